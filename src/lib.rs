@@ -1,0 +1,8 @@
+//! rolefit: fit every AWS Lambda execution role to what the function really needs.
+//!
+//! The pipeline runs `discover → parse → model → needs → graph → rules → report`;
+//! [`app`] is the one place that knows the order of the stages.
+
+pub mod source;
+pub mod parse;
+pub mod model;

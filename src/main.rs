@@ -1,0 +1,3 @@
+fn main() {
+    println!("rolefit {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,91 @@
+//! AWS SDK calls found in function code.
+
+use crate::source::{Span, Spanned};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SdkKind {
+    /// boto3 / botocore.
+    Python,
+    /// AWS SDK for JavaScript v3 (`@aws-sdk/client-*`, `@aws-sdk/lib-*`).
+    JsV3,
+    /// AWS SDK for JavaScript v2 (`aws-sdk`).
+    JsV2,
+    Go,
+    Java,
+}
+
+/// How the call is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CallStyle {
+    /// A client method or command: `s3.get_object(...)`, `client.send(new GetObjectCommand(...))`.
+    Direct,
+    /// `get_paginator('list_objects_v2')`, `paginateListObjectsV2`, `NewListObjectsV2Paginator`.
+    Paginator,
+    /// `get_waiter('bucket_exists')`, `waitUntilBucketExists`.
+    Waiter,
+    /// A method on a boto3 resource object (`Table(...).put_item`, `Bucket(...).objects.all()`).
+    Resource,
+}
+
+/// What an argument evaluates to, as far as static reading can tell.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Arg {
+    /// A string literal.
+    Str(String),
+    /// An environment variable read (`os.environ["T"]`, `process.env.T`, `os.Getenv("T")`).
+    Env(String),
+    /// Concatenation, f-string or template literal.
+    Concat(Vec<Arg>),
+    Unknown,
+}
+
+/// One AWS SDK call site.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SdkCall {
+    pub span: Span,
+    pub sdk: SdkKind,
+    /// The service as the SDK names it: the boto3 client/resource name (`s3`, `dynamodb`),
+    /// the JS v3 package (`@aws-sdk/client-s3`, `@aws-sdk/lib-dynamodb`,
+    /// `@aws-sdk/lib-storage`), the JS v2 class (`S3`, `DynamoDB.DocumentClient`), the Go
+    /// package path's last element (`s3`, `dynamodb`, `feature/s3/manager` as `manager`), the
+    /// Java artifact (`s3`, `dynamodb`).
+    pub service: String,
+    /// For boto3 resource objects: the resource type (`Table`, `Bucket`, `Object`, or `""` for
+    /// the service resource itself).
+    pub resource_type: Option<String>,
+    /// The method as written: `put_item`, `PutObjectCommand`, `putObject`, `PutItem`,
+    /// `upload_file`, `batch_writer`; for paginators and waiters the operation or waiter name
+    /// (`list_objects_v2`, `bucket_exists`). A sub-resource collection call keeps its path
+    /// (`objects.all`).
+    pub method: String,
+    pub style: CallStyle,
+    /// Named request parameters with the API's member names (`TableName`, `Bucket`, `Key`).
+    pub args: Vec<(String, Arg)>,
+    /// Identifiers of a boto3 resource object in order (`Table(name)` -> `[name]`,
+    /// `Object(bucket, key)` -> `[bucket, key]`).
+    pub resource_ids: Vec<Arg>,
+    /// Short text for reports: `table.put_item`, `s3.send(GetObjectCommand)`.
+    pub text: String,
+}
+
+/// An environment variable read anywhere in the code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvRead {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A module import that may be a local file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    /// As written: `from .util import x` -> `.util`; `require('./db')` -> `./db`.
+    pub module: Spanned<String>,
+}
+
+/// Everything the code extractor reads from one file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CodeFacts {
+    pub calls: Vec<SdkCall>,
+    pub env_reads: Vec<EnvRead>,
+    pub imports: Vec<Import>,
+}
