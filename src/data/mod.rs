@@ -1,0 +1,1 @@
+//! Typed access to the AWS knowledge embedded from `policies/`.

@@ -1,0 +1,1 @@
+//! CloudFormation and SAM templates: intrinsics resolved symbolically, lowered to the model.

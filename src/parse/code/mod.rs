@@ -1,0 +1,1 @@
+//! AWS SDK call extraction from function code with tree-sitter grammars.

@@ -1,0 +1,1 @@
+//! JSON to [`super::node::Node`] with spans and limits.
