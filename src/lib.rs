@@ -1,10 +1,19 @@
 //! rolefit: fit every AWS Lambda execution role to what the function really needs.
 //!
 //! The pipeline runs `discover → parse → model → needs → graph → rules → report`;
-//! `app` is the one place that knows the order of the stages.
+//! [`app`] is the one place that knows the order of the stages.
 
+pub mod app;
+pub mod cli;
+pub mod codebase;
 pub mod data;
+pub mod discover;
+pub mod finding;
+pub mod graph;
 pub mod iam;
 pub mod model;
+pub mod needs;
 pub mod parse;
+pub mod report;
+pub mod rules;
 pub mod source;

@@ -99,6 +99,11 @@ impl SourceFile {
         rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
     }
 
+    /// Byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: u32) -> Option<u32> {
+        self.line_starts.get((line as usize).checked_sub(1)?).copied()
+    }
+
     pub fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.id, start, end)
     }

@@ -1,0 +1,191 @@
+//! The one place that knows the order of the stages:
+//! discover → parse → model → needs → graph → rules → report.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::codebase::{self, FunctionCode};
+use crate::discover::{self, FileKind, Listing};
+use crate::finding::Finding;
+use crate::graph::{self, Analysis};
+use crate::model::App;
+use crate::parse::ParseError;
+use crate::parse::cfn::{self, TemplateOutcome};
+use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
+use crate::rules::{self, RuleContext};
+use crate::source::{SourceMap, Span};
+
+/// Everything one audit produced, for every output format.
+pub struct Audit {
+    pub sources: SourceMap,
+    pub app: App,
+    pub code: Vec<FunctionCode>,
+    pub analysis: Analysis,
+    /// Sorted as the report orders them.
+    pub findings: Vec<Finding>,
+    pub report: Report,
+}
+
+/// Errors that end a run (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("reading {path}: {source}")]
+    Root { path: PathBuf, source: std::io::Error },
+}
+
+/// Runs the whole pipeline over `paths`.
+pub fn audit(paths: &[PathBuf]) -> Result<Audit, RunError> {
+    let mut sources = SourceMap::default();
+    let mut app = App::default();
+    let mut errors: Vec<ParseError> = Vec::new();
+    let multi = paths.len() > 1;
+    let mut merged = Listing::default();
+    for root in paths {
+        let listing = discover::walk(root).map_err(|source| RunError::Root { path: root.clone(), source })?;
+        let prefix = if multi { format!("{}/", root.display()) } else { String::new() };
+        for problem in &listing.problems {
+            let id = sources.add(format!("{prefix}{}", problem.rel), "");
+            errors.push(ParseError::new(Span::new(id, 0, 0), problem.message.clone()));
+        }
+        parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        for (rel, mut entry) in listing.files {
+            entry.rel = format!("{prefix}{rel}");
+            merged.files.insert(entry.rel.clone(), entry);
+        }
+    }
+    resolve_references(&mut app);
+    let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
+    errors.extend(code_errors);
+    let analysis = graph::analyze(&app, &code, errors);
+    let cx = RuleContext { app: &app, analysis: &analysis };
+    let findings = rules::check_all(&cx);
+    let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
+    Ok(Audit { sources, app, code, analysis, findings, report })
+}
+
+/// Reads every YAML/JSON file, keeps the ones that are templates, lowers them to the model.
+fn parse_templates(
+    listing: &Listing,
+    prefix: &str,
+    sources: &mut SourceMap,
+    app: &mut App,
+    errors: &mut Vec<ParseError>,
+) {
+    let candidates: Vec<_> = listing
+        .files
+        .values()
+        .filter(|e| matches!(e.kind, FileKind::Yaml | FileKind::Json))
+        .collect();
+    let texts: Vec<_> = candidates.par_iter().map(|e| (e, discover::read_text(e))).collect();
+    let mut ids = Vec::new();
+    for (entry, text) in texts {
+        let rel = format!("{prefix}{}", entry.rel);
+        match text {
+            Ok(t) => ids.push(sources.add(rel, t)),
+            Err(e) => {
+                if looks_like_template_name(&entry.rel) {
+                    let id = sources.add(rel.clone(), "");
+                    errors.push(ParseError::new(Span::new(id, 0, 0), format!("{rel}: {e}")));
+                }
+            }
+        }
+    }
+    let sources_ref: &SourceMap = sources;
+    let outcomes: Vec<TemplateOutcome> = ids
+        .par_iter()
+        .filter_map(|id| sources_ref.get(*id))
+        .map(cfn::parse_template)
+        .collect();
+    for outcome in outcomes {
+        match outcome {
+            TemplateOutcome::NotTemplate => {}
+            TemplateOutcome::Template { app: part, issues } => {
+                merge(app, part);
+                errors.extend(issues);
+            }
+            TemplateOutcome::Invalid(e) => {
+                let keep = sources_ref.get(e.span.file).is_some_and(|f| {
+                    looks_like_template_name(&f.path) || mentions_template_keys(&f.text)
+                });
+                if keep {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+}
+
+/// File names that are templates by convention, so a read failure is worth reporting.
+fn looks_like_template_name(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    name.starts_with("template.")
+        || name.ends_with(".template.json")
+        || name.ends_with(".template.yaml")
+        || name.ends_with(".template.yml")
+        || name.starts_with("serverless.")
+        || rel.contains("cdk.out/")
+}
+
+/// Text that a broken template still shows: broken YAML elsewhere (Helm charts, CI files)
+/// is not ours to report.
+fn mentions_template_keys(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || text.contains("AWS::Serverless")
+        || (text.contains("Resources") && text.contains("AWS::"))
+}
+
+fn merge(into: &mut App, part: App) {
+    into.functions.extend(part.functions);
+    into.roles.extend(part.roles);
+    into.permissions.extend(part.permissions);
+    into.triggers.extend(part.triggers);
+    into.resources.extend(part.resources);
+}
+
+/// Sorts the model by id so output never depends on parse order.
+fn resolve_references(app: &mut App) {
+    app.functions.sort_by(|a, b| a.id.cmp(&b.id));
+    app.roles.sort_by(|a, b| a.id.cmp(&b.id));
+}
+
+fn build_report(
+    app: &App,
+    code: &[FunctionCode],
+    analysis: &Analysis,
+    findings: Vec<Finding>,
+    sources: &SourceMap,
+) -> (Vec<Finding>, Report) {
+    let mut paired: Vec<(FindingReport, Finding)> =
+        findings.into_iter().map(|f| (FindingReport::new(&f, sources), f)).collect();
+    paired.sort_by(|a, b| report::finding_order(&a.0).cmp(&report::finding_order(&b.0)));
+    paired.dedup_by(|a, b| a.0 == b.0);
+    let (reports, findings): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
+    let functions: Vec<FunctionReport> = app
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| graph::function_report(app, f, &code[i], &analysis.functions[i], sources))
+        .collect();
+    let summary = Summary {
+        files: sources.files().iter().filter(|f| !f.text.is_empty()).count(),
+        functions: functions.len(),
+        findings: SeverityCounts::count(&reports),
+    };
+    let report = Report {
+        version: report::REPORT_VERSION,
+        tool: report::Tool::default(),
+        functions,
+        findings: reports,
+        summary,
+    };
+    (findings, report)
+}
+
+/// The exit status for a report under `--fail-on` (REPORT.md): 1 when any finding is at or
+/// above the threshold, else 0. `None` never fails.
+pub fn exit_status(report: &Report, fail_on: Option<crate::finding::Severity>) -> i32 {
+    let Some(threshold) = fail_on else { return 0 };
+    let failing = report.findings.iter().any(|f| f.severity.rank() >= threshold.rank());
+    i32::from(failing)
+}

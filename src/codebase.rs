@@ -1,0 +1,203 @@
+//! Finds each function's code — the handler file and the local modules it imports,
+//! transitively within the code folder — reads it within the limits and extracts its SDK calls.
+//! Vendored third-party packages are never read as the function's own code.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::discover::{self, Listing};
+use crate::model::{CodeFacts, Function, SdkCall};
+use crate::parse::ParseError;
+use crate::parse::code::{self, Lang};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// How many files one function's import closure may reach.
+const MAX_FILES_PER_FUNCTION: usize = 400;
+
+/// The code of one function.
+#[derive(Debug, Default, Clone)]
+pub struct FunctionCode {
+    /// Relative paths of the files read, handler first.
+    pub files: Vec<String>,
+    pub calls: Vec<SdkCall>,
+    /// The handler could not be found where `CodeUri`/`Handler` say.
+    pub handler_missing: bool,
+    /// The function has code rolefit could read (a file or inline code).
+    pub analysed: bool,
+}
+
+struct Extracted {
+    id: FileId,
+    facts: CodeFacts,
+}
+
+/// Reads and extracts the code of every function. Parse problems are returned as errors.
+pub fn gather(
+    functions: &[Function],
+    listing: &Listing,
+    sources: &mut SourceMap,
+) -> (Vec<FunctionCode>, Vec<ParseError>) {
+    let mut cache: BTreeMap<String, Option<Extracted>> = BTreeMap::new();
+    let mut errors = Vec::new();
+    // Handler files first, then rounds of imports until nothing new is reached.
+    let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, f) in functions.iter().enumerate() {
+        roots.push((i, handler_files(f, listing)));
+    }
+    let mut frontier: BTreeSet<String> = roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
+    let mut closure: Vec<BTreeSet<String>> = roots.iter().map(|(_, v)| v.iter().cloned().collect()).collect();
+    let mut rounds = 0;
+    while !frontier.is_empty() && rounds < 16 {
+        rounds += 1;
+        read_batch(&frontier, listing, sources, &mut cache, &mut errors);
+        frontier.clear();
+        for (i, files) in closure.iter_mut().enumerate() {
+            let code_root = functions[i].code_path.as_ref().map(|c| c.value.clone()).unwrap_or_default();
+            let mut added = Vec::new();
+            for file in files.iter() {
+                let Some(Some(ex)) = cache.get(file) else { continue };
+                let Some(lang) = Lang::from_path(file) else { continue };
+                for import in &ex.facts.imports {
+                    for cand in code::local_import_candidates(lang, file, &import.module.value, &code_root) {
+                        if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
+                            added.push(cand);
+                            break;
+                        }
+                    }
+                }
+            }
+            for a in added {
+                if files.len() >= MAX_FILES_PER_FUNCTION {
+                    break;
+                }
+                if files.insert(a.clone()) && !cache.contains_key(&a) {
+                    frontier.insert(a);
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(functions.len());
+    for (i, f) in functions.iter().enumerate() {
+        let mut fc = FunctionCode::default();
+        let handler = roots[i].1.first().cloned();
+        fc.handler_missing = f.code_path.is_some() && f.handler.is_some() && handler.is_none() && f.config.image_uri.is_none();
+        let mut ordered: Vec<String> = handler.iter().cloned().collect();
+        ordered.extend(closure[i].iter().filter(|p| Some(*p) != handler.as_ref()).cloned());
+        for file in ordered {
+            if let Some(Some(ex)) = cache.get(&file) {
+                fc.calls.extend(ex.facts.calls.iter().cloned());
+                fc.files.push(file);
+                fc.analysed = true;
+                let _ = ex.id;
+            }
+        }
+        if let Some(inline) = &f.inline_code {
+            if let Some(calls) = inline_calls(f, inline.span, &inline.value, sources) {
+                fc.calls.extend(calls);
+                fc.analysed = true;
+            }
+        }
+        out.push(fc);
+    }
+    (out, errors)
+}
+
+/// The handler file of a function when the listing holds it.
+fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
+    let (Some(code_path), Some(handler)) = (&f.code_path, &f.handler) else { return Vec::new() };
+    let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
+    code::handler_candidates(&code_path.value, &handler.value, runtime)
+        .into_iter()
+        .find(|c| listing.files.contains_key(c))
+        .into_iter()
+        .collect()
+}
+
+fn read_batch(
+    paths: &BTreeSet<String>,
+    listing: &Listing,
+    sources: &mut SourceMap,
+    cache: &mut BTreeMap<String, Option<Extracted>>,
+    errors: &mut Vec<ParseError>,
+) {
+    let texts: Vec<(String, Result<String, discover::ReadError>)> = paths
+        .par_iter()
+        .filter_map(|p| listing.files.get(p).map(|e| (p.clone(), discover::read_text(e))))
+        .collect();
+    let mut files: Vec<(String, FileId)> = Vec::new();
+    for (path, text) in texts {
+        match text {
+            Ok(t) => {
+                let id = sources.add(path.clone(), t);
+                files.push((path, id));
+            }
+            Err(e) => {
+                let id = sources.add(path.clone(), "");
+                errors.push(ParseError::new(Span::new(id, 0, 0), format!("{path}: {e}")));
+                cache.insert(path, None);
+            }
+        }
+    }
+    let sources_ref: &SourceMap = sources;
+    let results: Vec<(String, FileId, Result<CodeFacts, ParseError>)> = files
+        .par_iter()
+        .filter_map(|(path, id)| {
+            let file = sources_ref.get(*id)?;
+            let lang = Lang::from_path(path)?;
+            Some((path.clone(), *id, code::extract(file, lang)))
+        })
+        .collect();
+    for (path, id, result) in results {
+        match result {
+            Ok(facts) => {
+                cache.insert(path, Some(Extracted { id, facts }));
+            }
+            Err(e) => {
+                errors.push(e);
+                cache.insert(path, None);
+            }
+        }
+    }
+}
+
+/// SDK calls of inline code (`InlineCode`, `Code.ZipFile`), with spans moved into the template.
+fn inline_calls(f: &Function, span: Span, text: &str, sources: &SourceMap) -> Option<Vec<SdkCall>> {
+    let runtime = f.runtime.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+    let lang = if runtime.starts_with("python") {
+        Lang::Python
+    } else if runtime.starts_with("nodejs") {
+        Lang::JavaScript
+    } else {
+        return None;
+    };
+    let template = sources.get(span.file)?;
+    let virt = SourceFile::new(FileId(u32::MAX - 1), template.path.clone(), text.to_string());
+    let facts = code::extract(&virt, lang).ok()?;
+    let (tline, _) = template.line_col(span.start);
+    // A block scalar (`|`) starts on the next line; a quoted or plain scalar on the same one.
+    let header = template.line_text(tline).trim_end();
+    let first = if header.ends_with('|') || header.ends_with("|-") || header.ends_with('>') || header.ends_with("|+") {
+        tline + 1
+    } else {
+        tline
+    };
+    let remap = |s: Span| -> Span {
+        let (line, col) = virt.line_col(s.start);
+        let target_line = first + line - 1;
+        let Some(start) = template.line_start(target_line) else { return span };
+        let indent = template.line_text(target_line).len() - template.line_text(target_line).trim_start().len();
+        let offset = start as usize + indent + (col as usize - 1);
+        Span::new(template.id, offset, offset + (s.end - s.start) as usize)
+    };
+    Some(
+        facts
+            .calls
+            .into_iter()
+            .map(|mut c| {
+                c.span = remap(c.span);
+                c
+            })
+            .collect(),
+    )
+}

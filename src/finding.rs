@@ -1,0 +1,93 @@
+//! Findings: what a rule reports, with the span to fix and the evidence behind it.
+//! Rendering into lines and columns happens late, in `report/`.
+
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+
+    /// Higher is more severe: `error` 3, `warning` 2, `note` 1.
+    pub fn rank(self) -> u8 {
+        match self {
+            Severity::Error => 3,
+            Severity::Warning => 2,
+            Severity::Note => 1,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            _ => None,
+        }
+    }
+}
+
+/// One result of one rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The function id (REPORT.md `functions[].id`) the finding is about, if any.
+    pub function: Option<String>,
+    /// One sentence naming the function and the action.
+    pub message: String,
+    /// Where to fix it.
+    pub primary: Span,
+    /// Why we believe it: SDK call, trigger, statement, declaration.
+    pub related: Vec<(Span, String)>,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+    /// A policy statement that would fix it.
+    pub fix: Option<serde_json::Value>,
+}
+
+impl Finding {
+    pub fn at(mut self, span: Span) -> Finding {
+        self.primary = span;
+        self
+    }
+
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Finding {
+        if !span.is_builtin() && span != self.primary {
+            self.related.push((span, label.into()));
+        }
+        self
+    }
+
+    pub fn function(mut self, id: &str) -> Finding {
+        self.function = Some(id.to_string());
+        self
+    }
+
+    pub fn actions<I: IntoIterator<Item = S>, S: Into<String>>(mut self, actions: I) -> Finding {
+        self.actions = actions.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn resources<I: IntoIterator<Item = S>, S: Into<String>>(mut self, res: I) -> Finding {
+        self.resources = res.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn fix(mut self, fix: serde_json::Value) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+}

@@ -1,0 +1,210 @@
+//! From an action and the request parameters of a call to the ARN it touches: the action's
+//! resource type from the IAM catalog, its ARN template, and the parameters filled in.
+//! Parts that stay unknown become `*`; region and account become `${AWS::Region}` and
+//! `${AWS::AccountId}` unless the parameter names them.
+
+use std::collections::BTreeMap;
+
+use crate::data;
+
+/// Request parameters that fill an ARN template variable when their names differ
+/// (template variable, parameter names in order of preference).
+const PARAM_ALIASES: &[(&str, &[&str])] = &[
+    ("BucketName", &["Bucket", "BucketName"]),
+    ("ObjectName", &["Key", "ObjectName"]),
+    ("QueueName", &["QueueName", "QueueUrl"]),
+    ("TopicName", &["TopicName", "TopicArn"]),
+    ("TableName", &["TableName", "TableArn"]),
+    ("FunctionName", &["FunctionName"]),
+    ("SecretId", &["SecretId", "SecretArn"]),
+    ("ParameterNameWithoutLeadingSlash", &["Name"]),
+    ("StateMachineName", &["stateMachineArn", "StateMachineArn", "name"]),
+    ("StreamName", &["StreamName", "StreamARN"]),
+    ("EventBusName", &["EventBusName"]),
+    ("KeyId", &["KeyId"]),
+    ("LogGroupName", &["logGroupName", "LogGroupName"]),
+    ("IndexName", &["IndexName"]),
+    ("ClusterName", &["ClusterName", "clusterName"]),
+    ("RoleNameWithPath", &["RoleName"]),
+    ("ModelId", &["modelId", "ModelId"]),
+];
+
+/// Parameters whose value may be a whole ARN of the resource.
+const ARN_PARAMS: &[&str] = &[
+    "TopicArn",
+    "TargetArn",
+    "SecretId",
+    "SecretArn",
+    "stateMachineArn",
+    "StateMachineArn",
+    "executionArn",
+    "FunctionName",
+    "StreamARN",
+    "TableName",
+    "TableArn",
+    "KeyId",
+    "resourceArn",
+    "ResourceArn",
+    "EventBusName",
+    "modelId",
+    "QueueArn",
+];
+
+/// The ARN an action touches, given the call's resolved parameters (`*` for unknown values).
+pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> String {
+    let Some((prefix, _)) = action.split_once(':') else { return "*".to_string() };
+    // A parameter that already holds an ARN of this service names the resource.
+    for p in ARN_PARAMS {
+        if let Some(v) = params.get(*p) {
+            if let Some(svc) = arn_service(v) {
+                if svc == prefix || (prefix == "states" && svc == "states") {
+                    return v.clone();
+                }
+            }
+        }
+    }
+    if let Some(url) = params.get("QueueUrl") {
+        if prefix == "sqs" {
+            if let Some(arn) = queue_url_to_arn(url) {
+                return arn;
+            }
+        }
+    }
+    let catalog = data::catalog();
+    let Some(info) = catalog.action(action) else { return "*".to_string() };
+    let rt = info
+        .resource_types
+        .iter()
+        .find(|r| r.required)
+        .or_else(|| info.resource_types.first());
+    let Some(rt) = rt else { return "*".to_string() };
+    let Some(template) = catalog.arn_template(prefix, &rt.name) else { return "*".to_string() };
+    fill_template(template, params)
+}
+
+/// Fills `${Partition}`, `${Region}`, `${Account}` and resource variables of an ARN template.
+fn fill_template(template: &str, params: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let var = &after[..end];
+        out.push_str(&variable_value(var, params));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    collapse_stars(&out)
+}
+
+fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
+    match var {
+        "Partition" => return "aws".into(),
+        "Region" => return "${AWS::Region}".into(),
+        "Account" => return "${AWS::AccountId}".into(),
+        _ => {}
+    }
+    let names: &[&str] = PARAM_ALIASES.iter().find(|(v, _)| *v == var).map(|(_, n)| *n).unwrap_or(&[]);
+    for name in names.iter().copied().chain(std::iter::once(var)) {
+        let Some(value) = params.get(name) else { continue };
+        return match (var, name) {
+            ("QueueName", "QueueUrl") => value.rsplit('/').next().unwrap_or("*").to_string(),
+            (_, n) if n.ends_with("Arn") || n.ends_with("ARN") || n.ends_with("arn") => {
+                if value.starts_with("arn:") {
+                    last_name_part(value)
+                } else {
+                    value.clone()
+                }
+            }
+            ("ParameterNameWithoutLeadingSlash", _) => value.trim_start_matches('/').to_string(),
+            ("SecretId", _) if !value.starts_with("arn:") && value != "*" => {
+                // Secret ARNs end with `-` and six random characters.
+                format!("{value}-??????")
+            }
+            _ => value.clone(),
+        };
+    }
+    "*".into()
+}
+
+/// The resource name at the end of an ARN (`arn:aws:sns:r:a:topic` -> `topic`).
+fn last_name_part(arn: &str) -> String {
+    arn.rsplit([':', '/']).next().unwrap_or("*").to_string()
+}
+
+fn arn_service(s: &str) -> Option<&str> {
+    let mut parts = s.splitn(4, ':');
+    (parts.next()? == "arn").then_some(())?;
+    parts.next()?;
+    parts.next()
+}
+
+/// `a/*/*` and `**` fold to one `*` so reports stay readable.
+fn collapse_stars(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_star = false;
+    for c in s.chars() {
+        if c == '*' && prev_star {
+            continue;
+        }
+        prev_star = c == '*';
+        out.push(c);
+    }
+    out
+}
+
+/// `https://sqs.<region>.amazonaws.com/<account>/<name>` (and the legacy
+/// `https://<region>.queue.amazonaws.com/...` and `https://queue.amazonaws.com/...` forms) to
+/// `arn:aws:sqs:<region>:<account>:<name>`.
+pub fn queue_url_to_arn(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let mut parts = rest.split('/');
+    let host = parts.next()?;
+    let account = parts.next()?;
+    let name = parts.next()?;
+    if account.is_empty() || name.is_empty() {
+        return None;
+    }
+    let region = if let Some(r) = host.strip_prefix("sqs.") {
+        r.split(".amazonaws.com").next().unwrap_or("${AWS::Region}")
+    } else if let Some((r, _)) = host.split_once(".queue.amazonaws.com") {
+        r
+    } else {
+        "${AWS::Region}"
+    };
+    Some(format!("arn:aws:sqs:{region}:{account}:{name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_urls() {
+        assert_eq!(
+            queue_url_to_arn("https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/${Q}").as_deref(),
+            Some("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q}")
+        );
+        assert_eq!(
+            queue_url_to_arn("https://sqs.eu-west-1.amazonaws.com/123456789012/orders").as_deref(),
+            Some("arn:aws:sqs:eu-west-1:123456789012:orders")
+        );
+        assert_eq!(queue_url_to_arn("orders"), None);
+    }
+
+    #[test]
+    fn fills_templates() {
+        let mut p = BTreeMap::new();
+        p.insert("Bucket".to_string(), "${B}".to_string());
+        assert_eq!(fill_template("arn:${Partition}:s3:::${BucketName}/${ObjectName}", &p), "arn:aws:s3:::${B}/*");
+        p.insert("Name".to_string(), "/app/db".to_string());
+        assert_eq!(
+            fill_template("arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}", &p),
+            "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/db"
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! `--format human`: miette diagnostics with the offending line, labels for the evidence,
+//! the suggested statement as help, and a summary line. Written for a terminal.
+
+use std::fmt::Write as _;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+};
+
+use crate::finding::{Finding, Severity};
+use crate::source::SourceMap;
+
+use super::Report;
+
+/// Renders findings (already sorted) and the summary. `color` picks the themed output.
+pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for f in findings {
+        render_one(&handler, f, sources, &mut out);
+    }
+    let c = &report.summary.findings;
+    let _ = writeln!(
+        out,
+        "rolefit: {} function(s) in {} file(s): {} error(s), {} warning(s), {} note(s)",
+        report.summary.functions, report.summary.files, c.error, c.warning, c.note
+    );
+    out
+}
+
+fn render_one(handler: &GraphicalReportHandler, f: &Finding, sources: &SourceMap, out: &mut String) {
+    let severity = match f.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    };
+    let mut diag = MietteDiagnostic::new(f.message.clone())
+        .with_code(format!("rolefit::{}", f.rule))
+        .with_severity(severity)
+        .with_url(format!("{}#{}", crate::rules::DOCS_URL, f.rule));
+    let mut help = Vec::new();
+    let primary_file = sources.get(f.primary.file);
+    if let Some(file) = primary_file {
+        let len = (f.primary.end.saturating_sub(f.primary.start)).max(1) as usize;
+        let len = len.min(file.line_text(file.line_col(f.primary.start).0).len().max(1));
+        diag = diag.with_label(LabeledSpan::new_primary_with_span(
+            Some(crate::rules::label_for(f.rule).to_string()),
+            (f.primary.start as usize, len),
+        ));
+    }
+    for (span, label) in &f.related {
+        match (sources.get(span.file), primary_file) {
+            (Some(rf), Some(pf)) if rf.id == pf.id => {
+                diag = diag.with_label(LabeledSpan::new_with_span(
+                    Some(label.clone()),
+                    (span.start as usize, (span.end.saturating_sub(span.start)).max(1) as usize),
+                ));
+            }
+            (Some(rf), _) => {
+                let (line, col) = rf.line_col(span.start);
+                help.push(format!("{label}: {}:{line}:{col}", rf.path));
+            }
+            _ => {}
+        }
+    }
+    if let Some(fix) = &f.fix {
+        let text = serde_json::to_string_pretty(fix).unwrap_or_default();
+        help.push(format!("suggested statement:\n{text}"));
+    }
+    if !help.is_empty() {
+        diag = diag.with_help(help.join("\n"));
+    }
+    let rendered = match primary_file {
+        Some(file) => {
+            let report = miette::Report::new(diag)
+                .with_source_code(NamedSource::new(file.path.clone(), file.text.to_string()));
+            let mut s = String::new();
+            handler.render_report(&mut s, report.as_ref()).map(|_| s)
+        }
+        None => {
+            let mut s = String::new();
+            handler.render_report(&mut s, &diag).map(|_| s)
+        }
+    };
+    match rendered {
+        Ok(s) => out.push_str(&s),
+        Err(_) => {
+            let _ = writeln!(out, "{}: {} [{}]", f.severity.as_str(), f.message, f.rule);
+        }
+    }
+    out.push('\n');
+}

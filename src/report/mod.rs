@@ -1,0 +1,152 @@
+//! The versioned report contract (`../shared/REPORT.md`, JSON schema in
+//! `schema/report-v1.json`) and the formats that render it. These types are the contract:
+//! internal structs are never serialized directly.
+
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+use crate::source::{SourceMap, Span};
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    pub functions: Vec<FunctionReport>,
+    pub findings: Vec<FindingReport>,
+    pub summary: Summary,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Tool {
+        Tool { name: "rolefit", version: env!("CARGO_PKG_VERSION") }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FunctionReport {
+    pub id: String,
+    pub name: String,
+    pub location: Option<Location>,
+    pub runtime: Option<String>,
+    pub code: Vec<String>,
+    pub role: Option<String>,
+    pub required: Vec<Required>,
+    pub granted: Vec<Granted>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Required {
+    pub action: String,
+    pub resource: String,
+    pub granted: bool,
+    pub because: Vec<Because>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Because {
+    pub kind: &'static str,
+    pub file: String,
+    pub line: u32,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Granted {
+    pub action: String,
+    pub resource: String,
+    pub used: bool,
+    pub location: Option<Location>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FindingReport {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub function: Option<String>,
+    pub message: String,
+    pub location: Option<Location>,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+    pub fix: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub functions: usize,
+    pub findings: SeverityCounts,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+pub struct SeverityCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub note: usize,
+}
+
+/// Turns a span into a 1-based location; `None` for embedded data.
+pub fn locate(sources: &SourceMap, span: Span) -> Option<Location> {
+    let file = sources.get(span.file)?;
+    let (line, column) = file.line_col(span.start);
+    Some(Location { file: file.path.clone(), line, column })
+}
+
+impl FindingReport {
+    pub fn new(f: &Finding, sources: &SourceMap) -> FindingReport {
+        FindingReport {
+            rule: f.rule,
+            severity: f.severity,
+            function: f.function.clone(),
+            message: f.message.clone(),
+            location: locate(sources, f.primary),
+            actions: f.actions.clone(),
+            resources: f.resources.clone(),
+            fix: f.fix.clone(),
+        }
+    }
+}
+
+impl SeverityCounts {
+    pub fn count(findings: &[FindingReport]) -> SeverityCounts {
+        let mut c = SeverityCounts::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => c.error += 1,
+                Severity::Warning => c.warning += 1,
+                Severity::Note => c.note += 1,
+            }
+        }
+        c
+    }
+}
+
+/// Sort key that makes output deterministic: (file, line, column, rule, message).
+pub fn finding_order(f: &FindingReport) -> impl Ord + '_ {
+    let loc = f.location.as_ref();
+    (
+        loc.map(|l| l.file.as_str()).unwrap_or(""),
+        loc.map(|l| l.line).unwrap_or(0),
+        loc.map(|l| l.column).unwrap_or(0),
+        f.rule,
+        f.function.as_deref().unwrap_or(""),
+        f.message.as_str(),
+    )
+}

@@ -1,0 +1,134 @@
+//! Rules: one file per rule id, one explicit registry. Rules read the model and the analysis;
+//! they never read files, print, or choose an output format.
+
+mod lambda_limits;
+mod missing_permission;
+mod parse_error;
+mod plaintext_secret;
+mod privilege_escalation;
+mod shared_execution_role;
+mod unknown_action;
+mod untrusted_role;
+mod unused_permission;
+mod wildcard_permission;
+
+use crate::finding::{Finding, Severity};
+use crate::graph::Analysis;
+use crate::model::App;
+use crate::source::Span;
+
+pub use parse_error::ParseError as ParseErrorRule;
+
+/// Where `--format human` and SARIF point for a rule's documentation (`#<rule-id>` anchors).
+pub const DOCS_URL: &str = "https://github.com/rolefit/rolefit/blob/main/docs/rules.md";
+
+/// A rule's id, default severity and documentation (ruff's headings).
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    pub why: &'static str,
+    pub example: &'static str,
+    pub fix: &'static str,
+    /// The label put on the primary span in human output.
+    pub label: &'static str,
+}
+
+impl RuleMeta {
+    /// A finding of this rule with its default severity.
+    pub fn finding(&'static self, message: impl Into<String>, primary: Span) -> Finding {
+        Finding {
+            rule: self.id,
+            severity: self.severity,
+            function: None,
+            message: message.into(),
+            primary,
+            related: Vec::new(),
+            actions: Vec::new(),
+            resources: Vec::new(),
+            fix: None,
+        }
+    }
+}
+
+/// What a rule may read.
+pub struct RuleContext<'a> {
+    pub app: &'a App,
+    pub analysis: &'a Analysis,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>);
+}
+
+/// Every rule, in documentation order.
+pub static ALL: &[&dyn Rule] = &[
+    &missing_permission::MissingPermission,
+    &unused_permission::UnusedPermission,
+    &wildcard_permission::WildcardPermission,
+    &privilege_escalation::PrivilegeEscalation,
+    &shared_execution_role::SharedExecutionRole,
+    &untrusted_role::UntrustedRole,
+    &plaintext_secret::PlaintextSecret,
+    &unknown_action::UnknownAction,
+    &lambda_limits::LambdaLimits,
+    &parse_error::ParseError,
+];
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.meta().id == id)
+}
+
+pub fn label_for(id: &str) -> &'static str {
+    find(id).map(|r| r.meta().label).unwrap_or("here")
+}
+
+/// Runs every rule and returns the findings (unsorted).
+pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in ALL {
+        rule.check(cx, &mut out);
+    }
+    out
+}
+
+/// The documentation page of one rule, as `rolefit explain` prints it.
+pub fn explain(meta: &RuleMeta) -> String {
+    format!(
+        "# {} ({})\n\n{}\n\n## Why it matters\n{}\n\n## Example\n{}\n\n## Fix\n{}\n",
+        meta.id,
+        meta.severity.as_str(),
+        meta.summary,
+        meta.why,
+        meta.example,
+        meta.fix
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let report_md = include_str!("../../docs/rule-table.md");
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in ALL {
+            let m = rule.meta();
+            assert!(seen.insert(m.id), "duplicate rule id {}", m.id);
+            assert!(
+                m.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                m.id
+            );
+            let row = format!("| `{}` | {} |", m.id, m.severity.as_str());
+            assert!(report_md.contains(&row), "{} is not in the REPORT.md rule table", m.id);
+            for text in [m.summary, m.why, m.example, m.fix, m.label] {
+                assert!(!text.trim().is_empty(), "{} lacks documentation", m.id);
+            }
+        }
+    }
+}
