@@ -165,7 +165,7 @@ fn build_report(
         .functions
         .iter()
         .enumerate()
-        .map(|(i, f)| graph::function_report(app, f, &code[i], &analysis.functions[i], sources))
+        .filter_map(|(i, _)| graph::function_report(app, i, code.get(i)?, analysis, sources))
         .collect();
     let summary = Summary {
         files: sources.files().iter().filter(|f| !f.text.is_empty()).count(),

@@ -1,121 +1,192 @@
 //! Needs from the function's definition: CloudWatch Logs, VPC, tracing, KMS, EFS, DLQ and
 //! destinations (`config`/`destination`), and event source mappings, which Lambda polls with
-//! the execution role (`event-source`). Action lists follow the AWS Lambda Developer Guide
-//! pages cited in `policies/lambda.json`.
+//! the execution role (`event-source`). What each needs comes from `policies/lambda.json`,
+//! written from the AWS Lambda Developer Guide (each entry cites its page).
 
 use super::{NeedSet, Reason, ReasonKind};
-use crate::data;
-use crate::model::Function;
+use crate::data::{self, LambdaStatement};
+use crate::model::{App, Function};
 use crate::source::Span;
 
-pub(super) fn config_needs(func: &Function, set: &mut NeedSet) {
+/// What a table entry's `resource` stands for in this function.
+#[derive(Default)]
+struct Targets<'a> {
+    source: Option<&'a str>,
+    consumer: Option<&'a str>,
+    secret: Option<String>,
+    key: Option<&'a str>,
+    target: Option<&'a str>,
+    file_system: Option<&'a str>,
+    log_group: Option<String>,
+    /// The event source is reached through the customer's VPC (`VPC_SUBNET` access config).
+    vpc: bool,
+}
+
+pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
     let table = data::lambda();
     let name = func.arn.rsplit(':').next().unwrap_or(&func.name).to_string();
-    let group = func
-        .config
-        .log_group
-        .as_ref()
-        .map(|g| g.value.clone())
-        .unwrap_or_else(|| format!("/aws/lambda/{name}"));
-    let group_arn = format!("arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}");
+    let group = func.config.log_group.as_ref().map(|g| g.value.clone()).unwrap_or_else(|| format!("/aws/lambda/{name}"));
+    let group_declared = app.resources.iter().any(|r| {
+        r.kind == "AWS::Logs::LogGroup"
+            && r.properties.as_ref().and_then(|p| p.get("LogGroupName")).and_then(|n| n.as_str()) == Some(group.as_str())
+    });
     let logs_span = func.config.log_group.as_ref().map_or(func.span, |g| g.span);
-    for entry in table.config("logs") {
-        let resource = match entry.resource.as_str() {
-            "log-group" => group_arn.clone(),
-            "log-stream" => format!("{group_arn}:log-stream:*"),
-            other => other.to_string(),
+    if let Some(entry) = table.config("Logging") {
+        let t = Targets {
+            log_group: Some(format!("arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}")),
+            ..Targets::default()
         };
-        set.add(&entry.action, &resource, reason(ReasonKind::Config, logs_span, "CloudWatch Logs"));
+        for st in &entry.statements {
+            for action in &st.actions {
+                // Lambda creates the log group only when it does not exist yet.
+                if action == "logs:CreateLogGroup" && (group_declared || func.config.log_group.is_some()) {
+                    continue;
+                }
+                if let Some(resource) = resolve(st, action, &t) {
+                    set.add(action, &resource, reason(ReasonKind::Config, logs_span, "CloudWatch Logs"));
+                }
+            }
+        }
     }
+    let mut add = |key: &str, t: &Targets<'_>, kind: ReasonKind, span: Span, detail: &str| {
+        let Some(entry) = table.config(key) else { return };
+        add_statements(set, &entry.statements, t, kind, span, detail);
+    };
     if let Some(span) = func.config.vpc {
-        add_all(set, table.config("vpc"), None, ReasonKind::Config, span, "VpcConfig");
+        add("Vpc", &Targets::default(), ReasonKind::Config, span, "VpcConfig");
     }
     if let Some(span) = func.config.tracing {
-        add_all(set, table.config("tracing"), None, ReasonKind::Config, span, "Tracing: Active");
+        add("Tracing", &Targets::default(), ReasonKind::Config, span, "Tracing: Active");
     }
     if let Some(key) = &func.config.kms_key_arn {
-        add_all(set, table.config("kms"), Some(&key.value), ReasonKind::Config, key.span, "KmsKeyArn");
+        let t = Targets { key: Some(&key.value), ..Targets::default() };
+        add("EnvironmentKms", &t, ReasonKind::Config, key.span, "KmsKeyArn");
     }
     for fs in &func.config.file_systems {
-        add_all(set, table.config("efs"), Some(&fs.value), ReasonKind::Config, fs.span, "FileSystemConfigs");
+        let t = Targets { file_system: Some(&fs.value), ..Targets::default() };
+        add("FileSystem", &t, ReasonKind::Config, fs.span, "FileSystemConfigs");
     }
     if let Some(dlq) = &func.config.dead_letter {
-        if let Some(kind) = target_kind(&dlq.value) {
-            add_all(
-                set,
-                table.destination(kind),
-                Some(&dlq.value),
-                ReasonKind::Destination,
-                dlq.span,
-                "DeadLetterQueue",
-            );
+        let key = match arn_service(&dlq.value) {
+            Some("sns") => Some("DeadLetterQueueSns"),
+            Some("sqs") => Some("DeadLetterQueueSqs"),
+            _ => None,
+        };
+        if let Some(key) = key {
+            let t = Targets { target: Some(&dlq.value), ..Targets::default() };
+            add(key, &t, ReasonKind::Destination, dlq.span, "DeadLetterQueue");
         }
     }
     for d in &func.config.destinations {
-        if let Some(kind) = target_kind(&d.arn.value) {
-            let detail = format!("{} destination", d.condition);
-            add_all(set, table.destination(kind), Some(&d.arn.value), ReasonKind::Destination, d.arn.span, &detail);
+        let key = match arn_service(&d.arn.value) {
+            Some("sqs") => Some("DestinationSqs"),
+            Some("sns") => Some("DestinationSns"),
+            Some("lambda") => Some("DestinationLambda"),
+            Some("events") => Some("DestinationEventBridge"),
+            Some("s3") => Some("DestinationS3"),
+            _ => None,
+        };
+        if let Some(key) = key {
+            let t = Targets { target: Some(&d.arn.value), ..Targets::default() };
+            add(key, &t, ReasonKind::Destination, d.arn.span, &format!("{} destination", d.condition));
         }
     }
     for event in &func.events {
         let Some(source) = &event.source_arn else { continue };
         let Some(kind) = event_source_kind(&event.kind, &source.value) else { continue };
+        let Some(entry) = table.event_source(kind) else { continue };
         let detail = if event.enabled {
-            format!("{} event source {}", kind, event.name)
+            format!("{kind} event source {}", event.name)
         } else {
-            format!("{} event source {} (disabled)", kind, event.name)
+            format!("{kind} event source {} (disabled)", event.name)
         };
-        for entry in table.event_source(kind) {
-            let resource = match entry.resource.as_str() {
-                "source" => source.value.clone(),
-                "stream" => stream_of(&source.value),
-                other => other.to_string(),
-            };
-            set.add(&entry.action, &resource, reason(ReasonKind::EventSource, event.span, &detail));
+        let stream = stream_of(&source.value);
+        let t = Targets {
+            source: Some(if kind == "KinesisConsumer" { &stream } else { &source.value }),
+            consumer: (kind == "KinesisConsumer").then_some(source.value.as_str()),
+            secret: event.properties.as_ref().and_then(source_secret),
+            vpc: event.properties.as_ref().is_some_and(reaches_vpc),
+            ..Targets::default()
+        };
+        add_statements(set, &entry.statements, &t, ReasonKind::EventSource, event.span, &detail);
+    }
+}
+
+fn add_statements(set: &mut NeedSet, statements: &[LambdaStatement], t: &Targets<'_>, kind: ReasonKind, span: Span, detail: &str) {
+    for st in statements {
+        if st.when.is_some() && !case_applies(st, t) {
+            continue;
+        }
+        for action in &st.actions {
+            if let Some(resource) = resolve(st, action, t) {
+                set.add(action, &resource, reason(kind, span, detail));
+            }
         }
     }
 }
 
-fn add_all(
-    set: &mut NeedSet,
-    entries: &[data::LambdaNeed],
-    target: Option<&str>,
-    kind: ReasonKind,
-    span: Span,
-    detail: &str,
-) {
-    for entry in entries {
-        let resource = match (entry.resource.as_str(), target) {
-            ("target" | "source", Some(t)) => resource_of_target(&entry.action, t),
-            (other, _) => other.to_string(),
-        };
-        set.add(&entry.action, &resource, reason(kind, span, detail));
+/// Statements limited to a case (`when`) apply only when the input shows that case: a known
+/// secret for SASL/mTLS authentication. Customer-managed-key cases are not visible from the
+/// function alone and are left out rather than guessed.
+fn case_applies(st: &LambdaStatement, t: &Targets<'_>) -> bool {
+    match st.resource.as_str() {
+        "secret" => t.secret.is_some(),
+        "*" => t.vpc,
+        _ => false,
     }
 }
 
-/// An S3 destination is a bucket ARN; objects are written under it.
-fn resource_of_target(action: &str, target: &str) -> String {
-    if action == "s3:PutObject" && target.starts_with("arn:aws:s3:::") && !target.contains('/') {
-        format!("{target}/*")
-    } else {
-        target.to_string()
-    }
+/// The resource of one action of a table statement, or `None` when it is not known here.
+fn resolve(st: &LambdaStatement, action: &str, t: &Targets<'_>) -> Option<String> {
+    Some(match st.resource.as_str() {
+        "*" => "*".to_string(),
+        "source" => t.source?.to_string(),
+        "consumer" => t.consumer?.to_string(),
+        "secret" => t.secret.clone()?,
+        "key" => t.key?.to_string(),
+        "file-system" => t.file_system?.to_string(),
+        "target" => {
+            let target = t.target?;
+            if action == "s3:PutObject" && !target.contains('/') {
+                format!("{target}/*")
+            } else {
+                target.to_string()
+            }
+        }
+        "log-group" => {
+            let group = t.log_group.as_deref()?;
+            if action == "logs:CreateLogGroup" { group.to_string() } else { format!("{group}:log-stream:*") }
+        }
+        _ => return None,
+    })
 }
 
 fn reason(kind: ReasonKind, span: Span, detail: &str) -> Reason {
     Reason { kind, span, detail: detail.to_string() }
 }
 
-/// The kind of a DLQ or destination target, from its ARN's service.
-fn target_kind(arn: &str) -> Option<&'static str> {
-    let service = arn.split(':').nth(2)?;
-    Some(match service {
-        "sqs" => "sqs",
-        "sns" => "sns",
-        "lambda" => "lambda",
-        "events" => "eventbridge",
-        "s3" => "s3",
-        _ => return None,
+fn arn_service(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(4, ':');
+    (parts.next()? == "arn").then_some(())?;
+    parts.next()?;
+    parts.next()
+}
+
+/// The secret named in an event's `SourceAccessConfigurations` (Kafka, MQ, DocumentDB auth).
+fn source_secret(props: &crate::parse::node::Node) -> Option<String> {
+    let configs = props.get("SourceAccessConfigurations")?;
+    configs.items().find_map(|c| {
+        let kind = c.get("Type")?.as_str()?;
+        if kind == "VPC_SUBNET" || kind == "VPC_SECURITY_GROUP" {
+            return None;
+        }
+        c.get("URI").and_then(|u| u.as_str()).map(str::to_string)
+    })
+}
+
+fn reaches_vpc(props: &crate::parse::node::Node) -> bool {
+    props.get("SourceAccessConfigurations").is_some_and(|c| {
+        c.items().any(|i| i.get("Type").and_then(|t| t.as_str()) == Some("VPC_SUBNET"))
     })
 }
 
@@ -123,8 +194,7 @@ fn target_kind(arn: &str) -> Option<&'static str> {
 /// service of its source ARN. Push events (S3, SNS, API, ...) need nothing on the role.
 fn event_source_kind(kind: &str, arn: &str) -> Option<&'static str> {
     let by_arn = || -> Option<&'static str> {
-        let service = arn.split(':').nth(2)?;
-        Some(match service {
+        Some(match arn_service(arn)? {
             "sqs" => "SQS",
             "kinesis" if arn.contains("/consumer/") => "KinesisConsumer",
             "kinesis" => "Kinesis",

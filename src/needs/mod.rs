@@ -10,7 +10,7 @@ pub use sdk::{SdkNeeds, sdk_needs};
 
 use std::collections::BTreeMap;
 
-use crate::model::Function;
+use crate::model::{App, Function};
 use crate::source::Span;
 
 /// Why a function needs an action (REPORT.md `because[].kind`).
@@ -75,6 +75,6 @@ impl NeedSet {
 
 /// Needs that come from the function's definition alone (configuration, event sources,
 /// destinations); code needs are added by [`sdk_needs`].
-pub fn definition_needs(func: &Function, set: &mut NeedSet) {
-    config::config_needs(func, set);
+pub fn definition_needs(func: &Function, app: &App, set: &mut NeedSet) {
+    config::config_needs(func, app, set);
 }

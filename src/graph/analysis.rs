@@ -1,0 +1,293 @@
+//! Roles and functions analysed: policies loaded, needs evaluated, grants marked used.
+
+use std::collections::BTreeMap;
+
+use crate::codebase::FunctionCode;
+use crate::data;
+use crate::iam::{self, Effect, Match, Policy, PolicySet, Request};
+use crate::model::{App, AttachedPolicy, Function, PolicySource, RoleBinding};
+use crate::needs::{self, Need, NeedSet};
+use crate::parse::ParseError;
+use crate::parse::node::Node;
+use crate::source::Span;
+
+/// Everything rules read besides the model.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Parallel to `App::functions`.
+    pub functions: Vec<FunctionAnalysis>,
+    pub roles: Vec<RoleAnalysis>,
+    pub parse_errors: Vec<ParseError>,
+}
+
+/// One role with its policies parsed.
+#[derive(Debug)]
+pub struct RoleAnalysis {
+    /// Index in `App::roles`.
+    pub role: usize,
+    /// Indices in `App::functions` of the functions that assume it.
+    pub functions: Vec<usize>,
+    pub policies: Vec<LoadedPolicy>,
+    pub boundary: Option<LoadedPolicy>,
+    pub trust: Option<Policy>,
+    /// Some attached policy's content is unknown (a customer policy outside the input, an
+    /// AWS managed policy the knowledge base lacks): absence of a grant proves nothing.
+    pub incomplete: bool,
+    /// Grants of all policies, with the needs of all its functions marked.
+    pub grants: Vec<Grant>,
+}
+
+/// A policy attached to a role, parsed.
+#[derive(Debug)]
+pub struct LoadedPolicy {
+    pub name: String,
+    pub source: PolicySource,
+    /// The attachment in the template.
+    pub span: Span,
+    /// Written by the user (inline, customer managed, an AWS managed policy they attached, a SAM
+    /// policy template); `false` for what SAM adds by itself.
+    pub user_written: bool,
+    /// The document came from embedded data: statement spans point at the attachment.
+    pub builtin: bool,
+    pub policy: Policy,
+}
+
+/// One allow of an action pattern on a resource pattern.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    /// Index in `RoleAnalysis::policies`.
+    pub policy: usize,
+    pub statement: usize,
+    pub action: String,
+    pub action_span: Span,
+    pub resource: String,
+    pub resource_span: Span,
+    /// `NotAction` / `NotResource` statements are shown with a `!` prefix and never
+    /// reported as unused.
+    pub negated: bool,
+    /// Indices into the role's functions' needs: (function index, need index).
+    pub used_by: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Allowed,
+    Denied,
+    /// Depends on values known only at deploy or request time.
+    Conditional,
+    /// The role, or part of it, is not in the input.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct NeedVerdict {
+    pub verdict: Verdict,
+    /// The statements that decided it, as spans (grants for Allowed, denies for Denied).
+    pub by: Vec<Span>,
+}
+
+/// One function's needs and their verdicts.
+#[derive(Debug, Default)]
+pub struct FunctionAnalysis {
+    /// Index in `Analysis::roles`.
+    pub role: Option<usize>,
+    pub needs: Vec<Need>,
+    pub verdicts: Vec<NeedVerdict>,
+    pub sdk_calls: usize,
+    pub resolved_calls: usize,
+    pub unresolved_calls: Vec<String>,
+    /// Required pairs with a resource narrower than `*`, and all pairs (for statistics).
+    pub specific_pairs: usize,
+    pub total_pairs: usize,
+    /// Everything the function needs is known: its code was read and every call resolved.
+    pub complete: bool,
+}
+
+/// Runs the analysis.
+pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) -> Analysis {
+    let mut analysis = Analysis { parse_errors, ..Analysis::default() };
+    let role_index: BTreeMap<&str, usize> =
+        app.roles.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    for (i, role) in app.roles.iter().enumerate() {
+        analysis.roles.push(load_role(i, role));
+    }
+    for (fi, func) in app.functions.iter().enumerate() {
+        let mut fa = FunctionAnalysis::default();
+        if let RoleBinding::Role(id) = &func.role {
+            if let Some(&ri) = role_index.get(id.as_str()) {
+                fa.role = Some(ri);
+                analysis.roles[ri].functions.push(fi);
+            }
+        }
+        let mut set = NeedSet::default();
+        needs::definition_needs(func, app, &mut set);
+        let fc = code.get(fi);
+        let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
+        let stats = needs::sdk_needs(func, calls, &mut set);
+        fa.sdk_calls = calls.len();
+        fa.resolved_calls = stats.resolved;
+        fa.unresolved_calls = stats.unresolved;
+        fa.specific_pairs = stats.specific;
+        fa.total_pairs = stats.total_pairs;
+        fa.complete = fc.is_some_and(|c| c.analysed) && fa.unresolved_calls.is_empty();
+        fa.needs = set.into_needs();
+        fa.verdicts = match fa.role {
+            Some(ri) => evaluate_needs(&analysis.roles[ri], &fa.needs),
+            None => fa.needs.iter().map(|_| NeedVerdict { verdict: Verdict::Unknown, by: Vec::new() }).collect(),
+        };
+        analysis.functions.push(fa);
+    }
+    for ri in 0..analysis.roles.len() {
+        mark_used(&mut analysis, ri);
+    }
+    analysis
+}
+
+fn load_role(index: usize, role: &crate::model::Role) -> RoleAnalysis {
+    let mut ra = RoleAnalysis {
+        role: index,
+        functions: Vec::new(),
+        policies: Vec::new(),
+        boundary: None,
+        trust: role.trust.as_ref().map(|t| iam::parse_policy(&t.node).0),
+        incomplete: false,
+        grants: Vec::new(),
+    };
+    for attached in &role.policies {
+        match load_policy(attached) {
+            Some(p) => ra.policies.push(p),
+            None => ra.incomplete = true,
+        }
+    }
+    if let Some(b) = &role.boundary {
+        match load_policy(b) {
+            Some(p) => ra.boundary = Some(p),
+            None => ra.incomplete = true,
+        }
+    }
+    for (pi, p) in ra.policies.iter().enumerate() {
+        for (si, st) in p.policy.statements.iter().enumerate() {
+            if st.effect != Effect::Allow {
+                continue;
+            }
+            let (negated_action, actions) = match &st.action {
+                iam::ActionSpec::Action(a) => (false, a),
+                iam::ActionSpec::NotAction(a) => (true, a),
+            };
+            let (negated_resource, resources): (bool, Vec<(String, Span)>) = match &st.resource {
+                iam::ResourceSpec::Resource(r) => {
+                    (false, r.iter().map(|r| (r.value.raw.clone(), r.span)).collect())
+                }
+                iam::ResourceSpec::NotResource(r) => {
+                    (true, r.iter().map(|r| (r.value.raw.clone(), r.span)).collect())
+                }
+                iam::ResourceSpec::None => (false, vec![("*".to_string(), st.span)]),
+            };
+            for a in actions {
+                for (r, rspan) in &resources {
+                    ra.grants.push(Grant {
+                        policy: pi,
+                        statement: si,
+                        action: if negated_action { format!("!{}", a.value.raw) } else { a.value.raw.clone() },
+                        action_span: if p.builtin { p.span } else { a.span },
+                        resource: if negated_resource { format!("!{r}") } else { r.clone() },
+                        resource_span: if p.builtin { p.span } else { *rspan },
+                        negated: negated_action || negated_resource,
+                        used_by: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+    ra
+}
+
+/// Parses an attachment's document, taking AWS managed policies and SAM policy templates
+/// from the embedded data. `None` when the content is unknown.
+fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
+    let (name, user_written, builtin, node): (String, bool, bool, Node) = match &attached.source {
+        PolicySource::Inline { name } => (name.clone(), true, false, attached.doc.as_ref()?.node.clone()),
+        PolicySource::Customer { id } => (id.clone(), true, false, attached.doc.as_ref()?.node.clone()),
+        PolicySource::Managed { arn } => {
+            let mp = data::managed_policy(arn)?;
+            (short_policy_name(arn), true, true, Node::from_json(&mp.document, attached.span))
+        }
+        PolicySource::Implicit { arn, .. } => {
+            let mp = data::managed_policy(arn)?;
+            (short_policy_name(arn), false, true, Node::from_json(&mp.document, attached.span))
+        }
+        PolicySource::SamTemplate { name, params } => {
+            let doc = data::sam_expand(name, params).ok()?;
+            (name.clone(), true, true, Node::from_json(&doc, attached.span))
+        }
+    };
+    let (policy, _issues) = iam::parse_policy(&node);
+    Some(LoadedPolicy { name, source: attached.source.clone(), span: attached.span, user_written, builtin, policy })
+}
+
+fn short_policy_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+fn evaluate_needs(role: &RoleAnalysis, needs: &[Need]) -> Vec<NeedVerdict> {
+    let identity: Vec<&Policy> = role.policies.iter().map(|p| &p.policy).collect();
+    let boundary: Option<Vec<&Policy>> = role.boundary.as_ref().map(|b| vec![&b.policy]);
+    let set = PolicySet { identity, boundary, ..PolicySet::default() };
+    needs
+        .iter()
+        .map(|n| {
+            let req = Request::new(&n.action, &n.resource);
+            let decision = iam::evaluate(&set, &req);
+            let by: Vec<Span> = decision.statements().iter().map(|s| s.span).collect();
+            let explicit = matches!(&decision, iam::Decision::Denied { by, .. } if !by.is_empty());
+            let verdict = match decision {
+                iam::Decision::Allowed { .. } => Verdict::Allowed,
+                iam::Decision::Conditional { .. } => Verdict::Conditional,
+                iam::Decision::Denied { .. } if explicit => Verdict::Denied,
+                iam::Decision::Denied { .. } if role.incomplete => Verdict::Unknown,
+                // A resource with unknown parts (`arn:aws:s3:::*/*`, the bucket comes from the
+                // event): any grant of the action may be the right one.
+                iam::Decision::Denied { .. } if n.resource != "*" && n.resource.contains('*') => {
+                    if grants_action(role, &n.action) { Verdict::Conditional } else { Verdict::Denied }
+                }
+                iam::Decision::Denied { .. } => Verdict::Denied,
+            };
+            NeedVerdict { verdict, by }
+        })
+        .collect()
+}
+
+fn grants_action(role: &RoleAnalysis, action: &str) -> bool {
+    role.grants.iter().any(|g| !g.negated && iam::action_matches(&g.action, action))
+}
+
+/// Marks which grants of a role the needs of its functions use.
+fn mark_used(analysis: &mut Analysis, ri: usize) {
+    let functions = analysis.roles[ri].functions.clone();
+    let mut grants = std::mem::take(&mut analysis.roles[ri].grants);
+    for g in grants.iter_mut() {
+        if g.negated {
+            continue;
+        }
+        for &fi in &functions {
+            for (ni, need) in analysis.functions[fi].needs.iter().enumerate() {
+                if analysis.functions[fi].verdicts[ni].verdict != Verdict::Allowed
+                    && analysis.functions[fi].verdicts[ni].verdict != Verdict::Conditional
+                {
+                    continue;
+                }
+                if iam::action_matches(&g.action, &need.action)
+                    && iam::resource_matches(&g.resource, &need.resource) != Match::No
+                {
+                    g.used_by.push((fi, ni));
+                }
+            }
+        }
+    }
+    analysis.roles[ri].grants = grants;
+}
+
+/// The function whose id is `id`.
+pub fn function_by_id<'a>(app: &'a App, id: &str) -> Option<&'a Function> {
+    app.functions.iter().find(|f| f.id == id)
+}

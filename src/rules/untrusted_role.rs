@@ -1,0 +1,59 @@
+//! `untrusted-role`: the execution role's trust policy does not let Lambda assume it.
+
+use super::{Rule, RuleContext, RuleMeta};
+use crate::finding::{Finding, Severity};
+use crate::iam;
+
+/// ## What it finds
+/// A role used as a function's execution role whose `AssumeRolePolicyDocument` does not
+/// allow `sts:AssumeRole` for the service principal `lambda.amazonaws.com` (or
+/// `edgelambda.amazonaws.com` for Lambda@Edge).
+/// ## Why it matters
+/// Lambda cannot assume the role: creating the function fails with "The role defined for
+/// the function cannot be assumed by Lambda".
+pub struct UntrustedRole;
+
+static META: RuleMeta = RuleMeta {
+    id: "untrusted-role",
+    severity: Severity::Error,
+    summary: "The execution role's trust policy does not let `lambda.amazonaws.com` assume it.",
+    why: "Lambda assumes the execution role on every invocation. Without a trust statement for \
+          the Lambda service principal the deployment fails, or an old role keeps working \
+          only until it is recreated.",
+    example: "AssumeRolePolicyDocument:\n  Statement:\n    - Effect: Allow\n      Principal: {Service: ec2.amazonaws.com}\n      Action: sts:AssumeRole",
+    fix: "Trust the Lambda service principal: `Principal: {Service: lambda.amazonaws.com}`, \
+          `Action: sts:AssumeRole`.",
+    label: "Lambda cannot assume this role",
+};
+
+impl Rule for UntrustedRole {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        for ra in &cx.analysis.roles {
+            if ra.functions.is_empty() {
+                continue;
+            }
+            let (Some(role), Some(trust)) = (cx.app.roles.get(ra.role), ra.trust.as_ref()) else { continue };
+            let trusted = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
+                .iter()
+                .any(|service| iam::trusts_service(trust, service, "sts:AssumeRole"));
+            if trusted {
+                continue;
+            }
+            let span = role.trust.as_ref().map_or(role.span, |t| t.span);
+            let mut f = META.finding(
+                format!(
+                    "role {} is the execution role of {}, but its trust policy does not let lambda.amazonaws.com assume it",
+                    role.name,
+                    super::unused_permission::function_names(cx, ra)
+                ),
+                span,
+            );
+            f.function = ra.functions.first().and_then(|&fi| cx.app.functions.get(fi)).map(|f| f.id.clone());
+            out.push(f.related(role.span, "role declared here"));
+        }
+    }
+}

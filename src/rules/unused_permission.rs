@@ -1,0 +1,116 @@
+//! `unused-permission`: the role allows an action nothing in its functions needs.
+
+use std::collections::BTreeMap;
+
+use super::{Rule, RuleContext, RuleMeta};
+use crate::finding::{Finding, Severity};
+use crate::graph::RoleAnalysis;
+use crate::iam;
+use crate::source::Span;
+
+/// ## What it finds
+/// An action string in a policy the user wrote (or a whole policy they attached) that no SDK
+/// call, event source, destination or setting of any function using the role needs.
+/// Reported only when everything the functions need is known: their code was read and
+/// every SDK call resolved.
+/// ## Why it matters
+/// Unused rights are the ones an attacker uses: they widen the blast radius of a bug
+/// without helping the function.
+pub struct UnusedPermission;
+
+static META: RuleMeta = RuleMeta {
+    id: "unused-permission",
+    severity: Severity::Warning,
+    summary: "The execution role allows an action that nothing in the function needs.",
+    why: "Each permission the function does not use is one an attacker who reaches the \
+          function can use. Least privilege means granting only what the code, triggers and \
+          configuration need.",
+    example: "Policies:\n  - Statement:\n      - Effect: Allow\n        Action: [s3:GetObject, s3:DeleteObject]   # DeleteObject is never called",
+    fix: "Remove the action (or the policy); `rolefit policy` prints what the function needs.",
+    label: "nothing needs this",
+};
+
+/// Services whose calls may need KMS on the caller's behalf (SSE-KMS objects, encrypted
+/// queues, topics, secrets, parameters, streams, tables), which code does not show.
+const KMS_USERS: &[&str] = &["s3", "sqs", "sns", "secretsmanager", "ssm", "kinesis", "dynamodb", "logs"];
+
+impl Rule for UnusedPermission {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        for ra in &cx.analysis.roles {
+            if ra.functions.is_empty() || !ra.functions.iter().all(|&fi| cx.analysis.functions[fi].complete) {
+                continue;
+            }
+            let Some(role) = cx.app.roles.get(ra.role) else { continue };
+            let names = function_names(cx, ra);
+            let first_fn = ra.functions.first().and_then(|&fi| cx.app.functions.get(fi)).map(|f| f.id.clone());
+            let needed_services: Vec<&str> = ra
+                .functions
+                .iter()
+                .flat_map(|&fi| cx.analysis.functions[fi].needs.iter())
+                .filter_map(|n| n.action.split(':').next())
+                .collect();
+            let kms_plausible = needed_services.iter().any(|s| KMS_USERS.contains(s));
+            // Per written action string: used when any of its (action, resource) grants is.
+            let mut by_span: BTreeMap<Span, (bool, String, Vec<String>)> = BTreeMap::new();
+            let mut policy_used: BTreeMap<usize, bool> = BTreeMap::new();
+            for g in &ra.grants {
+                let Some(p) = ra.policies.get(g.policy) else { continue };
+                if !p.user_written || g.negated {
+                    continue;
+                }
+                let used = !g.used_by.is_empty() || (kms_plausible && iam::action_matches(&g.action, "kms:Decrypt"));
+                *policy_used.entry(g.policy).or_default() |= used;
+                if p.builtin {
+                    continue;
+                }
+                let e = by_span.entry(g.action_span).or_insert_with(|| (false, g.action.clone(), Vec::new()));
+                e.0 |= used;
+                e.2.push(g.resource.clone());
+            }
+            for (span, (used, action, resources)) in by_span {
+                if used {
+                    continue;
+                }
+                let mut f = META
+                    .finding(
+                        format!(
+                            "role {} allows {action} on {}, but nothing {names} does needs it",
+                            role.name,
+                            resources.join(", ")
+                        ),
+                        span,
+                    )
+                    .actions([action])
+                    .resources(resources);
+                f.function = first_fn.clone();
+                out.push(f);
+            }
+            for (pi, used) in policy_used {
+                let Some(p) = ra.policies.get(pi) else { continue };
+                if used || !p.builtin {
+                    continue;
+                }
+                let mut f = META.finding(
+                    format!("role {} attaches {}, but nothing {names} does needs any of it", role.name, p.name),
+                    p.span,
+                );
+                f.function = first_fn.clone();
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// "F" or "F, G and H" for messages.
+pub(crate) fn function_names(cx: &RuleContext<'_>, ra: &RoleAnalysis) -> String {
+    let names: Vec<&str> = ra.functions.iter().filter_map(|&fi| cx.app.functions.get(fi)).map(|f| f.name.as_str()).collect();
+    match names.as_slice() {
+        [] => "the function".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

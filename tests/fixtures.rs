@@ -1,0 +1,119 @@
+//! Every app under `fixtures/` is audited in-process. The findings must be exactly the ones
+//! its files mark with `expect:` comments (`# expect: rule` / `// expect: rule` on the line
+//! the finding points at, `expect-next:` for the following line, or `expect.txt` lines
+//! `file:LINE rule` for JSON), and the JSON report must match its reviewed snapshot.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+type Expectation = (String, u32, String);
+
+fn fixture_apps() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut apps: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/ exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    apps.sort();
+    apps
+}
+
+fn expectations(app: &Path) -> BTreeSet<Expectation> {
+    let mut out = BTreeSet::new();
+    for entry in walk(app) {
+        let rel = entry.strip_prefix(app).expect("inside app").to_string_lossy().replace('\\', "/");
+        let Ok(text) = std::fs::read_to_string(&entry) else { continue };
+        if rel == "expect.txt" {
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                let (loc, rule) = line.split_once(' ').expect("`file:LINE rule`");
+                let (file, n) = loc.rsplit_once(':').expect("`file:LINE`");
+                out.insert((file.to_string(), n.parse().expect("line number"), rule.trim().to_string()));
+            }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            for (marker, offset) in [("expect-next:", 2u32), ("expect:", 1u32)] {
+                let Some(pos) = line.find(marker) else { continue };
+                let before = line[..pos].trim_end();
+                if !(before.ends_with('#') || before.ends_with("//")) {
+                    continue;
+                }
+                for rule in line[pos + marker.len()..].split(',') {
+                    let rule = rule.split_whitespace().next().unwrap_or("");
+                    if !rule.is_empty() {
+                        out.insert((rel.clone(), i as u32 + offset, rule.to_string()));
+                    }
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn fixtures_report_exactly_the_expected_findings() {
+    let mut failures = Vec::new();
+    let apps = fixture_apps();
+    assert!(apps.len() >= 20, "expected at least 20 fixture apps, found {}", apps.len());
+    for app in apps {
+        let name = app.file_name().expect("name").to_string_lossy().to_string();
+        let audit = rolefit::app::audit(std::slice::from_ref(&app)).expect("audit runs");
+        let actual: BTreeSet<Expectation> = audit
+            .report
+            .findings
+            .iter()
+            .filter_map(|f| {
+                let loc = f.location.as_ref()?;
+                Some((loc.file.clone(), loc.line, f.rule.to_string()))
+            })
+            .collect();
+        let expected = expectations(&app);
+        let missing: Vec<_> = expected.difference(&actual).collect();
+        let extra: Vec<_> = actual.difference(&expected).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            let mut msg = format!("fixtures/{name}:\n");
+            for (f, l, r) in missing {
+                msg.push_str(&format!("  expected but not reported: {f}:{l} {r}\n"));
+            }
+            for (f, l, r) in extra {
+                let text = audit
+                    .report
+                    .findings
+                    .iter()
+                    .find(|x| x.rule == r && x.location.as_ref().is_some_and(|loc| loc.file == *f && loc.line == *l))
+                    .map(|x| x.message.clone())
+                    .unwrap_or_default();
+                msg.push_str(&format!("  reported but not expected: {f}:{l} {r}: {text}\n"));
+            }
+            failures.push(msg);
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_suffix(name.clone());
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| {
+            insta::assert_json_snapshot!("report", audit.report, { ".tool.version" => "[version]" });
+        });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
