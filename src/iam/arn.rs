@@ -57,7 +57,14 @@ impl Arn {
 
     /// The six colon-separated components compared one by one by `ArnLike`.
     pub fn components(&self) -> [&str; 6] {
-        ["arn", &self.partition, &self.service, &self.region, &self.account, &self.resource]
+        [
+            "arn",
+            &self.partition,
+            &self.service,
+            &self.region,
+            &self.account,
+            &self.resource,
+        ]
     }
 }
 
@@ -77,8 +84,8 @@ mod tests {
 
     #[test]
     fn placeholders_keep_their_colons() {
-        let a = Arn::parse("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue.QueueName}")
-            .unwrap();
+        let a =
+            Arn::parse("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue.QueueName}").unwrap();
         assert_eq!(a.region, "${AWS::Region}");
         assert_eq!(a.account, "${AWS::AccountId}");
         assert_eq!(a.resource, "${Queue.QueueName}");

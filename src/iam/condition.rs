@@ -90,7 +90,12 @@ impl Operator {
             "Null" if !if_exists && qualifier == Qualifier::None => (Family::Null, false),
             _ => return None,
         };
-        Some(Operator { family, negated, if_exists, qualifier })
+        Some(Operator {
+            family,
+            negated,
+            if_exists,
+            qualifier,
+        })
     }
 }
 
@@ -123,16 +128,30 @@ impl Condition {
                 variables: true,
             },
             Family::Arn => Syntax::RESOURCE,
-            _ => Syntax { wildcards: false, fold_case: false, substitutions: true, variables: true },
+            _ => Syntax {
+                wildcards: false,
+                fold_case: false,
+                substitutions: true,
+                variables: true,
+            },
         };
         let compiled = match op.family {
-            Family::String { .. } | Family::Arn => {
-                values.iter().map(|v| Pattern::compile(&v.value, syntax)).collect()
-            }
+            Family::String { .. } | Family::Arn => values
+                .iter()
+                .map(|v| Pattern::compile(&v.value, syntax))
+                .collect(),
             _ => Vec::new(),
         };
         let key_lc = key.value.to_ascii_lowercase();
-        Condition { operator, op, key, key_lc, values, compiled, span }
+        Condition {
+            operator,
+            op,
+            key,
+            key_lc,
+            values,
+            compiled,
+            span,
+        }
     }
 
     /// Evaluates against the known context (keys looked up lower-cased).
@@ -143,7 +162,10 @@ impl Condition {
         let op = self.op;
         if op.family == Family::Null {
             // `"Null": {"k": "true"}` holds when the key is absent.
-            let want_absent = self.values.iter().any(|v| v.value.eq_ignore_ascii_case("true"));
+            let want_absent = self
+                .values
+                .iter()
+                .any(|v| v.value.eq_ignore_ascii_case("true"));
             return Match::from_bool(present.is_empty() == want_absent);
         }
         if present.is_empty() {
@@ -182,17 +204,27 @@ impl Condition {
     }
 
     fn value_matches(&self, i: usize, actual: &str, ctx: &dyn VarLookup) -> Match {
-        let Some(want) = self.values.get(i) else { return Match::No };
+        let Some(want) = self.values.get(i) else {
+            return Match::No;
+        };
         match self.op.family {
             Family::String { ignore_case, .. } => {
-                let Some(p) = self.compiled.get(i) else { return Match::No };
+                let Some(p) = self.compiled.get(i) else {
+                    return Match::No;
+                };
                 let text = Pattern::compile(
                     actual,
-                    Syntax { fold_case: ignore_case, ..Syntax::TEXT },
+                    Syntax {
+                        fold_case: ignore_case,
+                        ..Syntax::TEXT
+                    },
                 );
                 glob(p, &text, ctx)
             }
-            Family::Numeric(cmp) => match (want.value.trim().parse::<f64>(), actual.trim().parse::<f64>()) {
+            Family::Numeric(cmp) => match (
+                want.value.trim().parse::<f64>(),
+                actual.trim().parse::<f64>(),
+            ) {
                 (Ok(w), Ok(a)) => Match::from_bool(compare(a, w, cmp)),
                 _ => Match::No,
             },
@@ -203,7 +235,9 @@ impl Condition {
             Family::Bool => Match::from_bool(want.value.eq_ignore_ascii_case(actual)),
             Family::Binary => Match::from_bool(want.value == actual),
             Family::Arn => {
-                let Some(p) = self.compiled.get(i) else { return Match::No };
+                let Some(p) = self.compiled.get(i) else {
+                    return Match::No;
+                };
                 arn_like(p, actual, ctx)
             }
             Family::Ip => Match::from_bool(cidr_contains(&want.value, actual)),
@@ -230,9 +264,12 @@ fn arn_like(pattern: &Pattern, actual: &str, ctx: &dyn VarLookup) -> Match {
     let (Ok(p), Ok(a)) = (Arn::parse(&pattern.raw), Arn::parse(actual)) else {
         return Match::No;
     };
-    p.components().iter().zip(a.components()).fold(Match::Yes, |m, (pf, af)| {
-        m.and(glob(&Pattern::resource(pf), &Pattern::text(af), ctx))
-    })
+    p.components()
+        .iter()
+        .zip(a.components())
+        .fold(Match::Yes, |m, (pf, af)| {
+            m.and(glob(&Pattern::resource(pf), &Pattern::text(af), ctx))
+        })
 }
 
 /// `203.0.113.0/24` contains `203.0.113.7`; a bare address is a /32 (or /128).
@@ -247,12 +284,20 @@ pub fn cidr_contains(cidr: &str, addr: &str) -> bool {
     match (net, addr) {
         (IpAddr::V4(n), IpAddr::V4(a)) => {
             let bits = bits.unwrap_or(32).min(32);
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             u32::from(n) & mask == u32::from(a) & mask
         }
         (IpAddr::V6(n), IpAddr::V6(a)) => {
             let bits = bits.unwrap_or(128).min(128);
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             u128::from(n) & mask == u128::from(a) & mask
         }
         _ => false,

@@ -65,7 +65,10 @@ pub fn classify(inner: &str) -> Subst {
     let (key, default) = match inner.split_once(',') {
         Some((k, d)) => {
             let d = d.trim();
-            let d = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(d);
+            let d = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .unwrap_or(d);
             (k.trim(), Some(d.to_string()))
         }
         None => (inner.trim(), None),
@@ -99,7 +102,10 @@ enum Piece<'a> {
 
 fn piece(i: &str) -> IResult<&str, Piece<'_>> {
     alt((
-        map(delimited(tag("${"), take_until("}"), tag("}")), Piece::Subst),
+        map(
+            delimited(tag("${"), take_until("}"), tag("}")),
+            Piece::Subst,
+        ),
         map(anychar, Piece::Ch),
     ))
     .parse(i)
@@ -125,13 +131,25 @@ pub struct Syntax {
 }
 
 impl Syntax {
-    pub const RESOURCE: Syntax =
-        Syntax { wildcards: true, fold_case: false, substitutions: true, variables: true };
-    pub const ACTION: Syntax =
-        Syntax { wildcards: true, fold_case: true, substitutions: false, variables: false };
+    pub const RESOURCE: Syntax = Syntax {
+        wildcards: true,
+        fold_case: false,
+        substitutions: true,
+        variables: true,
+    };
+    pub const ACTION: Syntax = Syntax {
+        wildcards: true,
+        fold_case: true,
+        substitutions: false,
+        variables: false,
+    };
     /// A concrete request value: no wildcards, placeholders stay opaque.
-    pub const TEXT: Syntax =
-        Syntax { wildcards: false, fold_case: false, substitutions: true, variables: false };
+    pub const TEXT: Syntax = Syntax {
+        wildcards: false,
+        fold_case: false,
+        substitutions: true,
+        variables: false,
+    };
 }
 
 impl Pattern {
@@ -187,7 +205,9 @@ impl Pattern {
     }
 
     pub fn has_wildcard(&self) -> bool {
-        self.units.iter().any(|u| matches!(u, Unit::Star | Unit::Any1))
+        self.units
+            .iter()
+            .any(|u| matches!(u, Unit::Star | Unit::Any1))
     }
     pub fn is_star(&self) -> bool {
         *self.units == [Unit::Star]
@@ -351,12 +371,21 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
 
 /// Case-insensitive action glob (`s3:Get*` covers `S3:GetObject`).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
-    glob(&Pattern::action(pattern), &Pattern::compile(action, ACTION_TEXT), &()).is_yes()
+    glob(
+        &Pattern::action(pattern),
+        &Pattern::compile(action, ACTION_TEXT),
+        &(),
+    )
+    .is_yes()
 }
 
 /// The concrete side of an action match: case folded, no wildcards, no substitutions.
-pub const ACTION_TEXT: Syntax =
-    Syntax { wildcards: false, fold_case: true, substitutions: false, variables: false };
+pub const ACTION_TEXT: Syntax = Syntax {
+    wildcards: false,
+    fold_case: true,
+    substitutions: false,
+    variables: false,
+};
 
 /// Case-sensitive resource glob where `*` spans `/` and `:`; see [`Match`].
 pub fn resource_matches(pattern: &str, resource: &str) -> Match {
@@ -370,7 +399,10 @@ mod tests {
     #[test]
     fn placeholders_are_opaque() {
         let r = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}";
-        assert_eq!(resource_matches("arn:aws:dynamodb:*:*:table/*", r), Match::Yes);
+        assert_eq!(
+            resource_matches("arn:aws:dynamodb:*:*:table/*", r),
+            Match::Yes
+        );
         assert_eq!(resource_matches(r, r), Match::Yes);
         let concrete = "arn:aws:dynamodb:us-east-1:111122223333:table/Orders";
         assert_eq!(resource_matches(concrete, r), Match::Unknown);

@@ -97,7 +97,11 @@ const STATEMENT_KEYS: &[&str] = &[
 pub fn parse_policy(node: &Node) -> (Policy, Vec<PolicyIssue>) {
     let mut issues = Vec::new();
     let mut issue = |span: Span, message: String| issues.push(PolicyIssue { span, message });
-    let mut policy = Policy { version: None, statements: Vec::new(), span: node.span };
+    let mut policy = Policy {
+        version: None,
+        statements: Vec::new(),
+        span: node.span,
+    };
     if !node.is_map() {
         issue(node.span, "a policy document must be a mapping".into());
         return (policy, issues);
@@ -134,7 +138,10 @@ fn strings(node: &Node, what: &str, issue: &mut impl FnMut(Span, String)) -> Vec
     for item in node.items() {
         match item.scalar_text() {
             Some(s) => out.push(Spanned::new(s, item.span)),
-            None => issue(item.span, format!("{what} must be a string or a list of strings")),
+            None => issue(
+                item.span,
+                format!("{what} must be a string or a list of strings"),
+            ),
         }
     }
     out
@@ -150,7 +157,9 @@ fn parse_statement(node: &Node, issue: &mut impl FnMut(Span, String)) -> Option<
             issue(k.span, format!("unknown statement element `{}`", k.name));
         }
     }
-    let sid = node.get("Sid").and_then(|n| n.scalar_text().map(|s| Spanned::new(s, n.span)));
+    let sid = node
+        .get("Sid")
+        .and_then(|n| n.scalar_text().map(|s| Spanned::new(s, n.span)));
     let effect = match node.get("Effect") {
         Some(n) if n.as_str() == Some("Allow") => Effect::Allow,
         Some(n) if n.as_str() == Some("Deny") => Effect::Deny,
@@ -169,7 +178,10 @@ fn parse_statement(node: &Node, issue: &mut impl FnMut(Span, String)) -> Option<
             .into_iter()
             .map(|s| {
                 if s.value != "*" && !s.value.contains(':') {
-                    issue(s.span, format!("action `{}` has no service prefix", s.value));
+                    issue(
+                        s.span,
+                        format!("action `{}` has no service prefix", s.value),
+                    );
                 }
                 Spanned::new(Pattern::action(&s.value), s.span)
             })
@@ -179,7 +191,10 @@ fn parse_statement(node: &Node, issue: &mut impl FnMut(Span, String)) -> Option<
         (Some(a), None) => ActionSpec::Action(actions(a, issue)),
         (None, Some(a)) => ActionSpec::NotAction(actions(a, issue)),
         (Some(_), Some(_)) => {
-            issue(node.span, "a statement cannot have both Action and NotAction".into());
+            issue(
+                node.span,
+                "a statement cannot have both Action and NotAction".into(),
+            );
             return None;
         }
         (None, None) => {
@@ -198,7 +213,10 @@ fn parse_statement(node: &Node, issue: &mut impl FnMut(Span, String)) -> Option<
         (Some(r), None) => ResourceSpec::Resource(resources(r, issue)),
         (None, Some(r)) => ResourceSpec::NotResource(resources(r, issue)),
         (Some(_), Some(_)) => {
-            issue(node.span, "a statement cannot have both Resource and NotResource".into());
+            issue(
+                node.span,
+                "a statement cannot have both Resource and NotResource".into(),
+            );
             return None;
         }
         (None, None) => ResourceSpec::None,
@@ -207,7 +225,10 @@ fn parse_statement(node: &Node, issue: &mut impl FnMut(Span, String)) -> Option<
         (Some(p), None) => Some(PrincipalSpec::Principal(parse_principal(p, issue))),
         (None, Some(p)) => Some(PrincipalSpec::NotPrincipal(parse_principal(p, issue))),
         (Some(_), Some(_)) => {
-            issue(node.span, "a statement cannot have both Principal and NotPrincipal".into());
+            issue(
+                node.span,
+                "a statement cannot have both Principal and NotPrincipal".into(),
+            );
             return None;
         }
         (None, None) => None,
@@ -221,11 +242,23 @@ fn parse_statement(node: &Node, issue: &mut impl FnMut(Span, String)) -> Option<
     {
         return None;
     }
-    Some(Statement { sid, effect, action, resource, principal, conditions, span: node.span })
+    Some(Statement {
+        sid,
+        effect,
+        action,
+        resource,
+        principal,
+        conditions,
+        span: node.span,
+    })
 }
 
 fn parse_principal(node: &Node, issue: &mut impl FnMut(Span, String)) -> PrincipalSet {
-    let mut set = PrincipalSet { any: false, entries: Vec::new(), span: node.span };
+    let mut set = PrincipalSet {
+        any: false,
+        entries: Vec::new(),
+        span: node.span,
+    };
     if node.as_str() == Some("*") {
         set.any = true;
         return set;
@@ -249,7 +282,8 @@ fn parse_principal(node: &Node, issue: &mut impl FnMut(Span, String)) -> Princip
             if kind == PrincipalKind::Aws && s.value == "*" {
                 set.any = true;
             }
-            set.entries.push((kind, Spanned::new(Pattern::text(&s.value), s.span)));
+            set.entries
+                .push((kind, Spanned::new(Pattern::text(&s.value), s.span)));
         }
     }
     set
@@ -267,11 +301,17 @@ fn parse_conditions(
     for (op_key, keys) in node.entries() {
         let Some(op) = Operator::parse(&op_key.name) else {
             // AWS rejects a policy with an unknown operator: drop the statement.
-            issue(op_key.span, format!("unknown condition operator `{}`", op_key.name));
+            issue(
+                op_key.span,
+                format!("unknown condition operator `{}`", op_key.name),
+            );
             return false;
         };
         if !keys.is_map() {
-            issue(keys.span, "a condition operator needs a mapping of keys to values".into());
+            issue(
+                keys.span,
+                "a condition operator needs a mapping of keys to values".into(),
+            );
             continue;
         }
         for (key, values) in keys.entries() {
