@@ -354,7 +354,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     if denied == Match::Yes {
         return Decision::Denied { by: deny.yes };
     }
-    let cross = match &set.resource.and(req.resource_account.as_ref()) {
+    let cross = match &req.resource_account {
         Some(owner) => {
             glob(
                 &Pattern::text(owner),
