@@ -1,0 +1,419 @@
+//! Compiled glob patterns for actions, resources and condition values, with IAM policy
+//! variables (`${aws:username}`), the `${*}` `${?}` `${$}` escapes and deploy-time
+//! placeholders (`${AWS::Region}`, `${OrdersTable}`) parsed once with nom.
+//!
+//! Matching is three-valued ([`Match`]): a placeholder stands for a string only known at deploy
+//! time, so `arn:aws:s3:::${Bucket}` neither definitely matches nor definitely misses
+//! `arn:aws:s3:::orders`.
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_until};
+use nom::character::complete::anychar;
+use nom::combinator::map;
+use nom::sequence::delimited;
+use nom::{IResult, Parser};
+
+/// A three-valued match: `Unknown` means the answer depends on deploy-time values or on
+/// request context that is not known statically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Match {
+    No,
+    Unknown,
+    Yes,
+}
+
+impl Match {
+    pub fn and(self, other: Match) -> Match {
+        self.min(other)
+    }
+    pub fn or(self, other: Match) -> Match {
+        self.max(other)
+    }
+    pub fn not(self) -> Match {
+        match self {
+            Match::Yes => Match::No,
+            Match::No => Match::Yes,
+            Match::Unknown => Match::Unknown,
+        }
+    }
+    pub fn from_bool(b: bool) -> Match {
+        if b { Match::Yes } else { Match::No }
+    }
+    pub fn is_yes(self) -> bool {
+        self == Match::Yes
+    }
+}
+
+/// What a `${...}` holds, by the rule in the `model` docs: one `:` without `::` is an IAM
+/// policy variable, `*` `?` `$` are escapes, anything else is a deploy-time placeholder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subst {
+    Escape(char),
+    /// Key (lower-cased, condition keys are case-insensitive) and optional default value.
+    Var(String, Option<String>),
+    Placeholder(String),
+}
+
+pub fn classify(inner: &str) -> Subst {
+    match inner {
+        "*" => return Subst::Escape('*'),
+        "?" => return Subst::Escape('?'),
+        "$" => return Subst::Escape('$'),
+        _ => {}
+    }
+    // `${aws:PrincipalTag/team, 'default'}`: the default applies when the key is absent.
+    let (key, default) = match inner.split_once(',') {
+        Some((k, d)) => {
+            let d = d.trim();
+            let d = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .unwrap_or(d);
+            (k.trim(), Some(d.to_string()))
+        }
+        None => (inner.trim(), None),
+    };
+    if key.matches(':').count() == 1 && !key.contains("::") {
+        Subst::Var(key.to_ascii_lowercase(), default)
+    } else {
+        Subst::Placeholder(inner.to_string())
+    }
+}
+
+/// One piece of a pattern or of a concrete text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Ch(char),
+    /// `*`: any run of characters and placeholders.
+    Star,
+    /// `?`: exactly one literal character.
+    Any1,
+    /// Index into [`Pattern::vars`].
+    Var(u16),
+    /// Index into the names table of the pattern or text.
+    Ph(u16),
+}
+
+#[derive(Debug)]
+enum Piece<'a> {
+    Subst(&'a str),
+    Ch(char),
+}
+
+fn piece(i: &str) -> IResult<&str, Piece<'_>> {
+    alt((
+        map(
+            delimited(tag("${"), take_until("}"), tag("}")),
+            Piece::Subst,
+        ),
+        map(anychar, Piece::Ch),
+    ))
+    .parse(i)
+}
+
+/// A pattern parsed once: units plus side tables for variables and placeholders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    pub raw: String,
+    pub units: Box<[Unit]>,
+    pub vars: Box<[(String, Option<String>)]>,
+    pub names: Box<[Box<str>]>,
+}
+
+/// How to read `*` and `?` and whether to fold case (actions are case-insensitive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Syntax {
+    pub wildcards: bool,
+    pub fold_case: bool,
+    pub substitutions: bool,
+    /// Whether IAM policy variables are resolved (policy side) or kept opaque (request side).
+    pub variables: bool,
+}
+
+impl Syntax {
+    pub const RESOURCE: Syntax = Syntax {
+        wildcards: true,
+        fold_case: false,
+        substitutions: true,
+        variables: true,
+    };
+    pub const ACTION: Syntax = Syntax {
+        wildcards: true,
+        fold_case: true,
+        substitutions: false,
+        variables: false,
+    };
+    /// A concrete request value: no wildcards, placeholders stay opaque.
+    pub const TEXT: Syntax = Syntax {
+        wildcards: false,
+        fold_case: false,
+        substitutions: true,
+        variables: false,
+    };
+}
+
+impl Pattern {
+    pub fn compile(raw: &str, syntax: Syntax) -> Pattern {
+        let mut units = Vec::with_capacity(raw.len());
+        let mut vars = Vec::new();
+        let mut names: Vec<Box<str>> = Vec::new();
+        let mut rest = raw;
+        while !rest.is_empty() {
+            let Ok((next, p)) = piece(rest) else { break };
+            rest = next;
+            match p {
+                Piece::Ch(c) => units.push(char_unit(c, syntax)),
+                Piece::Subst(inner) if syntax.substitutions => match classify(inner) {
+                    Subst::Escape(c) => units.push(Unit::Ch(c)),
+                    Subst::Var(k, d) if syntax.variables => {
+                        units.push(Unit::Var(index(vars.len())));
+                        vars.push((k, d));
+                    }
+                    Subst::Var(..) | Subst::Placeholder(_) => {
+                        let pos = names.iter().position(|n| **n == *inner);
+                        let i = pos.unwrap_or_else(|| {
+                            names.push(inner.into());
+                            names.len() - 1
+                        });
+                        units.push(Unit::Ph(index(i)));
+                    }
+                },
+                Piece::Subst(inner) => {
+                    units.push(char_unit('$', syntax));
+                    units.push(char_unit('{', syntax));
+                    units.extend(inner.chars().map(|c| char_unit(c, syntax)));
+                    units.push(char_unit('}', syntax));
+                }
+            }
+        }
+        Pattern {
+            raw: raw.to_string(),
+            units: units.into(),
+            vars: vars.into(),
+            names: names.into(),
+        }
+    }
+
+    pub fn resource(raw: &str) -> Pattern {
+        Pattern::compile(raw, Syntax::RESOURCE)
+    }
+    pub fn action(raw: &str) -> Pattern {
+        Pattern::compile(raw, Syntax::ACTION)
+    }
+    pub fn text(raw: &str) -> Pattern {
+        Pattern::compile(raw, Syntax::TEXT)
+    }
+
+    pub fn has_wildcard(&self) -> bool {
+        self.units
+            .iter()
+            .any(|u| matches!(u, Unit::Star | Unit::Any1))
+    }
+    pub fn is_star(&self) -> bool {
+        *self.units == [Unit::Star]
+    }
+    pub fn has_unknowns(&self) -> bool {
+        !self.vars.is_empty() || !self.names.is_empty()
+    }
+}
+
+fn index(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+fn char_unit(c: char, syntax: Syntax) -> Unit {
+    match c {
+        '*' if syntax.wildcards => Unit::Star,
+        '?' if syntax.wildcards => Unit::Any1,
+        c if syntax.fold_case => Unit::Ch(c.to_ascii_lowercase()),
+        c => Unit::Ch(c),
+    }
+}
+
+/// Values of context keys used to resolve policy variables: `Some(values)` when known (an
+/// empty list means the key is known to be absent), `None` when unknown statically.
+pub trait VarLookup {
+    fn lookup(&self, key: &str) -> Option<&[String]>;
+}
+
+impl VarLookup for () {
+    fn lookup(&self, _: &str) -> Option<&[String]> {
+        None
+    }
+}
+
+/// Matches a compiled pattern against a compiled concrete text.
+pub fn glob(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> Match {
+    if pattern.vars.is_empty() {
+        return glob_units(&pattern.units, &pattern.names, text);
+    }
+    // Substitute known variables; an absent key without default makes the pattern miss, as
+    // AWS documents for variables with no value in the request context.
+    let mut units = Vec::with_capacity(pattern.units.len() + 16);
+    let mut unknown = false;
+    for u in pattern.units.iter() {
+        match *u {
+            Unit::Var(i) => {
+                let Some((key, default)) = pattern.vars.get(usize::from(i)) else {
+                    return Match::No;
+                };
+                match vars.lookup(key) {
+                    Some([v, ..]) => units.extend(v.chars().map(Unit::Ch)),
+                    Some([]) => match default {
+                        Some(d) => units.extend(d.chars().map(Unit::Ch)),
+                        None => return Match::No,
+                    },
+                    None => {
+                        unknown = true;
+                        units.push(*u);
+                    }
+                }
+            }
+            u => units.push(u),
+        }
+    }
+    let m = glob_units(&units, &pattern.names, text);
+    if m == Match::No && unknown && loose(&units, &pattern.names, text) {
+        Match::Unknown
+    } else {
+        m
+    }
+}
+
+fn glob_units(p: &[Unit], names: &[Box<str>], text: &Pattern) -> Match {
+    if strict(p, names, text) {
+        Match::Yes
+    } else if (!names.is_empty() || !text.names.is_empty()) && loose(p, names, text) {
+        Match::Unknown
+    } else {
+        Match::No
+    }
+}
+
+fn unit_eq(p: Unit, pn: &[Box<str>], t: Unit, tn: &[Box<str>]) -> bool {
+    match (p, t) {
+        (Unit::Ch(a), Unit::Ch(b)) => a == b,
+        (Unit::Any1, Unit::Ch(_)) => true,
+        (Unit::Ph(a), Unit::Ph(b)) => pn.get(usize::from(a)) == tn.get(usize::from(b)),
+        _ => false,
+    }
+}
+
+/// Classic single-backtrack glob: `*` is the only wildcard that spans, placeholders are
+/// opaque tokens, unresolved variables match nothing.
+fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
+    let t = &text.units;
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(Unit::Star) => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&u) if unit_eq(u, pn, t[ti], &text.names) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|u| *u == Unit::Star)
+}
+
+/// Whether some deploy-time values (and values of unknown variables) could make the pattern
+/// match: pattern placeholders and variables act as `*`, text placeholders may expand to any
+/// run of characters. Dynamic programming over both sides, only used when `strict` fails.
+fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
+    let t = &text.units;
+    let (n, m) = (p.len(), t.len());
+    let w = m + 1;
+    let mut seen = vec![false; (n + 1) * w];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let k = i * w + j;
+        if seen[k] {
+            continue;
+        }
+        seen[k] = true;
+        if i == n && j == m {
+            return true;
+        }
+        let pu = p.get(i).copied();
+        let tu = t.get(j).copied();
+        if matches!(pu, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_))) {
+            stack.push((i + 1, j));
+            if j < m {
+                stack.push((i, j + 1));
+            }
+        }
+        if let Some(Unit::Ph(_)) = tu {
+            stack.push((i, j + 1));
+            if matches!(pu, Some(Unit::Ch(_) | Unit::Any1)) {
+                stack.push((i + 1, j));
+            }
+        }
+        if let (Some(a), Some(b)) = (pu, tu)
+            && unit_eq(a, pn, b, &text.names)
+        {
+            stack.push((i + 1, j + 1));
+        }
+    }
+    false
+}
+
+/// Case-insensitive action glob (`s3:Get*` covers `S3:GetObject`).
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob(
+        &Pattern::action(pattern),
+        &Pattern::compile(action, ACTION_TEXT),
+        &(),
+    )
+    .is_yes()
+}
+
+/// The concrete side of an action match: case folded, no wildcards, no substitutions.
+pub const ACTION_TEXT: Syntax = Syntax {
+    wildcards: false,
+    fold_case: true,
+    substitutions: false,
+    variables: false,
+};
+
+/// Case-sensitive resource glob where `*` spans `/` and `:`; see [`Match`].
+pub fn resource_matches(pattern: &str, resource: &str) -> Match {
+    glob(&Pattern::resource(pattern), &Pattern::text(resource), &())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_opaque() {
+        let r = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}";
+        assert_eq!(
+            resource_matches("arn:aws:dynamodb:*:*:table/*", r),
+            Match::Yes
+        );
+        assert_eq!(resource_matches(r, r), Match::Yes);
+        let concrete = "arn:aws:dynamodb:us-east-1:111122223333:table/Orders";
+        assert_eq!(resource_matches(concrete, r), Match::Unknown);
+        assert_eq!(resource_matches("arn:aws:s3:::x", r), Match::No);
+        assert_eq!(resource_matches("arn:aws:dynamodb:?:*", r), Match::Unknown);
+    }
+
+    #[test]
+    fn actions_fold_case() {
+        assert!(action_matches("s3:get*", "S3:GetObject"));
+        assert!(action_matches("*", "iam:PassRole"));
+        assert!(!action_matches("s3:Get?", "s3:GetObject"));
+    }
+}
