@@ -10,7 +10,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::ParseError;
 use super::node::{Key, Node, Value};
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 
 /// Deepest nesting of sequences and mappings accepted (CloudFormation templates rarely pass 20).
 pub const MAX_DEPTH: usize = 512;
