@@ -1,0 +1,289 @@
+//! `AWS::Serverless::Function` and `AWS::Lambda::Function` to [`model::Function`], with the
+//! execution role SAM generates when `Role` is not set.
+
+use super::intrinsics::Template;
+use super::{events, id, roles, sam};
+use crate::model::{
+    self, App, Destination, EnvVar, FunctionConfig, InvokePermission, Origin, RoleBinding,
+};
+use crate::parse::node::{Node, Value};
+use crate::source::Spanned;
+
+/// Lowers every function of the template (roles declared with `AWS::IAM::Role` are lowered
+/// before, so `Role: !GetAtt R.Arn` binds to them).
+pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App) {
+    let globals = root.get("Globals").and_then(|g| g.get("Function"));
+    for (logical, decl) in &t.resources {
+        let is_sam = decl.kind == "AWS::Serverless::Function";
+        if !is_sam && decl.kind != "AWS::Lambda::Function" {
+            continue;
+        }
+        let own = decl.props().filter(|p| p.is_map());
+        let props = if is_sam {
+            sam::merge_globals(globals, own)
+        } else {
+            own.cloned()
+                .unwrap_or_else(|| Node::new(Value::Map(Vec::new()), decl.key.span))
+        };
+        let r = t.resolve(&props);
+        let fid = id(t.file, logical);
+        let (code_path, inline_code, image) = code(t, &r, is_sam);
+        let mut config = config(&r, is_sam);
+        if config.image_uri.is_none() {
+            config.image_uri = image;
+        }
+        let environment = env(t, &props, &r, &mut config);
+        let mut f = model::Function {
+            id: fid.clone(),
+            name: logical.clone(),
+            origin: if is_sam {
+                Origin::Sam
+            } else {
+                Origin::CloudFormation
+            },
+            span: decl.key.span,
+            arn: t.arn(logical).unwrap_or_default(),
+            runtime: sp(&r, "Runtime"),
+            handler: sp(&r, "Handler"),
+            code_path,
+            inline_code,
+            role: RoleBinding::Unknown,
+            environment,
+            events: Vec::new(),
+            config,
+        };
+        if is_sam {
+            f.events = events::lower_sam_events(
+                t,
+                logical,
+                &fid,
+                props.get("Events"),
+                &mut app.permissions,
+            );
+            if let Some(auth) = &f.config.url_auth {
+                if auth.value == "NONE" {
+                    app.permissions.push(url_permission(&fid, logical, auth));
+                }
+            }
+        }
+        match props.get("Role") {
+            Some(role) => f.role = roles::bind(t, role),
+            None if is_sam => {
+                let role = roles::generated_role(t, logical, decl.key.span, &props, &f);
+                f.role = RoleBinding::Role(role.id.clone());
+                app.roles.push(role);
+            }
+            None => t.issue(decl.key.span, format!("function `{logical}` has no `Role`")),
+        }
+        app.functions.push(f);
+    }
+}
+
+/// SAM's `<Function>UrlPublicPermissions`: anyone may call a URL with `AuthType: NONE`.
+fn url_permission(fid: &str, logical: &str, auth: &Spanned<String>) -> InvokePermission {
+    InvokePermission {
+        id: format!("{fid}UrlPublicPermissions"),
+        span: auth.span,
+        function: Some(fid.to_string()),
+        function_ref: logical.to_string(),
+        qualifier: None,
+        action: Spanned::new("lambda:InvokeFunctionUrl".into(), auth.span),
+        principal: Spanned::new("*".into(), auth.span),
+        source_arn: None,
+        source_account: None,
+        principal_org_id: None,
+        function_url_auth_type: Some(auth.clone()),
+        conditions: None,
+        generated: true,
+    }
+}
+
+/// A resolved scalar property as text, with its span.
+pub fn sp(r: &Node, key: &str) -> Option<Spanned<String>> {
+    let n = r.get(key)?;
+    n.scalar_text().map(|s| Spanned::new(s, n.span))
+}
+
+fn num(n: Option<&Node>) -> Option<Spanned<f64>> {
+    let n = n?;
+    n.as_f64().map(|v| Spanned::new(v, n.span))
+}
+
+/// Code location: local path (relative to the root), inline code, image URI.
+#[allow(clippy::type_complexity)]
+fn code(
+    t: &Template,
+    r: &Node,
+    is_sam: bool,
+) -> (
+    Option<Spanned<String>>,
+    Option<Spanned<String>>,
+    Option<Spanned<String>>,
+) {
+    let (code, inline, image) = if is_sam {
+        (r.get("CodeUri"), sp(r, "InlineCode"), sp(r, "ImageUri"))
+    } else {
+        let c = r.get("Code");
+        let inline = c.and_then(|c| sp(c, "ZipFile"));
+        let image = c.and_then(|c| sp(c, "ImageUri"));
+        (c, inline, image)
+    };
+    let path = code.and_then(|c| {
+        let s = c.as_str()?;
+        if s.starts_with("s3://") || s.contains("${") {
+            return None;
+        }
+        match join_path(&t.file.path, s) {
+            Some(p) => Some(Spanned::new(p, c.span)),
+            None => {
+                t.issue(c.span, format!("code path `{s}` leaves the audited folder"));
+                None
+            }
+        }
+    });
+    (path, inline, image)
+}
+
+/// Joins a path written in a template with the template's folder; `None` when the result
+/// is absolute or escapes the audited root.
+pub fn join_path(template_path: &str, rel: &str) -> Option<String> {
+    let rel = rel.replace('\\', "/");
+    if rel.starts_with('/') || rel.get(1..3) == Some(":/") {
+        return None;
+    }
+    let mut parts: Vec<&str> = template_path.split('/').collect();
+    parts.pop();
+    parts.retain(|p| !p.is_empty() && *p != ".");
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    })
+}
+
+fn env(t: &Template, props: &Node, r: &Node, config: &mut FunctionConfig) -> Vec<EnvVar> {
+    let Some(vars) = props.get("Environment").and_then(|e| e.get("Variables")) else {
+        return Vec::new();
+    };
+    config.environment_span = props.get("Environment").map(|e| e.span);
+    let resolved = r.get("Environment").and_then(|e| e.get("Variables"));
+    let mut out = Vec::new();
+    for (k, v) in vars.entries() {
+        let Some(rv) = resolved.and_then(|m| m.get(&k.name)) else {
+            continue; // `AWS::NoValue`
+        };
+        let value = rv.scalar_text().map(|s| Spanned::new(s, v.span));
+        let refers_to = t
+            .refers_to(v)
+            .and_then(|id| t.kind_of(&id).map(|kind| (id.clone(), kind.to_string())));
+        let literal = match &v.value {
+            Value::String(s) => !s.contains("{{resolve:"),
+            Value::Number(_) | Value::Bool(_) => true,
+            _ => false,
+        };
+        config.environment_bytes += k.name.len()
+            + value
+                .as_ref()
+                .map_or(0, |s: &Spanned<String>| s.value.len());
+        out.push(EnvVar {
+            name: Spanned::new(k.name.clone(), k.span),
+            value,
+            refers_to,
+            literal,
+        });
+    }
+    out
+}
+
+fn config(r: &Node, is_sam: bool) -> FunctionConfig {
+    let spanned_items = |n: Option<&Node>| -> Vec<Spanned<String>> {
+        n.map(|n| {
+            n.items()
+                .filter_map(|i| i.scalar_text().map(|s| Spanned::new(s, i.span)))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let vpc = r
+        .get("VpcConfig")
+        .filter(|v| {
+            v.get("SubnetIds")
+                .is_some_and(|s| s.items().next().is_some())
+        })
+        .map(|v| v.span);
+    let tracing = if is_sam {
+        r.get("Tracing")
+            .filter(|n| n.as_str() == Some("Active"))
+            .map(|n| n.span)
+    } else {
+        r.get("TracingConfig")
+            .and_then(|c| c.get("Mode"))
+            .filter(|n| n.as_str() == Some("Active"))
+            .map(|n| n.span)
+    };
+    let dlq = if is_sam {
+        "DeadLetterQueue"
+    } else {
+        "DeadLetterConfig"
+    };
+    let mut destinations = Vec::new();
+    if let Some(dc) = r
+        .get("EventInvokeConfig")
+        .and_then(|e| e.get("DestinationConfig"))
+    {
+        destinations = destinations_of(dc);
+    }
+    let image_uri = if is_sam && r.get("PackageType").and_then(Node::as_str) == Some("Image") {
+        sp(r, "ImageUri")
+    } else {
+        None
+    };
+    FunctionConfig {
+        timeout: num(r.get("Timeout")),
+        memory: num(r.get("MemorySize")),
+        ephemeral_storage: num(r.get("EphemeralStorage").and_then(|e| e.get("Size"))),
+        layers: spanned_items(r.get("Layers")),
+        vpc,
+        tracing,
+        kms_key_arn: sp(r, "KmsKeyArn"),
+        dead_letter: r.get(dlq).and_then(|d| sp(d, "TargetArn")),
+        destinations,
+        file_systems: r
+            .get("FileSystemConfigs")
+            .map(|f| f.items().filter_map(|i| sp(i, "Arn")).collect())
+            .unwrap_or_default(),
+        log_group: r.get("LoggingConfig").and_then(|l| sp(l, "LogGroup")),
+        image_uri,
+        snap_start: r
+            .get("SnapStart")
+            .filter(|s| s.get("ApplyOn").and_then(Node::as_str) == Some("PublishedVersions"))
+            .map(|s| s.span),
+        environment_bytes: 0,
+        environment_span: None,
+        url_auth: r.get("FunctionUrlConfig").and_then(|u| sp(u, "AuthType")),
+    }
+}
+
+/// `DestinationConfig` (`OnSuccess`/`OnFailure` with `Destination`) as destinations.
+pub fn destinations_of(dc: &Node) -> Vec<Destination> {
+    ["OnSuccess", "OnFailure"]
+        .iter()
+        .filter_map(|c| {
+            let d = dc.get(c)?;
+            let arn = sp(d, "Destination")?;
+            Some(Destination {
+                condition: (*c).to_string(),
+                arn,
+            })
+        })
+        .collect()
+}

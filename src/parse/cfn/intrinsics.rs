@@ -1,0 +1,533 @@
+//! Symbolic evaluation of CloudFormation intrinsic functions: a resolved tree holds plain
+//! strings with `${...}` placeholders for what is only known at deploy time. See "Intrinsic
+//! function reference" and "Pseudo parameters reference" in the CloudFormation user guide.
+//! Spans are kept from the original nodes.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use super::resources;
+use crate::parse::ParseError;
+use crate::parse::node::{Key, Node, Value};
+use crate::source::{SourceFile, Span};
+
+/// A resource declared in the template.
+pub struct Decl<'a> {
+    pub kind: String,
+    pub key: &'a Key,
+    pub node: &'a Node,
+}
+
+impl<'a> Decl<'a> {
+    pub fn props(&self) -> Option<&'a Node> {
+        self.node.get("Properties")
+    }
+}
+
+/// The parts of a template the resolver needs, plus the issues it finds.
+pub struct Template<'a> {
+    pub file: &'a SourceFile,
+    pub resources: BTreeMap<String, Decl<'a>>,
+    pub params: BTreeMap<String, &'a Node>,
+    pub mappings: Option<&'a Node>,
+    /// Resources SAM generates that templates may refer to (`<Function>Role`,
+    /// `ServerlessRestApi`, `ServerlessHttpApi`), with their types.
+    pub implicit: BTreeMap<String, &'static str>,
+    pub issues: RefCell<Vec<ParseError>>,
+    /// Guards name resolution against self-referencing names.
+    depth: Cell<u32>,
+}
+
+/// How `Fn::If` is evaluated.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Mode {
+    /// The first branch that is not `AWS::NoValue`.
+    First,
+    /// Both branches (policy documents: a statement may be granted in either case).
+    Both,
+}
+
+fn ph(s: &str, span: Span) -> Node {
+    Node::string(format!("${{{s}}}"), span)
+}
+
+impl<'a> Template<'a> {
+    pub fn new(file: &'a SourceFile, root: &'a Node) -> Template<'a> {
+        let mut resources = BTreeMap::new();
+        if let Some(res) = root.get("Resources") {
+            for (k, v) in res.entries() {
+                let kind = v
+                    .get("Type")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                resources.insert(
+                    k.name.clone(),
+                    Decl {
+                        kind,
+                        key: k,
+                        node: v,
+                    },
+                );
+            }
+        }
+        let params = root
+            .get("Parameters")
+            .map(|p| p.entries().map(|(k, v)| (k.name.clone(), v)).collect())
+            .unwrap_or_default();
+        Template {
+            file,
+            resources,
+            params,
+            mappings: root.get("Mappings"),
+            implicit: BTreeMap::new(),
+            issues: RefCell::new(Vec::new()),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// The type of a declared or SAM-generated resource.
+    pub fn kind_of(&self, logical: &str) -> Option<&str> {
+        match self.resources.get(logical) {
+            Some(d) => Some(d.kind.as_str()),
+            None => self.implicit.get(logical).copied(),
+        }
+    }
+
+    pub fn issue(&self, span: Span, msg: impl Into<String>) {
+        self.issues.borrow_mut().push(ParseError::new(span, msg));
+    }
+
+    /// Resolves a tree; `AWS::NoValue` at the top becomes `Null`.
+    pub fn resolve(&self, n: &Node) -> Node {
+        self.eval(n, Mode::First)
+            .unwrap_or_else(|| Node::new(Value::Null, n.span))
+    }
+
+    /// Resolves a policy document: `Fn::If` keeps both branches.
+    pub fn resolve_policy(&self, n: &Node) -> Node {
+        self.eval(n, Mode::Both)
+            .unwrap_or_else(|| Node::new(Value::Null, n.span))
+    }
+
+    /// Resolves to text (scalars only).
+    pub fn text(&self, n: &Node) -> Option<String> {
+        self.resolve(n).scalar_text()
+    }
+
+    /// Resolves to text, keeping the original span.
+    pub fn spanned(&self, n: &Node) -> Option<crate::source::Spanned<String>> {
+        self.text(n).map(|s| crate::source::Spanned::new(s, n.span))
+    }
+
+    /// `None` means `AWS::NoValue`: the key or item is removed.
+    pub fn eval(&self, n: &Node, mode: Mode) -> Option<Node> {
+        let span = n.span;
+        match &n.value {
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    if mode == Mode::Both {
+                        if let Some(("Fn::If", args)) = it.single_entry() {
+                            let a: Vec<&Node> = args.items().collect();
+                            for b in a.iter().skip(1) {
+                                out.extend(self.eval(b, mode));
+                            }
+                            continue;
+                        }
+                    }
+                    out.extend(self.eval(it, mode));
+                }
+                Some(Node::new(Value::Seq(out), span))
+            }
+            Value::Map(entries) => {
+                if entries.len() == 1 {
+                    let (k, v) = (&entries[0].0, &entries[0].1);
+                    if k.name == "Ref" || k.name.starts_with("Fn::") {
+                        return self.intrinsic(&k.name, v, span, mode);
+                    }
+                }
+                let out = entries
+                    .iter()
+                    .filter_map(|(k, v)| self.eval(v, mode).map(|v| (k.clone(), v)))
+                    .collect();
+                Some(Node::new(Value::Map(out), span))
+            }
+            _ => Some(n.clone()),
+        }
+    }
+
+    fn intrinsic(&self, name: &str, arg: &Node, span: Span, mode: Mode) -> Option<Node> {
+        let args: Vec<&Node> = match &arg.value {
+            Value::Seq(s) => s.iter().collect(),
+            _ => vec![arg],
+        };
+        let text_of = |n: &Node| self.eval(n, Mode::First).and_then(|r| r.scalar_text());
+        match name {
+            "Ref" => {
+                let target = arg.as_str().unwrap_or("");
+                self.reference(target, span)
+            }
+            "Fn::GetAtt" => {
+                let (res, attr) = match (args.first(), args.get(1)) {
+                    (Some(r), Some(a)) => {
+                        (r.as_str().unwrap_or(""), text_of(a).unwrap_or_default())
+                    }
+                    (Some(r), None) => match r.as_str().and_then(|s| s.split_once('.')) {
+                        Some((r, a)) => (r, a.to_string()),
+                        None => ("", String::new()),
+                    },
+                    _ => ("", String::new()),
+                };
+                Some(self.get_att(res, &attr, span))
+            }
+            "Fn::Sub" => {
+                let (tmpl, vars) = match &arg.value {
+                    Value::Seq(s) => (s.first(), s.get(1)),
+                    _ => (Some(arg), None),
+                };
+                let tmpl = tmpl.and_then(Node::as_str).unwrap_or("");
+                let mut vmap = BTreeMap::new();
+                if let Some(vars) = vars {
+                    for (k, v) in vars.entries() {
+                        let t = text_of(v).unwrap_or_else(|| format!("${{{}}}", k.name));
+                        vmap.insert(k.name.clone(), t);
+                    }
+                }
+                Some(Node::string(self.sub(tmpl, &vmap, span), span))
+            }
+            "Fn::Join" => {
+                let delim = args.first().and_then(|d| text_of(d)).unwrap_or_default();
+                let list = args.get(1).and_then(|l| self.eval(l, Mode::First));
+                let parts: Vec<String> = list
+                    .map(|l| {
+                        l.items()
+                            .map(|i| i.scalar_text().unwrap_or_else(|| "${Join}".into()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some(Node::string(parts.join(&delim), span))
+            }
+            "Fn::Select" => {
+                let idx = args
+                    .first()
+                    .and_then(|i| text_of(i))
+                    .and_then(|i| i.parse::<usize>().ok());
+                let list = args.get(1).and_then(|l| self.eval(l, Mode::First));
+                let item = match (idx, list) {
+                    (Some(i), Some(l)) if l.is_seq() => l.items().nth(i).cloned(),
+                    _ => None,
+                };
+                Some(item.unwrap_or_else(|| ph("Select", span)))
+            }
+            "Fn::Split" => {
+                let delim = args.first().and_then(|d| text_of(d)).unwrap_or_default();
+                let s = args.get(1).and_then(|d| text_of(d));
+                let items = match s {
+                    Some(s) if !delim.is_empty() => s
+                        .split(delim.as_str())
+                        .map(|p| Node::string(p, span))
+                        .collect(),
+                    _ => vec![ph("Split", span)],
+                };
+                Some(Node::new(Value::Seq(items), span))
+            }
+            "Fn::FindInMap" => Some(self.find_in_map(&args, span)),
+            "Fn::If" => {
+                let branches: Vec<&Node> = args.iter().skip(1).copied().collect();
+                if mode == Mode::Both {
+                    let vals: Vec<Node> =
+                        branches.iter().filter_map(|b| self.eval(b, mode)).collect();
+                    return match vals.len() {
+                        0 => None,
+                        1 => vals.into_iter().next(),
+                        _ if vals[0] == vals[1] => vals.into_iter().next(),
+                        _ => Some(Node::new(Value::Seq(vals), span)),
+                    };
+                }
+                branches.iter().find_map(|b| self.eval(b, mode))
+            }
+            "Fn::ImportValue" => {
+                let n = text_of(arg).unwrap_or_default();
+                Some(Node::string(format!("${{ImportValue:{n}}}"), span))
+            }
+            "Fn::Base64" => self.eval(arg, mode),
+            "Fn::GetAZs" => Some(Node::new(
+                Value::Seq(vec![
+                    ph("AWS::Region.AZ1", span),
+                    ph("AWS::Region.AZ2", span),
+                ]),
+                span,
+            )),
+            "Fn::Cidr" => Some(Node::new(Value::Seq(vec![ph("Cidr", span)]), span)),
+            "Fn::ToJsonString" => {
+                let v = self
+                    .eval(arg, mode)
+                    .map(|v| v.to_json())
+                    .unwrap_or_default();
+                Some(Node::string(v.to_string(), span))
+            }
+            "Fn::Length" => {
+                let v = self.eval(arg, mode);
+                let n = v.map(|v| v.items().count()).unwrap_or(0);
+                Some(Node::new(Value::Number(n.to_string()), span))
+            }
+            "Fn::Transform" => Some(ph("Transform", span)),
+            // Condition functions and unknown `Fn::` keys keep their (resolved) shape.
+            _ => {
+                let inner = self
+                    .eval(arg, mode)
+                    .unwrap_or_else(|| Node::new(Value::Null, span));
+                Some(Node::new(
+                    Value::Map(vec![(
+                        Key {
+                            name: name.to_string(),
+                            span,
+                        },
+                        inner,
+                    )]),
+                    span,
+                ))
+            }
+        }
+    }
+
+    fn find_in_map(&self, args: &[&Node], span: Span) -> Node {
+        let keys: Vec<String> = args
+            .iter()
+            .take(3)
+            .map(|a| self.text(a).unwrap_or_else(|| "${?}".into()))
+            .collect();
+        let fallback = || ph(&format!("FindInMap:{}", keys.join(".")), span);
+        if keys.len() < 3 {
+            return fallback();
+        }
+        let Some(map) = self.mappings.and_then(|m| m.get(&keys[0])) else {
+            return fallback();
+        };
+        // A key only known at deploy time (`${AWS::Region}`) selects the single entry when
+        // the map has one; otherwise the value is unknown.
+        let pick = |n: &'a Node, k: &str| -> Option<&'a Node> {
+            if k.contains("${") {
+                let mut it = n.entries();
+                match (it.next(), it.next()) {
+                    (Some((_, v)), None) => Some(v),
+                    _ => None,
+                }
+            } else {
+                n.get(k)
+            }
+        };
+        match pick(map, &keys[1]).and_then(|m| pick(m, &keys[2])) {
+            Some(v) => self.resolve(v),
+            None => fallback(),
+        }
+    }
+
+    /// `Ref` to a parameter, pseudo parameter or resource. `None` for `AWS::NoValue`.
+    pub fn reference(&self, target: &str, span: Span) -> Option<Node> {
+        if let Some(p) = pseudo(target) {
+            return p.map(|s| Node::string(s, span));
+        }
+        if let Some(param) = self.params.get(target) {
+            let ty = param.get("Type").and_then(Node::as_str).unwrap_or("String");
+            return Some(match param.get("Default").and_then(Node::scalar_text) {
+                Some(d) if ty.contains("List") => Node::new(
+                    Value::Seq(d.split(',').map(|s| Node::string(s.trim(), span)).collect()),
+                    span,
+                ),
+                Some(d) => Node::string(d, span),
+                None => ph(target, span),
+            });
+        }
+        if let Some(kind) = self.kind_of(target) {
+            let name = self.physical_name(target);
+            let arn = self.arn(target);
+            return Some(Node::string(
+                resources::ref_value(kind, target, &name, arn.as_deref()),
+                span,
+            ));
+        }
+        self.issue(
+            span,
+            format!("Ref to `{target}`, which the template does not declare"),
+        );
+        Some(ph(target, span))
+    }
+
+    pub fn get_att(&self, res: &str, attr: &str, span: Span) -> Node {
+        let Some(kind) = self.kind_of(res) else {
+            self.issue(
+                span,
+                format!("Fn::GetAtt on `{res}`, which the template does not declare"),
+            );
+            return ph(&format!("{res}.{attr}"), span);
+        };
+        let name = self.physical_name(res);
+        let arn = self.arn(res);
+        Node::string(
+            resources::get_att(kind, res, &name, arn.as_deref(), attr),
+            span,
+        )
+    }
+
+    /// The physical name: the literal name property, else `${LogicalId}`.
+    pub fn physical_name(&self, logical: &str) -> String {
+        let fallback = format!("${{{logical}}}");
+        let Some(decl) = self.resources.get(logical) else {
+            return fallback;
+        };
+        let Some(prop) = resources::name_property(&decl.kind) else {
+            return fallback;
+        };
+        let Some(node) = decl.props().and_then(|p| p.get(prop)) else {
+            return fallback;
+        };
+        if self.depth.get() > 8 {
+            return fallback;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let name = self.text(node);
+        self.depth.set(self.depth.get() - 1);
+        name.filter(|n| !n.is_empty()).unwrap_or(fallback)
+    }
+
+    /// The ARN of a declared resource, when its type has one.
+    pub fn arn(&self, logical: &str) -> Option<String> {
+        let name = self.physical_name(logical);
+        let Some(decl) = self.resources.get(logical) else {
+            let kind = self.implicit.get(logical)?;
+            return resources::arn(kind, logical, &name, &|_| None);
+        };
+        if self.depth.get() > 8 {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let props = decl.props();
+        let prop = |p: &str| props.and_then(|n| n.get(p)).and_then(|n| self.text(n));
+        let arn = resources::arn(&decl.kind, logical, &name, &prop);
+        self.depth.set(self.depth.get() - 1);
+        arn
+    }
+
+    /// Expands `${...}` in an `Fn::Sub` template.
+    pub fn sub(&self, tmpl: &str, vars: &BTreeMap<String, String>, span: Span) -> String {
+        let mut out = String::with_capacity(tmpl.len());
+        let mut rest = tmpl;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(j) = after.find('}') else {
+                out.push_str(&rest[i..]);
+                return out;
+            };
+            let var = &after[..j];
+            rest = &after[j + 1..];
+            if let Some(lit) = var.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(lit);
+                out.push('}');
+                continue;
+            }
+            let var = var.trim();
+            let val = if let Some(v) = vars.get(var) {
+                v.clone()
+            } else if let Some((res, attr)) = var
+                .split_once('.')
+                .filter(|(r, _)| self.kind_of(r).is_some())
+            {
+                self.get_att(res, attr, span)
+                    .scalar_text()
+                    .unwrap_or_default()
+            } else if pseudo(var).is_some()
+                || self.params.contains_key(var)
+                || self.kind_of(var).is_some()
+            {
+                self.reference(var, span)
+                    .map(|n| match n.value {
+                        Value::Seq(s) => s
+                            .iter()
+                            .filter_map(Node::scalar_text)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        _ => n.scalar_text().unwrap_or_default(),
+                    })
+                    .unwrap_or_default()
+            } else {
+                self.issue(span, format!("Fn::Sub variable `{var}` is not declared"));
+                format!("${{{var}}}")
+            };
+            out.push_str(&val);
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The logical id of the one declared resource a value refers to (`!Ref X`,
+    /// `!GetAtt X.Arn`, `!Sub` naming one resource), if any.
+    pub fn refers_to(&self, n: &Node) -> Option<String> {
+        let (k, v) = n.single_entry()?;
+        let id = match k {
+            "Ref" => v.as_str().map(str::to_string),
+            "Fn::GetAtt" => match &v.value {
+                Value::Seq(s) => s.first().and_then(Node::as_str).map(str::to_string),
+                Value::String(s) => s.split('.').next().map(str::to_string),
+                _ => None,
+            },
+            "Fn::Sub" => {
+                let t = match &v.value {
+                    Value::Seq(s) => s.first().and_then(Node::as_str),
+                    _ => v.as_str(),
+                }?;
+                let mut found: Vec<String> = sub_vars(t)
+                    .into_iter()
+                    .map(|var| var.split('.').next().unwrap_or("").to_string())
+                    .filter(|r| self.kind_of(r).is_some())
+                    .collect();
+                found.dedup();
+                if found.len() == 1 { found.pop() } else { None }
+            }
+            "Fn::Join" | "Fn::Select" | "Fn::If" => {
+                let mut ids: Vec<String> = v
+                    .items()
+                    .flat_map(Node::items)
+                    .filter_map(|i| self.refers_to(i))
+                    .collect();
+                ids.dedup();
+                if ids.len() == 1 { ids.pop() } else { None }
+            }
+            _ => None,
+        }?;
+        self.kind_of(&id).is_some().then_some(id)
+    }
+}
+
+/// Variables named in an `Fn::Sub` string (not the `${!literal}` ones).
+pub fn sub_vars(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { break };
+        if !after.starts_with('!') {
+            out.push(after[..j].trim());
+        }
+        rest = &after[j + 1..];
+    }
+    out
+}
+
+/// Pseudo parameters: `Some(None)` is `AWS::NoValue`.
+fn pseudo(name: &str) -> Option<Option<String>> {
+    Some(match name {
+        "AWS::Partition" => Some("aws".into()),
+        "AWS::URLSuffix" => Some("amazonaws.com".into()),
+        "AWS::NoValue" => None,
+        "AWS::Region"
+        | "AWS::AccountId"
+        | "AWS::StackName"
+        | "AWS::StackId"
+        | "AWS::NotificationARNs" => Some(format!("${{{name}}}")),
+        _ => return None,
+    })
+}

@@ -1,0 +1,307 @@
+//! Resource-based grants, event source mappings, invoke configs, function URLs and the
+//! push triggers declared apart from the function (bucket notifications, subscriptions,
+//! rule targets, API integrations, target groups, IoT rules, Cognito triggers).
+
+use super::functions::{destinations_of, sp};
+use super::intrinsics::Template;
+use super::{id, resources};
+use crate::model::{App, Event, InvokePermission, Origin, Trigger};
+use crate::parse::node::Node;
+use crate::source::Spanned;
+
+/// A function reference resolved against the template's functions.
+struct Target {
+    function: Option<String>,
+    raw: String,
+    qualifier: Option<String>,
+}
+
+fn is_function(kind: Option<&str>) -> bool {
+    matches!(
+        kind,
+        Some("AWS::Serverless::Function" | "AWS::Lambda::Function")
+    )
+}
+
+/// Resolves a `FunctionName`/`Arn`/`Endpoint` value to a template function.
+fn target(t: &Template, app: &App, n: &Node) -> Target {
+    let raw = t.text(n).unwrap_or_default();
+    if let Some(rid) = t.refers_to(n) {
+        let kind = t.kind_of(&rid);
+        if is_function(kind) {
+            return Target {
+                function: Some(id(t.file, &rid)),
+                raw,
+                qualifier: None,
+            };
+        }
+        if matches!(kind, Some("AWS::Lambda::Alias" | "AWS::Lambda::Version")) {
+            let props = t.resources.get(&rid).and_then(|d| d.props());
+            let inner = props.and_then(|p| p.get("FunctionName"));
+            let qualifier = if kind == Some("AWS::Lambda::Alias") {
+                props.and_then(|p| p.get("Name")).and_then(|q| t.text(q))
+            } else {
+                Some(format!("${{{rid}.Version}}"))
+            };
+            if let Some(inner) = inner {
+                let mut tg = target(t, app, inner);
+                tg.raw = raw;
+                tg.qualifier = qualifier;
+                return tg;
+            }
+        }
+    }
+    // A name or ARN written out: `name`, `name:alias`, `arn:...:function:name[:alias]`.
+    let tail = raw.split(":function:").nth(1).unwrap_or(&raw);
+    let (name, qualifier) = match tail.split_once(':') {
+        Some((n, q)) if !raw.starts_with("arn:") || raw.contains(":function:") => {
+            (n, Some(q.to_string()))
+        }
+        _ => (tail, None),
+    };
+    let function = app
+        .functions
+        .iter()
+        .find(|f| f.arn == resources::function_arn_of(name) || f.arn == raw)
+        .map(|f| f.id.clone());
+    Target {
+        function,
+        raw,
+        qualifier,
+    }
+}
+
+/// Lowers permissions, mappings, invoke configs, URLs and triggers.
+pub fn lower(t: &Template, _origin: Origin, app: &mut App) {
+    for (logical, decl) in &t.resources {
+        let Some(p) = decl.props().filter(|p| p.is_map()) else {
+            continue;
+        };
+        let span = decl.key.span;
+        match decl.kind.as_str() {
+            "AWS::Lambda::Permission" => {
+                let Some(f) = p.get("FunctionName") else {
+                    t.issue(
+                        span,
+                        format!("permission `{logical}` has no `FunctionName`"),
+                    );
+                    continue;
+                };
+                let tg = target(t, app, f);
+                let Some(action) = p.get("Action").and_then(|n| t.spanned(n)) else {
+                    t.issue(span, format!("permission `{logical}` has no `Action`"));
+                    continue;
+                };
+                let Some(principal) = p.get("Principal").and_then(|n| t.spanned(n)) else {
+                    t.issue(span, format!("permission `{logical}` has no `Principal`"));
+                    continue;
+                };
+                let get = |k: &str| p.get(k).and_then(|n| t.spanned(n));
+                let qualifier = tg.qualifier.clone();
+                app.permissions.push(InvokePermission {
+                    id: id(t.file, logical),
+                    span,
+                    function: tg.function,
+                    function_ref: tg.raw,
+                    qualifier,
+                    action,
+                    principal,
+                    source_arn: get("SourceArn"),
+                    source_account: get("SourceAccount"),
+                    principal_org_id: get("PrincipalOrgID"),
+                    function_url_auth_type: get("FunctionUrlAuthType"),
+                    conditions: None,
+                    generated: false,
+                });
+            }
+            "AWS::Lambda::EventSourceMapping" => {
+                let Some(f) = p.get("FunctionName") else {
+                    continue;
+                };
+                let tg = target(t, app, f);
+                let r = t.resolve(p);
+                let src = p.get("EventSourceArn");
+                let ev = Event {
+                    name: logical.clone(),
+                    kind: "EventSourceMapping".into(),
+                    span,
+                    source_arn: src.and_then(|s| t.spanned(s)),
+                    source_ref: src.and_then(|s| t.refers_to(s)),
+                    enabled: r.get("Enabled").and_then(Node::as_bool) != Some(false),
+                    properties: Some(r),
+                };
+                with_function(app, tg.function.as_deref(), |f| f.events.push(ev));
+            }
+            "AWS::Lambda::EventInvokeConfig" => {
+                let Some(f) = p.get("FunctionName") else {
+                    continue;
+                };
+                let tg = target(t, app, f);
+                let r = t.resolve(p);
+                if let Some(dc) = r.get("DestinationConfig") {
+                    let d = destinations_of(dc);
+                    with_function(app, tg.function.as_deref(), |f| {
+                        f.config.destinations.extend(d)
+                    });
+                }
+            }
+            "AWS::Lambda::Url" => {
+                let Some(f) = p.get("TargetFunctionArn") else {
+                    continue;
+                };
+                let tg = target(t, app, f);
+                let r = t.resolve(p);
+                let auth = sp(&r, "AuthType");
+                with_function(app, tg.function.as_deref(), |f| f.config.url_auth = auth);
+            }
+            _ => triggers(t, logical, decl.kind.as_str(), p, app),
+        }
+    }
+}
+
+fn with_function(app: &mut App, fid: Option<&str>, f: impl FnOnce(&mut crate::model::Function)) {
+    if let Some(func) = fid.and_then(|fid| app.functions.iter_mut().find(|x| x.id == fid)) {
+        f(func);
+    }
+}
+
+/// Push triggers declared on the source resource.
+fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
+    let own_arn = t.arn(logical).map(|a| Spanned::new(a, p.span));
+    // (trigger kind, function reference node, source ARN, node to keep as properties)
+    let mut found: Vec<(&str, &Node, Option<Spanned<String>>, &Node)> = Vec::new();
+    match kind {
+        "AWS::S3::Bucket" => {
+            let cfgs = p
+                .get("NotificationConfiguration")
+                .and_then(|n| n.get("LambdaConfigurations"));
+            for c in cfgs
+                .map(|c| c.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = c.get("Function") {
+                    found.push(("S3", f, own_arn.clone(), c));
+                }
+            }
+        }
+        "AWS::SNS::Subscription" => {
+            let lambda = p.get("Protocol").and_then(|n| t.text(n)).as_deref() == Some("lambda");
+            if let (true, Some(f)) = (lambda, p.get("Endpoint")) {
+                let topic = p.get("TopicArn").and_then(|n| t.spanned(n));
+                found.push(("SNS", f, topic, p));
+            }
+        }
+        "AWS::SNS::Topic" => {
+            for s in p
+                .get("Subscription")
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                let lambda = s.get("Protocol").and_then(|n| t.text(n)).as_deref() == Some("lambda");
+                if let (true, Some(f)) = (lambda, s.get("Endpoint")) {
+                    found.push(("SNS", f, own_arn.clone(), s));
+                }
+            }
+        }
+        "AWS::Events::Rule" => {
+            for tg in p
+                .get("Targets")
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = tg.get("Arn") {
+                    found.push(("EventBridgeRule", f, own_arn.clone(), tg));
+                }
+            }
+        }
+        "AWS::Scheduler::Schedule" => {
+            if let Some(f) = p.get("Target").and_then(|tg| tg.get("Arn")) {
+                found.push(("ScheduleV2", f, own_arn.clone(), p));
+            }
+        }
+        "AWS::Logs::SubscriptionFilter" => {
+            if let Some(f) = p.get("DestinationArn") {
+                let lg = p.get("LogGroupName").and_then(|n| t.spanned(n)).map(|s| {
+                    Spanned::new(
+                        format!(
+                            "arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}:*",
+                            s.value
+                        ),
+                        s.span,
+                    )
+                });
+                found.push(("CloudWatchLogs", f, lg, p));
+            }
+        }
+        "AWS::ApiGateway::Method" => {
+            if let Some(f) = p.get("Integration").and_then(|i| i.get("Uri")) {
+                found.push(("Api", f, None, p));
+            }
+        }
+        "AWS::ApiGatewayV2::Integration" => {
+            if let Some(f) = p.get("IntegrationUri") {
+                found.push(("HttpApi", f, None, p));
+            }
+        }
+        "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+            let lambda = p.get("TargetType").and_then(|n| t.text(n)).as_deref() == Some("lambda");
+            for tg in p
+                .get("Targets")
+                .filter(|_| lambda)
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = tg.get("Id") {
+                    found.push(("ALB", f, own_arn.clone(), tg));
+                }
+            }
+        }
+        "AWS::IoT::TopicRule" => {
+            let actions = p.get("TopicRulePayload").and_then(|x| x.get("Actions"));
+            for a in actions
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = a.get("Lambda").and_then(|l| l.get("FunctionArn")) {
+                    found.push(("IoTRule", f, own_arn.clone(), a));
+                }
+            }
+        }
+        "AWS::Cognito::UserPool" => {
+            if let Some(lc) = p.get("LambdaConfig") {
+                for (_, f) in lc.entries() {
+                    // `CustomSMSSender`/`CustomEmailSender` nest the ARN in `LambdaArn`.
+                    let f = f.get("LambdaArn").unwrap_or(f);
+                    found.push(("Cognito", f, own_arn.clone(), lc));
+                }
+            }
+        }
+        _ => {}
+    }
+    // API integrations embed the function in a URI: only template functions are recognised.
+    let embedded = matches!(
+        kind,
+        "AWS::ApiGateway::Method" | "AWS::ApiGatewayV2::Integration"
+    );
+    for (i, (tkind, fnode, source_arn, props)) in found.into_iter().enumerate() {
+        let tg = target(t, app, fnode);
+        if embedded && tg.function.is_none() {
+            continue;
+        }
+        let suffix = if i == 0 {
+            String::new()
+        } else {
+            format!("/{i}")
+        };
+        app.triggers.push(Trigger {
+            id: format!("{}{suffix}", id(t.file, logical)),
+            kind: tkind.to_string(),
+            span: fnode.span,
+            function: tg.function,
+            function_ref: tg.raw,
+            source_arn,
+            source_ref: Some(logical.to_string()),
+            properties: Some(t.resolve(props)),
+        });
+    }
+}

@@ -1,0 +1,215 @@
+//! What `Ref` and `Fn::GetAtt` return for each resource type, and resource ARNs, written
+//! with `${...}` placeholders. Sources: the "Return values" section of each type's page in the
+//! CloudFormation resource reference, and the SAM resource specification.
+
+/// Placeholder prefix for account-scoped ARNs in the current region.
+const RA: &str = "${AWS::Region}:${AWS::AccountId}";
+
+/// The property that names a resource of this type when the template sets it.
+pub fn name_property(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "AWS::Serverless::Function" | "AWS::Lambda::Function" => "FunctionName",
+        "AWS::Serverless::SimpleTable" | "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
+            "TableName"
+        }
+        "AWS::SQS::Queue" => "QueueName",
+        "AWS::SNS::Topic" => "TopicName",
+        "AWS::S3::Bucket" => "BucketName",
+        "AWS::Kinesis::Stream"
+        | "AWS::Events::EventBus"
+        | "AWS::Events::Rule"
+        | "AWS::SecretsManager::Secret"
+        | "AWS::SSM::Parameter"
+        | "AWS::Serverless::StateMachine"
+        | "AWS::Scheduler::Schedule"
+        | "AWS::Lambda::Alias" => "Name",
+        "AWS::StepFunctions::StateMachine" => "StateMachineName",
+        "AWS::IAM::Role" => "RoleName",
+        "AWS::IAM::ManagedPolicy" => "ManagedPolicyName",
+        "AWS::IAM::Policy" => "PolicyName",
+        "AWS::IAM::User" => "UserName",
+        "AWS::Logs::LogGroup" => "LogGroupName",
+        "AWS::KMS::Alias" => "AliasName",
+        "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => "LayerName",
+        "AWS::Kinesis::StreamConsumer" => "ConsumerName",
+        "AWS::MSK::Cluster" => "ClusterName",
+        "AWS::ElasticLoadBalancingV2::TargetGroup" => "Name",
+        "AWS::Cognito::UserPool" => "UserPoolName",
+        "AWS::IoT::TopicRule" => "RuleName",
+        "AWS::KinesisFirehose::DeliveryStream" => "DeliveryStreamName",
+        "AWS::ECR::Repository" => "RepositoryName",
+        _ => return None,
+    })
+}
+
+/// The resource's ARN, or `None` when its type has no ARN we model.
+/// `name` is the physical name; `logical` the logical id; `prop` reads a resolved property.
+pub fn arn(
+    kind: &str,
+    logical: &str,
+    name: &str,
+    prop: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let id = format!("${{{logical}}}");
+    Some(match kind {
+        "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
+            format!("arn:aws:lambda:{RA}:function:{name}")
+        }
+        "AWS::Serverless::SimpleTable" | "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
+            format!("arn:aws:dynamodb:{RA}:table/{name}")
+        }
+        "AWS::SQS::Queue" => format!("arn:aws:sqs:{RA}:{name}"),
+        "AWS::SNS::Topic" => format!("arn:aws:sns:{RA}:{name}"),
+        "AWS::S3::Bucket" => format!("arn:aws:s3:::{name}"),
+        "AWS::Kinesis::Stream" => format!("arn:aws:kinesis:{RA}:stream/{name}"),
+        "AWS::Kinesis::StreamConsumer" => {
+            let stream = prop("StreamARN").unwrap_or_else(|| format!("${{{logical}.StreamARN}}"));
+            format!("{stream}/consumer/{name}:*")
+        }
+        "AWS::KinesisFirehose::DeliveryStream" => {
+            format!("arn:aws:firehose:{RA}:deliverystream/{name}")
+        }
+        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
+            format!("arn:aws:states:{RA}:stateMachine:{name}")
+        }
+        "AWS::SecretsManager::Secret" => format!("arn:aws:secretsmanager:{RA}:secret:{name}"),
+        "AWS::SSM::Parameter" => {
+            format!(
+                "arn:aws:ssm:{RA}:parameter/{}",
+                name.trim_start_matches('/')
+            )
+        }
+        "AWS::KMS::Key" => format!("arn:aws:kms:{RA}:key/{id}"),
+        "AWS::KMS::Alias" => format!("arn:aws:kms:{RA}:{name}"),
+        "AWS::IAM::Role" => {
+            let path = prop("Path").unwrap_or_else(|| "/".into());
+            format!("arn:aws:iam::${{AWS::AccountId}}:role{path}{name}")
+        }
+        "AWS::IAM::ManagedPolicy" => {
+            let path = prop("Path").unwrap_or_else(|| "/".into());
+            format!("arn:aws:iam::${{AWS::AccountId}}:policy{path}{name}")
+        }
+        "AWS::IAM::User" => format!("arn:aws:iam::${{AWS::AccountId}}:user/{name}"),
+        "AWS::Events::EventBus" => format!("arn:aws:events:{RA}:event-bus/{name}"),
+        "AWS::Events::Rule" => match prop("EventBusName").filter(|b| b != "default") {
+            Some(bus) => format!("arn:aws:events:{RA}:rule/{bus}/{name}"),
+            None => format!("arn:aws:events:{RA}:rule/{name}"),
+        },
+        "AWS::Scheduler::Schedule" => {
+            let group = prop("GroupName").unwrap_or_else(|| "default".into());
+            format!("arn:aws:scheduler:{RA}:schedule/{group}/{name}")
+        }
+        "AWS::Logs::LogGroup" => format!("arn:aws:logs:{RA}:log-group:{name}:*"),
+        "AWS::ApiGateway::RestApi"
+        | "AWS::Serverless::Api"
+        | "AWS::Serverless::HttpApi"
+        | "AWS::ApiGatewayV2::Api" => format!("arn:aws:execute-api:{RA}:{id}"),
+        "AWS::Cognito::UserPool" => format!("arn:aws:cognito-idp:{RA}:userpool/{id}"),
+        "AWS::EFS::AccessPoint" => format!("arn:aws:elasticfilesystem:{RA}:access-point/{id}"),
+        "AWS::EFS::FileSystem" => format!("arn:aws:elasticfilesystem:{RA}:file-system/{id}"),
+        "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => {
+            format!("arn:aws:lambda:{RA}:layer:{name}:${{{logical}.Version}}")
+        }
+        "AWS::MSK::Cluster" => format!("arn:aws:kafka:{RA}:cluster/{name}/*"),
+        "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+            format!("arn:aws:elasticloadbalancing:{RA}:targetgroup/{name}/*")
+        }
+        "AWS::IoT::TopicRule" => format!("arn:aws:iot:{RA}:rule/{name}"),
+        "AWS::ECR::Repository" => format!("arn:aws:ecr:{RA}:repository/{name}"),
+        "AWS::Lambda::Alias" => {
+            let f = prop("FunctionName").unwrap_or_else(|| "${FunctionName}".into());
+            format!("{}:{name}", function_arn_of(&f))
+        }
+        "AWS::Lambda::Version" => {
+            let f = prop("FunctionName").unwrap_or_else(|| "${FunctionName}".into());
+            format!("{}:${{{logical}.Version}}", function_arn_of(&f))
+        }
+        _ => return None,
+    })
+}
+
+/// A function name or ARN as an ARN.
+pub fn function_arn_of(name_or_arn: &str) -> String {
+    if name_or_arn.starts_with("arn:") {
+        name_or_arn.to_string()
+    } else {
+        format!("arn:aws:lambda:{RA}:function:{name_or_arn}")
+    }
+}
+
+/// What `Ref` returns for a resource.
+pub fn ref_value(kind: &str, logical: &str, name: &str, arn: Option<&str>) -> String {
+    let by_arn = matches!(
+        kind,
+        "AWS::SNS::Topic"
+            | "AWS::StepFunctions::StateMachine"
+            | "AWS::Serverless::StateMachine"
+            | "AWS::SecretsManager::Secret"
+            | "AWS::IAM::ManagedPolicy"
+            | "AWS::Lambda::LayerVersion"
+            | "AWS::Serverless::LayerVersion"
+            | "AWS::Kinesis::StreamConsumer"
+            | "AWS::MSK::Cluster"
+            | "AWS::ElasticLoadBalancingV2::TargetGroup"
+            | "AWS::Lambda::Alias"
+            | "AWS::Lambda::Version"
+            | "AWS::Scheduler::Schedule"
+    );
+    if by_arn {
+        if let Some(a) = arn {
+            return a.to_string();
+        }
+    }
+    match kind {
+        "AWS::SQS::Queue" => {
+            format!("https://sqs.${{AWS::Region}}.amazonaws.com/${{AWS::AccountId}}/{name}")
+        }
+        _ if name_property(kind).is_some() => name.to_string(),
+        _ => format!("${{{logical}}}"),
+    }
+}
+
+/// What `Fn::GetAtt` returns for an attribute.
+pub fn get_att(kind: &str, logical: &str, name: &str, arn: Option<&str>, attr: &str) -> String {
+    let fallback = || format!("${{{logical}.{attr}}}");
+    match (kind, attr) {
+        (
+            "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" | "AWS::DynamoDB::GlobalTable",
+            "StreamArn",
+        ) => arn.map_or_else(fallback, |a| format!("{a}/stream/*")),
+        ("AWS::SQS::Queue", "QueueName")
+        | ("AWS::SNS::Topic", "TopicName")
+        | ("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine", "Name")
+        | ("AWS::IAM::Role", "RoleName") => name.to_string(),
+        ("AWS::SQS::Queue", "QueueUrl") => ref_value(kind, logical, name, arn),
+        ("AWS::S3::Bucket", "DomainName") => format!("{name}.s3.amazonaws.com"),
+        ("AWS::S3::Bucket", "RegionalDomainName") => {
+            format!("{name}.s3.${{AWS::Region}}.amazonaws.com")
+        }
+        ("AWS::SNS::Topic", "TopicArn") => arn.map_or_else(fallback, str::to_string),
+        ("AWS::Lambda::LayerVersion", "LayerVersionArn") => {
+            arn.map_or_else(fallback, str::to_string)
+        }
+        ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupArn") => {
+            arn.map_or_else(fallback, str::to_string)
+        }
+        ("AWS::SecretsManager::Secret", "Id") => arn.map_or_else(fallback, str::to_string),
+        (
+            "AWS::Events::Rule"
+            | "AWS::Events::EventBus"
+            | "AWS::Logs::LogGroup"
+            | "AWS::SSM::Parameter",
+            "Name",
+        ) => name.to_string(),
+        ("AWS::Cognito::UserPool", "UserPoolId") => format!("${{{logical}}}"),
+        ("AWS::ApiGateway::RestApi", "RestApiId") | ("AWS::ApiGatewayV2::Api", "ApiId") => {
+            format!("${{{logical}}}")
+        }
+        (_, "Arn" | "ARN") if kind != "AWS::Logs::LogGroup" => {
+            arn.map_or_else(fallback, str::to_string)
+        }
+        // The Logs GetAtt Arn ends in `:*` like the ARN we store.
+        ("AWS::Logs::LogGroup", "Arn") => arn.map_or_else(fallback, str::to_string),
+        _ => fallback(),
+    }
+}
