@@ -20,6 +20,9 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(span: Span, message: impl Into<String>) -> ParseError {
-        ParseError { span, message: message.into() }
+        ParseError {
+            span,
+            message: message.into(),
+        }
     }
 }
