@@ -1,1 +1,161 @@
 //! AWS SDK call extraction from function code with tree-sitter grammars.
+//!
+//! Each language module walks one syntax tree in document order, keeps a flat table of what
+//! names are bound to (SDK clients, resource objects, environment reads, literals) and turns
+//! method calls on SDK objects into [`SdkCall`]s. Reading is best effort: a file with syntax
+//! errors still yields the calls tree-sitter could place around the error.
+
+mod handler;
+mod javascript;
+mod jseval;
+mod pyeval;
+mod pystd;
+mod python;
+mod vendored;
+
+pub use handler::{handler_candidates, local_import_candidates};
+pub use vendored::is_vendored;
+
+use std::time::{Duration, Instant};
+
+use tree_sitter::{Node, ParseOptions, Parser, Tree};
+
+use crate::model::{Arg, CodeFacts};
+use crate::parse::ParseError;
+use crate::source::SourceFile;
+
+/// Longest time one file may take to parse; past it the file becomes a parse error.
+const PARSE_BUDGET: Duration = Duration::from_secs(5);
+
+/// Deepest expression nesting the evaluators follow (deeper code is read as unknown).
+pub(crate) const MAX_DEPTH: usize = 48;
+
+/// A language the extractor reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lang {
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+}
+
+impl Lang {
+    /// The language of a file, from its extension.
+    pub fn from_path(path: &str) -> Option<Lang> {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "py" => Some(Lang::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Lang::JavaScript),
+            "ts" | "mts" | "cts" => Some(Lang::TypeScript),
+            "tsx" => Some(Lang::Tsx),
+            _ => None,
+        }
+    }
+
+    fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Lang::Python => tree_sitter_python::LANGUAGE.into(),
+            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        }
+    }
+}
+
+/// Reads the SDK calls, environment reads and imports of one file.
+pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
+    let tree = parse(file, lang)?;
+    let facts = match lang {
+        Lang::Python => python::extract(file, &tree),
+        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::extract(file, &tree),
+    };
+    Ok(facts)
+}
+
+fn parse(file: &SourceFile, lang: Lang) -> Result<Tree, ParseError> {
+    let whole = file.span(0, file.text.len());
+    let mut parser = Parser::new();
+    parser
+        .set_language(&lang.grammar())
+        .map_err(|e| ParseError::new(whole, format!("cannot load the {lang:?} grammar: {e}")))?;
+    let started = Instant::now();
+    // The progress callback returns true to cancel: a pathological file cannot hang a run.
+    let mut over_budget = |_: &tree_sitter::ParseState| started.elapsed() > PARSE_BUDGET;
+    let text = file.text.as_bytes();
+    let mut read = |offset: usize, _| text.get(offset..).unwrap_or(&[]);
+    let options = ParseOptions::new().progress_callback(&mut over_budget);
+    parser
+        .parse_with_options(&mut read, None, Some(options))
+        .ok_or_else(|| {
+            ParseError::new(
+                whole,
+                format!(
+                    "{} could not be parsed within {}s",
+                    file.path,
+                    PARSE_BUDGET.as_secs()
+                ),
+            )
+        })
+}
+
+/// The text of a node (empty when the node does not fall on character boundaries).
+pub(crate) fn text<'a>(file: &'a SourceFile, node: Node<'_>) -> &'a str {
+    file.text.get(node.byte_range()).unwrap_or("")
+}
+
+/// Visits every node in document order, calling `visit(node, true)` before and
+/// `visit(node, false)` after its children (iteratively: deep trees cannot overflow the stack).
+pub(crate) fn walk<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>, bool)) {
+    let mut cursor = tree.walk();
+    loop {
+        visit(cursor.node(), true);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            visit(cursor.node(), false);
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Flattens nested concatenations and merges adjacent literals.
+pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
+    let mut out: Vec<Arg> = Vec::new();
+    for part in parts {
+        let items = match part {
+            Arg::Concat(inner) => inner,
+            other => vec![other],
+        };
+        for item in items {
+            match (out.last_mut(), item) {
+                (Some(Arg::Str(prev)), Arg::Str(s)) => prev.push_str(&s),
+                (_, Arg::Str(s)) if s.is_empty() => {}
+                (_, item) => out.push(item),
+            }
+        }
+    }
+    match out.len() {
+        0 => Arg::Str(String::new()),
+        1 if matches!(out[0], Arg::Str(_)) => out.swap_remove(0),
+        _ => Arg::Concat(out),
+    }
+}
+
+/// A receiver for report text: short names as written, anything long or nested elided.
+pub(crate) fn short_receiver(receiver: &str, fallback: &str) -> String {
+    let plain = receiver
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$');
+    if plain && !receiver.is_empty() && receiver.len() <= 40 {
+        receiver.to_string()
+    } else {
+        fallback.to_string()
+    }
+}

@@ -1,0 +1,400 @@
+//! What a JavaScript / TypeScript expression refers to (an SDK object) or evaluates to.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use super::{MAX_DEPTH, concat, text};
+use crate::model::Arg;
+use crate::source::SourceFile;
+
+/// What a name is bound to.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum JsObj {
+    /// A name exported by an `@aws-sdk/*` package.
+    V3Export {
+        package: String,
+        name: String,
+    },
+    /// `import * as s3 from "@aws-sdk/client-s3"`.
+    V3Namespace(String),
+    /// A bare client (`S3Client`, `DynamoDBDocumentClient`): calls go through `send`.
+    V3Client(String),
+    /// An aggregated client (`S3`, `DynamoDBDocument`): one method per operation.
+    V3Aggregated(String),
+    Command {
+        package: String,
+        name: String,
+        args: Vec<(String, Arg)>,
+    },
+    /// The `aws-sdk` (v2) module.
+    V2Root,
+    /// A v2 service class (`S3`, `DynamoDB.DocumentClient`).
+    V2Class(String),
+    V2Client(String),
+    ProcessEnv,
+    Value(Arg),
+    Object(Vec<(String, Arg)>),
+}
+
+/// What a module specifier gives when imported whole.
+pub(crate) fn module_obj(module: &str) -> Option<JsObj> {
+    if module == "aws-sdk" || module == "aws-sdk/global" {
+        return Some(JsObj::V2Root);
+    }
+    if let Some(service) = module.strip_prefix("aws-sdk/clients/") {
+        return Some(JsObj::V2Class(v2_class(service)));
+    }
+    module
+        .starts_with("@aws-sdk/")
+        .then(|| JsObj::V3Namespace(module.to_string()))
+}
+
+/// The class name of an `aws-sdk/clients/<file>` module (the file is the lowercased class).
+fn v2_class(file: &str) -> String {
+    const CLASSES: &[&str] = &[
+        "S3",
+        "DynamoDB",
+        "SQS",
+        "SNS",
+        "SSM",
+        "SecretsManager",
+        "KMS",
+        "STS",
+        "Lambda",
+        "StepFunctions",
+        "Kinesis",
+        "Firehose",
+        "SES",
+        "CloudWatch",
+        "CloudWatchLogs",
+        "CloudWatchEvents",
+        "EventBridge",
+        "Rekognition",
+        "Textract",
+        "Comprehend",
+        "Translate",
+        "Polly",
+        "Athena",
+        "Glue",
+        "IAM",
+        "EC2",
+        "ECS",
+        "CognitoIdentityServiceProvider",
+        "APIGateway",
+        "ApiGatewayManagementApi",
+        "IotData",
+        "CloudFormation",
+        "CodePipeline",
+        "TranscribeService",
+        "XRay",
+        "AppConfig",
+        "Route53",
+    ];
+    CLASSES
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(file))
+        .map_or_else(|| file.to_string(), |c| (*c).to_string())
+}
+
+pub(crate) struct Env<'a> {
+    pub file: &'a SourceFile,
+    pub names: BTreeMap<String, JsObj>,
+}
+
+impl Env<'_> {
+    pub(crate) fn t(&self, node: Node<'_>) -> &str {
+        text(self.file, node)
+    }
+
+    fn lookup(&self, key: &str) -> Option<JsObj> {
+        if let Some(obj) = self.names.get(key) {
+            return Some(obj.clone());
+        }
+        let field = key.strip_prefix("this.")?;
+        self.names.get(field).cloned()
+    }
+
+    /// The SDK object an expression refers to.
+    pub(crate) fn resolve(&self, node: Node<'_>, depth: usize) -> Option<JsObj> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
+        match node.kind() {
+            "identifier" | "this" => self.lookup(self.t(node)),
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+            | "type_assertion" => self.resolve(node.named_child(0)?, d),
+            "member_expression" => {
+                if let Some(obj) = self.lookup(self.t(node)) {
+                    return Some(obj);
+                }
+                let object = node.child_by_field_name("object")?;
+                let property = self.t(node.child_by_field_name("property")?);
+                if self.t(object) == "process" && property == "env" {
+                    return Some(JsObj::ProcessEnv);
+                }
+                Some(match (self.resolve(object, d)?, property) {
+                    (JsObj::V3Namespace(package), name) => JsObj::V3Export {
+                        package,
+                        name: name.to_string(),
+                    },
+                    (JsObj::V2Root, name) => JsObj::V2Class(name.to_string()),
+                    (JsObj::V2Class(class), name)
+                        if name.starts_with(|c: char| c.is_ascii_uppercase()) =>
+                    {
+                        JsObj::V2Class(format!("{class}.{name}"))
+                    }
+                    (JsObj::Object(pairs), name) => {
+                        JsObj::Value(pairs.into_iter().find(|(k, _)| k == name)?.1)
+                    }
+                    _ => return None,
+                })
+            }
+            "new_expression" => {
+                let args = node.child_by_field_name("arguments");
+                match self.resolve(node.child_by_field_name("constructor")?, d)? {
+                    JsObj::V3Export { package, name } => Some(if name.ends_with("Command") {
+                        let args = args
+                            .and_then(|a| a.named_child(0))
+                            .map(|a| self.object(a, d))
+                            .unwrap_or_default();
+                        JsObj::Command {
+                            package,
+                            name,
+                            args,
+                        }
+                    } else if name.ends_with("Client") {
+                        JsObj::V3Client(package)
+                    } else if name.starts_with(|c: char| c.is_ascii_uppercase()) && name != "Upload"
+                    {
+                        JsObj::V3Aggregated(package)
+                    } else {
+                        return None;
+                    }),
+                    JsObj::V2Class(class) => Some(JsObj::V2Client(class)),
+                    _ => None,
+                }
+            }
+            "call_expression" => {
+                let function = node.child_by_field_name("function")?;
+                let args = node.child_by_field_name("arguments");
+                if function.kind() == "import" || self.t(function) == "require" {
+                    let first = args?.named_child(0)?;
+                    return match self.eval(first, d) {
+                        Arg::Str(module) => module_obj(&module),
+                        _ => None,
+                    };
+                }
+                if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
+                    return Some(obj.clone());
+                }
+                if function.kind() != "member_expression" {
+                    return None;
+                }
+                let method = self.t(function.child_by_field_name("property")?);
+                match (
+                    self.resolve(function.child_by_field_name("object")?, d)?,
+                    method,
+                ) {
+                    (JsObj::V3Export { package, name }, "from") if name.ends_with("Client") => {
+                        Some(JsObj::V3Client(package))
+                    }
+                    (JsObj::V3Export { package, .. }, "from") => Some(JsObj::V3Aggregated(package)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of an argument expression.
+    pub(crate) fn eval(&self, node: Node<'_>, depth: usize) -> Arg {
+        if depth > MAX_DEPTH {
+            return Arg::Unknown;
+        }
+        let d = depth + 1;
+        match node.kind() {
+            "string" => {
+                let raw = self.t(node);
+                Arg::Str(unescape(
+                    raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""),
+                ))
+            }
+            "template_string" => {
+                let mut parts = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    parts.push(match child.kind() {
+                        "string_fragment" => Arg::Str(self.t(child).to_string()),
+                        "escape_sequence" => Arg::Str(unescape(self.t(child))),
+                        "template_substitution" => child
+                            .named_child(0)
+                            .map_or(Arg::Unknown, |e| self.eval(e, d)),
+                        _ => continue,
+                    });
+                }
+                concat(parts)
+            }
+            "binary_expression" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map_or("", |o| self.t(o));
+                let left = node
+                    .child_by_field_name("left")
+                    .map_or(Arg::Unknown, |n| self.eval(n, d));
+                let right = || {
+                    node.child_by_field_name("right")
+                        .map_or(Arg::Unknown, |n| self.eval(n, d))
+                };
+                match op {
+                    "+" => concat(vec![left, right()]),
+                    "||" | "??" if left != Arg::Unknown => left,
+                    "||" | "??" => right(),
+                    _ => Arg::Unknown,
+                }
+            }
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression" => node
+                .named_child(0)
+                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "member_expression" | "subscript_expression" | "identifier" => {
+                if let Some(name) = self.env_name(node, d) {
+                    return Arg::Env(name);
+                }
+                match self.resolve(node, d) {
+                    Some(JsObj::Value(arg)) => arg,
+                    _ => Arg::Unknown,
+                }
+            }
+            "call_expression" => {
+                let function = node.child_by_field_name("function");
+                let first = node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0));
+                match (function.map(|f| self.t(f)), first) {
+                    (Some("String"), Some(first)) => self.eval(first, d),
+                    _ => Arg::Unknown,
+                }
+            }
+            _ => Arg::Unknown,
+        }
+    }
+
+    /// `process.env.X`, `process.env["X"]`.
+    pub(crate) fn env_name(&self, node: Node<'_>, depth: usize) -> Option<String> {
+        let (object, key) = match node.kind() {
+            "member_expression" => {
+                let property = node.child_by_field_name("property")?;
+                (
+                    node.child_by_field_name("object")?,
+                    Arg::Str(self.t(property).to_string()),
+                )
+            }
+            "subscript_expression" => (
+                node.child_by_field_name("object")?,
+                self.eval(node.child_by_field_name("index")?, depth + 1),
+            ),
+            _ => return None,
+        };
+        if self.resolve(object, depth + 1)? != JsObj::ProcessEnv {
+            return None;
+        }
+        match key {
+            Arg::Str(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The properties of an object literal (or of a name bound to one).
+    pub(crate) fn object(&self, node: Node<'_>, depth: usize) -> Vec<(String, Arg)> {
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        let d = depth + 1;
+        if node.kind() != "object" {
+            return match self.resolve(node, d) {
+                Some(JsObj::Object(pairs)) => pairs,
+                _ => Vec::new(),
+            };
+        }
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "pair" => {
+                    let (Some(k), Some(v)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let key = match k.kind() {
+                        "string" => match self.eval(k, d) {
+                            Arg::Str(s) => s,
+                            _ => continue,
+                        },
+                        "property_identifier" => self.t(k).to_string(),
+                        _ => continue,
+                    };
+                    out.push((key, self.eval(v, d)));
+                }
+                "shorthand_property_identifier" => {
+                    let name = self.t(child).to_string();
+                    let value = match self.names.get(&name) {
+                        Some(JsObj::Value(arg)) => arg.clone(),
+                        _ => Arg::Unknown,
+                    };
+                    out.push((name, value));
+                }
+                "spread_element" => {
+                    if let Some(inner) = child.named_child(0) {
+                        out.extend(self.object(inner, d));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The node of property `name` in an object literal.
+    pub(crate) fn property<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
+        let mut cursor = node.walk();
+        let found = node.named_children(&mut cursor).find(|c| {
+            c.kind() == "pair"
+                && c.child_by_field_name("key")
+                    .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name)
+        })?;
+        found.child_by_field_name("value")
+    }
+}
+
+/// Common escapes of a string body; others stay as written.
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}

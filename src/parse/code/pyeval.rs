@@ -1,0 +1,659 @@
+//! What a Python expression refers to (an SDK object) or evaluates to (an [`Arg`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::Node;
+
+use super::{MAX_DEPTH, concat, text};
+use crate::model::Arg;
+use crate::source::SourceFile;
+
+/// What a name is bound to.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Obj {
+    Boto3,
+    SessionModule,
+    SessionClass,
+    Session,
+    ClientFn,
+    ResourceFn,
+    Client(String),
+    /// `resource.meta`: its `.client` is the service's client.
+    Meta(String),
+    /// A resource object; `path` is a sub-resource collection (`objects`).
+    Resource {
+        service: String,
+        resource_type: String,
+        ids: Vec<Arg>,
+        path: String,
+    },
+    /// A sub-resource constructor such as `dynamodb.Table`.
+    ResourceClass {
+        service: String,
+        resource_type: String,
+        ids: Vec<Arg>,
+    },
+    /// The index of the `get_paginator` / `get_waiter` call in the output.
+    Paginator(usize),
+    Waiter(usize),
+    Os,
+    Environ,
+    EnvGet,
+    Getenv,
+    PtParameters,
+    PtFunction(String),
+    PtIdempotency,
+    PtIdempotencyLayer,
+    Value(Arg),
+    Dict(Vec<(String, Arg)>),
+}
+
+impl Obj {
+    /// Objects worth remembering as a function's return value.
+    pub(crate) fn is_sdk(&self) -> bool {
+        matches!(
+            self,
+            Obj::Client(_) | Obj::Resource { .. } | Obj::Session | Obj::Value(_) | Obj::Dict(_)
+        )
+    }
+}
+
+/// Service names that a parameter may be named after (`s3_client`, `sqs`, `ddb`).
+const SERVICES: &[&str] = &[
+    "s3",
+    "dynamodb",
+    "sqs",
+    "sns",
+    "ssm",
+    "secretsmanager",
+    "kms",
+    "sts",
+    "events",
+    "stepfunctions",
+    "kinesis",
+    "firehose",
+    "ses",
+    "sesv2",
+    "cloudwatch",
+    "logs",
+    "ec2",
+    "ecs",
+    "iam",
+    "lambda",
+    "glue",
+    "athena",
+    "rekognition",
+    "textract",
+    "comprehend",
+    "translate",
+    "bedrock",
+    "bedrock-runtime",
+    "bedrock-agent-runtime",
+    "sagemaker-runtime",
+    "apigateway",
+    "cognito-idp",
+    "appconfig",
+    "appconfigdata",
+    "scheduler",
+    "xray",
+    "cloudformation",
+    "transcribe",
+    "polly",
+    "iot-data",
+    "eventbridge",
+    "codepipeline",
+    "route53",
+    "ecr",
+    "elbv2",
+    "autoscaling",
+    "organizations",
+];
+
+pub(crate) struct Env<'a> {
+    pub file: &'a SourceFile,
+    pub names: BTreeMap<String, Obj>,
+    /// Names imported from `mypy_boto3_<service>` modules, with the service.
+    pub mypy: BTreeMap<String, String>,
+    /// Calls already turned into paginators or waiters (tree-sitter node id).
+    pub memo: HashMap<usize, Obj>,
+    /// The file imports boto3 (enables guesses from parameter names).
+    pub boto3: bool,
+}
+
+impl Env<'_> {
+    fn t(&self, node: Node<'_>) -> &str {
+        text(self.file, node)
+    }
+
+    fn lookup(&self, key: &str) -> Option<Obj> {
+        if let Some(obj) = self.names.get(key) {
+            return Some(obj.clone());
+        }
+        // Class fields are read through `self.x` / `cls.x`.
+        let field = key
+            .strip_prefix("self.")
+            .or_else(|| key.strip_prefix("cls."))?;
+        self.names.get(field).cloned()
+    }
+
+    /// The SDK object an expression refers to.
+    pub(crate) fn resolve(&self, node: Node<'_>, depth: usize) -> Option<Obj> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
+        match node.kind() {
+            "identifier" => self.lookup(self.t(node)),
+            "parenthesized_expression" | "conditional_expression" | "await" => {
+                self.resolve(node.named_child(0)?, d)
+            }
+            "attribute" => {
+                if let Some(obj) = self.lookup(self.t(node)) {
+                    return Some(obj);
+                }
+                let attr = self.t(node.child_by_field_name("attribute")?);
+                let obj = self.resolve(node.child_by_field_name("object")?, d)?;
+                Some(match (obj, attr) {
+                    (Obj::Boto3, "client") | (Obj::Session, "client") => Obj::ClientFn,
+                    (Obj::Boto3, "resource") | (Obj::Session, "resource") => Obj::ResourceFn,
+                    (Obj::Boto3 | Obj::SessionModule, "Session") => Obj::SessionClass,
+                    (Obj::Boto3, "session") => Obj::SessionModule,
+                    (Obj::Meta(service), "client") => Obj::Client(service),
+                    (Obj::Resource { service, .. }, "meta") => Obj::Meta(service),
+                    (
+                        Obj::Resource {
+                            service,
+                            resource_type,
+                            ids,
+                            path,
+                        },
+                        a,
+                    ) if !a.starts_with('_') => {
+                        if a.starts_with(|c: char| c.is_ascii_uppercase()) {
+                            Obj::ResourceClass {
+                                service,
+                                resource_type: a.to_string(),
+                                ids,
+                            }
+                        } else {
+                            let path = if path.is_empty() {
+                                a.to_string()
+                            } else {
+                                format!("{path}.{a}")
+                            };
+                            Obj::Resource {
+                                service,
+                                resource_type,
+                                ids,
+                                path,
+                            }
+                        }
+                    }
+                    (Obj::Os, "environ") => Obj::Environ,
+                    (Obj::Os, "getenv") => Obj::Getenv,
+                    (Obj::Environ, "get") => Obj::EnvGet,
+                    (Obj::PtParameters, f) => Obj::PtFunction(f.to_string()),
+                    (Obj::PtIdempotency, "DynamoDBPersistenceLayer") => Obj::PtIdempotencyLayer,
+                    (Obj::Dict(pairs), a) => Obj::Value(pairs.into_iter().find(|(k, _)| k == a)?.1),
+                    _ => return None,
+                })
+            }
+            "call" => {
+                if let Some(obj) = self.memo.get(&node.id()) {
+                    return Some(obj.clone());
+                }
+                let function = node.child_by_field_name("function")?;
+                let args = node.child_by_field_name("arguments");
+                if function.kind() == "identifier" {
+                    if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
+                        return Some(obj.clone());
+                    }
+                }
+                match self.resolve(function, d)? {
+                    Obj::ClientFn => {
+                        let service = args.and_then(|a| {
+                            self.keyword(a, "service_name")
+                                .or_else(|| self.positional(a, 0))
+                        });
+                        match service? {
+                            Arg::Str(s) => Some(Obj::Client(s)),
+                            _ => None,
+                        }
+                    }
+                    Obj::ResourceFn => {
+                        let service = args.and_then(|a| {
+                            self.keyword(a, "service_name")
+                                .or_else(|| self.positional(a, 0))
+                        });
+                        match service? {
+                            Arg::Str(s) => Some(Obj::Resource {
+                                service: s,
+                                resource_type: String::new(),
+                                ids: Vec::new(),
+                                path: String::new(),
+                            }),
+                            _ => None,
+                        }
+                    }
+                    Obj::SessionClass => Some(Obj::Session),
+                    Obj::ResourceClass {
+                        service,
+                        resource_type,
+                        mut ids,
+                    } => {
+                        if let Some(args) = args {
+                            let mut cursor = args.walk();
+                            ids.extend(args.named_children(&mut cursor).map(|a| {
+                                match a.kind() {
+                                    "keyword_argument" => a
+                                        .child_by_field_name("value")
+                                        .map_or(Arg::Unknown, |v| self.eval(v, d)),
+                                    _ => self.eval(a, d),
+                                }
+                            }));
+                        }
+                        Some(Obj::Resource {
+                            service,
+                            resource_type,
+                            ids,
+                            path: String::new(),
+                        })
+                    }
+                    // Collection methods return the collection: `objects.filter(...).delete()`.
+                    Obj::Resource {
+                        service,
+                        resource_type,
+                        ids,
+                        path,
+                    } => {
+                        let (base, last) = path.rsplit_once('.')?;
+                        matches!(last, "all" | "filter" | "limit" | "page_size").then(|| {
+                            Obj::Resource {
+                                service,
+                                resource_type,
+                                ids,
+                                path: base.to_string(),
+                            }
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of an argument expression.
+    pub(crate) fn eval(&self, node: Node<'_>, depth: usize) -> Arg {
+        if depth > MAX_DEPTH {
+            return Arg::Unknown;
+        }
+        let d = depth + 1;
+        match node.kind() {
+            "string" => self.string(node, d),
+            "concatenated_string" => {
+                let mut cursor = node.walk();
+                let parts: Vec<Arg> = node
+                    .named_children(&mut cursor)
+                    .map(|n| self.eval(n, d))
+                    .collect();
+                concat(parts)
+            }
+            "binary_operator" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map_or("", |o| self.t(o));
+                match (
+                    op,
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    ("+", Some(l), Some(r)) => concat(vec![self.eval(l, d), self.eval(r, d)]),
+                    _ => Arg::Unknown,
+                }
+            }
+            "parenthesized_expression" => node
+                .named_child(0)
+                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "boolean_operator" => {
+                let left = node
+                    .child_by_field_name("left")
+                    .map_or(Arg::Unknown, |n| self.eval(n, d));
+                if left != Arg::Unknown {
+                    return left;
+                }
+                node.child_by_field_name("right")
+                    .map_or(Arg::Unknown, |n| self.eval(n, d))
+            }
+            "identifier" | "attribute" => match self.resolve(node, d) {
+                Some(Obj::Value(arg)) => arg,
+                _ => Arg::Unknown,
+            },
+            "subscript" | "call" => {
+                if let Some(name) = self.env_name(node, d) {
+                    return Arg::Env(name);
+                }
+                if node.kind() == "call" {
+                    self.call_value(node, d)
+                } else {
+                    Arg::Unknown
+                }
+            }
+            _ => Arg::Unknown,
+        }
+    }
+
+    /// `str(x)`, `"...".format(...)`.
+    fn call_value(&self, node: Node<'_>, d: usize) -> Arg {
+        let (Some(function), Some(args)) = (
+            node.child_by_field_name("function"),
+            node.child_by_field_name("arguments"),
+        ) else {
+            return Arg::Unknown;
+        };
+        if self.t(function) == "str" {
+            return self.positional(args, 0).unwrap_or(Arg::Unknown);
+        }
+        if function.kind() != "attribute" {
+            return Arg::Unknown;
+        }
+        let (Some(object), Some(attr)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("attribute"),
+        ) else {
+            return Arg::Unknown;
+        };
+        if self.t(attr) != "format" {
+            return Arg::Unknown;
+        }
+        let Arg::Str(template) = self.eval(object, d) else {
+            return Arg::Unknown;
+        };
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut next = 0;
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let mut field = String::new();
+                    for f in chars.by_ref() {
+                        if f == '}' {
+                            break;
+                        }
+                        field.push(f);
+                    }
+                    let name = field.split([':', '!', '.', '[']).next().unwrap_or("");
+                    parts.push(Arg::Str(std::mem::take(&mut literal)));
+                    parts.push(if name.is_empty() {
+                        next += 1;
+                        self.positional(args, next - 1).unwrap_or(Arg::Unknown)
+                    } else if let Ok(i) = name.parse::<usize>() {
+                        self.positional(args, i).unwrap_or(Arg::Unknown)
+                    } else {
+                        self.keyword(args, name).unwrap_or(Arg::Unknown)
+                    });
+                }
+                c => literal.push(c),
+            }
+        }
+        parts.push(Arg::Str(literal));
+        concat(parts)
+    }
+
+    fn string(&self, node: Node<'_>, d: usize) -> Arg {
+        let mut parts = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "string_content" => parts.push(Arg::Str(unescape(self.t(child)))),
+                "interpolation" => {
+                    let value = child
+                        .child_by_field_name("expression")
+                        .map_or(Arg::Unknown, |e| self.eval(e, d));
+                    parts.push(value);
+                }
+                _ => {}
+            }
+        }
+        concat(parts)
+    }
+
+    /// The variable name of an environment read (`os.environ["X"]`, `os.getenv("X")`, ...).
+    pub(crate) fn env_name(&self, node: Node<'_>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let key = match node.kind() {
+            "subscript" => {
+                if self.resolve(node.child_by_field_name("value")?, depth + 1)? != Obj::Environ {
+                    return None;
+                }
+                node.child_by_field_name("subscript")?
+            }
+            "call" => {
+                let obj = self.resolve(node.child_by_field_name("function")?, depth + 1)?;
+                if obj != Obj::EnvGet && obj != Obj::Getenv {
+                    return None;
+                }
+                let args = node.child_by_field_name("arguments")?;
+                let mut cursor = args.walk();
+                let first = args.named_children(&mut cursor).next()?;
+                first
+            }
+            _ => return None,
+        };
+        match self.eval(key, depth + 1) {
+            Arg::Str(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The `i`-th positional argument of an argument list.
+    pub(crate) fn positional(&self, args: Node<'_>, i: usize) -> Option<Arg> {
+        let mut cursor = args.walk();
+        let node = args
+            .named_children(&mut cursor)
+            .filter(|a| {
+                !matches!(
+                    a.kind(),
+                    "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
+                )
+            })
+            .nth(i)?;
+        Some(self.eval(node, 0))
+    }
+
+    pub(crate) fn keyword(&self, args: Node<'_>, name: &str) -> Option<Arg> {
+        let mut cursor = args.walk();
+        let node = args.named_children(&mut cursor).find(|a| {
+            a.kind() == "keyword_argument"
+                && a.child_by_field_name("name")
+                    .is_some_and(|n| self.t(n) == name)
+        })?;
+        Some(self.eval(node.child_by_field_name("value")?, 0))
+    }
+
+    /// Named request parameters: keywords, `**dict` splats, and positionals named by `names`.
+    pub(crate) fn arguments(&self, args: Node<'_>, names: &[&str]) -> Vec<(String, Arg)> {
+        let mut out = Vec::new();
+        let mut position = 0;
+        let mut cursor = args.walk();
+        for a in args.named_children(&mut cursor) {
+            match a.kind() {
+                "keyword_argument" => {
+                    let (Some(name), Some(value)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    self.push_arg(&mut out, self.t(name), value);
+                }
+                "dictionary_splat" => {
+                    let Some(inner) = a.named_child(0) else {
+                        continue;
+                    };
+                    match inner.kind() {
+                        "dictionary" => out.extend(self.dict(inner, 0)),
+                        _ => {
+                            if let Some(Obj::Dict(pairs)) = self.resolve(inner, 0) {
+                                out.extend(pairs);
+                            }
+                        }
+                    }
+                }
+                "list_splat" | "comment" => {}
+                _ => {
+                    if let Some(name) = names.get(position) {
+                        self.push_arg(&mut out, name, a);
+                    }
+                    position += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// `Params={...}` of `generate_presigned_url` is flattened into the request parameters.
+    fn push_arg(&self, out: &mut Vec<(String, Arg)>, name: &str, value: Node<'_>) {
+        if name == "Params" {
+            let pairs = match value.kind() {
+                "dictionary" => Some(self.dict(value, 0)),
+                _ => match self.resolve(value, 0) {
+                    Some(Obj::Dict(pairs)) => Some(pairs),
+                    _ => None,
+                },
+            };
+            if let Some(pairs) = pairs {
+                out.extend(pairs);
+                return;
+            }
+        }
+        out.push((name.to_string(), self.eval(value, 0)));
+    }
+
+    /// String-keyed entries of a dict literal.
+    pub(crate) fn dict(&self, node: Node<'_>, depth: usize) -> Vec<(String, Arg)> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        for pair in node.named_children(&mut cursor) {
+            if pair.kind() != "pair" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (
+                pair.child_by_field_name("key"),
+                pair.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            if let Arg::Str(key) = self.eval(k, depth + 1) {
+                out.push((key, self.eval(v, depth + 1)));
+            }
+        }
+        out
+    }
+
+    /// The SDK object a type annotation names (`S3Client`, `"Table"`, `mypy_boto3_s3.S3Client`).
+    pub(crate) fn annotation(&self, node: Node<'_>) -> Option<Obj> {
+        let raw = self
+            .t(node)
+            .trim_matches(|c| c == '"' || c == '\'' || c == ' ');
+        let raw = raw
+            .strip_prefix("Optional[")
+            .and_then(|r| r.strip_suffix(']'))
+            .unwrap_or(raw);
+        let name = raw.rsplit('.').next().unwrap_or(raw);
+        let service = match self.mypy.get(name) {
+            Some(service) => service.clone(),
+            None => {
+                let stem = name.strip_suffix("Client")?;
+                let guess = match stem.to_ascii_lowercase().as_str() {
+                    "sfn" => "stepfunctions".to_string(),
+                    "eventbridge" => "events".to_string(),
+                    "cloudwatchlogs" => "logs".to_string(),
+                    other => other.to_string(),
+                };
+                if !SERVICES.contains(&guess.as_str()) {
+                    return None;
+                }
+                return Some(Obj::Client(guess));
+            }
+        };
+        Some(if name.ends_with("Client") {
+            Obj::Client(service)
+        } else {
+            let resource_type = if name.ends_with("ServiceResource") {
+                String::new()
+            } else {
+                name.to_string()
+            };
+            Obj::Resource {
+                service,
+                resource_type,
+                ids: Vec::new(),
+                path: String::new(),
+            }
+        })
+    }
+
+    /// A parameter named like a client (`s3_client`, `sqs`, `ddb`, `table`) in a boto3 file.
+    pub(crate) fn by_name(&self, name: &str) -> Option<Obj> {
+        if !self.boto3 {
+            return None;
+        }
+        let lower = name.to_ascii_lowercase();
+        if matches!(lower.as_str(), "table" | "ddb_table" | "dynamodb_table") {
+            let service = "dynamodb".to_string();
+            return Some(Obj::Resource {
+                service,
+                resource_type: "Table".into(),
+                ids: Vec::new(),
+                path: String::new(),
+            });
+        }
+        let stem = lower.strip_suffix("_client").unwrap_or(&lower);
+        let service = match stem {
+            "ddb" => "dynamodb".to_string(),
+            "sfn" => "stepfunctions".to_string(),
+            "secrets" => "secretsmanager".to_string(),
+            s => s.replace('_', "-"),
+        };
+        (SERVICES.contains(&service.as_str()) && (stem != lower || service != "lambda"))
+            .then_some(Obj::Client(service))
+    }
+}
+
+/// Common escapes of a Python string body (`\n`, `\t`, `\\`, quotes); others stay as written.
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(q @ ('\\' | '\'' | '"')) => out.push(q),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}

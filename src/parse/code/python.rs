@@ -1,0 +1,442 @@
+//! boto3 calls in Python: clients and resources made from `boto3`, sessions or `meta.client`,
+//! paginators, waiters, and the AWS Lambda Powertools utilities that call AWS for the function.
+//!
+//! Names are bound in one flat table in document order: a name means what it was last
+//! assigned, whatever the scope. That reads the usual handler layout (clients at module level,
+//! helpers that take them as parameters) without a full scope analysis.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::{Node, Tree};
+
+use super::pyeval::{Env, Obj};
+use super::{short_receiver, text, walk};
+use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
+use crate::source::{SourceFile, Spanned};
+
+/// The service name `aws-lambda-powertools` utilities are reported under.
+pub(crate) const POWERTOOLS: &str = "aws-lambda-powertools";
+
+pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    let mut cx = Env {
+        file,
+        names: BTreeMap::new(),
+        mypy: BTreeMap::new(),
+        memo: HashMap::new(),
+        boto3: false,
+    };
+    let mut facts = CodeFacts::default();
+    let mut functions: Vec<String> = Vec::new();
+    walk(tree, |node, entering| match (node.kind(), entering) {
+        ("import_statement" | "import_from_statement", true) => import(&mut cx, &mut facts, node),
+        ("function_definition", true) => {
+            functions.push(
+                node.child_by_field_name("name")
+                    .map(|n| text(file, n).to_string())
+                    .unwrap_or_default(),
+            );
+            parameters(&mut cx, node);
+        }
+        ("function_definition", false) => {
+            functions.pop();
+        }
+        ("assignment", false) => assignment(&mut cx, node),
+        ("with_item", false) => with_item(&mut cx, node),
+        ("return_statement", false) => {
+            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0)) {
+                if let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk) {
+                    cx.names.insert(format!("{name}()"), obj);
+                }
+            }
+        }
+        ("call", false) => {
+            env_read(&cx, &mut facts, node);
+            call(&mut cx, &mut facts, node);
+        }
+        ("subscript", false) => env_read(&cx, &mut facts, node),
+        _ => {}
+    });
+    facts
+}
+
+fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let file = cx.file;
+    let mut record = |module: String, at: Node<'_>| {
+        facts.imports.push(Import {
+            module: Spanned::new(module, file.span(at.start_byte(), at.end_byte())),
+        });
+    };
+    let names: Vec<Node<'_>> = {
+        let mut cursor = node.walk();
+        node.children_by_field_name("name", &mut cursor).collect()
+    };
+    let split = |n: Node<'_>| -> (String, Option<String>) {
+        if n.kind() == "aliased_import" {
+            let name = n.child_by_field_name("name").map_or("", |x| text(file, x));
+            let alias = n
+                .child_by_field_name("alias")
+                .map(|x| text(file, x).to_string());
+            (name.to_string(), alias)
+        } else {
+            (text(file, n).to_string(), None)
+        }
+    };
+    if node.kind() == "import_statement" {
+        for n in names {
+            let (module, alias) = split(n);
+            let bound = alias
+                .clone()
+                .unwrap_or_else(|| module.split('.').next().unwrap_or("").to_string());
+            let obj = match (module.as_str(), alias.is_some()) {
+                ("boto3", _) => Some(Obj::Boto3),
+                ("boto3.session", true) => Some(Obj::SessionModule),
+                ("os", _) => Some(Obj::Os),
+                ("aws_lambda_powertools.utilities.parameters", true) => Some(Obj::PtParameters),
+                ("aws_lambda_powertools.utilities.idempotency", true) => Some(Obj::PtIdempotency),
+                _ => None,
+            };
+            if module.starts_with("boto3") {
+                cx.boto3 = true;
+            }
+            if let Some(obj) = obj {
+                cx.names.insert(bound, obj);
+            }
+            if !super::pystd::is_known_package(&module) {
+                record(module, n);
+            }
+        }
+        return;
+    }
+    let Some(from) = node.child_by_field_name("module_name") else {
+        return;
+    };
+    let module = text(file, from).to_string();
+    if module.starts_with("boto3") {
+        cx.boto3 = true;
+    }
+    let mypy_service = module
+        .split('.')
+        .next()
+        .and_then(|m| m.strip_prefix("mypy_boto3_"))
+        .map(|s| s.replace('_', "-"));
+    let relative_only = module.chars().all(|c| c == '.');
+    for n in names {
+        let (name, alias) = split(n);
+        let bound = alias.unwrap_or_else(|| name.clone());
+        if let Some(service) = &mypy_service {
+            cx.mypy.insert(bound.clone(), service.clone());
+        }
+        let obj = match (module.as_str(), name.as_str()) {
+            ("boto3", "client") => Some(Obj::ClientFn),
+            ("boto3", "resource") => Some(Obj::ResourceFn),
+            ("boto3", "Session") | ("boto3.session", "Session") => Some(Obj::SessionClass),
+            ("boto3", "session") => Some(Obj::SessionModule),
+            ("os", "environ") => Some(Obj::Environ),
+            ("os", "getenv") => Some(Obj::Getenv),
+            ("aws_lambda_powertools.utilities", "parameters") => Some(Obj::PtParameters),
+            ("aws_lambda_powertools.utilities", "idempotency") => Some(Obj::PtIdempotency),
+            (m, "DynamoDBPersistenceLayer") if m.starts_with("aws_lambda_powertools") => {
+                Some(Obj::PtIdempotencyLayer)
+            }
+            (m, f)
+                if m.starts_with("aws_lambda_powertools.utilities.parameters")
+                    && f.starts_with("get_") =>
+            {
+                Some(Obj::PtFunction(f.to_string()))
+            }
+            _ => None,
+        };
+        if let Some(obj) = obj {
+            cx.names.insert(bound, obj);
+        }
+        if relative_only {
+            record(format!("{module}{name}"), n);
+        }
+    }
+    if !relative_only && !super::pystd::is_known_package(&module) {
+        record(module, from);
+    }
+}
+
+/// Parameters annotated with mypy-boto3 types, or named like an SDK client.
+fn parameters(cx: &mut Env<'_>, def: Node<'_>) {
+    let Some(params) = def.child_by_field_name("parameters") else {
+        return;
+    };
+    let mut cursor = params.walk();
+    for p in params.named_children(&mut cursor) {
+        let (name, annotation) = match p.kind() {
+            "identifier" => (Some(p), None),
+            "typed_parameter" => (p.named_child(0), p.child_by_field_name("type")),
+            "default_parameter" | "typed_default_parameter" => {
+                (p.child_by_field_name("name"), p.child_by_field_name("type"))
+            }
+            _ => (None, None),
+        };
+        let Some(name) = name.map(|n| text(cx.file, n).to_string()) else {
+            continue;
+        };
+        if let Some(obj) = annotation.and_then(|t| cx.annotation(t)) {
+            cx.names.insert(name, obj);
+        } else if !cx.names.contains_key(&name) {
+            if let Some(obj) = cx.by_name(&name) {
+                cx.names.insert(name, obj);
+            }
+        }
+    }
+}
+
+fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
+    let Some(left) = node.child_by_field_name("left") else {
+        return;
+    };
+    if !matches!(left.kind(), "identifier" | "attribute") {
+        return;
+    }
+    let key = text(cx.file, left).to_string();
+    let right = node.child_by_field_name("right");
+    let mut obj = right.and_then(|r| cx.resolve(r, 0));
+    if obj.is_none() {
+        obj = node
+            .child_by_field_name("type")
+            .and_then(|t| cx.annotation(t));
+    }
+    if obj.is_none() {
+        obj = right.map(|r| match r.kind() {
+            "dictionary" => Obj::Dict(cx.dict(r, 0)),
+            _ => Obj::Value(cx.eval(r, 0)),
+        });
+    }
+    match obj {
+        Some(Obj::Value(Arg::Unknown)) | None => {
+            cx.names.remove(&key);
+        }
+        Some(obj) => {
+            cx.names.insert(key, obj);
+        }
+    }
+}
+
+/// `with table.batch_writer() as batch:` and friends.
+fn with_item(cx: &mut Env<'_>, node: Node<'_>) {
+    let Some(value) = node.child_by_field_name("value") else {
+        return;
+    };
+    if value.kind() != "as_pattern" {
+        return;
+    }
+    let (Some(expr), Some(alias)) = (value.named_child(0), value.child_by_field_name("alias"))
+    else {
+        return;
+    };
+    let key = text(cx.file, alias).to_string();
+    match cx.resolve(expr, 0) {
+        Some(obj) => cx.names.insert(key, obj),
+        None => cx.names.remove(&key),
+    };
+}
+
+fn env_read(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    if let Some(name) = cx.env_name(node, 0) {
+        facts.env_reads.push(EnvRead {
+            name,
+            span: cx.file.span(node.start_byte(), node.end_byte()),
+        });
+    }
+}
+
+/// Positional parameter names of boto3's injected helpers (boto3 `s3/inject.py`).
+fn positional_names(resource_type: &str, method: &str) -> &'static [&'static str] {
+    match (resource_type, method) {
+        ("", "upload_file") => &["Filename", "Bucket", "Key"],
+        ("", "download_file") => &["Bucket", "Key", "Filename"],
+        ("", "upload_fileobj") => &["Fileobj", "Bucket", "Key"],
+        ("", "download_fileobj") => &["Bucket", "Key", "Fileobj"],
+        ("", "copy") => &["CopySource", "Bucket", "Key"],
+        ("", "generate_presigned_url") => &["ClientMethod", "Params"],
+        ("", "generate_presigned_post") => &["Bucket", "Key"],
+        ("Bucket", "upload_file") => &["Filename", "Key"],
+        ("Bucket", "download_file") => &["Key", "Filename"],
+        ("Bucket", "upload_fileobj") => &["Fileobj", "Key"],
+        ("Bucket", "download_fileobj") => &["Key", "Fileobj"],
+        ("Object", "upload_file" | "download_file") => &["Filename"],
+        ("Object", "upload_fileobj" | "download_fileobj") => &["Fileobj"],
+        _ => &[],
+    }
+}
+
+/// Client methods that make no request.
+const LOCAL_METHODS: &[&str] = &["can_paginate", "close", "get_paginator", "get_waiter"];
+
+fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let file = cx.file;
+    let Some(function) = node.child_by_field_name("function") else {
+        return;
+    };
+    let args = node.child_by_field_name("arguments");
+    let span = file.span(node.start_byte(), node.end_byte());
+    let new = |service: &str, method: String, style: CallStyle, text: String| SdkCall {
+        span,
+        sdk: SdkKind::Python,
+        service: service.to_string(),
+        resource_type: None,
+        method,
+        style,
+        args: Vec::new(),
+        resource_ids: Vec::new(),
+        text,
+    };
+    if function.kind() == "identifier" {
+        let name = text(file, function);
+        match cx.resolve(function, 0) {
+            Some(Obj::PtFunction(f)) => {
+                facts
+                    .calls
+                    .push(powertools(cx, args, &format!("parameters.{f}"), span, name))
+            }
+            Some(Obj::PtIdempotencyLayer) => {
+                facts.calls.push(powertools(
+                    cx,
+                    args,
+                    "idempotency.DynamoDBPersistenceLayer",
+                    span,
+                    name,
+                ));
+            }
+            _ => {}
+        }
+        return;
+    }
+    if function.kind() != "attribute" {
+        return;
+    }
+    let (Some(receiver), Some(attr)) = (
+        function.child_by_field_name("object"),
+        function.child_by_field_name("attribute"),
+    ) else {
+        return;
+    };
+    let method = text(file, attr).to_string();
+    let receiver_text = text(file, receiver);
+    match cx.resolve(receiver, 0) {
+        Some(Obj::Client(service)) => {
+            let shown = format!("{}.{method}", short_receiver(receiver_text, &service));
+            if method == "get_paginator" || method == "get_waiter" {
+                let Some(Arg::Str(name)) = args.and_then(|a| cx.positional(a, 0)) else {
+                    return;
+                };
+                let (style, obj): (CallStyle, fn(usize) -> Obj) = if method == "get_paginator" {
+                    (CallStyle::Paginator, Obj::Paginator)
+                } else {
+                    (CallStyle::Waiter, Obj::Waiter)
+                };
+                cx.memo.insert(node.id(), obj(facts.calls.len()));
+                facts.calls.push(new(&service, name, style, shown));
+                return;
+            }
+            if LOCAL_METHODS.contains(&method.as_str()) || method.starts_with('_') {
+                return;
+            }
+            let mut sdk = new(&service, method.clone(), CallStyle::Direct, shown);
+            sdk.args = args
+                .map(|a| cx.arguments(a, positional_names("", &method)))
+                .unwrap_or_default();
+            facts.calls.push(sdk);
+        }
+        Some(Obj::Resource {
+            service,
+            resource_type,
+            ids,
+            path,
+        }) => {
+            if method.starts_with(|c: char| c.is_ascii_uppercase()) || method.starts_with('_') {
+                return;
+            }
+            let full = if path.is_empty() {
+                method.clone()
+            } else {
+                format!("{path}.{method}")
+            };
+            let shown = format!("{}.{method}", short_receiver(receiver_text, &service));
+            let mut sdk = new(&service, full, CallStyle::Resource, shown);
+            sdk.args = args
+                .map(|a| cx.arguments(a, positional_names(&resource_type, &method)))
+                .unwrap_or_default();
+            sdk.resource_type = Some(resource_type);
+            sdk.resource_ids = ids;
+            facts.calls.push(sdk);
+        }
+        Some(Obj::Paginator(i)) if method == "paginate" => merge_args(cx, facts, i, args),
+        Some(Obj::Waiter(i)) if method == "wait" => merge_args(cx, facts, i, args),
+        Some(Obj::PtParameters) if method.starts_with("get_") || method.starts_with("set_") => {
+            facts.calls.push(powertools(
+                cx,
+                args,
+                &format!("parameters.{method}"),
+                span,
+                text(file, function),
+            ));
+        }
+        Some(Obj::PtIdempotency) if method == "DynamoDBPersistenceLayer" => {
+            let name = text(file, function);
+            facts.calls.push(powertools(
+                cx,
+                args,
+                "idempotency.DynamoDBPersistenceLayer",
+                span,
+                name,
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn merge_args(cx: &Env<'_>, facts: &mut CodeFacts, index: usize, args: Option<Node<'_>>) {
+    if let (Some(call), Some(args)) = (facts.calls.get_mut(index), args) {
+        call.args.extend(cx.arguments(args, &[]));
+    }
+}
+
+/// A Powertools utility call, with the name argument under the API's member name.
+fn powertools(
+    cx: &Env<'_>,
+    args: Option<Node<'_>>,
+    method: &str,
+    span: crate::source::Span,
+    shown: &str,
+) -> SdkCall {
+    // Parameter names from the Powertools API reference
+    // (https://docs.powertools.aws.dev/lambda/python/latest/utilities/parameters/).
+    let names: &[(&str, &str)] = match method {
+        "parameters.get_parameter" | "parameters.set_parameter" => &[("name", "Name")],
+        "parameters.get_parameters" => &[("path", "Path")],
+        "parameters.get_secret" | "parameters.set_secret" => &[("name", "SecretId")],
+        "parameters.get_app_config" => &[
+            ("name", "Name"),
+            ("environment", "Environment"),
+            ("application", "Application"),
+        ],
+        "idempotency.DynamoDBPersistenceLayer" => &[("table_name", "TableName")],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    if let Some(args) = args {
+        for (i, (keyword, member)) in names.iter().enumerate() {
+            let value = cx.keyword(args, keyword).or_else(|| cx.positional(args, i));
+            if let Some(value) = value {
+                out.push(((*member).to_string(), value));
+            }
+        }
+    }
+    SdkCall {
+        span,
+        sdk: SdkKind::Python,
+        service: POWERTOOLS.to_string(),
+        resource_type: None,
+        method: method.to_string(),
+        style: CallStyle::Direct,
+        args: out,
+        resource_ids: Vec::new(),
+        text: short_receiver(shown, method),
+    }
+}
