@@ -31,7 +31,10 @@ pub struct Audit {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("reading {path}: {source}")]
-    Root { path: PathBuf, source: std::io::Error },
+    Root {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Runs the whole pipeline over `paths`.
@@ -42,11 +45,21 @@ pub fn audit(paths: &[PathBuf]) -> Result<Audit, RunError> {
     let multi = paths.len() > 1;
     let mut merged = Listing::default();
     for root in paths {
-        let listing = discover::walk(root).map_err(|source| RunError::Root { path: root.clone(), source })?;
-        let prefix = if multi { format!("{}/", root.display()) } else { String::new() };
+        let listing = discover::walk(root).map_err(|source| RunError::Root {
+            path: root.clone(),
+            source,
+        })?;
+        let prefix = if multi {
+            format!("{}/", root.display())
+        } else {
+            String::new()
+        };
         for problem in &listing.problems {
             let id = sources.add(format!("{prefix}{}", problem.rel), "");
-            errors.push(ParseError::new(Span::new(id, 0, 0), problem.message.clone()));
+            errors.push(ParseError::new(
+                Span::new(id, 0, 0),
+                problem.message.clone(),
+            ));
         }
         parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
@@ -58,10 +71,20 @@ pub fn audit(paths: &[PathBuf]) -> Result<Audit, RunError> {
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
     let analysis = graph::analyze(&app, &code, errors);
-    let cx = RuleContext { app: &app, analysis: &analysis };
+    let cx = RuleContext {
+        app: &app,
+        analysis: &analysis,
+    };
     let findings = rules::check_all(&cx);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
-    Ok(Audit { sources, app, code, analysis, findings, report })
+    Ok(Audit {
+        sources,
+        app,
+        code,
+        analysis,
+        findings,
+        report,
+    })
 }
 
 /// Reads every YAML/JSON file, keeps the ones that are templates, lowers them to the model.
@@ -77,7 +100,10 @@ fn parse_templates(
         .values()
         .filter(|e| matches!(e.kind, FileKind::Yaml | FileKind::Json))
         .collect();
-    let texts: Vec<_> = candidates.par_iter().map(|e| (e, discover::read_text(e))).collect();
+    let texts: Vec<_> = candidates
+        .par_iter()
+        .map(|e| (e, discover::read_text(e)))
+        .collect();
     let mut ids = Vec::new();
     for (entry, text) in texts {
         let rel = format!("{prefix}{}", entry.rel);
@@ -156,8 +182,10 @@ fn build_report(
     findings: Vec<Finding>,
     sources: &SourceMap,
 ) -> (Vec<Finding>, Report) {
-    let mut paired: Vec<(FindingReport, Finding)> =
-        findings.into_iter().map(|f| (FindingReport::new(&f, sources), f)).collect();
+    let mut paired: Vec<(FindingReport, Finding)> = findings
+        .into_iter()
+        .map(|f| (FindingReport::new(&f, sources), f))
+        .collect();
     paired.sort_by(|a, b| report::finding_order(&a.0).cmp(&report::finding_order(&b.0)));
     paired.dedup_by(|a, b| a.0 == b.0);
     let (reports, findings): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
@@ -168,7 +196,11 @@ fn build_report(
         .filter_map(|(i, _)| graph::function_report(app, i, code.get(i)?, analysis, sources))
         .collect();
     let summary = Summary {
-        files: sources.files().iter().filter(|f| !f.text.is_empty()).count(),
+        files: sources
+            .files()
+            .iter()
+            .filter(|f| !f.text.is_empty())
+            .count(),
         functions: functions.len(),
         findings: SeverityCounts::count(&reports),
     };
@@ -186,6 +218,9 @@ fn build_report(
 /// above the threshold, else 0. `None` never fails.
 pub fn exit_status(report: &Report, fail_on: Option<crate::finding::Severity>) -> i32 {
     let Some(threshold) = fail_on else { return 0 };
-    let failing = report.findings.iter().any(|f| f.severity.rank() >= threshold.rank());
+    let failing = report
+        .findings
+        .iter()
+        .any(|f| f.severity.rank() >= threshold.rank());
     i32::from(failing)
 }

@@ -11,7 +11,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// cannot do (missing permissions) and what it may do but never needs (excess), with the
 /// exact line to change. It never runs your code and never talks to AWS.
 #[derive(Debug, Parser)]
-#[command(name = "rolefit", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "rolefit",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -45,21 +45,35 @@ pub fn gather(
     for (i, f) in functions.iter().enumerate() {
         roots.push((i, handler_files(f, listing)));
     }
-    let mut frontier: BTreeSet<String> = roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
-    let mut closure: Vec<BTreeSet<String>> = roots.iter().map(|(_, v)| v.iter().cloned().collect()).collect();
+    let mut frontier: BTreeSet<String> =
+        roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
+    let mut closure: Vec<BTreeSet<String>> = roots
+        .iter()
+        .map(|(_, v)| v.iter().cloned().collect())
+        .collect();
     let mut rounds = 0;
     while !frontier.is_empty() && rounds < 16 {
         rounds += 1;
         read_batch(&frontier, listing, sources, &mut cache, &mut errors);
         frontier.clear();
         for (i, files) in closure.iter_mut().enumerate() {
-            let code_root = functions[i].code_path.as_ref().map(|c| c.value.clone()).unwrap_or_default();
+            let code_root = functions[i]
+                .code_path
+                .as_ref()
+                .map(|c| c.value.clone())
+                .unwrap_or_default();
             let mut added = Vec::new();
             for file in files.iter() {
-                let Some(Some(ex)) = cache.get(file) else { continue };
-                let Some(lang) = Lang::from_path(file) else { continue };
+                let Some(Some(ex)) = cache.get(file) else {
+                    continue;
+                };
+                let Some(lang) = Lang::from_path(file) else {
+                    continue;
+                };
                 for import in &ex.facts.imports {
-                    for cand in code::local_import_candidates(lang, file, &import.module.value, &code_root) {
+                    for cand in
+                        code::local_import_candidates(lang, file, &import.module.value, &code_root)
+                    {
                         if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
                             added.push(cand);
                             break;
@@ -81,9 +95,17 @@ pub fn gather(
     for (i, f) in functions.iter().enumerate() {
         let mut fc = FunctionCode::default();
         let handler = roots[i].1.first().cloned();
-        fc.handler_missing = f.code_path.is_some() && f.handler.is_some() && handler.is_none() && f.config.image_uri.is_none();
+        fc.handler_missing = f.code_path.is_some()
+            && f.handler.is_some()
+            && handler.is_none()
+            && f.config.image_uri.is_none();
         let mut ordered: Vec<String> = handler.iter().cloned().collect();
-        ordered.extend(closure[i].iter().filter(|p| Some(*p) != handler.as_ref()).cloned());
+        ordered.extend(
+            closure[i]
+                .iter()
+                .filter(|p| Some(*p) != handler.as_ref())
+                .cloned(),
+        );
         for file in ordered {
             if let Some(Some(ex)) = cache.get(&file) {
                 fc.calls.extend(ex.facts.calls.iter().cloned());
@@ -105,7 +127,9 @@ pub fn gather(
 
 /// The handler file of a function when the listing holds it.
 fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
-    let (Some(code_path), Some(handler)) = (&f.code_path, &f.handler) else { return Vec::new() };
+    let (Some(code_path), Some(handler)) = (&f.code_path, &f.handler) else {
+        return Vec::new();
+    };
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
     code::handler_candidates(&code_path.value, &handler.value, runtime)
         .into_iter()
@@ -123,7 +147,12 @@ fn read_batch(
 ) {
     let texts: Vec<(String, Result<String, discover::ReadError>)> = paths
         .par_iter()
-        .filter_map(|p| listing.files.get(p).map(|e| (p.clone(), discover::read_text(e))))
+        .filter_map(|p| {
+            listing
+                .files
+                .get(p)
+                .map(|e| (p.clone(), discover::read_text(e)))
+        })
         .collect();
     let mut files: Vec<(String, FileId)> = Vec::new();
     for (path, text) in texts {
@@ -172,12 +201,20 @@ fn inline_calls(f: &Function, span: Span, text: &str, sources: &SourceMap) -> Op
         return None;
     };
     let template = sources.get(span.file)?;
-    let virt = SourceFile::new(FileId(u32::MAX - 1), template.path.clone(), text.to_string());
+    let virt = SourceFile::new(
+        FileId(u32::MAX - 1),
+        template.path.clone(),
+        text.to_string(),
+    );
     let facts = code::extract(&virt, lang).ok()?;
     let (tline, _) = template.line_col(span.start);
     // A block scalar (`|`) starts on the next line; a quoted or plain scalar on the same one.
     let header = template.line_text(tline).trim_end();
-    let first = if header.ends_with('|') || header.ends_with("|-") || header.ends_with('>') || header.ends_with("|+") {
+    let first = if header.ends_with('|')
+        || header.ends_with("|-")
+        || header.ends_with('>')
+        || header.ends_with("|+")
+    {
         tline + 1
     } else {
         tline
@@ -185,8 +222,11 @@ fn inline_calls(f: &Function, span: Span, text: &str, sources: &SourceMap) -> Op
     let remap = |s: Span| -> Span {
         let (line, col) = virt.line_col(s.start);
         let target_line = first + line - 1;
-        let Some(start) = template.line_start(target_line) else { return span };
-        let indent = template.line_text(target_line).len() - template.line_text(target_line).trim_start().len();
+        let Some(start) = template.line_start(target_line) else {
+            return span;
+        };
+        let indent = template.line_text(target_line).len()
+            - template.line_text(target_line).trim_start().len();
         let offset = start as usize + indent + (col as usize - 1);
         Span::new(template.id, offset, offset + (s.end - s.start) as usize)
     };

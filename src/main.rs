@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use rolefit::cli::{ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, Format, GraphArgs, SdkArg};
+use rolefit::cli::{
+    ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, Format, GraphArgs,
+    SdkArg,
+};
 use rolefit::finding::Severity;
 use rolefit::model::SdkKind;
 use rolefit::{app, data, graph, report, rules};
@@ -43,7 +46,9 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
-                    args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                    args.output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none()
                 }
             };
             report::human::render(&audit.findings, &audit.report, &audit.sources, color)
@@ -104,7 +109,12 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
             let mut text = String::new();
             for rule in rules::ALL {
                 let m = rule.meta();
-                text.push_str(&format!("{:<24} {:<8} {}\n", m.id, m.severity.as_str(), m.summary));
+                text.push_str(&format!(
+                    "{:<24} {:<8} {}\n",
+                    m.id,
+                    m.severity.as_str(),
+                    m.summary
+                ));
             }
             write_output(None, &text)?;
             Ok(0)
@@ -124,7 +134,9 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", p.display())),
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", p.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()) {

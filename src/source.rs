@@ -110,7 +110,9 @@ impl SourceFile {
 
     /// Byte offset where a 1-based line starts.
     pub fn line_start(&self, line: u32) -> Option<u32> {
-        self.line_starts.get((line as usize).checked_sub(1)?).copied()
+        self.line_starts
+            .get((line as usize).checked_sub(1)?)
+            .copied()
     }
 
     pub fn span(&self, start: usize, end: usize) -> Span {

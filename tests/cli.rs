@@ -12,22 +12,37 @@ fn demo() -> String {
 
 #[test]
 fn json_on_stdout_is_one_document_and_exit_follows_fail_on() {
-    let out = rolefit().args(["audit", &demo(), "--format", "json"]).output().expect("runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
-    let errors = report["summary"]["findings"]["error"].as_u64().expect("error count");
+    let out = rolefit()
+        .args(["audit", &demo(), "--format", "json"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    let errors = report["summary"]["findings"]["error"]
+        .as_u64()
+        .expect("error count");
     assert!(errors > 0, "the demo app has errors to show");
     assert_eq!(out.status.code(), Some(1), "errors fail the run by default");
 
-    let never = rolefit().args(["audit", &demo(), "--format", "json", "--fail-on", "never"]).output().expect("runs");
+    let never = rolefit()
+        .args(["audit", &demo(), "--format", "json", "--fail-on", "never"])
+        .output()
+        .expect("runs");
     assert_eq!(never.status.code(), Some(0));
     assert_eq!(never.stdout, out.stdout, "output is deterministic");
 }
 
 #[test]
 fn run_failures_exit_2() {
-    let bad_flag = rolefit().args(["audit", "--format", "yaml"]).output().expect("runs");
+    let bad_flag = rolefit()
+        .args(["audit", "--format", "yaml"])
+        .output()
+        .expect("runs");
     assert_eq!(bad_flag.status.code(), Some(2));
-    let missing = rolefit().args(["audit", "/definitely/not/here"]).output().expect("runs");
+    let missing = rolefit()
+        .args(["audit", "/definitely/not/here"])
+        .output()
+        .expect("runs");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/definitely/not/here"));
 }
@@ -45,7 +60,10 @@ fn output_file_and_human_format() {
     let text = std::fs::read_to_string(&path).expect("written");
     assert!(text.contains("\"version\": 1"));
 
-    let human = rolefit().args(["audit", &demo(), "--color", "never"]).output().expect("runs");
+    let human = rolefit()
+        .args(["audit", &demo(), "--color", "never"])
+        .output()
+        .expect("runs");
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("missing-permission"), "{text}");
     assert!(text.contains("rolefit: "), "summary line: {text}");
@@ -55,7 +73,11 @@ fn output_file_and_human_format() {
 fn actions_command_proves_the_knowledge_base() {
     let run = |args: &[&str]| {
         let out = rolefit().args(args).output().expect("runs");
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
     let (code, out, _) = run(&["actions", "--sdk", "python", "s3.list_objects_v2"]);
     assert_eq!(code, Some(0));
@@ -73,9 +95,15 @@ fn actions_command_proves_the_knowledge_base() {
 
 #[test]
 fn explain_prints_rule_docs() {
-    let out = rolefit().args(["explain", "missing-permission"]).output().expect("runs");
+    let out = rolefit()
+        .args(["explain", "missing-permission"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("## Fix"));
-    let unknown = rolefit().args(["explain", "no-such-rule"]).output().expect("runs");
+    let unknown = rolefit()
+        .args(["explain", "no-such-rule"])
+        .output()
+        .expect("runs");
     assert_eq!(unknown.status.code(), Some(2));
 }

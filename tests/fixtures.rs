@@ -23,19 +23,35 @@ fn fixture_apps() -> Vec<PathBuf> {
 fn expectations(app: &Path) -> BTreeSet<Expectation> {
     let mut out = BTreeSet::new();
     for entry in walk(app) {
-        let rel = entry.strip_prefix(app).expect("inside app").to_string_lossy().replace('\\', "/");
-        let Ok(text) = std::fs::read_to_string(&entry) else { continue };
+        let rel = entry
+            .strip_prefix(app)
+            .expect("inside app")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Ok(text) = std::fs::read_to_string(&entry) else {
+            continue;
+        };
         if rel == "expect.txt" {
-            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            for line in text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
                 let (loc, rule) = line.split_once(' ').expect("`file:LINE rule`");
                 let (file, n) = loc.rsplit_once(':').expect("`file:LINE`");
-                out.insert((file.to_string(), n.parse().expect("line number"), rule.trim().to_string()));
+                out.insert((
+                    file.to_string(),
+                    n.parse().expect("line number"),
+                    rule.trim().to_string(),
+                ));
             }
             continue;
         }
         for (i, line) in text.lines().enumerate() {
             for (marker, offset) in [("expect-next:", 2u32), ("expect:", 1u32)] {
-                let Some(pos) = line.find(marker) else { continue };
+                let Some(pos) = line.find(marker) else {
+                    continue;
+                };
                 let before = line[..pos].trim_end();
                 if !(before.ends_with('#') || before.ends_with("//")) {
                     continue;
@@ -57,7 +73,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.filter_map(|e| e.ok()) {
             let p = e.path();
             if p.is_dir() {
@@ -75,7 +93,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn fixtures_report_exactly_the_expected_findings() {
     let mut failures = Vec::new();
     let apps = fixture_apps();
-    assert!(apps.len() >= 20, "expected at least 20 fixture apps, found {}", apps.len());
+    assert!(
+        apps.len() >= 20,
+        "expected at least 20 fixture apps, found {}",
+        apps.len()
+    );
     for app in apps {
         let name = app.file_name().expect("name").to_string_lossy().to_string();
         let audit = rolefit::app::audit(std::slice::from_ref(&app)).expect("audit runs");
@@ -101,10 +123,17 @@ fn fixtures_report_exactly_the_expected_findings() {
                     .report
                     .findings
                     .iter()
-                    .find(|x| x.rule == r && x.location.as_ref().is_some_and(|loc| loc.file == *f && loc.line == *l))
+                    .find(|x| {
+                        x.rule == r
+                            && x.location
+                                .as_ref()
+                                .is_some_and(|loc| loc.file == *f && loc.line == *l)
+                    })
                     .map(|x| x.message.clone())
                     .unwrap_or_default();
-                msg.push_str(&format!("  reported but not expected: {f}:{l} {r}: {text}\n"));
+                msg.push_str(&format!(
+                    "  reported but not expected: {f}:{l} {r}: {text}\n"
+                ));
             }
             failures.push(msg);
         }

@@ -79,7 +79,10 @@ pub struct Listing {
 /// loops nor links that point outside the root are read.
 pub fn walk(root: &Path) -> std::io::Result<Listing> {
     let meta = std::fs::metadata(root)?;
-    let mut listing = Listing { root: root.to_path_buf(), ..Listing::default() };
+    let mut listing = Listing {
+        root: root.to_path_buf(),
+        ..Listing::default()
+    };
     if meta.is_file() {
         let rel = root
             .file_name()
@@ -87,9 +90,15 @@ pub fn walk(root: &Path) -> std::io::Result<Listing> {
             .unwrap_or_else(|| root.to_string_lossy().into_owned());
         let kind = classify(&rel);
         listing.root = root.parent().map(Path::to_path_buf).unwrap_or_default();
-        listing
-            .files
-            .insert(rel.clone(), Entry { rel, abs: root.to_path_buf(), kind, size: meta.len() });
+        listing.files.insert(
+            rel.clone(),
+            Entry {
+                rel,
+                abs: root.to_path_buf(),
+                kind,
+                size: meta.len(),
+            },
+        );
         return Ok(listing);
     }
     let walker = ignore::WalkBuilder::new(root)
@@ -106,19 +115,38 @@ pub fn walk(root: &Path) -> std::io::Result<Listing> {
         let entry = match item {
             Ok(e) => e,
             Err(err) => {
-                listing.problems.push(WalkProblem { rel: String::new(), message: err.to_string() });
+                listing.problems.push(WalkProblem {
+                    rel: String::new(),
+                    message: err.to_string(),
+                });
                 continue;
             }
         };
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if ft.is_symlink() || !ft.is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         let kind = classify(&rel);
-        listing.files.insert(rel.clone(), Entry { rel, abs: entry.path().to_path_buf(), kind, size });
+        listing.files.insert(
+            rel.clone(),
+            Entry {
+                rel,
+                abs: entry.path().to_path_buf(),
+                kind,
+                size,
+            },
+        );
     }
     Ok(listing)
 }
@@ -149,7 +177,10 @@ pub fn read_text(entry: &Entry) -> Result<String, ReadError> {
     if let Some(pos) = head.iter().position(|&b| b == 0) {
         return Err(ReadError::Binary(pos));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::codebase::FunctionCode;
 use crate::data;
 use crate::iam::{self, Effect, Match, Policy, PolicySet, Request};
-use crate::model::{App, AttachedPolicy, Function, PolicySource, RoleBinding};
+use crate::model::{App, AttachedPolicy, PolicySource, RoleBinding};
 use crate::needs::{self, Need, NeedSet};
 use crate::parse::ParseError;
 use crate::parse::node::Node;
@@ -105,9 +105,16 @@ pub struct FunctionAnalysis {
 
 /// Runs the analysis.
 pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) -> Analysis {
-    let mut analysis = Analysis { parse_errors, ..Analysis::default() };
-    let role_index: BTreeMap<&str, usize> =
-        app.roles.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let mut analysis = Analysis {
+        parse_errors,
+        ..Analysis::default()
+    };
+    let role_index: BTreeMap<&str, usize> = app
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     for (i, role) in app.roles.iter().enumerate() {
         analysis.roles.push(load_role(i, role));
     }
@@ -132,8 +139,22 @@ pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) 
         fa.complete = fc.is_some_and(|c| c.analysed) && fa.unresolved_calls.is_empty();
         fa.needs = set.into_needs();
         fa.verdicts = match fa.role {
-            Some(ri) => evaluate_needs(&analysis.roles[ri], &fa.needs),
-            None => fa.needs.iter().map(|_| NeedVerdict { verdict: Verdict::Unknown, by: Vec::new() }).collect(),
+            Some(ri) => {
+                let arn = app
+                    .roles
+                    .get(analysis.roles[ri].role)
+                    .map(|r| r.arn.as_str())
+                    .unwrap_or("");
+                evaluate_needs(&analysis.roles[ri], arn, &fa.needs)
+            }
+            None => fa
+                .needs
+                .iter()
+                .map(|_| NeedVerdict {
+                    verdict: Verdict::Unknown,
+                    by: Vec::new(),
+                })
+                .collect(),
         };
         analysis.functions.push(fa);
     }
@@ -175,12 +196,14 @@ fn load_role(index: usize, role: &crate::model::Role) -> RoleAnalysis {
                 iam::ActionSpec::NotAction(a) => (true, a),
             };
             let (negated_resource, resources): (bool, Vec<(String, Span)>) = match &st.resource {
-                iam::ResourceSpec::Resource(r) => {
-                    (false, r.iter().map(|r| (r.value.raw.clone(), r.span)).collect())
-                }
-                iam::ResourceSpec::NotResource(r) => {
-                    (true, r.iter().map(|r| (r.value.raw.clone(), r.span)).collect())
-                }
+                iam::ResourceSpec::Resource(r) => (
+                    false,
+                    r.iter().map(|r| (r.value.raw.clone(), r.span)).collect(),
+                ),
+                iam::ResourceSpec::NotResource(r) => (
+                    true,
+                    r.iter().map(|r| (r.value.raw.clone(), r.span)).collect(),
+                ),
                 iam::ResourceSpec::None => (false, vec![("*".to_string(), st.span)]),
             };
             for a in actions {
@@ -188,9 +211,17 @@ fn load_role(index: usize, role: &crate::model::Role) -> RoleAnalysis {
                     ra.grants.push(Grant {
                         policy: pi,
                         statement: si,
-                        action: if negated_action { format!("!{}", a.value.raw) } else { a.value.raw.clone() },
+                        action: if negated_action {
+                            format!("!{}", a.value.raw)
+                        } else {
+                            a.value.raw.clone()
+                        },
                         action_span: if p.builtin { p.span } else { a.span },
-                        resource: if negated_resource { format!("!{r}") } else { r.clone() },
+                        resource: if negated_resource {
+                            format!("!{r}")
+                        } else {
+                            r.clone()
+                        },
                         resource_span: if p.builtin { p.span } else { *rspan },
                         negated: negated_action || negated_resource,
                         used_by: Vec::new(),
@@ -206,39 +237,76 @@ fn load_role(index: usize, role: &crate::model::Role) -> RoleAnalysis {
 /// from the embedded data. `None` when the content is unknown.
 fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
     let (name, user_written, builtin, node): (String, bool, bool, Node) = match &attached.source {
-        PolicySource::Inline { name } => (name.clone(), true, false, attached.doc.as_ref()?.node.clone()),
-        PolicySource::Customer { id } => (id.clone(), true, false, attached.doc.as_ref()?.node.clone()),
+        PolicySource::Inline { name } => (
+            name.clone(),
+            true,
+            false,
+            attached.doc.as_ref()?.node.clone(),
+        ),
+        PolicySource::Customer { id } => {
+            (id.clone(), true, false, attached.doc.as_ref()?.node.clone())
+        }
         PolicySource::Managed { arn } => {
             let mp = data::managed_policy(arn)?;
-            (short_policy_name(arn), true, true, Node::from_json(&mp.document, attached.span))
+            (
+                short_policy_name(arn),
+                true,
+                true,
+                Node::from_json(&mp.document, attached.span),
+            )
         }
         PolicySource::Implicit { arn, .. } => {
             let mp = data::managed_policy(arn)?;
-            (short_policy_name(arn), false, true, Node::from_json(&mp.document, attached.span))
+            (
+                short_policy_name(arn),
+                false,
+                true,
+                Node::from_json(&mp.document, attached.span),
+            )
         }
         PolicySource::SamTemplate { name, params } => {
             let doc = data::sam_expand(name, params).ok()?;
-            (name.clone(), true, true, Node::from_json(&doc, attached.span))
+            (
+                name.clone(),
+                true,
+                true,
+                Node::from_json(&doc, attached.span),
+            )
         }
     };
     let (policy, _issues) = iam::parse_policy(&node);
-    Some(LoadedPolicy { name, source: attached.source.clone(), span: attached.span, user_written, builtin, policy })
+    Some(LoadedPolicy {
+        name,
+        source: attached.source.clone(),
+        span: attached.span,
+        user_written,
+        builtin,
+        policy,
+    })
 }
 
 fn short_policy_name(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
 }
 
-fn evaluate_needs(role: &RoleAnalysis, needs: &[Need]) -> Vec<NeedVerdict> {
+fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<NeedVerdict> {
     let identity: Vec<&Policy> = role.policies.iter().map(|p| &p.policy).collect();
-    let boundary: Option<Vec<&Policy>> = role.boundary.as_ref().map(|b| vec![&b.policy]);
-    let set = PolicySet { identity, boundary, ..PolicySet::default() };
+    let boundary: Option<&Policy> = role.boundary.as_ref().map(|b| &b.policy);
+    let set = PolicySet {
+        identity,
+        boundary,
+        ..PolicySet::default()
+    };
     needs
         .iter()
         .map(|n| {
-            let req = Request::new(&n.action, &n.resource);
+            let req = Request::new(role_arn, &n.action, &n.resource);
             let decision = iam::evaluate(&set, &req);
-            let by: Vec<Span> = decision.statements().iter().map(|s| s.span).collect();
+            let by: Vec<Span> = match &decision {
+                iam::Decision::Allowed { by }
+                | iam::Decision::Denied { by }
+                | iam::Decision::Conditional { by, .. } => by.iter().map(|s| s.span).collect(),
+            };
             let explicit = matches!(&decision, iam::Decision::Denied { by, .. } if !by.is_empty());
             let verdict = match decision {
                 iam::Decision::Allowed { .. } => Verdict::Allowed,
@@ -248,7 +316,11 @@ fn evaluate_needs(role: &RoleAnalysis, needs: &[Need]) -> Vec<NeedVerdict> {
                 // A resource with unknown parts (`arn:aws:s3:::*/*`, the bucket comes from the
                 // event): any grant of the action may be the right one.
                 iam::Decision::Denied { .. } if n.resource != "*" && n.resource.contains('*') => {
-                    if grants_action(role, &n.action) { Verdict::Conditional } else { Verdict::Denied }
+                    if grants_action(role, &n.action) {
+                        Verdict::Conditional
+                    } else {
+                        Verdict::Denied
+                    }
                 }
                 iam::Decision::Denied { .. } => Verdict::Denied,
             };
@@ -258,7 +330,9 @@ fn evaluate_needs(role: &RoleAnalysis, needs: &[Need]) -> Vec<NeedVerdict> {
 }
 
 fn grants_action(role: &RoleAnalysis, action: &str) -> bool {
-    role.grants.iter().any(|g| !g.negated && iam::action_matches(&g.action, action))
+    role.grants
+        .iter()
+        .any(|g| !g.negated && iam::action_matches(&g.action, action))
 }
 
 /// Marks which grants of a role the needs of its functions use.
@@ -285,9 +359,4 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
         }
     }
     analysis.roles[ri].grants = grants;
-}
-
-/// The function whose id is `id`.
-pub fn function_by_id<'a>(app: &'a App, id: &str) -> Option<&'a Function> {
-    app.functions.iter().find(|f| f.id == id)
 }

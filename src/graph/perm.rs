@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
 use crate::codebase::FunctionCode;
 use crate::model::App;
@@ -81,13 +81,27 @@ pub struct PermissionGraph {
 }
 
 impl PermissionGraph {
-    pub fn build(app: &App, code: &[FunctionCode], analysis: &Analysis, sources: &SourceMap) -> PermissionGraph {
-        let mut g = PermissionGraph { graph: StableDiGraph::new(), index: BTreeMap::new() };
+    pub fn build(
+        app: &App,
+        code: &[FunctionCode],
+        analysis: &Analysis,
+        sources: &SourceMap,
+    ) -> PermissionGraph {
+        let mut g = PermissionGraph {
+            graph: StableDiGraph::new(),
+            index: BTreeMap::new(),
+        };
         for (ri, ra) in analysis.roles.iter().enumerate() {
-            let Some(role) = app.roles.get(ra.role) else { continue };
+            let Some(role) = app.roles.get(ra.role) else {
+                continue;
+            };
             let rn = g.node(NodeKind::Role, &role.id, &role.name);
             for (pi, p) in ra.policies.iter().enumerate() {
-                let pn = g.node(NodeKind::Policy, &format!("{}#{pi}:{}", role.id, p.name), &p.name);
+                let pn = g.node(
+                    NodeKind::Policy,
+                    &format!("{}#{pi}:{}", role.id, p.name),
+                    &p.name,
+                );
                 g.edge(rn, pn, EdgeKind::Attaches);
                 for grant in ra.grants.iter().filter(|gr| gr.policy == pi) {
                     let res = g.node(NodeKind::Resource, &grant.resource, &grant.resource);
@@ -98,7 +112,12 @@ impl PermissionGraph {
         }
         for (fi, func) in app.functions.iter().enumerate() {
             let fnode = g.node(NodeKind::Function, &func.id, &func.name);
-            if let Some(ra) = analysis.functions.get(fi).and_then(|fa| fa.role).and_then(|ri| analysis.roles.get(ri)) {
+            if let Some(ra) = analysis
+                .functions
+                .get(fi)
+                .and_then(|fa| fa.role)
+                .and_then(|ri| analysis.roles.get(ri))
+            {
                 if let Some(role) = app.roles.get(ra.role) {
                     let rn = g.node(NodeKind::Role, &role.id, &role.name);
                     g.edge(fnode, rn, EdgeKind::AssumesRole);
@@ -112,8 +131,14 @@ impl PermissionGraph {
             }
             if let Some(fc) = code.get(fi) {
                 for call in &fc.calls {
-                    let loc = locate(sources, call.span).map(|l| format!("{}:{}", l.file, l.line)).unwrap_or_default();
-                    let cn = g.node(NodeKind::SdkCall, &format!("{loc}:{}", call.text), &format!("{} ({loc})", call.text));
+                    let loc = locate(sources, call.span)
+                        .map(|l| format!("{}:{}", l.file, l.line))
+                        .unwrap_or_default();
+                    let cn = g.node(
+                        NodeKind::SdkCall,
+                        &format!("{loc}:{}", call.text),
+                        &format!("{} ({loc})", call.text),
+                    );
                     g.edge(fnode, cn, EdgeKind::Calls);
                 }
             }
@@ -126,7 +151,10 @@ impl PermissionGraph {
             }
         }
         for p in &app.permissions {
-            let Some(target) = p.function.as_deref().and_then(|id| g.index.get(&(NodeKind::Function, id.to_string())).copied())
+            let Some(target) = p
+                .function
+                .as_deref()
+                .and_then(|id| g.index.get(&(NodeKind::Function, id.to_string())).copied())
             else {
                 continue;
             };
@@ -134,11 +162,18 @@ impl PermissionGraph {
             g.edge(pn, target, EdgeKind::Invokes);
         }
         for t in &app.triggers {
-            let Some(target) = t.function.as_deref().and_then(|id| g.index.get(&(NodeKind::Function, id.to_string())).copied())
+            let Some(target) = t
+                .function
+                .as_deref()
+                .and_then(|id| g.index.get(&(NodeKind::Function, id.to_string())).copied())
             else {
                 continue;
             };
-            let tn = g.node(NodeKind::Trigger, &t.id, &format!("{} {}", t.kind, t.id.rsplit('#').next().unwrap_or(&t.id)));
+            let tn = g.node(
+                NodeKind::Trigger,
+                &t.id,
+                &format!("{} {}", t.kind, t.id.rsplit('#').next().unwrap_or(&t.id)),
+            );
             g.edge(tn, target, EdgeKind::Invokes);
         }
         g
@@ -148,13 +183,20 @@ impl PermissionGraph {
         if let Some(&i) = self.index.get(&(kind.clone(), key.to_string())) {
             return i;
         }
-        let i = self.graph.add_node(GNode { kind: kind.clone(), key: key.to_string(), label: label.to_string() });
+        let i = self.graph.add_node(GNode {
+            kind: kind.clone(),
+            key: key.to_string(),
+            label: label.to_string(),
+        });
         self.index.insert((kind, key.to_string()), i);
         i
     }
 
     fn edge(&mut self, a: NodeIndex, b: NodeIndex, kind: EdgeKind) {
-        let exists = self.graph.edges_connecting(a, b).any(|e| *e.weight() == kind);
+        let exists = self
+            .graph
+            .edges_connecting(a, b)
+            .any(|e| *e.weight() == kind);
         if !exists {
             self.graph.add_edge(a, b, kind);
         }
@@ -162,8 +204,18 @@ impl PermissionGraph {
 
     /// Node ids in sorted (kind, key) order, and edges sorted by those ids.
     fn ordered(&self) -> (Vec<(usize, &GNode)>, Vec<(usize, usize, &EdgeKind)>) {
-        let ids: BTreeMap<NodeIndex, usize> = self.index.values().enumerate().map(|(n, &i)| (i, n)).collect();
-        let nodes: Vec<(usize, &GNode)> = self.index.values().enumerate().map(|(n, &i)| (n, &self.graph[i])).collect();
+        let ids: BTreeMap<NodeIndex, usize> = self
+            .index
+            .values()
+            .enumerate()
+            .map(|(n, &i)| (i, n))
+            .collect();
+        let nodes: Vec<(usize, &GNode)> = self
+            .index
+            .values()
+            .enumerate()
+            .map(|(n, &i)| (n, &self.graph[i]))
+            .collect();
         let mut edges: Vec<(usize, usize, &EdgeKind)> = self
             .graph
             .edge_references()
@@ -175,7 +227,8 @@ impl PermissionGraph {
 
     pub fn to_dot(&self) -> String {
         let (nodes, edges) = self.ordered();
-        let mut s = String::from("digraph rolefit {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+        let mut s =
+            String::from("digraph rolefit {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
         for (id, n) in &nodes {
             let shape = match n.kind {
                 NodeKind::Function => "box, style=bold",
@@ -186,11 +239,23 @@ impl PermissionGraph {
                 NodeKind::Trigger => "cds",
                 NodeKind::SdkCall => "plaintext",
             };
-            let _ = writeln!(s, "  n{id} [label=\"{}\", shape={shape}];", escape(&n.label));
+            let _ = writeln!(
+                s,
+                "  n{id} [label=\"{}\", shape={shape}];",
+                escape(&n.label)
+            );
         }
         for (a, b, e) in &edges {
-            let style = if matches!(e, EdgeKind::Needs(_, false)) { ", color=red, fontcolor=red" } else { "" };
-            let _ = writeln!(s, "  n{a} -> n{b} [label=\"{}\"{style}];", escape(&e.label()));
+            let style = if matches!(e, EdgeKind::Needs(_, false)) {
+                ", color=red, fontcolor=red"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "  n{a} -> n{b} [label=\"{}\"{style}];",
+                escape(&e.label())
+            );
         }
         s.push_str("}\n");
         s

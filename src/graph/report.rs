@@ -35,7 +35,12 @@ pub fn function_report(
                 .iter()
                 .filter_map(|r| {
                     let loc = locate(sources, r.span)?;
-                    Some(Because { kind: r.kind.as_str(), file: loc.file, line: loc.line, detail: r.detail.clone() })
+                    Some(Because {
+                        kind: r.kind.as_str(),
+                        file: loc.file,
+                        line: loc.line,
+                        detail: r.detail.clone(),
+                    })
                 })
                 .collect(),
         })

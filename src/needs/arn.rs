@@ -18,7 +18,10 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ("FunctionName", &["FunctionName"]),
     ("SecretId", &["SecretId", "SecretArn"]),
     ("ParameterNameWithoutLeadingSlash", &["Name"]),
-    ("StateMachineName", &["stateMachineArn", "StateMachineArn", "name"]),
+    (
+        "StateMachineName",
+        &["stateMachineArn", "StateMachineArn", "name"],
+    ),
     ("StreamName", &["StreamName", "StreamARN"]),
     ("EventBusName", &["EventBusName"]),
     ("KeyId", &["KeyId"]),
@@ -52,7 +55,9 @@ const ARN_PARAMS: &[&str] = &[
 
 /// The ARN an action touches, given the call's resolved parameters (`*` for unknown values).
 pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> String {
-    let Some((prefix, _)) = action.split_once(':') else { return "*".to_string() };
+    let Some((prefix, _)) = action.split_once(':') else {
+        return "*".to_string();
+    };
     // A parameter that already holds an ARN of this service names the resource.
     for p in ARN_PARAMS {
         if let Some(v) = params.get(*p) {
@@ -71,14 +76,18 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
         }
     }
     let catalog = data::catalog();
-    let Some(info) = catalog.action(action) else { return "*".to_string() };
+    let Some(info) = catalog.action(action) else {
+        return "*".to_string();
+    };
     let rt = info
         .resource_types
         .iter()
         .find(|r| r.required)
         .or_else(|| info.resource_types.first());
     let Some(rt) = rt else { return "*".to_string() };
-    let Some(template) = catalog.arn_template(prefix, &rt.name) else { return "*".to_string() };
+    let Some(template) = catalog.arn_template(prefix, &rt.name) else {
+        return "*".to_string();
+    };
     fill_template(template, params)
 }
 
@@ -108,9 +117,15 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
         "Account" => return "${AWS::AccountId}".into(),
         _ => {}
     }
-    let names: &[&str] = PARAM_ALIASES.iter().find(|(v, _)| *v == var).map(|(_, n)| *n).unwrap_or(&[]);
+    let names: &[&str] = PARAM_ALIASES
+        .iter()
+        .find(|(v, _)| *v == var)
+        .map(|(_, n)| *n)
+        .unwrap_or(&[]);
     for name in names.iter().copied().chain(std::iter::once(var)) {
-        let Some(value) = params.get(name) else { continue };
+        let Some(value) = params.get(name) else {
+            continue;
+        };
         return match (var, name) {
             ("QueueName", "QueueUrl") => value.rsplit('/').next().unwrap_or("*").to_string(),
             (_, n) if n.ends_with("Arn") || n.ends_with("ARN") || n.ends_with("arn") => {
@@ -161,7 +176,9 @@ fn collapse_stars(s: &str) -> String {
 /// `https://<region>.queue.amazonaws.com/...` and `https://queue.amazonaws.com/...` forms) to
 /// `arn:aws:sqs:<region>:<account>:<name>`.
 pub fn queue_url_to_arn(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let mut parts = rest.split('/');
     let host = parts.next()?;
     let account = parts.next()?;
@@ -186,7 +203,8 @@ mod tests {
     #[test]
     fn queue_urls() {
         assert_eq!(
-            queue_url_to_arn("https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/${Q}").as_deref(),
+            queue_url_to_arn("https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/${Q}")
+                .as_deref(),
             Some("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q}")
         );
         assert_eq!(
@@ -200,10 +218,16 @@ mod tests {
     fn fills_templates() {
         let mut p = BTreeMap::new();
         p.insert("Bucket".to_string(), "${B}".to_string());
-        assert_eq!(fill_template("arn:${Partition}:s3:::${BucketName}/${ObjectName}", &p), "arn:aws:s3:::${B}/*");
+        assert_eq!(
+            fill_template("arn:${Partition}:s3:::${BucketName}/${ObjectName}", &p),
+            "arn:aws:s3:::${B}/*"
+        );
         p.insert("Name".to_string(), "/app/db".to_string());
         assert_eq!(
-            fill_template("arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}", &p),
+            fill_template(
+                "arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}",
+                &p
+            ),
             "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/db"
         );
     }

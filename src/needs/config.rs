@@ -4,7 +4,7 @@
 //! written from the AWS Lambda Developer Guide (each entry cites its page).
 
 use super::{NeedSet, Reason, ReasonKind};
-use crate::data::{self, LambdaStatement};
+use crate::data::{self, Statement as LambdaStatement};
 use crate::model::{App, Function};
 use crate::source::Span;
 
@@ -24,47 +24,101 @@ struct Targets<'a> {
 
 pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
     let table = data::lambda();
-    let name = func.arn.rsplit(':').next().unwrap_or(&func.name).to_string();
-    let group = func.config.log_group.as_ref().map(|g| g.value.clone()).unwrap_or_else(|| format!("/aws/lambda/{name}"));
+    let name = func
+        .arn
+        .rsplit(':')
+        .next()
+        .unwrap_or(&func.name)
+        .to_string();
+    let group = func
+        .config
+        .log_group
+        .as_ref()
+        .map(|g| g.value.clone())
+        .unwrap_or_else(|| format!("/aws/lambda/{name}"));
     let group_declared = app.resources.iter().any(|r| {
         r.kind == "AWS::Logs::LogGroup"
-            && r.properties.as_ref().and_then(|p| p.get("LogGroupName")).and_then(|n| n.as_str()) == Some(group.as_str())
+            && r.properties
+                .as_ref()
+                .and_then(|p| p.get("LogGroupName"))
+                .and_then(|n| n.as_str())
+                == Some(group.as_str())
     });
     let logs_span = func.config.log_group.as_ref().map_or(func.span, |g| g.span);
     if let Some(entry) = table.config("Logging") {
         let t = Targets {
-            log_group: Some(format!("arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}")),
+            log_group: Some(format!(
+                "arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}"
+            )),
             ..Targets::default()
         };
         for st in &entry.statements {
             for action in &st.actions {
                 // Lambda creates the log group only when it does not exist yet.
-                if action == "logs:CreateLogGroup" && (group_declared || func.config.log_group.is_some()) {
+                if action == "logs:CreateLogGroup"
+                    && (group_declared || func.config.log_group.is_some())
+                {
                     continue;
                 }
                 if let Some(resource) = resolve(st, action, &t) {
-                    set.add(action, &resource, reason(ReasonKind::Config, logs_span, "CloudWatch Logs"));
+                    set.add(
+                        action,
+                        &resource,
+                        reason(ReasonKind::Config, logs_span, "CloudWatch Logs"),
+                    );
                 }
             }
         }
     }
     let mut add = |key: &str, t: &Targets<'_>, kind: ReasonKind, span: Span, detail: &str| {
-        let Some(entry) = table.config(key) else { return };
+        let Some(entry) = table.config(key) else {
+            return;
+        };
         add_statements(set, &entry.statements, t, kind, span, detail);
     };
     if let Some(span) = func.config.vpc {
-        add("Vpc", &Targets::default(), ReasonKind::Config, span, "VpcConfig");
+        add(
+            "Vpc",
+            &Targets::default(),
+            ReasonKind::Config,
+            span,
+            "VpcConfig",
+        );
     }
     if let Some(span) = func.config.tracing {
-        add("Tracing", &Targets::default(), ReasonKind::Config, span, "Tracing: Active");
+        add(
+            "Tracing",
+            &Targets::default(),
+            ReasonKind::Config,
+            span,
+            "Tracing: Active",
+        );
     }
     if let Some(key) = &func.config.kms_key_arn {
-        let t = Targets { key: Some(&key.value), ..Targets::default() };
-        add("EnvironmentKms", &t, ReasonKind::Config, key.span, "KmsKeyArn");
+        let t = Targets {
+            key: Some(&key.value),
+            ..Targets::default()
+        };
+        add(
+            "EnvironmentKms",
+            &t,
+            ReasonKind::Config,
+            key.span,
+            "KmsKeyArn",
+        );
     }
     for fs in &func.config.file_systems {
-        let t = Targets { file_system: Some(&fs.value), ..Targets::default() };
-        add("FileSystem", &t, ReasonKind::Config, fs.span, "FileSystemConfigs");
+        let t = Targets {
+            file_system: Some(&fs.value),
+            ..Targets::default()
+        };
+        add(
+            "FileSystem",
+            &t,
+            ReasonKind::Config,
+            fs.span,
+            "FileSystemConfigs",
+        );
     }
     if let Some(dlq) = &func.config.dead_letter {
         let key = match arn_service(&dlq.value) {
@@ -73,8 +127,17 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
             _ => None,
         };
         if let Some(key) = key {
-            let t = Targets { target: Some(&dlq.value), ..Targets::default() };
-            add(key, &t, ReasonKind::Destination, dlq.span, "DeadLetterQueue");
+            let t = Targets {
+                target: Some(&dlq.value),
+                ..Targets::default()
+            };
+            add(
+                key,
+                &t,
+                ReasonKind::Destination,
+                dlq.span,
+                "DeadLetterQueue",
+            );
         }
     }
     for d in &func.config.destinations {
@@ -87,14 +150,29 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
             _ => None,
         };
         if let Some(key) = key {
-            let t = Targets { target: Some(&d.arn.value), ..Targets::default() };
-            add(key, &t, ReasonKind::Destination, d.arn.span, &format!("{} destination", d.condition));
+            let t = Targets {
+                target: Some(&d.arn.value),
+                ..Targets::default()
+            };
+            add(
+                key,
+                &t,
+                ReasonKind::Destination,
+                d.arn.span,
+                &format!("{} destination", d.condition),
+            );
         }
     }
     for event in &func.events {
-        let Some(source) = &event.source_arn else { continue };
-        let Some(kind) = event_source_kind(&event.kind, &source.value) else { continue };
-        let Some(entry) = table.event_source(kind) else { continue };
+        let Some(source) = &event.source_arn else {
+            continue;
+        };
+        let Some(kind) = event_source_kind(&event.kind, &source.value) else {
+            continue;
+        };
+        let Some(entry) = table.event_source(kind) else {
+            continue;
+        };
         let detail = if event.enabled {
             format!("{kind} event source {}", event.name)
         } else {
@@ -102,17 +180,35 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         };
         let stream = stream_of(&source.value);
         let t = Targets {
-            source: Some(if kind == "KinesisConsumer" { &stream } else { &source.value }),
+            source: Some(if kind == "KinesisConsumer" {
+                &stream
+            } else {
+                &source.value
+            }),
             consumer: (kind == "KinesisConsumer").then_some(source.value.as_str()),
             secret: event.properties.as_ref().and_then(source_secret),
             vpc: event.properties.as_ref().is_some_and(reaches_vpc),
             ..Targets::default()
         };
-        add_statements(set, &entry.statements, &t, ReasonKind::EventSource, event.span, &detail);
+        add_statements(
+            set,
+            &entry.statements,
+            &t,
+            ReasonKind::EventSource,
+            event.span,
+            &detail,
+        );
     }
 }
 
-fn add_statements(set: &mut NeedSet, statements: &[LambdaStatement], t: &Targets<'_>, kind: ReasonKind, span: Span, detail: &str) {
+fn add_statements(
+    set: &mut NeedSet,
+    statements: &[LambdaStatement],
+    t: &Targets<'_>,
+    kind: ReasonKind,
+    span: Span,
+    detail: &str,
+) {
     for st in statements {
         if st.when.is_some() && !case_applies(st, t) {
             continue;
@@ -155,14 +251,22 @@ fn resolve(st: &LambdaStatement, action: &str, t: &Targets<'_>) -> Option<String
         }
         "log-group" => {
             let group = t.log_group.as_deref()?;
-            if action == "logs:CreateLogGroup" { group.to_string() } else { format!("{group}:log-stream:*") }
+            if action == "logs:CreateLogGroup" {
+                group.to_string()
+            } else {
+                format!("{group}:log-stream:*")
+            }
         }
         _ => return None,
     })
 }
 
 fn reason(kind: ReasonKind, span: Span, detail: &str) -> Reason {
-    Reason { kind, span, detail: detail.to_string() }
+    Reason {
+        kind,
+        span,
+        detail: detail.to_string(),
+    }
 }
 
 fn arn_service(arn: &str) -> Option<&str> {
@@ -186,7 +290,8 @@ fn source_secret(props: &crate::parse::node::Node) -> Option<String> {
 
 fn reaches_vpc(props: &crate::parse::node::Node) -> bool {
     props.get("SourceAccessConfigurations").is_some_and(|c| {
-        c.items().any(|i| i.get("Type").and_then(|t| t.as_str()) == Some("VPC_SUBNET"))
+        c.items()
+            .any(|i| i.get("Type").and_then(|t| t.as_str()) == Some("VPC_SUBNET"))
     })
 }
 

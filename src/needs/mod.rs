@@ -56,7 +56,10 @@ pub struct NeedSet {
 
 impl NeedSet {
     pub fn add(&mut self, action: &str, resource: &str, reason: Reason) {
-        let reasons = self.map.entry((action.to_string(), resource.to_string())).or_default();
+        let reasons = self
+            .map
+            .entry((action.to_string(), resource.to_string()))
+            .or_default();
         if !reasons.contains(&reason) {
             reasons.push(reason);
         }
@@ -67,7 +70,11 @@ impl NeedSet {
             .into_iter()
             .map(|((action, resource), mut because)| {
                 because.sort();
-                Need { action, resource, because }
+                Need {
+                    action,
+                    resource,
+                    because,
+                }
             })
             .collect()
     }

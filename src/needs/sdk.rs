@@ -43,7 +43,11 @@ pub fn sdk_needs(func: &Function, calls: &[SdkCall], set: &mut NeedSet) -> SdkNe
             set.add(
                 action,
                 &resource,
-                Reason { kind: ReasonKind::SdkCall, span: call.span, detail: call.text.clone() },
+                Reason {
+                    kind: ReasonKind::SdkCall,
+                    span: call.span,
+                    detail: call.text.clone(),
+                },
             );
         }
     }
@@ -57,25 +61,42 @@ fn resolve(func: &Function, call: &SdkCall) -> Option<Resolved> {
         .iter()
         .filter_map(|(name, arg)| arg_value(func, arg).map(|v| (name.clone(), v)))
         .collect();
-    let actions = match call.style {
+    let op = match call.style {
         CallStyle::Resource => {
             let rt = call.resource_type.as_deref().unwrap_or("");
             let r = sdk.boto3_resource_call(&call.service, rt, &call.method)?;
-            for (name, id) in r.identifier_params.iter().zip(&call.resource_ids) {
+            for ((_, param), id) in r.params.iter().zip(&call.resource_ids) {
                 if let Some(v) = arg_value(func, id) {
-                    params.entry(name.clone()).or_insert(v);
+                    params.entry(param.clone()).or_insert(v);
                 }
             }
-            r.actions.clone()
+            // Building a sub-resource (`s3.Bucket(name)`) calls nothing.
+            match r.resolution {
+                Some(op) => op,
+                None => {
+                    return Some(Resolved {
+                        actions: Vec::new(),
+                        params,
+                    });
+                }
+            }
         }
-        CallStyle::Paginator => sdk.resolve_paginator(call.sdk, &call.service, &call.method)?.actions.clone(),
-        CallStyle::Waiter => sdk
-            .resolve_waiter(call.sdk, &call.service, &call.method)?
-            .into_iter()
-            .flat_map(|op| op.actions.clone())
-            .collect(),
-        CallStyle::Direct => sdk.resolve(call.sdk, &call.service, &call.method)?.actions.clone(),
+        CallStyle::Paginator => sdk.resolve_paginator(call.sdk, &call.service, &call.method)?,
+        CallStyle::Waiter => sdk.resolve_waiter(call.sdk, &call.service, &call.method)?,
+        CallStyle::Direct => sdk.resolve(call.sdk, &call.service, &call.method)?,
     };
+    if op.source == data::Source::Unresolved {
+        return None;
+    }
+    let mut actions = op.actions.clone();
+    // Parameters that add actions (`VersionId` -> `s3:GetObjectVersion`, `ACL` -> `s3:PutObjectAcl`).
+    for pa in &op.param_actions {
+        if call.args.iter().any(|(name, _)| *name == pa.param) {
+            actions.extend(pa.actions.iter().cloned());
+        }
+    }
+    actions.sort();
+    actions.dedup();
     Some(Resolved { actions, params })
 }
 

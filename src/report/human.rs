@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use crate::finding::{Finding, Severity};
 use crate::source::SourceMap;
@@ -14,8 +12,14 @@ use super::Report;
 
 /// Renders findings (already sorted) and the summary. `color` picks the themed output.
 pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for f in findings {
         render_one(&handler, f, sources, &mut out);
@@ -29,7 +33,12 @@ pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, color:
     out
 }
 
-fn render_one(handler: &GraphicalReportHandler, f: &Finding, sources: &SourceMap, out: &mut String) {
+fn render_one(
+    handler: &GraphicalReportHandler,
+    f: &Finding,
+    sources: &SourceMap,
+    out: &mut String,
+) {
     let severity = match f.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -43,7 +52,11 @@ fn render_one(handler: &GraphicalReportHandler, f: &Finding, sources: &SourceMap
     let primary_file = sources.get(f.primary.file);
     if let Some(file) = primary_file {
         let len = (f.primary.end.saturating_sub(f.primary.start)).max(1) as usize;
-        let len = len.min(file.line_text(file.line_col(f.primary.start).0).len().max(1));
+        let len = len.min(
+            file.line_text(file.line_col(f.primary.start).0)
+                .len()
+                .max(1),
+        );
         diag = diag.with_label(LabeledSpan::new_primary_with_span(
             Some(crate::rules::label_for(f.rule).to_string()),
             (f.primary.start as usize, len),
@@ -54,7 +67,10 @@ fn render_one(handler: &GraphicalReportHandler, f: &Finding, sources: &SourceMap
             (Some(rf), Some(pf)) if rf.id == pf.id => {
                 diag = diag.with_label(LabeledSpan::new_with_span(
                     Some(label.clone()),
-                    (span.start as usize, (span.end.saturating_sub(span.start)).max(1) as usize),
+                    (
+                        span.start as usize,
+                        (span.end.saturating_sub(span.start)).max(1) as usize,
+                    ),
                 ));
             }
             (Some(rf), _) => {

@@ -29,7 +29,10 @@ pub struct Tool {
 
 impl Default for Tool {
     fn default() -> Tool {
-        Tool { name: "rolefit", version: env!("CARGO_PKG_VERSION") }
+        Tool {
+            name: "rolefit",
+            version: env!("CARGO_PKG_VERSION"),
+        }
     }
 }
 
@@ -106,7 +109,11 @@ pub struct SeverityCounts {
 pub fn locate(sources: &SourceMap, span: Span) -> Option<Location> {
     let file = sources.get(span.file)?;
     let (line, column) = file.line_col(span.start);
-    Some(Location { file: file.path.clone(), line, column })
+    Some(Location {
+        file: file.path.clone(),
+        line,
+        column,
+    })
 }
 
 impl FindingReport {

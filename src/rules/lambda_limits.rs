@@ -39,7 +39,10 @@ impl Rule for LambdaLimits {
         for func in &cx.app.functions {
             let c = &func.config;
             let mut push = |span, msg: String| {
-                out.push(META.finding(format!("{}: {msg}", func.name), span).function(&func.id));
+                out.push(
+                    META.finding(format!("{}: {msg}", func.name), span)
+                        .function(&func.id),
+                );
             };
             if let Some(t) = &c.timeout {
                 if t.value > MAX_TIMEOUT_S || t.value < 1.0 {
@@ -48,24 +51,36 @@ impl Rule for LambdaLimits {
             }
             if let Some(m) = &c.memory {
                 if m.value < MEMORY_MB.0 || m.value > MEMORY_MB.1 {
-                    push(m.span, format!("memory {} MB is outside 128–10,240 MB", m.value));
+                    push(
+                        m.span,
+                        format!("memory {} MB is outside 128–10,240 MB", m.value),
+                    );
                 }
             }
             if let Some(e) = &c.ephemeral_storage {
                 if e.value < EPHEMERAL_MB.0 || e.value > EPHEMERAL_MB.1 {
-                    push(e.span, format!("ephemeral storage {} MB is outside 512–10,240 MB", e.value));
+                    push(
+                        e.span,
+                        format!("ephemeral storage {} MB is outside 512–10,240 MB", e.value),
+                    );
                 }
             }
             if c.environment_bytes > MAX_ENV_BYTES {
                 if let Some(span) = c.environment_span {
                     push(
                         span,
-                        format!("environment variables take {} bytes, over Lambda's 4 KB limit", c.environment_bytes),
+                        format!(
+                            "environment variables take {} bytes, over Lambda's 4 KB limit",
+                            c.environment_bytes
+                        ),
                     );
                 }
             }
             if c.layers.len() > MAX_LAYERS {
-                push(c.layers[MAX_LAYERS].span, format!("{} layers, over Lambda's limit of 5", c.layers.len()));
+                push(
+                    c.layers[MAX_LAYERS].span,
+                    format!("{} layers, over Lambda's limit of 5", c.layers.len()),
+                );
             }
         }
     }

@@ -36,15 +36,33 @@ impl Rule for MissingPermission {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for (fi, fa) in cx.analysis.functions.iter().enumerate() {
-            let Some(func) = cx.app.functions.get(fi) else { continue };
-            let Some(role) = fa.role.and_then(|ri| cx.analysis.roles.get(ri)) else { continue };
-            let role_span = cx.app.roles.get(role.role).map(|r| r.span).unwrap_or(func.span);
-            let role_name = cx.app.roles.get(role.role).map(|r| r.name.as_str()).unwrap_or("its role");
+            let Some(func) = cx.app.functions.get(fi) else {
+                continue;
+            };
+            let Some(role) = fa.role.and_then(|ri| cx.analysis.roles.get(ri)) else {
+                continue;
+            };
+            let role_span = cx
+                .app
+                .roles
+                .get(role.role)
+                .map(|r| r.span)
+                .unwrap_or(func.span);
+            let role_name = cx
+                .app
+                .roles
+                .get(role.role)
+                .map(|r| r.name.as_str())
+                .unwrap_or("its role");
             // One finding per place that needs something: a call needing two actions is one fix.
             let mut by_site: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
             for (ni, v) in fa.verdicts.iter().enumerate() {
                 if v.verdict == Verdict::Denied {
-                    let site = fa.needs[ni].because.first().map(|r| r.span).unwrap_or(func.span);
+                    let site = fa.needs[ni]
+                        .because
+                        .first()
+                        .map(|r| r.span)
+                        .unwrap_or(func.span);
                     by_site.entry(site).or_default().push(ni);
                 }
             }
@@ -55,13 +73,21 @@ impl Rule for MissingPermission {
                 let mut resources: Vec<String> = needs.iter().map(|n| n.resource.clone()).collect();
                 resources.sort();
                 resources.dedup();
-                let why = needs[0].because.first().map(|r| r.detail.as_str()).unwrap_or("its configuration");
+                let why = needs[0]
+                    .because
+                    .first()
+                    .map(|r| r.detail.as_str())
+                    .unwrap_or("its configuration");
                 let verb = match needs[0].because.first().map(|r| r.kind) {
                     Some(crate::needs::ReasonKind::SdkCall) => format!("calls {why}, which needs"),
                     _ => format!("needs, for {why},"),
                 };
                 let denied_explicitly = indices.iter().any(|&ni| !fa.verdicts[ni].by.is_empty());
-                let tail = if denied_explicitly { "an explicit Deny blocks it" } else { "its role does not allow it" };
+                let tail = if denied_explicitly {
+                    "an explicit Deny blocks it"
+                } else {
+                    "its role does not allow it"
+                };
                 let message = format!(
                     "{} {verb} {} on {}, but {tail} ({role_name})",
                     func.name,
@@ -70,7 +96,10 @@ impl Rule for MissingPermission {
                 );
                 let reqs: Vec<iam::Requirement> = needs
                     .iter()
-                    .map(|n| iam::Requirement { action: n.action.clone(), resource: n.resource.clone() })
+                    .map(|n| iam::Requirement {
+                        action: n.action.clone(),
+                        resource: n.resource.clone(),
+                    })
                     .collect();
                 let fix = statement_fix(&iam::synthesize(&reqs, &[]));
                 let mut f = META

@@ -125,7 +125,11 @@ mod tests {
                 m.id
             );
             let row = format!("| `{}` | {} |", m.id, m.severity.as_str());
-            assert!(report_md.contains(&row), "{} is not in the REPORT.md rule table", m.id);
+            assert!(
+                report_md.contains(&row),
+                "{} is not in the REPORT.md rule table",
+                m.id
+            );
             for text in [m.summary, m.why, m.example, m.fix, m.label] {
                 assert!(!text.trim().is_empty(), "{} lacks documentation", m.id);
             }

@@ -24,14 +24,54 @@ static META: RuleMeta = RuleMeta {
 };
 
 /// Name parts that mark a secret; matched on `_`/`-`-separated words, case-insensitive.
-const SECRET_WORDS: &[&str] =
-    &["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "APIKEY", "PRIVATEKEY", "CREDENTIALS", "PASSPHRASE"];
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "PRIVATEKEY",
+    "CREDENTIALS",
+    "PASSPHRASE",
+];
 /// Word pairs that mark a secret when adjacent (`API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`).
-const SECRET_PAIRS: &[(&str, &str)] =
-    &[("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("AUTH", "KEY"), ("CLIENT", "SECRET")];
+const SECRET_PAIRS: &[(&str, &str)] = &[
+    ("API", "KEY"),
+    ("ACCESS", "KEY"),
+    ("PRIVATE", "KEY"),
+    ("SECRET", "KEY"),
+    ("AUTH", "KEY"),
+    ("CLIENT", "SECRET"),
+];
 /// Words that say the variable names or points at a secret rather than holding one.
-const REFERENCE_WORDS: &[&str] =
-    &["ARN", "NAME", "ID", "PATH", "PARAM", "PARAMETER", "URL", "URI", "ENDPOINT", "TABLE", "BUCKET", "QUEUE", "TOPIC", "KMS", "REGION", "HEADER", "TTL", "EXPIRY", "EXPIRATION", "LENGTH", "TYPE", "FIELD", "PREFIX", "ENABLED", "COUNT"];
+const REFERENCE_WORDS: &[&str] = &[
+    "ARN",
+    "NAME",
+    "ID",
+    "PATH",
+    "PARAM",
+    "PARAMETER",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "TABLE",
+    "BUCKET",
+    "QUEUE",
+    "TOPIC",
+    "KMS",
+    "REGION",
+    "HEADER",
+    "TTL",
+    "EXPIRY",
+    "EXPIRATION",
+    "LENGTH",
+    "TYPE",
+    "FIELD",
+    "PREFIX",
+    "ENABLED",
+    "COUNT",
+];
 
 pub(crate) fn is_secret_name(name: &str) -> bool {
     // Split on separators and on camelCase boundaries: `apiKey` -> API, KEY.
@@ -53,7 +93,9 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         return false;
     }
     words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
-        || words.windows(2).any(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
+        || words
+            .windows(2)
+            .any(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
 }
 
 /// A literal that is clearly not a secret: empty, a placeholder, a boolean, a reference.
@@ -65,7 +107,10 @@ fn is_harmless_value(v: &str) -> bool {
         || t.starts_with("{{resolve:")
         || t.starts_with("arn:")
         || t.starts_with('/')
-        || matches!(t.to_ascii_lowercase().as_str(), "true" | "false" | "none" | "null" | "changeme" | "placeholder" | "todo")
+        || matches!(
+            t.to_ascii_lowercase().as_str(),
+            "true" | "false" | "none" | "null" | "changeme" | "placeholder" | "todo"
+        )
 }
 
 impl Rule for PlaintextSecret {
@@ -105,10 +150,24 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for n in ["DB_PASSWORD", "API_KEY", "apiKey", "GITHUB_TOKEN", "CLIENT_SECRET", "STRIPE_SECRET_KEY"] {
+        for n in [
+            "DB_PASSWORD",
+            "API_KEY",
+            "apiKey",
+            "GITHUB_TOKEN",
+            "CLIENT_SECRET",
+            "STRIPE_SECRET_KEY",
+        ] {
             assert!(is_secret_name(n), "{n}");
         }
-        for n in ["SECRET_ARN", "SECRET_NAME", "TOKEN_TABLE", "PASSWORD_PARAM", "TABLE_NAME", "KEY_PREFIX"] {
+        for n in [
+            "SECRET_ARN",
+            "SECRET_NAME",
+            "TOKEN_TABLE",
+            "PASSWORD_PARAM",
+            "TABLE_NAME",
+            "KEY_PREFIX",
+        ] {
             assert!(!is_secret_name(n), "{n}");
         }
     }

@@ -36,9 +36,15 @@ impl Rule for PrivilegeEscalation {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for ra in &cx.analysis.roles {
-            let Some(role) = cx.app.roles.get(ra.role) else { continue };
+            let Some(role) = cx.app.roles.get(ra.role) else {
+                continue;
+            };
             let names = function_names(cx, ra);
-            let first_fn = ra.functions.first().and_then(|&fi| cx.app.functions.get(fi)).map(|f| f.id.clone());
+            let first_fn = ra
+                .functions
+                .first()
+                .and_then(|&fi| cx.app.functions.get(fi))
+                .map(|f| f.id.clone());
             let mut seen = BTreeSet::new();
             for p in &ra.policies {
                 if !p.user_written {
@@ -49,7 +55,11 @@ impl Rule for PrivilegeEscalation {
                     if !seen.insert((span, esc.action.clone())) {
                         continue;
                     }
-                    let via = if p.builtin { format!(" (through {})", p.name) } else { String::new() };
+                    let via = if p.builtin {
+                        format!(" (through {})", p.name)
+                    } else {
+                        String::new()
+                    };
                     let mut f = META
                         .finding(
                             format!(

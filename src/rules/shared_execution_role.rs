@@ -31,9 +31,15 @@ impl Rule for SharedExecutionRole {
             if role.functions.len() < 2 {
                 continue;
             }
-            let Some(model) = cx.app.roles.get(role.role) else { continue };
-            let names: Vec<&str> =
-                role.functions.iter().filter_map(|&i| cx.app.functions.get(i)).map(|f| f.name.as_str()).collect();
+            let Some(model) = cx.app.roles.get(role.role) else {
+                continue;
+            };
+            let names: Vec<&str> = role
+                .functions
+                .iter()
+                .filter_map(|&i| cx.app.functions.get(i))
+                .map(|f| f.name.as_str())
+                .collect();
             let mut f = META.finding(
                 format!(
                     "role {} is the execution role of {} functions ({}); each gets the permissions all of them need",

@@ -57,9 +57,19 @@ impl Rule for UnknownAction {
                     if !seen.insert((u.span, u.action.clone())) {
                         continue;
                     }
-                    let hint = u.suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default();
+                    let hint = u
+                        .suggestion
+                        .as_ref()
+                        .map(|s| format!("; did you mean {s}?"))
+                        .unwrap_or_default();
                     let mut f = META
-                        .finding(format!("policy {} names {}, which AWS does not define{hint}", p.name, u.action), u.span)
+                        .finding(
+                            format!(
+                                "policy {} names {}, which AWS does not define{hint}",
+                                p.name, u.action
+                            ),
+                            u.span,
+                        )
                         .actions([u.action.clone()]);
                     if let Some(s) = &u.suggestion {
                         f.message = f.message.clone();

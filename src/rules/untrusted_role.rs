@@ -36,10 +36,12 @@ impl Rule for UntrustedRole {
             if ra.functions.is_empty() {
                 continue;
             }
-            let (Some(role), Some(trust)) = (cx.app.roles.get(ra.role), ra.trust.as_ref()) else { continue };
+            let (Some(role), Some(trust)) = (cx.app.roles.get(ra.role), ra.trust.as_ref()) else {
+                continue;
+            };
             let trusted = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
                 .iter()
-                .any(|service| iam::trusts_service(trust, service, "sts:AssumeRole"));
+                .any(|service| trusts_service(trust, service));
             if trusted {
                 continue;
             }
@@ -52,8 +54,42 @@ impl Rule for UntrustedRole {
                 ),
                 span,
             );
-            f.function = ra.functions.first().and_then(|&fi| cx.app.functions.get(fi)).map(|f| f.id.clone());
+            f.function = ra
+                .functions
+                .first()
+                .and_then(|&fi| cx.app.functions.get(fi))
+                .map(|f| f.id.clone());
             out.push(f.related(role.span, "role declared here"));
         }
     }
+}
+
+/// Whether an Allow statement of the trust policy lets the service principal call
+/// `sts:AssumeRole`. Conditions are not evaluated: Lambda passes none that a trust policy
+/// usually tests, and a condition-only trust is not the mistake this rule is about.
+fn trusts_service(trust: &iam::Policy, service: &str) -> bool {
+    trust.statements.iter().any(|st| {
+        if st.effect != iam::Effect::Allow {
+            return false;
+        }
+        let action = match &st.action {
+            iam::ActionSpec::Action(p) => p
+                .iter()
+                .any(|p| iam::action_matches(&p.value.raw, "sts:AssumeRole")),
+            iam::ActionSpec::NotAction(p) => !p
+                .iter()
+                .any(|p| iam::action_matches(&p.value.raw, "sts:AssumeRole")),
+        };
+        let principal = match &st.principal {
+            Some(iam::PrincipalSpec::Principal(set)) => {
+                set.any
+                    || set.entries.iter().any(|(kind, p)| {
+                        *kind == iam::PrincipalKind::Service
+                            && iam::resource_matches(&p.value.raw, service) == iam::Match::Yes
+                    })
+            }
+            _ => false,
+        };
+        action && principal
+    })
 }

@@ -32,7 +32,16 @@ static META: RuleMeta = RuleMeta {
 
 /// Services whose calls may need KMS on the caller's behalf (SSE-KMS objects, encrypted
 /// queues, topics, secrets, parameters, streams, tables), which code does not show.
-const KMS_USERS: &[&str] = &["s3", "sqs", "sns", "secretsmanager", "ssm", "kinesis", "dynamodb", "logs"];
+const KMS_USERS: &[&str] = &[
+    "s3",
+    "sqs",
+    "sns",
+    "secretsmanager",
+    "ssm",
+    "kinesis",
+    "dynamodb",
+    "logs",
+];
 
 impl Rule for UnusedPermission {
     fn meta(&self) -> &'static RuleMeta {
@@ -41,12 +50,23 @@ impl Rule for UnusedPermission {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for ra in &cx.analysis.roles {
-            if ra.functions.is_empty() || !ra.functions.iter().all(|&fi| cx.analysis.functions[fi].complete) {
+            if ra.functions.is_empty()
+                || !ra
+                    .functions
+                    .iter()
+                    .all(|&fi| cx.analysis.functions[fi].complete)
+            {
                 continue;
             }
-            let Some(role) = cx.app.roles.get(ra.role) else { continue };
+            let Some(role) = cx.app.roles.get(ra.role) else {
+                continue;
+            };
             let names = function_names(cx, ra);
-            let first_fn = ra.functions.first().and_then(|&fi| cx.app.functions.get(fi)).map(|f| f.id.clone());
+            let first_fn = ra
+                .functions
+                .first()
+                .and_then(|&fi| cx.app.functions.get(fi))
+                .map(|f| f.id.clone());
             let needed_services: Vec<&str> = ra
                 .functions
                 .iter()
@@ -58,16 +78,21 @@ impl Rule for UnusedPermission {
             let mut by_span: BTreeMap<Span, (bool, String, Vec<String>)> = BTreeMap::new();
             let mut policy_used: BTreeMap<usize, bool> = BTreeMap::new();
             for g in &ra.grants {
-                let Some(p) = ra.policies.get(g.policy) else { continue };
+                let Some(p) = ra.policies.get(g.policy) else {
+                    continue;
+                };
                 if !p.user_written || g.negated {
                     continue;
                 }
-                let used = !g.used_by.is_empty() || (kms_plausible && iam::action_matches(&g.action, "kms:Decrypt"));
+                let used = !g.used_by.is_empty()
+                    || (kms_plausible && iam::action_matches(&g.action, "kms:Decrypt"));
                 *policy_used.entry(g.policy).or_default() |= used;
                 if p.builtin {
                     continue;
                 }
-                let e = by_span.entry(g.action_span).or_insert_with(|| (false, g.action.clone(), Vec::new()));
+                let e = by_span
+                    .entry(g.action_span)
+                    .or_insert_with(|| (false, g.action.clone(), Vec::new()));
                 e.0 |= used;
                 e.2.push(g.resource.clone());
             }
@@ -90,12 +115,17 @@ impl Rule for UnusedPermission {
                 out.push(f);
             }
             for (pi, used) in policy_used {
-                let Some(p) = ra.policies.get(pi) else { continue };
+                let Some(p) = ra.policies.get(pi) else {
+                    continue;
+                };
                 if used || !p.builtin {
                     continue;
                 }
                 let mut f = META.finding(
-                    format!("role {} attaches {}, but nothing {names} does needs any of it", role.name, p.name),
+                    format!(
+                        "role {} attaches {}, but nothing {names} does needs any of it",
+                        role.name, p.name
+                    ),
                     p.span,
                 );
                 f.function = first_fn.clone();
@@ -107,7 +137,12 @@ impl Rule for UnusedPermission {
 
 /// "F" or "F, G and H" for messages.
 pub(crate) fn function_names(cx: &RuleContext<'_>, ra: &RoleAnalysis) -> String {
-    let names: Vec<&str> = ra.functions.iter().filter_map(|&fi| cx.app.functions.get(fi)).map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> = ra
+        .functions
+        .iter()
+        .filter_map(|&fi| cx.app.functions.get(fi))
+        .map(|f| f.name.as_str())
+        .collect();
     match names.as_slice() {
         [] => "the function".to_string(),
         [one] => one.to_string(),

@@ -41,13 +41,21 @@ impl Rule for WildcardPermission {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let catalog = data::catalog();
         for ra in &cx.analysis.roles {
-            let Some(role) = cx.app.roles.get(ra.role) else { continue };
+            let Some(role) = cx.app.roles.get(ra.role) else {
+                continue;
+            };
             let names = function_names(cx, ra);
-            let first_fn = ra.functions.first().and_then(|&fi| cx.app.functions.get(fi)).map(|f| f.id.clone());
+            let first_fn = ra
+                .functions
+                .first()
+                .and_then(|&fi| cx.app.functions.get(fi))
+                .map(|f| f.id.clone());
             // Per written place: the needs it serves.
             let mut sites: BTreeMap<(Span, bool), Site> = BTreeMap::new();
             for g in &ra.grants {
-                let Some(p) = ra.policies.get(g.policy) else { continue };
+                let Some(p) = ra.policies.get(g.policy) else {
+                    continue;
+                };
                 if !p.user_written || g.negated || g.used_by.is_empty() {
                     continue;
                 }
@@ -62,16 +70,23 @@ impl Rule for WildcardPermission {
                     .collect();
                 if g.action.contains('*') || g.action.contains('?') {
                     let used: BTreeSet<&str> = needs.iter().map(|(a, _)| a.as_str()).collect();
-                    let expands = if g.action == "*" { usize::MAX } else { catalog.expand(&g.action).len() };
+                    let expands = if g.action == "*" {
+                        usize::MAX
+                    } else {
+                        catalog.expand(&g.action).len()
+                    };
                     if expands > used.len() {
-                        let site = sites.entry((g.action_span, true)).or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
+                        let site = sites
+                            .entry((g.action_span, true))
+                            .or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
                         site.needs.extend(needs.iter().cloned());
                         site.expands = expands;
                     }
                 }
                 if g.resource == "*" && needs.iter().all(|(_, r)| is_specific(r)) {
-                    let site =
-                        sites.entry((g.resource_span, false)).or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
+                    let site = sites
+                        .entry((g.resource_span, false))
+                        .or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
                     site.needs.extend(needs.iter().cloned());
                     site.actions.insert(g.action.clone());
                 }
@@ -80,17 +95,24 @@ impl Rule for WildcardPermission {
                 let reqs: Vec<iam::Requirement> = site
                     .needs
                     .iter()
-                    .map(|(a, r)| iam::Requirement { action: a.clone(), resource: r.clone() })
+                    .map(|(a, r)| iam::Requirement {
+                        action: a.clone(),
+                        resource: r.clone(),
+                    })
                     .collect();
                 let used: BTreeSet<&str> = site.needs.iter().map(|(a, _)| a.as_str()).collect();
                 let used_list = used.iter().copied().collect::<Vec<_>>().join(", ");
-                let resources: BTreeSet<&str> = site.needs.iter().map(|(_, r)| r.as_str()).collect();
+                let resources: BTreeSet<&str> =
+                    site.needs.iter().map(|(_, r)| r.as_str()).collect();
                 let what = if site.builtin {
                     format!("managed policy {}", site.policy)
                 } else if is_action {
                     format!("`{}`", site.pattern)
                 } else {
-                    format!("`Resource: \"*\"` for {}", site.actions.iter().cloned().collect::<Vec<_>>().join(", "))
+                    format!(
+                        "`Resource: \"*\"` for {}",
+                        site.actions.iter().cloned().collect::<Vec<_>>().join(", ")
+                    )
                 };
                 let scope = if is_action && site.expands != usize::MAX {
                     format!(" ({} actions)", site.expands)
@@ -142,5 +164,6 @@ impl Site {
 
 /// A resource that names something: not `*`, and no `*` standing for an unknown part.
 fn is_specific(resource: &str) -> bool {
-    resource != "*" && !resource.contains('*') || resource.ends_with("/*") && !resource[..resource.len() - 2].contains('*')
+    resource != "*" && !resource.contains('*')
+        || resource.ends_with("/*") && !resource[..resource.len() - 2].contains('*')
 }
