@@ -140,12 +140,23 @@ pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) 
         fa.needs = set.into_needs();
         fa.verdicts = match fa.role {
             Some(ri) => {
-                let arn = app
-                    .roles
-                    .get(analysis.roles[ri].role)
-                    .map(|r| r.arn.as_str())
-                    .unwrap_or("");
-                evaluate_needs(&analysis.roles[ri], arn, &fa.needs)
+                let role = app.roles.get(analysis.roles[ri].role);
+                let arn = role.map(|r| r.arn.as_str()).unwrap_or("");
+                let mut verdicts = evaluate_needs(&analysis.roles[ri], arn, &fa.needs);
+                // SAM adds DLQ and destination permissions to the roles it generates
+                // (AWS SAM `OnSuccess`/`OnFailure` and `DeadLetterQueue` documentation).
+                if role.is_some_and(|r| r.generated && r.origin == crate::model::Origin::Sam) {
+                    for (need, v) in fa.needs.iter().zip(verdicts.iter_mut()) {
+                        if need
+                            .because
+                            .iter()
+                            .all(|r| r.kind == needs::ReasonKind::Destination)
+                        {
+                            v.verdict = Verdict::Allowed;
+                        }
+                    }
+                }
+                verdicts
             }
             None => fa
                 .needs

@@ -75,24 +75,51 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
             }
         }
     }
+    // SMS and mobile push: `Publish` with a phone number and no topic applies to `*`.
+    if action == "sns:Publish"
+        && !params.contains_key("TopicArn")
+        && !params.contains_key("TargetArn")
+    {
+        if params.contains_key("PhoneNumber") {
+            return "*".to_string();
+        }
+    }
     let catalog = data::catalog();
     let Some(info) = catalog.action(action) else {
         return "*".to_string();
     };
-    let rt = info
-        .resource_types
-        .iter()
-        .find(|r| r.required)
-        .or_else(|| info.resource_types.first());
-    let Some(rt) = rt else { return "*".to_string() };
-    let Some(template) = catalog.arn_template(prefix, &rt.name) else {
-        return "*".to_string();
-    };
-    fill_template(template, params)
+    // The resource type whose ARN the call's parameters fill best; ties go to the plain
+    // type over access points and Outposts, then to the catalog's order.
+    let mut best: Option<((usize, bool, bool), String)> = None;
+    for rt in &info.resource_types {
+        let Some(template) = catalog.arn_template(prefix, &rt.name) else {
+            continue;
+        };
+        let (filled, known) = fill_counting(template, params);
+        let plain = !["accesspoint", "outpost", "object-lambda", "multi-region"]
+            .iter()
+            .any(|w| template.contains(w));
+        let score = (known, plain, rt.required);
+        let better = match &best {
+            None => true,
+            Some((s, _)) => score > *s,
+        };
+        if better {
+            best = Some((score, filled));
+        }
+    }
+    best.map(|(_, arn)| arn).unwrap_or_else(|| "*".to_string())
 }
 
 /// Fills `${Partition}`, `${Region}`, `${Account}` and resource variables of an ARN template.
+#[cfg(test)]
 fn fill_template(template: &str, params: &BTreeMap<String, String>) -> String {
+    fill_counting(template, params).0
+}
+
+/// [`fill_template`] that also counts the resource variables the parameters filled.
+fn fill_counting(template: &str, params: &BTreeMap<String, String>) -> (String, usize) {
+    let mut known = 0;
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(start) = rest.find("${") {
@@ -100,14 +127,18 @@ fn fill_template(template: &str, params: &BTreeMap<String, String>) -> String {
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
             out.push_str(&rest[start..]);
-            return out;
+            return (collapse_stars(&out), known);
         };
         let var = &after[..end];
-        out.push_str(&variable_value(var, params));
+        let value = variable_value(var, params);
+        if value != "*" && !matches!(var, "Partition" | "Region" | "Account") {
+            known += 1;
+        }
+        out.push_str(&value);
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    collapse_stars(&out)
+    (collapse_stars(&out), known)
 }
 
 fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {

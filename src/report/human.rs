@@ -57,7 +57,7 @@ fn render_one(
                 .len()
                 .max(1),
         );
-        diag = diag.with_label(LabeledSpan::new_primary_with_span(
+        diag = diag.and_label(LabeledSpan::new_primary_with_span(
             Some(crate::rules::label_for(f.rule).to_string()),
             (f.primary.start as usize, len),
         ));
@@ -65,7 +65,7 @@ fn render_one(
     for (span, label) in &f.related {
         match (sources.get(span.file), primary_file) {
             (Some(rf), Some(pf)) if rf.id == pf.id => {
-                diag = diag.with_label(LabeledSpan::new_with_span(
+                diag = diag.and_label(LabeledSpan::new_with_span(
                     Some(label.clone()),
                     (
                         span.start as usize,
