@@ -52,6 +52,29 @@ pub struct LoadedPolicy {
     pub policy: Policy,
 }
 
+impl LoadedPolicy {
+    /// An AWS managed policy made for Lambda execution roles (logs, pollers, VPC, X-Ray):
+    /// the documented way to grant what Lambda itself needs, so never "too broad".
+    pub fn is_lambda_execution_policy(&self) -> bool {
+        const NAMES: &[&str] = &[
+            "AWSLambdaBasicExecutionRole",
+            "AWSLambdaBasicDurableExecutionRolePolicy",
+            "AWSLambdaSQSQueueExecutionRole",
+            "AWSLambdaKinesisExecutionRole",
+            "AWSLambdaDynamoDBExecutionRole",
+            "AWSLambdaMSKExecutionRole",
+            "AWSLambdaVPCAccessExecutionRole",
+            "AWSLambdaENIManagementAccess",
+            "AWSXRayDaemonWriteAccess",
+            "AWSXrayWriteOnlyAccess",
+            "CloudWatchLambdaInsightsExecutionRolePolicy",
+            "CloudWatchLambdaApplicationSignalsExecutionRolePolicy",
+            "AmazonS3ObjectLambdaExecutionRolePolicy",
+        ];
+        self.builtin && NAMES.contains(&self.name.as_str())
+    }
+}
+
 /// One allow of an action pattern on a resource pattern.
 #[derive(Clone, Debug)]
 pub struct Grant {
@@ -361,8 +384,11 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
                 {
                     continue;
                 }
+                // A need whose resource has unknown parts may be served by any grant of its
+                // action, as its Conditional verdict says.
+                let unknown_part = need.resource != "*" && need.resource.contains('*');
                 if iam::action_matches(&g.action, &need.action)
-                    && iam::resource_matches(&g.resource, &need.resource) != Match::No
+                    && (unknown_part || iam::resource_matches(&g.resource, &need.resource) != Match::No)
                 {
                     g.used_by.push((fi, ni));
                 }

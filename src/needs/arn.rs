@@ -30,6 +30,8 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ("ClusterName", &["ClusterName", "clusterName"]),
     ("RoleNameWithPath", &["RoleName"]),
     ("ModelId", &["modelId", "ModelId"]),
+    // Bedrock's foundation-model ARN names the model id `${ResourceId}`.
+    ("ResourceId", &["modelId", "ModelId"]),
 ];
 
 /// Parameters whose value may be a whole ARN of the resource.
