@@ -154,6 +154,9 @@ impl Catalog {
     /// Every action matching an IAM action pattern (`s3:Get*`, `*:List*`, `s3:*`, `*`),
     /// ignoring case; wildcards work on both the prefix and the name. Sorted by prefix, name.
     pub fn expand(&self, pattern: &str) -> Vec<&ActionInfo> {
+        if !glob::is_pattern(pattern) {
+            return self.action(pattern).into_iter().collect();
+        }
         let (prefix_pat, name_pat) = match pattern.split_once(':') {
             Some(parts) => parts,
             None if pattern.chars().all(|c| c == '*') && !pattern.is_empty() => ("*", "*"),

@@ -64,7 +64,11 @@ fn managed() -> &'static Managed {
 /// (`arn:aws:`, `arn:aws-cn:`, `arn:${AWS::Partition}:`). `None` if it is not one.
 fn policy_path(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:")?;
-    let (_partition, rest) = rest.split_once(':')?;
+    // The partition may be written as the `${AWS::Partition}` placeholder, colons and all.
+    let rest = match rest.strip_prefix("${AWS::Partition}:") {
+        Some(after) => after,
+        None => rest.split_once(':')?.1,
+    };
     rest.strip_prefix("iam::aws:policy/")
 }
 
