@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::iam::arn::Arn;
-use crate::iam::pattern::{ACTION_TEXT, Match, Pattern, VarLookup, glob};
+use crate::iam::pattern::{ACTION_TEXT, Match, Pattern, VarLookup, glob, glob_definite};
 use crate::iam::policy::{
     ActionSpec, Effect, Policy, PrincipalKind, PrincipalSet, PrincipalSpec, ResourceSpec, Statement,
 };
@@ -169,7 +169,9 @@ struct Tally {
     unknown: Vec<StatementRef>,
 }
 
-fn statement_match(st: &Statement, req: &Request) -> Match {
+/// With `definite`, only a certain match counts: used once the outcome it could add to is
+/// already `Yes`, so deploy-time unknowns need no further work.
+fn statement_match(st: &Statement, req: &Request, definite: bool) -> Match {
     let hit = |ps: &[crate::source::Spanned<Pattern>]| {
         ps.iter()
             .any(|p| glob(&p.value, &req.action_text, &()).is_yes())
@@ -184,7 +186,11 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
     let any_res = |ps: &[crate::source::Spanned<Pattern>]| {
         let mut m = Match::No;
         for p in ps {
-            m = m.or(glob(&p.value, &req.resource_text, req));
+            m = m.or(if definite {
+                Match::from_bool(glob_definite(&p.value, &req.resource_text, req))
+            } else {
+                glob(&p.value, &req.resource_text, req)
+            });
             if m.is_yes() {
                 break;
             }
@@ -202,7 +208,7 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
         }
         m = m.and(c.eval(req));
     }
-    m
+    if definite && m == Match::Unknown { Match::No } else { m }
 }
 
 fn principal_match(spec: Option<&PrincipalSpec>, p: &RequestPrincipal) -> (Match, Via) {
@@ -275,10 +281,12 @@ fn scan(
     req: &Request,
     allow: &mut Tally,
     deny: &mut Tally,
+    allowed_already: bool,
 ) -> (Match, Match) {
     let (mut a, mut d) = (Match::No, Match::No);
     for (i, st) in policy.statements.iter().enumerate() {
-        let m = statement_match(st, req);
+        let definite = st.effect == Effect::Allow && (allowed_already || a == Match::Yes);
+        let m = statement_match(st, req, definite);
         if m == Match::No {
             continue;
         }
@@ -305,14 +313,15 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     let mut denied = Match::No;
     let mut identity = Match::No;
     for (i, p) in set.identity.iter().enumerate() {
-        let (a, d) = scan(p, PolicyKind::Identity, i, req, &mut allow, &mut deny);
+        let (a, d) =
+            scan(p, PolicyKind::Identity, i, req, &mut allow, &mut deny, identity.is_yes());
         identity = identity.or(a);
         denied = denied.or(d);
     }
     // Boundary and SCP allows only cap: their statements are not reported as grants.
     let boundary = match set.boundary {
         Some(p) => {
-            let (a, d) = scan(p, PolicyKind::Boundary, 0, req, &mut capped, &mut deny);
+            let (a, d) = scan(p, PolicyKind::Boundary, 0, req, &mut capped, &mut deny, false);
             denied = denied.or(d);
             a
         }
@@ -320,14 +329,14 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     };
     let mut scp = Match::Yes;
     for (i, p) in set.scps.iter().enumerate() {
-        let (a, d) = scan(p, PolicyKind::Scp, i, req, &mut capped, &mut deny);
+        let (a, d) = scan(p, PolicyKind::Scp, i, req, &mut capped, &mut deny, false);
         scp = scp.and(a);
         denied = denied.or(d);
     }
     let (mut rp_capped, mut rp_uncapped, mut rp_account) = (Match::No, Match::No, Match::No);
     if let Some(p) = set.resource {
         for (i, st) in p.statements.iter().enumerate() {
-            let m = statement_match(st, req);
+            let m = statement_match(st, req, false);
             if m == Match::No {
                 continue;
             }

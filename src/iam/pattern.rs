@@ -280,6 +280,16 @@ pub fn glob(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> Match {
     }
 }
 
+/// Only the definite answer: `Yes`, or `No` for anything that is not certainly a match.
+/// Cheaper than [`glob`] when a `Yes` is all that could change a decision.
+pub fn glob_definite(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> bool {
+    if pattern.vars.is_empty() {
+        strict(&pattern.units, &pattern.names, text)
+    } else {
+        glob(pattern, text, vars).is_yes()
+    }
+}
+
 fn glob_units(p: &[Unit], names: &[Box<str>], text: &Pattern) -> Match {
     if strict(p, names, text) {
         Match::Yes
@@ -330,40 +340,68 @@ fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
 
 /// Whether some deploy-time values (and values of unknown variables) could make the pattern
 /// match: pattern placeholders and variables act as `*`, text placeholders may expand to any
-/// run of characters. Dynamic programming over both sides, only used when `strict` fails.
+/// run of characters. A row-by-row reachability table over both sides, only used when
+/// `strict` fails.
 fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     let t = &text.units;
-    let (n, m) = (p.len(), t.len());
-    let w = m + 1;
-    let mut seen = vec![false; (n + 1) * w];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((i, j)) = stack.pop() {
-        let k = i * w + j;
-        if seen[k] {
-            continue;
+    let m = t.len();
+    if literal_ends_differ(p, pn, t, &text.names) {
+        return false;
+    }
+    let wild = |u: Option<&Unit>| matches!(u, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_)));
+    let mut cur = vec![false; m + 1];
+    let mut next = vec![false; m + 1];
+    cur[0] = true;
+    for i in 0..=p.len() {
+        let pu = p.get(i);
+        // Moves within the row: a wildcard or a text placeholder absorbs one more text unit.
+        for j in 0..m {
+            if cur[j] && (wild(pu) || matches!(t[j], Unit::Ph(_))) {
+                cur[j + 1] = true;
+            }
         }
-        seen[k] = true;
-        if i == n && j == m {
+        let Some(&pu) = pu else { return cur[m] };
+        next.iter_mut().for_each(|b| *b = false);
+        for j in 0..=m {
+            if !cur[j] {
+                continue;
+            }
+            if wild(Some(&pu)) {
+                next[j] = true;
+            }
+            if let Some(&tu) = t.get(j) {
+                // A text placeholder may produce the character the pattern asks for.
+                if matches!(tu, Unit::Ph(_)) && matches!(pu, Unit::Ch(_) | Unit::Any1) {
+                    next[j] = true;
+                }
+                if unit_eq(pu, pn, tu, &text.names) {
+                    next[j + 1] = true;
+                }
+            }
+        }
+        std::mem::swap(&mut cur, &mut next);
+    }
+    false
+}
+
+/// Cheap rejection: literal runs at the start (and at the end) of both sides must agree.
+fn literal_ends_differ(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool {
+    let lit_p = |u: &Unit| matches!(u, Unit::Ch(_) | Unit::Any1);
+    let lit_t = |u: &Unit| matches!(u, Unit::Ch(_));
+    for (a, b) in p.iter().zip(t.iter()) {
+        if !lit_p(a) || !lit_t(b) {
+            break;
+        }
+        if !unit_eq(*a, pn, *b, tn) {
             return true;
         }
-        let pu = p.get(i).copied();
-        let tu = t.get(j).copied();
-        if matches!(pu, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_))) {
-            stack.push((i + 1, j));
-            if j < m {
-                stack.push((i, j + 1));
-            }
+    }
+    for (a, b) in p.iter().rev().zip(t.iter().rev()) {
+        if !lit_p(a) || !lit_t(b) {
+            break;
         }
-        if let Some(Unit::Ph(_)) = tu {
-            stack.push((i, j + 1));
-            if matches!(pu, Some(Unit::Ch(_) | Unit::Any1)) {
-                stack.push((i + 1, j));
-            }
-        }
-        if let (Some(a), Some(b)) = (pu, tu)
-            && unit_eq(a, pn, b, &text.names)
-        {
-            stack.push((i + 1, j + 1));
+        if !unit_eq(*a, pn, *b, tn) {
+            return true;
         }
     }
     false
