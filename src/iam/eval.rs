@@ -169,9 +169,7 @@ struct Tally {
     unknown: Vec<StatementRef>,
 }
 
-/// With `definite`, only a certain match counts: used once the outcome it could add to is
-/// already `Yes`, so deploy-time unknowns need no further work.
-fn statement_match(st: &Statement, req: &Request, definite: bool) -> Match {
+fn statement_match(st: &Statement, req: &Request) -> Match {
     let hit = |ps: &[crate::source::Spanned<Pattern>]| {
         ps.iter()
             .any(|p| glob(&p.value, &req.action_text, &()).is_yes())
@@ -186,11 +184,10 @@ fn statement_match(st: &Statement, req: &Request, definite: bool) -> Match {
     let any_res = |ps: &[crate::source::Spanned<Pattern>]| {
         let mut m = Match::No;
         for p in ps {
-            m = m.or(if definite {
-                Match::from_bool(glob_definite(&p.value, &req.resource_text, req))
-            } else {
-                glob(&p.value, &req.resource_text, req)
-            });
+            if !p.value.may_match(&req.resource_text) {
+                continue;
+            }
+            m = m.or(glob(&p.value, &req.resource_text, req));
             if m.is_yes() {
                 break;
             }
@@ -208,7 +205,7 @@ fn statement_match(st: &Statement, req: &Request, definite: bool) -> Match {
         }
         m = m.and(c.eval(req));
     }
-    if definite && m == Match::Unknown { Match::No } else { m }
+    m
 }
 
 fn principal_match(spec: Option<&PrincipalSpec>, p: &RequestPrincipal) -> (Match, Via) {
@@ -285,8 +282,12 @@ fn scan(
 ) -> (Match, Match) {
     let (mut a, mut d) = (Match::No, Match::No);
     for (i, st) in policy.statements.iter().enumerate() {
-        let definite = st.effect == Effect::Allow && (allowed_already || a == Match::Yes);
-        let m = statement_match(st, req, definite);
+        // One certain Allow decides the allow side: later Allow statements cannot change the
+        // answer, so they are skipped (Deny statements are always checked).
+        if st.effect == Effect::Allow && (allowed_already || a.is_yes()) {
+            continue;
+        }
+        let m = statement_match(st, req);
         if m == Match::No {
             continue;
         }
@@ -336,7 +337,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     let (mut rp_capped, mut rp_uncapped, mut rp_account) = (Match::No, Match::No, Match::No);
     if let Some(p) = set.resource {
         for (i, st) in p.statements.iter().enumerate() {
-            let m = statement_match(st, req, false);
+            let m = statement_match(st, req);
             if m == Match::No {
                 continue;
             }

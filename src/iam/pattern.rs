@@ -204,6 +204,17 @@ impl Pattern {
         Pattern::compile(raw, Syntax::TEXT)
     }
 
+    /// Quick rejection before a full match: a pattern that starts with a literal character
+    /// cannot match a text that starts with another literal character.
+    #[inline]
+    pub fn may_match(&self, text: &Pattern) -> bool {
+        match (self.units.first(), text.units.first()) {
+            (Some(Unit::Ch(a)), Some(Unit::Ch(b))) => a == b,
+            (Some(Unit::Ch(_)), None) => false,
+            _ => true,
+        }
+    }
+
     pub fn has_wildcard(&self) -> bool {
         self.units
             .iter()
@@ -243,6 +254,7 @@ impl VarLookup for () {
 }
 
 /// Matches a compiled pattern against a compiled concrete text.
+#[inline]
 pub fn glob(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> Match {
     if pattern.vars.is_empty() {
         return glob_units(&pattern.units, &pattern.names, text);
@@ -343,11 +355,11 @@ fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
 /// run of characters. A row-by-row reachability table over both sides, only used when
 /// `strict` fails.
 fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
-    let t = &text.units;
-    let m = t.len();
-    if literal_ends_differ(p, pn, t, &text.names) {
+    let tn = &text.names;
+    let Some((p, t)) = trim_literal_ends(p, pn, &text.units, tn) else {
         return false;
-    }
+    };
+    let m = t.len();
     let wild = |u: Option<&Unit>| matches!(u, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_)));
     let mut cur = vec![false; m + 1];
     let mut next = vec![false; m + 1];
@@ -374,7 +386,7 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
                 if matches!(tu, Unit::Ph(_)) && matches!(pu, Unit::Ch(_) | Unit::Any1) {
                     next[j] = true;
                 }
-                if unit_eq(pu, pn, tu, &text.names) {
+                if unit_eq(pu, pn, tu, tn) {
                     next[j + 1] = true;
                 }
             }
@@ -384,27 +396,35 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     false
 }
 
-/// Cheap rejection: literal runs at the start (and at the end) of both sides must agree.
-fn literal_ends_differ(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool {
+/// Literal runs at the start and at the end of both sides must line up one to one: strips
+/// them, or answers `None` when they differ.
+fn trim_literal_ends<'a, 'b>(
+    mut p: &'a [Unit],
+    pn: &[Box<str>],
+    mut t: &'b [Unit],
+    tn: &[Box<str>],
+) -> Option<(&'a [Unit], &'b [Unit])> {
     let lit_p = |u: &Unit| matches!(u, Unit::Ch(_) | Unit::Any1);
     let lit_t = |u: &Unit| matches!(u, Unit::Ch(_));
-    for (a, b) in p.iter().zip(t.iter()) {
+    while let (Some((a, pr)), Some((b, tr))) = (p.split_first(), t.split_first()) {
         if !lit_p(a) || !lit_t(b) {
             break;
         }
         if !unit_eq(*a, pn, *b, tn) {
-            return true;
+            return None;
         }
+        (p, t) = (pr, tr);
     }
-    for (a, b) in p.iter().rev().zip(t.iter().rev()) {
+    while let (Some((a, pr)), Some((b, tr))) = (p.split_last(), t.split_last()) {
         if !lit_p(a) || !lit_t(b) {
             break;
         }
         if !unit_eq(*a, pn, *b, tn) {
-            return true;
+            return None;
         }
+        (p, t) = (pr, tr);
     }
-    false
+    Some((p, t))
 }
 
 /// Case-insensitive action glob (`s3:Get*` covers `S3:GetObject`).
