@@ -8,7 +8,16 @@ use rolefit::iam::{Policy, PolicySet, Request, evaluate, parse_policy_json};
 use rolefit::source::Span;
 
 fn policy(i: usize) -> Policy {
-    let services = ["s3", "dynamodb", "sqs", "sns", "logs", "kms", "ssm", "secretsmanager"];
+    let services = [
+        "s3",
+        "dynamodb",
+        "sqs",
+        "sns",
+        "logs",
+        "kms",
+        "ssm",
+        "secretsmanager",
+    ];
     let mut stmts = Vec::new();
     for (j, svc) in services.iter().enumerate() {
         let n = i * 8 + j;
@@ -43,15 +52,30 @@ fn policy(i: usize) -> Policy {
 
 fn main() {
     let policies: Vec<Policy> = (0..5).map(policy).collect();
-    let set = PolicySet { identity: policies.iter().collect(), ..PolicySet::default() };
+    let set = PolicySet {
+        identity: policies.iter().collect(),
+        ..PolicySet::default()
+    };
     let role = "arn:aws:iam::111122223333:role/app";
     let requests = [
         Request::new(role, "s3:GetObject", "arn:aws:s3:*:111122223333:res0/key"),
-        Request::new(role, "sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:q"),
-        Request::new(role, "dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:111122223333:table/t9"),
-        Request::new(role, "kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k")
-            .with_context("aws:RequestedRegion", &["us-east-1"])
-            .with_context("aws:SecureTransport", &["true"]),
+        Request::new(
+            role,
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+        ),
+        Request::new(
+            role,
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:us-east-1:111122223333:table/t9",
+        ),
+        Request::new(
+            role,
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:111122223333:key/k",
+        )
+        .with_context("aws:RequestedRegion", &["us-east-1"])
+        .with_context("aws:SecureTransport", &["true"]),
     ];
     let n: u64 = 2_000_000;
     let cpu_start = cpu_ns();
@@ -71,7 +95,10 @@ fn main() {
     // On a shared machine wall time includes waiting for a core; CPU time does not.
     if let (Some(a), Some(b)) = (cpu_start, cpu_ns()) {
         let cpu = (b - a) as f64 / 1e9;
-        println!("iam_eval: {cpu:.3}s on CPU = {:.0} evaluations per CPU second", n as f64 / cpu);
+        println!(
+            "iam_eval: {cpu:.3}s on CPU = {:.0} evaluations per CPU second",
+            n as f64 / cpu
+        );
     }
 }
 

@@ -314,15 +314,30 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     let mut denied = Match::No;
     let mut identity = Match::No;
     for (i, p) in set.identity.iter().enumerate() {
-        let (a, d) =
-            scan(p, PolicyKind::Identity, i, req, &mut allow, &mut deny, identity.is_yes());
+        let (a, d) = scan(
+            p,
+            PolicyKind::Identity,
+            i,
+            req,
+            &mut allow,
+            &mut deny,
+            identity.is_yes(),
+        );
         identity = identity.or(a);
         denied = denied.or(d);
     }
     // Boundary and SCP allows only cap: their statements are not reported as grants.
     let boundary = match set.boundary {
         Some(p) => {
-            let (a, d) = scan(p, PolicyKind::Boundary, 0, req, &mut capped, &mut deny, false);
+            let (a, d) = scan(
+                p,
+                PolicyKind::Boundary,
+                0,
+                req,
+                &mut capped,
+                &mut deny,
+                false,
+            );
             denied = denied.or(d);
             a
         }
