@@ -101,7 +101,7 @@ proptest! {
     fn synthesized_policy_allows_each_requirement(reqs in prop::collection::vec((action(), prop_oneof![arn(), Just("*".to_string())]), 1..8)) {
         let reqs: Vec<Requirement> = reqs.iter().map(|(a, r)| Requirement::new(a, r)).collect();
         let doc = synthesize(&reqs, &[]);
-        let text = serde_json::to_string(&doc).unwrap();
+        let text = doc.to_string();
         let (p, issues) = parse_policy_json(&text, Span::default());
         prop_assert!(issues.is_empty(), "{:?}", issues);
         let set = PolicySet { identity: vec![&p], ..PolicySet::default() };

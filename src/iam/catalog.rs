@@ -88,7 +88,10 @@ mod tests {
             vec![
                 ("s3:GetObjekt".to_string(), Some("s3:GetObject".to_string())),
                 ("s4:GetObject".to_string(), None),
-                ("dynamodb:Scan".to_string(), Some("dynamodb:Query".to_string())),
+                (
+                    "dynamodb:Scan".to_string(),
+                    Some("dynamodb:Query".to_string())
+                ),
             ]
         );
     }

@@ -190,15 +190,15 @@ impl Condition {
         match op.qualifier {
             Qualifier::None => {
                 let m = present.iter().fold(Match::No, |m, v| m.or(any_value(v)));
-                if op.negated { m.not() } else { m }
+                if op.negated { !m } else { m }
             }
             Qualifier::ForAnyValue => present.iter().fold(Match::No, |m, v| {
                 let one = any_value(v);
-                m.or(if op.negated { one.not() } else { one })
+                m.or(if op.negated { !one } else { one })
             }),
             Qualifier::ForAllValues => present.iter().fold(Match::Yes, |m, v| {
                 let one = any_value(v);
-                m.and(if op.negated { one.not() } else { one })
+                m.and(if op.negated { !one } else { one })
             }),
         }
     }

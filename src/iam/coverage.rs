@@ -78,15 +78,17 @@ fn resource_covers(spec: &ResourceSpec, idx: Option<usize>, res: &Pattern) -> Ma
             ps.get(i).map_or(Match::No, |p| glob(&p.value, res, &()))
         }
         (ResourceSpec::Resource(ps), None) => any(ps),
-        (ResourceSpec::NotResource(ps), _) => any(ps).not(),
+        (ResourceSpec::NotResource(ps), _) => !any(ps),
         (ResourceSpec::None, _) => Match::Yes,
     }
 }
 
+/// One action or resource entry: its text, span and index in the statement (`None` for the
+/// whole `NotAction`/`NotResource` element).
+type Element = (String, Span, Option<usize>);
+
 /// Splits an Allow statement into grants: `(action text, span, index)` × `(resource, span, index)`.
-fn grants_of(
-    st: &Statement,
-) -> Vec<((String, Span, Option<usize>), (String, Span, Option<usize>))> {
+fn grants_of(st: &Statement) -> Vec<(Element, Element)> {
     let actions: Vec<_> = match &st.action {
         ActionSpec::Action(ps) => ps
             .iter()
@@ -346,7 +348,7 @@ pub fn escalations(policy: &Policy) -> Vec<Escalation> {
             ResourceSpec::Resource(ps) => ps.first().map(|p| p.value.raw.clone()),
             _ => None,
         };
-        let units: Vec<(String, Span, Option<usize>)> = match &st.action {
+        let units: Vec<Element> = match &st.action {
             ActionSpec::Action(ps) => ps
                 .iter()
                 .enumerate()

@@ -171,8 +171,9 @@ struct Tally {
 
 fn statement_match(st: &Statement, req: &Request) -> Match {
     let hit = |ps: &[crate::source::Spanned<Pattern>]| {
-        ps.iter()
-            .any(|p| glob(&p.value, &req.action_text, &()).is_yes())
+        ps.iter().any(|p| {
+            p.value.may_match(&req.action_text) && glob_definite(&p.value, &req.action_text, &())
+        })
     };
     let action = match &st.action {
         ActionSpec::Action(ps) => hit(ps),
@@ -196,7 +197,7 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
     };
     let mut m = match &st.resource {
         ResourceSpec::Resource(ps) => any_res(ps),
-        ResourceSpec::NotResource(ps) => any_res(ps).not(),
+        ResourceSpec::NotResource(ps) => !any_res(ps),
         ResourceSpec::None => Match::Yes,
     };
     for c in &st.conditions {
@@ -212,7 +213,7 @@ fn principal_match(spec: Option<&PrincipalSpec>, p: &RequestPrincipal) -> (Match
     match spec {
         None => (Match::No, Via::Capped),
         Some(PrincipalSpec::Principal(set)) => set_match(set, p),
-        Some(PrincipalSpec::NotPrincipal(set)) => (set_match(set, p).0.not(), Via::Capped),
+        Some(PrincipalSpec::NotPrincipal(set)) => (!set_match(set, p).0, Via::Capped),
     }
 }
 
@@ -399,7 +400,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         // adds nothing on its own.
         scp.and(identity.or(rp_capped).and(boundary).or(rp_uncapped))
     };
-    match allowed.and(denied.not()) {
+    match allowed.and(!denied) {
         Match::Yes => Decision::Allowed { by: allow.yes },
         Match::No => Decision::Denied { by: Vec::new() },
         Match::Unknown => {

@@ -29,18 +29,22 @@ impl Match {
     pub fn or(self, other: Match) -> Match {
         self.max(other)
     }
-    pub fn not(self) -> Match {
-        match self {
-            Match::Yes => Match::No,
-            Match::No => Match::Yes,
-            Match::Unknown => Match::Unknown,
-        }
-    }
     pub fn from_bool(b: bool) -> Match {
         if b { Match::Yes } else { Match::No }
     }
     pub fn is_yes(self) -> bool {
         self == Match::Yes
+    }
+}
+
+impl std::ops::Not for Match {
+    type Output = Match;
+    fn not(self) -> Match {
+        match self {
+            Match::Yes => Match::No,
+            Match::No => Match::Yes,
+            Match::Unknown => Match::Unknown,
+        }
     }
 }
 
