@@ -12,12 +12,21 @@ use rolefit::source::Span;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let (policy, _issues) = parse_policy_json(&text, Span::default());
+    let last_line = text.rsplit('\n').next().unwrap_or("");
     let req = Request::new(
         "arn:aws:iam::111122223333:role/app",
         "s3:GetObject",
         "arn:aws:s3:::b/${Key}",
     )
     .with_context("aws:username", &["ana"]);
+    // Give every condition key of the policy a value from the input, so the operators'
+    // value parsers (dates, numbers, CIDRs, ARNs) see arbitrary text too.
+    let mut known = req.clone();
+    for st in &policy.statements {
+        for c in &st.conditions {
+            known = known.with_context(&c.key.value, &[last_line]);
+        }
+    }
     let set = PolicySet {
         identity: vec![&policy],
         resource: Some(&policy),
@@ -25,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
         ..PolicySet::default()
     };
     let _ = evaluate(&set, &req);
+    let _ = evaluate(&set, &known);
     let _ = escalations(&policy);
 
     let mut parts = text.splitn(3, '\n');
