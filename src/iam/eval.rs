@@ -31,7 +31,8 @@ pub struct Request {
     pub principal: RequestPrincipal,
     pub action: String,
     pub resource: String,
-    /// The account that owns the resource; `None` means the principal's own account.
+    /// The account that owns the resource, read from the resource ARN by [`Request::new`];
+    /// `None` means the principal's own account.
     pub resource_account: Option<String>,
     pub context: BTreeMap<String, Vec<String>>,
     action_text: Pattern,
@@ -39,7 +40,8 @@ pub struct Request {
 }
 
 impl Request {
-    /// `principal_arn` is the role (or user) ARN; its account is read from the ARN.
+    /// `principal_arn` is the role (or user) ARN; its account is read from the ARN, and the
+    /// resource's account from the resource ARN (override with `with_resource_account`).
     pub fn new(principal_arn: &str, action: &str, resource: &str) -> Request {
         let account = Arn::parse(principal_arn)
             .map(|a| a.account)
@@ -59,7 +61,11 @@ impl Request {
             },
             action: action.to_string(),
             resource: resource.to_string(),
-            resource_account: None,
+            // The owner is the ARN's account field when it has one (S3 ARNs do not).
+            resource_account: Arn::parse(resource)
+                .ok()
+                .map(|a| a.account)
+                .filter(|a| !a.is_empty()),
             context,
             action_text: Pattern::compile(action, ACTION_TEXT),
             resource_text: Pattern::text(resource),
