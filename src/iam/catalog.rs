@@ -47,3 +47,52 @@ pub fn unknown_actions(policy: &Policy, catalog: &dyn ActionCatalog) -> Vec<Unkn
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::{action_matches, parse_policy_json};
+
+    struct Fake(&'static [&'static str]);
+
+    impl ActionCatalog for Fake {
+        fn has_prefix(&self, p: &str) -> bool {
+            self.0.iter().any(|a| a.split(':').next() == Some(p))
+        }
+        fn matches_any(&self, pattern: &str) -> bool {
+            self.0.iter().any(|a| action_matches(pattern, a))
+        }
+        fn nearest(&self, action: &str) -> Option<String> {
+            let a = action.to_ascii_lowercase();
+            self.0
+                .iter()
+                .find(|k| k.to_ascii_lowercase().starts_with(&a[..a.len().min(5)]))
+                .map(|s| s.to_string())
+        }
+    }
+
+    #[test]
+    fn reports_unknown_services_and_actions() {
+        let (p, _) = parse_policy_json(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":"*",
+            "Action":["*","s3:GetObject","s3:GetObjekt","s4:GetObject","s3:Get*","dynamodb:Scan"]}}"#,
+            Span::default(),
+        );
+        let cat = Fake(&["s3:GetObject", "s3:PutObject", "dynamodb:Query"]);
+        let found: Vec<_> = unknown_actions(&p, &cat)
+            .into_iter()
+            .map(|u| (u.action, u.suggestion))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("s3:GetObjekt".to_string(), Some("s3:GetObject".to_string())),
+                ("s4:GetObject".to_string(), None),
+                (
+                    "dynamodb:Scan".to_string(),
+                    Some("dynamodb:Query".to_string())
+                ),
+            ]
+        );
+    }
+}

@@ -190,15 +190,15 @@ impl Condition {
         match op.qualifier {
             Qualifier::None => {
                 let m = present.iter().fold(Match::No, |m, v| m.or(any_value(v)));
-                if op.negated { m.not() } else { m }
+                if op.negated { !m } else { m }
             }
             Qualifier::ForAnyValue => present.iter().fold(Match::No, |m, v| {
                 let one = any_value(v);
-                m.or(if op.negated { one.not() } else { one })
+                m.or(if op.negated { !one } else { one })
             }),
             Qualifier::ForAllValues => present.iter().fold(Match::Yes, |m, v| {
                 let one = any_value(v);
-                m.and(if op.negated { one.not() } else { one })
+                m.and(if op.negated { !one } else { one })
             }),
         }
     }
@@ -344,7 +344,10 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
             let (clock, off) = t.split_at(i);
             let sign = if off.starts_with('-') { -1 } else { 1 };
             let off = off.get(1..)?.replace(':', "");
-            let (h, m) = off.split_at(off.len().min(2));
+            let (h, m) = match off.get(..2) {
+                Some(h) if off.len() > 2 => (h, off.get(2..)?),
+                _ => (off.as_str(), ""),
+            };
             let h: i64 = h.parse().ok()?;
             let m: i64 = if m.is_empty() { 0 } else { m.parse().ok()? };
             Some((clock, sign * (h * 3600 + m * 60)))
@@ -373,6 +376,12 @@ mod tests {
         assert_eq!(parse_date("1970-01-02"), Some(86_400.0));
         assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0.0));
         assert_eq!(parse_date("2020-01-01T00:00:00Z"), Some(1_577_836_800.0));
+        assert_eq!(
+            parse_date("2020-01-01T00:00:00-05:30"),
+            Some(1_577_856_600.0)
+        );
+        // A multi-byte character right after the offset sign must not split a character.
+        assert_eq!(parse_date("2020-01-01T1-aé"), None);
         assert!(cidr_contains("203.0.113.0/24", "203.0.113.7"));
         assert!(!cidr_contains("203.0.113.0/24", "203.0.114.7"));
         assert!(cidr_contains("2001:db8::/32", "2001:db8::1"));

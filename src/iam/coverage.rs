@@ -78,15 +78,17 @@ fn resource_covers(spec: &ResourceSpec, idx: Option<usize>, res: &Pattern) -> Ma
             ps.get(i).map_or(Match::No, |p| glob(&p.value, res, &()))
         }
         (ResourceSpec::Resource(ps), None) => any(ps),
-        (ResourceSpec::NotResource(ps), _) => any(ps).not(),
+        (ResourceSpec::NotResource(ps), _) => !any(ps),
         (ResourceSpec::None, _) => Match::Yes,
     }
 }
 
+/// One action or resource entry: its text, span and index in the statement (`None` for the
+/// whole `NotAction`/`NotResource` element).
+type Element = (String, Span, Option<usize>);
+
 /// Splits an Allow statement into grants: `(action text, span, index)` × `(resource, span, index)`.
-fn grants_of(
-    st: &Statement,
-) -> Vec<((String, Span, Option<usize>), (String, Span, Option<usize>))> {
+fn grants_of(st: &Statement) -> Vec<(Element, Element)> {
     let actions: Vec<_> = match &st.action {
         ActionSpec::Action(ps) => ps
             .iter()
@@ -346,7 +348,7 @@ pub fn escalations(policy: &Policy) -> Vec<Escalation> {
             ResourceSpec::Resource(ps) => ps.first().map(|p| p.value.raw.clone()),
             _ => None,
         };
-        let units: Vec<(String, Span, Option<usize>)> = match &st.action {
+        let units: Vec<Element> = match &st.action {
             ActionSpec::Action(ps) => ps
                 .iter()
                 .enumerate()
@@ -382,4 +384,70 @@ pub fn escalations(policy: &Policy) -> Vec<Escalation> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::parse_policy_json;
+
+    fn pol(s: &str) -> Policy {
+        parse_policy_json(s, Span::default()).0
+    }
+
+    #[test]
+    fn used_unused_and_broad() {
+        let p = pol(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*"},
+            {"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#);
+        let reqs = [
+            Requirement::new("s3:GetObject", "arn:aws:s3:::b/k"),
+            Requirement::new(
+                "dynamodb:GetItem",
+                "arn:aws:dynamodb:${AWS::Region}:1:table/${T}",
+            ),
+            Requirement::new("sqs:SendMessage", "arn:aws:sqs:x:1:q"),
+        ];
+        let cov = coverage(&[&p], &reqs);
+        assert_eq!(cov.grants.len(), 3);
+        assert_eq!(cov.grants[0].used_by, vec![0]);
+        let unused: Vec<_> = cov.unused().map(|g| g.action.as_str()).collect();
+        assert_eq!(unused, vec!["s3:PutObject"]);
+        assert_eq!(cov.uncovered, vec![2]);
+        let broad = broad_grants(&cov, &reqs);
+        let kinds: Vec<_> = broad
+            .iter()
+            .map(|b| (b.grant.action.as_str(), b.breadth))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("dynamodb:*", Breadth::Action),
+                ("dynamodb:*", Breadth::Resource)
+            ]
+        );
+        assert_eq!(broad[0].narrower, vec!["dynamodb:GetItem"]);
+    }
+
+    #[test]
+    fn escalation_actions() {
+        let p = pol(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::1:role/exec"},
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},
+            {"Effect":"Allow","Action":["iam:Put*Policy","s3:GetObject"],"Resource":"arn:aws:iam::1:role/x"},
+            {"Effect":"Allow","NotAction":"s3:*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*"}]}"#);
+        let found = escalations(&p);
+        let actions: Vec<_> = found.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, vec!["iam:PassRole", "iam:Put*Policy", "NotAction"]);
+        assert_eq!(
+            found[1].covers,
+            vec![
+                "iam:PutRolePolicy",
+                "iam:PutUserPolicy",
+                "iam:PutGroupPolicy"
+            ]
+        );
+        assert!(found[2].covers.contains(&"sts:AssumeRole"));
+    }
 }

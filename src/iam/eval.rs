@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::iam::arn::Arn;
-use crate::iam::pattern::{ACTION_TEXT, Match, Pattern, VarLookup, glob};
+use crate::iam::pattern::{ACTION_TEXT, Match, Pattern, VarLookup, glob, glob_definite};
 use crate::iam::policy::{
     ActionSpec, Effect, Policy, PrincipalKind, PrincipalSet, PrincipalSpec, ResourceSpec, Statement,
 };
@@ -31,7 +31,8 @@ pub struct Request {
     pub principal: RequestPrincipal,
     pub action: String,
     pub resource: String,
-    /// The account that owns the resource; `None` means the principal's own account.
+    /// The account that owns the resource, read from the resource ARN by [`Request::new`];
+    /// `None` means the principal's own account.
     pub resource_account: Option<String>,
     pub context: BTreeMap<String, Vec<String>>,
     action_text: Pattern,
@@ -39,7 +40,8 @@ pub struct Request {
 }
 
 impl Request {
-    /// `principal_arn` is the role (or user) ARN; its account is read from the ARN.
+    /// `principal_arn` is the role (or user) ARN; its account is read from the ARN, and the
+    /// resource's account from the resource ARN (override with `with_resource_account`).
     pub fn new(principal_arn: &str, action: &str, resource: &str) -> Request {
         let account = Arn::parse(principal_arn)
             .map(|a| a.account)
@@ -59,7 +61,11 @@ impl Request {
             },
             action: action.to_string(),
             resource: resource.to_string(),
-            resource_account: None,
+            // The owner is the ARN's account field when it has one (S3 ARNs do not).
+            resource_account: Arn::parse(resource)
+                .ok()
+                .map(|a| a.account)
+                .filter(|a| !a.is_empty()),
             context,
             action_text: Pattern::compile(action, ACTION_TEXT),
             resource_text: Pattern::text(resource),
@@ -171,8 +177,9 @@ struct Tally {
 
 fn statement_match(st: &Statement, req: &Request) -> Match {
     let hit = |ps: &[crate::source::Spanned<Pattern>]| {
-        ps.iter()
-            .any(|p| glob(&p.value, &req.action_text, &()).is_yes())
+        ps.iter().any(|p| {
+            p.value.may_match(&req.action_text) && glob_definite(&p.value, &req.action_text, &())
+        })
     };
     let action = match &st.action {
         ActionSpec::Action(ps) => hit(ps),
@@ -184,6 +191,9 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
     let any_res = |ps: &[crate::source::Spanned<Pattern>]| {
         let mut m = Match::No;
         for p in ps {
+            if !p.value.may_match(&req.resource_text) {
+                continue;
+            }
             m = m.or(glob(&p.value, &req.resource_text, req));
             if m.is_yes() {
                 break;
@@ -193,7 +203,7 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
     };
     let mut m = match &st.resource {
         ResourceSpec::Resource(ps) => any_res(ps),
-        ResourceSpec::NotResource(ps) => any_res(ps).not(),
+        ResourceSpec::NotResource(ps) => !any_res(ps),
         ResourceSpec::None => Match::Yes,
     };
     for c in &st.conditions {
@@ -209,7 +219,7 @@ fn principal_match(spec: Option<&PrincipalSpec>, p: &RequestPrincipal) -> (Match
     match spec {
         None => (Match::No, Via::Capped),
         Some(PrincipalSpec::Principal(set)) => set_match(set, p),
-        Some(PrincipalSpec::NotPrincipal(set)) => (set_match(set, p).0.not(), Via::Capped),
+        Some(PrincipalSpec::NotPrincipal(set)) => (!set_match(set, p).0, Via::Capped),
     }
 }
 
@@ -275,9 +285,15 @@ fn scan(
     req: &Request,
     allow: &mut Tally,
     deny: &mut Tally,
+    allowed_already: bool,
 ) -> (Match, Match) {
     let (mut a, mut d) = (Match::No, Match::No);
     for (i, st) in policy.statements.iter().enumerate() {
+        // One certain Allow decides the allow side: later Allow statements cannot change the
+        // answer, so they are skipped (Deny statements are always checked).
+        if st.effect == Effect::Allow && (allowed_already || a.is_yes()) {
+            continue;
+        }
         let m = statement_match(st, req);
         if m == Match::No {
             continue;
@@ -305,14 +321,30 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     let mut denied = Match::No;
     let mut identity = Match::No;
     for (i, p) in set.identity.iter().enumerate() {
-        let (a, d) = scan(p, PolicyKind::Identity, i, req, &mut allow, &mut deny);
+        let (a, d) = scan(
+            p,
+            PolicyKind::Identity,
+            i,
+            req,
+            &mut allow,
+            &mut deny,
+            identity.is_yes(),
+        );
         identity = identity.or(a);
         denied = denied.or(d);
     }
     // Boundary and SCP allows only cap: their statements are not reported as grants.
     let boundary = match set.boundary {
         Some(p) => {
-            let (a, d) = scan(p, PolicyKind::Boundary, 0, req, &mut capped, &mut deny);
+            let (a, d) = scan(
+                p,
+                PolicyKind::Boundary,
+                0,
+                req,
+                &mut capped,
+                &mut deny,
+                false,
+            );
             denied = denied.or(d);
             a
         }
@@ -320,7 +352,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
     };
     let mut scp = Match::Yes;
     for (i, p) in set.scps.iter().enumerate() {
-        let (a, d) = scan(p, PolicyKind::Scp, i, req, &mut capped, &mut deny);
+        let (a, d) = scan(p, PolicyKind::Scp, i, req, &mut capped, &mut deny, false);
         scp = scp.and(a);
         denied = denied.or(d);
     }
@@ -374,7 +406,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         // adds nothing on its own.
         scp.and(identity.or(rp_capped).and(boundary).or(rp_uncapped))
     };
-    match allowed.and(denied.not()) {
+    match allowed.and(!denied) {
         Match::Yes => Decision::Allowed { by: allow.yes },
         Match::No => Decision::Denied { by: Vec::new() },
         Match::Unknown => {

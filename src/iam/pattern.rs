@@ -29,18 +29,22 @@ impl Match {
     pub fn or(self, other: Match) -> Match {
         self.max(other)
     }
-    pub fn not(self) -> Match {
-        match self {
-            Match::Yes => Match::No,
-            Match::No => Match::Yes,
-            Match::Unknown => Match::Unknown,
-        }
-    }
     pub fn from_bool(b: bool) -> Match {
         if b { Match::Yes } else { Match::No }
     }
     pub fn is_yes(self) -> bool {
         self == Match::Yes
+    }
+}
+
+impl std::ops::Not for Match {
+    type Output = Match;
+    fn not(self) -> Match {
+        match self {
+            Match::Yes => Match::No,
+            Match::No => Match::Yes,
+            Match::Unknown => Match::Unknown,
+        }
     }
 }
 
@@ -204,6 +208,17 @@ impl Pattern {
         Pattern::compile(raw, Syntax::TEXT)
     }
 
+    /// Quick rejection before a full match: a pattern that starts with a literal character
+    /// cannot match a text that starts with another literal character.
+    #[inline]
+    pub fn may_match(&self, text: &Pattern) -> bool {
+        match (self.units.first(), text.units.first()) {
+            (Some(Unit::Ch(a)), Some(Unit::Ch(b))) => a == b,
+            (Some(Unit::Ch(_)), None) => false,
+            _ => true,
+        }
+    }
+
     pub fn has_wildcard(&self) -> bool {
         self.units
             .iter()
@@ -243,6 +258,7 @@ impl VarLookup for () {
 }
 
 /// Matches a compiled pattern against a compiled concrete text.
+#[inline]
 pub fn glob(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> Match {
     if pattern.vars.is_empty() {
         return glob_units(&pattern.units, &pattern.names, text);
@@ -277,6 +293,16 @@ pub fn glob(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> Match {
         Match::Unknown
     } else {
         m
+    }
+}
+
+/// Only the definite answer: `Yes`, or `No` for anything that is not certainly a match.
+/// Cheaper than [`glob`] when a `Yes` is all that could change a decision.
+pub fn glob_definite(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> bool {
+    if pattern.vars.is_empty() {
+        strict(&pattern.units, &pattern.names, text)
+    } else {
+        glob(pattern, text, vars).is_yes()
     }
 }
 
@@ -330,43 +356,79 @@ fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
 
 /// Whether some deploy-time values (and values of unknown variables) could make the pattern
 /// match: pattern placeholders and variables act as `*`, text placeholders may expand to any
-/// run of characters. Dynamic programming over both sides, only used when `strict` fails.
+/// run of characters. A row-by-row reachability table over both sides, only used when
+/// `strict` fails.
 fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
-    let t = &text.units;
-    let (n, m) = (p.len(), t.len());
-    let w = m + 1;
-    let mut seen = vec![false; (n + 1) * w];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((i, j)) = stack.pop() {
-        let k = i * w + j;
-        if seen[k] {
-            continue;
-        }
-        seen[k] = true;
-        if i == n && j == m {
-            return true;
-        }
-        let pu = p.get(i).copied();
-        let tu = t.get(j).copied();
-        if matches!(pu, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_))) {
-            stack.push((i + 1, j));
-            if j < m {
-                stack.push((i, j + 1));
+    let tn = &text.names;
+    let Some((p, t)) = trim_literal_ends(p, pn, &text.units, tn) else {
+        return false;
+    };
+    let m = t.len();
+    let wild = |u: Option<&Unit>| matches!(u, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_)));
+    let mut cur = vec![false; m + 1];
+    let mut next = vec![false; m + 1];
+    cur[0] = true;
+    for i in 0..=p.len() {
+        let pu = p.get(i);
+        // Moves within the row: a wildcard or a text placeholder absorbs one more text unit.
+        for j in 0..m {
+            if cur[j] && (wild(pu) || matches!(t[j], Unit::Ph(_))) {
+                cur[j + 1] = true;
             }
         }
-        if let Some(Unit::Ph(_)) = tu {
-            stack.push((i, j + 1));
-            if matches!(pu, Some(Unit::Ch(_) | Unit::Any1)) {
-                stack.push((i + 1, j));
+        let Some(&pu) = pu else { return cur[m] };
+        next.iter_mut().for_each(|b| *b = false);
+        for j in 0..=m {
+            if !cur[j] {
+                continue;
+            }
+            if wild(Some(&pu)) {
+                next[j] = true;
+            }
+            if let Some(&tu) = t.get(j) {
+                // A text placeholder may produce the character the pattern asks for.
+                if matches!(tu, Unit::Ph(_)) && matches!(pu, Unit::Ch(_) | Unit::Any1) {
+                    next[j] = true;
+                }
+                if unit_eq(pu, pn, tu, tn) {
+                    next[j + 1] = true;
+                }
             }
         }
-        if let (Some(a), Some(b)) = (pu, tu)
-            && unit_eq(a, pn, b, &text.names)
-        {
-            stack.push((i + 1, j + 1));
-        }
+        std::mem::swap(&mut cur, &mut next);
     }
     false
+}
+
+/// Literal runs at the start and at the end of both sides must line up one to one: strips
+/// them, or answers `None` when they differ.
+fn trim_literal_ends<'a, 'b>(
+    mut p: &'a [Unit],
+    pn: &[Box<str>],
+    mut t: &'b [Unit],
+    tn: &[Box<str>],
+) -> Option<(&'a [Unit], &'b [Unit])> {
+    let lit_p = |u: &Unit| matches!(u, Unit::Ch(_) | Unit::Any1);
+    let lit_t = |u: &Unit| matches!(u, Unit::Ch(_));
+    while let (Some((a, pr)), Some((b, tr))) = (p.split_first(), t.split_first()) {
+        if !lit_p(a) || !lit_t(b) {
+            break;
+        }
+        if !unit_eq(*a, pn, *b, tn) {
+            return None;
+        }
+        (p, t) = (pr, tr);
+    }
+    while let (Some((a, pr)), Some((b, tr))) = (p.split_last(), t.split_last()) {
+        if !lit_p(a) || !lit_t(b) {
+            break;
+        }
+        if !unit_eq(*a, pn, *b, tn) {
+            return None;
+        }
+        (p, t) = (pr, tr);
+    }
+    Some((p, t))
 }
 
 /// Case-insensitive action glob (`s3:Get*` covers `S3:GetObject`).

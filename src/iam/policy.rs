@@ -335,3 +335,34 @@ fn parse_conditions(
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::iam::parse_policy_json;
+    use crate::source::Span;
+
+    #[test]
+    fn malformed_statements_become_issues() {
+        let (p, issues) = parse_policy_json(
+            r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Permit","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Allow","Resource":"*"},
+            {"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"a:b":"c"}}},
+            {"Effect":"Allow","Action":"GetObject","Resource":"*","Actions":"x"},
+            "nonsense"]}"#,
+            Span::default(),
+        );
+        assert_eq!(p.statements.len(), 2);
+        let msgs: Vec<_> = issues.iter().map(|i| i.message.as_str()).collect();
+        assert!(
+            msgs.contains(&"Effect must be \"Allow\" or \"Deny\""),
+            "{msgs:?}"
+        );
+        assert!(msgs.contains(&"the statement has no Action"));
+        assert!(msgs.contains(&"unknown condition operator `StringEqualz`"));
+        assert!(msgs.contains(&"action `GetObject` has no service prefix"));
+        assert!(msgs.contains(&"unknown statement element `Actions`"));
+        assert!(msgs.contains(&"a statement must be a mapping"));
+    }
+}

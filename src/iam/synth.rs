@@ -79,3 +79,26 @@ fn minimal(resources: BTreeSet<String>) -> Vec<String> {
         .map(|(_, r)| r.clone())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_sorts_and_honours_deny() {
+        let reqs = [
+            Requirement::new("s3:PutObject", "arn:aws:s3:::b/*"),
+            Requirement::new("s3:GetObject", "arn:aws:s3:::b/*"),
+            Requirement::new("s3:GetObject", "arn:aws:s3:::b/k"),
+            Requirement::new("s3:getobject", "arn:aws:s3:::b/*"),
+            Requirement::new("iam:PassRole", "arn:aws:iam::1:role/r"),
+            Requirement::new("xray:PutTraceSegments", "*"),
+        ];
+        let doc = synthesize(&reqs, &[Requirement::new("iam:*", "*")]);
+        let want = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"},
+            {"Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*"},
+        ]});
+        assert_eq!(doc, want);
+    }
+}
