@@ -104,7 +104,7 @@ pub fn id(file: &SourceFile, logical: &str) -> String {
 
 fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
     if let Some(res) = root.get("Resources") {
-        if !res.is_map() {
+        if !res.is_map() && !matches!(res.value, crate::parse::node::Value::Null) {
             t.issue(res.span, "`Resources` must be a mapping");
         }
     }

@@ -10,10 +10,31 @@ use crate::parse::node::{Node, Value};
 pub fn register_implicit(t: &mut Template) {
     let mut add = Vec::new();
     for (logical, decl) in &t.resources {
-        if decl.kind == "AWS::Serverless::Function"
-            && decl.props().and_then(|p| p.get("Role")).is_none()
-        {
-            add.push((format!("{logical}Role"), "AWS::IAM::Role"));
+        let props = decl.props();
+        let get = |k: &str| props.and_then(|p| p.get(k));
+        match decl.kind.as_str() {
+            "AWS::Serverless::Function" => {
+                if get("Role").is_none() {
+                    add.push((format!("{logical}Role"), "AWS::IAM::Role"));
+                }
+                if let Some(alias) = get("AutoPublishAlias").and_then(|a| t.text(a)) {
+                    add.push((format!("{logical}Alias{alias}"), "AWS::Lambda::Alias"));
+                }
+                if get("FunctionUrlConfig").is_some() {
+                    add.push((format!("{logical}Url"), "AWS::Lambda::Url"));
+                }
+            }
+            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+                if let Some(stage) = get("StageName").and_then(|a| t.text(a)) {
+                    let kind = if decl.kind == "AWS::Serverless::Api" {
+                        "AWS::ApiGateway::Stage"
+                    } else {
+                        "AWS::ApiGatewayV2::Stage"
+                    };
+                    add.push((format!("{logical}{stage}Stage"), kind));
+                }
+            }
+            _ => {}
         }
     }
     add.push(("ServerlessRestApi".into(), "AWS::ApiGateway::RestApi"));
