@@ -302,7 +302,11 @@ fn sam_app_resolves_and_lowers() {
     // `Fn::If` in a policy keeps the branch that grants.
     assert_eq!(doc["Statement"][1]["Action"], "sqs:SendMessage");
     assert_eq!(doc["Statement"].as_array().unwrap().len(), 2);
-    assert!(text_at(&f, inline.span).starts_with("Statement:"));
+    assert!(
+        text_at(&f, inline.span).starts_with("Statement:"),
+        "{:?}",
+        text_at(&f, inline.span)
+    );
 
     // A declared role bound by GetAtt; the escaping code path is dropped.
     let admin = app

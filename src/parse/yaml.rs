@@ -133,7 +133,10 @@ impl<'a> Builder<'a> {
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let end = self.byte(&mark).max(1);
+                    let end = self.byte(&mark);
+                    // Flow collections end after their bracket; block ones after the last child.
+                    let flow_end = matches!(self.file.text.as_bytes().get(end), Some(b']' | b'}'))
+                        .then_some(end + 1);
                     match stack.pop() {
                         Some(Frame::Seq {
                             start,
@@ -141,7 +144,11 @@ impl<'a> Builder<'a> {
                             anchor,
                             items,
                         }) => {
-                            let end = items.last().map_or(end, |n| n.span.end as usize).max(start);
+                            let end = flow_end
+                                .unwrap_or_else(|| {
+                                    items.last().map_or(end, |n| n.span.end as usize)
+                                })
+                                .max(start);
                             let node = Node::new(Value::Seq(items), self.file.span(start, end));
                             Some((apply_tag(node, tag.as_ref()), anchor))
                         }
@@ -152,11 +159,17 @@ impl<'a> Builder<'a> {
                             entries,
                             ..
                         }) => {
-                            let end = entries
-                                .last()
-                                .map_or(end, |(_, n)| n.span.end as usize)
-                                .max(start);
-                            let node = Node::new(Value::Map(entries), self.file.span(start, end));
+                            // A block mapping starts at its first key (the marker is at the `:`).
+                            let start = entries
+                                .first()
+                                .map_or(start, |(k, _)| (k.span.start as usize).min(start));
+                            let end = flow_end.unwrap_or_else(|| {
+                                entries.last().map_or(end, |(_, n)| n.span.end as usize)
+                            });
+                            let node = Node::new(
+                                Value::Map(entries),
+                                self.file.span(start, end.max(start)),
+                            );
                             Some((apply_tag(node, tag.as_ref()), anchor))
                         }
                         None => return Err(self.err(&mark, "unbalanced YAML collection end")),
