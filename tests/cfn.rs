@@ -1,4 +1,5 @@
 //! CloudFormation/SAM front end: classification, intrinsic resolution, lowering, limits.
+#![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ fn template(f: &SourceFile) -> (App, Vec<ParseError>) {
     }
 }
 
-fn text_at<'a>(f: &'a SourceFile, span: rolefit::source::Span) -> &'a str {
+fn text_at(f: &SourceFile, span: rolefit::source::Span) -> &str {
     &f.text[span.start as usize..span.end as usize]
 }
 

@@ -275,6 +275,7 @@ impl JsonParser<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::source::FileId;

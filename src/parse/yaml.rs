@@ -406,6 +406,7 @@ fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::source::FileId;

@@ -60,10 +60,10 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
                 props.get("Events"),
                 &mut app.permissions,
             );
-            if let Some(auth) = &f.config.url_auth {
-                if auth.value == "NONE" {
-                    app.permissions.push(url_permission(&fid, logical, auth));
-                }
+            if let Some(auth) = &f.config.url_auth
+                && auth.value == "NONE"
+            {
+                app.permissions.push(url_permission(&fid, logical, auth));
             }
         }
         match props.get("Role") {

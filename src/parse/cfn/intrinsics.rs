@@ -127,14 +127,14 @@ impl<'a> Template<'a> {
             Value::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for it in items {
-                    if mode == Mode::Both {
-                        if let Some(("Fn::If", args)) = it.single_entry() {
-                            let a: Vec<&Node> = args.items().collect();
-                            for b in a.iter().skip(1) {
-                                out.extend(self.eval(b, mode));
-                            }
-                            continue;
+                    if mode == Mode::Both
+                        && let Some(("Fn::If", args)) = it.single_entry()
+                    {
+                        let a: Vec<&Node> = args.items().collect();
+                        for b in a.iter().skip(1) {
+                            out.extend(self.eval(b, mode));
                         }
+                        continue;
                     }
                     out.extend(self.eval(it, mode));
                 }

@@ -103,22 +103,24 @@ pub fn id(file: &SourceFile, logical: &str) -> String {
 }
 
 fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
-    if let Some(res) = root.get("Resources") {
-        if !res.is_map() && !matches!(res.value, crate::parse::node::Value::Null) {
-            t.issue(res.span, "`Resources` must be a mapping");
-        }
+    if let Some(res) = root.get("Resources")
+        && !res.is_map()
+        && !matches!(res.value, crate::parse::node::Value::Null)
+    {
+        t.issue(res.span, "`Resources` must be a mapping");
     }
     for (logical, decl) in &t.resources {
         if decl.kind.is_empty() {
             t.issue(decl.key.span, format!("resource `{logical}` has no `Type`"));
         }
-        if let Some(p) = decl.props() {
-            if !p.is_map() && !matches!(p.value, crate::parse::node::Value::Null) {
-                t.issue(
-                    p.span,
-                    format!("`Properties` of `{logical}` must be a mapping"),
-                );
-            }
+        if let Some(p) = decl.props()
+            && !p.is_map()
+            && !matches!(p.value, crate::parse::node::Value::Null)
+        {
+            t.issue(
+                p.span,
+                format!("`Properties` of `{logical}` must be a mapping"),
+            );
         }
     }
     let origin = if sam {

@@ -83,25 +83,25 @@ pub fn expand_if<'n>(t: &Template, list: &'n Node) -> Vec<&'n Node> {
 
 /// A managed policy reference: a customer policy declared in the template, or an ARN/name.
 fn managed(t: &Template, item: &Node) -> Option<AttachedPolicy> {
-    if let Some(target) = t.refers_to(item) {
-        if t.kind_of(&target) == Some("AWS::IAM::ManagedPolicy") {
-            let doc = t
-                .resources
-                .get(&target)
-                .and_then(|d| d.props())
-                .and_then(|p| p.get("PolicyDocument"))
-                .map(|d| PolicyDoc {
-                    node: t.resolve_policy(d),
-                    span: d.span,
-                });
-            return Some(AttachedPolicy {
-                source: PolicySource::Customer {
-                    id: id(t.file, &target),
-                },
-                span: item.span,
-                doc,
+    if let Some(target) = t.refers_to(item)
+        && t.kind_of(&target) == Some("AWS::IAM::ManagedPolicy")
+    {
+        let doc = t
+            .resources
+            .get(&target)
+            .and_then(|d| d.props())
+            .and_then(|p| p.get("PolicyDocument"))
+            .map(|d| PolicyDoc {
+                node: t.resolve_policy(d),
+                span: d.span,
             });
-        }
+        return Some(AttachedPolicy {
+            source: PolicySource::Customer {
+                id: id(t.file, &target),
+            },
+            span: item.span,
+            doc,
+        });
     }
     let arn = t.text(item)?;
     Some(AttachedPolicy {
@@ -113,10 +113,10 @@ fn managed(t: &Template, item: &Node) -> Option<AttachedPolicy> {
 
 /// A function's `Role` property: a role of the template, or an external ARN/name.
 pub fn bind(t: &Template, role: &Node) -> RoleBinding {
-    if let Some(target) = t.refers_to(role) {
-        if t.kind_of(&target) == Some("AWS::IAM::Role") {
-            return RoleBinding::Role(id(t.file, &target));
-        }
+    if let Some(target) = t.refers_to(role)
+        && t.kind_of(&target) == Some("AWS::IAM::Role")
+    {
+        return RoleBinding::Role(id(t.file, &target));
     }
     match t.text(role) {
         Some(s) => {
@@ -153,17 +153,16 @@ pub fn generated_role(
     };
     let mut policies = vec![implicit(sam::BASIC_EXECUTION, "SAM function", span)];
     for ev in &f.events {
-        if let Some(arn) = sam::event_policy(&ev.kind) {
-            if !policies
+        if let Some(arn) = sam::event_policy(&ev.kind)
+            && !policies
                 .iter()
                 .any(|p| matches!(&p.source, PolicySource::Implicit { arn: a, .. } if a == arn))
-            {
-                policies.push(implicit(
-                    arn,
-                    &format!("{} event `{}`", ev.kind, ev.name),
-                    ev.span,
-                ));
-            }
+        {
+            policies.push(implicit(
+                arn,
+                &format!("{} event `{}`", ev.kind, ev.name),
+                ev.span,
+            ));
         }
         let source = ev.source_arn.as_ref().map_or("*", |s| s.value.as_str());
         let secrets: Vec<String> = ev
