@@ -19,9 +19,103 @@ pub const MAX_DEPTH: usize = 512;
 pub const ALIAS_BUDGET: usize = 100_000;
 
 /// Parses the first document of a YAML file. An empty file is `Null`.
+///
+/// CloudFormation reads YAML leniently: flow collections and multi-line quoted scalars whose
+/// continuation lines are not indented past their key are accepted there, and rejected by
+/// yaml-rust2 ("invalid indentation"). When the strict parse fails, the text is re-indented
+/// ([`relax`]) and parsed again; spans still point into the original text.
 pub fn parse(file: &SourceFile) -> Result<Node, ParseError> {
-    let mut b = Builder::new(file);
-    b.run()
+    let strict = Builder::new(file, &file.text, None).run();
+    match strict {
+        Err(e) => match relax(&file.text) {
+            Some((text, shifts)) => Builder::new(file, &text, Some(&shifts))
+                .run()
+                .map_err(|_| e),
+            None => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// Spaces inserted at the start of lines by [`relax`]: (line start in the relaxed text,
+/// bytes inserted before this line's start, bytes inserted on this line).
+type Shifts = Vec<(usize, usize, usize)>;
+
+/// Indents continuation lines of flow collections and quoted scalars past the line that
+/// opened them. `None` when nothing needed it.
+fn relax(text: &str) -> Option<(String, Shifts)> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut shifts = Vec::new();
+    let mut inserted = 0;
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut parent = 0usize;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let open = depth > 0 || quote.is_some();
+        let add = if open && indent <= parent && !line.trim().is_empty() {
+            parent + 1 - indent
+        } else {
+            0
+        };
+        shifts.push((out.len(), inserted, add));
+        out.extend(std::iter::repeat_n(' ', add));
+        inserted += add;
+        changed |= add > 0;
+        if !open {
+            parent = indent;
+        }
+        scan_line(line.as_bytes(), &mut depth, &mut quote);
+        out.push_str(line);
+    }
+    changed.then_some((out, shifts))
+}
+
+/// Updates flow depth and open quote across one line (comments and plain scalars skipped).
+fn scan_line(b: &[u8], depth: &mut usize, quote: &mut Option<u8>) {
+    let mut i = 0;
+    let mut value_start = true;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = *quote {
+            if q == b'"' && c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == q {
+                if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                    continue;
+                }
+                *quote = None;
+                value_start = false;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'#' if i == 0 || b[i - 1] == b' ' => return,
+            b'"' | b'\'' if value_start => *quote = Some(c),
+            b'[' | b'{' if value_start || *depth > 0 => {
+                *depth += 1;
+                value_start = true;
+            }
+            b']' | b'}' if *depth > 0 => *depth -= 1,
+            b',' if *depth > 0 => value_start = true,
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'-' if value_start => {}
+            b':' if b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()) => value_start = true,
+            b'!' if value_start => {
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => value_start = false,
+        }
+        i += 1;
+    }
 }
 
 /// A container being filled while events arrive.
@@ -43,6 +137,9 @@ enum Frame {
 
 struct Builder<'a> {
     file: &'a SourceFile,
+    /// The text parsed: the file's, or its relaxed copy.
+    text: &'a str,
+    shifts: Option<&'a Shifts>,
     /// Byte offset of each character, present only when the text is not ASCII.
     char_bytes: Option<Vec<u32>>,
     anchors: Vec<(usize, Node)>,
@@ -50,27 +147,48 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a SourceFile) -> Builder<'a> {
-        let char_bytes = (!file.text.is_ascii()).then(|| {
-            let mut v: Vec<u32> = file.text.char_indices().map(|(i, _)| i as u32).collect();
-            v.push(file.text.len() as u32);
+    fn new(file: &'a SourceFile, text: &'a str, shifts: Option<&'a Shifts>) -> Builder<'a> {
+        let char_bytes = (!text.is_ascii()).then(|| {
+            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
+            v.push(text.len() as u32);
             v
         });
         Builder {
             file,
+            text,
+            shifts,
             char_bytes,
             anchors: Vec::new(),
             alias_nodes: 0,
         }
     }
 
-    /// Byte offset of a yaml-rust2 marker (a character index).
-    fn byte(&self, m: &Marker) -> usize {
+    /// Byte offset in the parsed text of a yaml-rust2 marker (a character index).
+    fn mbyte(&self, m: &Marker) -> usize {
         let i = m.index();
         match &self.char_bytes {
-            None => i.min(self.file.text.len()),
+            None => i.min(self.text.len()),
             Some(v) => v.get(i).or(v.last()).map_or(0, |b| *b as usize),
         }
+    }
+
+    /// A byte offset of the parsed text as an offset of the file.
+    fn orig(&self, b: usize) -> usize {
+        let Some(shifts) = self.shifts else { return b };
+        let line = match shifts.binary_search_by(|s| s.0.cmp(&b)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        match shifts.get(line) {
+            Some(&(start, before, add)) if b < start + add => start - before,
+            Some(&(_, before, add)) => b - before - add,
+            None => b,
+        }
+    }
+
+    /// Byte offset in the file of a marker.
+    fn byte(&self, m: &Marker) -> usize {
+        self.orig(self.mbyte(m))
     }
 
     fn err(&self, m: &Marker, msg: impl Into<String>) -> ParseError {
@@ -79,7 +197,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) -> Result<Node, ParseError> {
-        let mut parser = Parser::new_from_str(&self.file.text).keep_tags(true);
+        let mut parser = Parser::new_from_str(self.text).keep_tags(true);
         let mut stack: Vec<Frame> = Vec::new();
         loop {
             let (event, mark) = parser
@@ -93,7 +211,7 @@ impl<'a> Builder<'a> {
                     return Ok(Node::new(Value::Null, self.file.span(at, at)));
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    let start = self.byte(&mark);
+                    let start = self.mbyte(&mark);
                     let node = self.scalar(text, style, tag, start);
                     Some((node, anchor))
                 }
@@ -133,9 +251,10 @@ impl<'a> Builder<'a> {
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let end = self.byte(&mark);
+                    let mend = self.mbyte(&mark);
+                    let end = self.orig(mend);
                     // Flow collections end after their bracket; block ones after the last child.
-                    let flow_end = matches!(self.file.text.as_bytes().get(end), Some(b']' | b'}'))
+                    let flow_end = matches!(self.text.as_bytes().get(mend), Some(b']' | b'}'))
                         .then_some(end + 1);
                     match stack.pop() {
                         Some(Frame::Seq {
@@ -230,7 +349,7 @@ impl<'a> Builder<'a> {
 
     fn scalar(&self, text: String, style: TScalarStyle, tag: Option<Tag>, start: usize) -> Node {
         let end = self.scalar_end(&text, style, start);
-        let span = self.file.span(start, end);
+        let span = self.file.span(self.orig(start), self.orig(end));
         let value = match (&tag, style) {
             (Some(t), _) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => {
                 match t.suffix.as_str() {
@@ -249,8 +368,7 @@ impl<'a> Builder<'a> {
 
     /// yaml-rust2 gives only start markers: find where the scalar ends in the text.
     fn scalar_end(&self, value: &str, style: TScalarStyle, start: usize) -> usize {
-        let text: &str = &self.file.text;
-        let rest = text.get(start..).unwrap_or("");
+        let rest = self.text.get(start..).unwrap_or("");
         // A tag (`!Ref x`) or anchor (`&a x`) may precede the scalar: the marker is at the tag.
         let mut off = 0;
         let bytes = rest.as_bytes();
@@ -461,6 +579,26 @@ mod tests {
         assert_eq!(e.message, "alias expansion budget exceeded");
         let e = p("a: [1, 2\nb: c").unwrap_err();
         assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+    }
+
+    #[test]
+    fn lenient_flow_indentation_keeps_spans() {
+        let text =
+            "A:\n  B: [{\n    \"k\": \"v\"\n  }]\n  C: !Sub '{\n      \"x\": 1\n  }'\n  D: after\n";
+        let n = p(text).unwrap();
+        let b = n.get("A").unwrap().get("B").unwrap();
+        assert_eq!(b.to_json(), serde_json::json!([{"k": "v"}]));
+        let d = n.get("A").unwrap().get("D").unwrap();
+        assert_eq!(&text[d.span.start as usize..d.span.end as usize], "after");
+        let c = n
+            .get("A")
+            .unwrap()
+            .get("C")
+            .unwrap()
+            .get("Fn::Sub")
+            .unwrap();
+        assert_eq!(c.as_str(), Some("{ \"x\": 1 }"));
+        assert!(p("a: [1,\nb: 2\n").is_err());
     }
 
     #[test]
