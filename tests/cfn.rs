@@ -597,11 +597,14 @@ Resources:
         Variables:
           LIT: !Sub "${!NotAVar}-${AWS::URLSuffix}"
           SECRET: "{{resolve:secretsmanager:s}}"
+          ALIAS: !Ref F.Alias
+      AutoPublishAlias: live
       Policies:
         - !If [Prod, AmazonS3ReadOnlyAccess, !Ref AWS::NoValue]
 "#;
     let f = file("t.yaml", text);
-    let (app, _) = template(&f);
+    let (app, issues) = template(&f);
+    assert!(issues.is_empty(), "{issues:?}");
     let func = &app.functions[0];
     assert_eq!(func.runtime.as_ref().unwrap().value, "python3.12");
     let lit = func

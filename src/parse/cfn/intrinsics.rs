@@ -348,6 +348,26 @@ impl<'a> Template<'a> {
                 span,
             ));
         }
+        // SAM's `Function.Alias` and `Api.Stage` references.
+        if let Some((res, attr)) = target.split_once('.')
+            && let Some(decl) = self.resources.get(res)
+        {
+            let prop = |k: &str| {
+                decl.props()
+                    .and_then(|p| p.get(k))
+                    .and_then(|n| self.text(n))
+            };
+            let v = match attr {
+                "Alias" => prop("AutoPublishAlias")
+                    .map(|a| format!("{}:{a}", self.arn(res).unwrap_or_default())),
+                "Stage" => prop("StageName"),
+                _ => None,
+            };
+            return Some(Node::string(
+                v.unwrap_or_else(|| format!("${{{target}}}")),
+                span,
+            ));
+        }
         self.issue(
             span,
             format!("Ref to `{target}`, which the template does not declare"),
