@@ -11,6 +11,7 @@ pub mod permissions;
 pub mod resources;
 pub mod roles;
 pub mod sam;
+mod substitute;
 
 use crate::model::{self, App, Origin};
 use crate::parse::node::Node;
