@@ -88,6 +88,11 @@ Resources:
                 Action: sqs:SendMessage
                 Resource: !GetAtt Queue.Arn
               - !Ref AWS::NoValue
+      EventInvokeConfig:
+        DestinationConfig:
+          OnFailure:
+            Type: SQS
+            Destination: !GetAtt Queue.Arn
       Events:
         FromQueue:
           Type: SQS
@@ -296,7 +301,12 @@ fn sam_app_resolves_and_lowers() {
     let inline = role
         .policies
         .iter()
-        .find(|p| matches!(p.source, PolicySource::Inline { .. }))
+        .find(|p| {
+            p.source
+                == PolicySource::Inline {
+                    name: "OrderFunctionRolePolicy2".into(),
+                }
+        })
         .unwrap();
     let doc = inline.doc.as_ref().unwrap().node.to_json();
     assert_eq!(doc["Statement"][0]["Resource"], "arn:aws:s3:::${Bucket}/*");
@@ -308,6 +318,22 @@ fn sam_app_resolves_and_lowers() {
         "{:?}",
         text_at(&f, inline.span)
     );
+
+    let dest = role
+        .policies
+        .iter()
+        .find(|p| {
+            p.source
+                == PolicySource::Inline {
+                    name: "OrderFunctionRoleEventInvokeConfigOnFailurePolicy".into(),
+                }
+        })
+        .unwrap();
+    assert_eq!(
+        dest.doc.as_ref().unwrap().node.to_json()["Statement"][0]["Resource"],
+        "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:prod-orders"
+    );
+    assert_eq!(func.config.destinations[0].condition, "OnFailure");
 
     // A declared role bound by GetAtt; the escaping code path is dropped.
     let admin = app

@@ -214,6 +214,28 @@ pub fn generated_role(
             }),
         });
     }
+    // SAM writes an inline statement for each `EventInvokeConfig` destination with a `Type`.
+    let dc = props
+        .get("EventInvokeConfig")
+        .and_then(|e| e.get("DestinationConfig"));
+    for dest in &f.config.destinations {
+        let kind = dc
+            .and_then(|d| d.get(&dest.condition))
+            .and_then(|c| c.get("Type"))
+            .and_then(|n| t.text(n));
+        if let Some(doc) = kind.and_then(|k| sam::destination_statements(&k, &dest.arn.value)) {
+            policies.push(AttachedPolicy {
+                source: PolicySource::Inline {
+                    name: format!("{role_logical}EventInvokeConfig{}Policy", dest.condition),
+                },
+                span: dest.arn.span,
+                doc: Some(PolicyDoc {
+                    node: Node::from_json(&doc, dest.arn.span),
+                    span: dest.arn.span,
+                }),
+            });
+        }
+    }
     if let Some(list) = props.get("Policies") {
         for (i, item) in expand_if(t, list).into_iter().enumerate() {
             policies.extend(sam_policy(t, &role_logical, i, item));

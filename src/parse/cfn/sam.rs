@@ -142,3 +142,24 @@ pub fn event_statements(kind: &str, source: &str, secrets: &[String]) -> Option<
     }
     Some(json!({ "Version": "2012-10-17", "Statement": stmts }))
 }
+
+/// The statement SAM adds for an `EventInvokeConfig` destination of type `kind`.
+pub fn destination_statements(kind: &str, arn: &str) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let stmts = match kind {
+        "SQS" => vec![json!({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn})],
+        "SNS" => vec![json!({"Effect": "Allow", "Action": "sns:Publish", "Resource": arn})],
+        "Lambda" => {
+            vec![json!({"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": arn})]
+        }
+        "EventBridge" => {
+            vec![json!({"Effect": "Allow", "Action": "events:PutEvents", "Resource": arn})]
+        }
+        "S3" => vec![
+            json!({"Effect": "Allow", "Action": "s3:PutObject", "Resource": format!("{arn}/*")}),
+            json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": arn}),
+        ],
+        _ => return None,
+    };
+    Some(json!({ "Version": "2012-10-17", "Statement": stmts }))
+}
