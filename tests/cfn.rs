@@ -627,6 +627,10 @@ Resources:
       AutoPublishAlias: live
       Policies:
         - !If [Prod, AmazonS3ReadOnlyAccess, !Ref AWS::NoValue]
+        - Statement: !If
+            - Prod
+            - [{Effect: Allow, Action: s3:GetObject, Resource: "*"}]
+            - [{Effect: Allow, Action: [s3:PutObject], Resource: !If [Prod, a, b]}]
 "#;
     let f = file("t.yaml", text);
     let (app, issues) = template(&f);
@@ -649,6 +653,18 @@ Resources:
         .unwrap();
     assert!(!secret.literal);
     let role = &app.roles[0];
+    let doc = role
+        .policies
+        .iter()
+        .find_map(|p| p.doc.as_ref().filter(|d| d.node.get("Statement").is_some()))
+        .unwrap()
+        .node
+        .to_json();
+    assert_eq!(doc["Statement"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        doc["Statement"][1]["Resource"],
+        serde_json::json!(["a", "b"])
+    );
     assert!(role.policies.iter().any(|p| p.source
         == PolicySource::Managed {
             arn: "AmazonS3ReadOnlyAccess".into()

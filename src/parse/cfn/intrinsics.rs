@@ -242,7 +242,18 @@ impl<'a> Template<'a> {
                         0 => None,
                         1 => vals.into_iter().next(),
                         _ if vals[0] == vals[1] => vals.into_iter().next(),
-                        _ => Some(Node::new(Value::Seq(vals), span)),
+                        // Both alternatives as one list (lists are concatenated), so a
+                        // `Statement`, `Action` or `Resource` sees everything either may grant.
+                        _ => {
+                            let mut items = Vec::new();
+                            for v in vals {
+                                match v.value {
+                                    Value::Seq(s) => items.extend(s),
+                                    _ => items.push(v),
+                                }
+                            }
+                            Some(Node::new(Value::Seq(items), span))
+                        }
                     };
                 }
                 branches.iter().find_map(|b| self.eval(b, mode))
