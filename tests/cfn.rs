@@ -550,11 +550,21 @@ fn classification() {
             "{path}"
         );
     }
-    let cdk = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#;
-    assert!(matches!(
-        parse_template(&file("cdk.out/Stack.template.json", cdk)),
-        TemplateOutcome::Template { .. }
-    ));
+    let cdk = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"},
+      "Fn9A8B": {"Type": "AWS::Lambda::Function",
+        "Properties": {"Code": {"S3Bucket": {"Fn::Sub": "cdk-assets-${AWS::AccountId}"}, "S3Key": "abc.zip"},
+          "Role": "arn:aws:iam::123456789012:role/ext", "Handler": "index.handler"},
+        "Metadata": {"aws:asset:path": "asset.abc"}}}}"#;
+    let (app, _) = template(&file("infra/cdk.out/Stack.template.json", cdk));
+    let f = &app.functions[0];
+    assert_eq!(
+        f.code_path.as_ref().unwrap().value,
+        "infra/cdk.out/asset.abc"
+    );
+    match &f.role {
+        RoleBinding::External(r) => assert_eq!(r.value, "arn:aws:iam::123456789012:role/ext"),
+        other => panic!("{other:?}"),
+    }
     let bad = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n   Properties: x\n";
     let f = file("template.yaml", bad);
     match parse_template(&f) {

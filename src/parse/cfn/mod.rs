@@ -62,7 +62,7 @@ pub fn parse_template(file: &SourceFile) -> TemplateOutcome {
     let sam = is_sam(&root);
     let mut t = Template::new(file, &root);
     if sam {
-        sam::register_implicit(&mut t);
+        sam::register_implicit(&mut t, &root);
     }
     let mut app = App::default();
     lower(&t, &root, sam, &mut app);

@@ -242,7 +242,7 @@ pub fn generated_role(
         }
     }
     let boundary = props.get("PermissionsBoundary").and_then(|b| managed(t, b));
-    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+    let default_trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": ["sts:AssumeRole"],
         "Principal": {"Service": ["lambda.amazonaws.com"]}}]});
     model::Role {
@@ -252,9 +252,15 @@ pub fn generated_role(
         span,
         arn: t.arn(&role_logical).unwrap_or_default(),
         generated: true,
-        trust: Some(PolicyDoc {
-            node: Node::from_json(&trust, span),
-            span,
+        trust: Some(match props.get("AssumeRolePolicyDocument") {
+            Some(d) => PolicyDoc {
+                node: t.resolve_policy(d),
+                span: d.span,
+            },
+            None => PolicyDoc {
+                node: Node::from_json(&default_trust, span),
+                span,
+            },
         }),
         policies,
         boundary,

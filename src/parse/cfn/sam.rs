@@ -7,14 +7,18 @@ use super::intrinsics::Template;
 use crate::parse::node::{Node, Value};
 
 /// Records the resources SAM generates so `!Ref`/`!GetAtt` to them resolve.
-pub fn register_implicit(t: &mut Template) {
+pub fn register_implicit(t: &mut Template, root: &Node) {
+    let global_role = root
+        .get("Globals")
+        .and_then(|g| g.get("Function"))
+        .and_then(|f| f.get("Role"));
     let mut add = Vec::new();
     for (logical, decl) in &t.resources {
         let props = decl.props();
         let get = |k: &str| props.and_then(|p| p.get(k));
         match decl.kind.as_str() {
             "AWS::Serverless::Function" => {
-                if get("Role").is_none() {
+                if get("Role").or(global_role).is_none() {
                     add.push((format!("{logical}Role"), "AWS::IAM::Role"));
                 }
                 if let Some(alias) = get("AutoPublishAlias").and_then(|a| t.text(a)) {
