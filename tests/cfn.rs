@@ -680,3 +680,28 @@ Resources:
             arn: "AmazonS3ReadOnlyAccess".into()
         }));
 }
+
+#[test]
+fn truncated_and_mangled_templates_never_panic() {
+    // Every prefix of real templates, and each with one byte replaced by a YAML indicator,
+    // must come back as a value (any outcome), never a panic.
+    for (path, text) in [("t.yaml", SAM), ("t.json", CFN_JSON)] {
+        let cut_points = text.char_indices().map(|(i, _)| i).step_by(5);
+        for i in cut_points {
+            let _ = parse_template(&file(path, &text[..i]));
+            let mut mangled = String::from(&text[..i]);
+            mangled.push_str(["!Ref ", "{", "]", "&a ", "*a", ": ", "\"", "- "][i % 8]);
+            mangled.push_str(&text[i..]);
+            let _ = parse_template(&file(path, &mangled));
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    #[test]
+    fn arbitrary_text_never_panics(s in "(Resources|AWS::|Type|: |\n|  |- |\\[|\\]|\\{|\\}|!Ref |!GetAtt |&a |\\*a|\"|'|Fn::If|x|1|,){0,60}") {
+        let _ = parse_template(&file("p.yaml", &s));
+        let _ = parse_template(&file("p.json", &s));
+    }
+}
