@@ -11,6 +11,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 mod relax;
 
 use super::ParseError;
+use super::json::Entries;
 use super::node::{Key, Node, Value};
 use crate::source::SourceFile;
 use relax::{Shifts, relax};
@@ -52,7 +53,7 @@ enum Frame {
         start: usize,
         tag: Option<Tag>,
         anchor: usize,
-        entries: Vec<(Key, Node)>,
+        entries: Entries,
         key: Option<Key>,
     },
 }
@@ -167,7 +168,7 @@ impl<'a> Builder<'a> {
                         start,
                         tag,
                         anchor,
-                        entries: Vec::new(),
+                        entries: Entries::default(),
                         key: None,
                     });
                     None
@@ -200,6 +201,7 @@ impl<'a> Builder<'a> {
                             entries,
                             ..
                         }) => {
+                            let entries = entries.entries;
                             // A block mapping starts at its first key (the marker is at the `:`).
                             let start = entries
                                 .first()
@@ -244,11 +246,7 @@ impl<'a> Builder<'a> {
                     }
                     Some(k) => {
                         // Duplicate keys: the last one wins, as in most YAML loaders.
-                        if let Some(slot) = entries.iter_mut().find(|(e, _)| e.name == k.name) {
-                            *slot = (k, node);
-                        } else {
-                            entries.push((k, node));
-                        }
+                        entries.insert(k, node);
                     }
                 },
             }
