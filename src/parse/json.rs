@@ -6,10 +6,32 @@
 //! Duplicate keys keep the last value (as serde_json and CloudFormation's JSON reader do).
 //! A UTF-8 byte-order mark is skipped.
 
+use std::collections::HashMap;
+
 use super::ParseError;
 use super::node::{Key, Node, Value};
 use super::yaml::MAX_DEPTH;
 use crate::source::SourceFile;
+
+/// Mapping entries in file order where a repeated key replaces the earlier value in place
+/// (the index keeps this linear for mappings with many keys).
+#[derive(Default)]
+pub(super) struct Entries {
+    pub entries: Vec<(Key, Node)>,
+    index: HashMap<String, usize>,
+}
+
+impl Entries {
+    pub fn insert(&mut self, k: Key, v: Node) {
+        match self.index.get(&k.name) {
+            Some(&i) => self.entries[i] = (k, v),
+            None => {
+                self.index.insert(k.name.clone(), self.entries.len());
+                self.entries.push((k, v));
+            }
+        }
+    }
+}
 
 /// Parses a whole JSON file.
 pub fn parse(file: &SourceFile) -> Result<Node, ParseError> {
@@ -226,12 +248,12 @@ impl JsonParser<'_> {
     fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
         let start = self.i;
         self.i += 1;
-        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut entries = Entries::default();
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
             return Ok(Node::new(
-                Value::Map(entries),
+                Value::Map(entries.entries),
                 self.file.span(start, self.i),
             ));
         }
@@ -253,18 +275,14 @@ impl JsonParser<'_> {
             self.i += 1;
             self.ws();
             let v = self.value(depth + 1)?;
-            if let Some(slot) = entries.iter_mut().find(|(k, _)| k.name == key.name) {
-                *slot = (key, v);
-            } else {
-                entries.push((key, v));
-            }
+            entries.insert(key, v);
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
                     return Ok(Node::new(
-                        Value::Map(entries),
+                        Value::Map(entries.entries),
                         self.file.span(start, self.i),
                     ));
                 }
@@ -275,6 +293,7 @@ impl JsonParser<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::source::FileId;

@@ -8,9 +8,13 @@
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+mod relax;
+
 use super::ParseError;
+use super::json::Entries;
 use super::node::{Key, Node, Value};
 use crate::source::SourceFile;
+use relax::{Shifts, relax};
 
 /// Deepest nesting of sequences and mappings accepted (CloudFormation templates rarely pass 20).
 pub const MAX_DEPTH: usize = 512;
@@ -19,9 +23,22 @@ pub const MAX_DEPTH: usize = 512;
 pub const ALIAS_BUDGET: usize = 100_000;
 
 /// Parses the first document of a YAML file. An empty file is `Null`.
+///
+/// CloudFormation reads YAML leniently: flow collections and multi-line quoted scalars whose
+/// continuation lines are not indented past their key are accepted there, and rejected by
+/// yaml-rust2 ("invalid indentation"). When the strict parse fails, the text is re-indented
+/// ([`relax`]) and parsed again; spans still point into the original text.
 pub fn parse(file: &SourceFile) -> Result<Node, ParseError> {
-    let mut b = Builder::new(file);
-    b.run()
+    let strict = Builder::new(file, &file.text, None).run();
+    match strict {
+        Err(e) => match relax(&file.text) {
+            Some((text, shifts)) => Builder::new(file, &text, Some(&shifts))
+                .run()
+                .map_err(|_| e),
+            None => Err(e),
+        },
+        ok => ok,
+    }
 }
 
 /// A container being filled while events arrive.
@@ -36,13 +53,16 @@ enum Frame {
         start: usize,
         tag: Option<Tag>,
         anchor: usize,
-        entries: Vec<(Key, Node)>,
+        entries: Entries,
         key: Option<Key>,
     },
 }
 
 struct Builder<'a> {
     file: &'a SourceFile,
+    /// The text parsed: the file's, or its relaxed copy.
+    text: &'a str,
+    shifts: Option<&'a Shifts>,
     /// Byte offset of each character, present only when the text is not ASCII.
     char_bytes: Option<Vec<u32>>,
     anchors: Vec<(usize, Node)>,
@@ -50,27 +70,48 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a SourceFile) -> Builder<'a> {
-        let char_bytes = (!file.text.is_ascii()).then(|| {
-            let mut v: Vec<u32> = file.text.char_indices().map(|(i, _)| i as u32).collect();
-            v.push(file.text.len() as u32);
+    fn new(file: &'a SourceFile, text: &'a str, shifts: Option<&'a Shifts>) -> Builder<'a> {
+        let char_bytes = (!text.is_ascii()).then(|| {
+            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
+            v.push(text.len() as u32);
             v
         });
         Builder {
             file,
+            text,
+            shifts,
             char_bytes,
             anchors: Vec::new(),
             alias_nodes: 0,
         }
     }
 
-    /// Byte offset of a yaml-rust2 marker (a character index).
-    fn byte(&self, m: &Marker) -> usize {
+    /// Byte offset in the parsed text of a yaml-rust2 marker (a character index).
+    fn mbyte(&self, m: &Marker) -> usize {
         let i = m.index();
         match &self.char_bytes {
-            None => i.min(self.file.text.len()),
+            None => i.min(self.text.len()),
             Some(v) => v.get(i).or(v.last()).map_or(0, |b| *b as usize),
         }
+    }
+
+    /// A byte offset of the parsed text as an offset of the file.
+    fn orig(&self, b: usize) -> usize {
+        let Some(shifts) = self.shifts else { return b };
+        let line = match shifts.binary_search_by(|s| s.0.cmp(&b)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        match shifts.get(line) {
+            Some(&(start, before, add)) if b < start + add => start - before,
+            Some(&(_, before, add)) => b - before - add,
+            None => b,
+        }
+    }
+
+    /// Byte offset in the file of a marker.
+    fn byte(&self, m: &Marker) -> usize {
+        self.orig(self.mbyte(m))
     }
 
     fn err(&self, m: &Marker, msg: impl Into<String>) -> ParseError {
@@ -79,7 +120,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) -> Result<Node, ParseError> {
-        let mut parser = Parser::new_from_str(&self.file.text).keep_tags(true);
+        let mut parser = Parser::new_from_str(self.text).keep_tags(true);
         let mut stack: Vec<Frame> = Vec::new();
         loop {
             let (event, mark) = parser
@@ -93,7 +134,7 @@ impl<'a> Builder<'a> {
                     return Ok(Node::new(Value::Null, self.file.span(at, at)));
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    let start = self.byte(&mark);
+                    let start = self.mbyte(&mark);
                     let node = self.scalar(text, style, tag, start);
                     Some((node, anchor))
                 }
@@ -127,13 +168,17 @@ impl<'a> Builder<'a> {
                         start,
                         tag,
                         anchor,
-                        entries: Vec::new(),
+                        entries: Entries::default(),
                         key: None,
                     });
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let end = self.byte(&mark).max(1);
+                    let mend = self.mbyte(&mark);
+                    let end = self.orig(mend);
+                    // Flow collections end after their bracket; block ones after the last child.
+                    let flow_end = matches!(self.text.as_bytes().get(mend), Some(b']' | b'}'))
+                        .then_some(end + 1);
                     match stack.pop() {
                         Some(Frame::Seq {
                             start,
@@ -141,7 +186,11 @@ impl<'a> Builder<'a> {
                             anchor,
                             items,
                         }) => {
-                            let end = items.last().map_or(end, |n| n.span.end as usize).max(start);
+                            let end = flow_end
+                                .unwrap_or_else(|| {
+                                    items.last().map_or(end, |n| n.span.end as usize)
+                                })
+                                .max(start);
                             let node = Node::new(Value::Seq(items), self.file.span(start, end));
                             Some((apply_tag(node, tag.as_ref()), anchor))
                         }
@@ -152,11 +201,18 @@ impl<'a> Builder<'a> {
                             entries,
                             ..
                         }) => {
-                            let end = entries
-                                .last()
-                                .map_or(end, |(_, n)| n.span.end as usize)
-                                .max(start);
-                            let node = Node::new(Value::Map(entries), self.file.span(start, end));
+                            let entries = entries.entries;
+                            // A block mapping starts at its first key (the marker is at the `:`).
+                            let start = entries
+                                .first()
+                                .map_or(start, |(k, _)| (k.span.start as usize).min(start));
+                            let end = flow_end.unwrap_or_else(|| {
+                                entries.last().map_or(end, |(_, n)| n.span.end as usize)
+                            });
+                            let node = Node::new(
+                                Value::Map(entries),
+                                self.file.span(start, end.max(start)),
+                            );
                             Some((apply_tag(node, tag.as_ref()), anchor))
                         }
                         None => return Err(self.err(&mark, "unbalanced YAML collection end")),
@@ -190,11 +246,7 @@ impl<'a> Builder<'a> {
                     }
                     Some(k) => {
                         // Duplicate keys: the last one wins, as in most YAML loaders.
-                        if let Some(slot) = entries.iter_mut().find(|(e, _)| e.name == k.name) {
-                            *slot = (k, node);
-                        } else {
-                            entries.push((k, node));
-                        }
+                        entries.insert(k, node);
                     }
                 },
             }
@@ -217,7 +269,7 @@ impl<'a> Builder<'a> {
 
     fn scalar(&self, text: String, style: TScalarStyle, tag: Option<Tag>, start: usize) -> Node {
         let end = self.scalar_end(&text, style, start);
-        let span = self.file.span(start, end);
+        let span = self.file.span(self.orig(start), self.orig(end));
         let value = match (&tag, style) {
             (Some(t), _) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => {
                 match t.suffix.as_str() {
@@ -236,8 +288,7 @@ impl<'a> Builder<'a> {
 
     /// yaml-rust2 gives only start markers: find where the scalar ends in the text.
     fn scalar_end(&self, value: &str, style: TScalarStyle, start: usize) -> usize {
-        let text: &str = &self.file.text;
-        let rest = text.get(start..).unwrap_or("");
+        let rest = self.text.get(start..).unwrap_or("");
         // A tag (`!Ref x`) or anchor (`&a x`) may precede the scalar: the marker is at the tag.
         let mut off = 0;
         let bytes = rest.as_bytes();
@@ -393,6 +444,7 @@ fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::source::FileId;
@@ -447,6 +499,26 @@ mod tests {
         assert_eq!(e.message, "alias expansion budget exceeded");
         let e = p("a: [1, 2\nb: c").unwrap_err();
         assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+    }
+
+    #[test]
+    fn lenient_flow_indentation_keeps_spans() {
+        let text =
+            "A:\n  B: [{\n    \"k\": \"v\"\n  }]\n  C: !Sub '{\n      \"x\": 1\n  }'\n  D: after\n";
+        let n = p(text).unwrap();
+        let b = n.get("A").unwrap().get("B").unwrap();
+        assert_eq!(b.to_json(), serde_json::json!([{"k": "v"}]));
+        let d = n.get("A").unwrap().get("D").unwrap();
+        assert_eq!(&text[d.span.start as usize..d.span.end as usize], "after");
+        let c = n
+            .get("A")
+            .unwrap()
+            .get("C")
+            .unwrap()
+            .get("Fn::Sub")
+            .unwrap();
+        assert_eq!(c.as_str(), Some("{ \"x\": 1 }"));
+        assert!(p("a: [1,\nb: 2\n").is_err());
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
         };
         let r = t.resolve(&props);
         let fid = id(t.file, logical);
-        let (code_path, inline_code, image) = code(t, &r, is_sam);
+        let (code_path, inline_code, image) = code(t, decl.node, &r, is_sam);
         let mut config = config(&r, is_sam);
         if config.image_uri.is_none() {
             config.image_uri = image;
@@ -60,10 +60,10 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
                 props.get("Events"),
                 &mut app.permissions,
             );
-            if let Some(auth) = &f.config.url_auth {
-                if auth.value == "NONE" {
-                    app.permissions.push(url_permission(&fid, logical, auth));
-                }
+            if let Some(auth) = &f.config.url_auth
+                && auth.value == "NONE"
+            {
+                app.permissions.push(url_permission(&fid, logical, auth));
             }
         }
         match props.get("Role") {
@@ -113,6 +113,7 @@ fn num(n: Option<&Node>) -> Option<Spanned<f64>> {
 #[allow(clippy::type_complexity)]
 fn code(
     t: &Template,
+    decl: &Node,
     r: &Node,
     is_sam: bool,
 ) -> (
@@ -128,19 +129,27 @@ fn code(
         let image = c.and_then(|c| sp(c, "ImageUri"));
         (c, inline, image)
     };
-    let path = code.and_then(|c| {
-        let s = c.as_str()?;
-        if s.starts_with("s3://") || s.contains("${") {
-            return None;
-        }
-        match join_path(&t.file.path, s) {
-            Some(p) => Some(Spanned::new(p, c.span)),
-            None => {
-                t.issue(c.span, format!("code path `{s}` leaves the audited folder"));
-                None
+    // CDK writes the local asset folder in the resource's metadata (`cdk.out/asset.<hash>`).
+    let asset = decl
+        .get("Metadata")
+        .and_then(|m| m.get("aws:asset:path"))
+        .filter(|a| a.as_str().is_some());
+    let path = code
+        .filter(|c| c.as_str().is_some())
+        .or(asset)
+        .and_then(|c| {
+            let s = c.as_str()?;
+            if s.starts_with("s3://") || s.contains("${") {
+                return None;
             }
-        }
-    });
+            match join_path(&t.file.path, s) {
+                Some(p) => Some(Spanned::new(p, c.span)),
+                None => {
+                    t.issue(c.span, format!("code path `{s}` leaves the audited folder"));
+                    None
+                }
+            }
+        });
     (path, inline, image)
 }
 

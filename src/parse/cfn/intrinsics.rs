@@ -47,7 +47,7 @@ pub enum Mode {
     Both,
 }
 
-fn ph(s: &str, span: Span) -> Node {
+pub(super) fn ph(s: &str, span: Span) -> Node {
     Node::string(format!("${{{s}}}"), span)
 }
 
@@ -127,14 +127,14 @@ impl<'a> Template<'a> {
             Value::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for it in items {
-                    if mode == Mode::Both {
-                        if let Some(("Fn::If", args)) = it.single_entry() {
-                            let a: Vec<&Node> = args.items().collect();
-                            for b in a.iter().skip(1) {
-                                out.extend(self.eval(b, mode));
-                            }
-                            continue;
+                    if mode == Mode::Both
+                        && let Some(("Fn::If", args)) = it.single_entry()
+                    {
+                        let a: Vec<&Node> = args.items().collect();
+                        for b in a.iter().skip(1) {
+                            out.extend(self.eval(b, mode));
                         }
+                        continue;
                     }
                     out.extend(self.eval(it, mode));
                 }
@@ -242,7 +242,18 @@ impl<'a> Template<'a> {
                         0 => None,
                         1 => vals.into_iter().next(),
                         _ if vals[0] == vals[1] => vals.into_iter().next(),
-                        _ => Some(Node::new(Value::Seq(vals), span)),
+                        // Both alternatives as one list (lists are concatenated), so a
+                        // `Statement`, `Action` or `Resource` sees everything either may grant.
+                        _ => {
+                            let mut items = Vec::new();
+                            for v in vals {
+                                match v.value {
+                                    Value::Seq(s) => items.extend(s),
+                                    _ => items.push(v),
+                                }
+                            }
+                            Some(Node::new(Value::Seq(items), span))
+                        }
                     };
                 }
                 branches.iter().find_map(|b| self.eval(b, mode))
@@ -292,38 +303,6 @@ impl<'a> Template<'a> {
         }
     }
 
-    fn find_in_map(&self, args: &[&Node], span: Span) -> Node {
-        let keys: Vec<String> = args
-            .iter()
-            .take(3)
-            .map(|a| self.text(a).unwrap_or_else(|| "${?}".into()))
-            .collect();
-        let fallback = || ph(&format!("FindInMap:{}", keys.join(".")), span);
-        if keys.len() < 3 {
-            return fallback();
-        }
-        let Some(map) = self.mappings.and_then(|m| m.get(&keys[0])) else {
-            return fallback();
-        };
-        // A key only known at deploy time (`${AWS::Region}`) selects the single entry when
-        // the map has one; otherwise the value is unknown.
-        let pick = |n: &'a Node, k: &str| -> Option<&'a Node> {
-            if k.contains("${") {
-                let mut it = n.entries();
-                match (it.next(), it.next()) {
-                    (Some((_, v)), None) => Some(v),
-                    _ => None,
-                }
-            } else {
-                n.get(k)
-            }
-        };
-        match pick(map, &keys[1]).and_then(|m| pick(m, &keys[2])) {
-            Some(v) => self.resolve(v),
-            None => fallback(),
-        }
-    }
-
     /// `Ref` to a parameter, pseudo parameter or resource. `None` for `AWS::NoValue`.
     pub fn reference(&self, target: &str, span: Span) -> Option<Node> {
         if let Some(p) = pseudo(target) {
@@ -345,6 +324,26 @@ impl<'a> Template<'a> {
             let arn = self.arn(target);
             return Some(Node::string(
                 resources::ref_value(kind, target, &name, arn.as_deref()),
+                span,
+            ));
+        }
+        // SAM's `Function.Alias` and `Api.Stage` references.
+        if let Some((res, attr)) = target.split_once('.')
+            && let Some(decl) = self.resources.get(res)
+        {
+            let prop = |k: &str| {
+                decl.props()
+                    .and_then(|p| p.get(k))
+                    .and_then(|n| self.text(n))
+            };
+            let v = match attr {
+                "Alias" => prop("AutoPublishAlias")
+                    .map(|a| format!("{}:{a}", self.arn(res).unwrap_or_default())),
+                "Stage" => prop("StageName"),
+                _ => None,
+            };
+            return Some(Node::string(
+                v.unwrap_or_else(|| format!("${{{target}}}")),
                 span,
             ));
         }
@@ -409,116 +408,10 @@ impl<'a> Template<'a> {
         self.depth.set(self.depth.get() - 1);
         arn
     }
-
-    /// Expands `${...}` in an `Fn::Sub` template.
-    pub fn sub(&self, tmpl: &str, vars: &BTreeMap<String, String>, span: Span) -> String {
-        let mut out = String::with_capacity(tmpl.len());
-        let mut rest = tmpl;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 2..];
-            let Some(j) = after.find('}') else {
-                out.push_str(&rest[i..]);
-                return out;
-            };
-            let var = &after[..j];
-            rest = &after[j + 1..];
-            if let Some(lit) = var.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(lit);
-                out.push('}');
-                continue;
-            }
-            let var = var.trim();
-            let val = if let Some(v) = vars.get(var) {
-                v.clone()
-            } else if let Some((res, attr)) = var
-                .split_once('.')
-                .filter(|(r, _)| self.kind_of(r).is_some())
-            {
-                self.get_att(res, attr, span)
-                    .scalar_text()
-                    .unwrap_or_default()
-            } else if pseudo(var).is_some()
-                || self.params.contains_key(var)
-                || self.kind_of(var).is_some()
-            {
-                self.reference(var, span)
-                    .map(|n| match n.value {
-                        Value::Seq(s) => s
-                            .iter()
-                            .filter_map(Node::scalar_text)
-                            .collect::<Vec<_>>()
-                            .join(","),
-                        _ => n.scalar_text().unwrap_or_default(),
-                    })
-                    .unwrap_or_default()
-            } else {
-                self.issue(span, format!("Fn::Sub variable `{var}` is not declared"));
-                format!("${{{var}}}")
-            };
-            out.push_str(&val);
-        }
-        out.push_str(rest);
-        out
-    }
-
-    /// The logical id of the one declared resource a value refers to (`!Ref X`,
-    /// `!GetAtt X.Arn`, `!Sub` naming one resource), if any.
-    pub fn refers_to(&self, n: &Node) -> Option<String> {
-        let (k, v) = n.single_entry()?;
-        let id = match k {
-            "Ref" => v.as_str().map(str::to_string),
-            "Fn::GetAtt" => match &v.value {
-                Value::Seq(s) => s.first().and_then(Node::as_str).map(str::to_string),
-                Value::String(s) => s.split('.').next().map(str::to_string),
-                _ => None,
-            },
-            "Fn::Sub" => {
-                let t = match &v.value {
-                    Value::Seq(s) => s.first().and_then(Node::as_str),
-                    _ => v.as_str(),
-                }?;
-                let mut found: Vec<String> = sub_vars(t)
-                    .into_iter()
-                    .map(|var| var.split('.').next().unwrap_or("").to_string())
-                    .filter(|r| self.kind_of(r).is_some())
-                    .collect();
-                found.dedup();
-                if found.len() == 1 { found.pop() } else { None }
-            }
-            "Fn::Join" | "Fn::Select" | "Fn::If" => {
-                let mut ids: Vec<String> = v
-                    .items()
-                    .flat_map(Node::items)
-                    .filter_map(|i| self.refers_to(i))
-                    .collect();
-                ids.dedup();
-                if ids.len() == 1 { ids.pop() } else { None }
-            }
-            _ => None,
-        }?;
-        self.kind_of(&id).is_some().then_some(id)
-    }
-}
-
-/// Variables named in an `Fn::Sub` string (not the `${!literal}` ones).
-pub fn sub_vars(t: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = t;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(j) = after.find('}') else { break };
-        if !after.starts_with('!') {
-            out.push(after[..j].trim());
-        }
-        rest = &after[j + 1..];
-    }
-    out
 }
 
 /// Pseudo parameters: `Some(None)` is `AWS::NoValue`.
-fn pseudo(name: &str) -> Option<Option<String>> {
+pub(super) fn pseudo(name: &str) -> Option<Option<String>> {
     Some(match name {
         "AWS::Partition" => Some("aws".into()),
         "AWS::URLSuffix" => Some("amazonaws.com".into()),

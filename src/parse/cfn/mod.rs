@@ -11,6 +11,7 @@ pub mod permissions;
 pub mod resources;
 pub mod roles;
 pub mod sam;
+mod substitute;
 
 use crate::model::{self, App, Origin};
 use crate::parse::node::Node;
@@ -61,7 +62,7 @@ pub fn parse_template(file: &SourceFile) -> TemplateOutcome {
     let sam = is_sam(&root);
     let mut t = Template::new(file, &root);
     if sam {
-        sam::register_implicit(&mut t);
+        sam::register_implicit(&mut t, &root);
     }
     let mut app = App::default();
     lower(&t, &root, sam, &mut app);
@@ -103,22 +104,24 @@ pub fn id(file: &SourceFile, logical: &str) -> String {
 }
 
 fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
-    if let Some(res) = root.get("Resources") {
-        if !res.is_map() {
-            t.issue(res.span, "`Resources` must be a mapping");
-        }
+    if let Some(res) = root.get("Resources")
+        && !res.is_map()
+        && !matches!(res.value, crate::parse::node::Value::Null)
+    {
+        t.issue(res.span, "`Resources` must be a mapping");
     }
     for (logical, decl) in &t.resources {
         if decl.kind.is_empty() {
             t.issue(decl.key.span, format!("resource `{logical}` has no `Type`"));
         }
-        if let Some(p) = decl.props() {
-            if !p.is_map() && !matches!(p.value, crate::parse::node::Value::Null) {
-                t.issue(
-                    p.span,
-                    format!("`Properties` of `{logical}` must be a mapping"),
-                );
-            }
+        if let Some(p) = decl.props()
+            && !p.is_map()
+            && !matches!(p.value, crate::parse::node::Value::Null)
+        {
+            t.issue(
+                p.span,
+                format!("`Properties` of `{logical}` must be a mapping"),
+            );
         }
     }
     let origin = if sam {

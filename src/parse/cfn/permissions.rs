@@ -59,10 +59,11 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
         }
         _ => (tail, None),
     };
+    let want = resources::function_arn_of(name);
     let function = app
         .functions
         .iter()
-        .find(|f| f.arn == resources::function_arn_of(name) || f.arn == raw)
+        .find(|f| f.arn == want || f.arn == raw)
         .map(|f| f.id.clone());
     Target {
         function,

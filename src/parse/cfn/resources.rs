@@ -155,10 +155,8 @@ pub fn ref_value(kind: &str, logical: &str, name: &str, arn: Option<&str>) -> St
             | "AWS::Lambda::Version"
             | "AWS::Scheduler::Schedule"
     );
-    if by_arn {
-        if let Some(a) = arn {
-            return a.to_string();
-        }
+    if by_arn && let Some(a) = arn {
+        return a.to_string();
     }
     match kind {
         "AWS::SQS::Queue" => {

@@ -83,25 +83,25 @@ pub fn expand_if<'n>(t: &Template, list: &'n Node) -> Vec<&'n Node> {
 
 /// A managed policy reference: a customer policy declared in the template, or an ARN/name.
 fn managed(t: &Template, item: &Node) -> Option<AttachedPolicy> {
-    if let Some(target) = t.refers_to(item) {
-        if t.kind_of(&target) == Some("AWS::IAM::ManagedPolicy") {
-            let doc = t
-                .resources
-                .get(&target)
-                .and_then(|d| d.props())
-                .and_then(|p| p.get("PolicyDocument"))
-                .map(|d| PolicyDoc {
-                    node: t.resolve_policy(d),
-                    span: d.span,
-                });
-            return Some(AttachedPolicy {
-                source: PolicySource::Customer {
-                    id: id(t.file, &target),
-                },
-                span: item.span,
-                doc,
+    if let Some(target) = t.refers_to(item)
+        && t.kind_of(&target) == Some("AWS::IAM::ManagedPolicy")
+    {
+        let doc = t
+            .resources
+            .get(&target)
+            .and_then(|d| d.props())
+            .and_then(|p| p.get("PolicyDocument"))
+            .map(|d| PolicyDoc {
+                node: t.resolve_policy(d),
+                span: d.span,
             });
-        }
+        return Some(AttachedPolicy {
+            source: PolicySource::Customer {
+                id: id(t.file, &target),
+            },
+            span: item.span,
+            doc,
+        });
     }
     let arn = t.text(item)?;
     Some(AttachedPolicy {
@@ -113,10 +113,10 @@ fn managed(t: &Template, item: &Node) -> Option<AttachedPolicy> {
 
 /// A function's `Role` property: a role of the template, or an external ARN/name.
 pub fn bind(t: &Template, role: &Node) -> RoleBinding {
-    if let Some(target) = t.refers_to(role) {
-        if t.kind_of(&target) == Some("AWS::IAM::Role") {
-            return RoleBinding::Role(id(t.file, &target));
-        }
+    if let Some(target) = t.refers_to(role)
+        && t.kind_of(&target) == Some("AWS::IAM::Role")
+    {
+        return RoleBinding::Role(id(t.file, &target));
     }
     match t.text(role) {
         Some(s) => {
@@ -153,17 +153,16 @@ pub fn generated_role(
     };
     let mut policies = vec![implicit(sam::BASIC_EXECUTION, "SAM function", span)];
     for ev in &f.events {
-        if let Some(arn) = sam::event_policy(&ev.kind) {
-            if !policies
+        if let Some(arn) = sam::event_policy(&ev.kind)
+            && !policies
                 .iter()
                 .any(|p| matches!(&p.source, PolicySource::Implicit { arn: a, .. } if a == arn))
-            {
-                policies.push(implicit(
-                    arn,
-                    &format!("{} event `{}`", ev.kind, ev.name),
-                    ev.span,
-                ));
-            }
+        {
+            policies.push(implicit(
+                arn,
+                &format!("{} event `{}`", ev.kind, ev.name),
+                ev.span,
+            ));
         }
         let source = ev.source_arn.as_ref().map_or("*", |s| s.value.as_str());
         let secrets: Vec<String> = ev
@@ -215,13 +214,35 @@ pub fn generated_role(
             }),
         });
     }
+    // SAM writes an inline statement for each `EventInvokeConfig` destination with a `Type`.
+    let dc = props
+        .get("EventInvokeConfig")
+        .and_then(|e| e.get("DestinationConfig"));
+    for dest in &f.config.destinations {
+        let kind = dc
+            .and_then(|d| d.get(&dest.condition))
+            .and_then(|c| c.get("Type"))
+            .and_then(|n| t.text(n));
+        if let Some(doc) = kind.and_then(|k| sam::destination_statements(&k, &dest.arn.value)) {
+            policies.push(AttachedPolicy {
+                source: PolicySource::Inline {
+                    name: format!("{role_logical}EventInvokeConfig{}Policy", dest.condition),
+                },
+                span: dest.arn.span,
+                doc: Some(PolicyDoc {
+                    node: Node::from_json(&doc, dest.arn.span),
+                    span: dest.arn.span,
+                }),
+            });
+        }
+    }
     if let Some(list) = props.get("Policies") {
         for (i, item) in expand_if(t, list).into_iter().enumerate() {
             policies.extend(sam_policy(t, &role_logical, i, item));
         }
     }
     let boundary = props.get("PermissionsBoundary").and_then(|b| managed(t, b));
-    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+    let default_trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": ["sts:AssumeRole"],
         "Principal": {"Service": ["lambda.amazonaws.com"]}}]});
     model::Role {
@@ -231,9 +252,15 @@ pub fn generated_role(
         span,
         arn: t.arn(&role_logical).unwrap_or_default(),
         generated: true,
-        trust: Some(PolicyDoc {
-            node: Node::from_json(&trust, span),
-            span,
+        trust: Some(match props.get("AssumeRolePolicyDocument") {
+            Some(d) => PolicyDoc {
+                node: t.resolve_policy(d),
+                span: d.span,
+            },
+            None => PolicyDoc {
+                node: Node::from_json(&default_trust, span),
+                span,
+            },
         }),
         policies,
         boundary,

@@ -7,13 +7,38 @@ use super::intrinsics::Template;
 use crate::parse::node::{Node, Value};
 
 /// Records the resources SAM generates so `!Ref`/`!GetAtt` to them resolve.
-pub fn register_implicit(t: &mut Template) {
+pub fn register_implicit(t: &mut Template, root: &Node) {
+    let global_role = root
+        .get("Globals")
+        .and_then(|g| g.get("Function"))
+        .and_then(|f| f.get("Role"));
     let mut add = Vec::new();
     for (logical, decl) in &t.resources {
-        if decl.kind == "AWS::Serverless::Function"
-            && decl.props().and_then(|p| p.get("Role")).is_none()
-        {
-            add.push((format!("{logical}Role"), "AWS::IAM::Role"));
+        let props = decl.props();
+        let get = |k: &str| props.and_then(|p| p.get(k));
+        match decl.kind.as_str() {
+            "AWS::Serverless::Function" => {
+                if get("Role").or(global_role).is_none() {
+                    add.push((format!("{logical}Role"), "AWS::IAM::Role"));
+                }
+                if let Some(alias) = get("AutoPublishAlias").and_then(|a| t.text(a)) {
+                    add.push((format!("{logical}Alias{alias}"), "AWS::Lambda::Alias"));
+                }
+                if get("FunctionUrlConfig").is_some() {
+                    add.push((format!("{logical}Url"), "AWS::Lambda::Url"));
+                }
+            }
+            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+                if let Some(stage) = get("StageName").and_then(|a| t.text(a)) {
+                    let kind = if decl.kind == "AWS::Serverless::Api" {
+                        "AWS::ApiGateway::Stage"
+                    } else {
+                        "AWS::ApiGatewayV2::Stage"
+                    };
+                    add.push((format!("{logical}{stage}Stage"), kind));
+                }
+            }
+            _ => {}
         }
     }
     add.push(("ServerlessRestApi".into(), "AWS::ApiGateway::RestApi"));
@@ -119,5 +144,26 @@ pub fn event_statements(kind: &str, source: &str, secrets: &[String]) -> Option<
             "Resource": secret_res
         }));
     }
+    Some(json!({ "Version": "2012-10-17", "Statement": stmts }))
+}
+
+/// The statement SAM adds for an `EventInvokeConfig` destination of type `kind`.
+pub fn destination_statements(kind: &str, arn: &str) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let stmts = match kind {
+        "SQS" => vec![json!({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn})],
+        "SNS" => vec![json!({"Effect": "Allow", "Action": "sns:Publish", "Resource": arn})],
+        "Lambda" => {
+            vec![json!({"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": arn})]
+        }
+        "EventBridge" => {
+            vec![json!({"Effect": "Allow", "Action": "events:PutEvents", "Resource": arn})]
+        }
+        "S3" => vec![
+            json!({"Effect": "Allow", "Action": "s3:PutObject", "Resource": format!("{arn}/*")}),
+            json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": arn}),
+        ],
+        _ => return None,
+    };
     Some(json!({ "Version": "2012-10-17", "Statement": stmts }))
 }
