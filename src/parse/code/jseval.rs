@@ -193,6 +193,16 @@ impl Env<'_> {
                 if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
                     return Some(obj.clone());
                 }
+                let callee = self.t(function);
+                // X-Ray and Powertools tracers wrap a client and return it:
+                // `AWSXRay.captureAWSv3Client(new S3Client({}))`, `captureAWS(require("aws-sdk"))`.
+                if callee
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|m| m.starts_with("captureAWS"))
+                {
+                    return self.resolve(args?.named_child(0)?, d);
+                }
                 if function.kind() != "member_expression" {
                     return None;
                 }
