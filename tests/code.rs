@@ -1,5 +1,8 @@
 //! SDK call extraction from function code: boto3, JS SDK v3 and v2, handler and import paths.
 
+// Test inputs are fixed snippets: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use rolefit::model::{Arg, CallStyle, CodeFacts, SdkCall, SdkKind};
 use rolefit::parse::code::{
     Lang, extract, handler_candidates, is_vendored, local_import_candidates,

@@ -39,11 +39,11 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
             functions.pop();
         }
         ("return_statement", false) => {
-            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0)) {
-                if let Some(obj) = cx.resolve(value, 0) {
-                    cx.names.insert(format!("{name}()"), obj.clone());
-                    cx.names.insert(format!("this.{name}()"), obj);
-                }
+            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
+                && let Some(obj) = cx.resolve(value, 0)
+            {
+                cx.names.insert(format!("{name}()"), obj.clone());
+                cx.names.insert(format!("this.{name}()"), obj);
             }
         }
         ("variable_declarator", false) => declarator(&mut cx, &mut facts, node),
@@ -51,11 +51,10 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
             if let (Some(left), Some(right)) = (
                 node.child_by_field_name("left"),
                 node.child_by_field_name("right"),
-            ) {
-                if matches!(left.kind(), "identifier" | "member_expression") {
-                    let key = text(file, left).to_string();
-                    bind(&mut cx, key, right);
-                }
+            ) && matches!(left.kind(), "identifier" | "member_expression")
+            {
+                let key = text(file, left).to_string();
+                bind(&mut cx, key, right);
             }
         }
         ("public_field_definition" | "field_definition", false) => {
@@ -83,14 +82,16 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
 }
 
 fn record_import(cx: &Env<'_>, facts: &mut CodeFacts, source: Node<'_>) {
-    if let Arg::Str(module) = cx.eval(source, 0) {
-        if module.starts_with("./") || module.starts_with("../") || module == "." || module == ".."
-        {
-            let span = cx.file.span(source.start_byte(), source.end_byte());
-            facts.imports.push(Import {
-                module: Spanned::new(module, span),
-            });
-        }
+    if let Arg::Str(module) = cx.eval(source, 0)
+        && (module.starts_with("./")
+            || module.starts_with("../")
+            || module == "."
+            || module == "..")
+    {
+        let span = cx.file.span(source.start_byte(), source.end_byte());
+        facts.imports.push(Import {
+            module: Spanned::new(module, span),
+        });
     }
 }
 

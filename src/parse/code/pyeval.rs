@@ -204,10 +204,10 @@ impl Env<'_> {
                 }
                 let function = node.child_by_field_name("function")?;
                 let args = node.child_by_field_name("arguments");
-                if function.kind() == "identifier" {
-                    if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
-                        return Some(obj.clone());
-                    }
+                if function.kind() == "identifier"
+                    && let Some(obj) = self.names.get(&format!("{}()", self.t(function)))
+                {
+                    return Some(obj.clone());
                 }
                 match self.resolve(function, d)? {
                     Obj::ClientFn => {
@@ -446,8 +446,8 @@ impl Env<'_> {
                 }
                 let args = node.child_by_field_name("arguments")?;
                 let mut cursor = args.walk();
-                let first = args.named_children(&mut cursor).next()?;
-                first
+
+                args.named_children(&mut cursor).next()?
             }
             _ => return None,
         };

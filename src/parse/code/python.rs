@@ -43,10 +43,10 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
         ("assignment", false) => assignment(&mut cx, node),
         ("with_item", false) => with_item(&mut cx, node),
         ("return_statement", false) => {
-            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0)) {
-                if let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk) {
-                    cx.names.insert(format!("{name}()"), obj);
-                }
+            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
+                && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
+            {
+                cx.names.insert(format!("{name}()"), obj);
             }
         }
         ("call", false) => {
@@ -178,10 +178,10 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>) {
         };
         if let Some(obj) = annotation.and_then(|t| cx.annotation(t)) {
             cx.names.insert(name, obj);
-        } else if !cx.names.contains_key(&name) {
-            if let Some(obj) = cx.by_name(&name) {
-                cx.names.insert(name, obj);
-            }
+        } else if !cx.names.contains_key(&name)
+            && let Some(obj) = cx.by_name(&name)
+        {
+            cx.names.insert(name, obj);
         }
     }
 }
