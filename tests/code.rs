@@ -932,3 +932,88 @@ fn vendored_paths() {
         assert!(!is_vendored(p), "{p}");
     }
 }
+
+#[test]
+fn python_objects_passed_to_helpers_defined_earlier() {
+    let f = facts(
+        "app.py",
+        r#"
+import boto3, os
+
+def post(apigw, table, connection_id):
+    apigw.post_to_connection(ConnectionId=connection_id, Data=b"x")
+    table.delete_item(Key={"id": connection_id})
+
+class Handler:
+    def store(self, bucket_client, key):
+        bucket_client.put_object(Bucket=os.environ["B"], Key=key)
+
+    def run(self):
+        self.store(boto3.client("s3"), "k")
+
+def handler(event, context):
+    table = boto3.resource("dynamodb").Table(os.environ["CONNECTIONS"])
+    api = boto3.client("apigatewaymanagementapi", endpoint_url="https://x")
+    post(api, table=table, connection_id="c")
+    cached().get_item(Key={})
+
+def cached():
+    return boto3.resource("dynamodb").Table("Cache")
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct(
+                "apigatewaymanagementapi",
+                "post_to_connection",
+                vec![("ConnectionId", Arg::Unknown), ("Data", s("x"))],
+            ),
+            (
+                "dynamodb",
+                "delete_item",
+                CallStyle::Resource,
+                Some("Table"),
+                vec![("Key", Arg::Unknown)],
+                vec![env("CONNECTIONS")],
+            ),
+            direct(
+                "s3",
+                "put_object",
+                vec![("Bucket", env("B")), ("Key", Arg::Unknown)],
+            ),
+            (
+                "dynamodb",
+                "get_item",
+                CallStyle::Resource,
+                Some("Table"),
+                vec![("Key", Arg::Unknown)],
+                vec![s("Cache")],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn js_upload_with_shorthand_params() {
+    let f = facts(
+        "app.js",
+        r#"
+const { Upload } = require("@aws-sdk/lib-storage");
+const { S3 } = require("@aws-sdk/client-s3");
+const s3 = new S3();
+exports.handler = async () => {
+  const params = { Bucket: process.env.BUCKET, Key: "k", Body: "" };
+  await new Upload({ client: s3, params }).done();
+};
+"#,
+    );
+    check(
+        &f.calls,
+        &[direct(
+            "@aws-sdk/lib-storage",
+            "Upload",
+            vec![("Bucket", env("BUCKET")), ("Key", s("k")), ("Body", s(""))],
+        )],
+    );
+}

@@ -122,7 +122,7 @@ impl Env<'_> {
         }
         let d = depth + 1;
         match node.kind() {
-            "identifier" | "this" => self.lookup(self.t(node)),
+            "identifier" | "this" | "shorthand_property_identifier" => self.lookup(self.t(node)),
             "parenthesized_expression"
             | "await_expression"
             | "as_expression"
@@ -378,11 +378,17 @@ impl Env<'_> {
     /// The node of property `name` in an object literal.
     pub(crate) fn property<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut cursor = node.walk();
-        let found = node.named_children(&mut cursor).find(|c| {
-            c.kind() == "pair"
-                && c.child_by_field_name("key")
-                    .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name)
+        let found = node.named_children(&mut cursor).find(|c| match c.kind() {
+            "pair" => c
+                .child_by_field_name("key")
+                .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name),
+            "shorthand_property_identifier" => self.t(*c) == name,
+            _ => false,
         })?;
+        // `{ params }` is the identifier itself, which `object` resolves to its binding.
+        if found.kind() == "shorthand_property_identifier" {
+            return Some(found);
+        }
         found.child_by_field_name("value")
     }
 }

@@ -18,24 +18,40 @@ use crate::source::{SourceFile, Spanned};
 pub(crate) const POWERTOOLS: &str = "aws-lambda-powertools";
 
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    // The first pass learns what local functions return and what callers pass them, so the
+    // second can read helpers defined before their callers (or called before defined).
+    let (_, learned) = pass(file, tree, BTreeMap::new());
+    pass(file, tree, learned).0
+}
+
+/// What one pass learned about local functions: `name()` is a return value, `name#i` /
+/// `name#keyword` what callers pass as a parameter.
+type Learned = BTreeMap<String, Obj>;
+
+fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned) {
     let mut cx = Env {
         file,
-        names: BTreeMap::new(),
+        names: learned
+            .iter()
+            .filter(|(k, _)| k.ends_with("()"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         mypy: BTreeMap::new(),
         memo: HashMap::new(),
         boto3: false,
     };
+    let mut out = Learned::new();
     let mut facts = CodeFacts::default();
     let mut functions: Vec<String> = Vec::new();
     walk(tree, |node, entering| match (node.kind(), entering) {
         ("import_statement" | "import_from_statement", true) => import(&mut cx, &mut facts, node),
         ("function_definition", true) => {
-            functions.push(
-                node.child_by_field_name("name")
-                    .map(|n| text(file, n).to_string())
-                    .unwrap_or_default(),
-            );
-            parameters(&mut cx, node);
+            let name = node
+                .child_by_field_name("name")
+                .map(|n| text(file, n).to_string())
+                .unwrap_or_default();
+            parameters(&mut cx, node, &name, &learned);
+            functions.push(name);
         }
         ("function_definition", false) => {
             functions.pop();
@@ -46,17 +62,65 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
             if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
                 && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
             {
-                cx.names.insert(format!("{name}()"), obj);
+                cx.names.insert(format!("{name}()"), obj.clone());
+                out.insert(format!("{name}()"), obj);
             }
         }
         ("call", false) => {
             env_read(&cx, &mut facts, node);
             call(&mut cx, &mut facts, node);
+            passed(&cx, &mut out, node);
         }
         ("subscript", false) => env_read(&cx, &mut facts, node),
         _ => {}
     });
-    facts
+    (facts, out)
+}
+
+/// SDK objects passed to a local function or method: `save(table, item)`, `self.put(s3)`.
+fn passed(cx: &Env<'_>, out: &mut Learned, node: Node<'_>) {
+    let (Some(function), Some(args)) = (
+        node.child_by_field_name("function"),
+        node.child_by_field_name("arguments"),
+    ) else {
+        return;
+    };
+    let (name, offset) = match function.kind() {
+        "identifier" => (text(cx.file, function), 0),
+        "attribute" => {
+            let object = function
+                .child_by_field_name("object")
+                .map(|o| text(cx.file, o));
+            match (object, function.child_by_field_name("attribute")) {
+                (Some("self" | "cls"), Some(attr)) => (text(cx.file, attr), 1),
+                _ => return,
+            }
+        }
+        _ => return,
+    };
+    let mut position = offset;
+    let mut cursor = args.walk();
+    for a in args.named_children(&mut cursor) {
+        let (key, value) = match a.kind() {
+            "keyword_argument" => {
+                let (Some(k), Some(v)) = (
+                    a.child_by_field_name("name"),
+                    a.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                (format!("{name}#{}", text(cx.file, k)), v)
+            }
+            "list_splat" | "dictionary_splat" | "comment" => continue,
+            _ => {
+                position += 1;
+                (format!("{name}#{}", position - 1), a)
+            }
+        };
+        if let Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) = cx.resolve(value, 0) {
+            out.insert(key, obj);
+        }
+    }
 }
 
 fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
@@ -158,13 +222,14 @@ fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     }
 }
 
-/// Parameters annotated with mypy-boto3 types, or named like an SDK client.
-fn parameters(cx: &mut Env<'_>, def: Node<'_>) {
+/// Parameters annotated with mypy-boto3 types, passed SDK objects by callers, or named like
+/// an SDK client.
+fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned) {
     let Some(params) = def.child_by_field_name("parameters") else {
         return;
     };
     let mut cursor = params.walk();
-    for p in params.named_children(&mut cursor) {
+    for (i, p) in params.named_children(&mut cursor).enumerate() {
         let (name, annotation) = match p.kind() {
             "identifier" => (Some(p), None),
             "typed_parameter" => (p.named_child(0), p.child_by_field_name("type")),
@@ -176,7 +241,13 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>) {
         let Some(name) = name.map(|n| text(cx.file, n).to_string()) else {
             continue;
         };
-        if let Some(obj) = annotation.and_then(|t| cx.annotation(t)) {
+        let passed = learned
+            .get(&format!("{function}#{i}"))
+            .or_else(|| learned.get(&format!("{function}#{name}")));
+        if let Some(obj) = annotation
+            .and_then(|t| cx.annotation(t))
+            .or_else(|| passed.cloned())
+        {
             cx.names.insert(name, obj);
         } else if !cx.names.contains_key(&name)
             && let Some(obj) = cx.by_name(&name)
