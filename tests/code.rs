@@ -967,7 +967,7 @@ def cached():
             direct(
                 "apigatewaymanagementapi",
                 "post_to_connection",
-                vec![("ConnectionId", Arg::Unknown), ("Data", s("x"))],
+                vec![("ConnectionId", s("c")), ("Data", s("x"))],
             ),
             (
                 "dynamodb",
@@ -980,7 +980,7 @@ def cached():
             direct(
                 "s3",
                 "put_object",
-                vec![("Bucket", env("B")), ("Key", Arg::Unknown)],
+                vec![("Bucket", env("B")), ("Key", s("k"))],
             ),
             (
                 "dynamodb",
@@ -1015,5 +1015,43 @@ exports.handler = async () => {
             "Upload",
             vec![("Bucket", env("BUCKET")), ("Key", s("k")), ("Body", s(""))],
         )],
+    );
+}
+
+#[test]
+fn python_values_passed_to_helpers() {
+    let f = facts(
+        "app.py",
+        r#"
+import os
+import boto3
+
+SECRET_VAR = "API_KEY_SECRET"
+sm = boto3.client("secretsmanager")
+ssm = boto3.client("ssm")
+
+def get_secret(secret_id):
+    return sm.get_secret_value(SecretId=secret_id)["SecretString"]
+
+def get_param(name):
+    return ssm.get_parameter(Name=name)["Parameter"]["Value"]
+
+A = get_param("/app/a")
+B = get_param("/app/b")
+
+def handler(event, context):
+    return get_secret(os.getenv(SECRET_VAR))
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct(
+                "secretsmanager",
+                "get_secret_value",
+                vec![("SecretId", env("API_KEY_SECRET"))],
+            ),
+            direct("ssm", "get_parameter", vec![("Name", Arg::Unknown)]),
+        ],
     );
 }

@@ -195,7 +195,7 @@ pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
     }
     match out.len() {
         0 => Arg::Str(String::new()),
-        1 if matches!(out[0], Arg::Str(_)) => out.swap_remove(0),
+        1 => out.swap_remove(0),
         _ => Arg::Concat(out),
     }
 }

@@ -117,8 +117,19 @@ fn passed(cx: &Env<'_>, out: &mut Learned, node: Node<'_>) {
                 (format!("{name}#{}", position - 1), a)
             }
         };
-        if let Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) = cx.resolve(value, 0) {
-            out.insert(key, obj);
+        match cx.resolve(value, 0) {
+            Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) => {
+                out.insert(key, obj);
+            }
+            _ => {
+                // A value the parameter takes at every call site; callers that disagree
+                // leave it unknown (one call is reported once, not once per caller).
+                let arg = cx.eval(value, 0);
+                let entry = out.entry(key).or_insert_with(|| Obj::Value(arg.clone()));
+                if *entry != Obj::Value(arg) {
+                    *entry = Obj::Value(Arg::Unknown);
+                }
+            }
         }
     }
 }
@@ -244,14 +255,20 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned
         let passed = learned
             .get(&format!("{function}#{i}"))
             .or_else(|| learned.get(&format!("{function}#{name}")));
-        if let Some(obj) = annotation
+        let sdk_passed = passed.filter(|o| !matches!(o, Obj::Value(_))).cloned();
+        let guessed = || {
+            if cx.names.contains_key(&name) {
+                None
+            } else {
+                cx.by_name(&name)
+            }
+        };
+        let obj = annotation
             .and_then(|t| cx.annotation(t))
-            .or_else(|| passed.cloned())
-        {
-            cx.names.insert(name, obj);
-        } else if !cx.names.contains_key(&name)
-            && let Some(obj) = cx.by_name(&name)
-        {
+            .or(sdk_passed)
+            .or_else(guessed)
+            .or_else(|| passed.cloned());
+        if let Some(obj) = obj {
             cx.names.insert(name, obj);
         }
     }
