@@ -7,8 +7,11 @@
 
 mod handler;
 mod javascript;
+mod jsbind;
 mod jseval;
+mod pyargs;
 mod pyeval;
+mod pyimport;
 mod pystd;
 mod python;
 mod vendored;
