@@ -225,7 +225,7 @@ def handler(event, context):
         ],
     );
     assert_eq!(env_names(&f), ["QUEUE_URL", "TOPIC", "SM"]);
-    assert_eq!(imports(&f), [".util", ".models", "lib.db"]);
+    assert_eq!(imports(&f), [".util", ".util.helper", ".models", "lib.db"]);
 }
 
 #[test]
@@ -1052,6 +1052,47 @@ def handler(event, context):
                 vec![("SecretId", env("API_KEY_SECRET"))],
             ),
             direct("ssm", "get_parameter", vec![("Name", Arg::Unknown)]),
+        ],
+    );
+}
+
+#[test]
+fn js_clients_returned_by_local_functions() {
+    let f = facts(
+        "app.mjs",
+        r#"
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SNSClient, PublishCommand } from "@aws-sdk/client-sns";
+const sqsClient = () => new SQSClient({});
+const snsClient = async () => {
+  return new SNSClient({});
+};
+function helper() {
+  return [1].map((x) => x + 1);
+}
+export const handler = async () => {
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: process.env.Q, MessageBody: "m" }));
+  const sns = await snsClient();
+  await sns.send(new PublishCommand({ TopicArn: "arn:aws:sns:us-east-1:1:t", Message: "m" }));
+};
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct(
+                "@aws-sdk/client-sqs",
+                "SendMessageCommand",
+                vec![("QueueUrl", env("Q")), ("MessageBody", s("m"))],
+            ),
+            direct(
+                "@aws-sdk/client-sns",
+                "PublishCommand",
+                vec![
+                    ("TopicArn", s("arn:aws:sns:us-east-1:1:t")),
+                    ("Message", s("m")),
+                ],
+            ),
         ],
     );
 }

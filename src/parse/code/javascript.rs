@@ -47,7 +47,28 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
                 cx.names.insert(format!("this.{name}()"), obj);
             }
         }
-        ("variable_declarator", false) => declarator(&mut cx, &mut facts, node),
+        ("variable_declarator", true) if is_function(node) => {
+            functions.push(
+                node.child_by_field_name("name")
+                    .map(|n| text(file, n).to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        ("variable_declarator", false) => {
+            if is_function(node) {
+                functions.pop();
+                // `const getClient = () => new S3Client({})`: an expression body is the result.
+                if let (Some(name), Some(body)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value")
+                        .and_then(|v| v.child_by_field_name("body")),
+                ) && let Some(obj) = cx.resolve(body, 0)
+                {
+                    cx.names.insert(format!("{}()", text(file, name)), obj);
+                }
+            }
+            declarator(&mut cx, &mut facts, node);
+        }
         ("assignment_expression", false) => {
             if let (Some(left), Some(right)) = (
                 node.child_by_field_name("left"),
@@ -80,6 +101,16 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
         _ => {}
     });
     facts
+}
+
+/// A declaration whose value is a function (`const f = async () => {...}`).
+fn is_function(declarator: Node<'_>) -> bool {
+    declarator.child_by_field_name("value").is_some_and(|v| {
+        matches!(
+            v.kind(),
+            "arrow_function" | "function_expression" | "function"
+        )
+    })
 }
 
 /// Methods of clients that make no request.

@@ -69,6 +69,9 @@ pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         .and_then(|m| m.strip_prefix("mypy_boto3_"))
         .map(|s| s.replace('_', "-"));
     let relative_only = module.chars().all(|c| c == '.');
+    if !relative_only && !super::pystd::is_known_package(&module) {
+        record(module.clone(), from);
+    }
     for n in names {
         let (name, alias) = split(n);
         let bound = alias.unwrap_or_else(|| name.clone());
@@ -98,11 +101,11 @@ pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         if let Some(obj) = obj {
             cx.names.insert(bound, obj);
         }
+        // `from pkg import mod` may import a submodule: both readings are candidates.
         if relative_only {
             record(format!("{module}{name}"), n);
+        } else if name != "*" && !super::pystd::is_known_package(&module) {
+            record(format!("{module}.{name}"), n);
         }
-    }
-    if !relative_only && !super::pystd::is_known_package(&module) {
-        record(module, from);
     }
 }
