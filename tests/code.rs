@@ -941,6 +941,7 @@ fn python_objects_passed_to_helpers_defined_earlier() {
 import boto3, os
 
 def post(apigw, table, connection_id):
+    print(table.name, table.upper())
     apigw.post_to_connection(ConnectionId=connection_id, Data=b"x")
     table.delete_item(Key={"id": connection_id})
 
@@ -1095,4 +1096,34 @@ export const handler = async () => {
             ),
         ],
     );
+}
+
+#[test]
+fn js_presigner_and_non_service_classes() {
+    let f = facts(
+        "app.mjs",
+        r#"
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { SignatureV4 } from "@aws-sdk/signature-v4";
+import AWS from "aws-sdk";
+const s3 = new S3Client({});
+const signer = new SignatureV4({ service: "es" });
+const v4 = new AWS.Signers.V4(req, "es");
+export const handler = async () => {
+  await signer.sign(req);
+  v4.addAuthorization(creds, new Date());
+  return getSignedUrl(s3, new PutObjectCommand({ Bucket: process.env.BUCKET, Key: "k" }), { expiresIn: 60 });
+};
+"#,
+    );
+    check(
+        &f.calls,
+        &[direct(
+            "@aws-sdk/client-s3",
+            "PutObjectCommand",
+            vec![("Bucket", env("BUCKET")), ("Key", s("k"))],
+        )],
+    );
+    assert_eq!(f.calls[0].text, "getSignedUrl(PutObjectCommand)");
 }

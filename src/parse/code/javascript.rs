@@ -163,6 +163,19 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) else {
             return;
         };
+        // `getSignedUrl(client, new GetObjectCommand({...}))` signs the command's request.
+        if package == "@aws-sdk/s3-request-presigner" && name == "getSignedUrl" {
+            let Some((package, op, args)) =
+                arg(1).and_then(|c| command(cx, c, "@aws-sdk/client-s3"))
+            else {
+                return;
+            };
+            let text = format!("getSignedUrl({op})");
+            let mut sdk = sdk_call(span, SdkKind::JsV3, &package, &op, CallStyle::Direct, text);
+            sdk.args = args;
+            facts.calls.push(sdk);
+            return;
+        }
         let (style, op) = if let Some(op) = name.strip_prefix("paginate") {
             (CallStyle::Paginator, op)
         } else if let Some(op) = name
@@ -194,32 +207,9 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let shown = |service: &str| short_receiver(cx.t(receiver), service);
     match cx.resolve(receiver, 0) {
         Some(JsObj::V3Client(package)) if method == "send" => {
-            let Some(command) = arg(0) else { return };
-            let (package, name, cmd_args) = match cx.resolve(command, 0) {
-                Some(JsObj::Command {
-                    package,
-                    name,
-                    args,
-                }) => (package, name, args),
-                // A command class the file does not import from the SDK (a re-export).
-                _ if command.kind() == "new_expression" => {
-                    let Some(ctor) = command.child_by_field_name("constructor") else {
-                        return;
-                    };
-                    let name = cx.t(ctor).to_string();
-                    if !name.ends_with("Command") {
-                        return;
-                    }
-                    let first = command
-                        .child_by_field_name("arguments")
-                        .and_then(|a| a.named_child(0));
-                    (
-                        package,
-                        name,
-                        first.map(|a| cx.object(a, 0)).unwrap_or_default(),
-                    )
-                }
-                _ => return,
+            let Some((package, name, cmd_args)) = arg(0).and_then(|c| command(cx, c, &package))
+            else {
+                return;
             };
             let text = format!("{}.send({name})", shown(&package));
             let mut sdk = sdk_call(
@@ -278,6 +268,37 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         _ => {}
     }
+}
+
+/// A command's package, class name and input.
+type Command = (String, String, Vec<(String, Arg)>);
+
+/// The command an expression builds: a bound or inline `new XCommand(input)`. A command
+/// class the file does not import from the SDK (a re-export) takes the client's package.
+fn command(cx: &Env<'_>, node: Node<'_>, package: &str) -> Option<Command> {
+    if let Some(JsObj::Command {
+        package,
+        name,
+        args,
+    }) = cx.resolve(node, 0)
+    {
+        return Some((package, name, args));
+    }
+    if node.kind() != "new_expression" {
+        return None;
+    }
+    let name = cx.t(node.child_by_field_name("constructor")?).to_string();
+    if !name.ends_with("Command") {
+        return None;
+    }
+    let first = node
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0));
+    Some((
+        package.to_string(),
+        name,
+        first.map(|a| cx.object(a, 0)).unwrap_or_default(),
+    ))
 }
 
 /// `new Upload({ client, params: { Bucket, Key, Body } })` from `@aws-sdk/lib-storage`.

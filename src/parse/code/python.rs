@@ -256,6 +256,24 @@ fn positional_names(resource_type: &str, method: &str) -> &'static [&'static str
     }
 }
 
+/// Actions and helpers of a boto3 DynamoDB `Table` resource (boto3 `dynamodb.json` resource
+/// model plus the injected `batch_writer`).
+const TABLE_METHODS: &[&str] = &[
+    "batch_writer",
+    "delete",
+    "delete_item",
+    "get_item",
+    "put_item",
+    "query",
+    "scan",
+    "update",
+    "update_item",
+    "load",
+    "reload",
+    "wait_until_exists",
+    "wait_until_not_exists",
+];
+
 /// Client methods that make no request.
 const LOCAL_METHODS: &[&str] = &["can_paginate", "close", "get_paginator", "get_waiter"];
 
@@ -341,6 +359,14 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             path,
         }) => {
             if method.starts_with(|c: char| c.is_ascii_uppercase()) || method.starts_with('_') {
+                return;
+            }
+            // A `Table` has a closed set of actions; anything else is a value that only
+            // looks like one (a parameter named `table` holding a name).
+            if resource_type == "Table"
+                && path.is_empty()
+                && !TABLE_METHODS.contains(&method.as_str())
+            {
                 return;
             }
             let full = if path.is_empty() {
