@@ -1127,3 +1127,52 @@ export const handler = async () => {
     );
     assert_eq!(f.calls[0].text, "getSignedUrl(PutObjectCommand)");
 }
+
+#[test]
+fn python_lazy_module_clients() {
+    let f = facts(
+        "app.py",
+        r#"
+import boto3
+
+sqs = None
+_table = None
+
+def send(body):
+    sqs.send_message(QueueUrl="https://q", MessageBody=body)
+
+def table():
+    global _table
+    if _table is None:
+        _table = boto3.resource("dynamodb").Table("Orders")
+    return _table
+
+def init():
+    global sqs
+    sqs = boto3.client("sqs")
+
+def handler(event, context):
+    init()
+    table().put_item(Item={})
+    send("x")
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct(
+                "sqs",
+                "send_message",
+                vec![("QueueUrl", s("https://q")), ("MessageBody", s("x"))],
+            ),
+            (
+                "dynamodb",
+                "put_item",
+                CallStyle::Resource,
+                Some("Table"),
+                vec![("Item", Arg::Unknown)],
+                vec![s("Orders")],
+            ),
+        ],
+    );
+}

@@ -4,6 +4,19 @@
 //! names are bound to (SDK clients, resource objects, environment reads, literals) and turns
 //! method calls on SDK objects into [`SdkCall`]s. Reading is best effort: a file with syntax
 //! errors still yields the calls tree-sitter could place around the error.
+//!
+//! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
+//! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
+//!   `parameters.get_parameter` (`Name`), `parameters.get_parameters` (`Path`),
+//!   `parameters.get_secret` (`SecretId`), `parameters.get_app_config` (`Name`,
+//!   `Environment`, `Application`), `parameters.set_parameter` (`Name`), other
+//!   `parameters.get_*` without arguments, and `idempotency.DynamoDBPersistenceLayer`
+//!   (`TableName`).
+//! - boto3's injected S3 helpers keep their names and map positionals to the request members
+//!   they fill (`upload_file(Filename, Bucket, Key)`); `generate_presigned_url` lists
+//!   `ClientMethod` and then the members of `Params`.
+//! - JS v2 `getSignedUrl(op, params)` lists `Operation` and then `params`; `waitFor("x")` is a
+//!   waiter named `x`. JS v3 `getSignedUrl(client, new XCommand(...))` is the command itself.
 
 mod handler;
 mod javascript;

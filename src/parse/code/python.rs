@@ -24,8 +24,8 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     pass(file, tree, learned).0
 }
 
-/// What one pass learned about local functions: `name()` is a return value, `name#i` /
-/// `name#keyword` what callers pass as a parameter.
+/// What one pass learned: `name()` is what local function `name` returns, `name#i` /
+/// `name#keyword` what callers pass it, `=name` an SDK object the name holds at the end.
 type Learned = BTreeMap<String, Obj>;
 
 fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned) {
@@ -33,8 +33,10 @@ fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned
         file,
         names: learned
             .iter()
-            .filter(|(k, _)| k.ends_with("()"))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .filter_map(|(k, v)| match k.strip_prefix('=') {
+                Some(name) => Some((name.to_string(), v.clone())),
+                None => k.ends_with("()").then(|| (k.clone(), v.clone())),
+            })
             .collect(),
         mypy: BTreeMap::new(),
         memo: HashMap::new(),
@@ -76,6 +78,13 @@ fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned
         ("subscript", false) => env_read(&cx, &mut facts, node),
         _ => {}
     });
+    // Clients a module ends up holding (`s3 = None` first, set by an init function later)
+    // are known from the start of the next pass.
+    for (name, obj) in &cx.names {
+        if matches!(obj, Obj::Client(_) | Obj::Resource { .. }) && !name.ends_with("()") {
+            out.insert(format!("={name}"), obj.clone());
+        }
+    }
     (facts, out)
 }
 
@@ -198,7 +207,10 @@ fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
             _ => Obj::Value(cx.eval(r, 0)),
         });
     }
+    // `client = None` is the lazy-initialisation placeholder: keep what the name holds.
+    let placeholder = right.is_some_and(|r| r.kind() == "none");
     match obj {
+        Some(Obj::Value(Arg::Unknown)) | None if placeholder => {}
         Some(Obj::Value(Arg::Unknown)) | None => {
             cx.names.remove(&key);
         }
