@@ -548,6 +548,8 @@ const { S3, S3Client, paginateListObjectsV2, waitUntilBucketExists } = require("
 const { Upload } = require("@aws-sdk/lib-storage");
 const AWSXRay = require("aws-xray-sdk-core");
 const db = require("./db");
+const sqs = require("@aws-sdk/client-sqs");
+const q = new sqs.SQSClient({});
 
 const ddb = DynamoDBDocumentClient.from(AWSXRay.captureAWSv3Client(new DynamoDBClient({})));
 const doc = DynamoDBDocument.from(new DynamoDBClient({}));
@@ -560,6 +562,7 @@ exports.handler = async () => {
   await doc.get({ TableName: "Users", Key: { id: "1" } });
   await s3.getObject({ Bucket: "b", Key: "k" });
   for await (const page of paginateListObjectsV2({ client }, { Bucket: "b", Prefix: "x" })) {}
+  for await (const page of sqs.paginateListQueues({ client: q }, { QueueNamePrefix: "app" })) {}
   await waitUntilBucketExists({ client, maxWaitTime: 30 }, { Bucket: "b" });
   await new Upload({ client, params: { Bucket: process.env.BUCKET, Key: "big", Body: "" } }).done();
 };
@@ -587,6 +590,14 @@ exports.handler = async () => {
                 CallStyle::Paginator,
                 None,
                 vec![("Bucket", s("b")), ("Prefix", s("x"))],
+                vec![],
+            ),
+            (
+                "@aws-sdk/client-sqs",
+                "ListQueues",
+                CallStyle::Paginator,
+                None,
+                vec![("QueueNamePrefix", s("app"))],
                 vec![],
             ),
             (

@@ -159,10 +159,8 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         return;
     }
-    if function.kind() == "identifier" {
-        let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) else {
-            return;
-        };
+    // Functions the SDK exports, called bare or through a namespace (`s3.paginateListObjectsV2`).
+    if let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) {
         // `getSignedUrl(client, new GetObjectCommand({...}))` signs the command's request.
         if package == "@aws-sdk/s3-request-presigner" && name == "getSignedUrl" {
             let Some((package, op, args)) =
