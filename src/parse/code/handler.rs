@@ -19,6 +19,10 @@ pub fn handler_candidates(code_path: &str, handler: &str, runtime: Option<&str>)
         return Vec::new();
     };
     let runtime = runtime.unwrap_or("").to_ascii_lowercase();
+    // Java, .NET, Go and custom runtimes name classes or binaries, not source files here.
+    if !runtime.is_empty() && !runtime.starts_with("python") && !runtime.starts_with("nodejs") {
+        return Vec::new();
+    }
     let python = runtime.starts_with("python")
         || (runtime.is_empty() && !module.contains('/') && module.contains('.'));
     let mut out = Vec::new();

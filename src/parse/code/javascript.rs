@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use tree_sitter::{Node, Tree};
 
-use super::jseval::{Env, JsObj, module_obj};
+use super::jsbind::{bind, declarator, import, parameters, record_import};
+use super::jseval::{Env, JsObj};
 use super::{short_receiver, text, walk};
-use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
-use crate::source::{SourceFile, Span, Spanned};
+use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, SdkCall, SdkKind};
+use crate::source::{SourceFile, Span};
 
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     let mut cx = Env {
@@ -39,23 +40,43 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
             functions.pop();
         }
         ("return_statement", false) => {
-            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0)) {
-                if let Some(obj) = cx.resolve(value, 0) {
-                    cx.names.insert(format!("{name}()"), obj.clone());
-                    cx.names.insert(format!("this.{name}()"), obj);
-                }
+            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
+                && let Some(obj) = cx.resolve(value, 0)
+            {
+                cx.names.insert(format!("{name}()"), obj.clone());
+                cx.names.insert(format!("this.{name}()"), obj);
             }
         }
-        ("variable_declarator", false) => declarator(&mut cx, &mut facts, node),
+        ("variable_declarator", true) if is_function(node) => {
+            functions.push(
+                node.child_by_field_name("name")
+                    .map(|n| text(file, n).to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        ("variable_declarator", false) => {
+            if is_function(node) {
+                functions.pop();
+                // `const getClient = () => new S3Client({})`: an expression body is the result.
+                if let (Some(name), Some(body)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value")
+                        .and_then(|v| v.child_by_field_name("body")),
+                ) && let Some(obj) = cx.resolve(body, 0)
+                {
+                    cx.names.insert(format!("{}()", text(file, name)), obj);
+                }
+            }
+            declarator(&mut cx, &mut facts, node);
+        }
         ("assignment_expression", false) => {
             if let (Some(left), Some(right)) = (
                 node.child_by_field_name("left"),
                 node.child_by_field_name("right"),
-            ) {
-                if matches!(left.kind(), "identifier" | "member_expression") {
-                    let key = text(file, left).to_string();
-                    bind(&mut cx, key, right);
-                }
+            ) && matches!(left.kind(), "identifier" | "member_expression")
+            {
+                let key = text(file, left).to_string();
+                bind(&mut cx, key, right);
             }
         }
         ("public_field_definition" | "field_definition", false) => {
@@ -82,224 +103,14 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     facts
 }
 
-fn record_import(cx: &Env<'_>, facts: &mut CodeFacts, source: Node<'_>) {
-    if let Arg::Str(module) = cx.eval(source, 0) {
-        if module.starts_with("./") || module.starts_with("../") || module == "." || module == ".."
-        {
-            let span = cx.file.span(source.start_byte(), source.end_byte());
-            facts.imports.push(Import {
-                module: Spanned::new(module, span),
-            });
-        }
-    }
-}
-
-fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
-    let Some(source) = node.child_by_field_name("source") else {
-        return;
-    };
-    record_import(cx, facts, source);
-    let Arg::Str(module) = cx.eval(source, 0) else {
-        return;
-    };
-    let mut cursor = node.walk();
-    let Some(clause) = node
-        .named_children(&mut cursor)
-        .find(|c| c.kind() == "import_clause")
-    else {
-        return;
-    };
-    let mut cursor = clause.walk();
-    for part in clause.named_children(&mut cursor) {
-        match part.kind() {
-            "identifier" => {
-                if let Some(obj) = module_obj(&module) {
-                    cx.names.insert(cx.t(part).to_string(), obj);
-                }
-            }
-            "namespace_import" => {
-                if let (Some(name), Some(obj)) = (part.named_child(0), module_obj(&module)) {
-                    cx.names.insert(cx.t(name).to_string(), obj);
-                }
-            }
-            "named_imports" => {
-                let mut cursor = part.walk();
-                for spec in part.named_children(&mut cursor) {
-                    let Some(name) = spec.child_by_field_name("name") else {
-                        continue;
-                    };
-                    let bound = spec.child_by_field_name("alias").unwrap_or(name);
-                    let name = cx.t(name).trim_matches(['"', '\'']).to_string();
-                    if let Some(obj) = export(&module, name) {
-                        cx.names.insert(cx.t(bound).to_string(), obj);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// What `name` imported from `module` is.
-fn export(module: &str, name: String) -> Option<JsObj> {
-    match module_obj(module)? {
-        JsObj::V3Namespace(package) => Some(JsObj::V3Export { package, name }),
-        JsObj::V2Root => Some(JsObj::V2Class(name)),
-        _ => None,
-    }
-}
-
-fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
-    let obj = match cx.resolve(value, 0) {
-        Some(obj) => Some(obj),
-        None if value.kind() == "object" => Some(JsObj::Object(cx.object(value, 0))),
-        None => match cx.eval(value, 0) {
-            Arg::Unknown => None,
-            arg => Some(JsObj::Value(arg)),
-        },
-    };
-    match obj {
-        Some(obj) => {
-            if let Some(field) = key.strip_prefix("this.") {
-                cx.names.insert(field.to_string(), obj.clone());
-            }
-            cx.names.insert(key, obj);
-        }
-        None => {
-            cx.names.remove(&key);
-        }
-    }
-}
-
-fn declarator(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
-    let Some(name) = node.child_by_field_name("name") else {
-        return;
-    };
-    let value = node.child_by_field_name("value");
-    if name.kind() == "identifier" {
-        let key = cx.t(name).to_string();
-        match value {
-            Some(value) => bind(cx, key, value),
-            None => {
-                if let Some(obj) = node
-                    .child_by_field_name("type")
-                    .and_then(|t| type_obj(cx, t))
-                {
-                    cx.names.insert(key, obj);
-                }
-            }
-        }
-        return;
-    }
-    if name.kind() != "object_pattern" {
-        return;
-    }
-    let Some(value) = value else { return };
-    let source = cx.resolve(value, 0);
-    let pairs = if value.kind() == "object" {
-        cx.object(value, 0)
-    } else {
-        Vec::new()
-    };
-    let mut cursor = name.walk();
-    for part in name.named_children(&mut cursor) {
-        let (key, bound, default) = match part.kind() {
-            "shorthand_property_identifier_pattern" => (part, part, None),
-            "object_assignment_pattern" => {
-                let Some(left) = part.child_by_field_name("left") else {
-                    continue;
-                };
-                (left, left, part.child_by_field_name("right"))
-            }
-            "pair_pattern" => {
-                let (Some(k), Some(v)) = (
-                    part.child_by_field_name("key"),
-                    part.child_by_field_name("value"),
-                ) else {
-                    continue;
-                };
-                match v.kind() {
-                    "assignment_pattern" => match v.child_by_field_name("left") {
-                        Some(left) => (k, left, v.child_by_field_name("right")),
-                        None => continue,
-                    },
-                    _ => (k, v, None),
-                }
-            }
-            _ => continue,
-        };
-        let key_text = cx.t(key).trim_matches(['"', '\'']).to_string();
-        let bound_text = cx.t(bound).to_string();
-        let obj = match &source {
-            Some(JsObj::ProcessEnv) => {
-                facts.env_reads.push(EnvRead {
-                    name: key_text.clone(),
-                    span: cx.file.span(key.start_byte(), key.end_byte()),
-                });
-                Some(JsObj::Value(Arg::Env(key_text)))
-            }
-            Some(JsObj::V3Namespace(package)) => Some(JsObj::V3Export {
-                package: package.clone(),
-                name: key_text,
-            }),
-            Some(JsObj::V2Root) => Some(JsObj::V2Class(key_text)),
-            Some(JsObj::Object(p)) => p
-                .iter()
-                .find(|(k, _)| *k == key_text)
-                .map(|(_, v)| JsObj::Value(v.clone())),
-            _ => pairs
-                .iter()
-                .find(|(k, _)| *k == key_text)
-                .map(|(_, v)| JsObj::Value(v.clone())),
-        };
-        let obj = obj.or_else(|| default.map(|d| JsObj::Value(cx.eval(d, 0))));
-        match obj {
-            Some(obj) => cx.names.insert(bound_text, obj),
-            None => cx.names.remove(&bound_text),
-        };
-    }
-}
-
-/// The SDK object a TypeScript type annotation names (`S3Client`, `DynamoDBDocumentClient`).
-fn type_obj(cx: &Env<'_>, annotation: Node<'_>) -> Option<JsObj> {
-    let raw = cx.t(annotation).trim_start_matches(':').trim();
-    let name = raw.split(['|', '<']).next().unwrap_or(raw).trim();
-    match cx.names.get(name).cloned()? {
-        JsObj::V3Export { package, name } if name.ends_with("Client") => {
-            Some(JsObj::V3Client(package))
-        }
-        JsObj::V3Export { package, name }
-            if !name.ends_with("Command") && !name.ends_with("Input") =>
-        {
-            Some(JsObj::V3Aggregated(package))
-        }
-        JsObj::V2Class(class) => Some(JsObj::V2Client(class)),
-        _ => None,
-    }
-}
-
-/// Typed parameters (`client: S3Client`, `constructor(private readonly ddb: DynamoDBDocumentClient)`).
-fn parameters(cx: &mut Env<'_>, params: Node<'_>) {
-    let mut cursor = params.walk();
-    for p in params.named_children(&mut cursor) {
-        if !matches!(p.kind(), "required_parameter" | "optional_parameter") {
-            continue;
-        }
-        let (Some(pattern), Some(annotation)) = (
-            p.child_by_field_name("pattern"),
-            p.child_by_field_name("type"),
-        ) else {
-            continue;
-        };
-        if pattern.kind() != "identifier" {
-            continue;
-        }
-        if let Some(obj) = type_obj(cx, annotation) {
-            let name = cx.t(pattern).to_string();
-            cx.names.insert(format!("this.{name}"), obj.clone());
-            cx.names.insert(name, obj);
-        }
-    }
+/// A declaration whose value is a function (`const f = async () => {...}`).
+fn is_function(declarator: Node<'_>) -> bool {
+    declarator.child_by_field_name("value").is_some_and(|v| {
+        matches!(
+            v.kind(),
+            "arrow_function" | "function_expression" | "function"
+        )
+    })
 }
 
 /// Methods of clients that make no request.
@@ -348,10 +159,21 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         return;
     }
-    if function.kind() == "identifier" {
-        let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) else {
+    // Functions the SDK exports, called bare or through a namespace (`s3.paginateListObjectsV2`).
+    if let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) {
+        // `getSignedUrl(client, new GetObjectCommand({...}))` signs the command's request.
+        if package == "@aws-sdk/s3-request-presigner" && name == "getSignedUrl" {
+            let Some((package, op, args)) =
+                arg(1).and_then(|c| command(cx, c, "@aws-sdk/client-s3"))
+            else {
+                return;
+            };
+            let text = format!("getSignedUrl({op})");
+            let mut sdk = sdk_call(span, SdkKind::JsV3, &package, &op, CallStyle::Direct, text);
+            sdk.args = args;
+            facts.calls.push(sdk);
             return;
-        };
+        }
         let (style, op) = if let Some(op) = name.strip_prefix("paginate") {
             (CallStyle::Paginator, op)
         } else if let Some(op) = name
@@ -383,32 +205,9 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let shown = |service: &str| short_receiver(cx.t(receiver), service);
     match cx.resolve(receiver, 0) {
         Some(JsObj::V3Client(package)) if method == "send" => {
-            let Some(command) = arg(0) else { return };
-            let (package, name, cmd_args) = match cx.resolve(command, 0) {
-                Some(JsObj::Command {
-                    package,
-                    name,
-                    args,
-                }) => (package, name, args),
-                // A command class the file does not import from the SDK (a re-export).
-                _ if command.kind() == "new_expression" => {
-                    let Some(ctor) = command.child_by_field_name("constructor") else {
-                        return;
-                    };
-                    let name = cx.t(ctor).to_string();
-                    if !name.ends_with("Command") {
-                        return;
-                    }
-                    let first = command
-                        .child_by_field_name("arguments")
-                        .and_then(|a| a.named_child(0));
-                    (
-                        package,
-                        name,
-                        first.map(|a| cx.object(a, 0)).unwrap_or_default(),
-                    )
-                }
-                _ => return,
+            let Some((package, name, cmd_args)) = arg(0).and_then(|c| command(cx, c, &package))
+            else {
+                return;
             };
             let text = format!("{}.send({name})", shown(&package));
             let mut sdk = sdk_call(
@@ -467,6 +266,37 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         _ => {}
     }
+}
+
+/// A command's package, class name and input.
+type Command = (String, String, Vec<(String, Arg)>);
+
+/// The command an expression builds: a bound or inline `new XCommand(input)`. A command
+/// class the file does not import from the SDK (a re-export) takes the client's package.
+fn command(cx: &Env<'_>, node: Node<'_>, package: &str) -> Option<Command> {
+    if let Some(JsObj::Command {
+        package,
+        name,
+        args,
+    }) = cx.resolve(node, 0)
+    {
+        return Some((package, name, args));
+    }
+    if node.kind() != "new_expression" {
+        return None;
+    }
+    let name = cx.t(node.child_by_field_name("constructor")?).to_string();
+    if !name.ends_with("Command") {
+        return None;
+    }
+    let first = node
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0));
+    Some((
+        package.to_string(),
+        name,
+        first.map(|a| cx.object(a, 0)).unwrap_or_default(),
+    ))
 }
 
 /// `new Upload({ client, params: { Bucket, Key, Body } })` from `@aws-sdk/lib-storage`.

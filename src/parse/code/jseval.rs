@@ -50,6 +50,44 @@ pub(crate) fn module_obj(module: &str) -> Option<JsObj> {
         .then(|| JsObj::V3Namespace(module.to_string()))
 }
 
+/// Packages whose classes are service clients and commands (not signers, credential
+/// providers, marshallers or HTTP helpers).
+pub(crate) fn is_service_package(package: &str) -> bool {
+    package.starts_with("@aws-sdk/client-")
+        || package == "@aws-sdk/lib-dynamodb"
+        || package == "@aws-sdk/lib-storage"
+}
+
+/// v2 classes of `aws-sdk` that are not services.
+fn is_v2_service(class: &str) -> bool {
+    const NOT_SERVICES: &[&str] = &[
+        "Signers",
+        "Credentials",
+        "CredentialProviderChain",
+        "EnvironmentCredentials",
+        "SharedIniFileCredentials",
+        "CognitoIdentityCredentials",
+        "ChainableTemporaryCredentials",
+        "TemporaryCredentials",
+        "EC2MetadataCredentials",
+        "ECSCredentials",
+        "WebIdentityCredentials",
+        "Config",
+        "Endpoint",
+        "HttpRequest",
+        "HttpClient",
+        "NodeHttpClient",
+        "Response",
+        "Request",
+        "MetadataService",
+        "Service",
+        "SequentialExecutor",
+        "EventListeners",
+    ];
+    let first = class.split('.').next().unwrap_or(class);
+    !NOT_SERVICES.contains(&first) && !class.ends_with("Converter")
+}
+
 /// The class name of an `aws-sdk/clients/<file>` module (the file is the lowercased class).
 fn v2_class(file: &str) -> String {
     const CLASSES: &[&str] = &[
@@ -122,7 +160,7 @@ impl Env<'_> {
         }
         let d = depth + 1;
         match node.kind() {
-            "identifier" | "this" => self.lookup(self.t(node)),
+            "identifier" | "this" | "shorthand_property_identifier" => self.lookup(self.t(node)),
             "parenthesized_expression"
             | "await_expression"
             | "as_expression"
@@ -158,6 +196,7 @@ impl Env<'_> {
             "new_expression" => {
                 let args = node.child_by_field_name("arguments");
                 match self.resolve(node.child_by_field_name("constructor")?, d)? {
+                    JsObj::V3Export { package, .. } if !is_service_package(&package) => None,
                     JsObj::V3Export { package, name } => Some(if name.ends_with("Command") {
                         let args = args
                             .and_then(|a| a.named_child(0))
@@ -176,7 +215,7 @@ impl Env<'_> {
                     } else {
                         return None;
                     }),
-                    JsObj::V2Class(class) => Some(JsObj::V2Client(class)),
+                    JsObj::V2Class(class) if is_v2_service(&class) => Some(JsObj::V2Client(class)),
                     _ => None,
                 }
             }
@@ -192,6 +231,16 @@ impl Env<'_> {
                 }
                 if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
                     return Some(obj.clone());
+                }
+                let callee = self.t(function);
+                // X-Ray and Powertools tracers wrap a client and return it:
+                // `AWSXRay.captureAWSv3Client(new S3Client({}))`, `captureAWS(require("aws-sdk"))`.
+                if callee
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|m| m.starts_with("captureAWS"))
+                {
+                    return self.resolve(args?.named_child(0)?, d);
                 }
                 if function.kind() != "member_expression" {
                     return None;
@@ -368,11 +417,17 @@ impl Env<'_> {
     /// The node of property `name` in an object literal.
     pub(crate) fn property<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut cursor = node.walk();
-        let found = node.named_children(&mut cursor).find(|c| {
-            c.kind() == "pair"
-                && c.child_by_field_name("key")
-                    .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name)
+        let found = node.named_children(&mut cursor).find(|c| match c.kind() {
+            "pair" => c
+                .child_by_field_name("key")
+                .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name),
+            "shorthand_property_identifier" => self.t(*c) == name,
+            _ => false,
         })?;
+        // `{ params }` is the identifier itself, which `object` resolves to its binding.
+        if found.kind() == "shorthand_property_identifier" {
+            return Some(found);
+        }
         found.child_by_field_name("value")
     }
 }

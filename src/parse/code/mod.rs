@@ -4,11 +4,27 @@
 //! names are bound to (SDK clients, resource objects, environment reads, literals) and turns
 //! method calls on SDK objects into [`SdkCall`]s. Reading is best effort: a file with syntax
 //! errors still yields the calls tree-sitter could place around the error.
+//!
+//! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
+//! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
+//!   `parameters.get_parameter` (`Name`), `parameters.get_parameters` (`Path`),
+//!   `parameters.get_secret` (`SecretId`), `parameters.get_app_config` (`Name`,
+//!   `Environment`, `Application`), `parameters.set_parameter` (`Name`), other
+//!   `parameters.get_*` without arguments, and `idempotency.DynamoDBPersistenceLayer`
+//!   (`TableName`).
+//! - boto3's injected S3 helpers keep their names and map positionals to the request members
+//!   they fill (`upload_file(Filename, Bucket, Key)`); `generate_presigned_url` lists
+//!   `ClientMethod` and then the members of `Params`.
+//! - JS v2 `getSignedUrl(op, params)` lists `Operation` and then `params`; `waitFor("x")` is a
+//!   waiter named `x`. JS v3 `getSignedUrl(client, new XCommand(...))` is the command itself.
 
 mod handler;
 mod javascript;
+mod jsbind;
 mod jseval;
+mod pyargs;
 mod pyeval;
+mod pyimport;
 mod pystd;
 mod python;
 mod vendored;
@@ -73,6 +89,12 @@ pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
     Ok(facts)
 }
 
+/// Most lines blanked out to step over syntax errors (each costs a re-parse).
+const MAX_REPAIRS: usize = 24;
+
+/// Parses a file; where tree-sitter's error recovery swallows code after a syntax error
+/// (it often folds the rest of a file into one `ERROR` node), the line where the error starts
+/// is blanked with spaces and the file parsed again, so byte offsets stay those of the file.
 fn parse(file: &SourceFile, lang: Lang) -> Result<Tree, ParseError> {
     let whole = file.span(0, file.text.len());
     let mut parser = Parser::new();
@@ -80,23 +102,69 @@ fn parse(file: &SourceFile, lang: Lang) -> Result<Tree, ParseError> {
         .set_language(&lang.grammar())
         .map_err(|e| ParseError::new(whole, format!("cannot load the {lang:?} grammar: {e}")))?;
     let started = Instant::now();
+    let mut text = file.text.as_bytes().to_vec();
+    let mut tree = parse_bytes(&mut parser, &text, started).ok_or_else(|| {
+        ParseError::new(
+            whole,
+            format!(
+                "{} could not be parsed within {}s",
+                file.path,
+                PARSE_BUDGET.as_secs()
+            ),
+        )
+    })?;
+    for _ in 0..MAX_REPAIRS {
+        let Some(at) = first_error(&tree) else { break };
+        let start = text[..at]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = text[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(text.len(), |i| at + i);
+        if text[start..end].iter().all(|b| *b == b' ') {
+            break;
+        }
+        text[start..end].fill(b' ');
+        match parse_bytes(&mut parser, &text, started) {
+            Some(repaired) => tree = repaired,
+            None => break,
+        }
+    }
+    Ok(tree)
+}
+
+fn parse_bytes(parser: &mut Parser, text: &[u8], started: Instant) -> Option<Tree> {
     // The progress callback returns true to cancel: a pathological file cannot hang a run.
     let mut over_budget = |_: &tree_sitter::ParseState| started.elapsed() > PARSE_BUDGET;
-    let text = file.text.as_bytes();
     let mut read = |offset: usize, _| text.get(offset..).unwrap_or(&[]);
     let options = ParseOptions::new().progress_callback(&mut over_budget);
-    parser
-        .parse_with_options(&mut read, None, Some(options))
-        .ok_or_else(|| {
-            ParseError::new(
-                whole,
-                format!(
-                    "{} could not be parsed within {}s",
-                    file.path,
-                    PARSE_BUDGET.as_secs()
-                ),
-            )
-        })
+    parser.parse_with_options(&mut read, None, Some(options))
+}
+
+/// The byte offset of the first syntax error (an `ERROR` or missing node), if any.
+fn first_error(tree: &Tree) -> Option<usize> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return Some(node.start_byte());
+        }
+        // Descend only into subtrees that hold the error.
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
 }
 
 /// The text of a node (empty when the node does not fall on character boundaries).
@@ -143,7 +211,7 @@ pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
     }
     match out.len() {
         0 => Arg::Str(String::new()),
-        1 if matches!(out[0], Arg::Str(_)) => out.swap_remove(0),
+        1 => out.swap_remove(0),
         _ => Arg::Concat(out),
     }
 }

@@ -58,57 +58,6 @@ impl Obj {
     }
 }
 
-/// Service names that a parameter may be named after (`s3_client`, `sqs`, `ddb`).
-const SERVICES: &[&str] = &[
-    "s3",
-    "dynamodb",
-    "sqs",
-    "sns",
-    "ssm",
-    "secretsmanager",
-    "kms",
-    "sts",
-    "events",
-    "stepfunctions",
-    "kinesis",
-    "firehose",
-    "ses",
-    "sesv2",
-    "cloudwatch",
-    "logs",
-    "ec2",
-    "ecs",
-    "iam",
-    "lambda",
-    "glue",
-    "athena",
-    "rekognition",
-    "textract",
-    "comprehend",
-    "translate",
-    "bedrock",
-    "bedrock-runtime",
-    "bedrock-agent-runtime",
-    "sagemaker-runtime",
-    "apigateway",
-    "cognito-idp",
-    "appconfig",
-    "appconfigdata",
-    "scheduler",
-    "xray",
-    "cloudformation",
-    "transcribe",
-    "polly",
-    "iot-data",
-    "eventbridge",
-    "codepipeline",
-    "route53",
-    "ecr",
-    "elbv2",
-    "autoscaling",
-    "organizations",
-];
-
 pub(crate) struct Env<'a> {
     pub file: &'a SourceFile,
     pub names: BTreeMap<String, Obj>,
@@ -121,7 +70,7 @@ pub(crate) struct Env<'a> {
 }
 
 impl Env<'_> {
-    fn t(&self, node: Node<'_>) -> &str {
+    pub(crate) fn t(&self, node: Node<'_>) -> &str {
         text(self.file, node)
     }
 
@@ -204,10 +153,10 @@ impl Env<'_> {
                 }
                 let function = node.child_by_field_name("function")?;
                 let args = node.child_by_field_name("arguments");
-                if function.kind() == "identifier" {
-                    if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
-                        return Some(obj.clone());
-                    }
+                if function.kind() == "identifier"
+                    && let Some(obj) = self.names.get(&format!("{}()", self.t(function)))
+                {
+                    return Some(obj.clone());
                 }
                 match self.resolve(function, d)? {
                     Obj::ClientFn => {
@@ -446,8 +395,8 @@ impl Env<'_> {
                 }
                 let args = node.child_by_field_name("arguments")?;
                 let mut cursor = args.walk();
-                let first = args.named_children(&mut cursor).next()?;
-                first
+
+                args.named_children(&mut cursor).next()?
             }
             _ => return None,
         };
@@ -455,180 +404,6 @@ impl Env<'_> {
             Arg::Str(name) => Some(name),
             _ => None,
         }
-    }
-
-    /// The `i`-th positional argument of an argument list.
-    pub(crate) fn positional(&self, args: Node<'_>, i: usize) -> Option<Arg> {
-        let mut cursor = args.walk();
-        let node = args
-            .named_children(&mut cursor)
-            .filter(|a| {
-                !matches!(
-                    a.kind(),
-                    "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
-                )
-            })
-            .nth(i)?;
-        Some(self.eval(node, 0))
-    }
-
-    pub(crate) fn keyword(&self, args: Node<'_>, name: &str) -> Option<Arg> {
-        let mut cursor = args.walk();
-        let node = args.named_children(&mut cursor).find(|a| {
-            a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
-                    .is_some_and(|n| self.t(n) == name)
-        })?;
-        Some(self.eval(node.child_by_field_name("value")?, 0))
-    }
-
-    /// Named request parameters: keywords, `**dict` splats, and positionals named by `names`.
-    pub(crate) fn arguments(&self, args: Node<'_>, names: &[&str]) -> Vec<(String, Arg)> {
-        let mut out = Vec::new();
-        let mut position = 0;
-        let mut cursor = args.walk();
-        for a in args.named_children(&mut cursor) {
-            match a.kind() {
-                "keyword_argument" => {
-                    let (Some(name), Some(value)) = (
-                        a.child_by_field_name("name"),
-                        a.child_by_field_name("value"),
-                    ) else {
-                        continue;
-                    };
-                    self.push_arg(&mut out, self.t(name), value);
-                }
-                "dictionary_splat" => {
-                    let Some(inner) = a.named_child(0) else {
-                        continue;
-                    };
-                    match inner.kind() {
-                        "dictionary" => out.extend(self.dict(inner, 0)),
-                        _ => {
-                            if let Some(Obj::Dict(pairs)) = self.resolve(inner, 0) {
-                                out.extend(pairs);
-                            }
-                        }
-                    }
-                }
-                "list_splat" | "comment" => {}
-                _ => {
-                    if let Some(name) = names.get(position) {
-                        self.push_arg(&mut out, name, a);
-                    }
-                    position += 1;
-                }
-            }
-        }
-        out
-    }
-
-    /// `Params={...}` of `generate_presigned_url` is flattened into the request parameters.
-    fn push_arg(&self, out: &mut Vec<(String, Arg)>, name: &str, value: Node<'_>) {
-        if name == "Params" {
-            let pairs = match value.kind() {
-                "dictionary" => Some(self.dict(value, 0)),
-                _ => match self.resolve(value, 0) {
-                    Some(Obj::Dict(pairs)) => Some(pairs),
-                    _ => None,
-                },
-            };
-            if let Some(pairs) = pairs {
-                out.extend(pairs);
-                return;
-            }
-        }
-        out.push((name.to_string(), self.eval(value, 0)));
-    }
-
-    /// String-keyed entries of a dict literal.
-    pub(crate) fn dict(&self, node: Node<'_>, depth: usize) -> Vec<(String, Arg)> {
-        let mut out = Vec::new();
-        let mut cursor = node.walk();
-        for pair in node.named_children(&mut cursor) {
-            if pair.kind() != "pair" {
-                continue;
-            }
-            let (Some(k), Some(v)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
-                continue;
-            };
-            if let Arg::Str(key) = self.eval(k, depth + 1) {
-                out.push((key, self.eval(v, depth + 1)));
-            }
-        }
-        out
-    }
-
-    /// The SDK object a type annotation names (`S3Client`, `"Table"`, `mypy_boto3_s3.S3Client`).
-    pub(crate) fn annotation(&self, node: Node<'_>) -> Option<Obj> {
-        let raw = self
-            .t(node)
-            .trim_matches(|c| c == '"' || c == '\'' || c == ' ');
-        let raw = raw
-            .strip_prefix("Optional[")
-            .and_then(|r| r.strip_suffix(']'))
-            .unwrap_or(raw);
-        let name = raw.rsplit('.').next().unwrap_or(raw);
-        let service = match self.mypy.get(name) {
-            Some(service) => service.clone(),
-            None => {
-                let stem = name.strip_suffix("Client")?;
-                let guess = match stem.to_ascii_lowercase().as_str() {
-                    "sfn" => "stepfunctions".to_string(),
-                    "eventbridge" => "events".to_string(),
-                    "cloudwatchlogs" => "logs".to_string(),
-                    other => other.to_string(),
-                };
-                if !SERVICES.contains(&guess.as_str()) {
-                    return None;
-                }
-                return Some(Obj::Client(guess));
-            }
-        };
-        Some(if name.ends_with("Client") {
-            Obj::Client(service)
-        } else {
-            let resource_type = if name.ends_with("ServiceResource") {
-                String::new()
-            } else {
-                name.to_string()
-            };
-            Obj::Resource {
-                service,
-                resource_type,
-                ids: Vec::new(),
-                path: String::new(),
-            }
-        })
-    }
-
-    /// A parameter named like a client (`s3_client`, `sqs`, `ddb`, `table`) in a boto3 file.
-    pub(crate) fn by_name(&self, name: &str) -> Option<Obj> {
-        if !self.boto3 {
-            return None;
-        }
-        let lower = name.to_ascii_lowercase();
-        if matches!(lower.as_str(), "table" | "ddb_table" | "dynamodb_table") {
-            let service = "dynamodb".to_string();
-            return Some(Obj::Resource {
-                service,
-                resource_type: "Table".into(),
-                ids: Vec::new(),
-                path: String::new(),
-            });
-        }
-        let stem = lower.strip_suffix("_client").unwrap_or(&lower);
-        let service = match stem {
-            "ddb" => "dynamodb".to_string(),
-            "sfn" => "stepfunctions".to_string(),
-            "secrets" => "secretsmanager".to_string(),
-            s => s.replace('_', "-"),
-        };
-        (SERVICES.contains(&service.as_str()) && (stem != lower || service != "lambda"))
-            .then_some(Obj::Client(service))
     }
 }
 

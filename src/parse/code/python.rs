@@ -11,31 +11,51 @@ use tree_sitter::{Node, Tree};
 
 use super::pyeval::{Env, Obj};
 use super::{short_receiver, text, walk};
-use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
-use crate::source::{SourceFile, Spanned};
+use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, SdkCall, SdkKind};
+use crate::source::SourceFile;
 
 /// The service name `aws-lambda-powertools` utilities are reported under.
 pub(crate) const POWERTOOLS: &str = "aws-lambda-powertools";
 
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    // The first pass learns what local functions return and what callers pass them, so the
+    // second can read helpers defined before their callers (or called before defined).
+    let (_, learned) = pass(file, tree, BTreeMap::new());
+    pass(file, tree, learned).0
+}
+
+/// What one pass learned: `name()` is what local function `name` returns, `name#i` /
+/// `name#keyword` what callers pass it, `=name` an SDK object the name holds at the end.
+type Learned = BTreeMap<String, Obj>;
+
+fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned) {
     let mut cx = Env {
         file,
-        names: BTreeMap::new(),
+        names: learned
+            .iter()
+            .filter_map(|(k, v)| match k.strip_prefix('=') {
+                Some(name) => Some((name.to_string(), v.clone())),
+                None => k.ends_with("()").then(|| (k.clone(), v.clone())),
+            })
+            .collect(),
         mypy: BTreeMap::new(),
         memo: HashMap::new(),
         boto3: false,
     };
+    let mut out = Learned::new();
     let mut facts = CodeFacts::default();
     let mut functions: Vec<String> = Vec::new();
     walk(tree, |node, entering| match (node.kind(), entering) {
-        ("import_statement" | "import_from_statement", true) => import(&mut cx, &mut facts, node),
+        ("import_statement" | "import_from_statement", true) => {
+            super::pyimport::import(&mut cx, &mut facts, node)
+        }
         ("function_definition", true) => {
-            functions.push(
-                node.child_by_field_name("name")
-                    .map(|n| text(file, n).to_string())
-                    .unwrap_or_default(),
-            );
-            parameters(&mut cx, node);
+            let name = node
+                .child_by_field_name("name")
+                .map(|n| text(file, n).to_string())
+                .unwrap_or_default();
+            parameters(&mut cx, node, &name, &learned);
+            functions.push(name);
         }
         ("function_definition", false) => {
             functions.pop();
@@ -43,128 +63,96 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
         ("assignment", false) => assignment(&mut cx, node),
         ("with_item", false) => with_item(&mut cx, node),
         ("return_statement", false) => {
-            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0)) {
-                if let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk) {
-                    cx.names.insert(format!("{name}()"), obj);
-                }
+            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
+                && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
+            {
+                cx.names.insert(format!("{name}()"), obj.clone());
+                out.insert(format!("{name}()"), obj);
             }
         }
         ("call", false) => {
             env_read(&cx, &mut facts, node);
             call(&mut cx, &mut facts, node);
+            passed(&cx, &mut out, node);
         }
         ("subscript", false) => env_read(&cx, &mut facts, node),
         _ => {}
     });
-    facts
+    // Clients a module ends up holding (`s3 = None` first, set by an init function later)
+    // are known from the start of the next pass.
+    for (name, obj) in &cx.names {
+        if matches!(obj, Obj::Client(_) | Obj::Resource { .. }) && !name.ends_with("()") {
+            out.insert(format!("={name}"), obj.clone());
+        }
+    }
+    (facts, out)
 }
 
-fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
-    let file = cx.file;
-    let mut record = |module: String, at: Node<'_>| {
-        facts.imports.push(Import {
-            module: Spanned::new(module, file.span(at.start_byte(), at.end_byte())),
-        });
-    };
-    let names: Vec<Node<'_>> = {
-        let mut cursor = node.walk();
-        node.children_by_field_name("name", &mut cursor).collect()
-    };
-    let split = |n: Node<'_>| -> (String, Option<String>) {
-        if n.kind() == "aliased_import" {
-            let name = n.child_by_field_name("name").map_or("", |x| text(file, x));
-            let alias = n
-                .child_by_field_name("alias")
-                .map(|x| text(file, x).to_string());
-            (name.to_string(), alias)
-        } else {
-            (text(file, n).to_string(), None)
-        }
-    };
-    if node.kind() == "import_statement" {
-        for n in names {
-            let (module, alias) = split(n);
-            let bound = alias
-                .clone()
-                .unwrap_or_else(|| module.split('.').next().unwrap_or("").to_string());
-            let obj = match (module.as_str(), alias.is_some()) {
-                ("boto3", _) => Some(Obj::Boto3),
-                ("boto3.session", true) => Some(Obj::SessionModule),
-                ("os", _) => Some(Obj::Os),
-                ("aws_lambda_powertools.utilities.parameters", true) => Some(Obj::PtParameters),
-                ("aws_lambda_powertools.utilities.idempotency", true) => Some(Obj::PtIdempotency),
-                _ => None,
-            };
-            if module.starts_with("boto3") {
-                cx.boto3 = true;
-            }
-            if let Some(obj) = obj {
-                cx.names.insert(bound, obj);
-            }
-            if !super::pystd::is_known_package(&module) {
-                record(module, n);
-            }
-        }
-        return;
-    }
-    let Some(from) = node.child_by_field_name("module_name") else {
+/// SDK objects passed to a local function or method: `save(table, item)`, `self.put(s3)`.
+fn passed(cx: &Env<'_>, out: &mut Learned, node: Node<'_>) {
+    let (Some(function), Some(args)) = (
+        node.child_by_field_name("function"),
+        node.child_by_field_name("arguments"),
+    ) else {
         return;
     };
-    let module = text(file, from).to_string();
-    if module.starts_with("boto3") {
-        cx.boto3 = true;
-    }
-    let mypy_service = module
-        .split('.')
-        .next()
-        .and_then(|m| m.strip_prefix("mypy_boto3_"))
-        .map(|s| s.replace('_', "-"));
-    let relative_only = module.chars().all(|c| c == '.');
-    for n in names {
-        let (name, alias) = split(n);
-        let bound = alias.unwrap_or_else(|| name.clone());
-        if let Some(service) = &mypy_service {
-            cx.mypy.insert(bound.clone(), service.clone());
+    let (name, offset) = match function.kind() {
+        "identifier" => (text(cx.file, function), 0),
+        "attribute" => {
+            let object = function
+                .child_by_field_name("object")
+                .map(|o| text(cx.file, o));
+            match (object, function.child_by_field_name("attribute")) {
+                (Some("self" | "cls"), Some(attr)) => (text(cx.file, attr), 1),
+                _ => return,
+            }
         }
-        let obj = match (module.as_str(), name.as_str()) {
-            ("boto3", "client") => Some(Obj::ClientFn),
-            ("boto3", "resource") => Some(Obj::ResourceFn),
-            ("boto3", "Session") | ("boto3.session", "Session") => Some(Obj::SessionClass),
-            ("boto3", "session") => Some(Obj::SessionModule),
-            ("os", "environ") => Some(Obj::Environ),
-            ("os", "getenv") => Some(Obj::Getenv),
-            ("aws_lambda_powertools.utilities", "parameters") => Some(Obj::PtParameters),
-            ("aws_lambda_powertools.utilities", "idempotency") => Some(Obj::PtIdempotency),
-            (m, "DynamoDBPersistenceLayer") if m.starts_with("aws_lambda_powertools") => {
-                Some(Obj::PtIdempotencyLayer)
+        _ => return,
+    };
+    let mut position = offset;
+    let mut cursor = args.walk();
+    for a in args.named_children(&mut cursor) {
+        let (key, value) = match a.kind() {
+            "keyword_argument" => {
+                let (Some(k), Some(v)) = (
+                    a.child_by_field_name("name"),
+                    a.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                (format!("{name}#{}", text(cx.file, k)), v)
             }
-            (m, f)
-                if m.starts_with("aws_lambda_powertools.utilities.parameters")
-                    && f.starts_with("get_") =>
-            {
-                Some(Obj::PtFunction(f.to_string()))
+            "list_splat" | "dictionary_splat" | "comment" => continue,
+            _ => {
+                position += 1;
+                (format!("{name}#{}", position - 1), a)
             }
-            _ => None,
         };
-        if let Some(obj) = obj {
-            cx.names.insert(bound, obj);
+        match cx.resolve(value, 0) {
+            Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) => {
+                out.insert(key, obj);
+            }
+            _ => {
+                // A value the parameter takes at every call site; callers that disagree
+                // leave it unknown (one call is reported once, not once per caller).
+                let arg = cx.eval(value, 0);
+                let entry = out.entry(key).or_insert_with(|| Obj::Value(arg.clone()));
+                if *entry != Obj::Value(arg) {
+                    *entry = Obj::Value(Arg::Unknown);
+                }
+            }
         }
-        if relative_only {
-            record(format!("{module}{name}"), n);
-        }
-    }
-    if !relative_only && !super::pystd::is_known_package(&module) {
-        record(module, from);
     }
 }
 
-/// Parameters annotated with mypy-boto3 types, or named like an SDK client.
-fn parameters(cx: &mut Env<'_>, def: Node<'_>) {
+/// Parameters annotated with mypy-boto3 types, passed SDK objects by callers, or named like
+/// an SDK client.
+fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned) {
     let Some(params) = def.child_by_field_name("parameters") else {
         return;
     };
     let mut cursor = params.walk();
-    for p in params.named_children(&mut cursor) {
+    for (i, p) in params.named_children(&mut cursor).enumerate() {
         let (name, annotation) = match p.kind() {
             "identifier" => (Some(p), None),
             "typed_parameter" => (p.named_child(0), p.child_by_field_name("type")),
@@ -176,12 +164,24 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>) {
         let Some(name) = name.map(|n| text(cx.file, n).to_string()) else {
             continue;
         };
-        if let Some(obj) = annotation.and_then(|t| cx.annotation(t)) {
-            cx.names.insert(name, obj);
-        } else if !cx.names.contains_key(&name) {
-            if let Some(obj) = cx.by_name(&name) {
-                cx.names.insert(name, obj);
+        let passed = learned
+            .get(&format!("{function}#{i}"))
+            .or_else(|| learned.get(&format!("{function}#{name}")));
+        let sdk_passed = passed.filter(|o| !matches!(o, Obj::Value(_))).cloned();
+        let guessed = || {
+            if cx.names.contains_key(&name) {
+                None
+            } else {
+                cx.by_name(&name)
             }
+        };
+        let obj = annotation
+            .and_then(|t| cx.annotation(t))
+            .or(sdk_passed)
+            .or_else(guessed)
+            .or_else(|| passed.cloned());
+        if let Some(obj) = obj {
+            cx.names.insert(name, obj);
         }
     }
 }
@@ -207,7 +207,10 @@ fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
             _ => Obj::Value(cx.eval(r, 0)),
         });
     }
+    // `client = None` is the lazy-initialisation placeholder: keep what the name holds.
+    let placeholder = right.is_some_and(|r| r.kind() == "none");
     match obj {
+        Some(Obj::Value(Arg::Unknown)) | None if placeholder => {}
         Some(Obj::Value(Arg::Unknown)) | None => {
             cx.names.remove(&key);
         }
@@ -264,6 +267,24 @@ fn positional_names(resource_type: &str, method: &str) -> &'static [&'static str
         _ => &[],
     }
 }
+
+/// Actions and helpers of a boto3 DynamoDB `Table` resource (boto3 `dynamodb.json` resource
+/// model plus the injected `batch_writer`).
+const TABLE_METHODS: &[&str] = &[
+    "batch_writer",
+    "delete",
+    "delete_item",
+    "get_item",
+    "put_item",
+    "query",
+    "scan",
+    "update",
+    "update_item",
+    "load",
+    "reload",
+    "wait_until_exists",
+    "wait_until_not_exists",
+];
 
 /// Client methods that make no request.
 const LOCAL_METHODS: &[&str] = &["can_paginate", "close", "get_paginator", "get_waiter"];
@@ -350,6 +371,14 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             path,
         }) => {
             if method.starts_with(|c: char| c.is_ascii_uppercase()) || method.starts_with('_') {
+                return;
+            }
+            // A `Table` has a closed set of actions; anything else is a value that only
+            // looks like one (a parameter named `table` holding a name).
+            if resource_type == "Table"
+                && path.is_empty()
+                && !TABLE_METHODS.contains(&method.as_str())
+            {
                 return;
             }
             let full = if path.is_empty() {

@@ -15,7 +15,6 @@ const VENDOR_DIRS: &[&str] = &[
     ".venv",
     "venv",
     ".tox",
-    "cdk.out",
     ".terraform",
 ];
 

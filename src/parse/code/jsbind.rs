@@ -1,0 +1,230 @@
+//! JavaScript / TypeScript bindings: imports and `require`s of the SDK, declarations,
+//! destructuring of `process.env`, assignments and typed parameters.
+
+use tree_sitter::Node;
+
+use super::jseval::{Env, JsObj, module_obj};
+use crate::model::{Arg, CodeFacts, EnvRead, Import};
+use crate::source::Spanned;
+
+pub(super) fn record_import(cx: &Env<'_>, facts: &mut CodeFacts, source: Node<'_>) {
+    if let Arg::Str(module) = cx.eval(source, 0)
+        && (module.starts_with("./")
+            || module.starts_with("../")
+            || module == "."
+            || module == "..")
+    {
+        let span = cx.file.span(source.start_byte(), source.end_byte());
+        facts.imports.push(Import {
+            module: Spanned::new(module, span),
+        });
+    }
+}
+
+pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let Some(source) = node.child_by_field_name("source") else {
+        return;
+    };
+    record_import(cx, facts, source);
+    let Arg::Str(module) = cx.eval(source, 0) else {
+        return;
+    };
+    let mut cursor = node.walk();
+    let Some(clause) = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "import_clause")
+    else {
+        return;
+    };
+    let mut cursor = clause.walk();
+    for part in clause.named_children(&mut cursor) {
+        match part.kind() {
+            "identifier" => {
+                if let Some(obj) = module_obj(&module) {
+                    cx.names.insert(cx.t(part).to_string(), obj);
+                }
+            }
+            "namespace_import" => {
+                if let (Some(name), Some(obj)) = (part.named_child(0), module_obj(&module)) {
+                    cx.names.insert(cx.t(name).to_string(), obj);
+                }
+            }
+            "named_imports" => {
+                let mut cursor = part.walk();
+                for spec in part.named_children(&mut cursor) {
+                    let Some(name) = spec.child_by_field_name("name") else {
+                        continue;
+                    };
+                    let bound = spec.child_by_field_name("alias").unwrap_or(name);
+                    let name = cx.t(name).trim_matches(['"', '\'']).to_string();
+                    if let Some(obj) = export(&module, name) {
+                        cx.names.insert(cx.t(bound).to_string(), obj);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What `name` imported from `module` is.
+fn export(module: &str, name: String) -> Option<JsObj> {
+    match module_obj(module)? {
+        JsObj::V3Namespace(package) => Some(JsObj::V3Export { package, name }),
+        JsObj::V2Root => Some(JsObj::V2Class(name)),
+        _ => None,
+    }
+}
+
+pub(super) fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
+    let obj = match cx.resolve(value, 0) {
+        Some(obj) => Some(obj),
+        None if value.kind() == "object" => Some(JsObj::Object(cx.object(value, 0))),
+        None => match cx.eval(value, 0) {
+            Arg::Unknown => None,
+            arg => Some(JsObj::Value(arg)),
+        },
+    };
+    match obj {
+        Some(obj) => {
+            if let Some(field) = key.strip_prefix("this.") {
+                cx.names.insert(field.to_string(), obj.clone());
+            }
+            cx.names.insert(key, obj);
+        }
+        None => {
+            cx.names.remove(&key);
+        }
+    }
+}
+
+pub(super) fn declarator(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let Some(name) = node.child_by_field_name("name") else {
+        return;
+    };
+    let value = node.child_by_field_name("value");
+    if name.kind() == "identifier" {
+        let key = cx.t(name).to_string();
+        match value {
+            Some(value) => bind(cx, key, value),
+            None => {
+                if let Some(obj) = node
+                    .child_by_field_name("type")
+                    .and_then(|t| type_obj(cx, t))
+                {
+                    cx.names.insert(key, obj);
+                }
+            }
+        }
+        return;
+    }
+    if name.kind() != "object_pattern" {
+        return;
+    }
+    let Some(value) = value else { return };
+    let source = cx.resolve(value, 0);
+    let pairs = if value.kind() == "object" {
+        cx.object(value, 0)
+    } else {
+        Vec::new()
+    };
+    let mut cursor = name.walk();
+    for part in name.named_children(&mut cursor) {
+        let (key, bound, default) = match part.kind() {
+            "shorthand_property_identifier_pattern" => (part, part, None),
+            "object_assignment_pattern" => {
+                let Some(left) = part.child_by_field_name("left") else {
+                    continue;
+                };
+                (left, left, part.child_by_field_name("right"))
+            }
+            "pair_pattern" => {
+                let (Some(k), Some(v)) = (
+                    part.child_by_field_name("key"),
+                    part.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                match v.kind() {
+                    "assignment_pattern" => match v.child_by_field_name("left") {
+                        Some(left) => (k, left, v.child_by_field_name("right")),
+                        None => continue,
+                    },
+                    _ => (k, v, None),
+                }
+            }
+            _ => continue,
+        };
+        let key_text = cx.t(key).trim_matches(['"', '\'']).to_string();
+        let bound_text = cx.t(bound).to_string();
+        let obj = match &source {
+            Some(JsObj::ProcessEnv) => {
+                facts.env_reads.push(EnvRead {
+                    name: key_text.clone(),
+                    span: cx.file.span(key.start_byte(), key.end_byte()),
+                });
+                Some(JsObj::Value(Arg::Env(key_text)))
+            }
+            Some(JsObj::V3Namespace(package)) => Some(JsObj::V3Export {
+                package: package.clone(),
+                name: key_text,
+            }),
+            Some(JsObj::V2Root) => Some(JsObj::V2Class(key_text)),
+            Some(JsObj::Object(p)) => p
+                .iter()
+                .find(|(k, _)| *k == key_text)
+                .map(|(_, v)| JsObj::Value(v.clone())),
+            _ => pairs
+                .iter()
+                .find(|(k, _)| *k == key_text)
+                .map(|(_, v)| JsObj::Value(v.clone())),
+        };
+        let obj = obj.or_else(|| default.map(|d| JsObj::Value(cx.eval(d, 0))));
+        match obj {
+            Some(obj) => cx.names.insert(bound_text, obj),
+            None => cx.names.remove(&bound_text),
+        };
+    }
+}
+
+/// The SDK object a TypeScript type annotation names (`S3Client`, `DynamoDBDocumentClient`).
+pub(super) fn type_obj(cx: &Env<'_>, annotation: Node<'_>) -> Option<JsObj> {
+    let raw = cx.t(annotation).trim_start_matches(':').trim();
+    let name = raw.split(['|', '<']).next().unwrap_or(raw).trim();
+    match cx.names.get(name).cloned()? {
+        JsObj::V3Export { package, name } if name.ends_with("Client") => {
+            Some(JsObj::V3Client(package))
+        }
+        JsObj::V3Export { package, name }
+            if !name.ends_with("Command") && !name.ends_with("Input") =>
+        {
+            Some(JsObj::V3Aggregated(package))
+        }
+        JsObj::V2Class(class) => Some(JsObj::V2Client(class)),
+        _ => None,
+    }
+}
+
+/// Typed parameters (`client: S3Client`, `constructor(private readonly ddb: DynamoDBDocumentClient)`).
+pub(super) fn parameters(cx: &mut Env<'_>, params: Node<'_>) {
+    let mut cursor = params.walk();
+    for p in params.named_children(&mut cursor) {
+        if !matches!(p.kind(), "required_parameter" | "optional_parameter") {
+            continue;
+        }
+        let (Some(pattern), Some(annotation)) = (
+            p.child_by_field_name("pattern"),
+            p.child_by_field_name("type"),
+        ) else {
+            continue;
+        };
+        if pattern.kind() != "identifier" {
+            continue;
+        }
+        if let Some(obj) = type_obj(cx, annotation) {
+            let name = cx.t(pattern).to_string();
+            cx.names.insert(format!("this.{name}"), obj.clone());
+            cx.names.insert(name, obj);
+        }
+    }
+}

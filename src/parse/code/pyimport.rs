@@ -1,0 +1,111 @@
+//! Python imports: what `boto3`, `os`, Powertools and `mypy_boto3_*` names are bound to, and
+//! the modules that may be the function's own files.
+
+use tree_sitter::Node;
+
+use super::pyeval::{Env, Obj};
+use super::text;
+use crate::model::{CodeFacts, Import};
+use crate::source::Spanned;
+
+pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let file = cx.file;
+    let mut record = |module: String, at: Node<'_>| {
+        facts.imports.push(Import {
+            module: Spanned::new(module, file.span(at.start_byte(), at.end_byte())),
+        });
+    };
+    let names: Vec<Node<'_>> = {
+        let mut cursor = node.walk();
+        node.children_by_field_name("name", &mut cursor).collect()
+    };
+    let split = |n: Node<'_>| -> (String, Option<String>) {
+        if n.kind() == "aliased_import" {
+            let name = n.child_by_field_name("name").map_or("", |x| text(file, x));
+            let alias = n
+                .child_by_field_name("alias")
+                .map(|x| text(file, x).to_string());
+            (name.to_string(), alias)
+        } else {
+            (text(file, n).to_string(), None)
+        }
+    };
+    if node.kind() == "import_statement" {
+        for n in names {
+            let (module, alias) = split(n);
+            let bound = alias
+                .clone()
+                .unwrap_or_else(|| module.split('.').next().unwrap_or("").to_string());
+            let obj = match (module.as_str(), alias.is_some()) {
+                ("boto3", _) => Some(Obj::Boto3),
+                ("boto3.session", true) => Some(Obj::SessionModule),
+                ("os", _) => Some(Obj::Os),
+                ("aws_lambda_powertools.utilities.parameters", true) => Some(Obj::PtParameters),
+                ("aws_lambda_powertools.utilities.idempotency", true) => Some(Obj::PtIdempotency),
+                _ => None,
+            };
+            if module.starts_with("boto3") {
+                cx.boto3 = true;
+            }
+            if let Some(obj) = obj {
+                cx.names.insert(bound, obj);
+            }
+            if !super::pystd::is_known_package(&module) {
+                record(module, n);
+            }
+        }
+        return;
+    }
+    let Some(from) = node.child_by_field_name("module_name") else {
+        return;
+    };
+    let module = text(file, from).to_string();
+    if module.starts_with("boto3") {
+        cx.boto3 = true;
+    }
+    let mypy_service = module
+        .split('.')
+        .next()
+        .and_then(|m| m.strip_prefix("mypy_boto3_"))
+        .map(|s| s.replace('_', "-"));
+    let relative_only = module.chars().all(|c| c == '.');
+    if !relative_only && !super::pystd::is_known_package(&module) {
+        record(module.clone(), from);
+    }
+    for n in names {
+        let (name, alias) = split(n);
+        let bound = alias.unwrap_or_else(|| name.clone());
+        if let Some(service) = &mypy_service {
+            cx.mypy.insert(bound.clone(), service.clone());
+        }
+        let obj = match (module.as_str(), name.as_str()) {
+            ("boto3", "client") => Some(Obj::ClientFn),
+            ("boto3", "resource") => Some(Obj::ResourceFn),
+            ("boto3", "Session") | ("boto3.session", "Session") => Some(Obj::SessionClass),
+            ("boto3", "session") => Some(Obj::SessionModule),
+            ("os", "environ") => Some(Obj::Environ),
+            ("os", "getenv") => Some(Obj::Getenv),
+            ("aws_lambda_powertools.utilities", "parameters") => Some(Obj::PtParameters),
+            ("aws_lambda_powertools.utilities", "idempotency") => Some(Obj::PtIdempotency),
+            (m, "DynamoDBPersistenceLayer") if m.starts_with("aws_lambda_powertools") => {
+                Some(Obj::PtIdempotencyLayer)
+            }
+            (m, f)
+                if m.starts_with("aws_lambda_powertools.utilities.parameters")
+                    && f.starts_with("get_") =>
+            {
+                Some(Obj::PtFunction(f.to_string()))
+            }
+            _ => None,
+        };
+        if let Some(obj) = obj {
+            cx.names.insert(bound, obj);
+        }
+        // `from pkg import mod` may import a submodule: both readings are candidates.
+        if relative_only {
+            record(format!("{module}{name}"), n);
+        } else if name != "*" && !super::pystd::is_known_package(&module) {
+            record(format!("{module}.{name}"), n);
+        }
+    }
+}
