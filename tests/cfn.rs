@@ -418,6 +418,12 @@ const CFN_JSON: &str = r#"{
         "Action": "lambda:InvokeFunction", "Principal": "sns.amazonaws.com",
         "SourceArn": { "Ref": "Topic" } }
     },
+    "Rule": {
+      "Type": "AWS::Events::Rule",
+      "Properties": { "EventBusName": "arn:aws:events:us-east-1:123456789012:event-bus/orders",
+        "Targets": [{ "Id": "t", "Arn": { "Ref": "Topic" } },
+                    { "Id": "w", "Arn": { "Fn::GetAtt": ["Worker", "Arn"] } }] }
+    },
     "Sub": {
       "Type": "AWS::SNS::Subscription",
       "Properties": { "Protocol": "lambda", "TopicArn": { "Ref": "Topic" },
@@ -488,6 +494,17 @@ fn cloudformation_json_app() {
         .unwrap();
     assert_eq!(p.function.as_deref(), Some("stack.json#Worker"));
     assert!(!p.generated);
+    let rules: Vec<_> = app
+        .triggers
+        .iter()
+        .filter(|t| t.kind == "EventBridgeRule")
+        .collect();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].function.as_deref(), Some("stack.json#Worker"));
+    assert_eq!(
+        rules[0].source_arn.as_ref().unwrap().value,
+        "arn:aws:events:${AWS::Region}:${AWS::AccountId}:rule/orders/${Rule}"
+    );
     let t = app.triggers.iter().find(|t| t.kind == "SNS").unwrap();
     assert_eq!(t.function.as_deref(), Some("stack.json#Worker"));
     assert_eq!(

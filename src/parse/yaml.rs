@@ -522,6 +522,16 @@ mod tests {
     }
 
     #[test]
+    fn bom_and_crlf() {
+        let text = "\u{feff}A: 1\r\nB: 'x y'\r\nC: !Ref Q\r\n";
+        let n = p(text).unwrap();
+        let b = n.get("B").unwrap();
+        assert_eq!(&text[b.span.start as usize..b.span.end as usize], "'x y'");
+        let c = n.get("C").unwrap().get("Ref").unwrap();
+        assert_eq!(&text[c.span.start as usize..c.span.end as usize], "Q");
+    }
+
+    #[test]
     fn scalars() {
         let n = p("a: true\nb: 'true'\nc: ~\nd: 0.5\ne: 1.2.3\nf:\n").unwrap();
         assert_eq!(n.get("a").unwrap().value, Value::Bool(true));

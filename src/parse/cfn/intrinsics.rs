@@ -355,6 +355,15 @@ impl<'a> Template<'a> {
     }
 
     pub fn get_att(&self, res: &str, attr: &str, span: Span) -> Node {
+        // `${Function.Alias}` / `${Api.Stage}` in `Fn::Sub` are SAM references, not attributes.
+        if matches!(attr, "Alias" | "Stage")
+            && self
+                .kind_of(res)
+                .is_some_and(|k| k.starts_with("AWS::Serverless::"))
+            && let Some(n) = self.reference(&format!("{res}.{attr}"), span)
+        {
+            return n;
+        }
         let Some(kind) = self.kind_of(res) else {
             self.issue(
                 span,

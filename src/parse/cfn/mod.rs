@@ -53,7 +53,10 @@ pub fn parse_template(file: &SourceFile) -> TemplateOutcome {
     };
     let root = match parsed {
         Ok(root) => root,
-        Err(e) if looks_like_template(text) => return TemplateOutcome::Invalid(e),
+        // Serverless Framework files have their own reader; a broken one is not a template.
+        Err(e) if looks_like_template(text) && !is_serverless_config(&path) => {
+            return TemplateOutcome::Invalid(e);
+        }
         Err(_) => return TemplateOutcome::NotTemplate,
     };
     if !is_template(&root) {
@@ -70,6 +73,11 @@ pub fn parse_template(file: &SourceFile) -> TemplateOutcome {
         app,
         issues: t.issues.into_inner(),
     }
+}
+
+fn is_serverless_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with("serverless.") || name.starts_with("serverless-")
 }
 
 fn looks_like_template(text: &str) -> bool {

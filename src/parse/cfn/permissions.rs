@@ -286,7 +286,9 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
     );
     for (i, (tkind, fnode, source_arn, props)) in found.into_iter().enumerate() {
         let tg = target(t, app, fnode);
-        if embedded && tg.function.is_none() {
+        // Rules and schedules also target queues, topics, streams...: keep Lambda targets.
+        let any_target = matches!(kind, "AWS::Events::Rule" | "AWS::Scheduler::Schedule");
+        if (embedded || any_target) && tg.function.is_none() && !tg.raw.contains(":function:") {
             continue;
         }
         let suffix = if i == 0 {

@@ -91,7 +91,10 @@ pub fn arn(
         }
         "AWS::IAM::User" => format!("arn:aws:iam::${{AWS::AccountId}}:user/{name}"),
         "AWS::Events::EventBus" => format!("arn:aws:events:{RA}:event-bus/{name}"),
-        "AWS::Events::Rule" => match prop("EventBusName").filter(|b| b != "default") {
+        "AWS::Events::Rule" => match prop("EventBusName")
+            .map(|b| bus_name(&b))
+            .filter(|b| b != "default")
+        {
             Some(bus) => format!("arn:aws:events:{RA}:rule/{bus}/{name}"),
             None => format!("arn:aws:events:{RA}:rule/{name}"),
         },
@@ -210,4 +213,13 @@ pub fn get_att(kind: &str, logical: &str, name: &str, arn: Option<&str>, attr: &
         ("AWS::Logs::LogGroup", "Arn") => arn.map_or_else(fallback, str::to_string),
         _ => fallback(),
     }
+}
+
+/// An event bus name from `EventBusName`, which may also be written as the bus ARN.
+pub fn bus_name(name_or_arn: &str) -> String {
+    name_or_arn
+        .rsplit("event-bus/")
+        .next()
+        .unwrap_or(name_or_arn)
+        .to_string()
 }
