@@ -165,20 +165,7 @@ pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) 
             Some(ri) => {
                 let role = app.roles.get(analysis.roles[ri].role);
                 let arn = role.map(|r| r.arn.as_str()).unwrap_or("");
-                let mut verdicts = evaluate_needs(&analysis.roles[ri], arn, &fa.needs);
-                // SAM adds DLQ and destination permissions to the roles it generates
-                // (AWS SAM `OnSuccess`/`OnFailure` and `DeadLetterQueue` documentation).
-                if role.is_some_and(|r| r.generated && r.origin == crate::model::Origin::Sam) {
-                    for (need, v) in fa.needs.iter().zip(verdicts.iter_mut()) {
-                        if need
-                            .because
-                            .iter()
-                            .all(|r| r.kind == needs::ReasonKind::Destination)
-                        {
-                            v.verdict = Verdict::Allowed;
-                        }
-                    }
-                }
+                let verdicts = evaluate_needs(&analysis.roles[ri], arn, &fa.needs);
                 verdicts
             }
             None => fa
@@ -289,15 +276,13 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
                 Node::from_json(&mp.document, attached.span),
             )
         }
-        PolicySource::Implicit { arn, .. } => {
-            let mp = data::managed_policy(arn)?;
-            (
-                short_policy_name(arn),
-                false,
-                true,
-                Node::from_json(&mp.document, attached.span),
-            )
-        }
+        PolicySource::Implicit { arn, reason } => match &attached.doc {
+            Some(doc) => (reason.clone(), false, false, doc.node.clone()),
+            None => {
+                let mp = data::managed_policy(arn)?;
+                (short_policy_name(arn), false, true, Node::from_json(&mp.document, attached.span))
+            }
+        },
         PolicySource::SamTemplate { name, params } => {
             let doc = data::sam_expand(name, params).ok()?;
             (

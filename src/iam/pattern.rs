@@ -372,7 +372,10 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
         let pu = p.get(i);
         // Moves within the row: a wildcard or a text placeholder absorbs one more text unit.
         for j in 0..m {
-            if cur[j] && (wild(pu) || matches!(t[j], Unit::Ph(_))) {
+            if cur[j]
+                && (wild(pu) || matches!(t[j], Unit::Ph(_)))
+                && !distinct_names(pu, t[j], pn, tn)
+            {
                 cur[j + 1] = true;
             }
         }
@@ -398,6 +401,18 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
         std::mem::swap(&mut cur, &mut next);
     }
     false
+}
+
+/// Two different deploy-time names face each other (`${OrdersTable}` against `${AuditTable}`):
+/// each stands for one resource's physical name or one parameter's value, and a name that
+/// came from a parameter would carry that parameter's placeholder, so they never coincide.
+/// Pseudo parameters (`${AWS::AccountId}`, `${AWS::Region}`) may equal anything.
+fn distinct_names(p: Option<&Unit>, t: Unit, pn: &[Box<str>], tn: &[Box<str>]) -> bool {
+    let (Some(Unit::Ph(a)), Unit::Ph(b)) = (p, t) else { return false };
+    let (Some(a), Some(b)) = (pn.get(usize::from(*a)), tn.get(usize::from(b))) else {
+        return false;
+    };
+    a != b && !a.starts_with("AWS::") && !b.starts_with("AWS::")
 }
 
 /// Literal runs at the start and at the end of both sides must line up one to one: strips

@@ -198,7 +198,9 @@ pub enum PolicySource {
         name: String,
         params: BTreeMap<String, String>,
     },
-    /// Added by SAM for an event source or setting (`AWSLambdaSQSQueueExecutionRole`, ...).
+    /// Added by SAM for an event source or setting: an AWS managed policy by ARN
+    /// (`AWSLambdaSQSQueueExecutionRole`, ...), or, with an empty `arn`, the statements SAM
+    /// writes itself (DLQ, destinations, MQ/Kafka/DocumentDB pollers) in the attachment's `doc`.
     Implicit { arn: String, reason: String },
 }
 
