@@ -170,17 +170,17 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned
             .get(&format!("{function}#{i}"))
             .or_else(|| learned.get(&format!("{function}#{name}")));
         let sdk_passed = passed.filter(|o| !matches!(o, Obj::Value(_))).cloned();
-        let guessed = || {
-            if cx.names.contains_key(&name) {
-                None
-            } else {
-                cx.by_name(&name)
-            }
+        // An SDK object the name already holds (a module-level client of the same name) or a
+        // guess from the name outranks a plain value callers pass.
+        let held = || match cx.names.get(&name) {
+            Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) => Some(obj.clone()),
+            Some(_) => None,
+            None => cx.by_name(&name),
         };
         let obj = annotation
             .and_then(|t| cx.annotation(t))
             .or(sdk_passed)
-            .or_else(guessed)
+            .or_else(held)
             .or_else(|| passed.cloned());
         if let Some(obj) = obj {
             cx.names.insert(name, obj);
