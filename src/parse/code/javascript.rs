@@ -14,6 +14,7 @@ use super::{short_receiver, text, walk};
 use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span};
 
+/// The SDK facts of one parsed JavaScript or TypeScript file.
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     let mut cx = Env {
         file,
@@ -146,6 +147,7 @@ fn sdk_call(
     }
 }
 
+/// A call on an SDK client, or of an SDK function (paginators, waiters, presigner).
 fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let Some(function) = node.child_by_field_name("function") else {
         return;

@@ -7,6 +7,7 @@ use super::jseval::{Env, JsObj, module_obj};
 use crate::model::{Arg, CodeFacts, EnvRead, Import};
 use crate::source::Spanned;
 
+/// Records a relative module specifier (`./db`, `../lib/x.js`) as a possible local file.
 pub(super) fn record_import(cx: &Env<'_>, facts: &mut CodeFacts, source: Node<'_>) {
     if let Arg::Str(module) = cx.eval(source, 0)
         && (module.starts_with("./")
@@ -21,6 +22,7 @@ pub(super) fn record_import(cx: &Env<'_>, facts: &mut CodeFacts, source: Node<'_
     }
 }
 
+/// `import ... from "<module>"`: binds SDK modules, classes and functions.
 pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let Some(source) = node.child_by_field_name("source") else {
         return;
@@ -76,6 +78,7 @@ fn export(module: &str, name: String) -> Option<JsObj> {
     }
 }
 
+/// Binds `key` to what `value` refers to or evaluates to (or unbinds it).
 pub(super) fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
     let obj = match cx.resolve(value, 0) {
         Some(obj) => Some(obj),
@@ -98,6 +101,7 @@ pub(super) fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
     }
 }
 
+/// `const x = ...`, `const { A, B: b, C = d } = ...` (from a module, `process.env` or an object).
 pub(super) fn declarator(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let Some(name) = node.child_by_field_name("name") else {
         return;

@@ -8,6 +8,7 @@ use super::text;
 use crate::model::{CodeFacts, Import};
 use crate::source::Spanned;
 
+/// `import ...` / `from ... import ...`: binds SDK names and records possible local modules.
 pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let file = cx.file;
     let mut record = |module: String, at: Node<'_>| {

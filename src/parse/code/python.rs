@@ -17,6 +17,7 @@ use crate::source::SourceFile;
 /// The service name `aws-lambda-powertools` utilities are reported under.
 pub(crate) const POWERTOOLS: &str = "aws-lambda-powertools";
 
+/// The boto3 facts of one parsed Python file.
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     // The first pass learns what local functions return and what callers pass them, so the
     // second can read helpers defined before their callers (or called before defined).
@@ -28,6 +29,7 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
 /// `name#keyword` what callers pass it, `=name` an SDK object the name holds at the end.
 type Learned = BTreeMap<String, Obj>;
 
+/// One walk over the tree with what earlier passes learned.
 fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned) {
     let mut cx = Env {
         file,
@@ -168,17 +170,17 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned
             .get(&format!("{function}#{i}"))
             .or_else(|| learned.get(&format!("{function}#{name}")));
         let sdk_passed = passed.filter(|o| !matches!(o, Obj::Value(_))).cloned();
-        let guessed = || {
-            if cx.names.contains_key(&name) {
-                None
-            } else {
-                cx.by_name(&name)
-            }
+        // An SDK object the name already holds (a module-level client of the same name) or a
+        // guess from the name outranks a plain value callers pass.
+        let held = || match cx.names.get(&name) {
+            Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) => Some(obj.clone()),
+            Some(_) => None,
+            None => cx.by_name(&name),
         };
         let obj = annotation
             .and_then(|t| cx.annotation(t))
             .or(sdk_passed)
-            .or_else(guessed)
+            .or_else(held)
             .or_else(|| passed.cloned());
         if let Some(obj) = obj {
             cx.names.insert(name, obj);
@@ -186,6 +188,7 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned
     }
 }
 
+/// `name = value` and `self.attr = value` (with an optional annotation).
 fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
     let Some(left) = node.child_by_field_name("left") else {
         return;
@@ -239,6 +242,7 @@ fn with_item(cx: &mut Env<'_>, node: Node<'_>) {
     };
 }
 
+/// Records an environment variable read.
 fn env_read(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     if let Some(name) = cx.env_name(node, 0) {
         facts.env_reads.push(EnvRead {
@@ -289,6 +293,7 @@ const TABLE_METHODS: &[&str] = &[
 /// Client methods that make no request.
 const LOCAL_METHODS: &[&str] = &["can_paginate", "close", "get_paginator", "get_waiter"];
 
+/// A method call on an SDK object, or a Powertools utility call.
 fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let file = cx.file;
     let Some(function) = node.child_by_field_name("function") else {
@@ -420,6 +425,7 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     }
 }
 
+/// `paginate(...)` / `wait(...)` arguments belong to the `get_paginator` / `get_waiter` call.
 fn merge_args(cx: &Env<'_>, facts: &mut CodeFacts, index: usize, args: Option<Node<'_>>) {
     if let (Some(call), Some(args)) = (facts.calls.get_mut(index), args) {
         call.args.extend(cx.arguments(args, &[]));
