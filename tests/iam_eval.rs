@@ -919,7 +919,9 @@ fn evaluation_table() {
             ),
             E::Cond,
         ),
-        // A different placeholder cannot be told apart statically either.
+        // Two different deploy-time names are two different resources: each logical resource
+        // gets its own physical name, and a name taken from a parameter carries the
+        // parameter's placeholder. So the grant on UsersTable does not reach OrdersTable.
         (
             "placeholder other",
             id(&[allow(
@@ -930,7 +932,7 @@ fn evaluation_table() {
                 "dynamodb:GetItem",
                 "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}",
             ),
-            E::Cond,
+            E::Deny,
         ),
         // Different service: definitely no.
         (

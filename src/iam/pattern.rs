@@ -354,65 +354,83 @@ fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     p[pi..].iter().all(|u| *u == Unit::Star)
 }
 
-/// Whether some deploy-time values (and values of unknown variables) could make the pattern
-/// match: pattern placeholders and variables act as `*`, text placeholders may expand to any
-/// run of characters. A row-by-row reachability table over both sides, only used when
-/// `strict` fails.
+/// Whether the pattern could match for some values of the placeholders (and of policy
+/// variables, which act like `*`). A placeholder stands for a non-empty string; two different
+/// deploy-time names never stand for the same string (each logical resource has its own physical name, and a
+/// name taken from a parameter carries the parameter's placeholder), so a grant on
+/// `${OrdersTable}` does not cover `${AuditTable}`. Dynamic programming over
+/// (pattern unit, text unit, mode), where the mode says whether a text placeholder is
+/// producing pattern characters or a pattern placeholder is absorbing text units.
 fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     let tn = &text.names;
     let Some((p, t)) = trim_literal_ends(p, pn, &text.units, tn) else {
         return false;
     };
-    let m = t.len();
-    let wild = |u: Option<&Unit>| matches!(u, Some(Unit::Star | Unit::Var(_) | Unit::Ph(_)));
-    let mut cur = vec![false; m + 1];
-    let mut next = vec![false; m + 1];
-    cur[0] = true;
-    for i in 0..=p.len() {
-        let pu = p.get(i);
-        // Moves within the row: a wildcard or a text placeholder absorbs one more text unit.
-        for j in 0..m {
-            if cur[j]
-                && (wild(pu) || matches!(t[j], Unit::Ph(_)))
-                && !distinct_names(pu, t[j], pn, tn)
-            {
-                cur[j + 1] = true;
+    const NORMAL: usize = 0;
+    const IN_TEXT: usize = 1;
+    const IN_PATTERN: usize = 2;
+    let (n, m) = (p.len(), t.len());
+    let idx = |i: usize, j: usize, mode: usize| (i * (m + 1) + j) * 3 + mode;
+    let mut seen = vec![false; (n + 1) * (m + 1) * 3];
+    let mut stack = vec![(0usize, 0usize, NORMAL)];
+    let is_pseudo = |names: &[Box<str>], k: u16| names.get(usize::from(k)).is_some_and(|s| s.starts_with("AWS::"));
+    // Can pattern placeholder `p[i]` absorb text unit `u`?
+    let absorbs = |pu: Unit, u: Unit| match (pu, u) {
+        (Unit::Ph(a), _) if is_pseudo(pn, a) => true,
+        (Unit::Ph(_), Unit::Ch(_)) => true,
+        (Unit::Ph(_), Unit::Ph(b)) => is_pseudo(tn, b),
+        _ => false,
+    };
+    while let Some((i, j, mode)) = stack.pop() {
+        let k = idx(i, j, mode);
+        if seen[k] {
+            continue;
+        }
+        seen[k] = true;
+        if i == n && j == m && mode == NORMAL {
+            return true;
+        }
+        let pu = p.get(i).copied();
+        let tu = t.get(j).copied();
+        match mode {
+            NORMAL => {
+                if matches!(pu, Some(Unit::Star | Unit::Var(_))) {
+                    stack.push((i + 1, j, NORMAL));
+                    if j < m {
+                        stack.push((i, j + 1, NORMAL));
+                    }
+                }
+                if let (Some(a), Some(b)) = (pu, tu) {
+                    if unit_eq(a, pn, b, tn) {
+                        stack.push((i + 1, j + 1, NORMAL));
+                    }
+                    if matches!(b, Unit::Ph(_)) && matches!(a, Unit::Ch(_) | Unit::Any1) {
+                        stack.push((i + 1, j, IN_TEXT));
+                    }
+                    if matches!(a, Unit::Ph(_)) && absorbs(a, b) {
+                        stack.push((i, j + 1, IN_PATTERN));
+                    }
+                }
+            }
+            IN_TEXT => {
+                // Text placeholder `t[j]` has produced at least one pattern character.
+                if matches!(pu, Some(Unit::Ch(_) | Unit::Any1 | Unit::Star | Unit::Var(_))) {
+                    stack.push((i + 1, j, IN_TEXT));
+                }
+                stack.push((i, j + 1, NORMAL));
+            }
+            _ => {
+                // Pattern placeholder `p[i]` has absorbed at least one text unit.
+                if let (Some(a), Some(b)) = (pu, tu) {
+                    if absorbs(a, b) {
+                        stack.push((i, j + 1, IN_PATTERN));
+                    }
+                }
+                stack.push((i + 1, j, NORMAL));
             }
         }
-        let Some(&pu) = pu else { return cur[m] };
-        next.iter_mut().for_each(|b| *b = false);
-        for j in 0..=m {
-            if !cur[j] {
-                continue;
-            }
-            if wild(Some(&pu)) {
-                next[j] = true;
-            }
-            if let Some(&tu) = t.get(j) {
-                // A text placeholder may produce the character the pattern asks for.
-                if matches!(tu, Unit::Ph(_)) && matches!(pu, Unit::Ch(_) | Unit::Any1) {
-                    next[j] = true;
-                }
-                if unit_eq(pu, pn, tu, tn) {
-                    next[j + 1] = true;
-                }
-            }
-        }
-        std::mem::swap(&mut cur, &mut next);
     }
     false
-}
-
-/// Two different deploy-time names face each other (`${OrdersTable}` against `${AuditTable}`):
-/// each stands for one resource's physical name or one parameter's value, and a name that
-/// came from a parameter would carry that parameter's placeholder, so they never coincide.
-/// Pseudo parameters (`${AWS::AccountId}`, `${AWS::Region}`) may equal anything.
-fn distinct_names(p: Option<&Unit>, t: Unit, pn: &[Box<str>], tn: &[Box<str>]) -> bool {
-    let (Some(Unit::Ph(a)), Unit::Ph(b)) = (p, t) else { return false };
-    let (Some(a), Some(b)) = (pn.get(usize::from(*a)), tn.get(usize::from(b))) else {
-        return false;
-    };
-    a != b && !a.starts_with("AWS::") && !b.starts_with("AWS::")
 }
 
 /// Literal runs at the start and at the end of both sides must line up one to one: strips
