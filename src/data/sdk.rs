@@ -389,10 +389,10 @@ impl SdkIndex {
 
     pub(super) fn services_for(&self, kind: SdkKind, service: &str) -> &[usize] {
         let mut name = service.to_ascii_lowercase();
-        if kind == SdkKind::JsV2 {
-            if let Some(rest) = name.strip_prefix("aws.") {
-                name = rest.to_owned();
-            }
+        if kind == SdkKind::JsV2
+            && let Some(rest) = name.strip_prefix("aws.")
+        {
+            name = rest.to_owned();
         }
         self.aliases
             .get(&(kind, name))
