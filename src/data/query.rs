@@ -186,5 +186,8 @@ fn lines(res: &OpResolution) -> Vec<String> {
             out.push(format!("{a}  (if {})", f.when));
         }
     }
+    // A helper merges the follow-ons of several operations; show each line once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|l| seen.insert(l.clone()));
     out
 }
