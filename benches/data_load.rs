@@ -31,7 +31,10 @@ fn main() {
     let lookups = time("10k resolve (warm)", || {
         let idx = data::sdk();
         (0..10_000)
-            .filter(|_| idx.resolve(SdkKind::Python, "s3", "list_objects_v2").is_some())
+            .filter(|_| {
+                idx.resolve(SdkKind::Python, "s3", "list_objects_v2")
+                    .is_some()
+            })
             .count()
     });
     let _ = lookups;
@@ -43,5 +46,9 @@ fn main() {
         println!("{name:<28} {:>8.1} KB zstd", bytes as f64 / 1024.0);
     }
     let sum: usize = data::embedded_sizes().iter().map(|(_, n)| n).sum();
-    println!("{:<28} {:>8.1} KB zstd", "embedded total", sum as f64 / 1024.0);
+    println!(
+        "{:<28} {:>8.1} KB zstd",
+        "embedded total",
+        sum as f64 / 1024.0
+    );
 }

@@ -1,6 +1,9 @@
 //! Offline checks of the embedded AWS knowledge (`policies/*.json`): the hand-kept tables
 //! agree with the catalog, well-known SDK calls resolve, and regressions in coverage show.
 
+// Tests may unwrap (COMMON rules): a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -643,6 +646,13 @@ fn query_lines() {
         sdk(SdkKind::Python, "dynamodb.Table.put_item").unwrap(),
         ["dynamodb:PutItem"]
     );
+    let upload = sdk(SdkKind::Python, "s3.upload_file").unwrap();
+    assert_eq!(upload[0], "s3:PutObject");
+    let kms = upload
+        .iter()
+        .filter(|l| l.starts_with("kms:GenerateDataKey "))
+        .count();
+    assert_eq!(kms, 1, "{upload:?}");
     let err = sdk(SdkKind::Python, "s3.list_object_v2").unwrap_err();
     assert!(err.contains("list_objects_v2"), "{err}");
     let err = sdk(SdkKind::Python, "s4.get_object").unwrap_err();

@@ -8,6 +8,7 @@
 
 mod catalog;
 mod glob;
+mod helpers;
 mod lambda;
 mod managed;
 pub mod query;
@@ -16,6 +17,7 @@ mod sam;
 mod sdk;
 
 pub use catalog::{AccessLevel, ActionInfo, Catalog, ResourceRef};
+pub use helpers::SdkNames;
 pub use lambda::{ConfigEntry, EventSource, LambdaTable, Statement, Trigger};
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_names};
 pub use resources::ResourceCallResolution;

@@ -124,29 +124,27 @@ fn sdk_name(idx: &SdkIndex, kind: SdkKind, botocore: &str) -> Option<String> {
 
 /// The error for an unknown service or method, with the closest known spelling.
 fn unknown(idx: &SdkIndex, kinds: &[SdkKind], service: Option<&str>, method: &str) -> String {
-    let mut candidates: Vec<String> = Vec::new();
-    let mut service_known = false;
+    let mut services: Vec<String> = Vec::new();
+    let mut methods: Vec<String> = Vec::new();
     for &k in kinds {
         for b in idx.botocore_services() {
             let Some(n) = sdk_name(idx, k, b) else {
                 continue;
             };
-            match service {
-                Some(s) if !n.eq_ignore_ascii_case(s) => candidates.push(n),
-                _ => {
-                    service_known |= service.is_some();
-                    candidates.extend(ops_of(idx, k, b));
-                }
+            if service.is_none_or(|s| n.eq_ignore_ascii_case(s)) {
+                methods.extend(ops_of(idx, k, b));
             }
+            services.push(n);
+        }
+        let helpers = idx.helpers.iter().filter(|h| h.resource_type.is_none());
+        for h in helpers.filter(|h| service.is_none_or(|s| h.service.eq_ignore_ascii_case(s))) {
+            methods.push(h.method.clone());
         }
     }
-    let (what, target) = match service {
-        Some(s) if !service_known => ("service", s),
-        _ => ("method", method),
+    let (what, target, candidates) = match service {
+        Some(s) if methods.is_empty() => ("service", s, services),
+        _ => ("method", method, methods),
     };
-    if what == "method" && service.is_some() {
-        candidates.retain(|c| !c.contains('/') || c.ends_with("Command"));
-    }
     let hint = glob::nearest(target, candidates.iter().map(String::as_str))
         .map(|n| format!(" (did you mean `{n}`?)"))
         .unwrap_or_default();
@@ -188,5 +186,8 @@ fn lines(res: &OpResolution) -> Vec<String> {
             out.push(format!("{a}  (if {})", f.when));
         }
     }
+    // A helper merges the follow-ons of several operations; show each line once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|l| seen.insert(l.clone()));
     out
 }

@@ -107,7 +107,7 @@ pub(super) struct Service {
     pub(super) go: String,
     pub(super) java: String,
     pub(super) ops: Vec<Operation>,
-    op_index: HashMap<String, usize>,
+    pub(super) op_index: HashMap<String, usize>,
     paginators: Vec<String>,
     /// (normalised waiter name, operation).
     waiters: Vec<(String, String)>,
@@ -198,17 +198,6 @@ fn per_op<T: Clone>(m: &BTreeMap<String, BTreeMap<String, Vec<T>>>, svc: &str, o
         .and_then(|ops| ops.get(op))
         .cloned()
         .unwrap_or_default()
-}
-
-/// The `sdk` field of a helper entry in `overrides.json`.
-fn kind_key(kind: SdkKind) -> &'static str {
-    match kind {
-        SdkKind::Python => "python",
-        SdkKind::JsV3 => "js_v3",
-        SdkKind::JsV2 => "js_v2",
-        SdkKind::Go => "go",
-        SdkKind::Java => "java",
-    }
 }
 
 impl SdkIndex {
@@ -389,10 +378,10 @@ impl SdkIndex {
 
     pub(super) fn services_for(&self, kind: SdkKind, service: &str) -> &[usize] {
         let mut name = service.to_ascii_lowercase();
-        if kind == SdkKind::JsV2 {
-            if let Some(rest) = name.strip_prefix("aws.") {
-                name = rest.to_owned();
-            }
+        if kind == SdkKind::JsV2
+            && let Some(rest) = name.strip_prefix("aws.")
+        {
+            name = rest.to_owned();
         }
         self.aliases
             .get(&(kind, name))
@@ -402,25 +391,6 @@ impl SdkIndex {
 
     pub(super) fn service_by_botocore(&self, name: &str) -> Option<&Service> {
         self.by_botocore.get(name).map(|&i| &self.services[i])
-    }
-
-    pub(super) fn find_helper(
-        &self,
-        kind: SdkKind,
-        service: &str,
-        resource_type: Option<&str>,
-        method: &str,
-    ) -> Option<&Helper> {
-        self.helpers.iter().find(|h| {
-            h.sdk == kind_key(kind)
-                && (h.service == "*" || h.service.eq_ignore_ascii_case(service))
-                && match (&h.resource_type, resource_type) {
-                    (None, None) => true,
-                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-                    _ => false,
-                }
-                && h.method.eq_ignore_ascii_case(method)
-        })
     }
 
     pub(super) fn op_resolution(&self, svc: &Service, op: &Operation) -> OpResolution {
@@ -435,110 +405,5 @@ impl SdkIndex {
             param_actions: per_op(&self.param_actions, &svc.name, &op.name),
             note: None,
         }
-    }
-
-    /// A helper's needs: the union of its operations' needs.
-    pub(super) fn helper_resolution(&self, h: &Helper, called_service: &str) -> OpResolution {
-        let service = if h.botocore == "*" {
-            called_service.to_owned()
-        } else {
-            h.botocore.clone()
-        };
-        let mut res = OpResolution {
-            service,
-            operation: h.operations.first().unwrap_or(&h.method).clone(),
-            operations: h.operations.clone(),
-            actions: Vec::new(),
-            source: Source::Helper,
-            input: Vec::new(),
-            follow_on: Vec::new(),
-            param_actions: Vec::new(),
-            note: h.note.clone(),
-        };
-        let Some(svc) = self.service_by_botocore(&h.botocore) else {
-            return res;
-        };
-        for name in &h.operations {
-            let Some(&o) = svc.op_index.get(&norm(name)) else {
-                continue;
-            };
-            let part = self.op_resolution(svc, &svc.ops[o]);
-            res.actions.extend(part.actions);
-            for i in part.input {
-                if !res.input.contains(&i) {
-                    res.input.push(i);
-                }
-            }
-            for f in part.follow_on {
-                if !res.follow_on.contains(&f) {
-                    res.follow_on.push(f);
-                }
-            }
-            for p in part.param_actions {
-                if !res.param_actions.contains(&p) {
-                    res.param_actions.push(p);
-                }
-            }
-        }
-        res.actions.sort();
-        res.actions.dedup();
-        res
-    }
-}
-
-/// How each SDK names one botocore service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SdkNames<'a> {
-    pub botocore: &'a str,
-    pub service_id: &'a str,
-    pub prefix: Option<&'a str>,
-    pub js_v3: &'a str,
-    pub js_v2: Option<&'a str>,
-    pub go: &'a str,
-    pub java: &'a str,
-}
-
-impl SdkIndex {
-    /// SDK names of a botocore service.
-    pub fn names(&self, botocore_service: &str) -> Option<SdkNames<'_>> {
-        let s = self.service_by_botocore(botocore_service)?;
-        Some(SdkNames {
-            botocore: &s.name,
-            service_id: &s.service_id,
-            prefix: s.prefix.as_deref(),
-            js_v3: &s.js_v3,
-            js_v2: s.js_v2.as_deref(),
-            go: &s.go,
-            java: &s.java,
-        })
-    }
-
-    /// The method name an SDK gives an operation: `ListObjectsV2` -> `list_objects_v2`
-    /// (boto3, botocore's `xform_name`), `ListObjectsV2Command` (JS v3), `listObjectsV2`
-    /// (JS v2, Java), `ListObjectsV2` (Go).
-    pub fn method_name(
-        &self,
-        kind: SdkKind,
-        botocore_service: &str,
-        operation: &str,
-    ) -> Option<String> {
-        let s = self.service_by_botocore(botocore_service)?;
-        let &o = s.op_index.get(&norm(operation))?;
-        let op = &s.ops[o];
-        Some(match kind {
-            SdkKind::Python => op.py.clone(),
-            SdkKind::JsV3 => format!("{}Command", op.name),
-            SdkKind::Go => op.name.clone(),
-            SdkKind::JsV2 | SdkKind::Java => lower_camel(&op.name),
-        })
-    }
-}
-
-/// `ListObjectsV2` -> `listObjectsV2`; AWS SDKs lower only the first character.
-fn lower_camel(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => String::new(),
     }
 }
