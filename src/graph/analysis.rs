@@ -364,11 +364,8 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
         }
         for &fi in &functions {
             for (ni, need) in analysis.functions[fi].needs.iter().enumerate() {
-                if analysis.functions[fi].verdicts[ni].verdict != Verdict::Allowed
-                    && analysis.functions[fi].verdicts[ni].verdict != Verdict::Conditional
-                {
-                    continue;
-                }
+                // A grant a need matches is used even when a Deny or the boundary blocks it:
+                // the grant is right, the block is what `missing-permission` reports.
                 // A need whose resource has unknown parts may be served by any grant of its
                 // action, as its Conditional verdict says.
                 let unknown_part = need.resource != "*" && need.resource.contains('*');

@@ -93,6 +93,8 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     // The resource type whose ARN the call's parameters fill best; ties go to the plain
     // type over access points and Outposts, then to the catalog's order.
     let mut best: Option<((usize, bool, bool), String)> = None;
+    // An action with no required resource type works on `*` unless the call names one.
+    let any_required = info.resource_types.iter().any(|r| r.required);
     for rt in &info.resource_types {
         let Some(template) = catalog.arn_template(prefix, &rt.name) else {
             continue;
@@ -110,7 +112,10 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
             best = Some((score, filled));
         }
     }
-    best.map(|(_, arn)| arn).unwrap_or_else(|| "*".to_string())
+    match best {
+        Some(((known, _, _), arn)) if any_required || known > 0 => arn,
+        _ => "*".to_string(),
+    }
 }
 
 /// Fills `${Partition}`, `${Region}`, `${Account}` and resource variables of an ARN template.

@@ -90,6 +90,26 @@ fn trusts_service(trust: &iam::Policy, service: &str) -> bool {
             }
             _ => false,
         };
-        action && principal
+        action && principal && !st.conditions.iter().any(|c| unsatisfiable_for_lambda(&c.key_lc))
     })
+}
+
+/// Condition keys that Lambda's own `AssumeRole` call never carries: a trust statement that
+/// requires them never lets Lambda in (an external id, MFA, a SAML or web identity claim, a
+/// caller's tags, IP address or VPC).
+fn unsatisfiable_for_lambda(key: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "sts:externalid",
+        "aws:multifactorauth",
+        "aws:principaltag/",
+        "aws:sourceip",
+        "aws:sourcevpc",
+        "aws:vpcsourceip",
+        "saml:",
+        "cognito-identity.amazonaws.com:",
+        "accounts.google.com:",
+        "graph.facebook.com:",
+        "www.amazon.com:",
+    ];
+    PREFIXES.iter().any(|p| key.starts_with(p))
 }

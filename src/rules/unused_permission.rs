@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Rule, RuleContext, RuleMeta};
+use crate::data;
 use crate::finding::{Finding, Severity};
 use crate::graph::RoleAnalysis;
 use crate::iam;
@@ -74,6 +75,10 @@ impl Rule for UnusedPermission {
                 .filter_map(|n| n.action.split(':').next())
                 .collect();
             let kms_plausible = needed_services.iter().any(|s| KMS_USERS.contains(s));
+            // Lambda creates the log group when it is missing: harmless beside a declared one.
+            let writes_logs = ra.functions.iter().any(|&fi| {
+                cx.analysis.functions[fi].needs.iter().any(|n| n.action == "logs:CreateLogStream")
+            });
             // Per written action string: used when any of its (action, resource) grants is.
             let mut by_span: BTreeMap<Span, (bool, String, Vec<String>)> = BTreeMap::new();
             let mut policy_used: BTreeMap<usize, bool> = BTreeMap::new();
@@ -85,7 +90,12 @@ impl Rule for UnusedPermission {
                     continue;
                 }
                 let used = !g.used_by.is_empty()
-                    || (kms_plausible && iam::action_matches(&g.action, "kms:Decrypt"));
+                    || (kms_plausible && iam::action_matches(&g.action, "kms:Decrypt"))
+                    || (writes_logs && iam::action_matches(&g.action, "logs:CreateLogGroup"));
+                // A misspelt action is `unknown-action`'s finding, not this one's.
+                if !used && !g.action.contains('*') && data::catalog().action(&g.action).is_none() {
+                    continue;
+                }
                 *policy_used.entry(g.policy).or_default() |= used;
                 if p.builtin {
                     continue;

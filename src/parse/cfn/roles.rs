@@ -18,10 +18,13 @@ pub fn lower_roles(t: &Template, origin: Origin, app: &mut App) {
         }
         let props = decl.props().filter(|p| p.is_map());
         let get = |k: &str| props.and_then(|p| p.get(k));
-        let trust = get("AssumeRolePolicyDocument").map(|d| PolicyDoc {
-            node: t.resolve_policy(d),
-            span: d.span,
-        });
+        // The trust policy is reported at its key, where a reader looks for it.
+        let trust = props
+            .and_then(|p| p.get_entry("AssumeRolePolicyDocument"))
+            .map(|(k, d)| PolicyDoc {
+                node: t.resolve_policy(d),
+                span: k.span,
+            });
         let mut policies = Vec::new();
         if let Some(list) = get("Policies") {
             for item in expand_if(t, list) {

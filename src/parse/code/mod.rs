@@ -30,6 +30,7 @@ mod python;
 mod vendored;
 
 pub use handler::{handler_candidates, local_import_candidates};
+pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
 
 use std::time::{Duration, Instant};

@@ -15,7 +15,7 @@ use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
 /// The service name `aws-lambda-powertools` utilities are reported under.
-pub(crate) const POWERTOOLS: &str = "aws-lambda-powertools";
+pub const POWERTOOLS: &str = "aws-lambda-powertools";
 
 /// The boto3 facts of one parsed Python file.
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
@@ -400,8 +400,8 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             sdk.resource_ids = ids;
             facts.calls.push(sdk);
         }
-        Some(Obj::Paginator(i)) if method == "paginate" => merge_args(cx, facts, i, args),
-        Some(Obj::Waiter(i)) if method == "wait" => merge_args(cx, facts, i, args),
+        Some(Obj::Paginator(i)) if method == "paginate" => merge_args(cx, facts, i, args, span),
+        Some(Obj::Waiter(i)) if method == "wait" => merge_args(cx, facts, i, args, span),
         Some(Obj::PtParameters) if method.starts_with("get_") || method.starts_with("set_") => {
             facts.calls.push(powertools(
                 cx,
@@ -425,10 +425,20 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     }
 }
 
-/// `paginate(...)` / `wait(...)` arguments belong to the `get_paginator` / `get_waiter` call.
-fn merge_args(cx: &Env<'_>, facts: &mut CodeFacts, index: usize, args: Option<Node<'_>>) {
-    if let (Some(call), Some(args)) = (facts.calls.get_mut(index), args) {
-        call.args.extend(cx.arguments(args, &[]));
+/// `paginate(...)` / `wait(...)` arguments belong to the `get_paginator` / `get_waiter` call,
+/// and the request is sent there, so the call's span moves to it.
+fn merge_args(
+    cx: &Env<'_>,
+    facts: &mut CodeFacts,
+    index: usize,
+    args: Option<Node<'_>>,
+    span: crate::source::Span,
+) {
+    if let Some(call) = facts.calls.get_mut(index) {
+        call.span = span;
+        if let Some(args) = args {
+            call.args.extend(cx.arguments(args, &[]));
+        }
     }
 }
 
