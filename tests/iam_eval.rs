@@ -554,10 +554,28 @@ fn evaluation_table() {
             E::Deny,
         ),
         // The resource account is read from the ARN: a queue in another account is cross-account.
-        ("cross from arn", id(&[allow("sqs:SendMessage", "*")]), req("sqs:SendMessage", "arn:aws:sqs:us-east-1:444455556666:q"), E::Deny),
-        ("same from arn", id(&[allow("sqs:SendMessage", "*")]), req("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:q"), E::Allow),
+        (
+            "cross from arn",
+            id(&[allow("sqs:SendMessage", "*")]),
+            req("sqs:SendMessage", "arn:aws:sqs:us-east-1:444455556666:q"),
+            E::Deny,
+        ),
+        (
+            "same from arn",
+            id(&[allow("sqs:SendMessage", "*")]),
+            req("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:q"),
+            E::Allow,
+        ),
         // A placeholder account is not known to differ: treated as the same account.
-        ("placeholder account", id(&[allow("sqs:SendMessage", "*")]), req("sqs:SendMessage", "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q"), E::Allow),
+        (
+            "placeholder account",
+            id(&[allow("sqs:SendMessage", "*")]),
+            req(
+                "sqs:SendMessage",
+                "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q",
+            ),
+            E::Allow,
+        ),
         // Policy variable resolved from the context ("IAM policy elements: Variables and tags").
         (
             "variable known",

@@ -280,7 +280,12 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
             Some(doc) => (reason.clone(), false, false, doc.node.clone()),
             None => {
                 let mp = data::managed_policy(arn)?;
-                (short_policy_name(arn), false, true, Node::from_json(&mp.document, attached.span))
+                (
+                    short_policy_name(arn),
+                    false,
+                    true,
+                    Node::from_json(&mp.document, attached.span),
+                )
             }
         },
         PolicySource::SamTemplate { name, params } => {
@@ -370,7 +375,8 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
                 // action, as its Conditional verdict says.
                 let unknown_part = need.resource != "*" && need.resource.contains('*');
                 if iam::action_matches(&g.action, &need.action)
-                    && (unknown_part || iam::resource_matches(&g.resource, &need.resource) != Match::No)
+                    && (unknown_part
+                        || iam::resource_matches(&g.resource, &need.resource) != Match::No)
                 {
                     g.used_by.push((fi, ni));
                 }

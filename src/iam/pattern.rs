@@ -373,9 +373,18 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     let idx = |i: usize, j: usize, mode: usize| (i * (m + 1) + j) * 3 + mode;
     let mut seen = vec![false; (n + 1) * (m + 1) * 3];
     let mut stack = vec![(0usize, 0usize, NORMAL)];
-    let is_pseudo = |names: &[Box<str>], k: u16| names.get(usize::from(k)).is_some_and(|s| s.starts_with("AWS::"));
+    let is_pseudo = |names: &[Box<str>], k: u16| {
+        names
+            .get(usize::from(k))
+            .is_some_and(|s| s.starts_with("AWS::"))
+    };
+    // A name on both sides stands for one value, so it only ever meets itself (or a `*`).
+    let shared_p = |k: u16| pn.get(usize::from(k)).is_some_and(|n| tn.contains(n));
+    let shared_t = |k: u16| tn.get(usize::from(k)).is_some_and(|n| pn.contains(n));
     // Can pattern placeholder `p[i]` absorb text unit `u`?
     let absorbs = |pu: Unit, u: Unit| match (pu, u) {
+        (Unit::Ph(a), _) if shared_p(a) => false,
+        (_, Unit::Ph(b)) if shared_t(b) => false,
         (Unit::Ph(a), _) if is_pseudo(pn, a) => true,
         (Unit::Ph(_), Unit::Ch(_)) => true,
         (Unit::Ph(_), Unit::Ph(b)) => is_pseudo(tn, b),
@@ -404,7 +413,9 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
                     if unit_eq(a, pn, b, tn) {
                         stack.push((i + 1, j + 1, NORMAL));
                     }
-                    if matches!(b, Unit::Ph(_)) && matches!(a, Unit::Ch(_) | Unit::Any1) {
+                    if matches!(b, Unit::Ph(k) if !shared_t(k))
+                        && matches!(a, Unit::Ch(_) | Unit::Any1)
+                    {
                         stack.push((i + 1, j, IN_TEXT));
                     }
                     if matches!(a, Unit::Ph(_)) && absorbs(a, b) {
@@ -414,7 +425,10 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
             }
             IN_TEXT => {
                 // Text placeholder `t[j]` has produced at least one pattern character.
-                if matches!(pu, Some(Unit::Ch(_) | Unit::Any1 | Unit::Star | Unit::Var(_))) {
+                if matches!(
+                    pu,
+                    Some(Unit::Ch(_) | Unit::Any1 | Unit::Star | Unit::Var(_))
+                ) {
                     stack.push((i + 1, j, IN_TEXT));
                 }
                 stack.push((i, j + 1, NORMAL));
@@ -510,5 +524,40 @@ mod tests {
         assert!(action_matches("s3:get*", "S3:GetObject"));
         assert!(action_matches("*", "iam:PassRole"));
         assert!(!action_matches("s3:Get?", "s3:GetObject"));
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn one_name_one_value() {
+        let table = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${ScoresTable}";
+        let index = format!("{table}/index/byGameScore");
+        assert_eq!(resource_matches(table, &index), Match::No);
+        assert_eq!(
+            resource_matches(&format!("{table}/index/*"), &index),
+            Match::Yes
+        );
+        assert_eq!(resource_matches(&format!("{table}*"), &index), Match::Yes);
+        assert_eq!(
+            resource_matches(
+                "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${A}",
+                "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${B}"
+            ),
+            Match::No
+        );
+        assert_eq!(
+            resource_matches(
+                "arn:aws:s3:::orders-${Stage}/*",
+                "arn:aws:s3:::orders-prod/x"
+            ),
+            Match::Unknown
+        );
+        assert_eq!(
+            resource_matches("arn:aws:s3:::${Bucket}/*", "arn:aws:s3:::logs/x"),
+            Match::Unknown
+        );
     }
 }

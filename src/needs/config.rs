@@ -198,6 +198,38 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
             event.span,
             &detail,
         );
+        // Stream and Kafka mappings send records that failed to their on-failure
+        // destination with the execution role.
+        let failure = event
+            .properties
+            .as_ref()
+            .and_then(|p| p.get("DestinationConfig"))
+            .and_then(|d| d.get("OnFailure"))
+            .and_then(|o| o.get("Destination"));
+        if let Some(dest) = failure {
+            let Some(arn) = dest.as_str() else { continue };
+            let key = match arn_service(arn) {
+                Some("sqs") => "DestinationSqs",
+                Some("sns") => "DestinationSns",
+                Some("s3") => "DestinationS3",
+                _ => continue,
+            };
+            if let Some(entry) = table.config(key) {
+                let t = Targets {
+                    target: Some(arn),
+                    ..Targets::default()
+                };
+                let detail = format!("OnFailure destination of event source {}", event.name);
+                add_statements(
+                    set,
+                    &entry.statements,
+                    &t,
+                    ReasonKind::Destination,
+                    dest.span,
+                    &detail,
+                );
+            }
+        }
     }
 }
 

@@ -111,7 +111,10 @@ fn powertools_key(call: &SdkCall) -> Option<(String, &str)> {
         return None;
     }
     let (utility, function) = call.method.split_once('.')?;
-    Some((format!("aws_lambda_powertools.utilities.{utility}"), function))
+    Some((
+        format!("aws_lambda_powertools.utilities.{utility}"),
+        function,
+    ))
 }
 
 /// The value of an argument as far as the template tells: literals as written, environment

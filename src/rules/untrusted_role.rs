@@ -90,7 +90,12 @@ fn trusts_service(trust: &iam::Policy, service: &str) -> bool {
             }
             _ => false,
         };
-        action && principal && !st.conditions.iter().any(|c| unsatisfiable_for_lambda(&c.key_lc))
+        action
+            && principal
+            && !st
+                .conditions
+                .iter()
+                .any(|c| unsatisfiable_for_lambda(&c.key_lc))
     })
 }
 

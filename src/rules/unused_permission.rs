@@ -77,7 +77,10 @@ impl Rule for UnusedPermission {
             let kms_plausible = needed_services.iter().any(|s| KMS_USERS.contains(s));
             // Lambda creates the log group when it is missing: harmless beside a declared one.
             let writes_logs = ra.functions.iter().any(|&fi| {
-                cx.analysis.functions[fi].needs.iter().any(|n| n.action == "logs:CreateLogStream")
+                cx.analysis.functions[fi]
+                    .needs
+                    .iter()
+                    .any(|n| n.action == "logs:CreateLogStream")
             });
             // Per written action string: used when any of its (action, resource) grants is.
             let mut by_span: BTreeMap<Span, (bool, String, Vec<String>)> = BTreeMap::new();

@@ -56,7 +56,11 @@ impl Rule for WildcardPermission {
                 let Some(p) = ra.policies.get(g.policy) else {
                     continue;
                 };
-                if !p.user_written || g.negated || g.used_by.is_empty() || p.is_lambda_execution_policy() {
+                if !p.user_written
+                    || g.negated
+                    || g.used_by.is_empty()
+                    || p.is_lambda_execution_policy()
+                {
                     continue;
                 }
                 if matches!(p.source, crate::model::PolicySource::SamTemplate { .. }) {
