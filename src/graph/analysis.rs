@@ -340,7 +340,7 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
                 // A resource with unknown parts (`arn:aws:s3:::*/*`, the bucket comes from the
                 // event): any grant of the action may be the right one.
                 iam::Decision::Denied { .. } if n.resource != "*" && n.resource.contains('*') => {
-                    if grants_action(role, &n.action) {
+                    if grants_action(role, &n.action, &n.resource) {
                         Verdict::Conditional
                     } else {
                         Verdict::Denied
@@ -353,10 +353,18 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
         .collect()
 }
 
-fn grants_action(role: &RoleAnalysis, action: &str) -> bool {
-    role.grants
-        .iter()
-        .any(|g| !g.negated && iam::action_matches(&g.action, action))
+fn grants_action(role: &RoleAnalysis, action: &str, resource: &str) -> bool {
+    role.grants.iter().any(|g| {
+        !g.negated && iam::action_matches(&g.action, action) && overlaps(&g.resource, resource)
+    })
+}
+
+/// Whether a grant's resource pattern and a need's resource with unknown parts (`*` where
+/// the code does not say, as in `arn:aws:s3:::*/*`) can name the same resource: either
+/// matches the other when the other's `*` is read as a wildcard.
+fn overlaps(grant: &str, need: &str) -> bool {
+    iam::resource_matches(grant, need) != Match::No
+        || iam::resource_matches(need, grant) != Match::No
 }
 
 /// Marks which grants of a role the needs of its functions use.
@@ -374,10 +382,12 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
                 // A need whose resource has unknown parts may be served by any grant of its
                 // action, as its Conditional verdict says.
                 let unknown_part = need.resource != "*" && need.resource.contains('*');
-                if iam::action_matches(&g.action, &need.action)
-                    && (unknown_part
-                        || iam::resource_matches(&g.resource, &need.resource) != Match::No)
-                {
+                let resource_ok = if unknown_part {
+                    overlaps(&g.resource, &need.resource)
+                } else {
+                    iam::resource_matches(&g.resource, &need.resource) != Match::No
+                };
+                if iam::action_matches(&g.action, &need.action) && resource_ok {
                     g.used_by.push((fi, ni));
                 }
             }

@@ -17,7 +17,7 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ("TableName", &["TableName", "TableArn"]),
     ("FunctionName", &["FunctionName"]),
     ("SecretId", &["SecretId", "SecretArn"]),
-    ("ParameterNameWithoutLeadingSlash", &["Name"]),
+    ("ParameterNameWithoutLeadingSlash", &["Name", "Path"]),
     (
         "StateMachineName",
         &["stateMachineArn", "StateMachineArn", "name"],
@@ -184,6 +184,53 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
     "*".into()
 }
 
+/// Whether a required resource names something in particular: not `*`, and with the name part
+/// known (`arn:aws:s3:::${Bucket}/*` and a function's log group are; `arn:aws:s3:::*/*`,
+/// `...:parameter/*` and `...:stateMachine:*` are not).
+pub fn is_specific(resource: &str) -> bool {
+    let parts = arn_parts(resource);
+    let (Some(service), Some(rest)) = (parts.get(2), parts.get(5)) else {
+        return false;
+    };
+    // S3, SQS and SNS ARNs carry the name with no resource-type prefix; others start with
+    // the type (`table/`, `function:`, `log-group:`).
+    let name = if matches!(*service, "s3" | "sqs" | "sns") {
+        *rest
+    } else {
+        match rest.find(['/', ':']) {
+            Some(i) => &rest[i + 1..],
+            None => return false,
+        }
+    };
+    !name.is_empty() && !name.starts_with('*')
+}
+
+/// The six `:`-separated fields of an ARN (the last keeps its colons); colons inside
+/// `${...}` placeholders (`${AWS::Region}`) do not separate.
+fn arn_parts(arn: &str) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(6);
+    let (mut depth, mut start) = (0usize, 0usize);
+    let bytes = arn.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && parts.len() < 5 {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                parts.push(&arn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&arn[start..]);
+    parts
+}
+
 /// The resource name at the end of an ARN (`arn:aws:sns:r:a:topic` -> `topic`).
 fn last_name_part(arn: &str) -> String {
     arn.rsplit([':', '/']).next().unwrap_or("*").to_string()
@@ -237,6 +284,29 @@ pub fn queue_url_to_arn(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn specific_resources() {
+        for r in [
+            "arn:aws:s3:::${B}/*",
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q}",
+            "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/f:log-stream:*",
+            "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}/index/*",
+            "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/db",
+        ] {
+            assert!(is_specific(r), "{r}");
+        }
+        for r in [
+            "*",
+            "arn:aws:s3:::*/*",
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:*",
+            "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/*",
+            "arn:aws:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*",
+            "arn:aws:iam::${AWS::AccountId}:user/*",
+        ] {
+            assert!(!is_specific(r), "{r}");
+        }
+    }
 
     #[test]
     fn queue_urls() {

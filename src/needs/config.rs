@@ -108,8 +108,9 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         );
     }
     for fs in &func.config.file_systems {
+        let fs_arn = file_system_of(app, &fs.value);
         let t = Targets {
-            file_system: Some(&fs.value),
+            file_system: Some(&fs_arn),
             ..Targets::default()
         };
         add(
@@ -291,6 +292,31 @@ fn resolve(st: &LambdaStatement, action: &str, t: &Targets<'_>) -> Option<String
         }
         _ => return None,
     })
+}
+
+/// EFS authorizes `ClientMount`/`ClientWrite` on the file system, with the access point as the
+/// `elasticfilesystem:AccessPointArn` condition: the file system behind a declared access
+/// point, or any file system when the access point is not in the input.
+fn file_system_of(app: &App, access_point: &str) -> String {
+    if access_point.contains(":file-system/") {
+        return access_point.to_string();
+    }
+    let declared = app
+        .resources
+        .iter()
+        .find(|r| r.kind == "AWS::EFS::AccessPoint" && r.arn.as_deref() == Some(access_point));
+    match declared
+        .and_then(|r| r.properties.as_ref())
+        .and_then(|p| p.get("FileSystemId"))
+        .and_then(|f| f.as_str())
+    {
+        Some(id) => format!(
+            "arn:aws:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{id}"
+        ),
+        None => {
+            "arn:aws:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/*".to_string()
+        }
+    }
 }
 
 fn reason(kind: ReasonKind, span: Span, detail: &str) -> Reason {

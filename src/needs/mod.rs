@@ -5,7 +5,7 @@ mod arn;
 mod config;
 mod sdk;
 
-pub use arn::{queue_url_to_arn, resource_for_action};
+pub use arn::{is_specific, queue_url_to_arn, resource_for_action};
 pub use sdk::{SdkNeeds, sdk_needs};
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@ use super::{Rule, RuleContext, RuleMeta};
 use crate::data;
 use crate::finding::{Finding, Severity};
 use crate::iam;
+use crate::needs::is_specific;
 use crate::source::Span;
 
 /// ## What it finds
@@ -87,7 +88,10 @@ impl Rule for WildcardPermission {
                         site.expands = expands;
                     }
                 }
-                if g.resource == "*" && needs.iter().all(|(_, r)| is_specific(r)) {
+                if g.resource == "*"
+                    && !needs.is_empty()
+                    && needs.iter().all(|(_, r)| is_specific(r))
+                {
                     let site = sites
                         .entry((g.resource_span, false))
                         .or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
@@ -164,10 +168,4 @@ impl Site {
             needs: BTreeSet::new(),
         }
     }
-}
-
-/// A resource that names something: not `*`, and no `*` standing for an unknown part.
-fn is_specific(resource: &str) -> bool {
-    resource != "*" && !resource.contains('*')
-        || resource.ends_with("/*") && !resource[..resource.len() - 2].contains('*')
 }

@@ -222,13 +222,14 @@ fn config(r: &Node, is_sam: bool) -> FunctionConfig {
         })
         .unwrap_or_default()
     };
+    // Settings are reported at their key, where the block that needs rights starts.
     let vpc = r
-        .get("VpcConfig")
-        .filter(|v| {
+        .get_entry("VpcConfig")
+        .filter(|(_, v)| {
             v.get("SubnetIds")
                 .is_some_and(|s| s.items().next().is_some())
         })
-        .map(|v| v.span);
+        .map(|(k, _)| k.span);
     let tracing = if is_sam {
         r.get("Tracing")
             .filter(|n| n.as_str() == Some("Active"))
