@@ -274,7 +274,9 @@ fn sam_app_resolves_and_lowers() {
     let implicit: Vec<&str> = sources
         .iter()
         .filter_map(|s| match s {
-            PolicySource::Implicit { arn, .. } => Some(arn.rsplit('/').next().unwrap()),
+            PolicySource::Implicit { arn, .. } if !arn.is_empty() => {
+                Some(arn.rsplit('/').next().unwrap())
+            }
             _ => None,
         })
         .collect();
@@ -324,8 +326,9 @@ fn sam_app_resolves_and_lowers() {
         .iter()
         .find(|p| {
             p.source
-                == PolicySource::Inline {
-                    name: "OrderFunctionRoleEventInvokeConfigOnFailurePolicy".into(),
+                == PolicySource::Implicit {
+                    arn: String::new(),
+                    reason: "OrderFunctionRoleEventInvokeConfigOnFailurePolicy".into(),
                 }
         })
         .unwrap();

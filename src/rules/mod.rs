@@ -1,11 +1,16 @@
 //! Rules: one file per rule id, one explicit registry. Rules read the model and the analysis;
 //! they never read files, print, or choose an output format.
 
+mod confused_deputy;
+mod cross_account_access;
 mod lambda_limits;
+mod missing_invoke_permission;
 mod missing_permission;
 mod parse_error;
 mod plaintext_secret;
 mod privilege_escalation;
+mod public_invoke;
+mod recursive_invocation;
 mod shared_execution_role;
 mod unknown_action;
 mod untrusted_role;
@@ -70,6 +75,11 @@ pub static ALL: &[&dyn Rule] = &[
     &unused_permission::UnusedPermission,
     &wildcard_permission::WildcardPermission,
     &privilege_escalation::PrivilegeEscalation,
+    &missing_invoke_permission::MissingInvokePermission,
+    &public_invoke::PublicInvoke,
+    &confused_deputy::ConfusedDeputy,
+    &cross_account_access::CrossAccountAccess,
+    &recursive_invocation::RecursiveInvocation,
     &shared_execution_role::SharedExecutionRole,
     &untrusted_role::UntrustedRole,
     &plaintext_secret::PlaintextSecret,

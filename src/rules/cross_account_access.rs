@@ -1,0 +1,104 @@
+//! `cross-account-access`: the function is opened to another account.
+
+use super::{Rule, RuleContext, RuleMeta};
+use crate::finding::{Finding, Severity};
+
+/// ## What it finds
+/// A resource-based grant whose principal is an account id, or an IAM ARN, of another account.
+/// ## Why it matters
+/// Whoever controls that account can invoke the function (and, for broader actions, change
+/// it). Cross-account access should be deliberate, reviewed, and scoped.
+pub struct CrossAccountAccess;
+
+static META: RuleMeta = RuleMeta {
+    id: "cross-account-access",
+    severity: Severity::Warning,
+    summary: "A resource-based policy grants another account, or the function reaches a resource in another account whose policy does not grant the role.",
+    why: "A grant to another account trusts everything that account's administrators allow \
+          their principals to do. It is often right, but it should never be accidental.",
+    example: "Permission:\n  Type: AWS::Lambda::Permission\n  Properties:\n    Action: lambda:InvokeFunction\n    FunctionName: !Ref Fn\n    Principal: \"444455556666\"",
+    fix: "Confirm the account is trusted; grant a specific role ARN rather than the whole \
+          account, and add `PrincipalOrgID` when the accounts share an organization.",
+    label: "another account",
+};
+
+impl Rule for CrossAccountAccess {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        for p in &cx.app.permissions {
+            let Some(account) = principal_account(&p.principal.value) else {
+                continue;
+            };
+            // Grants narrowed to the caller's organization stay within it.
+            if p.principal_org_id.is_some() {
+                continue;
+            }
+            let func = p
+                .function
+                .as_deref()
+                .and_then(|id| cx.app.functions.iter().find(|f| f.id == id));
+            let name = func.map_or(p.function_ref.as_str(), |f| f.name.as_str());
+            let mut f = META
+                .finding(
+                    format!(
+                        "{name} lets account {account} call {} ({})",
+                        p.action.value, p.principal.value
+                    ),
+                    p.principal.span,
+                )
+                .actions([p.action.value.clone()]);
+            if let Some(func) = func {
+                f = f
+                    .function(&func.id)
+                    .related(func.span, "function declared here");
+            }
+            out.push(f);
+        }
+    }
+}
+
+/// The account a principal names when it is a literal account other than the stack's own:
+/// `444455556666`, `arn:aws:iam::444455556666:root`, `arn:aws:iam::444455556666:role/x`.
+/// `${AWS::AccountId}` and other deploy-time values are not known to be foreign.
+fn principal_account(principal: &str) -> Option<String> {
+    let p = principal.trim();
+    let account = if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+        p
+    } else if let Some(rest) = p
+        .strip_prefix("arn:aws:iam::")
+        .or_else(|| p.strip_prefix("arn:aws:sts::"))
+    {
+        rest.split(':').next()?
+    } else {
+        return None;
+    };
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| account.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::principal_account;
+
+    #[test]
+    fn accounts() {
+        assert_eq!(
+            principal_account("444455556666").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(
+            principal_account("arn:aws:iam::444455556666:role/x").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(principal_account("${AWS::AccountId}"), None);
+        assert_eq!(
+            principal_account("arn:aws:iam::${AWS::AccountId}:root"),
+            None
+        );
+        assert_eq!(principal_account("s3.amazonaws.com"), None);
+        assert_eq!(principal_account("*"), None);
+    }
+}

@@ -1,0 +1,370 @@
+//! `recursive-invocation`: a function can trigger itself, directly or through others.
+
+use std::collections::BTreeMap;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::DiGraph;
+
+use super::{Rule, RuleContext, RuleMeta};
+use crate::finding::{Finding, Severity};
+use crate::iam::{self, Match};
+use crate::needs::ReasonKind;
+use crate::parse::node::Node;
+use crate::source::Span;
+
+/// ## What it finds
+/// Cycles of "function writes to a resource that triggers a function": an S3-triggered
+/// function writing into its own bucket (unless the notification's prefix/suffix filter
+/// provably excludes the keys it writes), an SQS consumer sending to its own queue, an SNS
+/// subscriber publishing to its topic, a stream consumer writing to its table or stream, a
+/// function invoking itself, and longer loops through several functions.
+/// ## Why it matters
+/// Each invocation causes the next: the loop runs until a quota stops it, billing every
+/// invocation (Lambda Developer Guide, "Recursive loop detection").
+pub struct RecursiveInvocation;
+
+static META: RuleMeta = RuleMeta {
+    id: "recursive-invocation",
+    severity: Severity::Warning,
+    summary: "The function can trigger itself (writes to the bucket/queue/topic that invokes it, or invokes itself).",
+    why: "A function that writes to its own trigger invokes itself again for every write, in an \
+          endless and costly loop. Lambda stops some SQS/SNS/S3 loops after 16 rounds, not all.",
+    example: "Events:\n  Upload: {Type: S3, Properties: {Bucket: !Ref Photos, Events: s3:ObjectCreated:*}}\n# handler\ns3.put_object(Bucket=os.environ['PHOTOS'], Key=f'thumb/{key}', Body=thumb)",
+    fix: "Write to another bucket/queue/topic, or filter the trigger (an S3 `prefix` the \
+          output never uses) so the function's own output does not invoke it.",
+    label: "feeds its own trigger",
+};
+
+/// Actions that deliver an event to whatever listens on the resource they write.
+const WRITES: &[&str] = &[
+    "s3:PutObject",
+    "sqs:SendMessage",
+    "sns:Publish",
+    "lambda:InvokeFunction",
+    "lambda:InvokeAsync",
+    "kinesis:PutRecord",
+    "kinesis:PutRecords",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+];
+
+/// One way a function is triggered.
+struct Source<'a> {
+    /// Normalized source ARN (bucket, queue, topic, table, stream, function).
+    arn: String,
+    kind: &'a str,
+    properties: Option<&'a Node>,
+}
+
+/// A write of function `from` that triggers function `to`.
+struct Edge {
+    span: Span,
+    action: String,
+    resource: String,
+    via: String,
+}
+
+impl Rule for RecursiveInvocation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let app = cx.app;
+        let mut sources: Vec<Vec<Source<'_>>> = app.functions.iter().map(|_| Vec::new()).collect();
+        let index: BTreeMap<&str, usize> = app
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.as_str(), i))
+            .collect();
+        for (i, f) in app.functions.iter().enumerate() {
+            for e in &f.events {
+                if let Some(arn) = &e.source_arn {
+                    sources[i].push(Source {
+                        arn: normalize(&arn.value),
+                        kind: &e.kind,
+                        properties: e.properties.as_ref(),
+                    });
+                }
+            }
+            // Invoking the function's own ARN is a trigger too.
+            sources[i].push(Source {
+                arn: normalize(&f.arn),
+                kind: "Invoke",
+                properties: None,
+            });
+        }
+        for t in &app.triggers {
+            let (Some(fi), Some(arn)) = (
+                t.function.as_deref().and_then(|id| index.get(id)),
+                &t.source_arn,
+            ) else {
+                continue;
+            };
+            sources[*fi].push(Source {
+                arn: normalize(&arn.value),
+                kind: &t.kind,
+                properties: t.properties.as_ref(),
+            });
+        }
+        let mut graph: DiGraph<usize, Edge> = DiGraph::new();
+        let nodes: Vec<_> = (0..app.functions.len())
+            .map(|i| graph.add_node(i))
+            .collect();
+        for (fi, fa) in cx.analysis.functions.iter().enumerate() {
+            for need in &fa.needs {
+                if !WRITES.contains(&need.action.as_str()) {
+                    continue;
+                }
+                let Some(reason) = need.because.iter().find(|r| r.kind == ReasonKind::SdkCall)
+                else {
+                    continue;
+                };
+                let written = normalize(&need.resource);
+                for (gi, srcs) in sources.iter().enumerate() {
+                    for s in srcs {
+                        if !same_resource(&s.arn, &written) || !delivers(&need.action, s) {
+                            continue;
+                        }
+                        if s.kind == "S3" && !key_may_match(&need.resource, s.properties) {
+                            continue;
+                        }
+                        graph.add_edge(
+                            nodes[fi],
+                            nodes[gi],
+                            Edge {
+                                span: reason.span,
+                                action: need.action.clone(),
+                                resource: need.resource.clone(),
+                                via: s.kind.to_string(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        for scc in tarjan_scc(&graph) {
+            let self_loop = scc.len() == 1 && graph.find_edge(scc[0], scc[0]).is_some();
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let mut members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();
+            members.sort_by(|a, b| app.functions[*a].id.cmp(&app.functions[*b].id));
+            let first = members[0];
+            // The write of the first function that leads into the cycle.
+            let Some(edge) = graph
+                .edges_directed(nodes[first], petgraph::Direction::Outgoing)
+                .filter(|e| members.contains(&graph[petgraph::visit::EdgeRef::target(e)]))
+                .map(|e| (graph[petgraph::visit::EdgeRef::target(&e)], e.weight()))
+                .min_by_key(|(to, w)| (app.functions[*to].id.clone(), w.span))
+            else {
+                continue;
+            };
+            let (to, w) = edge;
+            let func = &app.functions[first];
+            let cycle = if self_loop || to == first {
+                format!(
+                    "{} {} {}, which triggers {} again ({})",
+                    func.name, w.action, w.resource, func.name, w.via
+                )
+            } else {
+                let names: Vec<&str> = members
+                    .iter()
+                    .map(|i| app.functions[*i].name.as_str())
+                    .collect();
+                format!(
+                    "{} {} {}, which triggers {} ({}); the loop {} comes back to {}",
+                    func.name,
+                    w.action,
+                    w.resource,
+                    app.functions[to].name,
+                    w.via,
+                    names.join(" → "),
+                    func.name
+                )
+            };
+            out.push(
+                META.finding(format!("recursive invocation: {cycle}"), w.span)
+                    .function(&func.id)
+                    .actions([w.action.clone()])
+                    .resources([w.resource.clone()])
+                    .related(func.span, "function declared here"),
+            );
+        }
+    }
+}
+
+/// The resource an event source or a write names: an object's bucket, a table's stream's
+/// table, a function without qualifier.
+fn normalize(arn: &str) -> String {
+    if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
+        return format!("arn:aws:s3:::{}", rest.split('/').next().unwrap_or(rest));
+    }
+    if arn.starts_with("arn:aws:dynamodb:") {
+        if let Some((table, _)) = arn.split_once("/stream/") {
+            return table.to_string();
+        }
+        if let Some((table, _)) = arn.split_once("/index/") {
+            return table.to_string();
+        }
+    }
+    if arn.starts_with("arn:aws:kinesis:") {
+        if let Some((stream, _)) = arn.split_once("/consumer/") {
+            return stream.to_string();
+        }
+    }
+    if arn.starts_with("arn:aws:lambda:") && arn.matches(":function:").count() == 1 {
+        // `...:function:name:alias` -> `...:function:name`
+        let (head, name) = arn.split_once(":function:").unwrap_or((arn, ""));
+        let base = split_top_colon(name);
+        return format!("{head}:function:{base}");
+    }
+    arn.to_string()
+}
+
+/// The part of a function name before a `:qualifier`, leaving `${...}` placeholders whole.
+fn split_top_colon(name: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in name.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => return &name[..i],
+            _ => {}
+        }
+    }
+    name
+}
+
+/// Only a definite match makes a loop: `arn:aws:s3:::*` (a bucket from the event) might be
+/// anything and is not reported.
+fn same_resource(source: &str, written: &str) -> bool {
+    source == written || iam::resource_matches(source, written) == Match::Yes
+}
+
+/// The write reaches this kind of trigger.
+fn delivers(action: &str, s: &Source<'_>) -> bool {
+    let service = action.split(':').next().unwrap_or("");
+    match service {
+        "s3" => s.kind == "S3",
+        "sqs" => matches!(s.kind, "SQS" | "EventSourceMapping"),
+        "sns" => s.kind == "SNS",
+        "lambda" => s.kind == "Invoke",
+        "kinesis" => matches!(s.kind, "Kinesis" | "EventSourceMapping"),
+        "dynamodb" => matches!(s.kind, "DynamoDB" | "EventSourceMapping"),
+        _ => false,
+    }
+}
+
+/// Whether keys written as `arn:aws:s3:::bucket/<key pattern>` may pass the notification's
+/// `Filter.S3Key.Rules` (prefix and suffix). Unknown parts of the key may be anything.
+fn key_may_match(resource: &str, props: Option<&Node>) -> bool {
+    let Some(rules) = props
+        .and_then(|p| p.get("Filter"))
+        .and_then(|f| f.get("S3Key"))
+        .and_then(|k| k.get("Rules"))
+    else {
+        return true;
+    };
+    let key = resource
+        .strip_prefix("arn:aws:s3:::")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, k)| k)
+        .unwrap_or("*");
+    // The literal text before the first unknown part, and after the last.
+    let head = key.split(['*', '$']).next().unwrap_or("");
+    let tail = key.rsplit(['*', '}']).next().unwrap_or("");
+    let head_known = !key.starts_with(['*', '$']);
+    let tail_known = !key.ends_with(['*', '}']);
+    for rule in rules.items() {
+        let name = rule
+            .get("Name")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let Some(value) = rule.get("Value").and_then(Node::as_str) else {
+            continue;
+        };
+        match name.as_str() {
+            "prefix" => {
+                let fits = if head_known && key.len() > head.len() {
+                    head.starts_with(value) || value.starts_with(head)
+                } else if head_known {
+                    head.starts_with(value)
+                } else {
+                    true
+                };
+                if !fits {
+                    return false;
+                }
+            }
+            "suffix" => {
+                let fits = if tail_known && key.len() > tail.len() {
+                    tail.ends_with(value) || value.ends_with(tail)
+                } else if tail_known {
+                    tail.ends_with(value)
+                } else {
+                    true
+                };
+                if !fits {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn rules(prefix: Option<&str>, suffix: Option<&str>) -> Node {
+        let mut r = Vec::new();
+        if let Some(p) = prefix {
+            r.push(serde_json::json!({"Name": "prefix", "Value": p}));
+        }
+        if let Some(s) = suffix {
+            r.push(serde_json::json!({"Name": "suffix", "Value": s}));
+        }
+        Node::from_json(
+            &serde_json::json!({"Filter": {"S3Key": {"Rules": r}}}),
+            Span::default(),
+        )
+    }
+
+    #[test]
+    fn prefix_and_suffix_filters() {
+        let b = "arn:aws:s3:::${B}/";
+        let incoming = rules(Some("incoming/"), None);
+        assert!(!key_may_match(&format!("{b}processed/*"), Some(&incoming)));
+        assert!(key_may_match(
+            &format!("{b}incoming/x.jpg"),
+            Some(&incoming)
+        ));
+        assert!(key_may_match(&format!("{b}*"), Some(&incoming)));
+        assert!(key_may_match(&format!("{b}inc*"), Some(&incoming)));
+        let jpg = rules(None, Some(".jpg"));
+        assert!(!key_may_match(&format!("{b}thumbs/*.png"), Some(&jpg)));
+        assert!(key_may_match(&format!("{b}thumbs/*.jpg"), Some(&jpg)));
+        assert!(key_may_match(&format!("{b}clean/*"), Some(&jpg)));
+    }
+
+    #[test]
+    fn normalizes_sources() {
+        assert_eq!(normalize("arn:aws:s3:::${B}/clean/*"), "arn:aws:s3:::${B}");
+        assert_eq!(
+            normalize("arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}/stream/*"),
+            "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}"
+        );
+        assert_eq!(
+            normalize("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${F}:live"),
+            "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${F}"
+        );
+    }
+}
