@@ -114,11 +114,11 @@ pub fn gather(
                 let _ = ex.id;
             }
         }
-        if let Some(inline) = &f.inline_code {
-            if let Some(calls) = inline_calls(f, inline.span, &inline.value, sources) {
-                fc.calls.extend(calls);
-                fc.analysed = true;
-            }
+        if let Some(inline) = &f.inline_code
+            && let Some(calls) = inline_calls(f, inline.span, &inline.value, sources)
+        {
+            fc.calls.extend(calls);
+            fc.analysed = true;
         }
         out.push(fc);
     }

@@ -143,11 +143,11 @@ pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) 
     }
     for (fi, func) in app.functions.iter().enumerate() {
         let mut fa = FunctionAnalysis::default();
-        if let RoleBinding::Role(id) = &func.role {
-            if let Some(&ri) = role_index.get(id.as_str()) {
-                fa.role = Some(ri);
-                analysis.roles[ri].functions.push(fi);
-            }
+        if let RoleBinding::Role(id) = &func.role
+            && let Some(&ri) = role_index.get(id.as_str())
+        {
+            fa.role = Some(ri);
+            analysis.roles[ri].functions.push(fi);
         }
         let mut set = NeedSet::default();
         needs::definition_needs(func, app, &mut set);
@@ -165,8 +165,8 @@ pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) 
             Some(ri) => {
                 let role = app.roles.get(analysis.roles[ri].role);
                 let arn = role.map(|r| r.arn.as_str()).unwrap_or("");
-                let verdicts = evaluate_needs(&analysis.roles[ri], arn, &fa.needs);
-                verdicts
+
+                evaluate_needs(&analysis.roles[ri], arn, &fa.needs)
             }
             None => fa
                 .needs

@@ -74,6 +74,9 @@ impl EdgeKind {
     }
 }
 
+/// An edge between two node ids of [`PermissionGraph::ordered`].
+type OrderedEdge<'a> = (usize, usize, &'a EdgeKind);
+
 /// The graph with a stable, sorted insertion order so every rendering is deterministic.
 pub struct PermissionGraph {
     pub graph: StableDiGraph<GNode, EdgeKind>,
@@ -117,11 +120,10 @@ impl PermissionGraph {
                 .get(fi)
                 .and_then(|fa| fa.role)
                 .and_then(|ri| analysis.roles.get(ri))
+                && let Some(role) = app.roles.get(ra.role)
             {
-                if let Some(role) = app.roles.get(ra.role) {
-                    let rn = g.node(NodeKind::Role, &role.id, &role.name);
-                    g.edge(fnode, rn, EdgeKind::AssumesRole);
-                }
+                let rn = g.node(NodeKind::Role, &role.id, &role.name);
+                g.edge(fnode, rn, EdgeKind::AssumesRole);
             }
             for ev in &func.events {
                 let key = format!("{}#{}", func.id, ev.name);
@@ -203,7 +205,7 @@ impl PermissionGraph {
     }
 
     /// Node ids in sorted (kind, key) order, and edges sorted by those ids.
-    fn ordered(&self) -> (Vec<(usize, &GNode)>, Vec<(usize, usize, &EdgeKind)>) {
+    fn ordered(&self) -> (Vec<(usize, &GNode)>, Vec<OrderedEdge<'_>>) {
         let ids: BTreeMap<NodeIndex, usize> = self
             .index
             .values()

@@ -435,10 +435,10 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
             }
             _ => {
                 // Pattern placeholder `p[i]` has absorbed at least one text unit.
-                if let (Some(a), Some(b)) = (pu, tu) {
-                    if absorbs(a, b) {
-                        stack.push((i, j + 1, IN_PATTERN));
-                    }
+                if let (Some(a), Some(b)) = (pu, tu)
+                    && absorbs(a, b)
+                {
+                    stack.push((i, j + 1, IN_PATTERN));
                 }
                 stack.push((i + 1, j, NORMAL));
             }

@@ -62,29 +62,26 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     };
     // A parameter that already holds an ARN of this service names the resource.
     for p in ARN_PARAMS {
-        if let Some(v) = params.get(*p) {
-            if let Some(svc) = arn_service(v) {
-                if svc == prefix || (prefix == "states" && svc == "states") {
-                    return v.clone();
-                }
-            }
+        if let Some(v) = params.get(*p)
+            && let Some(svc) = arn_service(v)
+            && (svc == prefix || (prefix == "states" && svc == "states"))
+        {
+            return v.clone();
         }
     }
-    if let Some(url) = params.get("QueueUrl") {
-        if prefix == "sqs" {
-            if let Some(arn) = queue_url_to_arn(url) {
-                return arn;
-            }
-        }
+    if let Some(url) = params.get("QueueUrl")
+        && prefix == "sqs"
+        && let Some(arn) = queue_url_to_arn(url)
+    {
+        return arn;
     }
     // SMS and mobile push: `Publish` with a phone number and no topic applies to `*`.
     if action == "sns:Publish"
         && !params.contains_key("TopicArn")
         && !params.contains_key("TargetArn")
+        && params.contains_key("PhoneNumber")
     {
-        if params.contains_key("PhoneNumber") {
-            return "*".to_string();
-        }
+        return "*".to_string();
     }
     let catalog = data::catalog();
     let Some(info) = catalog.action(action) else {

@@ -44,37 +44,37 @@ impl Rule for LambdaLimits {
                         .function(&func.id),
                 );
             };
-            if let Some(t) = &c.timeout {
-                if t.value > MAX_TIMEOUT_S || t.value < 1.0 {
-                    push(t.span, format!("timeout {} s is outside 1–900 s", t.value));
-                }
+            if let Some(t) = &c.timeout
+                && (t.value > MAX_TIMEOUT_S || t.value < 1.0)
+            {
+                push(t.span, format!("timeout {} s is outside 1–900 s", t.value));
             }
-            if let Some(m) = &c.memory {
-                if m.value < MEMORY_MB.0 || m.value > MEMORY_MB.1 {
-                    push(
-                        m.span,
-                        format!("memory {} MB is outside 128–10,240 MB", m.value),
-                    );
-                }
+            if let Some(m) = &c.memory
+                && (m.value < MEMORY_MB.0 || m.value > MEMORY_MB.1)
+            {
+                push(
+                    m.span,
+                    format!("memory {} MB is outside 128–10,240 MB", m.value),
+                );
             }
-            if let Some(e) = &c.ephemeral_storage {
-                if e.value < EPHEMERAL_MB.0 || e.value > EPHEMERAL_MB.1 {
-                    push(
-                        e.span,
-                        format!("ephemeral storage {} MB is outside 512–10,240 MB", e.value),
-                    );
-                }
+            if let Some(e) = &c.ephemeral_storage
+                && (e.value < EPHEMERAL_MB.0 || e.value > EPHEMERAL_MB.1)
+            {
+                push(
+                    e.span,
+                    format!("ephemeral storage {} MB is outside 512–10,240 MB", e.value),
+                );
             }
-            if c.environment_bytes > MAX_ENV_BYTES {
-                if let Some(span) = c.environment_span {
-                    push(
-                        span,
-                        format!(
-                            "environment variables take {} bytes, over Lambda's 4 KB limit",
-                            c.environment_bytes
-                        ),
-                    );
-                }
+            if c.environment_bytes > MAX_ENV_BYTES
+                && let Some(span) = c.environment_span
+            {
+                push(
+                    span,
+                    format!(
+                        "environment variables take {} bytes, over Lambda's 4 KB limit",
+                        c.environment_bytes
+                    ),
+                );
             }
             if c.layers.len() > MAX_LAYERS {
                 push(

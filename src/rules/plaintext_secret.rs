@@ -85,7 +85,7 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         spaced.push(c);
     }
     let words: Vec<String> = spaced
-        .split(|c: char| c == '_' || c == '-' || c == '.')
+        .split(['_', '-', '.'])
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_uppercase)
         .collect();

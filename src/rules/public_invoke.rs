@@ -32,9 +32,10 @@ impl Rule for PublicInvoke {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for func in &cx.app.functions {
-            if let Some(auth) = &func.config.url_auth {
-                if auth.value.eq_ignore_ascii_case("NONE") {
-                    out.push(
+            if let Some(auth) = &func.config.url_auth
+                && auth.value.eq_ignore_ascii_case("NONE")
+            {
+                out.push(
                         META.finding(
                             format!("{} has a function URL with AuthType NONE: anyone on the internet can invoke it", func.name),
                             auth.span,
@@ -42,7 +43,6 @@ impl Rule for PublicInvoke {
                         .function(&func.id)
                         .actions(["lambda:InvokeFunctionUrl"]),
                     );
-                }
             }
         }
         for p in &cx.app.permissions {

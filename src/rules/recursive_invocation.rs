@@ -211,10 +211,10 @@ fn normalize(arn: &str) -> String {
             return table.to_string();
         }
     }
-    if arn.starts_with("arn:aws:kinesis:") {
-        if let Some((stream, _)) = arn.split_once("/consumer/") {
-            return stream.to_string();
-        }
+    if arn.starts_with("arn:aws:kinesis:")
+        && let Some((stream, _)) = arn.split_once("/consumer/")
+    {
+        return stream.to_string();
     }
     if arn.starts_with("arn:aws:lambda:") && arn.matches(":function:").count() == 1 {
         // `...:function:name:alias` -> `...:function:name`
