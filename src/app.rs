@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::codebase::{self, FunctionCode};
+use crate::config::Config;
 use crate::discover::{self, FileKind, Listing};
 use crate::finding::Finding;
 use crate::graph::{self, Analysis};
@@ -38,7 +39,7 @@ pub enum RunError {
 }
 
 /// Runs the whole pipeline over `paths`.
-pub fn audit(paths: &[PathBuf]) -> Result<Audit, RunError> {
+pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
     let mut sources = SourceMap::default();
     let mut app = App::default();
     let mut errors: Vec<ParseError> = Vec::new();
@@ -70,10 +71,11 @@ pub fn audit(paths: &[PathBuf]) -> Result<Audit, RunError> {
     resolve_references(&mut app);
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
-    let analysis = graph::analyze(&app, &code, errors);
+    let analysis = graph::analyze(&app, &code, errors, config);
     let cx = RuleContext {
         app: &app,
         analysis: &analysis,
+        config,
     };
     let findings = rules::check_all(&cx);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod codebase;
+pub mod config;
 pub mod data;
 pub mod discover;
 pub mod finding;

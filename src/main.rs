@@ -9,6 +9,7 @@ use rolefit::cli::{
     ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, Format, GraphArgs,
     SdkArg,
 };
+use rolefit::config::Config;
 use rolefit::finding::Severity;
 use rolefit::model::SdkKind;
 use rolefit::{app, data, graph, report, rules};
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
-    let audit = app::audit(&args.paths)?;
+    let audit = app::audit(&args.paths, &Config::default())?;
     let text = match args.format {
         Format::Json => report::json::render(&audit.report),
         Format::Human => {
@@ -65,7 +66,7 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
 }
 
 fn run_graph(args: &GraphArgs) -> anyhow::Result<u8> {
-    let audit = app::audit(&args.paths)?;
+    let audit = app::audit(&args.paths, &Config::default())?;
     let g = graph::PermissionGraph::build(&audit.app, &audit.code, &audit.analysis, &audit.sources);
     let text = match args.format {
         rolefit::cli::GraphFormat::Dot => g.to_dot(),

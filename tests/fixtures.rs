@@ -101,7 +101,8 @@ fn fixtures_report_exactly_the_expected_findings() {
     );
     for app in apps {
         let name = app.file_name().expect("name").to_string_lossy().to_string();
-        let audit = rolefit::app::audit(std::slice::from_ref(&app)).expect("audit runs");
+        let audit = rolefit::app::audit(std::slice::from_ref(&app), &Default::default())
+            .expect("audit runs");
         let actual: BTreeSet<Expectation> = audit
             .report
             .findings

@@ -16,7 +16,8 @@ fn every_fixture_report_validates_against_the_schema() {
         if !path.is_dir() {
             continue;
         }
-        let audit = rolefit::app::audit(std::slice::from_ref(&path)).expect("audit");
+        let audit =
+            rolefit::app::audit(std::slice::from_ref(&path), &Default::default()).expect("audit");
         let json: serde_json::Value =
             serde_json::from_str(&rolefit::report::json::render(&audit.report))
                 .expect("report is JSON");

@@ -31,6 +31,8 @@ pub enum FileKind {
     Yaml,
     /// JSON that may be a template (CloudFormation, CDK output).
     Json,
+    /// Terraform configuration (`.tf`, `.tf.json`).
+    Terraform,
     /// Function code: read only when a handler or import reaches it.
     Code,
     Other,
@@ -38,8 +40,12 @@ pub enum FileKind {
 
 pub fn classify(path: &str) -> FileKind {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name.ends_with(".tf.json") {
+        return FileKind::Terraform;
+    }
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext {
+        "tf" => FileKind::Terraform,
         "yaml" | "yml" | "template" => FileKind::Yaml,
         "json" => FileKind::Json,
         "py" | "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "go" | "java" => {
@@ -194,5 +200,7 @@ mod tests {
         assert_eq!(classify("cdk.out/App.template.json"), FileKind::Json);
         assert_eq!(classify("src/app.py"), FileKind::Code);
         assert_eq!(classify("README.md"), FileKind::Other);
+        assert_eq!(classify("infra/main.tf"), FileKind::Terraform);
+        assert_eq!(classify("infra/main.tf.json"), FileKind::Terraform);
     }
 }

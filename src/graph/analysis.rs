@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::codebase::FunctionCode;
+use crate::config::Config;
 use crate::data;
 use crate::iam::{self, Effect, Match, Policy, PolicySet, Request};
 use crate::model::{App, AttachedPolicy, PolicySource, RoleBinding};
@@ -127,7 +128,12 @@ pub struct FunctionAnalysis {
 }
 
 /// Runs the analysis.
-pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) -> Analysis {
+pub fn analyze(
+    app: &App,
+    code: &[FunctionCode],
+    parse_errors: Vec<ParseError>,
+    config: &Config,
+) -> Analysis {
     let mut analysis = Analysis {
         parse_errors,
         ..Analysis::default()
@@ -153,14 +159,23 @@ pub fn analyze(app: &App, code: &[FunctionCode], parse_errors: Vec<ParseError>) 
         needs::definition_needs(func, app, &mut set);
         let fc = code.get(fi);
         let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
-        let stats = needs::sdk_needs(func, calls, &mut set);
+        let stats = needs::sdk_needs(func, calls, &config.env_hints, &mut set);
         fa.sdk_calls = calls.len();
         fa.resolved_calls = stats.resolved;
         fa.unresolved_calls = stats.unresolved;
         fa.specific_pairs = stats.specific;
         fa.total_pairs = stats.total_pairs;
         fa.complete = fc.is_some_and(|c| c.analysed) && fa.unresolved_calls.is_empty();
-        fa.needs = set.into_needs();
+        fa.needs = set
+            .into_needs()
+            .into_iter()
+            .filter(|n| {
+                !config
+                    .ignore_actions
+                    .iter()
+                    .any(|p| iam::action_matches(p, &n.action))
+            })
+            .collect();
         fa.verdicts = match fa.role {
             Some(ri) => {
                 let role = app.roles.get(analysis.roles[ri].role);

@@ -94,7 +94,7 @@ impl PermissionGraph {
             graph: StableDiGraph::new(),
             index: BTreeMap::new(),
         };
-        for (ri, ra) in analysis.roles.iter().enumerate() {
+        for ra in &analysis.roles {
             let Some(role) = app.roles.get(ra.role) else {
                 continue;
             };
@@ -111,7 +111,6 @@ impl PermissionGraph {
                     g.edge(pn, res, EdgeKind::Grants(grant.action.clone()));
                 }
             }
-            let _ = ri;
         }
         for (fi, func) in app.functions.iter().enumerate() {
             let fnode = g.node(NodeKind::Function, &func.id, &func.name);

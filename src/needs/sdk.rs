@@ -26,10 +26,15 @@ struct Resolved {
 }
 
 /// Adds the needs of `calls` (made by `func`'s code) to `set`.
-pub fn sdk_needs(func: &Function, calls: &[SdkCall], set: &mut NeedSet) -> SdkNeeds {
+pub fn sdk_needs(
+    func: &Function,
+    calls: &[SdkCall],
+    hints: &BTreeMap<String, String>,
+    set: &mut NeedSet,
+) -> SdkNeeds {
     let mut stats = SdkNeeds::default();
     for call in calls {
-        let Some(resolved) = resolve(func, call) else {
+        let Some(resolved) = resolve(func, hints, call) else {
             stats.unresolved.push(call.text.clone());
             continue;
         };
@@ -54,19 +59,19 @@ pub fn sdk_needs(func: &Function, calls: &[SdkCall], set: &mut NeedSet) -> SdkNe
     stats
 }
 
-fn resolve(func: &Function, call: &SdkCall) -> Option<Resolved> {
+fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) -> Option<Resolved> {
     let sdk = data::sdk();
     let mut params: BTreeMap<String, String> = call
         .args
         .iter()
-        .filter_map(|(name, arg)| arg_value(func, arg).map(|v| (name.clone(), v)))
+        .filter_map(|(name, arg)| arg_value(func, hints, arg).map(|v| (name.clone(), v)))
         .collect();
     let op = match call.style {
         CallStyle::Resource => {
             let rt = call.resource_type.as_deref().unwrap_or("");
             let r = sdk.boto3_resource_call(&call.service, rt, &call.method)?;
             for ((_, param), id) in r.params.iter().zip(&call.resource_ids) {
-                if let Some(v) = arg_value(func, id) {
+                if let Some(v) = arg_value(func, hints, id) {
                     params.entry(param.clone()).or_insert(v);
                 }
             }
@@ -120,20 +125,27 @@ fn powertools_key(call: &SdkCall) -> Option<(String, &str)> {
 /// The value of an argument as far as the template tells: literals as written, environment
 /// variables through the function's `Environment`, concatenations with `*` for unknown parts.
 /// `None` when nothing is known.
-pub(crate) fn arg_value(func: &Function, arg: &Arg) -> Option<String> {
+pub(crate) fn arg_value(
+    func: &Function,
+    hints: &BTreeMap<String, String>,
+    arg: &Arg,
+) -> Option<String> {
     match arg {
         Arg::Str(s) => Some(s.clone()),
+        // The template's `Environment` first, then the configuration's hints for variables
+        // set elsewhere.
         Arg::Env(name) => func
             .environment
             .iter()
             .find(|v| v.name.value == *name)
             .and_then(|v| v.value.as_ref())
-            .map(|v| v.value.clone()),
+            .map(|v| v.value.clone())
+            .or_else(|| hints.get(name).cloned()),
         Arg::Concat(parts) => {
             let mut out = String::new();
             let mut known = false;
             for p in parts {
-                match arg_value(func, p) {
+                match arg_value(func, hints, p) {
                     Some(v) => {
                         known = true;
                         out.push_str(&v);

@@ -32,8 +32,9 @@ impl Rule for CrossAccountAccess {
             let Some(account) = principal_account(&p.principal.value) else {
                 continue;
             };
-            // Grants narrowed to the caller's organization stay within it.
-            if p.principal_org_id.is_some() {
+            // Grants narrowed to the caller's organization stay within it; trusted accounts
+            // come from the configuration.
+            if p.principal_org_id.is_some() || cx.config.trusts_account(&account) {
                 continue;
             }
             let func = p

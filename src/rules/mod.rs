@@ -17,6 +17,7 @@ mod untrusted_role;
 mod unused_permission;
 mod wildcard_permission;
 
+use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::graph::Analysis;
 use crate::model::App;
@@ -62,6 +63,7 @@ impl RuleMeta {
 pub struct RuleContext<'a> {
     pub app: &'a App,
     pub analysis: &'a Analysis,
+    pub config: &'a Config,
 }
 
 pub trait Rule: Sync {
@@ -100,7 +102,15 @@ pub fn label_for(id: &str) -> &'static str {
 pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in ALL {
+        let id = rule.meta().id;
+        if !cx.config.rule_enabled(id) {
+            continue;
+        }
+        let start = out.len();
         rule.check(cx, &mut out);
+        for f in &mut out[start..] {
+            f.severity = cx.config.severity(id, f.severity);
+        }
     }
     out
 }

@@ -89,7 +89,14 @@ impl Rule for UnusedPermission {
                 let Some(p) = ra.policies.get(g.policy) else {
                     continue;
                 };
-                if !p.user_written || g.negated {
+                if !p.user_written
+                    || g.negated
+                    || cx
+                        .config
+                        .ignore_actions
+                        .iter()
+                        .any(|i| iam::action_matches(i, &g.action))
+                {
                     continue;
                 }
                 let used = !g.used_by.is_empty()
