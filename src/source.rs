@@ -32,11 +32,7 @@ impl Span {
 
     /// A span that covers nothing in particular of embedded data.
     pub fn builtin() -> Span {
-        Span {
-            file: FileId::BUILTIN,
-            start: 0,
-            end: 0,
-        }
+        Span { file: FileId::BUILTIN, start: 0, end: 0 }
     }
 
     pub fn is_builtin(&self) -> bool {
@@ -75,12 +71,7 @@ impl SourceFile {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        SourceFile {
-            id,
-            path: path.into(),
-            text,
-            line_starts,
-        }
+        SourceFile { id, path: path.into(), text, line_starts }
     }
 
     /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.

@@ -194,10 +194,7 @@ pub enum PolicySource {
     /// A customer managed policy declared in the input (`AWS::IAM::ManagedPolicy`).
     Customer { id: String },
     /// A SAM policy template with its (resolved) parameters.
-    SamTemplate {
-        name: String,
-        params: BTreeMap<String, String>,
-    },
+    SamTemplate { name: String, params: BTreeMap<String, String> },
     /// Added by SAM for an event source or setting (`AWSLambdaSQSQueueExecutionRole`, ...).
     Implicit { arn: String, reason: String },
 }

@@ -20,9 +20,6 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(span: Span, message: impl Into<String>) -> ParseError {
-        ParseError {
-            span,
-            message: message.into(),
-        }
+        ParseError { span, message: message.into() }
     }
 }

@@ -129,11 +129,9 @@ impl Node {
                 .unwrap_or_else(|_| J::String(n.clone())),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(s) => J::Array(s.iter().map(Node::to_json).collect()),
-            Value::Map(m) => J::Object(
-                m.iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
-                    .collect(),
-            ),
+            Value::Map(m) => {
+                J::Object(m.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect())
+            }
         }
     }
 
@@ -148,15 +146,7 @@ impl Node {
             J::Array(a) => Value::Seq(a.iter().map(|v| Node::from_json(v, span)).collect()),
             J::Object(o) => Value::Map(
                 o.iter()
-                    .map(|(k, v)| {
-                        (
-                            Key {
-                                name: k.clone(),
-                                span,
-                            },
-                            Node::from_json(v, span),
-                        )
-                    })
+                    .map(|(k, v)| (Key { name: k.clone(), span }, Node::from_json(v, span)))
                     .collect(),
             ),
         };
