@@ -437,6 +437,14 @@ fn loose_table(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool
     // A name on both sides stands for one value, so it only ever meets itself (or a `*`).
     let shared_p = |k: u16| pn.get(usize::from(k)).is_some_and(|n| tn.contains(n));
     let shared_t = |k: u16| tn.get(usize::from(k)).is_some_and(|n| pn.contains(n));
+    // What a text placeholder can produce: pattern characters, and pseudo parameters — a name
+    // CloudFormation generates is `<stack name>-<logical id>-<suffix>`, which a grant on
+    // `${AWS::StackName}-Fn-*` is written to match.
+    let producible = |u: Unit| match u {
+        Unit::Ch(_) | Unit::Any1 => true,
+        Unit::Ph(k) => is_pseudo(pn, k),
+        _ => false,
+    };
     // Can pattern placeholder `p[i]` absorb text unit `u`?
     let absorbs = |pu: Unit, u: Unit| match (pu, u) {
         (Unit::Ph(a), _) if shared_p(a) => false,
@@ -469,9 +477,7 @@ fn loose_table(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool
                     if unit_eq(a, pn, b, tn) {
                         stack.push((i + 1, j + 1, NORMAL));
                     }
-                    if matches!(b, Unit::Ph(k) if !shared_t(k))
-                        && matches!(a, Unit::Ch(_) | Unit::Any1)
-                    {
+                    if matches!(b, Unit::Ph(k) if !shared_t(k)) && producible(a) {
                         stack.push((i + 1, j, IN_TEXT));
                     }
                     if matches!(a, Unit::Ph(_)) && absorbs(a, b) {
@@ -481,10 +487,7 @@ fn loose_table(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool
             }
             IN_TEXT => {
                 // Text placeholder `t[j]` has produced at least one pattern character.
-                if matches!(
-                    pu,
-                    Some(Unit::Ch(_) | Unit::Any1 | Unit::Star | Unit::Var(_))
-                ) {
+                if pu.is_some_and(|u| producible(u) || matches!(u, Unit::Star | Unit::Var(_))) {
                     stack.push((i + 1, j, IN_TEXT));
                 }
                 stack.push((i, j + 1, NORMAL));
