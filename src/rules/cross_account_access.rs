@@ -97,7 +97,7 @@ impl Rule for CrossAccountAccess {
 
 /// The literal account id of an ARN (`arn:aws:sqs:us-east-1:444455556666:q`), if any.
 fn arn_account(arn: &str) -> Option<String> {
-    let account = arn.strip_prefix("arn:")?.splitn(5, ':').nth(3)?;
+    let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
         .then(|| account.to_string())
 }
