@@ -66,7 +66,12 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         .iter()
         // A parameter whose value is unknown is still present (`PhoneNumber` from the event
         // decides what `sns:Publish` applies to); its value stands as `*`.
-        .map(|(name, arg)| (name.clone(), arg_value(func, hints, arg).unwrap_or_else(|| "*".to_string())))
+        .map(|(name, arg)| {
+            (
+                name.clone(),
+                arg_value(func, hints, arg).unwrap_or_else(|| "*".to_string()),
+            )
+        })
         .collect();
     let op = match call.style {
         CallStyle::Resource => {
