@@ -75,7 +75,7 @@ fn lang_from_path() {
     }
     assert_eq!(Lang::from_path("x/App.tsx"), Some(Lang::Tsx));
     assert_eq!(Lang::from_path("Makefile"), None);
-    assert_eq!(Lang::from_path("a.go"), None);
+    assert_eq!(Lang::from_path("a.rb"), None);
 }
 
 #[test]

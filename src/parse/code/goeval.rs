@@ -140,11 +140,12 @@ impl Env<'_> {
             "selector_expression" => {
                 let operand = node.child_by_field_name("operand")?;
                 let field = self.t(node.child_by_field_name("field")?);
-                if let Some(Obj::Fields(pairs)) = self.resolve(operand, d) {
-                    return pairs
+                if let Some(Obj::Fields(pairs)) = self.resolve(operand, d)
+                    && let Some((_, v)) = pairs
                         .into_iter()
-                        .find(|(k, _)| k == field)
-                        .map(|(_, v)| Obj::Value(v));
+                        .find(|(k, v)| k == field && *v != Arg::Unknown)
+                {
+                    return Some(Obj::Value(v));
                 }
                 // Struct fields live in the flat table under their name (`h.db` -> `.db`).
                 self.names
