@@ -282,11 +282,13 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             if LOCAL_METHODS.contains(&method.as_str()) {
                 return;
             }
-            let mut sdk = match method.strip_suffix("Paginator") {
+            // `getObjectAsBytes` is `getObject` read into memory (S3Client reference).
+            let op = method.strip_suffix("AsBytes").unwrap_or(&method);
+            let mut sdk = match op.strip_suffix("Paginator") {
                 Some(op) if !op.is_empty() => {
                     new(&service, op.to_string(), CallStyle::Paginator, &service)
                 }
-                _ => new(&service, method.clone(), CallStyle::Direct, &service),
+                _ => new(&service, op.to_string(), CallStyle::Direct, &service),
             };
             sdk.args = request();
             sdk
