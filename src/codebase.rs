@@ -138,10 +138,8 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     // A Go handler names the compiled binary (`go1.x`, or `bootstrap` on an OS-only
     // runtime); its code is every file of the package in the code folder.
     if runtime.is_some_and(|r| r.starts_with("go") || r.starts_with("provided")) {
-        let files = code::go_package_files(
-            &code_path.value,
-            listing.files.keys().map(String::as_str),
-        );
+        let files =
+            code::go_package_files(&code_path.value, listing.files.keys().map(String::as_str));
         if !files.is_empty() {
             return files;
         }
@@ -173,7 +171,10 @@ fn go_import_files(listing: &Listing, importer: &str, import: &str) -> Vec<Strin
             let Some(module) = code::go_module_path(&text) else {
                 return Vec::new();
             };
-            let Some(rest) = import.strip_prefix(module).and_then(|r| r.strip_prefix('/')) else {
+            let Some(rest) = import
+                .strip_prefix(module)
+                .and_then(|r| r.strip_prefix('/'))
+            else {
                 return Vec::new();
             };
             let folder = if dir.is_empty() {

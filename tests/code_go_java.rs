@@ -36,7 +36,10 @@ fn check(f: &CodeFacts, sdk: SdkKind, expected: &[Expect<'_>]) {
                 c.service.as_str(),
                 c.method.as_str(),
                 c.style,
-                c.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect(),
+                c.args
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect(),
             )
         })
         .collect();
@@ -287,7 +290,12 @@ fn go_v1_interfaces_pages_and_request_literals() {
                 CallStyle::Direct,
                 vec![("TableName", s("q"))],
             ),
-            ("manager", "Upload", CallStyle::Direct, vec![("Bucket", s("b"))]),
+            (
+                "manager",
+                "Upload",
+                CallStyle::Direct,
+                vec![("Bucket", s("b"))],
+            ),
         ],
     );
     assert_eq!(env_names(&f), vec!["TABLE"]);
@@ -385,7 +393,10 @@ fn java_clients_builders_consumers_paginators_waiters() {
     let imports = imports(&f);
     assert!(imports.contains(&"com.example.util.Json"), "{imports:?}");
     assert!(imports.contains(&".Helper"), "{imports:?}");
-    assert!(!imports.iter().any(|i| i.starts_with("software.")), "{imports:?}");
+    assert!(
+        !imports.iter().any(|i| i.starts_with("software.")),
+        "{imports:?}"
+    );
 }
 
 const JAVA_ENHANCED: &str = r#"package com.example;
@@ -425,16 +436,36 @@ fn java_enhanced_dynamodb_and_transfer_manager() {
         &f,
         SdkKind::Java,
         &[
-            ("dynamodb-enhanced", "putItem", CallStyle::Direct, vec![table()]),
-            ("dynamodb-enhanced", "query", CallStyle::Direct, vec![table()]),
-            ("dynamodb-enhanced", "getItem", CallStyle::Direct, vec![table()]),
+            (
+                "dynamodb-enhanced",
+                "putItem",
+                CallStyle::Direct,
+                vec![table()],
+            ),
+            (
+                "dynamodb-enhanced",
+                "query",
+                CallStyle::Direct,
+                vec![table()],
+            ),
+            (
+                "dynamodb-enhanced",
+                "getItem",
+                CallStyle::Direct,
+                vec![table()],
+            ),
             (
                 "dynamodb-enhanced",
                 "deleteItem",
                 CallStyle::Direct,
                 vec![("TableName", Arg::Unknown)],
             ),
-            ("dynamodb-enhanced", "batchWriteItem", CallStyle::Direct, vec![table()]),
+            (
+                "dynamodb-enhanced",
+                "batchWriteItem",
+                CallStyle::Direct,
+                vec![table()],
+            ),
             (
                 "s3-transfer-manager",
                 "uploadFile",
@@ -458,14 +489,26 @@ fn java_enhanced_dynamodb_and_transfer_manager() {
 #[test]
 fn emitted_calls_resolve_in_the_knowledge_base() {
     let sdk = rolefit::data::sdk();
-    for src in [("a.go", GO_V2), ("b.go", GO_HELPERS), ("c.go", GO_V1), ("A.java", JAVA_CLIENT), ("B.java", JAVA_ENHANCED)] {
+    for src in [
+        ("a.go", GO_V2),
+        ("b.go", GO_HELPERS),
+        ("c.go", GO_V1),
+        ("A.java", JAVA_CLIENT),
+        ("B.java", JAVA_ENHANCED),
+    ] {
         for c in facts(src.0, src.1).calls {
             let found = match c.style {
                 CallStyle::Paginator => sdk.resolve_paginator(c.sdk, &c.service, &c.method),
                 CallStyle::Waiter => sdk.resolve_waiter(c.sdk, &c.service, &c.method),
                 _ => sdk.resolve(c.sdk, &c.service, &c.method),
             };
-            assert!(found.is_some_and(|r| !r.actions.is_empty()), "{} {} {}", src.0, c.service, c.method);
+            assert!(
+                found.is_some_and(|r| !r.actions.is_empty()),
+                "{} {} {}",
+                src.0,
+                c.service,
+                c.method
+            );
         }
     }
 }
@@ -473,7 +516,11 @@ fn emitted_calls_resolve_in_the_knowledge_base() {
 #[test]
 fn handlers_and_imports() {
     assert_eq!(
-        handler_candidates("OrderFunction", "com.example.App::handleRequest", Some("java21"))[0],
+        handler_candidates(
+            "OrderFunction",
+            "com.example.App::handleRequest",
+            Some("java21")
+        )[0],
         "OrderFunction/src/main/java/com/example/App.java"
     );
     assert!(
@@ -521,8 +568,14 @@ fn handlers_and_imports() {
 #[test]
 fn broken_code_does_not_panic() {
     for (path, src) in [
-        ("x.go", "package main\nfunc f( { s3.NewFromConfig(\n&s3.GetObjectInput{Bucket: "),
-        ("X.java", "class X { void f() { s3.getObject(b -> b.bucket( } "),
+        (
+            "x.go",
+            "package main\nfunc f( { s3.NewFromConfig(\n&s3.GetObjectInput{Bucket: ",
+        ),
+        (
+            "X.java",
+            "class X { void f() { s3.getObject(b -> b.bucket( } ",
+        ),
         ("y.go", ""),
         ("Y.java", "import ;"),
     ] {

@@ -28,7 +28,11 @@ pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     pass(file, tree, carried).0
 }
 
-fn pass(file: &SourceFile, tree: &Tree, names: BTreeMap<String, Obj>) -> (CodeFacts, BTreeMap<String, Obj>) {
+fn pass(
+    file: &SourceFile,
+    tree: &Tree,
+    names: BTreeMap<String, Obj>,
+) -> (CodeFacts, BTreeMap<String, Obj>) {
     let mut cx = Env {
         file,
         names,
@@ -67,7 +71,9 @@ fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let Some(path_node) = node.child_by_field_name("path") else {
         return;
     };
-    let path = text(cx.file, path_node).trim_matches(['"', '`']).to_string();
+    let path = text(cx.file, path_node)
+        .trim_matches(['"', '`'])
+        .to_string();
     let alias = node.child_by_field_name("name").map(|n| text(cx.file, n));
     let name = match alias {
         Some("_" | ".") => None,
@@ -90,9 +96,8 @@ fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
 fn default_name(path: &str) -> Option<String> {
     let mut parts = path.rsplit('/');
     let last = parts.next()?;
-    let is_version = last.len() > 1
-        && last.starts_with('v')
-        && last[1..].chars().all(|c| c.is_ascii_digit());
+    let is_version =
+        last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
     let name = if is_version { parts.next()? } else { last };
     Some(name.trim_start_matches("go-").replace(['-', '.'], "_"))
 }
@@ -138,7 +143,10 @@ fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
     match obj {
         Obj::Value(Arg::Unknown) => {
             // Keep an SDK object a declared type gave the name (`var c *s3.Client; c = f()`).
-            if matches!(cx.names.get(&key), Some(Obj::Value(_)) | Some(Obj::Fields(_))) {
+            if matches!(
+                cx.names.get(&key),
+                Some(Obj::Value(_)) | Some(Obj::Fields(_))
+            ) {
                 cx.names.remove(&key);
             }
         }
@@ -165,7 +173,10 @@ fn var_spec(cx: &mut Env<'_>, node: Node<'_>) {
             return;
         }
     }
-    if let Some(obj) = node.child_by_field_name("type").and_then(|t| cx.type_obj(t)) {
+    if let Some(obj) = node
+        .child_by_field_name("type")
+        .and_then(|t| cx.type_obj(t))
+    {
         for name in names {
             cx.names.insert(name, obj.clone());
         }
@@ -174,7 +185,10 @@ fn var_spec(cx: &mut Env<'_>, node: Node<'_>) {
 
 /// Function parameters and struct fields of an SDK client type.
 fn typed(cx: &mut Env<'_>, node: Node<'_>) {
-    let Some(obj) = node.child_by_field_name("type").and_then(|t| cx.type_obj(t)) else {
+    let Some(obj) = node
+        .child_by_field_name("type")
+        .and_then(|t| cx.type_obj(t))
+    else {
         return;
     };
     let field = node.kind() == "field_declaration";
@@ -235,7 +249,12 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             })
             .filter(|(name, _)| !name.is_empty());
         if let Some((name, style)) = made {
-            let mut sdk = new(&service, name.to_string(), style, format!("{receiver}.{method}"));
+            let mut sdk = new(
+                &service,
+                name.to_string(),
+                style,
+                format!("{receiver}.{method}"),
+            );
             sdk.args = request(cx, &args);
             let obj = match style {
                 CallStyle::Paginator => Obj::Paginator(facts.calls.len()),
@@ -257,12 +276,22 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             facts.calls.push(sdk);
         }
         Some(Obj::Uploader) if method.starts_with("Upload") => {
-            let mut sdk = new("manager", "Upload".into(), CallStyle::Direct, shown("uploader"));
+            let mut sdk = new(
+                "manager",
+                "Upload".into(),
+                CallStyle::Direct,
+                shown("uploader"),
+            );
             sdk.args = request(cx, &args);
             facts.calls.push(sdk);
         }
         Some(Obj::Downloader) if method.starts_with("Download") => {
-            let mut sdk = new("manager", "Download".into(), CallStyle::Direct, shown("downloader"));
+            let mut sdk = new(
+                "manager",
+                "Download".into(),
+                CallStyle::Direct,
+                shown("downloader"),
+            );
             sdk.args = request(cx, &args);
             facts.calls.push(sdk);
         }

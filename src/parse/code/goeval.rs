@@ -16,7 +16,10 @@ pub(super) enum Obj {
     Package(String),
     /// A service client (`*s3.Client`, v1 `*s3.S3`, `s3iface.S3API`); `presign` for
     /// `s3.NewPresignClient`, whose `PresignGetObject` signs a `GetObject` for later use.
-    Client { service: String, presign: bool },
+    Client {
+        service: String,
+        presign: bool,
+    },
     /// `manager.NewUploader` / `manager.NewDownloader` (v1 `s3manager`).
     Uploader,
     Downloader,
@@ -197,8 +200,7 @@ impl Env<'_> {
             if element.kind() != "keyed_element" {
                 continue;
             }
-            let (Some(key), Some(value)) = (element.named_child(0), element.named_child(1))
-            else {
+            let (Some(key), Some(value)) = (element.named_child(0), element.named_child(1)) else {
                 continue;
             };
             let key = self.t(key).trim();

@@ -181,13 +181,17 @@ fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
 
 /// `Type name = value, other;` for locals and fields.
 fn declaration(cx: &mut Env<'_>, node: Node<'_>) {
-    let declared = node.child_by_field_name("type").and_then(|t| cx.type_obj(t));
+    let declared = node
+        .child_by_field_name("type")
+        .and_then(|t| cx.type_obj(t));
     let mut cursor = node.walk();
     let declarators: Vec<Node<'_>> = node
         .children_by_field_name("declarator", &mut cursor)
         .collect();
     for d in declarators {
-        let Some(name) = d.child_by_field_name("name").map(|n| text(cx.file, n).to_string())
+        let Some(name) = d
+            .child_by_field_name("name")
+            .map(|n| text(cx.file, n).to_string())
         else {
             continue;
         };
@@ -314,7 +318,12 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             sdk
         }
         Some(Obj::TransferManager) if TRANSFER_METHODS.contains(&method.as_str()) => {
-            let mut sdk = new(TRANSFER, method.clone(), CallStyle::Direct, "transferManager");
+            let mut sdk = new(
+                TRANSFER,
+                method.clone(),
+                CallStyle::Direct,
+                "transferManager",
+            );
             sdk.args = request();
             sdk
         }

@@ -179,7 +179,13 @@ impl Env<'_> {
 
     /// One builder setter: `bucket(x)` is member `Bucket`; a nested request
     /// (`putObjectRequest(b -> b.bucket(x))`, `putObjectRequest(req)`) adds its members.
-    pub(super) fn setter(&self, pairs: &mut Vec<(String, Arg)>, name: &str, arg: Node<'_>, d: usize) {
+    pub(super) fn setter(
+        &self,
+        pairs: &mut Vec<(String, Arg)>,
+        name: &str,
+        arg: Node<'_>,
+        d: usize,
+    ) {
         if name.ends_with("Request")
             && let Some(nested) = self.request(arg, d)
         {
