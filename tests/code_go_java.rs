@@ -582,3 +582,74 @@ fn broken_code_does_not_panic() {
         let _ = facts(path, src);
     }
 }
+
+#[test]
+fn values_callers_pass_reach_parameters() {
+    let java = r#"package com.example;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+class P {
+    private final SqsClient sqs = SqsClient.create();
+    String handle(String body) {
+        send(body, System.getenv("QUEUE_URL"));
+        return this.other("a");
+    }
+    private void send(String body, String queueUrl) {
+        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(body).build());
+    }
+    String other(String queueUrl) {
+        other("b");
+        sqs.sendMessage(b -> b.queueUrl(queueUrl));
+        return "";
+    }
+}
+"#;
+    check(
+        &facts("P.java", java),
+        SdkKind::Java,
+        &[
+            (
+                "sqs",
+                "sendMessage",
+                CallStyle::Direct,
+                vec![
+                    ("QueueUrl", env("QUEUE_URL")),
+                    ("MessageBody", Arg::Unknown),
+                ],
+            ),
+            // Callers disagree ("a", "b"): unknown, and not the earlier method's value.
+            (
+                "sqs",
+                "sendMessage",
+                CallStyle::Direct,
+                vec![("QueueUrl", Arg::Unknown)],
+            ),
+        ],
+    );
+    let go = r#"package main
+import (
+	"context"
+	"os"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+var client *sns.Client
+func handle(ctx context.Context) error {
+	return publish(ctx, os.Getenv("TOPIC_ARN"), "hello")
+}
+func publish(ctx context.Context, topic, msg string) error {
+	_, err := client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: &msg})
+	return err
+}
+"#;
+    check(
+        &facts("p.go", go),
+        SdkKind::Go,
+        &[(
+            "sns",
+            "Publish",
+            CallStyle::Direct,
+            vec![("TopicArn", env("TOPIC_ARN")), ("Message", s("hello"))],
+        )],
+    );
+}

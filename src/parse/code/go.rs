@@ -13,26 +13,29 @@ use std::collections::{BTreeMap, HashMap};
 use tree_sitter::{Node, Tree};
 
 use super::goeval::{Env, Obj, Package};
+use super::passing::Passed;
 use super::{short_receiver, text, walk};
 use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
 use crate::source::{SourceFile, Spanned};
 
 /// The SDK facts of one parsed Go file.
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    let (_, names) = pass(file, tree, BTreeMap::new());
+    let (_, names, passed) = pass(file, tree, BTreeMap::new(), &Passed::default());
     // Only values and clients carry over: paginator indexes belong to the first pass.
     let carried = names
         .into_iter()
         .filter(|(_, o)| !matches!(o, Obj::Paginator(_) | Obj::Waiter(_)))
         .collect();
-    pass(file, tree, carried).0
+    pass(file, tree, carried, &passed).0
 }
 
 fn pass(
     file: &SourceFile,
     tree: &Tree,
     names: BTreeMap<String, Obj>,
-) -> (CodeFacts, BTreeMap<String, Obj>) {
+    learned: &Passed,
+) -> (CodeFacts, BTreeMap<String, Obj>, Passed) {
+    let mut passed = Passed::default();
     let mut cx = Env {
         file,
         names,
@@ -41,8 +44,12 @@ fn pass(
     let mut facts = CodeFacts::default();
     walk(tree, |node, entering| {
         if entering {
-            if node.kind() == "import_spec" {
-                import(&mut cx, &mut facts, node);
+            match node.kind() {
+                "import_spec" => import(&mut cx, &mut facts, node),
+                "function_declaration" | "method_declaration" => {
+                    parameters(&mut cx, node, learned);
+                }
+                _ => {}
             }
             return;
         }
@@ -58,11 +65,78 @@ fn pass(
                     });
                 }
                 call(&mut cx, &mut facts, node);
+                local_call(&cx, &mut passed, node);
             }
             _ => {}
         }
     });
-    (facts, cx.names)
+    (facts, cx.names, passed)
+}
+
+/// Binds a function's parameters to what every caller in the file passes; a parameter
+/// callers disagree on forgets what an earlier function's same-named variable held.
+fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
+    let (Some(name), Some(params)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("parameters"),
+    ) else {
+        return;
+    };
+    let function = text(cx.file, name);
+    let mut position = 0;
+    let mut cursor = params.walk();
+    let declarations: Vec<Node<'_>> = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() == "parameter_declaration")
+        .collect();
+    for declaration in declarations {
+        let mut cursor = declaration.walk();
+        let names: Vec<String> = declaration
+            .children_by_field_name("name", &mut cursor)
+            .map(|n| text(cx.file, n).to_string())
+            .collect();
+        for param in names {
+            match learned.get(function, position) {
+                Some(arg) => {
+                    cx.names.insert(param, Obj::Value(arg.clone()));
+                }
+                None => {
+                    if matches!(cx.names.get(&param), Some(Obj::Value(_) | Obj::Fields(_))) {
+                        cx.names.remove(&param);
+                    }
+                }
+            }
+            position += 1;
+        }
+    }
+}
+
+/// Records what a call of a function of the file (`notify(ctx, id)`, `a.save(x)`) passes,
+/// keyed by the function or method name.
+fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
+    let (Some(function), Some(args)) = (
+        node.child_by_field_name("function"),
+        node.child_by_field_name("arguments"),
+    ) else {
+        return;
+    };
+    let name = match function.kind() {
+        "identifier" => function,
+        "selector_expression" => match function.child_by_field_name("field") {
+            // Package functions (`os.Getenv`) are not the file's own.
+            Some(f) if cx.package_of_operand(function).is_none() => f,
+            _ => return,
+        },
+        _ => return,
+    };
+    let name = text(cx.file, name);
+    let mut cursor = args.walk();
+    let args = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() != "comment");
+    for (i, a) in args.enumerate() {
+        passed.record(name, i, cx.eval(a, 0));
+    }
 }
 
 /// `import alias "path"`: binds the package name and reports paths outside the standard

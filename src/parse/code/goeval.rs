@@ -99,6 +99,11 @@ impl Env<'_> {
         }
     }
 
+    /// The package a selector's operand names (`os` in `os.Getenv`).
+    pub(super) fn package_of_operand(&self, selector: Node<'_>) -> Option<Package> {
+        self.package_of(selector.child_by_field_name("operand")?)
+    }
+
     /// The SDK object a type names: `*s3.Client`, `s3.Client`, v1 `*dynamodb.DynamoDB`,
     /// `dynamodbiface.DynamoDBAPI`, `*manager.Uploader`.
     pub(super) fn type_obj(&self, node: Node<'_>) -> Option<Obj> {

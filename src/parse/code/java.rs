@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::{Node, Tree};
 
 use super::javaeval::{Env, Obj};
+use super::passing::Passed;
 use super::{short_receiver, text, walk};
 use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
 use crate::source::{SourceFile, Spanned};
@@ -80,15 +81,17 @@ const EXTERNAL: &[&str] = &[
 
 /// The SDK facts of one parsed Java file.
 pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    let (_, names) = pass(file, tree, BTreeMap::new());
-    pass(file, tree, names).0
+    let (_, names, passed) = pass(file, tree, BTreeMap::new(), &Passed::default());
+    pass(file, tree, names, &passed).0
 }
 
 fn pass(
     file: &SourceFile,
     tree: &Tree,
     names: BTreeMap<String, Obj>,
-) -> (CodeFacts, BTreeMap<String, Obj>) {
+    learned: &Passed,
+) -> (CodeFacts, BTreeMap<String, Obj>, Passed) {
+    let mut passed = Passed::default();
     let mut cx = Env {
         file,
         names,
@@ -99,6 +102,12 @@ fn pass(
     let mut types: BTreeMap<String, Node<'_>> = BTreeMap::new();
     walk(tree, |node, entering| {
         if entering {
+            if matches!(
+                node.kind(),
+                "method_declaration" | "constructor_declaration"
+            ) {
+                parameters(&mut cx, node, learned);
+            }
             return;
         }
         match node.kind() {
@@ -114,6 +123,7 @@ fn pass(
                     });
                 }
                 call(&cx, &mut facts, node);
+                local_call(&cx, &mut passed, node);
             }
             // Classes of the same package need no import: a capitalised name used as a type
             // or a static receiver may be a sibling file.
@@ -141,7 +151,64 @@ fn pass(
             ),
         });
     }
-    (facts, cx.names)
+    (facts, cx.names, passed)
+}
+
+/// Binds a method's parameters to what every caller in the file passes; a parameter callers
+/// disagree on forgets what an earlier method's same-named variable held.
+fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
+    let (Some(name), Some(params)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("parameters"),
+    ) else {
+        return;
+    };
+    let function = text(cx.file, name);
+    let mut cursor = params.walk();
+    let params: Vec<Node<'_>> = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() == "formal_parameter")
+        .collect();
+    for (i, p) in params.into_iter().enumerate() {
+        let Some(param) = p.child_by_field_name("name") else {
+            continue;
+        };
+        let param = text(cx.file, param).to_string();
+        match learned.get(function, i) {
+            Some(arg) => {
+                cx.names.insert(param, Obj::Value(arg.clone()));
+            }
+            None => {
+                if matches!(cx.names.get(&param), Some(Obj::Value(_))) {
+                    cx.names.remove(&param);
+                }
+            }
+        }
+    }
+}
+
+/// Records what a call of the class's own method (`send(x)`, `this.send(x)`) passes.
+fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
+    if node
+        .child_by_field_name("object")
+        .is_some_and(|o| o.kind() != "this")
+    {
+        return;
+    }
+    let (Some(name), Some(args)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("arguments"),
+    ) else {
+        return;
+    };
+    let function = text(cx.file, name);
+    let mut cursor = args.walk();
+    let args = args
+        .named_children(&mut cursor)
+        .filter(|a| !a.kind().ends_with("comment"));
+    for (i, a) in args.enumerate() {
+        passed.record(function, i, cx.eval(a, 0));
+    }
 }
 
 fn is_receiver(node: Node<'_>) -> bool {

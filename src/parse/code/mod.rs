@@ -35,6 +35,7 @@ mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
+mod passing;
 mod pyargs;
 mod pyeval;
 mod pyimport;
