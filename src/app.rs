@@ -13,6 +13,7 @@ use crate::graph::{self, Analysis};
 use crate::model::App;
 use crate::parse::ParseError;
 use crate::parse::cfn::{self, TemplateOutcome};
+use crate::parse::serverless;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
 use crate::source::{SourceMap, Span};
@@ -123,7 +124,7 @@ fn parse_templates(
     let outcomes: Vec<TemplateOutcome> = ids
         .par_iter()
         .filter_map(|id| sources_ref.get(*id))
-        .map(cfn::parse_template)
+        .map(|f| parse_one(f, listing, prefix))
         .collect();
     for outcome in outcomes {
         match outcome {
@@ -142,6 +143,21 @@ fn parse_templates(
             }
         }
     }
+}
+
+/// A Serverless Framework configuration goes to its own reader; anything else is tried as a
+/// CloudFormation/SAM template.
+fn parse_one(file: &crate::source::SourceFile, listing: &Listing, prefix: &str) -> TemplateOutcome {
+    let rel = file.path.strip_prefix(prefix).unwrap_or(&file.path);
+    if serverless::is_config_name(rel) {
+        // `${file(...)}` reads only files of the walk (inside the root, not ignored).
+        let read = |path: &str| {
+            let entry = listing.files.get(path.strip_prefix(prefix).unwrap_or(path))?;
+            discover::read_text(entry).ok()
+        };
+        return serverless::parse(file, &read);
+    }
+    cfn::parse_template(file)
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.
