@@ -150,7 +150,7 @@ fn lower_one(
                 ..plain("SQS")
             }
         }
-        "stream" => stream(v, r, fname),
+        "stream" => stream(v, r, fkey),
         "msk" => {
             let (arn, node) = arn_of(v, r)?;
             let mut statements = vec![
@@ -396,7 +396,7 @@ fn lower_one(
 
 /// `stream`: Kinesis or DynamoDB, with an optional enhanced fan-out consumer and an on-failure
 /// destination (the statements of the framework's `stream` event compiler).
-fn stream(v: &Node, r: &Node, fname: &str) -> Lowered {
+fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
     let Some((arn, node)) = arn_of(v, r) else {
         return Lowered {
             kind: "Kinesis",
@@ -426,8 +426,9 @@ fn stream(v: &Node, r: &Node, fname: &str) -> Lowered {
             "Resource": [arn.value]}));
         let consumer_arn = match c.as_bool() {
             Some(true) => {
+                // `getStreamConsumerName`: `<function key><stream name>Consumer`.
                 let stream = arn.value.rsplit('/').next().unwrap_or("");
-                format!("{}/consumer/{fname}{stream}Consumer:*", arn.value)
+                format!("{}/consumer/{fkey}{stream}Consumer:*", arn.value)
             }
             _ => c.scalar_text().unwrap_or_default(),
         };

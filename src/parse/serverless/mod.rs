@@ -265,7 +265,7 @@ fn cloudformation_root(
     }
     let shared_generated = !declared(SHARED_ROLE, &resources);
     if shared_generated {
-        let span = root.get("provider").map_or_else(Span::default, |p| p.span);
+        let span = root.get_entry("provider").map_or_else(Span::default, |(k, _)| k.span);
         generated.push((
             Key {
                 name: SHARED_ROLE.to_string(),

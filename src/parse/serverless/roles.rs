@@ -33,7 +33,7 @@ impl SharedRole {
         if !self.used {
             return None;
         }
-        let span = svc.root.get("provider").map_or(svc.root.span, |p| p.span);
+        let span = svc.root.get_entry("provider").map_or(svc.root.span, |(k, _)| k.span);
         let prefix = svc.prefix();
         // The framework grants its own log groups by prefix, and custom-named ones by name.
         let mut groups = vec![format!("/aws/lambda/{prefix}*")];
