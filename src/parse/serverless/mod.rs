@@ -85,6 +85,9 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
     cfn::lower_embedded(&t, &cfn_root, &mut app);
     functions::lower(&svc, &funcs, &mut app);
     issues.extend(t.issues.take());
+    // The stage is resolved twice (first on its own): report each problem once.
+    issues.sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));
+    issues.dedup();
     TemplateOutcome::Template { app, issues }
 }
 
