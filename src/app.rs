@@ -152,7 +152,9 @@ fn parse_one(file: &crate::source::SourceFile, listing: &Listing, prefix: &str) 
     if serverless::is_config_name(rel) {
         // `${file(...)}` reads only files of the walk (inside the root, not ignored).
         let read = |path: &str| {
-            let entry = listing.files.get(path.strip_prefix(prefix).unwrap_or(path))?;
+            let entry = listing
+                .files
+                .get(path.strip_prefix(prefix).unwrap_or(path))?;
             discover::read_text(entry).ok()
         };
         return serverless::parse(file, &read);

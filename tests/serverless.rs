@@ -7,7 +7,10 @@ use rolefit::parse::cfn::TemplateOutcome;
 use rolefit::parse::serverless;
 use rolefit::source::{FileId, SourceFile};
 
-fn parse_with(text: &str, files: &dyn Fn(&str) -> Option<String>) -> (SourceFile, App, Vec<ParseError>) {
+fn parse_with(
+    text: &str,
+    files: &dyn Fn(&str) -> Option<String>,
+) -> (SourceFile, App, Vec<ParseError>) {
     let file = SourceFile::new(FileId(0), "svc/serverless.yml", text);
     match serverless::parse(&file, files) {
         TemplateOutcome::Template { app, issues } => (file, app, issues),
@@ -59,7 +62,8 @@ functions:
 
 #[test]
 fn resolves_variables() {
-    let files = |p: &str| (p == "svc/conf/x.yml").then(|| "deep:\n  value: from-file\n".to_string());
+    let files =
+        |p: &str| (p == "svc/conf/x.yml").then(|| "deep:\n  value: from-file\n".to_string());
     let (_, app, issues) = parse_with(VARS, &files);
     assert!(issues.is_empty(), "{issues:?}");
     assert_eq!(env(&app, 0, "TABLE"), Some("shop-prod-orders"));
@@ -67,20 +71,30 @@ fn resolves_variables() {
     assert_eq!(env(&app, 0, "MISSING"), Some("dflt"));
     assert_eq!(env(&app, 0, "SECRET"), Some("${env:SECRET}"));
     assert_eq!(env(&app, 0, "LEVEL"), Some("info"));
-    assert_eq!(env(&app, 0, "ACCOUNT"), Some("${AWS::AccountId}-${AWS::Region}"));
+    assert_eq!(
+        env(&app, 0, "ACCOUNT"),
+        Some("${AWS::AccountId}-${AWS::Region}")
+    );
     assert_eq!(env(&app, 0, "PARAM"), Some("${ssm:/shop/param}"));
     assert_eq!(env(&app, 0, "SUB"), Some("plain-${AWS::Region}"));
     assert_eq!(env(&app, 0, "FROM_FILE"), Some("from-file"));
-    let secret = app.functions[0].environment.iter().find(|e| e.name.value == "SECRET");
+    let secret = app.functions[0]
+        .environment
+        .iter()
+        .find(|e| e.name.value == "SECRET");
     assert_eq!(secret.map(|s| s.literal), Some(false));
 }
 
 #[test]
 fn refuses_files_outside_the_root() {
-    let text = "service: a\nprovider:\n  name: aws\n  stage: ${file(../../x.yml):s}\nfunctions: {}\n";
+    let text =
+        "service: a\nprovider:\n  name: aws\n  stage: ${file(../../x.yml):s}\nfunctions: {}\n";
     let (file, _, issues) = parse(text);
     assert_eq!(issues.len(), 1, "{issues:?}");
-    assert_eq!(issues[0].message, "`../../x.yml` is outside the audited folder");
+    assert_eq!(
+        issues[0].message,
+        "`../../x.yml` is outside the audited folder"
+    );
     assert_eq!(at(&file, issues[0].span), "${file(../../x.yml):s}");
 }
 
@@ -121,12 +135,24 @@ functions:
     let f = &app.functions[0];
     assert_eq!(f.id, "svc/serverless.yml#hello");
     assert_eq!(at(&file, f.span), "hello");
-    assert_eq!(f.arn, "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:shop-dev-hello");
-    assert_eq!(f.runtime.as_ref().map(|r| r.value.as_str()), Some("nodejs20.x"));
+    assert_eq!(
+        f.arn,
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:shop-dev-hello"
+    );
+    assert_eq!(
+        f.runtime.as_ref().map(|r| r.value.as_str()),
+        Some("nodejs20.x")
+    );
     assert_eq!(f.code_path.as_ref().map(|c| c.value.as_str()), Some("svc"));
-    assert_eq!(f.handler.as_ref().map(|h| h.value.as_str()), Some("src/hello.handler"));
+    assert_eq!(
+        f.handler.as_ref().map(|h| h.value.as_str()),
+        Some("src/hello.handler")
+    );
     assert_eq!(f.config.timeout.as_ref().map(|t| t.value), Some(30.0));
-    assert_eq!(f.role, RoleBinding::Role("svc/serverless.yml#IamRoleLambdaExecution".into()));
+    assert_eq!(
+        f.role,
+        RoleBinding::Role("svc/serverless.yml#IamRoleLambdaExecution".into())
+    );
     let kinds: Vec<&str> = f.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["SNS", "SQS"]);
     assert_eq!(
@@ -137,7 +163,10 @@ functions:
     assert_eq!(perm.principal.value, "sns.amazonaws.com");
     assert_eq!(at(&file, perm.span), "sns");
     let role = &app.roles[0];
-    assert_eq!(role.arn, "arn:aws:iam::${AWS::AccountId}:role/shop-dev-${AWS::Region}-lambdaRole");
+    assert_eq!(
+        role.arn,
+        "arn:aws:iam::${AWS::AccountId}:role/shop-dev-${AWS::Region}-lambdaRole"
+    );
     let sources: Vec<String> = role
         .policies
         .iter()
@@ -170,17 +199,28 @@ functions:
 
 #[test]
 fn bad_shapes_are_issues() {
-    let (file, app, issues) = parse("service: a\nprovider:\n  name: aws\nfunctions:\n  f: 5\n  g:\n    handler: g.h\n    events: nope\n");
+    let (file, app, issues) = parse(
+        "service: a\nprovider:\n  name: aws\nfunctions:\n  f: 5\n  g:\n    handler: g.h\n    events: nope\n",
+    );
     assert_eq!(app.functions.len(), 1);
-    let msgs: Vec<(&str, &str)> = issues.iter().map(|i| (i.message.as_str(), at(&file, i.span))).collect();
+    let msgs: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.message.as_str(), at(&file, i.span)))
+        .collect();
     assert_eq!(
         msgs,
-        [("function `f` must be a mapping", "f"), ("`events` must be a list", "nope")]
+        [
+            ("function `f` must be a mapping", "f"),
+            ("`events` must be a list", "nope")
+        ]
     );
 }
 
 #[test]
 fn other_files_are_not_configurations() {
     let file = SourceFile::new(FileId(0), "serverless.yml", "name: x\n");
-    assert!(matches!(serverless::parse(&file, &|_| None), TemplateOutcome::NotTemplate));
+    assert!(matches!(
+        serverless::parse(&file, &|_| None),
+        TemplateOutcome::NotTemplate
+    ));
 }

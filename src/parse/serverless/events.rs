@@ -6,7 +6,9 @@
 use serde_json::json;
 
 use super::{Service, normalized};
-use crate::model::{AttachedPolicy, Event, FunctionConfig, InvokePermission, PolicyDoc, PolicySource};
+use crate::model::{
+    AttachedPolicy, Event, FunctionConfig, InvokePermission, PolicyDoc, PolicySource,
+};
 use crate::parse::node::{Key, Node, Value};
 use crate::source::{Span, Spanned};
 
@@ -46,14 +48,16 @@ pub fn lower(
     let mut out = Vec::new();
     for (i, item) in events.items().enumerate() {
         let Some((key, v)) = first_entry(item) else {
-            svc.t.issue(item.span, "event must be a mapping such as `- sqs: <arn>`");
+            svc.t
+                .issue(item.span, "event must be a mapping such as `- sqs: <arn>`");
             continue;
         };
         let n = i + 1;
         let r = svc.t.resolve(v);
         let name = format!("{}{n}", key.name);
         let Some(low) = lower_one(svc, &key.name, v, &r, fkey, fname, n) else {
-            svc.t.issue(key.span, format!("`{}` event has no source", key.name));
+            svc.t
+                .issue(key.span, format!("`{}` event has no source", key.name));
             continue;
         };
         if let Some((principal, source_arn, account)) = low.permission {
@@ -177,7 +181,11 @@ fn lower_one(
             let mut configs = Vec::new();
             let mut secrets = Vec::new();
             let mut vpc = false;
-            for (k, val) in r.get("accessConfigurations").into_iter().flat_map(Node::entries) {
+            for (k, val) in r
+                .get("accessConfigurations")
+                .into_iter()
+                .flat_map(Node::entries)
+            {
                 let ty = match k.name.as_str() {
                     "vpcSubnet" => "VPC_SUBNET",
                     "vpcSecurityGroup" => "VPC_SECURITY_GROUP",
@@ -189,7 +197,9 @@ fn lower_one(
                     _ => continue,
                 };
                 for item in val.items() {
-                    let Some(s) = item.scalar_text() else { continue };
+                    let Some(s) = item.scalar_text() else {
+                        continue;
+                    };
                     if ty.starts_with("VPC_") {
                         vpc = true;
                     } else {
@@ -350,11 +360,7 @@ fn lower_one(
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 // The framework grants the regional principal `logs.<region>.amazonaws.com`.
-                permission: Some((
-                    "logs.${AWS::Region}.amazonaws.com".into(),
-                    Some(arn),
-                    false,
-                )),
+                permission: Some(("logs.${AWS::Region}.amazonaws.com".into(), Some(arn), false)),
                 ..plain("CloudWatchLogs")
             }
         }
@@ -373,7 +379,10 @@ fn lower_one(
             let arn = if existing {
                 format!("arn:aws:cognito-idp:{RA}:userpool/*")
             } else {
-                format!("arn:aws:cognito-idp:{RA}:userpool/${{CognitoUserPool{}}}", normalized(&pool))
+                format!(
+                    "arn:aws:cognito-idp:{RA}:userpool/${{CognitoUserPool{}}}",
+                    normalized(&pool)
+                )
             };
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
@@ -432,8 +441,10 @@ fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
             }
             _ => c.scalar_text().unwrap_or_default(),
         };
-        statements.push(json!({"Effect": "Allow", "Action": ["kinesis:SubscribeToShard"],
-            "Resource": [consumer_arn]}));
+        statements.push(
+            json!({"Effect": "Allow", "Action": ["kinesis:SubscribeToShard"],
+            "Resource": [consumer_arn]}),
+        );
         source = Spanned::new(consumer_arn, c.span);
     } else {
         statements.push(json!({"Effect": "Allow", "Action": ["kinesis:GetRecords",
@@ -512,7 +523,10 @@ fn access(configs: Vec<(&str, String)>, span: Span) -> Node {
         })
         .collect();
     Node::new(
-        Value::Map(vec![(k("SourceAccessConfigurations"), Node::new(Value::Seq(items), span))]),
+        Value::Map(vec![(
+            k("SourceAccessConfigurations"),
+            Node::new(Value::Seq(items), span),
+        )]),
         span,
     )
 }

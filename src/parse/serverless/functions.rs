@@ -93,7 +93,11 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
             // `provider.iam.role` as a name, ARN or intrinsic, or the legacy `provider.role`.
             svc.provider("iam")
                 .and_then(|i| i.get("role"))
-                .filter(|r| !r.is_map() || r.single_entry().is_some_and(|(k, _)| k.starts_with("Fn::") || k == "Ref"))
+                .filter(|r| {
+                    !r.is_map()
+                        || r.single_entry()
+                            .is_some_and(|(k, _)| k.starts_with("Fn::") || k == "Ref")
+                })
                 .or_else(|| svc.provider("role"))
         });
         if let Some(role) = own_role {
@@ -140,7 +144,10 @@ fn config(r: &Node, provider: &Node, svc: &Service) -> FunctionConfig {
     let vpc = r
         .get_entry("vpc")
         .or_else(|| provider.get_entry("vpc"))
-        .filter(|(_, v)| v.get("subnetIds").is_some_and(|s| s.items().next().is_some()))
+        .filter(|(_, v)| {
+            v.get("subnetIds")
+                .is_some_and(|s| s.items().next().is_some())
+        })
         .map(|(k, _)| k.span);
     let tracing = r
         .get("tracing")
@@ -225,11 +232,7 @@ fn destinations(d: &Node, svc: &Service) -> Vec<Destination> {
 }
 
 /// `provider.environment` merged with the function's (the function wins).
-fn environment(
-    svc: &Service,
-    node: &Node,
-    config: &mut FunctionConfig,
-) -> Vec<EnvVar> {
+fn environment(svc: &Service, node: &Node, config: &mut FunctionConfig) -> Vec<EnvVar> {
     let own = node.get("environment");
     let shared = svc.provider("environment");
     config.environment_span = own.or(shared).map(|e| e.span);
@@ -245,18 +248,21 @@ fn environment(
     for (k, v) in vars {
         let rv = svc.t.resolve(v);
         let value = rv.scalar_text().map(|s| Spanned::new(s, v.span));
-        let refers_to = svc
-            .t
-            .refers_to(v)
-            .and_then(|id| svc.t.kind_of(&id).map(|kind| (id.clone(), kind.to_string())));
+        let refers_to = svc.t.refers_to(v).and_then(|id| {
+            svc.t
+                .kind_of(&id)
+                .map(|kind| (id.clone(), kind.to_string()))
+        });
         // Literal when the text the user wrote holds no variable or intrinsic.
         let written = svc
             .file
             .text
             .get(v.span.start as usize..v.span.end as usize)
             .unwrap_or("");
-        let literal = matches!(v.value, Value::String(_) | Value::Number(_) | Value::Bool(_))
-            && !written.contains("${")
+        let literal = matches!(
+            v.value,
+            Value::String(_) | Value::Number(_) | Value::Bool(_)
+        ) && !written.contains("${")
             && !written.contains('!');
         config.environment_bytes += k.name.len() + value.as_ref().map_or(0, |s| s.value.len());
         out.push(EnvVar {

@@ -27,8 +27,7 @@ pub const SHARED_ROLE: &str = "IamRoleLambdaExecution";
 /// `serverless.prod.yml`, `serverless.json`, ...).
 pub fn is_config_name(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    name.starts_with("serverless.")
-        && [".yml", ".yaml", ".json"].iter().any(|e| name.ends_with(e))
+    name.starts_with("serverless.") && [".yml", ".yaml", ".json"].iter().any(|e| name.ends_with(e))
 }
 
 /// Reads one Serverless Framework configuration. `files` reads other files of the audited
@@ -44,7 +43,8 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
         Ok(r) => r,
         Err(e) => return TemplateOutcome::Invalid(e),
     };
-    if raw.get("service").is_none() || (raw.get("functions").is_none() && raw.get("provider").is_none())
+    if raw.get("service").is_none()
+        || (raw.get("functions").is_none() && raw.get("provider").is_none())
     {
         return TemplateOutcome::NotTemplate;
     }
@@ -151,7 +151,10 @@ fn function_entries(root: &Node, issues: &mut Vec<ParseError>) -> Vec<FunctionEn
     let mut out = Vec::new();
     for m in maps {
         if !m.is_map() {
-            issues.push(ParseError::new(m.span, "`functions` item must be a mapping"));
+            issues.push(ParseError::new(
+                m.span,
+                "`functions` item must be a mapping",
+            ));
             continue;
         }
         for (k, v) in m.entries() {
@@ -218,11 +221,19 @@ fn cloudformation_root(
                 issues.push(ParseError::new(part.span, "`resources` must be a mapping"));
                 continue;
             }
-            for (k, v) in part.get("Resources").map(|r| r.entries().collect::<Vec<_>>()).unwrap_or_default() {
+            for (k, v) in part
+                .get("Resources")
+                .map(|r| r.entries().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
                 resources.retain(|(x, _)| x.name != k.name);
                 resources.push((k.clone(), v.clone()));
             }
-            for (k, v) in part.get("Outputs").map(|r| r.entries().collect::<Vec<_>>()).unwrap_or_default() {
+            for (k, v) in part
+                .get("Outputs")
+                .map(|r| r.entries().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
                 outputs.push((k.clone(), v.clone()));
             }
         }
@@ -268,7 +279,9 @@ fn cloudformation_root(
     }
     let shared_generated = !declared(SHARED_ROLE, &resources);
     if shared_generated {
-        let span = root.get_entry("provider").map_or_else(Span::default, |(k, _)| k.span);
+        let span = root
+            .get_entry("provider")
+            .map_or_else(Span::default, |(k, _)| k.span);
         generated.push((
             Key {
                 name: SHARED_ROLE.to_string(),
@@ -278,7 +291,10 @@ fn cloudformation_root(
                 "AWS::IAM::Role",
                 vec![(
                     "RoleName",
-                    Node::string(format!("{service}-{stage}-${{AWS::Region}}-lambdaRole"), span),
+                    Node::string(
+                        format!("{service}-{stage}-${{AWS::Region}}-lambdaRole"),
+                        span,
+                    ),
                 )],
                 span,
             ),

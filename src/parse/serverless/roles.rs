@@ -33,7 +33,10 @@ impl SharedRole {
         if !self.used {
             return None;
         }
-        let span = svc.root.get_entry("provider").map_or(svc.root.span, |(k, _)| k.span);
+        let span = svc
+            .root
+            .get_entry("provider")
+            .map_or(svc.root.span, |(k, _)| k.span);
         let prefix = svc.prefix();
         // The framework grants its own log groups by prefix, and custom-named ones by name.
         let mut groups = vec![format!("/aws/lambda/{prefix}*")];
@@ -42,7 +45,10 @@ impl SharedRole {
                 groups.push(format!("/aws/lambda/{n}"));
             }
         }
-        let role_cfg = svc.provider("iam").and_then(|i| i.get("role")).filter(|r| r.is_map());
+        let role_cfg = svc
+            .provider("iam")
+            .and_then(|i| i.get("role"))
+            .filter(|r| r.is_map());
         let mut policies = vec![logs_policy(&groups, span)];
         policies.extend(self.extra);
         let statements = role_cfg
@@ -122,7 +128,8 @@ fn logs_policy(groups: &[String], span: Span) -> AttachedPolicy {
 /// User statements as one inline policy, reported at the statements.
 fn inline(svc: &Service, name: &str, statements: &Node) -> AttachedPolicy {
     if !statements.is_seq() {
-        svc.t.issue(statements.span, "IAM statements must be a list");
+        svc.t
+            .issue(statements.span, "IAM statements must be a list");
     }
     let span = statements.span;
     let doc = Node::new(
@@ -247,7 +254,10 @@ pub fn function_role(
 ) -> model::Role {
     let logical = format!("{}IamRoleLambdaExecution", normalized(&entry.key.name));
     let fname = f.arn.rsplit(':').next().unwrap_or(&f.name).to_string();
-    let mut policies = vec![logs_policy(&[format!("/aws/lambda/{fname}")], entry.key.span)];
+    let mut policies = vec![logs_policy(
+        &[format!("/aws/lambda/{fname}")],
+        entry.key.span,
+    )];
     policies.extend(extra);
     let inherit_default = svc
         .root
@@ -275,7 +285,13 @@ pub fn function_role(
         .node
         .get("iamRoleStatementsName")
         .and_then(Node::scalar_text)
-        .unwrap_or_else(|| format!("{}-{}-${{AWS::Region}}-lambdaRole", svc.prefix(), entry.key.name));
+        .unwrap_or_else(|| {
+            format!(
+                "{}-{}-${{AWS::Region}}-lambdaRole",
+                svc.prefix(),
+                entry.key.name
+            )
+        });
     role(svc, &logical, &name, entry.key.span, policies, None)
 }
 
@@ -289,7 +305,10 @@ pub fn bind(svc: &Service, n: &Node) -> RoleBinding {
         return RoleBinding::Role(svc.id(&target));
     }
     let Some(s) = t.text(n) else {
-        t.issue(n.span, "`role` must be a role name, ARN or intrinsic function");
+        t.issue(
+            n.span,
+            "`role` must be a role name, ARN or intrinsic function",
+        );
         return RoleBinding::Unknown;
     };
     if t.kind_of(&s) == Some("AWS::IAM::Role") {

@@ -65,15 +65,19 @@ impl<'a> Vars<'a> {
     /// Resolves every variable in a tree. Map keys are resolved too (`${self:custom.x}: y`).
     pub fn resolve(&self, n: &Node) -> Node {
         if self.depth.get() > MAX_DEPTH {
-            self.issue(n.span, "variables refer to each other too deeply (a cycle?)");
+            self.issue(
+                n.span,
+                "variables refer to each other too deeply (a cycle?)",
+            );
             return n.clone();
         }
         self.depth.set(self.depth.get() + 1);
         let out = match &n.value {
             Value::String(s) if s.contains("${") => self.resolve_str(s, n.span),
-            Value::Seq(items) => {
-                Node::new(Value::Seq(items.iter().map(|i| self.resolve(i)).collect()), n.span)
-            }
+            Value::Seq(items) => Node::new(
+                Value::Seq(items.iter().map(|i| self.resolve(i)).collect()),
+                n.span,
+            ),
             Value::Map(entries) => Node::new(
                 Value::Map(
                     entries
@@ -86,13 +90,7 @@ impl<'a> Vars<'a> {
                             } else {
                                 k.name.clone()
                             };
-                            (
-                                Key {
-                                    name,
-                                    span: k.span,
-                                },
-                                self.resolve(v),
-                            )
+                            (Key { name, span: k.span }, self.resolve(v))
                         })
                         .collect(),
                 ),
@@ -118,10 +116,12 @@ impl<'a> Vars<'a> {
         for p in parts {
             match p {
                 Part::Text(t) => out.push_str(t),
-                Part::Var(inner) => match self.variable(inner, span).and_then(|n| n.scalar_text()) {
-                    Some(t) => out.push_str(&t),
-                    None => out.push_str(&format!("${{{inner}}}")),
-                },
+                Part::Var(inner) => {
+                    match self.variable(inner, span).and_then(|n| n.scalar_text()) {
+                        Some(t) => out.push_str(&t),
+                        None => out.push_str(&format!("${{{inner}}}")),
+                    }
+                }
             }
         }
         Node::string(out, span)
@@ -133,7 +133,9 @@ impl<'a> Vars<'a> {
         let head = params.first().map_or("", |h| h.trim());
         // Nested variables in the address (`${self:custom.${sls:stage}.table}`).
         let head = if head.contains("${") {
-            self.resolve_str(head, span).scalar_text().unwrap_or_default()
+            self.resolve_str(head, span)
+                .scalar_text()
+                .unwrap_or_default()
         } else {
             head.to_string()
         };
@@ -196,7 +198,18 @@ impl<'a> Vars<'a> {
         let address = address.trim();
         let symbolic = || Some(Node::string(format!("${{{head}}}"), span));
         match source.trim() {
-            "self" => self.lookup(self.root, &path_of(address), span),
+            // The framework fills in the region and stage when the file leaves them out.
+            "self" => self
+                .lookup(self.root, &path_of(address), span)
+                .or_else(|| match address {
+                    "provider.region" if !has_fallback => {
+                        Some(Node::string("${AWS::Region}", span))
+                    }
+                    "provider.stage" if !has_fallback => {
+                        Some(Node::string(self.stage.clone(), span))
+                    }
+                    _ => None,
+                }),
             "sls" => match address {
                 "stage" => Some(Node::string(self.stage.clone(), span)),
                 _ => symbolic(),
