@@ -121,11 +121,24 @@ fn parse_templates(
         }
     }
     let sources_ref: &SourceMap = sources;
-    let outcomes: Vec<TemplateOutcome> = ids
-        .par_iter()
+    // Serverless configurations first: the files they include with `${file(...)}` are part
+    // of them, not templates of their own.
+    let included = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let (sls, rest): (Vec<_>, Vec<_>) = ids
+        .iter()
         .filter_map(|id| sources_ref.get(*id))
-        .map(|f| parse_one(f, listing, prefix))
+        .partition(|f| serverless::is_config_name(f.path.strip_prefix(prefix).unwrap_or(&f.path)));
+    let mut outcomes: Vec<TemplateOutcome> = sls
+        .par_iter()
+        .map(|f| parse_serverless(f, listing, prefix, &included))
         .collect();
+    let included = included.into_inner().unwrap_or_default();
+    outcomes.extend(
+        rest.par_iter()
+            .filter(|f| !included.contains(&f.path))
+            .map(|f| cfn::parse_template(f))
+            .collect::<Vec<_>>(),
+    );
     for outcome in outcomes {
         match outcome {
             TemplateOutcome::NotTemplate => {}
@@ -145,21 +158,29 @@ fn parse_templates(
     }
 }
 
-/// A Serverless Framework configuration goes to its own reader; anything else is tried as a
-/// CloudFormation/SAM template.
-fn parse_one(file: &crate::source::SourceFile, listing: &Listing, prefix: &str) -> TemplateOutcome {
-    let rel = file.path.strip_prefix(prefix).unwrap_or(&file.path);
-    if serverless::is_config_name(rel) {
-        // `${file(...)}` reads only files of the walk (inside the root, not ignored).
-        let read = |path: &str| {
-            let entry = listing
-                .files
-                .get(path.strip_prefix(prefix).unwrap_or(path))?;
-            discover::read_text(entry).ok()
-        };
-        return serverless::parse(file, &read);
+/// A Serverless Framework configuration, with the paths it reads added to `included`.
+fn parse_serverless(
+    file: &crate::source::SourceFile,
+    listing: &Listing,
+    prefix: &str,
+    included: &std::sync::Mutex<std::collections::BTreeSet<String>>,
+) -> TemplateOutcome {
+    // `${file(...)}` reads only files of the walk (inside the root, not ignored).
+    let read = |path: &str| {
+        let entry = listing
+            .files
+            .get(path.strip_prefix(prefix).unwrap_or(path))?;
+        let text = discover::read_text(entry).ok()?;
+        if let Ok(mut set) = included.lock() {
+            set.insert(path.to_string());
+        }
+        Some(text)
+    };
+    match serverless::parse(file, &read) {
+        // A CloudFormation template that happens to be named `serverless.yml`.
+        TemplateOutcome::NotTemplate => cfn::parse_template(file),
+        outcome => outcome,
     }
-    cfn::parse_template(file)
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.

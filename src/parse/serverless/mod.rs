@@ -277,6 +277,7 @@ fn cloudformation_root(
             ));
         }
     }
+    generated.extend(state_machines(root, &resources));
     let shared_generated = !declared(SHARED_ROLE, &resources);
     if shared_generated {
         let span = root
@@ -319,6 +320,41 @@ fn cloudformation_root(
         ));
     }
     (Node::new(Value::Map(top), span), shared_generated)
+}
+
+/// State machines of the serverless-step-functions plugin (`stepFunctions.stateMachines`),
+/// under the plugin's logical id: `id`, else `name` with only letters and digits, else
+/// `<Key>StepFunctionsStateMachine`.
+fn state_machines(root: &Node, resources: &[(Key, Node)]) -> Vec<(Key, Node)> {
+    let machines = root
+        .get("stepFunctions")
+        .and_then(|s| s.get("stateMachines"));
+    let mut out = Vec::new();
+    for (k, m) in machines.into_iter().flat_map(Node::entries) {
+        let name = m.get("name").and_then(Node::scalar_text);
+        let logical = m
+            .get("id")
+            .and_then(Node::scalar_text)
+            .or_else(|| {
+                name.as_ref()
+                    .map(|n| n.chars().filter(char::is_ascii_alphanumeric).collect())
+            })
+            .unwrap_or_else(|| format!("{}StepFunctionsStateMachine", normalized(&k.name)));
+        if resources.iter().any(|(x, _)| x.name == logical) {
+            continue;
+        }
+        let props = name
+            .map(|n| vec![("StateMachineName", Node::string(n, k.span))])
+            .unwrap_or_default();
+        out.push((
+            Key {
+                name: logical,
+                span: k.span,
+            },
+            decl("AWS::StepFunctions::StateMachine", props, k.span),
+        ));
+    }
+    out
 }
 
 /// A generated resource declaration (`Type` and `Properties`).
