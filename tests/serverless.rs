@@ -224,3 +224,86 @@ fn other_files_are_not_configurations() {
         TemplateOutcome::NotTemplate
     ));
 }
+
+#[test]
+fn push_events_generate_permissions() {
+    let text = "service: hooks
+provider:
+  name: aws
+  stage: prod
+  vpc:
+    subnetIds: [subnet-1]
+functions:
+  api:
+    handler: api.handler
+    iamRoleStatements:
+      - Effect: Allow
+        Action: s3:GetObject
+        Resource: arn:aws:s3:::b/*
+    events:
+      - http: GET /items
+      - httpApi: '*'
+      - s3:
+          bucket: uploads
+          existing: true
+      - cloudwatchLog: /aws/lambda/other
+  b:
+    handler: b.handler
+  c:
+    handler: c.handler
+";
+    let (file, app, issues) = parse(text);
+    assert!(issues.is_empty(), "{issues:?}");
+    let perms: Vec<(&str, Option<&str>, Option<&str>)> = app
+        .permissions
+        .iter()
+        .map(|p| {
+            (
+                p.principal.value.as_str(),
+                p.source_arn.as_ref().map(|s| s.value.as_str()),
+                p.source_account.as_ref().map(|s| s.value.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        perms,
+        [
+            (
+                "apigateway.amazonaws.com",
+                Some(
+                    "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGatewayRestApi}/*/*"
+                ),
+                None
+            ),
+            (
+                "apigateway.amazonaws.com",
+                Some("arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"),
+                None
+            ),
+            (
+                "s3.amazonaws.com",
+                Some("arn:aws:s3:::uploads"),
+                Some("${AWS::AccountId}")
+            ),
+            (
+                "logs.${AWS::Region}.amazonaws.com",
+                Some("arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/other:*"),
+                None
+            ),
+        ]
+    );
+    assert_eq!(at(&file, app.permissions[0].span), "http");
+    let api = &app.functions[0];
+    assert_eq!(
+        api.role,
+        RoleBinding::Role("svc/serverless.yml#ApiIamRoleLambdaExecution".into())
+    );
+    assert_eq!(at(&file, api.config.vpc.unwrap_or_default()), "vpc");
+    let shared = app
+        .roles
+        .iter()
+        .find(|r| r.name == "IamRoleLambdaExecution")
+        .map(|r| r.policies.len());
+    // Logs, and the VPC access policy once for the two functions that share the role.
+    assert_eq!(shared, Some(2));
+}

@@ -108,7 +108,7 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
             own_roles.push(role);
         } else {
             f.role = RoleBinding::Role(svc.id(SHARED_ROLE));
-            shared.add(&f, &name, extra);
+            shared.add(&name, extra);
         }
         app.functions.push(f);
     }

@@ -22,10 +22,17 @@ pub struct SharedRole {
 }
 
 impl SharedRole {
-    pub fn add(&mut self, _f: &model::Function, name: &str, extra: Vec<AttachedPolicy>) {
+    pub fn add(&mut self, name: &str, extra: Vec<AttachedPolicy>) {
         self.used = true;
         self.names.push(name.to_string());
-        self.extra.extend(extra);
+        for p in extra {
+            // One AWS managed policy (VPC access) is attached once however many functions need it.
+            let managed_twice = matches!(&p.source, PolicySource::Implicit { arn, .. }
+                if !arn.is_empty() && self.extra.iter().any(|q| q.source == p.source));
+            if !managed_twice {
+                self.extra.push(p);
+            }
+        }
     }
 
     /// The role, when some function uses it.
