@@ -157,17 +157,15 @@ fn lower_one(
         "stream" => stream(v, r, fkey),
         "msk" => {
             let (arn, node) = arn_of(v, r)?;
-            let mut statements = vec![
+            // The framework adds no secret access for `saslScram512` (only the mapping's
+            // `SourceAccessConfigurations`), so the need for it stays visible.
+            let statements = vec![
                 json!({"Effect": "Allow",
                     "Action": ["kafka:DescribeCluster", "kafka:GetBootstrapBrokers"],
                     "Resource": [arn.value]}),
                 network(),
             ];
             let secret = text("saslScram512");
-            if let Some(s) = &secret {
-                statements.push(json!({"Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue"], "Resource": [s]}));
-            }
             let props = secret.map(|s| access(vec![("SASL_SCRAM_512_AUTH", s)], r.span));
             Lowered {
                 source: Some(arn),
