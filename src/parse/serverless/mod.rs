@@ -9,6 +9,7 @@
 
 pub mod events;
 pub mod functions;
+mod poll;
 pub mod roles;
 pub mod vars;
 
