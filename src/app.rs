@@ -13,6 +13,7 @@ use crate::graph::{self, Analysis};
 use crate::model::App;
 use crate::parse::ParseError;
 use crate::parse::cfn::{self, TemplateOutcome};
+use crate::parse::serverless;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
 use crate::source::{SourceMap, Span};
@@ -120,11 +121,24 @@ fn parse_templates(
         }
     }
     let sources_ref: &SourceMap = sources;
-    let outcomes: Vec<TemplateOutcome> = ids
-        .par_iter()
+    // Serverless configurations first: the files they include with `${file(...)}` are part
+    // of them, not templates of their own.
+    let included = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let (sls, rest): (Vec<_>, Vec<_>) = ids
+        .iter()
         .filter_map(|id| sources_ref.get(*id))
-        .map(cfn::parse_template)
+        .partition(|f| serverless::is_config_name(f.path.strip_prefix(prefix).unwrap_or(&f.path)));
+    let mut outcomes: Vec<TemplateOutcome> = sls
+        .par_iter()
+        .map(|f| parse_serverless(f, listing, prefix, &included))
         .collect();
+    let included = included.into_inner().unwrap_or_default();
+    outcomes.extend(
+        rest.par_iter()
+            .filter(|f| !included.contains(&f.path))
+            .map(|f| cfn::parse_template(f))
+            .collect::<Vec<_>>(),
+    );
     for outcome in outcomes {
         match outcome {
             TemplateOutcome::NotTemplate => {}
@@ -141,6 +155,31 @@ fn parse_templates(
                 }
             }
         }
+    }
+}
+
+/// A Serverless Framework configuration, with the paths it reads added to `included`.
+fn parse_serverless(
+    file: &crate::source::SourceFile,
+    listing: &Listing,
+    prefix: &str,
+    included: &std::sync::Mutex<std::collections::BTreeSet<String>>,
+) -> TemplateOutcome {
+    // `${file(...)}` reads only files of the walk (inside the root, not ignored).
+    let read = |path: &str| {
+        let entry = listing
+            .files
+            .get(path.strip_prefix(prefix).unwrap_or(path))?;
+        let text = discover::read_text(entry).ok()?;
+        if let Ok(mut set) = included.lock() {
+            set.insert(path.to_string());
+        }
+        Some(text)
+    };
+    match serverless::parse(file, &read) {
+        // A CloudFormation template that happens to be named `serverless.yml`.
+        TemplateOutcome::NotTemplate => cfn::parse_template(file),
+        outcome => outcome,
     }
 }
 
