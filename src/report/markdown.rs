@@ -125,7 +125,22 @@ fn short_resource(arn: &str) -> &str {
     if !arn.starts_with("arn:") {
         return arn;
     }
-    arn.splitn(6, ':').nth(5).unwrap_or(arn)
+    // Colons inside `${AWS::Region}` placeholders do not separate ARN fields.
+    let (mut depth, mut colons) = (0u32, 0);
+    for (i, c) in arn.char_indices() {
+        match c {
+            '{' if arn[..i].ends_with('$') => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            ':' if depth == 0 => {
+                colons += 1;
+                if colons == 5 {
+                    return &arn[i + 1..];
+                }
+            }
+            _ => {}
+        }
+    }
+    arn
 }
 
 /// Mermaid label text inside quotes: quotes and angle brackets as entity codes.
@@ -153,6 +168,7 @@ mod tests {
             "table/${T}"
         );
         assert_eq!(short_resource("*"), "*");
+        assert_eq!(short_resource("arn:aws:s3:::${B}/*"), "${B}/*");
         assert_eq!(shorten(&["a", "b", "c", "d", "e"]), "a, b, c, +2 more");
     }
 }
