@@ -176,6 +176,12 @@ fn parse_comment(rest: &str) -> Option<(Vec<String>, String)> {
         return None;
     }
     let reason = reason.trim().trim_start_matches([':', '-', '—']).trim();
+    // `# rolefit: ignore[x]  # another comment`: what follows is not a reason.
+    let reason = if reason.starts_with('#') || reason.starts_with("//") {
+        ""
+    } else {
+        reason
+    };
     Some((rules, reason.to_string()))
 }
 
@@ -256,6 +262,10 @@ mod tests {
         );
         assert_eq!(parse_comment("[a]"), Some((vec!["a".into()], String::new())));
         assert_eq!(parse_comment("a reason"), None);
+        assert_eq!(
+            parse_comment("[a]  # a later comment"),
+            Some((vec!["a".into()], String::new()))
+        );
     }
 
     #[test]
