@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-pub use load::{ConfigError, FILE_NAME};
 pub(crate) use load::nearest;
+pub use load::{ConfigError, FILE_NAME};
 
 use crate::finding::Severity;
 
@@ -113,6 +113,10 @@ mod tests {
         assert!(f.selects("services/orders/template.yaml"));
         assert!(!f.selects("services/legacy/template.yaml"));
         assert!(!f.selects("template.yaml"));
-        assert!(Config::default().path_filter().selects("anything/at/all.py"));
+        assert!(
+            Config::default()
+                .path_filter()
+                .selects("anything/at/all.py")
+        );
     }
 }

@@ -196,7 +196,9 @@ fn path_prefix(paths: &[std::path::PathBuf]) -> String {
         return String::new();
     }
     let dir = if root.is_file() {
-        root.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+        root.parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
     } else {
         root.clone()
     };

@@ -29,10 +29,19 @@ pub enum Syntax {
 
 /// The synthesized policy of every selected function: all functions when `names` is empty,
 /// else those whose name or id is listed. Unknown names are returned as the error.
-pub fn policies<'a>(audit: &'a Audit, names: &[String]) -> Result<Vec<(&'a Function, Value)>, Vec<String>> {
+pub fn policies<'a>(
+    audit: &'a Audit,
+    names: &[String],
+) -> Result<Vec<(&'a Function, Value)>, Vec<String>> {
     let unknown: Vec<String> = names
         .iter()
-        .filter(|n| !audit.app.functions.iter().any(|f| &f.name == *n || &f.id == *n))
+        .filter(|n| {
+            !audit
+                .app
+                .functions
+                .iter()
+                .any(|f| &f.name == *n || &f.id == *n)
+        })
         .cloned()
         .collect();
     if !unknown.is_empty() {
@@ -86,7 +95,11 @@ pub fn render(selected: &[(&Function, Value)], syntax: Syntax) -> String {
                 let _ = writeln!(out, "{text}");
             }
             Syntax::Sam => {
-                let _ = writeln!(out, "{}:\n  Properties:\n    Policies:\n      - Statement:", f.name);
+                let _ = writeln!(
+                    out,
+                    "{}:\n  Properties:\n    Policies:\n      - Statement:",
+                    f.name
+                );
                 yaml_statements(&statements, 10, false, &mut out);
             }
             Syntax::CloudFormation => {
@@ -125,7 +138,10 @@ fn native(origin: Origin) -> Syntax {
 fn list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -161,7 +177,13 @@ fn terraform(f: &Function, statements: &[Value], out: &mut String) {
     let name: String = f
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     let _ = writeln!(out, "data \"aws_iam_policy_document\" \"{name}\" {{");
     for st in statements {
@@ -171,7 +193,10 @@ fn terraform(f: &Function, statements: &[Value], out: &mut String) {
             .map(|r| {
                 quote(
                     &r.replace("${AWS::Region}", "${data.aws_region.current.name}")
-                        .replace("${AWS::AccountId}", "${data.aws_caller_identity.current.account_id}"),
+                        .replace(
+                            "${AWS::AccountId}",
+                            "${data.aws_caller_identity.current.account_id}",
+                        ),
                 )
             })
             .collect();

@@ -210,11 +210,7 @@ fn metadata(file: &SourceFile) -> Vec<Suppression> {
         else {
             continue;
         };
-        let range = Span::new(
-            file.id,
-            key.span.start as usize,
-            resource.span.end as usize,
-        );
+        let range = Span::new(file.id, key.span.start as usize, resource.span.end as usize);
         for entry in ignore.items() {
             let rules: Vec<String> = entry
                 .get("rule")
@@ -260,7 +256,10 @@ mod tests {
             parse_comment("[a-b, c] because"),
             Some((vec!["a-b".into(), "c".into()], "because".into()))
         );
-        assert_eq!(parse_comment("[a]"), Some((vec!["a".into()], String::new())));
+        assert_eq!(
+            parse_comment("[a]"),
+            Some((vec!["a".into()], String::new()))
+        );
         assert_eq!(parse_comment("a reason"), None);
         assert_eq!(
             parse_comment("[a]  # a later comment"),

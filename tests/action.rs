@@ -79,7 +79,12 @@ fn annotations_summary_sarif_and_outputs() {
         ("PATH", "services/orders"),
         ("SARIF_FILE", &sarif.to_string_lossy()),
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.starts_with(
@@ -87,7 +92,13 @@ fn annotations_summary_sarif_and_outputs() {
         ),
         "annotations use repository paths: {stdout}"
     );
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("::warning ")).count(), 4);
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        4
+    );
 
     let summary = repo.read("summary.md");
     assert!(summary.starts_with("## rolefit\n"), "{summary}");
@@ -115,7 +126,13 @@ fn fail_on_and_baseline_decide_the_exit_code() {
 
     let baseline = repo.file("baseline.json");
     let write = Command::new(env!("CARGO_BIN_EXE_rolefit"))
-        .args(["audit", "services/orders", "--fail-on", "never", "--write-baseline"])
+        .args([
+            "audit",
+            "services/orders",
+            "--fail-on",
+            "never",
+            "--write-baseline",
+        ])
         .arg(&baseline)
         .current_dir(repo.repo())
         .output()
@@ -126,7 +143,12 @@ fn fail_on_and_baseline_decide_the_exit_code() {
         ("FAIL_ON", "note"),
         ("BASELINE", &baseline.to_string_lossy()),
     ]);
-    assert_eq!(based.status.code(), Some(0), "{}", String::from_utf8_lossy(&based.stderr));
+    assert_eq!(
+        based.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&based.stderr)
+    );
     assert!(based.stdout.is_empty(), "nothing new to annotate");
     assert!(repo.read("output.txt").contains("findings=0\n"));
 }
@@ -141,5 +163,8 @@ fn a_bad_config_fails_the_step_with_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("rolefit.toml:1:1: unknown key `fail-on`"), "{stderr}");
+    assert!(
+        stderr.contains("rolefit.toml:1:1: unknown key `fail-on`"),
+        "{stderr}"
+    );
 }

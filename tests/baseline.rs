@@ -45,7 +45,13 @@ fn only_new_findings_fail_after_lines_move() {
     let baseline_arg = baseline.to_string_lossy().to_string();
 
     let first = rolefit(
-        &["audit", "--format", "json", "--write-baseline", &baseline_arg],
+        &[
+            "audit",
+            "--format",
+            "json",
+            "--write-baseline",
+            &baseline_arg,
+        ],
         &app,
     );
     assert_eq!(first.status.code(), Some(1), "the demo has an error");
@@ -59,7 +65,10 @@ fn only_new_findings_fail_after_lines_move() {
     edit(&app.join("src/create_order/app.py"), |t| {
         format!("# Licensed under MIT.\n\n\n{t}")
     });
-    let moved = rolefit(&["audit", "--format", "json", "--baseline", &baseline_arg], &app);
+    let moved = rolefit(
+        &["audit", "--format", "json", "--baseline", &baseline_arg],
+        &app,
+    );
     assert_eq!(
         report(&moved)["findings"].as_array().map(Vec::len),
         Some(0),
@@ -74,7 +83,10 @@ fn only_new_findings_fail_after_lines_move() {
             "    boto3.client(\"sns\").publish(TopicArn=\"arn:aws:sns:us-east-1:123456789012:audit\", Message=order_id)\n    item = result.get(\"Item\")\n",
         )
     });
-    let new = rolefit(&["audit", "--format", "json", "--baseline", &baseline_arg], &app);
+    let new = rolefit(
+        &["audit", "--format", "json", "--baseline", &baseline_arg],
+        &app,
+    );
     let r = report(&new);
     let findings = r["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -90,10 +102,7 @@ fn a_broken_baseline_fails_the_run() {
     let baseline = work.path().join("b.json");
     std::fs::write(&baseline, "{\"version\": 7}").expect("write");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    let out = rolefit(
-        &["audit", "--baseline", &baseline.to_string_lossy()],
-        &demo,
-    );
+    let out = rolefit(&["audit", "--baseline", &baseline.to_string_lossy()], &demo);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a version 1 rolefit baseline"));
 }

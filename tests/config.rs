@@ -87,7 +87,9 @@ fn mistakes_point_at_the_line_and_column() {
     );
     assert!(error("organization-id = \"123\"\n").starts_with("rolefit.toml:1:19: "));
     assert!(error("ignore-actions = [\"GetObject\"]\n").contains("not an action pattern"));
-    assert!(error("[env]\nTABLE = 3\n").starts_with("rolefit.toml:2:9: `env.TABLE` must be a string"));
+    assert!(
+        error("[env]\nTABLE = 3\n").starts_with("rolefit.toml:2:9: `env.TABLE` must be a string")
+    );
     assert_eq!(
         error("include = [\n"),
         "rolefit.toml:1:12: unclosed array, expected `]`"
@@ -128,8 +130,17 @@ fn the_cli_finds_rolefit_toml_and_fails_with_2_on_a_bad_one() {
     )
     .expect("write");
     let out = run();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    std::fs::write(dir.path().join("rolefit.toml"), "[rule.missing-permission]\n").expect("write");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("rolefit.toml"),
+        "[rule.missing-permission]\n",
+    )
+    .expect("write");
     let out = run();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -43,7 +43,9 @@ fn snippets_in_each_syntax_for_selected_functions() {
     let sam = policy(&["GetOrderFunction", "--format", "sam", &demo()]);
     let text = String::from_utf8_lossy(&sam.stdout);
     assert!(text.starts_with("# GetOrderFunction (template.yaml#GetOrderFunction)\nGetOrderFunction:\n  Properties:\n    Policies:\n      - Statement:\n"), "{text}");
-    assert!(text.contains("- !Sub \"arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}\""));
+    assert!(text.contains(
+        "- !Sub \"arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}\""
+    ));
     assert!(!text.contains("CreateOrderFunction"));
 
     let cfn = policy(&["GetOrderFunction", "--format", "cloudformation", &demo()]);
@@ -54,7 +56,9 @@ fn snippets_in_each_syntax_for_selected_functions() {
     let tf = policy(&["GetOrderFunction", "--format", "terraform", &demo()]);
     let text = String::from_utf8_lossy(&tf.stdout);
     assert!(text.contains("data \"aws_iam_policy_document\" \"getorderfunction\" {"));
-    assert!(text.contains("${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/"));
+    assert!(text.contains(
+        "${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/"
+    ));
 
     let sls = policy(&["GetOrderFunction", "--format", "serverless", &demo()]);
     let text = String::from_utf8_lossy(&sls.stdout);
@@ -62,7 +66,10 @@ fn snippets_in_each_syntax_for_selected_functions() {
     assert!(text.contains("${aws:region}:${aws:accountId}"));
 
     let native = policy(&["GetOrderFunction", "--format", "native", &demo()]);
-    assert_eq!(native.stdout, sam.stdout, "a SAM function's own syntax is SAM");
+    assert_eq!(
+        native.stdout, sam.stdout,
+        "a SAM function's own syntax is SAM"
+    );
 }
 
 #[test]
@@ -83,7 +90,12 @@ fn missing_and_wildcard_findings_carry_their_fix() {
         let audit = rolefit::app::audit(&[app.path()], &Default::default()).expect("audit");
         for f in &audit.report.findings {
             if matches!(f.rule, "missing-permission" | "wildcard-permission") {
-                assert!(f.fix.is_some(), "{}: {} has no fix", app.path().display(), f.message);
+                assert!(
+                    f.fix.is_some(),
+                    "{}: {} has no fix",
+                    app.path().display(),
+                    f.message
+                );
                 checked += 1;
             }
         }

@@ -41,7 +41,12 @@ fn every_fixture_validates_against_the_sarif_schema() {
             .iter_errors(&log)
             .map(|e| format!("{e} at {}", e.instance_path))
             .collect();
-        assert!(errors.is_empty(), "{}: {}", app.display(), errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "{}: {}",
+            app.display(),
+            errors.join("\n")
+        );
         results += log["runs"][0]["results"].as_array().map_or(0, Vec::len);
     }
     assert!(results > 20, "only {results} results across the fixtures");
@@ -71,7 +76,9 @@ fn rules_come_from_the_registry_with_help() {
             .as_str()
             .is_some_and(|u| u.ends_with("docs/rules.md#missing-permission"))
     );
-    let meta = rolefit::rules::find("missing-permission").expect("rule").meta();
+    let meta = rolefit::rules::find("missing-permission")
+        .expect("rule")
+        .meta();
     assert_eq!(missing["help"]["text"], rolefit::rules::explain(meta));
     assert_eq!(missing["shortDescription"]["text"], meta.summary);
 }
@@ -86,7 +93,10 @@ fn results_have_locations_evidence_and_fingerprints() {
         .expect("demo has a missing permission");
     assert_eq!(missing["level"], "error");
     let loc = &missing["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "app/src/create_order/app.py");
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "app/src/create_order/app.py"
+    );
     assert_eq!(loc["region"]["startLine"], 48);
     let related = missing["relatedLocations"].as_array().expect("evidence");
     assert!(
@@ -98,7 +108,11 @@ fn results_have_locations_evidence_and_fingerprints() {
     assert!(missing["properties"]["fix"].is_object());
     let mut prints: Vec<&str> = results
         .iter()
-        .map(|r| r["partialFingerprints"]["rolefit/v1"].as_str().expect("print"))
+        .map(|r| {
+            r["partialFingerprints"]["rolefit/v1"]
+                .as_str()
+                .expect("print")
+        })
         .collect();
     let n = prints.len();
     prints.sort_unstable();
@@ -122,6 +136,10 @@ fn github_annotations_and_markdown_summary() {
     assert!(md.contains("**1 error(s)**, 4 warning(s)"), "{md}");
     assert!(md.contains("### CreateOrderFunction (`template.yaml#CreateOrderFunction`)"));
     assert!(md.contains("| error | `missing-permission` | `src/create_order/app.py:48` |"));
-    assert_eq!(md.matches("```mermaid").count(), 2, "one picture per function with findings");
+    assert_eq!(
+        md.matches("```mermaid").count(),
+        2,
+        "one picture per function with findings"
+    );
     assert!(md.contains("-->|\"missing: sqs:SendMessage\"|"));
 }

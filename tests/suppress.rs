@@ -24,7 +24,9 @@ fn findings(root: &Path, config: &Config) -> Found {
 /// A copy of a fixture app with `from` replaced by `to` in every file.
 fn copy_replacing(app: &str, from: &str, to: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(app);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(app);
     copy(&src, dir.path(), from, to);
     dir
 }
@@ -115,7 +117,9 @@ fn unused_suppression_follows_the_configuration() {
         .filter(|f| f.rule == "unused-suppression")
         .collect();
     assert_eq!(unused.len(), 3);
-    assert!(unused
-        .iter()
-        .all(|f| f.severity == rolefit::finding::Severity::Warning));
+    assert!(
+        unused
+            .iter()
+            .all(|f| f.severity == rolefit::finding::Severity::Warning)
+    );
 }

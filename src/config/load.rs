@@ -85,6 +85,8 @@ impl Config {
 }
 
 type Problem = (Option<Range<usize>>, String);
+/// A string value with its span.
+type SpannedStr = (String, Option<Range<usize>>);
 
 fn read_root(root: &dyn TableLike) -> Result<Config, Problem> {
     check_keys(root, TOP_KEYS, "")?;
@@ -95,8 +97,9 @@ fn read_root(root: &dyn TableLike) -> Result<Config, Problem> {
             "include" | "exclude" => {
                 let globs = strings(item, key, span.clone())?;
                 for (g, s) in &globs {
-                    globset::Glob::new(g)
-                        .map_err(|e| (s.clone(), format!("`{key}`: bad glob `{g}`: {}", e.kind())))?;
+                    globset::Glob::new(g).map_err(|e| {
+                        (s.clone(), format!("`{key}`: bad glob `{g}`: {}", e.kind()))
+                    })?;
                 }
                 let list = globs.into_iter().map(|(g, _)| g).collect();
                 if key == "include" {
@@ -123,7 +126,10 @@ fn read_root(root: &dyn TableLike) -> Result<Config, Problem> {
                         .bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
                 if !ok {
-                    return Err((s, format!("`{key}`: `{id}` is not an organization id (o-...)")));
+                    return Err((
+                        s,
+                        format!("`{key}`: `{id}` is not an organization id (o-...)"),
+                    ));
                 }
                 config.organization_id = Some(id);
             }
@@ -147,7 +153,10 @@ fn read_root(root: &dyn TableLike) -> Result<Config, Problem> {
     Ok(config)
 }
 
-fn read_rules(item: &Item, span: Option<Range<usize>>) -> Result<BTreeMap<String, RuleConfig>, Problem> {
+fn read_rules(
+    item: &Item,
+    span: Option<Range<usize>>,
+) -> Result<BTreeMap<String, RuleConfig>, Problem> {
     let table = item
         .as_table_like()
         .ok_or((span, "`rules` must be a table of rule ids".to_string()))?;
@@ -198,12 +207,18 @@ fn unknown(what: &str, name: &str, known: &[&str]) -> String {
     let last = name.rsplit('.').next().unwrap_or(name);
     match nearest(last, known.iter().copied()) {
         Some(near) => format!("unknown {what} `{name}`; did you mean `{near}`?"),
-        None => format!("unknown {what} `{name}`; expected one of: {}", known.join(", ")),
+        None => format!(
+            "unknown {what} `{name}`; expected one of: {}",
+            known.join(", ")
+        ),
     }
 }
 
 /// The candidate closest to `target` when it is a plausible typo of it.
-pub(crate) fn nearest<'a>(target: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    target: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::levenshtein(target, c), c))
@@ -217,14 +232,14 @@ fn item_span(table: &dyn TableLike, key: &str) -> Option<Range<usize>> {
     item.span().or_else(|| k.span())
 }
 
-fn string(item: &Item, key: &str, span: Option<Range<usize>>) -> Result<(String, Option<Range<usize>>), Problem> {
+fn string(item: &Item, key: &str, span: Option<Range<usize>>) -> Result<SpannedStr, Problem> {
     match item.as_str() {
         Some(s) => Ok((s.to_string(), span)),
         None => Err((span, format!("`{key}` must be a string"))),
     }
 }
 
-fn strings(item: &Item, key: &str, span: Option<Range<usize>>) -> Result<Vec<(String, Option<Range<usize>>)>, Problem> {
+fn strings(item: &Item, key: &str, span: Option<Range<usize>>) -> Result<Vec<SpannedStr>, Problem> {
     let array = item
         .as_array()
         .ok_or((span.clone(), format!("`{key}` must be an array of strings")))?;
@@ -237,7 +252,11 @@ fn strings(item: &Item, key: &str, span: Option<Range<usize>>) -> Result<Vec<(St
         .collect()
 }
 
-fn string_map(item: &Item, key: &str, span: Option<Range<usize>>) -> Result<BTreeMap<String, String>, Problem> {
+fn string_map(
+    item: &Item,
+    key: &str,
+    span: Option<Range<usize>>,
+) -> Result<BTreeMap<String, String>, Problem> {
     let table = item
         .as_table_like()
         .ok_or((span, format!("`[{key}]` must be a table of strings")))?;

@@ -22,11 +22,17 @@ pub fn render(report: &Report, path_prefix: &str) -> String {
     for f in &report.findings {
         let mut props = Vec::new();
         if let Some(loc) = &f.location {
-            props.push(format!("file={}", escape_property(&format!("{path_prefix}{}", loc.file))));
+            props.push(format!(
+                "file={}",
+                escape_property(&format!("{path_prefix}{}", loc.file))
+            ));
             props.push(format!("line={}", loc.line));
             props.push(format!("col={}", loc.column));
         }
-        props.push(format!("title={}", escape_property(&format!("rolefit {}", f.rule))));
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("rolefit {}", f.rule))
+        ));
         let _ = writeln!(
             out,
             "::{} {}::{}",

@@ -75,7 +75,10 @@ pub fn picture(func: &FunctionReport) -> String {
     let mut edges: BTreeMap<(&str, u8), Vec<&str>> = BTreeMap::new();
     for r in &func.required {
         let kind = if r.granted { 0 } else { 1 };
-        edges.entry((&r.resource, kind)).or_default().push(&r.action);
+        edges
+            .entry((&r.resource, kind))
+            .or_default()
+            .push(&r.action);
     }
     for g in func.granted.iter().filter(|g| !g.used) {
         edges.entry((&g.resource, 2)).or_default().push(&g.action);

@@ -27,7 +27,12 @@ pub fn level(severity: Severity) -> &'static str {
 /// Renders one SARIF log. `findings` are parallel to `report.findings`; `uri_prefix` is
 /// prepended to every path (the audited root relative to the repository root, or empty) so
 /// that code scanning resolves the URIs from the checkout.
-pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, uri_prefix: &str) -> String {
+pub fn render(
+    findings: &[Finding],
+    report: &Report,
+    sources: &SourceMap,
+    uri_prefix: &str,
+) -> String {
     let prints = fingerprints(findings, sources);
     let results: Vec<Value> = findings
         .iter()
