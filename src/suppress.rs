@@ -58,7 +58,9 @@ pub fn apply(findings: Vec<Finding>, sources: &SourceMap, config: &Config) -> Ve
     }
     let severity = config.severity(UNUSED_SUPPRESSION.id, UNUSED_SUPPRESSION.severity);
     for (s, used) in suppressions.iter().zip(used) {
-        if let Some(message) = problem(s, used) {
+        // A rule turned off in the configuration finds nothing to silence: not stale.
+        let disabled = s.rules.iter().all(|r| !config.rule_enabled(r));
+        if let Some(message) = problem(s, used || disabled) {
             let mut f = UNUSED_SUPPRESSION.finding(message, s.span);
             f.severity = severity;
             kept.push(f);

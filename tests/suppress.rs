@@ -102,6 +102,28 @@ fn unused_suppression_follows_the_configuration() {
     );
     let off = findings(dir.path(), &config);
     assert!(off.iter().all(|f| f.2 != "unused-suppression"));
+    // With missing-permission off, its suppressions have nothing to silence but are not stale.
+    let mut quiet = Config::default();
+    quiet.rules.insert(
+        "missing-permission".into(),
+        RuleConfig {
+            enabled: Some(false),
+            severity: None,
+        },
+    );
+    let unused: Vec<_> = findings(dir.path(), &quiet)
+        .into_iter()
+        .filter(|f| f.2 == "unused-suppression")
+        .collect();
+    assert_eq!(
+        unused,
+        [
+            entry("src/notify/index.mjs", 8, "unused-suppression"),
+            entry("src/upload/app.py", 12, "unused-suppression"),
+            entry("template.yaml", 32, "unused-suppression"),
+        ],
+        "the same three as with the rule on: the applied ones are not called stale"
+    );
     config.rules.insert(
         "unused-suppression".into(),
         RuleConfig {

@@ -43,15 +43,17 @@ pub enum ConfigError {
 
 impl Config {
     /// The configuration for a run: `explicit` (`--config FILE`) when given, else
-    /// `rolefit.toml` at the first audited root when it exists, else the defaults.
+    /// `rolefit.toml` at the first audited root (a file's folder) when it exists, else the
+    /// defaults.
     pub fn find(explicit: Option<&Path>, roots: &[PathBuf]) -> Result<Config, ConfigError> {
         if let Some(path) = explicit {
             return Config::load(path);
         }
-        let candidate = roots
-            .first()
-            .filter(|r| r.is_dir())
-            .map(|r| r.join(FILE_NAME));
+        // A single-file root (`rolefit audit template.yaml`) is audited from its folder.
+        let candidate = roots.first().map(|r| match r.is_file() {
+            true => r.parent().unwrap_or(Path::new(".")).join(FILE_NAME),
+            false => r.join(FILE_NAME),
+        });
         match candidate {
             Some(path) if path.is_file() => Config::load(&path),
             _ => Ok(Config::default()),
