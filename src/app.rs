@@ -17,6 +17,7 @@ use crate::parse::serverless;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
 use crate::source::{SourceMap, Span};
+use crate::suppress;
 
 /// Everything one audit produced, for every output format.
 pub struct Audit {
@@ -46,11 +47,13 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
     let mut errors: Vec<ParseError> = Vec::new();
     let multi = paths.len() > 1;
     let mut merged = Listing::default();
+    let filter = config.path_filter();
     for root in paths {
-        let listing = discover::walk(root).map_err(|source| RunError::Root {
+        let mut listing = discover::walk(root).map_err(|source| RunError::Root {
             path: root.clone(),
             source,
         })?;
+        listing.files.retain(|rel, _| filter.selects(rel));
         let prefix = if multi {
             format!("{}/", root.display())
         } else {
@@ -79,6 +82,7 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
         config,
     };
     let findings = rules::check_all(&cx);
+    let findings = suppress::apply(findings, &sources, config);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
     Ok(Audit {
         sources,
