@@ -404,9 +404,7 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
                 // the grant is right, the block is what `missing-permission` reports.
                 // A need whose resource has unknown parts may be served by any grant of its
                 // action, as its Conditional verdict says.
-                // A need on `*` is served, if badly, by any grant of its action: such a grant is
-                // not unused (`missing-permission` says when it is too narrow).
-                let unknown_part = need.resource.contains('*');
+                let unknown_part = need.resource != "*" && need.resource.contains('*');
                 let resource_ok = if unknown_part {
                     overlaps(&g.resource, &need.resource)
                 } else {
