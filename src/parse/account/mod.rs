@@ -93,8 +93,8 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
             Kind::Mappings | Kind::UrlConfigs | Kind::FunctionPolicy => {}
         }
     }
-    roles.finish(&mut out.app);
     functions.finish(&roles, config, &mut out);
+    roles.finish(&mut out.app);
     for (file, kind, root) in &parsed {
         match kind {
             Kind::Mappings => lambda::lower_mappings(root, &mut out),
