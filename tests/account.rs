@@ -124,7 +124,13 @@ fn roles_decode_url_encoded_trust_and_resolve_policies_by_arn() {
     );
     // The default version's document, not v1.
     let tables = role.policies[2].doc.as_ref().unwrap();
-    let action = tables.node.get("Statement").unwrap().items().next().unwrap();
+    let action = tables
+        .node
+        .get("Statement")
+        .unwrap()
+        .items()
+        .next()
+        .unwrap();
     assert_eq!(
         action.get("Action").unwrap().as_str(),
         Some("dynamodb:GetItem")
@@ -165,7 +171,10 @@ fn functions_lower_every_setting() {
     assert_eq!(c.layers.len(), 1);
     assert_eq!(c.file_systems.len(), 1);
     assert_eq!(c.log_group.as_ref().unwrap().value, "/custom/worker");
-    assert_eq!(c.environment_bytes, "DB_PASSWORD".len() + 7 + "STAGE".len() + 4);
+    assert_eq!(
+        c.environment_bytes,
+        "DB_PASSWORD".len() + 7 + "STAGE".len() + 4
+    );
     let secret = &f.environment[0];
     assert!(secret.literal);
     assert_eq!(at(&fs, secret.value.as_ref().unwrap().span), "\"hunter2\"");
@@ -190,7 +199,14 @@ fn get_function_output_gives_the_image() {
         "Code": {"RepositoryType": "ECR", "ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/img:1"}}"#;
     let (_, out) = lower(&[("img.json", text)], &Config::default());
     let f = &out.app.functions[0];
-    assert!(f.config.image_uri.as_ref().unwrap().value.ends_with("img:1"));
+    assert!(
+        f.config
+            .image_uri
+            .as_ref()
+            .unwrap()
+            .value
+            .ends_with("img:1")
+    );
     assert!(matches!(&f.role, RoleBinding::External(r) if r.value.ends_with("role/elsewhere")));
 }
 
@@ -243,7 +259,10 @@ fn function_policies_become_invoke_permissions() {
     assert_eq!(s3.source_account.as_ref().unwrap().value, "111122223333");
     assert_eq!(s3.source_arn.as_ref().unwrap().value, "arn:aws:s3:::in");
     assert!(s3.conditions.as_ref().unwrap().get("ArnLike").is_some());
-    assert_eq!(p["own"].principal.value, "arn:aws:iam::${AWS::AccountId}:root");
+    assert_eq!(
+        p["own"].principal.value,
+        "arn:aws:iam::${AWS::AccountId}:root"
+    );
     assert_eq!(p["org"].principal_org_id.as_ref().unwrap().value, "o-abc");
     assert!(p["negated"].source_account.is_none());
     assert_eq!(
@@ -292,7 +311,9 @@ fn code_folders_set_the_code_path_and_refuse_escapes() {
     let (_, out) = lower(&[("functions.json", FUNCTIONS)], &config);
     let code = out.app.functions[0].code_path.as_ref().unwrap();
     assert_eq!(code.value, "services/worker");
-    config.code_folders.insert("worker".into(), "../outside".into());
+    config
+        .code_folders
+        .insert("worker".into(), "../outside".into());
     let (_, out) = lower(&[("functions.json", FUNCTIONS)], &config);
     assert!(out.app.functions[0].code_path.is_none());
     assert!(out.issues[0].message.contains("leaves the audited folder"));
@@ -302,24 +323,45 @@ fn code_folders_set_the_code_path_and_refuse_escapes() {
 fn malformed_exports_are_parse_errors_with_spans() {
     let cases: &[(&str, &str)] = &[
         ("a/functions.json", r#"{"Functions": [{"FunctionName": "f""#),
-        ("b/functions.json", r#"{"Functions": {"FunctionName": "f"}}"#),
-        ("c/functions.json", r#"{"Functions": [{"FunctionName": "f"}, 3]}"#),
-        ("d/authorization-details.json", r#"{"RoleDetailList": [{"RoleName": "r"}]}"#),
+        (
+            "b/functions.json",
+            r#"{"Functions": {"FunctionName": "f"}}"#,
+        ),
+        (
+            "c/functions.json",
+            r#"{"Functions": [{"FunctionName": "f"}, 3]}"#,
+        ),
+        (
+            "d/authorization-details.json",
+            r#"{"RoleDetailList": [{"RoleName": "r"}]}"#,
+        ),
         (
             "e/authorization-details.json",
             r#"{"RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::1:role/r", "AssumeRolePolicyDocument": "%7B%22Statement"}]}"#,
         ),
-        ("f/policies/x.json", r#"{"Policy": "{\"Statement\": [{\"Effect\": "}"#),
+        (
+            "f/policies/x.json",
+            r#"{"Policy": "{\"Statement\": [{\"Effect\": "}"#,
+        ),
         ("g/policies/x.json", r#"{"Policy": "{\"Statement\": [1]}"}"#),
-        ("h/policies/x.json", r#"{"Policy": "{\"Statement\": [{\"Effect\": \"Allow\"}]}"}"#),
-        ("i/event-source-mappings.json", r#"{"EventSourceMappings": [{"UUID": "u"}]}"#),
+        (
+            "h/policies/x.json",
+            r#"{"Policy": "{\"Statement\": [{\"Effect\": \"Allow\"}]}"}"#,
+        ),
+        (
+            "i/event-source-mappings.json",
+            r#"{"EventSourceMappings": [{"UUID": "u"}]}"#,
+        ),
         ("j/policies/x.json", r#"{"Policy": "\u00zz"}"#),
     ];
     for (path, text) in cases {
         let (fs, out) = lower(&[(path, text)], &Config::default());
         assert!(!out.issues.is_empty(), "{path}: no issue");
         for e in &out.issues {
-            assert!(e.span.end as usize <= fs[0].text.len(), "{path}: span past the end");
+            assert!(
+                e.span.end as usize <= fs[0].text.len(),
+                "{path}: span past the end"
+            );
             assert_eq!(e.span.file, FileId(0));
         }
     }
@@ -327,7 +369,12 @@ fn malformed_exports_are_parse_errors_with_spans() {
 
 #[test]
 fn sniffing_finds_each_export_shape_and_skips_other_json() {
-    for text in [AUTH, FUNCTIONS, r#"{"EventSourceMappings": []}"#, r#"{"Policy": "{\"Action\":\"lambda:InvokeFunction\"}"}"#] {
+    for text in [
+        AUTH,
+        FUNCTIONS,
+        r#"{"EventSourceMappings": []}"#,
+        r#"{"Policy": "{\"Action\":\"lambda:InvokeFunction\"}"}"#,
+    ] {
         assert!(is_export(text), "{text}");
     }
     for text in [
@@ -351,7 +398,11 @@ fn read_expectations(path: &Path) -> BTreeSet<Expectation> {
         .map(|l| {
             let (loc, rule) = l.split_once(' ').unwrap();
             let (file, line) = loc.rsplit_once(':').unwrap();
-            (file.to_string(), line.parse().unwrap(), rule.trim().to_string())
+            (
+                file.to_string(),
+                line.parse().unwrap(),
+                rule.trim().to_string(),
+            )
         })
         .collect()
 }
@@ -375,7 +426,10 @@ fn code_mapped_through_config_is_analysed() {
             Some((loc.file.clone(), loc.line, f.rule.to_string()))
         })
         .collect();
-    assert_eq!(actual, read_expectations(&app.join("expect-code-folders.txt")));
+    assert_eq!(
+        actual,
+        read_expectations(&app.join("expect-code-folders.txt"))
+    );
     assert_eq!(audit.report.functions[0].code, ["src/orders/app.py"]);
     insta::assert_json_snapshot!("code_folders_report", audit.report, { ".tool.version" => "[version]" });
 }
