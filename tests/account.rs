@@ -433,3 +433,59 @@ fn code_mapped_through_config_is_analysed() {
     assert_eq!(audit.report.functions[0].code, ["src/orders/app.py"]);
     insta::assert_json_snapshot!("code_folders_report", audit.report, { ".tool.version" => "[version]" });
 }
+
+/// Every fixture export, cut short at many points and with quotes and escapes damaged, lowers
+/// without panicking, and every problem is reported inside the file.
+#[test]
+fn damaged_fixture_exports_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for app in std::fs::read_dir(&root).unwrap().filter_map(Result::ok) {
+        let name = app.file_name().to_string_lossy().to_string();
+        if !name.starts_with("account-") {
+            continue;
+        }
+        let mut stack = vec![app.path()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&p) else {
+                    continue;
+                };
+                if !p.extension().is_some_and(|x| x == "json") || !is_export(&text) {
+                    continue;
+                }
+                let step = (text.len() / 60).max(1);
+                for cut in (0..text.len()).step_by(step) {
+                    if !text.is_char_boundary(cut) {
+                        continue;
+                    }
+                    let mut variants = vec![text[..cut].to_string()];
+                    for (from, to) in [("\\\"", "\""), ("\"", "x"), ("%22", "%2"), ("\\", "\\u12")]
+                    {
+                        if let Some(at) = text[cut..].find(from) {
+                            let at = cut + at;
+                            variants.push(format!(
+                                "{}{to}{}",
+                                &text[..at],
+                                &text[at + from.len()..]
+                            ));
+                        }
+                    }
+                    for v in variants {
+                        let (fs, out) = lower(&[("x/functions.json", &v)], &Config::default());
+                        for e in &out.issues {
+                            assert!(e.span.end as usize <= fs[0].text.len());
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} variants checked");
+}
