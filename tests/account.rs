@@ -303,6 +303,25 @@ fn mappings_attach_to_their_function_with_state_and_destination() {
 }
 
 #[test]
+fn invoke_configs_add_destinations() {
+    let single = r#"{"FunctionArn": "arn:aws:lambda:eu-west-1:111122223333:function:worker:$LATEST",
+        "MaximumRetryAttempts": 0,
+        "DestinationConfig": {"OnSuccess": {"Destination": "arn:aws:events:eu-west-1:111122223333:event-bus/default"}, "OnFailure": {}}}"#;
+    assert!(is_export(single));
+    let (_, out) = lower(
+        &[
+            ("functions.json", FUNCTIONS),
+            ("invoke-config.json", single),
+        ],
+        &Config::default(),
+    );
+    let d = &out.app.functions[0].config.destinations;
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].condition, "OnSuccess");
+    assert!(d[0].arn.value.ends_with("event-bus/default"));
+}
+
+#[test]
 fn code_folders_set_the_code_path_and_refuse_escapes() {
     let mut config = Config::default();
     config

@@ -1,6 +1,7 @@
 //! Lambda exports: function configurations (`list-functions`, `get-function-configuration`,
 //! `get-function`), event source mappings (`list-event-source-mappings`) and function URLs
-//! (`list-function-url-configs`). Field names are the Lambda API's (`FunctionConfiguration`,
+//! (`list-function-url-configs`) and asynchronous invocation destinations
+//! (`list-function-event-invoke-configs`). Field names are the Lambda API's (`FunctionConfiguration`,
 //! `EventSourceMappingConfiguration`, `FunctionUrlConfig` in the Lambda API Reference).
 
 use super::iam::Roles;
@@ -8,7 +9,7 @@ use super::{Outcome, function_index, list, text, unqualified};
 use crate::config::Config;
 use crate::model::{EnvVar, Event, Function, FunctionConfig, Origin, RoleBinding};
 use crate::parse::ParseError;
-use crate::parse::cfn::functions::join_path;
+use crate::parse::cfn::functions::{destinations_of, join_path};
 use crate::parse::node::Node;
 use crate::source::{SourceFile, Spanned};
 
@@ -276,6 +277,35 @@ pub fn lower_url_configs(root: &Node, out: &mut Outcome) {
         };
         if let Some(f) = out.app.functions.get_mut(fi) {
             f.config.url_auth = text(u, "AuthType");
+        }
+    }
+}
+
+/// Asynchronous invocation configurations: their `OnSuccess`/`OnFailure` destinations, which
+/// Lambda sends records to with the execution role.
+pub fn lower_invoke_configs(root: &Node, out: &mut Outcome) {
+    let items: Vec<&Node> = if root.get("FunctionEventInvokeConfigs").is_some() {
+        list(root, "FunctionEventInvokeConfigs", &mut out.issues)
+    } else {
+        vec![root]
+    };
+    let index = function_index(&out.app);
+    for c in items {
+        let Some(function) = text(c, "FunctionArn") else {
+            out.issues.push(ParseError::new(
+                c.span,
+                "event invoke configuration without `FunctionArn`",
+            ));
+            continue;
+        };
+        let Some(&fi) = index.get(&unqualified(&function.value).0) else {
+            continue;
+        };
+        let Some(dc) = c.get("DestinationConfig") else {
+            continue;
+        };
+        if let Some(f) = out.app.functions.get_mut(fi) {
+            f.config.destinations.extend(destinations_of(dc));
         }
     }
 }

@@ -5,7 +5,8 @@
 //! shape): `aws iam get-account-authorization-details` (roles and customer policies),
 //! `aws lambda list-functions` / `get-function-configuration` / `get-function`,
 //! `aws lambda get-policy` (one function's resource-based policy),
-//! `aws lambda list-event-source-mappings` and `aws lambda list-function-url-configs`.
+//! `aws lambda list-event-source-mappings`, `aws lambda list-function-url-configs` and
+//! `aws lambda list-function-event-invoke-configs` (asynchronous invocation destinations).
 //! Values are the deployed ones, so ARNs carry the real account and region.
 
 mod embedded;
@@ -38,6 +39,7 @@ enum Kind {
     Functions,
     Mappings,
     UrlConfigs,
+    InvokeConfigs,
     FunctionPolicy,
 }
 
@@ -51,6 +53,8 @@ pub fn is_export(text: &str) -> bool {
     t.contains("\"RoleDetailList\"")
         || t.contains("\"EventSourceMappings\"")
         || t.contains("\"FunctionUrlConfigs\"")
+        || t.contains("\"FunctionEventInvokeConfigs\"")
+        || (t.contains("\"FunctionArn\"") && t.contains("\"DestinationConfig\""))
         || (t.contains("\"FunctionArn\"") && t.contains("\"FunctionName\""))
         || (t.contains("\"Policy\"") && t.contains("lambda:"))
 }
@@ -90,7 +94,7 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
         match kind {
             Kind::Authorization => iam::lower(file, root, &mut roles, &mut out),
             Kind::Functions => lambda::lower_functions(file, root, &mut functions, &mut out),
-            Kind::Mappings | Kind::UrlConfigs | Kind::FunctionPolicy => {}
+            Kind::Mappings | Kind::UrlConfigs | Kind::InvokeConfigs | Kind::FunctionPolicy => {}
         }
     }
     functions.finish(&roles, config, &mut out);
@@ -99,6 +103,7 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
         match kind {
             Kind::Mappings => lambda::lower_mappings(root, &mut out),
             Kind::UrlConfigs => lambda::lower_url_configs(root, &mut out),
+            Kind::InvokeConfigs => lambda::lower_invoke_configs(root, &mut out),
             Kind::FunctionPolicy => policy::lower(file, root, &mut out),
             Kind::Authorization | Kind::Functions => {}
         }
@@ -114,6 +119,10 @@ fn classify(root: &Node) -> Option<Kind> {
         Some(Kind::Mappings)
     } else if has("FunctionUrlConfigs") || (has("FunctionUrl") && has("AuthType")) {
         Some(Kind::UrlConfigs)
+    } else if has("FunctionEventInvokeConfigs")
+        || (has("DestinationConfig") && has("FunctionArn") && !has("FunctionName"))
+    {
+        Some(Kind::InvokeConfigs)
     } else if has("Functions")
         || (has("FunctionName") && has("FunctionArn"))
         || root
