@@ -140,6 +140,13 @@ fn roles_decode_url_encoded_trust_and_resolve_policies_by_arn() {
 }
 
 #[test]
+fn only_execution_roles_are_kept() {
+    let (_, out) = lower(&[("authorization-details.json", AUTH)], &Config::default());
+    assert!(out.app.roles.is_empty());
+    assert!(out.issues.is_empty());
+}
+
+#[test]
 fn functions_lower_every_setting() {
     let (fs, out) = lower(
         &[

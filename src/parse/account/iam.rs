@@ -2,10 +2,11 @@
 //! policy, inline policies (`RolePolicyList`), attached managed policies and permissions
 //! boundary; customer managed policies (`Policies`) give the default version's document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Outcome, list, policy_document, text};
-use crate::model::{self, App, AttachedPolicy, Origin, PolicyDoc, PolicySource};
+use crate::model::{self, App, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
+use crate::parse::ParseError;
 use crate::parse::node::Node;
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -44,7 +45,9 @@ impl Roles {
             .map(|r| r.id.as_str())
     }
 
-    /// Resolves managed policy attachments and moves the roles into `app`.
+    /// Resolves managed policy attachments and moves the execution roles of `app`'s functions
+    /// into it. An account holds many other roles (administrators, CI, EC2 instance roles):
+    /// rolefit audits execution roles, so the others are left out.
     pub fn finish(&mut self, app: &mut App) {
         for p in self.pending.drain(..) {
             let attached = match self.customer.get(&p.arn.value) {
@@ -71,7 +74,19 @@ impl Roles {
                 }
             }
         }
-        app.roles.append(&mut self.roles);
+        let used: BTreeSet<&str> = app
+            .functions
+            .iter()
+            .filter_map(|f| match &f.role {
+                RoleBinding::Role(id) => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        app.roles.extend(
+            self.roles
+                .drain(..)
+                .filter(|r| used.contains(r.id.as_str())),
+        );
     }
 }
 
@@ -87,7 +102,7 @@ fn role_parts(arn: &str) -> Option<(&str, &str)> {
 pub fn lower(file: &SourceFile, root: &Node, roles: &mut Roles, out: &mut Outcome) {
     for p in list(root, "Policies", &mut out.issues) {
         let (Some(arn), Some(name)) = (text(p, "Arn"), text(p, "PolicyName")) else {
-            out.issues.push(crate::parse::ParseError::new(
+            out.issues.push(ParseError::new(
                 p.span,
                 "policy without `Arn` or `PolicyName`",
             ));
@@ -114,10 +129,8 @@ pub fn lower(file: &SourceFile, root: &Node, roles: &mut Roles, out: &mut Outcom
     }
     for r in list(root, "RoleDetailList", &mut out.issues) {
         let (Some(name), Some(arn)) = (text(r, "RoleName"), text(r, "Arn")) else {
-            out.issues.push(crate::parse::ParseError::new(
-                r.span,
-                "role without `RoleName` or `Arn`",
-            ));
+            out.issues
+                .push(ParseError::new(r.span, "role without `RoleName` or `Arn`"));
             continue;
         };
         let index = roles.roles.len();
@@ -133,7 +146,7 @@ pub fn lower(file: &SourceFile, root: &Node, roles: &mut Roles, out: &mut Outcom
             let policy_name = text(p, "PolicyName").map(|n| n.value).unwrap_or_default();
             let doc = p.get("PolicyDocument").and_then(|d| document(file, d, out));
             if p.get("PolicyDocument").is_none() {
-                out.issues.push(crate::parse::ParseError::new(
+                out.issues.push(ParseError::new(
                     p.span,
                     "inline policy without `PolicyDocument`",
                 ));
