@@ -5,7 +5,7 @@
 //! `EventSourceMappingConfiguration`, `FunctionUrlConfig` in the Lambda API Reference).
 
 use super::iam::Roles;
-use super::{Outcome, function_index, list, text, unqualified};
+use super::{FunctionIndex, Outcome, list, text, unqualified};
 use crate::config::Config;
 use crate::model::{EnvVar, Event, Function, FunctionConfig, Origin, RoleBinding};
 use crate::parse::ParseError;
@@ -212,13 +212,12 @@ fn environment(c: &Node, config: &mut FunctionConfig) -> Vec<EnvVar> {
 }
 
 /// Event source mappings become events of the functions they invoke.
-pub fn lower_mappings(root: &Node, out: &mut Outcome) {
+pub fn lower_mappings(root: &Node, index: &FunctionIndex, out: &mut Outcome) {
     let items: Vec<&Node> = if root.get("EventSourceMappings").is_some() {
         list(root, "EventSourceMappings", &mut out.issues)
     } else {
         vec![root]
     };
-    let index = function_index(&out.app);
     for m in items {
         let Some(function) = text(m, "FunctionArn") else {
             out.issues.push(ParseError::new(
@@ -257,13 +256,12 @@ pub fn lower_mappings(root: &Node, out: &mut Outcome) {
 }
 
 /// Function URLs: their `AuthType` (`NONE` or `AWS_IAM`).
-pub fn lower_url_configs(root: &Node, out: &mut Outcome) {
+pub fn lower_url_configs(root: &Node, index: &FunctionIndex, out: &mut Outcome) {
     let items: Vec<&Node> = if root.get("FunctionUrlConfigs").is_some() {
         list(root, "FunctionUrlConfigs", &mut out.issues)
     } else {
         vec![root]
     };
-    let index = function_index(&out.app);
     for u in items {
         let Some(function) = text(u, "FunctionArn") else {
             out.issues.push(ParseError::new(
@@ -283,13 +281,12 @@ pub fn lower_url_configs(root: &Node, out: &mut Outcome) {
 
 /// Asynchronous invocation configurations: their `OnSuccess`/`OnFailure` destinations, which
 /// Lambda sends records to with the execution role.
-pub fn lower_invoke_configs(root: &Node, out: &mut Outcome) {
+pub fn lower_invoke_configs(root: &Node, index: &FunctionIndex, out: &mut Outcome) {
     let items: Vec<&Node> = if root.get("FunctionEventInvokeConfigs").is_some() {
         list(root, "FunctionEventInvokeConfigs", &mut out.issues)
     } else {
         vec![root]
     };
-    let index = function_index(&out.app);
     for c in items {
         let Some(function) = text(c, "FunctionArn") else {
             out.issues.push(ParseError::new(

@@ -99,12 +99,13 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
     }
     functions.finish(&roles, config, &mut out);
     roles.finish(&mut out.app);
+    let index = function_index(&out.app);
     for (file, kind, root) in &parsed {
         match kind {
-            Kind::Mappings => lambda::lower_mappings(root, &mut out),
-            Kind::UrlConfigs => lambda::lower_url_configs(root, &mut out),
-            Kind::InvokeConfigs => lambda::lower_invoke_configs(root, &mut out),
-            Kind::FunctionPolicy => policy::lower(file, root, &mut out),
+            Kind::Mappings => lambda::lower_mappings(root, &index, &mut out),
+            Kind::UrlConfigs => lambda::lower_url_configs(root, &index, &mut out),
+            Kind::InvokeConfigs => lambda::lower_invoke_configs(root, &index, &mut out),
+            Kind::FunctionPolicy => policy::lower(file, root, &index, &mut out),
             Kind::Authorization | Kind::Functions => {}
         }
     }
@@ -174,7 +175,9 @@ fn account_of(arn: &str) -> Option<&str> {
 }
 
 /// Functions by unqualified ARN and by name, to attach what other exports say about them.
-fn function_index(app: &App) -> BTreeMap<String, usize> {
+type FunctionIndex = BTreeMap<String, usize>;
+
+fn function_index(app: &App) -> FunctionIndex {
     let mut index = BTreeMap::new();
     for (i, f) in app.functions.iter().enumerate() {
         index.entry(f.arn.clone()).or_insert(i);

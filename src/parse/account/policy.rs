@@ -4,7 +4,7 @@
 //! "Resource-based policies" in the Lambda Developer Guide) fill the model's fields; the
 //! whole `Condition` is kept too.
 
-use super::{Outcome, account_of, function_index, policy_document, text, unqualified};
+use super::{FunctionIndex, Outcome, account_of, policy_document, text, unqualified};
 use crate::model::InvokePermission;
 use crate::parse::ParseError;
 use crate::parse::node::{Node, Value};
@@ -21,7 +21,7 @@ const NARROWING: &[&str] = &[
 ];
 
 /// Reads one `get-policy` output.
-pub fn lower(file: &SourceFile, root: &Node, out: &mut Outcome) {
+pub fn lower(file: &SourceFile, root: &Node, index: &FunctionIndex, out: &mut Outcome) {
     let Some(policy) = root.get("Policy") else {
         return;
     };
@@ -44,7 +44,6 @@ pub fn lower(file: &SourceFile, root: &Node, out: &mut Outcome) {
         .next()
         .and_then(|n| n.strip_suffix(".json"))
         .unwrap_or_default();
-    let index = function_index(&out.app);
     for (si, st) in statements.items().enumerate() {
         if !st.is_map() {
             out.issues
