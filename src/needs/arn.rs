@@ -90,8 +90,6 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     // The resource type whose ARN the call's parameters fill best; ties go to the plain
     // type over access points and Outposts, then to the catalog's order.
     let mut best: Option<((usize, bool, bool), String)> = None;
-    // An action with no required resource type works on `*` unless the call names one.
-    let any_required = info.resource_types.iter().any(|r| r.required);
     for rt in &info.resource_types {
         let Some(template) = catalog.arn_template(prefix, &rt.name) else {
             continue;
@@ -109,8 +107,12 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
             best = Some((score, filled));
         }
     }
+    // The catalog marks a lone resource type without `*` as optional (`cloudwatch:PutMetricData`
+    // on a dataset): with nothing naming it, the action is used on `*`. Alternatives (an object
+    // or an access point object) are both unmarked, yet one of them always applies.
+    let optional = info.resource_types.len() == 1 && !info.resource_types[0].required;
     match best {
-        Some(((known, _, _), arn)) if any_required || known > 0 => arn,
+        Some(((known, _, _), arn)) if known > 0 || !optional => arn,
         _ => "*".to_string(),
     }
 }

@@ -70,6 +70,21 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
             }
         }
     }
+    if let Some(span) = func.config.durable {
+        // A durable function checkpoints and reads its executions' state (Lambda Developer
+        // Guide, "Durable functions": AWSLambdaBasicDurableExecutionRolePolicy).
+        let executions = format!("{}:*/durable-execution/*", func.arn);
+        for action in [
+            "lambda:CheckpointDurableExecution",
+            "lambda:GetDurableExecutionState",
+        ] {
+            set.add(
+                action,
+                &executions,
+                reason(ReasonKind::Config, span, "DurableConfig"),
+            );
+        }
+    }
     let mut add = |key: &str, t: &Targets<'_>, kind: ReasonKind, span: Span, detail: &str| {
         let Some(entry) = table.config(key) else {
             return;

@@ -64,7 +64,14 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
     let mut params: BTreeMap<String, String> = call
         .args
         .iter()
-        .filter_map(|(name, arg)| arg_value(func, hints, arg).map(|v| (name.clone(), v)))
+        // A parameter whose value is unknown is still present (`PhoneNumber` from the event
+        // decides what `sns:Publish` applies to); its value stands as `*`.
+        .map(|(name, arg)| {
+            (
+                name.clone(),
+                arg_value(func, hints, arg).unwrap_or_else(|| "*".to_string()),
+            )
+        })
         .collect();
     let op = match call.style {
         CallStyle::Resource => {
