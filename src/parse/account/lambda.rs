@@ -182,6 +182,8 @@ fn settings(c: &Node, name: &str) -> FunctionConfig {
             .get("SnapStart")
             .filter(|s| s.get("ApplyOn").and_then(Node::as_str) == Some("PublishedVersions"))
             .map(|s| s.span),
+        // `DurableConfig` appears in the configuration of durable functions only.
+        durable: c.get_entry("DurableConfig").map(|(k, _)| k.span),
         environment_bytes: 0,
         environment_span: None,
         url_auth: None,
