@@ -1,6 +1,7 @@
 //! The one place that knows the order of the stages:
 //! discover → parse → model → needs → graph → rules → report.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -12,11 +13,12 @@ use crate::finding::Finding;
 use crate::graph::{self, Analysis};
 use crate::model::App;
 use crate::parse::ParseError;
+use crate::parse::account;
 use crate::parse::cfn::{self, TemplateOutcome};
 use crate::parse::serverless;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::suppress;
 
 /// Everything one audit produced, for every output format.
@@ -66,7 +68,8 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
                 problem.message.clone(),
             ));
         }
-        parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        let exports = parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        parse_account_exports(&exports, &prefix, &sources, config, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
             merged.files.insert(entry.rel.clone(), entry);
@@ -95,13 +98,14 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
 }
 
 /// Reads every YAML/JSON file, keeps the ones that are templates, lowers them to the model.
+/// Returns the files that are not templates but look like exported account state.
 fn parse_templates(
     listing: &Listing,
     prefix: &str,
     sources: &mut SourceMap,
     app: &mut App,
     errors: &mut Vec<ParseError>,
-) {
+) -> Vec<FileId> {
     let candidates: Vec<_> = listing
         .files
         .values()
@@ -132,20 +136,28 @@ fn parse_templates(
         .iter()
         .filter_map(|id| sources_ref.get(*id))
         .partition(|f| serverless::is_config_name(f.path.strip_prefix(prefix).unwrap_or(&f.path)));
-    let mut outcomes: Vec<TemplateOutcome> = sls
+    let mut outcomes: Vec<(FileId, TemplateOutcome)> = sls
         .par_iter()
-        .map(|f| parse_serverless(f, listing, prefix, &included))
+        .map(|f| (f.id, parse_serverless(f, listing, prefix, &included)))
         .collect();
     let included = included.into_inner().unwrap_or_default();
     outcomes.extend(
         rest.par_iter()
             .filter(|f| !included.contains(&f.path))
-            .map(|f| cfn::parse_template(f))
+            .map(|f| (f.id, cfn::parse_template(f)))
             .collect::<Vec<_>>(),
     );
-    for outcome in outcomes {
+    let mut exports = Vec::new();
+    for (id, outcome) in outcomes {
         match outcome {
-            TemplateOutcome::NotTemplate => {}
+            TemplateOutcome::NotTemplate => {
+                if sources_ref
+                    .get(id)
+                    .is_some_and(|f| account::is_export(&f.text))
+                {
+                    exports.push(id);
+                }
+            }
             TemplateOutcome::Template { app: part, issues } => {
                 merge(app, part);
                 errors.extend(issues);
@@ -159,6 +171,37 @@ fn parse_templates(
                 }
             }
         }
+    }
+    exports
+}
+
+/// Lowers exported account state, each folder's export files together. With several roots,
+/// code folders from the configuration are relative to the export's root.
+fn parse_account_exports(
+    exports: &[FileId],
+    prefix: &str,
+    sources: &SourceMap,
+    config: &Config,
+    app: &mut App,
+    errors: &mut Vec<ParseError>,
+) {
+    let mut folders: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
+    for file in exports.iter().filter_map(|id| sources.get(*id)) {
+        let rel = file.path.strip_prefix(prefix).unwrap_or(&file.path);
+        folders
+            .entry(account::export_folder(rel))
+            .or_default()
+            .push(file);
+    }
+    for files in folders.values() {
+        let mut outcome = account::parse_export(files, config);
+        for f in &mut outcome.app.functions {
+            if let Some(code) = &mut f.code_path {
+                code.value = format!("{prefix}{}", code.value);
+            }
+        }
+        merge(app, outcome.app);
+        errors.extend(outcome.issues);
     }
 }
 

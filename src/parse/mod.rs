@@ -1,6 +1,7 @@
 //! Parsers: every input format becomes [`node::Node`] trees (YAML, JSON, HCL) and then the
 //! format-free [`crate::model`]; function code becomes [`crate::model::SdkCall`]s.
 
+pub mod account;
 pub mod cfn;
 pub mod code;
 pub mod json;

@@ -203,6 +203,7 @@ fn config(r: &Node, provider: &Node, svc: &Service) -> FunctionConfig {
             .get("snapStart")
             .filter(|s| s.as_bool() == Some(true))
             .map(|s| s.span),
+        durable: None,
         environment_bytes: 0,
         environment_span: None,
         url_auth,
