@@ -34,6 +34,11 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ("ResourceId", &["modelId", "ModelId"]),
 ];
 
+/// Reserved parameter keys (no API member looks like them) for the caller's own region and
+/// account, when known.
+pub const REGION: &str = "${Region}";
+pub const ACCOUNT: &str = "${Account}";
+
 /// Parameters whose value may be a whole ARN of the resource.
 const ARN_PARAMS: &[&str] = &[
     "TopicArn",
@@ -150,8 +155,20 @@ fn fill_counting(template: &str, params: &BTreeMap<String, String>) -> (String, 
 fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
     match var {
         "Partition" => return "aws".into(),
-        "Region" => return "${AWS::Region}".into(),
-        "Account" => return "${AWS::AccountId}".into(),
+        // The function's own region and account when they are known (exported account
+        // state), else deploy-time placeholders.
+        "Region" => {
+            return params
+                .get(REGION)
+                .cloned()
+                .unwrap_or_else(|| "${AWS::Region}".into());
+        }
+        "Account" => {
+            return params
+                .get(ACCOUNT)
+                .cloned()
+                .unwrap_or_else(|| "${AWS::AccountId}".into());
+        }
         _ => {}
     }
     let names: &[&str] = PARAM_ALIASES

@@ -39,8 +39,12 @@ pub fn sdk_needs(
             continue;
         };
         stats.resolved += 1;
+        let mut params = resolved.params.clone();
+        let (region, account) = super::home(func);
+        params.insert(super::REGION.to_string(), region);
+        params.insert(super::ACCOUNT.to_string(), account);
         for action in &resolved.actions {
-            let resource = resource_for_action(action, &resolved.params);
+            let resource = resource_for_action(action, &params);
             stats.total_pairs += 1;
             if resource != "*" && !resource.ends_with(":*") {
                 stats.specific += 1;
