@@ -295,6 +295,28 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
                 }
             }
         }
+        "AWS::SES::ReceiptRule" => {
+            let actions = p.get("Rule").and_then(|r| r.get("Actions"));
+            for a in actions
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = a.get("LambdaAction").and_then(|l| l.get("FunctionArn")) {
+                    found.push(("SES", f, None, a));
+                }
+            }
+        }
+        "AWS::CodeCommit::Repository" => {
+            for tg in p
+                .get("Triggers")
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = tg.get("DestinationArn") {
+                    found.push(("CodeCommit", f, own_arn.clone(), tg));
+                }
+            }
+        }
         "AWS::Cognito::UserPool" => {
             if let Some(lc) = p.get("LambdaConfig") {
                 for (_, f) in lc.entries() {
@@ -314,7 +336,10 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
     for (i, (tkind, fnode, source_arn, props)) in found.into_iter().enumerate() {
         let tg = target(t, app, fnode);
         // Rules and schedules also target queues, topics, streams...: keep Lambda targets.
-        let any_target = matches!(kind, "AWS::Events::Rule" | "AWS::Scheduler::Schedule");
+        let any_target = matches!(
+            kind,
+            "AWS::Events::Rule" | "AWS::Scheduler::Schedule" | "AWS::CodeCommit::Repository"
+        );
         if (embedded || any_target) && tg.function.is_none() && !tg.raw.contains(":function:") {
             continue;
         }
