@@ -179,10 +179,13 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         }
     }
     for event in &func.events {
-        let Some(source) = &event.source_arn else {
-            continue;
+        // Self-managed Kafka has no ARN: its bootstrap servers are not an AWS resource.
+        let source = event.source_arn.as_ref().map(|s| s.value.as_str());
+        let kind = match source {
+            Some(arn) => event_source_kind(&event.kind, arn),
+            None => self_managed_kafka(event),
         };
-        let Some(kind) = event_source_kind(&event.kind, &source.value) else {
+        let Some(kind) = kind else {
             continue;
         };
         let Some(entry) = table.event_source(kind) else {
@@ -193,14 +196,14 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         } else {
             format!("{kind} event source {} (disabled)", event.name)
         };
-        let stream = stream_of(&source.value);
+        let stream = source.map(stream_of);
         let t = Targets {
-            source: Some(if kind == "KinesisConsumer" {
-                &stream
+            source: if kind == "KinesisConsumer" {
+                stream.as_deref()
             } else {
-                &source.value
-            }),
-            consumer: (kind == "KinesisConsumer").then_some(source.value.as_str()),
+                source
+            },
+            consumer: source.filter(|_| kind == "KinesisConsumer"),
             secret: event.properties.as_ref().and_then(source_secret),
             vpc: event.properties.as_ref().is_some_and(reaches_vpc),
             ..Targets::default()
@@ -365,6 +368,16 @@ fn reaches_vpc(props: &crate::parse::node::Node) -> bool {
         c.items()
             .any(|i| i.get("Type").and_then(|t| t.as_str()) == Some("VPC_SUBNET"))
     })
+}
+
+/// A SAM `SelfManagedKafka` event, or a mapping with a `SelfManagedEventSource`.
+fn self_managed_kafka(event: &crate::model::Event) -> Option<&'static str> {
+    let mapping = event.kind == "EventSourceMapping"
+        && event
+            .properties
+            .as_ref()
+            .is_some_and(|p| p.get("SelfManagedEventSource").is_some());
+    (event.kind == "SelfManagedKafka" || mapping).then_some("SelfManagedKafka")
 }
 
 /// The event source type of a polled event: the SAM type, or for a plain mapping, the

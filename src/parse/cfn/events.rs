@@ -161,7 +161,23 @@ pub fn lower_sam_events(
                 source_account,
                 principal_org_id: None,
                 function_url_auth_type: None,
-                conditions: None,
+                // SAM scopes an Alexa grant to `SkillId` with `EventSourceToken`.
+                conditions: props
+                    .as_ref()
+                    .filter(|_| kind == "AlexaSkill")
+                    .and_then(|p| p.get("SkillId"))
+                    .map(|id| {
+                        Node::new(
+                            crate::parse::node::Value::Map(vec![(
+                                crate::parse::node::Key {
+                                    name: "EventSourceToken".into(),
+                                    span: id.span,
+                                },
+                                id.clone(),
+                            )]),
+                            id.span,
+                        )
+                    }),
                 generated: true,
             });
         }

@@ -138,7 +138,13 @@ pub fn lower(t: &Template, _origin: Origin, app: &mut App) {
                     source_account: get("SourceAccount"),
                     principal_org_id: get("PrincipalOrgID"),
                     function_url_auth_type: get("FunctionUrlAuthType"),
-                    conditions: None,
+                    // Alexa grants are scoped by the skill id, kept for `confused-deputy`.
+                    conditions: p.get_entry("EventSourceToken").map(|(k, v)| {
+                        crate::parse::node::Node::new(
+                            crate::parse::node::Value::Map(vec![(k.clone(), t.resolve(v))]),
+                            v.span,
+                        )
+                    }),
                     generated: false,
                 });
             }

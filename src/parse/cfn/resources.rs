@@ -32,6 +32,7 @@ pub fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::KMS::Alias" => "AliasName",
         "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => "LayerName",
         "AWS::Kinesis::StreamConsumer" => "ConsumerName",
+        "AWS::CodeCommit::Repository" => "RepositoryName",
         "AWS::MSK::Cluster" => "ClusterName",
         "AWS::ElasticLoadBalancingV2::TargetGroup" => "Name",
         "AWS::Cognito::UserPool" => "UserPoolName",
@@ -121,6 +122,7 @@ pub fn arn(
             format!("arn:aws:elasticloadbalancing:{RA}:targetgroup/{name}/*")
         }
         "AWS::IoT::TopicRule" => format!("arn:aws:iot:{RA}:rule/{name}"),
+        "AWS::CodeCommit::Repository" => format!("arn:aws:codecommit:{RA}:{name}"),
         "AWS::ECR::Repository" => format!("arn:aws:ecr:{RA}:repository/{name}"),
         "AWS::Lambda::Alias" => {
             let f = prop("FunctionName").unwrap_or_else(|| "${FunctionName}".into());
@@ -198,6 +200,9 @@ pub fn get_att(kind: &str, logical: &str, name: &str, arn: Option<&str>, attr: &
             arn.map_or_else(fallback, str::to_string)
         }
         ("AWS::SecretsManager::Secret", "Id") => arn.map_or_else(fallback, str::to_string),
+        ("AWS::Kinesis::StreamConsumer", "ConsumerARN") => {
+            arn.map_or_else(fallback, str::to_string)
+        }
         (
             "AWS::Events::Rule"
             | "AWS::Events::EventBus"
