@@ -63,6 +63,7 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
             ));
         }
         parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        parse_terraform(&listing, &prefix, &mut sources, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
             merged.files.insert(entry.rel.clone(), entry);
@@ -141,6 +142,51 @@ fn parse_templates(
                 }
             }
         }
+    }
+}
+
+/// Reads every `.tf` file; each directory is one Terraform module.
+fn parse_terraform(
+    listing: &Listing,
+    prefix: &str,
+    sources: &mut SourceMap,
+    app: &mut App,
+    errors: &mut Vec<ParseError>,
+) {
+    let mut modules: std::collections::BTreeMap<&str, Vec<crate::source::FileId>> =
+        std::collections::BTreeMap::new();
+    for entry in listing.files.values() {
+        if entry.kind != FileKind::Terraform {
+            continue;
+        }
+        let rel = format!("{prefix}{}", entry.rel);
+        let id = match discover::read_text(entry) {
+            Ok(t) => sources.add(rel, t),
+            Err(e) => {
+                let id = sources.add(rel.clone(), "");
+                errors.push(ParseError::new(Span::new(id, 0, 0), format!("{rel}: {e}")));
+                continue;
+            }
+        };
+        let dir = entry.rel.rsplit_once('/').map_or("", |(d, _)| d);
+        modules.entry(dir).or_default().push(id);
+    }
+    // `file()` and `templatefile()` read files relative to the root, never outside it.
+    let read = |rel: &str| -> Option<String> {
+        let rel = rel.strip_prefix(prefix).unwrap_or(rel);
+        discover::read_text(listing.files.get(rel)?).ok()
+    };
+    let sources_ref: &SourceMap = sources;
+    let outcomes: Vec<crate::parse::terraform::Outcome> = modules
+        .values()
+        .map(|ids| {
+            let files: Vec<_> = ids.iter().filter_map(|id| sources_ref.get(*id)).collect();
+            crate::parse::terraform::parse_module(&files, &read)
+        })
+        .collect();
+    for o in outcomes {
+        merge(app, o.app);
+        errors.extend(o.issues);
     }
 }
 

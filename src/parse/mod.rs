@@ -5,6 +5,7 @@ pub mod cfn;
 pub mod code;
 pub mod json;
 pub mod node;
+pub mod terraform;
 pub mod yaml;
 
 use crate::source::Span;
