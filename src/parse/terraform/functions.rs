@@ -59,6 +59,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             ..FunctionConfig::default()
         };
         let environment = env(ev, d, &mut config);
+        let (code_path, inline_code) = code(ev, d);
         let role = match arg(b, &["role"]) {
             Some(e) => bind_role(ev, f, e),
             None => {
@@ -74,8 +75,8 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             arn: ev.arn(addr).unwrap_or_default(),
             runtime: text(ev, f, b, &["runtime"]),
             handler: text(ev, f, b, &["handler"]),
-            code_path: code_path(ev, d),
-            inline_code: None,
+            code_path,
+            inline_code,
             role,
             environment,
             events: Vec::new(),
@@ -84,36 +85,77 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
     }
 }
 
-/// The local code folder: the `source_dir`/`source_file` of the `archive_file` that builds
-/// `filename`, or `filename` itself when it is not an archive.
-fn code_path(ev: &Eval, d: &super::module::Decl) -> Option<Spanned<String>> {
-    let e = arg(&d.block.body, &["filename"])?;
-    if let Expression::Traversal(t) = e
-        && let Expression::Variable(root) = &t.expr
-        && root.as_str() == "data"
+/// The local code: the `source_dir`/`source_file` (or inline `source` content) of the
+/// `archive_file` that builds the package. The archive is found through `filename`,
+/// `s3_key` (an `aws_s3_object` whose `source` is the archive), `source_code_hash`, or an
+/// archive whose `output_path` is the literal `filename`; else `filename` itself when it is
+/// not an archive.
+fn code(ev: &Eval, d: &super::module::Decl) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
+    let b = &d.block.body;
+    let via = ["filename", "s3_key", "source_code_hash"]
+        .iter()
+        .filter_map(|k| arg(b, &[k]))
+        .find_map(|e| archive_of(ev, e, 0));
+    let literal = arg(b, &["filename"]).map(|e| ev.expr(d.file, e));
+    let by_output = || {
+        let want = ev.m.join(literal.as_ref()?.as_str()?)?;
+        ev.m.data.iter().find_map(|(addr, a)| {
+            let name = addr.strip_prefix("archive_file.")?;
+            let out = text(ev, a.file, &a.block.body, &["output_path"])?;
+            (ev.m.join(&out.value)? == want).then(|| name.to_string())
+        })
+    };
+    if let Some(a) = via
+        .or_else(by_output)
+        .and_then(|n| ev.m.data.get(&format!("archive_file.{n}")))
     {
-        let names: Vec<&str> = t
-            .operators
-            .iter()
-            .filter_map(|op| match op.value() {
-                hcl_edit::expr::TraversalOperator::GetAttr(a) => Some(a.as_str()),
-                _ => None,
-            })
-            .collect();
-        if let ["archive_file", name, ..] = names.as_slice()
-            && let Some(a) = ev.m.data.get(&format!("archive_file.{name}"))
+        let ab = &a.block.body;
+        if let Some(src) =
+            text(ev, a.file, ab, &["source_dir"]).or_else(|| text(ev, a.file, ab, &["source_file"]))
         {
-            let src = text(ev, a.file, &a.block.body, &["source_dir"])
-                .or_else(|| text(ev, a.file, &a.block.body, &["source_file"]))?;
-            return join(ev, src);
+            return (join(ev, src), None);
         }
+        return (None, text(ev, a.file, ab, &["source", "content"]));
     }
-    let n = ev.expr(d.file, e);
-    let s = n.as_str()?;
+    let Some(n) = literal else {
+        return (None, None);
+    };
+    let Some(s) = n.as_str() else {
+        return (None, None);
+    };
     if s.contains("${") || s.ends_with(".zip") || s.ends_with(".jar") {
-        return None;
+        return (None, None);
     }
-    join(ev, Spanned::new(s.to_string(), n.span))
+    (join(ev, Spanned::new(s.to_string(), n.span)), None)
+}
+
+/// The `archive_file` an expression refers to, directly or through an `aws_s3_object`.
+fn archive_of(ev: &Eval, e: &Expression, depth: u8) -> Option<String> {
+    let Expression::Traversal(t) = e else {
+        return match e {
+            Expression::FuncCall(f) => f.args.iter().find_map(|a| archive_of(ev, a, depth)),
+            _ => None,
+        };
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let names: Vec<&str> = t
+        .operators
+        .iter()
+        .filter_map(|op| match op.value() {
+            hcl_edit::expr::TraversalOperator::GetAttr(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect();
+    match (root.as_str(), names.as_slice()) {
+        ("data", ["archive_file", name, ..]) => Some((*name).to_string()),
+        ("aws_s3_object" | "aws_s3_bucket_object", [name, ..]) if depth == 0 => {
+            let o = ev.m.resources.get(&format!("{}.{name}", root.as_str()))?;
+            archive_of(ev, arg(&o.block.body, &["source"])?, 1)
+        }
+        _ => None,
+    }
 }
 
 /// A path written in the module joined with its folder (`path.module` evaluates to `.`).
