@@ -180,13 +180,9 @@ impl<'m, 'a> Eval<'m, 'a> {
             match el {
                 Element::Literal(s) => out.push_str(s.value()),
                 Element::Interpolation(i) => out.push_str(&self.text(file, &i.expr)),
-                Element::Directive(d) => out.push_str(
-                    &self
-                        .unknown(file, d.as_ref())
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                ),
+                Element::Directive(d) => {
+                    out.push_str(self.unknown(file, d.as_ref()).as_str().unwrap_or(""));
+                }
             }
         }
         out

@@ -73,7 +73,6 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
             properties: Some(ev.body(d.file, &d.block.body, d.span)),
         });
     }
-    drop(ev);
     out.issues.extend(m.issues.into_inner());
     out
 }
