@@ -121,14 +121,19 @@ fn parse_templates(
         }
     }
     let sources_ref: &SourceMap = sources;
-    let outcomes: Vec<TemplateOutcome> = ids
+    let outcomes: Vec<(crate::source::FileId, TemplateOutcome)> = ids
         .par_iter()
         .filter_map(|id| sources_ref.get(*id))
-        .map(cfn::parse_template)
+        .map(|f| (f.id, cfn::parse_template(f)))
         .collect();
-    for outcome in outcomes {
+    for (id, outcome) in outcomes {
         match outcome {
-            TemplateOutcome::NotTemplate => {}
+            TemplateOutcome::NotTemplate => {
+                if let Some(plan) = sources_ref.get(id).and_then(terraform_plan) {
+                    merge(app, plan.app);
+                    errors.extend(plan.issues);
+                }
+            }
             TemplateOutcome::Template { app: part, issues } => {
                 merge(app, part);
                 errors.extend(issues);
@@ -188,6 +193,16 @@ fn parse_terraform(
         merge(app, o.app);
         errors.extend(o.issues);
     }
+}
+
+/// A `terraform show -json` plan, lowered; `None` for any other JSON.
+fn terraform_plan(file: &crate::source::SourceFile) -> Option<crate::parse::terraform::Outcome> {
+    use crate::parse::terraform::plan;
+    if !file.path.ends_with(".json") || !file.text.contains("\"format_version\"") {
+        return None;
+    }
+    let root = crate::parse::json::parse(file).ok()?;
+    plan::is_plan(&root).then(|| plan::parse_plan(file, &root))
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.

@@ -326,3 +326,45 @@ fn twin_apps_agree_on_required_actions() {
     assert!(sam["ChargeFunction"].contains(&("sqs:SendMessage".to_string(), false)));
     assert_eq!(sam, tf);
 }
+
+/// A `terraform show -json` plan: the role ARN is unknown until apply, so the function binds
+/// to its role through the configuration's references.
+#[test]
+fn plan_json_lowers_functions_and_roles() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.exec", "mode": "managed", "type": "aws_iam_role", "name": "exec",
+     "values": {"name": "exec",
+       "assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}",
+       "inline_policy": [{"name": "rw", "policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"}]}},
+    {"address": "aws_iam_role_policy_attachment.logs", "mode": "managed", "type": "aws_iam_role_policy_attachment", "name": "logs",
+     "values": {"role": "exec", "policy_arn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}},
+    {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api",
+     "values": {"function_name": "api", "runtime": "python3.12", "handler": "app.handler",
+       "environment": [{"variables": {"MODE": "fast"}}]}}
+  ]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.api", "expressions": {"role": {"references": ["aws_iam_role.exec.arn", "aws_iam_role.exec"]}}}
+  ]}}
+}"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    let audit = rolefit::app::audit(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let f = &audit.app.functions[0];
+    assert_eq!(f.id, "plan.json#api");
+    assert_eq!(
+        f.role,
+        RoleBinding::Role("plan.json#aws_iam_role.exec".into())
+    );
+    assert_eq!(f.environment[0].name.value, "MODE");
+    let role = &audit.app.roles[0];
+    assert_eq!(role.policies.len(), 2);
+    assert!(
+        matches!(&role.policies[1].source, PolicySource::Managed { arn } if arn.ends_with("AWSLambdaBasicExecutionRole"))
+    );
+    assert_eq!(
+        role.policies[0].doc.as_ref().unwrap().node.to_json()["Statement"][0]["Action"],
+        "s3:GetObject"
+    );
+}

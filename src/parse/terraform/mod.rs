@@ -24,6 +24,27 @@ use crate::model::{self, App};
 use crate::parse::ParseError;
 use crate::source::SourceFile;
 
+/// A policy written as JSON text in a plan, parsed; bad JSON is an issue.
+fn policy_json(
+    n: &crate::parse::node::Node,
+    issues: &mut Vec<ParseError>,
+) -> Option<model::PolicyDoc> {
+    let text = n.as_str()?;
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => Some(model::PolicyDoc {
+            node: crate::parse::node::Node::from_json(&v, n.span),
+            span: n.span,
+        }),
+        Err(e) => {
+            issues.push(ParseError::new(
+                n.span,
+                format!("policy is not valid JSON: {e}"),
+            ));
+            None
+        }
+    }
+}
+
 /// What one module lowered to, and what could not be read.
 #[derive(Debug, Default)]
 pub struct Outcome {
