@@ -175,10 +175,8 @@ pub fn statement(st: &Node) -> Node {
 /// A policy argument as a tree: an object (from `jsonencode`) as is, JSON text parsed.
 pub fn as_policy(ev: &Eval, n: Node) -> Node {
     let Some(text) = n.as_str() else { return n };
-    if text.starts_with("${")
-        && text.ends_with('}')
-        && !text.trim_start_matches("${").contains("${")
-    {
+    // An unknown value (`${var.policy}`, an unreadable file) is not JSON text.
+    if text.starts_with("${") {
         return n;
     }
     match serde_json::from_str::<serde_json::Value>(text) {
