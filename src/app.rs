@@ -1,6 +1,7 @@
 //! The one place that knows the order of the stages:
 //! discover → parse → model → needs → graph → rules → report.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -12,10 +13,13 @@ use crate::finding::Finding;
 use crate::graph::{self, Analysis};
 use crate::model::App;
 use crate::parse::ParseError;
+use crate::parse::account;
 use crate::parse::cfn::{self, TemplateOutcome};
+use crate::parse::serverless;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::suppress;
 
 /// Everything one audit produced, for every output format.
 pub struct Audit {
@@ -45,11 +49,13 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
     let mut errors: Vec<ParseError> = Vec::new();
     let multi = paths.len() > 1;
     let mut merged = Listing::default();
+    let filter = config.path_filter();
     for root in paths {
-        let listing = discover::walk(root).map_err(|source| RunError::Root {
+        let mut listing = discover::walk(root).map_err(|source| RunError::Root {
             path: root.clone(),
             source,
         })?;
+        listing.files.retain(|rel, _| filter.selects(rel));
         let prefix = if multi {
             format!("{}/", root.display())
         } else {
@@ -62,7 +68,8 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
                 problem.message.clone(),
             ));
         }
-        parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        let exports = parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        parse_account_exports(&exports, &prefix, &sources, config, &mut app, &mut errors);
         parse_terraform(&listing, &prefix, &mut sources, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
@@ -79,6 +86,7 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
         config,
     };
     let findings = rules::check_all(&cx);
+    let findings = suppress::apply(findings, &sources, config);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
     Ok(Audit {
         sources,
@@ -91,13 +99,14 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
 }
 
 /// Reads every YAML/JSON file, keeps the ones that are templates, lowers them to the model.
+/// Returns the files that are not templates but look like exported account state.
 fn parse_templates(
     listing: &Listing,
     prefix: &str,
     sources: &mut SourceMap,
     app: &mut App,
     errors: &mut Vec<ParseError>,
-) {
+) -> Vec<FileId> {
     let candidates: Vec<_> = listing
         .files
         .values()
@@ -121,17 +130,36 @@ fn parse_templates(
         }
     }
     let sources_ref: &SourceMap = sources;
-    let outcomes: Vec<(crate::source::FileId, TemplateOutcome)> = ids
-        .par_iter()
+    // Serverless configurations first: the files they include with `${file(...)}` are part
+    // of them, not templates of their own.
+    let included = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let (sls, rest): (Vec<_>, Vec<_>) = ids
+        .iter()
         .filter_map(|id| sources_ref.get(*id))
-        .map(|f| (f.id, cfn::parse_template(f)))
+        .partition(|f| serverless::is_config_name(f.path.strip_prefix(prefix).unwrap_or(&f.path)));
+    let mut outcomes: Vec<(FileId, TemplateOutcome)> = sls
+        .par_iter()
+        .map(|f| (f.id, parse_serverless(f, listing, prefix, &included)))
         .collect();
+    let included = included.into_inner().unwrap_or_default();
+    outcomes.extend(
+        rest.par_iter()
+            .filter(|f| !included.contains(&f.path))
+            .map(|f| (f.id, cfn::parse_template(f)))
+            .collect::<Vec<_>>(),
+    );
+    let mut exports = Vec::new();
     for (id, outcome) in outcomes {
         match outcome {
             TemplateOutcome::NotTemplate => {
                 if let Some(plan) = sources_ref.get(id).and_then(terraform_plan) {
                     merge(app, plan.app);
                     errors.extend(plan.issues);
+                } else if sources_ref
+                    .get(id)
+                    .is_some_and(|f| account::is_export(&f.text))
+                {
+                    exports.push(id);
                 }
             }
             TemplateOutcome::Template { app: part, issues } => {
@@ -147,6 +175,62 @@ fn parse_templates(
                 }
             }
         }
+    }
+    exports
+}
+
+/// Lowers exported account state, each folder's export files together. With several roots,
+/// code folders from the configuration are relative to the export's root.
+fn parse_account_exports(
+    exports: &[FileId],
+    prefix: &str,
+    sources: &SourceMap,
+    config: &Config,
+    app: &mut App,
+    errors: &mut Vec<ParseError>,
+) {
+    let mut folders: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
+    for file in exports.iter().filter_map(|id| sources.get(*id)) {
+        let rel = file.path.strip_prefix(prefix).unwrap_or(&file.path);
+        folders
+            .entry(account::export_folder(rel))
+            .or_default()
+            .push(file);
+    }
+    for files in folders.values() {
+        let mut outcome = account::parse_export(files, config);
+        for f in &mut outcome.app.functions {
+            if let Some(code) = &mut f.code_path {
+                code.value = format!("{prefix}{}", code.value);
+            }
+        }
+        merge(app, outcome.app);
+        errors.extend(outcome.issues);
+    }
+}
+
+/// A Serverless Framework configuration, with the paths it reads added to `included`.
+fn parse_serverless(
+    file: &crate::source::SourceFile,
+    listing: &Listing,
+    prefix: &str,
+    included: &std::sync::Mutex<std::collections::BTreeSet<String>>,
+) -> TemplateOutcome {
+    // `${file(...)}` reads only files of the walk (inside the root, not ignored).
+    let read = |path: &str| {
+        let entry = listing
+            .files
+            .get(path.strip_prefix(prefix).unwrap_or(path))?;
+        let text = discover::read_text(entry).ok()?;
+        if let Ok(mut set) = included.lock() {
+            set.insert(path.to_string());
+        }
+        Some(text)
+    };
+    match serverless::parse(file, &read) {
+        // A CloudFormation template that happens to be named `serverless.yml`.
+        TemplateOutcome::NotTemplate => cfn::parse_template(file),
+        outcome => outcome,
     }
 }
 

@@ -32,6 +32,8 @@ pub enum Command {
     Actions(ActionsArgs),
     /// Print the documentation of a rule (what, why, example, fix), or list all rules.
     Explain(ExplainArgs),
+    /// Print the least-privilege policy each function needs (its code, triggers, settings).
+    Policy(PolicyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +53,41 @@ pub struct AuditArgs {
     /// Colour in human output: auto (on a terminal), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Configuration file (default: `rolefit.toml` at the first PATH, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Leave out findings recorded in this baseline file, so only new ones are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as a baseline (the report is still written).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    /// Function names or ids to print (default: all), and folders or templates to audit
+    /// (default `.`): an argument that exists on disk is a path.
+    pub targets: Vec<String>,
+    /// `json` (IAM policy documents by function id), a snippet in one syntax, or `native`:
+    /// the syntax of the file that declares each function.
+    #[arg(long, value_enum, default_value_t = PolicyFormat::Json)]
+    pub format: PolicyFormat,
+    /// Configuration file (default: `rolefit.toml` at the first path, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFormat {
+    Json,
+    Sam,
+    Cloudformation,
+    Terraform,
+    Serverless,
+    Native,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +122,12 @@ pub enum Format {
     Human,
     /// The versioned JSON report (REPORT.md, schema/report-v1.json).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// A Markdown summary (step summary, pull-request comment) with Mermaid pictures.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -71,6 +71,10 @@ pub fn gather(
                     continue;
                 };
                 for import in &ex.facts.imports {
+                    if lang == Lang::Go {
+                        added.extend(go_import_files(listing, file, &import.module.value));
+                        continue;
+                    }
                     for cand in
                         code::local_import_candidates(lang, file, &import.module.value, &code_root)
                     {
@@ -127,15 +131,68 @@ pub fn gather(
 
 /// The handler file of a function when the listing holds it.
 fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
-    let (Some(code_path), Some(handler)) = (&f.code_path, &f.handler) else {
+    let Some(code_path) = &f.code_path else {
         return Vec::new();
     };
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
+    // A Go handler names the compiled binary (`go1.x`, or `bootstrap` on an OS-only
+    // runtime); its code is every file of the package in the code folder.
+    if runtime.is_some_and(|r| r.starts_with("go") || r.starts_with("provided")) {
+        let files =
+            code::go_package_files(&code_path.value, listing.files.keys().map(String::as_str));
+        if !files.is_empty() {
+            return files;
+        }
+    }
+    let Some(handler) = &f.handler else {
+        return Vec::new();
+    };
     code::handler_candidates(&code_path.value, &handler.value, runtime)
         .into_iter()
         .find(|c| listing.files.contains_key(c))
         .into_iter()
         .collect()
+}
+
+/// The files of the package a Go file imports, when the import path lies inside the module
+/// whose `go.mod` is nearest above the importer.
+fn go_import_files(listing: &Listing, importer: &str, import: &str) -> Vec<String> {
+    let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+    loop {
+        let go_mod = if dir.is_empty() {
+            "go.mod".to_string()
+        } else {
+            format!("{dir}/go.mod")
+        };
+        if let Some(entry) = listing.files.get(&go_mod) {
+            let Ok(text) = discover::read_text(entry) else {
+                return Vec::new();
+            };
+            let Some(module) = code::go_module_path(&text) else {
+                return Vec::new();
+            };
+            let Some(rest) = import
+                .strip_prefix(module)
+                .and_then(|r| r.strip_prefix('/'))
+            else {
+                return Vec::new();
+            };
+            let folder = if dir.is_empty() {
+                rest.to_string()
+            } else {
+                format!("{dir}/{rest}")
+            };
+            return code::go_package_files(&folder, listing.files.keys().map(String::as_str))
+                .into_iter()
+                .filter(|f| !code::is_vendored(f))
+                .collect();
+        }
+        match dir.rsplit_once('/') {
+            Some((up, _)) => dir = up,
+            None if !dir.is_empty() => dir = "",
+            None => return Vec::new(),
+        }
+    }
 }
 
 fn read_batch(

@@ -1,7 +1,14 @@
-//! Run configuration: what `rolefit.toml` (or `--config`) sets. Reading and validating the
-//! file lives with the CLI; the stages read these typed settings.
+//! Run configuration: what `rolefit.toml` (or `--config`) sets. The stages read these typed
+//! settings; `load` reads and validates the file.
+
+mod load;
 
 use std::collections::BTreeMap;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+pub(crate) use load::nearest;
+pub use load::{ConfigError, FILE_NAME};
 
 use crate::finding::Severity;
 
@@ -52,5 +59,64 @@ impl Config {
 
     pub fn trusts_account(&self, account: &str) -> bool {
         self.trusted_accounts.iter().any(|a| a == account)
+    }
+}
+
+/// The `include`/`exclude` globs, compiled once per run.
+#[derive(Clone, Debug)]
+pub struct PathFilter {
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+}
+
+impl Config {
+    /// Compiles `include` and `exclude` (validated when the file was loaded; a glob that
+    /// still fails to compile is left out rather than failing the run).
+    pub fn path_filter(&self) -> PathFilter {
+        PathFilter {
+            include: (!self.include.is_empty()).then(|| glob_set(&self.include)),
+            exclude: glob_set(&self.exclude),
+        }
+    }
+}
+
+impl PathFilter {
+    /// Whether a path relative to the audited root is audited.
+    pub fn selects(&self, rel: &str) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match(rel)) && !self.exclude.is_match(rel)
+    }
+}
+
+/// `*` stays within one folder and `**` crosses folders, as in `.gitignore`.
+fn glob_set(globs: &[String]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(glob) = GlobBuilder::new(g).literal_separator(true).build() {
+            b.add(glob);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_and_exclude_select_paths() {
+        let config = Config {
+            include: vec!["services/**".into()],
+            exclude: vec!["services/legacy/**".into()],
+            ..Config::default()
+        };
+        let f = config.path_filter();
+        assert!(f.selects("services/orders/template.yaml"));
+        assert!(!f.selects("services/legacy/template.yaml"));
+        assert!(!f.selects("template.yaml"));
+        assert!(
+            Config::default()
+                .path_filter()
+                .selects("anything/at/all.py")
+        );
     }
 }

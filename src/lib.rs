@@ -4,6 +4,7 @@
 //! [`app`] is the one place that knows the order of the stages.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod codebase;
 pub mod config;
@@ -15,6 +16,8 @@ pub mod iam;
 pub mod model;
 pub mod needs;
 pub mod parse;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

@@ -7,12 +7,13 @@ use clap::Parser;
 
 use rolefit::cli::{
     ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, Format, GraphArgs,
-    SdkArg,
+    PolicyArgs, PolicyFormat, SdkArg,
 };
 use rolefit::config::Config;
 use rolefit::finding::Severity;
 use rolefit::model::SdkKind;
-use rolefit::{app, data, graph, report, rules};
+use rolefit::policy::Syntax;
+use rolefit::{app, baseline, data, graph, policy, report, rules};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => run_graph(&args),
         Command::Actions(args) => run_actions(&args),
         Command::Explain(args) => run_explain(&args),
+        Command::Policy(args) => run_policy(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -39,9 +41,23 @@ fn main() -> ExitCode {
 }
 
 fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
-    let audit = app::audit(&args.paths, &Config::default())?;
+    let config = Config::find(args.config.as_deref(), &args.paths)?;
+    let mut audit = app::audit(&args.paths, &config)?;
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &audit)?;
+    }
+    if let Some(path) = &args.baseline {
+        let recorded = baseline::load(path)?;
+        baseline::apply(&mut audit, &recorded);
+    }
+    let prefix = path_prefix(&args.paths);
     let text = match args.format {
         Format::Json => report::json::render(&audit.report),
+        Format::Sarif => {
+            report::sarif::render(&audit.findings, &audit.report, &audit.sources, &prefix)
+        }
+        Format::Github => report::github::render(&audit.report, &prefix),
+        Format::Markdown => report::markdown::render(&audit.report),
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -66,7 +82,8 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
 }
 
 fn run_graph(args: &GraphArgs) -> anyhow::Result<u8> {
-    let audit = app::audit(&args.paths, &Config::default())?;
+    let config = Config::find(None, &args.paths)?;
+    let audit = app::audit(&args.paths, &config)?;
     let g = graph::PermissionGraph::build(&audit.app, &audit.code, &audit.analysis, &audit.sources);
     let text = match args.format {
         rolefit::cli::GraphFormat::Dot => g.to_dot(),
@@ -130,6 +147,70 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
                 Ok(2)
             }
         },
+    }
+}
+
+fn run_policy(args: &PolicyArgs) -> anyhow::Result<u8> {
+    let (paths, names): (Vec<&String>, Vec<&String>) = args
+        .targets
+        .iter()
+        .partition(|t| std::path::Path::new(t.as_str()).exists());
+    let mut paths: Vec<std::path::PathBuf> = paths.into_iter().map(Into::into).collect();
+    if paths.is_empty() {
+        paths.push(".".into());
+    }
+    let names: Vec<String> = names.into_iter().cloned().collect();
+    let config = Config::find(args.config.as_deref(), &paths)?;
+    let audit = app::audit(&paths, &config)?;
+    let selected = match policy::policies(&audit, &names) {
+        Ok(s) => s,
+        Err(unknown) => {
+            eprintln!(
+                "rolefit: no function named {} (neither a path nor a function name or id)",
+                unknown.join(", ")
+            );
+            return Ok(2);
+        }
+    };
+    let syntax = match args.format {
+        PolicyFormat::Json => Syntax::Json,
+        PolicyFormat::Sam => Syntax::Sam,
+        PolicyFormat::Cloudformation => Syntax::CloudFormation,
+        PolicyFormat::Terraform => Syntax::Terraform,
+        PolicyFormat::Serverless => Syntax::Serverless,
+        PolicyFormat::Native => Syntax::Native,
+    };
+    write_output(args.output.as_deref(), &policy::render(&selected, syntax))?;
+    Ok(0)
+}
+
+/// What to put before report paths (relative to the audited root) so they are relative to
+/// the working directory, as GitHub annotations and code scanning need: the single relative
+/// root folder (or a single file's folder); nothing for `.`, absolute roots, or several
+/// roots (whose report paths already start with the root).
+fn path_prefix(paths: &[std::path::PathBuf]) -> String {
+    let [root] = paths else {
+        return String::new();
+    };
+    if root.is_absolute() {
+        return String::new();
+    }
+    let dir = if root.is_file() {
+        root.parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    } else {
+        root.clone()
+    };
+    let parts: Vec<String> = dir
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", parts.join("/"))
     }
 }
 

@@ -75,7 +75,7 @@ fn lang_from_path() {
     }
     assert_eq!(Lang::from_path("x/App.tsx"), Some(Lang::Tsx));
     assert_eq!(Lang::from_path("Makefile"), None);
-    assert_eq!(Lang::from_path("a.go"), None);
+    assert_eq!(Lang::from_path("a.rb"), None);
 }
 
 #[test]
@@ -875,8 +875,9 @@ fn handler_paths() {
     assert_eq!(unknown[0], "code/app.py");
     assert!(unknown.contains(&"code/app.js".to_string()));
     assert!(handler_candidates("fn", "nohandler", None).is_empty());
-    assert!(
-        handler_candidates("fn", "com.example.Handler::handleRequest", Some("java21")).is_empty()
+    assert_eq!(
+        handler_candidates("fn", "com.example.Handler::handleRequest", Some("java21"))[0],
+        "fn/src/main/java/com/example/Handler.java"
     );
     assert!(handler_candidates("fn", "bootstrap", Some("provided.al2023")).is_empty());
 }

@@ -179,7 +179,15 @@ pub fn analyze(
         fa.verdicts = match fa.role {
             Some(ri) => {
                 let role = app.roles.get(analysis.roles[ri].role);
-                let arn = role.map(|r| r.arn.as_str()).unwrap_or("");
+                // A role whose ARN is unknown is still one of the stack's own.
+                let arn = match role.map(|r| r.arn.as_str()) {
+                    Some(a) if !a.is_empty() => a.to_string(),
+                    _ => format!(
+                        "arn:aws:iam::${{AWS::AccountId}}:role/{}",
+                        role.map_or("unknown", |r| r.name.as_str())
+                    ),
+                };
+                let arn = arn.as_str();
 
                 evaluate_needs(&analysis.roles[ri], arn, &fa.needs)
             }

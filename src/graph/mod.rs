@@ -3,6 +3,7 @@
 //! with the IAM engine, and which grants those needs use. [`PermissionGraph`] draws it.
 
 mod analysis;
+pub mod loops;
 mod perm;
 mod report;
 

@@ -387,6 +387,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
         return Decision::Denied { by: deny.yes };
     }
     let cross = match &req.resource_account {
+        Some(owner) if *owner == req.principal.account => false,
         Some(owner) => {
             glob(
                 &Pattern::text(owner),

@@ -325,19 +325,22 @@ fn unit_eq(p: Unit, pn: &[Box<str>], t: Unit, tn: &[Box<str>]) -> bool {
     }
 }
 
-/// Classic single-backtrack glob: `*` is the only wildcard that spans, placeholders are
-/// opaque tokens, unresolved variables match nothing.
-fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
-    let t = &text.units;
+/// Single-backtrack glob where `wild` units span any run of units and `eq` compares the rest.
+fn one_sided(
+    p: &[Unit],
+    t: &[Unit],
+    wild: impl Fn(Unit) -> bool,
+    eq: impl Fn(Unit, Unit) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some(Unit::Star) => {
+            Some(&u) if wild(u) => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(&u) if unit_eq(u, pn, t[ti], &text.names) => {
+            Some(&u) if eq(u, t[ti]) => {
                 pi += 1;
                 ti += 1;
             }
@@ -351,21 +354,74 @@ fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
             },
         }
     }
-    p[pi..].iter().all(|u| *u == Unit::Star)
+    p[pi..].iter().all(|u| wild(*u))
 }
 
-/// Whether the pattern could match for some values of the placeholders (and of policy
-/// variables, which act like `*`). A placeholder stands for a non-empty string; two different
-/// deploy-time names never stand for the same string (each logical resource has its own physical name, and a
-/// name taken from a parameter carries the parameter's placeholder), so a grant on
-/// `${OrdersTable}` does not cover `${AuditTable}`. Dynamic programming over
-/// (pattern unit, text unit, mode), where the mode says whether a text placeholder is
-/// producing pattern characters or a pattern placeholder is absorbing text units.
+/// Classic single-backtrack glob: `*` is the only wildcard that spans, placeholders are
+/// opaque tokens, unresolved variables match nothing.
+fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
+    let tn = &text.names;
+    one_sided(
+        p,
+        &text.units,
+        |u| u == Unit::Star,
+        |a, b| unit_eq(a, pn, b, tn),
+    )
+}
+
+/// Whether some deploy-time values (and values of unknown variables) could make the pattern
+/// match: pattern placeholders and variables act as `*`, text placeholders may expand to any
+/// run of characters. A row-by-row reachability table over both sides, only used when
+/// `strict` fails.
 fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     let tn = &text.names;
     let Some((p, t)) = trim_literal_ends(p, pn, &text.units, tn) else {
         return false;
     };
+    let is_ph = |u: &Unit| matches!(u, Unit::Ph(_));
+    // A placeholder stands for a non-empty string: one character, then anything.
+    let non_empty = |units: &[Unit]| -> Vec<Unit> {
+        units
+            .iter()
+            .flat_map(|u| match u {
+                Unit::Ph(_) => vec![Unit::Any1, Unit::Star],
+                u => vec![*u],
+            })
+            .collect()
+    };
+    if !t.iter().any(is_ph) {
+        // Only the pattern has unknowns: variables act as `*`, placeholders as `?*`.
+        let p = non_empty(p);
+        let wild = |u: Unit| matches!(u, Unit::Star | Unit::Var(_));
+        return one_sided(&p, t, wild, |a, b| unit_eq(a, pn, b, tn));
+    }
+    if !p
+        .iter()
+        .any(|u| matches!(u, Unit::Star | Unit::Var(_) | Unit::Ph(_)))
+    {
+        // Only the text has unknowns: its placeholders act as `*` over the pattern's
+        // characters (a `?` in the pattern is one character a placeholder may produce).
+        let eq = |a: Unit, b: Unit| match (a, b) {
+            (Unit::Ch(x), Unit::Ch(y)) => x == y,
+            (Unit::Ch(_), Unit::Any1) => true,
+            // The first character a text placeholder produces.
+            (Unit::Any1, Unit::Ch(_) | Unit::Any1) => true,
+            _ => false,
+        };
+        let t = non_empty(t);
+        return one_sided(&t, p, |u| u == Unit::Star, eq);
+    }
+    loose_table(p, pn, t, tn)
+}
+
+/// The general case, with unknowns on both sides. A placeholder stands for a non-empty
+/// string; two different deploy-time names never stand for the same string (each logical
+/// resource has its own physical name, and a name taken from a parameter carries the
+/// parameter's placeholder), so a grant on `${OrdersTable}` does not cover `${AuditTable}`, and
+/// a name on both sides stands for one value. Reachability over (pattern unit, text unit,
+/// mode), where the mode says whether a text placeholder is producing pattern characters or a
+/// pattern placeholder is absorbing text units.
+fn loose_table(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool {
     const NORMAL: usize = 0;
     const IN_TEXT: usize = 1;
     const IN_PATTERN: usize = 2;
@@ -381,6 +437,14 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     // A name on both sides stands for one value, so it only ever meets itself (or a `*`).
     let shared_p = |k: u16| pn.get(usize::from(k)).is_some_and(|n| tn.contains(n));
     let shared_t = |k: u16| tn.get(usize::from(k)).is_some_and(|n| pn.contains(n));
+    // What a text placeholder can produce: pattern characters, and pseudo parameters — a name
+    // CloudFormation generates is `<stack name>-<logical id>-<suffix>`, which a grant on
+    // `${AWS::StackName}-Fn-*` is written to match.
+    let producible = |u: Unit| match u {
+        Unit::Ch(_) | Unit::Any1 => true,
+        Unit::Ph(k) => is_pseudo(pn, k),
+        _ => false,
+    };
     // Can pattern placeholder `p[i]` absorb text unit `u`?
     let absorbs = |pu: Unit, u: Unit| match (pu, u) {
         (Unit::Ph(a), _) if shared_p(a) => false,
@@ -413,9 +477,7 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
                     if unit_eq(a, pn, b, tn) {
                         stack.push((i + 1, j + 1, NORMAL));
                     }
-                    if matches!(b, Unit::Ph(k) if !shared_t(k))
-                        && matches!(a, Unit::Ch(_) | Unit::Any1)
-                    {
+                    if matches!(b, Unit::Ph(k) if !shared_t(k)) && producible(a) {
                         stack.push((i + 1, j, IN_TEXT));
                     }
                     if matches!(a, Unit::Ph(_)) && absorbs(a, b) {
@@ -425,10 +487,7 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
             }
             IN_TEXT => {
                 // Text placeholder `t[j]` has produced at least one pattern character.
-                if matches!(
-                    pu,
-                    Some(Unit::Ch(_) | Unit::Any1 | Unit::Star | Unit::Var(_))
-                ) {
+                if pu.is_some_and(|u| producible(u) || matches!(u, Unit::Star | Unit::Var(_))) {
                     stack.push((i + 1, j, IN_TEXT));
                 }
                 stack.push((i, j + 1, NORMAL));
@@ -517,6 +576,41 @@ mod tests {
         assert_eq!(resource_matches(concrete, r), Match::Unknown);
         assert_eq!(resource_matches("arn:aws:s3:::x", r), Match::No);
         assert_eq!(resource_matches("arn:aws:dynamodb:?:*", r), Match::Unknown);
+    }
+
+    /// The one-sided shortcuts of `loose` agree with the full table on every short pair.
+    #[test]
+    fn loose_shortcuts_agree_with_table() {
+        let pat_atoms = ["a", "b", "*", "?", "${X}", "${Y}"];
+        let text_atoms = ["a", "b", "${X}", "${Y}"];
+        let words = |atoms: &[&str]| {
+            let mut out = vec![String::new()];
+            for _ in 0..3 {
+                let prev = out.clone();
+                for w in prev {
+                    for a in atoms {
+                        out.push(format!("{w}{a}"));
+                    }
+                }
+            }
+            out.sort();
+            out.dedup();
+            out
+        };
+        for p in words(&pat_atoms) {
+            let p = Pattern::resource(&p);
+            for t in words(&text_atoms) {
+                let t = Pattern::text(&t);
+                let want = loose_table(&p.units, &p.names, &t.units, &t.names);
+                assert_eq!(
+                    loose(&p.units, &p.names, &t),
+                    want,
+                    "{} vs {}",
+                    p.raw,
+                    t.raw
+                );
+            }
+        }
     }
 
     #[test]

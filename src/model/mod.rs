@@ -114,6 +114,8 @@ pub struct FunctionConfig {
     /// `PackageType: Image` and the image URI.
     pub image_uri: Option<Spanned<String>>,
     pub snap_start: Option<Span>,
+    /// `DurableConfig`: a durable function, which checkpoints its execution state.
+    pub durable: Option<Span>,
     /// Total size in bytes of environment variable names and values as written.
     pub environment_bytes: usize,
     pub environment_span: Option<Span>,

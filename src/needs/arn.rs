@@ -34,6 +34,11 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ("ResourceId", &["modelId", "ModelId"]),
 ];
 
+/// Reserved parameter keys (no API member looks like them) for the caller's own region and
+/// account, when known.
+pub const REGION: &str = "${Region}";
+pub const ACCOUNT: &str = "${Account}";
+
 /// Parameters whose value may be a whole ARN of the resource.
 const ARN_PARAMS: &[&str] = &[
     "TopicArn",
@@ -90,8 +95,6 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     // The resource type whose ARN the call's parameters fill best; ties go to the plain
     // type over access points and Outposts, then to the catalog's order.
     let mut best: Option<((usize, bool, bool), String)> = None;
-    // An action with no required resource type works on `*` unless the call names one.
-    let any_required = info.resource_types.iter().any(|r| r.required);
     for rt in &info.resource_types {
         let Some(template) = catalog.arn_template(prefix, &rt.name) else {
             continue;
@@ -109,8 +112,12 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
             best = Some((score, filled));
         }
     }
+    // The catalog marks a lone resource type without `*` as optional (`cloudwatch:PutMetricData`
+    // on a dataset): with nothing naming it, the action is used on `*`. Alternatives (an object
+    // or an access point object) are both unmarked, yet one of them always applies.
+    let optional = info.resource_types.len() == 1 && !info.resource_types[0].required;
     match best {
-        Some(((known, _, _), arn)) if any_required || known > 0 => arn,
+        Some(((known, _, _), arn)) if known > 0 || !optional => arn,
         _ => "*".to_string(),
     }
 }
@@ -148,8 +155,20 @@ fn fill_counting(template: &str, params: &BTreeMap<String, String>) -> (String, 
 fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
     match var {
         "Partition" => return "aws".into(),
-        "Region" => return "${AWS::Region}".into(),
-        "Account" => return "${AWS::AccountId}".into(),
+        // The function's own region and account when they are known (exported account
+        // state), else deploy-time placeholders.
+        "Region" => {
+            return params
+                .get(REGION)
+                .cloned()
+                .unwrap_or_else(|| "${AWS::Region}".into());
+        }
+        "Account" => {
+            return params
+                .get(ACCOUNT)
+                .cloned()
+                .unwrap_or_else(|| "${AWS::AccountId}".into());
+        }
         _ => {}
     }
     let names: &[&str] = PARAM_ALIASES

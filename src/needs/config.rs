@@ -45,11 +45,10 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
                 == Some(group.as_str())
     });
     let logs_span = func.config.log_group.as_ref().map_or(func.span, |g| g.span);
+    let (region, account) = super::home(func);
     if let Some(entry) = table.config("Logging") {
         let t = Targets {
-            log_group: Some(format!(
-                "arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}"
-            )),
+            log_group: Some(format!("arn:aws:logs:{region}:{account}:log-group:{group}")),
             ..Targets::default()
         };
         for st in &entry.statements {
@@ -68,6 +67,21 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
                     );
                 }
             }
+        }
+    }
+    if let Some(span) = func.config.durable {
+        // A durable function checkpoints and reads its executions' state (Lambda Developer
+        // Guide, "Durable functions": AWSLambdaBasicDurableExecutionRolePolicy).
+        let executions = format!("{}:*/durable-execution/*", func.arn);
+        for action in [
+            "lambda:CheckpointDurableExecution",
+            "lambda:GetDurableExecutionState",
+        ] {
+            set.add(
+                action,
+                &executions,
+                reason(ReasonKind::Config, span, "DurableConfig"),
+            );
         }
     }
     let mut add = |key: &str, t: &Targets<'_>, kind: ReasonKind, span: Span, detail: &str| {

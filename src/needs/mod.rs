@@ -5,7 +5,7 @@ mod arn;
 mod config;
 mod sdk;
 
-pub use arn::{is_specific, queue_url_to_arn, resource_for_action};
+pub use arn::{ACCOUNT, REGION, is_specific, queue_url_to_arn, resource_for_action};
 pub use sdk::{SdkNeeds, sdk_needs};
 
 use std::collections::BTreeMap;
@@ -77,6 +77,24 @@ impl NeedSet {
                 }
             })
             .collect()
+    }
+}
+
+/// The function's region and account: literal when its ARN says (exported account state),
+/// else `${AWS::Region}` and `${AWS::AccountId}`.
+pub fn home(func: &Function) -> (String, String) {
+    let literal = |s: &str| !s.is_empty() && !s.contains('$');
+    let mut parts = func.arn.split(':');
+    let region = parts.nth(3).filter(|r| literal(r)).map(str::to_string);
+    let account = parts
+        .next()
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
+    match (region, account) {
+        (Some(r), Some(a)) => (r, a.to_string()),
+        _ => (
+            "${AWS::Region}".to_string(),
+            "${AWS::AccountId}".to_string(),
+        ),
     }
 }
 

@@ -39,8 +39,12 @@ pub fn sdk_needs(
             continue;
         };
         stats.resolved += 1;
+        let mut params = resolved.params.clone();
+        let (region, account) = super::home(func);
+        params.insert(super::REGION.to_string(), region);
+        params.insert(super::ACCOUNT.to_string(), account);
         for action in &resolved.actions {
-            let resource = resource_for_action(action, &resolved.params);
+            let resource = resource_for_action(action, &params);
             stats.total_pairs += 1;
             if resource != "*" && !resource.ends_with(":*") {
                 stats.specific += 1;
@@ -64,7 +68,14 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
     let mut params: BTreeMap<String, String> = call
         .args
         .iter()
-        .filter_map(|(name, arg)| arg_value(func, hints, arg).map(|v| (name.clone(), v)))
+        // A parameter whose value is unknown is still present (`PhoneNumber` from the event
+        // decides what `sns:Publish` applies to); its value stands as `*`.
+        .map(|(name, arg)| {
+            (
+                name.clone(),
+                arg_value(func, hints, arg).unwrap_or_else(|| "*".to_string()),
+            )
+        })
         .collect();
     let op = match call.style {
         CallStyle::Resource => {

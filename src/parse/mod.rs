@@ -1,10 +1,12 @@
 //! Parsers: every input format becomes [`node::Node`] trees (YAML, JSON, HCL) and then the
 //! format-free [`crate::model`]; function code becomes [`crate::model::SdkCall`]s.
 
+pub mod account;
 pub mod cfn;
 pub mod code;
 pub mod json;
 pub mod node;
+pub mod serverless;
 pub mod terraform;
 pub mod yaml;
 

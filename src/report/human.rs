@@ -51,12 +51,14 @@ fn render_one(
     let mut help = Vec::new();
     let primary_file = sources.get(f.primary.file);
     if let Some(file) = primary_file {
+        // Underline at most to the end of the first line: a call spanning lines reads better
+        // with its head marked.
         let len = (f.primary.end.saturating_sub(f.primary.start)).max(1) as usize;
-        let len = len.min(
-            file.line_text(file.line_col(f.primary.start).0)
-                .len()
-                .max(1),
-        );
+        let (line, _) = file.line_col(f.primary.start);
+        let line_end = file.line_start(line).unwrap_or(0) as usize + file.line_text(line).len();
+        let len = len
+            .min(line_end.saturating_sub(f.primary.start as usize))
+            .max(1);
         diag = diag.and_label(LabeledSpan::new_primary_with_span(
             Some(crate::rules::label_for(f.rule).to_string()),
             (f.primary.start as usize, len),

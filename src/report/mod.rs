@@ -2,8 +2,12 @@
 //! `schema/report-v1.json`) and the formats that render it. These types are the contract:
 //! internal structs are never serialized directly.
 
+pub mod fingerprint;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -114,6 +118,14 @@ pub fn locate(sources: &SourceMap, span: Span) -> Option<Location> {
         line,
         column,
     })
+}
+
+/// The evidence of a finding (SARIF `relatedLocations`): spans in embedded data are left out.
+pub fn related_locations(f: &Finding, sources: &SourceMap) -> Vec<(Location, String)> {
+    f.related
+        .iter()
+        .filter_map(|(span, label)| Some((locate(sources, *span)?, label.clone())))
+        .collect()
 }
 
 impl FindingReport {

@@ -58,7 +58,48 @@ impl Rule for CrossAccountAccess {
             }
             out.push(f);
         }
+        // The function reaches into another account: known only when its own account is
+        // (exported account state names it), since templates leave it to deploy time.
+        for (fi, fa) in cx.analysis.functions.iter().enumerate() {
+            let Some(func) = cx.app.functions.get(fi) else {
+                continue;
+            };
+            let Some(own) = arn_account(&func.arn) else {
+                continue;
+            };
+            for need in &fa.needs {
+                let Some(other) = arn_account(&need.resource) else {
+                    continue;
+                };
+                if other == own || cx.config.trusts_account(&other) {
+                    continue;
+                }
+                let Some(reason) = need.because.first() else {
+                    continue;
+                };
+                out.push(
+                    META.finding(
+                        format!(
+                            "{} in account {own} needs {} on {} in account {other}: that resource's policy must also grant the role, and the account should be trusted",
+                            func.name, need.action, need.resource
+                        ),
+                        reason.span,
+                    )
+                    .function(&func.id)
+                    .actions([need.action.clone()])
+                    .resources([need.resource.clone()])
+                    .related(func.span, "function declared here"),
+                );
+            }
+        }
     }
+}
+
+/// The literal account id of an ARN (`arn:aws:sqs:us-east-1:444455556666:q`), if any.
+fn arn_account(arn: &str) -> Option<String> {
+    let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| account.to_string())
 }
 
 /// The account a principal names when it is a literal account other than the stack's own:
@@ -101,5 +142,19 @@ mod tests {
         );
         assert_eq!(principal_account("s3.amazonaws.com"), None);
         assert_eq!(principal_account("*"), None);
+    }
+
+    #[test]
+    fn arn_accounts() {
+        use super::arn_account;
+        assert_eq!(
+            arn_account("arn:aws:sqs:us-east-1:444455556666:q").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(arn_account("arn:aws:s3:::bucket/key"), None);
+        assert_eq!(
+            arn_account("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q"),
+            None
+        );
     }
 }

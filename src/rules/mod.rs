@@ -15,6 +15,7 @@ mod shared_execution_role;
 mod unknown_action;
 mod untrusted_role;
 mod unused_permission;
+mod unused_suppression;
 mod wildcard_permission;
 
 use crate::config::Config;
@@ -24,6 +25,7 @@ use crate::model::App;
 use crate::source::Span;
 
 pub use parse_error::ParseError as ParseErrorRule;
+pub use unused_suppression::META as UNUSED_SUPPRESSION;
 
 /// Where `--format human` and SARIF point for a rule's documentation (`#<rule-id>` anchors).
 pub const DOCS_URL: &str = "https://github.com/rolefit/rolefit/blob/main/docs/rules.md";
@@ -88,6 +90,7 @@ pub static ALL: &[&dyn Rule] = &[
     &unknown_action::UnknownAction,
     &lambda_limits::LambdaLimits,
     &parse_error::ParseError,
+    &unused_suppression::UnusedSuppression,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {

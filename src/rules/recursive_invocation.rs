@@ -7,6 +7,7 @@ use petgraph::graph::DiGraph;
 
 use super::{Rule, RuleContext, RuleMeta};
 use crate::finding::{Finding, Severity};
+use crate::graph::loops::{key_may_match, s3_key, s3_key_rules};
 use crate::iam::{self, Match};
 use crate::needs::ReasonKind;
 use crate::parse::node::Node;
@@ -129,7 +130,9 @@ impl Rule for RecursiveInvocation {
                         if !same_resource(&s.arn, &written) || !delivers(&need.action, s) {
                             continue;
                         }
-                        if s.kind == "S3" && !key_may_match(&need.resource, s.properties) {
+                        if s.kind == "S3"
+                            && !key_may_match(s3_key(&need.resource), &s3_key_rules(s.properties))
+                        {
                             continue;
                         }
                         graph.add_edge(
@@ -259,101 +262,9 @@ fn delivers(action: &str, s: &Source<'_>) -> bool {
     }
 }
 
-/// Whether keys written as `arn:aws:s3:::bucket/<key pattern>` may pass the notification's
-/// `Filter.S3Key.Rules` (prefix and suffix). Unknown parts of the key may be anything.
-fn key_may_match(resource: &str, props: Option<&Node>) -> bool {
-    let Some(rules) = props
-        .and_then(|p| p.get("Filter"))
-        .and_then(|f| f.get("S3Key"))
-        .and_then(|k| k.get("Rules"))
-    else {
-        return true;
-    };
-    let key = resource
-        .strip_prefix("arn:aws:s3:::")
-        .and_then(|r| r.split_once('/'))
-        .map(|(_, k)| k)
-        .unwrap_or("*");
-    // The literal text before the first unknown part, and after the last.
-    let head = key.split(['*', '$']).next().unwrap_or("");
-    let tail = key.rsplit(['*', '}']).next().unwrap_or("");
-    let head_known = !key.starts_with(['*', '$']);
-    let tail_known = !key.ends_with(['*', '}']);
-    for rule in rules.items() {
-        let name = rule
-            .get("Name")
-            .and_then(Node::as_str)
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let Some(value) = rule.get("Value").and_then(Node::as_str) else {
-            continue;
-        };
-        match name.as_str() {
-            "prefix" => {
-                let fits = if head_known && key.len() > head.len() {
-                    head.starts_with(value) || value.starts_with(head)
-                } else if head_known {
-                    head.starts_with(value)
-                } else {
-                    true
-                };
-                if !fits {
-                    return false;
-                }
-            }
-            "suffix" => {
-                let fits = if tail_known && key.len() > tail.len() {
-                    tail.ends_with(value) || value.ends_with(tail)
-                } else if tail_known {
-                    tail.ends_with(value)
-                } else {
-                    true
-                };
-                if !fits {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Span;
-
-    fn rules(prefix: Option<&str>, suffix: Option<&str>) -> Node {
-        let mut r = Vec::new();
-        if let Some(p) = prefix {
-            r.push(serde_json::json!({"Name": "prefix", "Value": p}));
-        }
-        if let Some(s) = suffix {
-            r.push(serde_json::json!({"Name": "suffix", "Value": s}));
-        }
-        Node::from_json(
-            &serde_json::json!({"Filter": {"S3Key": {"Rules": r}}}),
-            Span::default(),
-        )
-    }
-
-    #[test]
-    fn prefix_and_suffix_filters() {
-        let b = "arn:aws:s3:::${B}/";
-        let incoming = rules(Some("incoming/"), None);
-        assert!(!key_may_match(&format!("{b}processed/*"), Some(&incoming)));
-        assert!(key_may_match(
-            &format!("{b}incoming/x.jpg"),
-            Some(&incoming)
-        ));
-        assert!(key_may_match(&format!("{b}*"), Some(&incoming)));
-        assert!(key_may_match(&format!("{b}inc*"), Some(&incoming)));
-        let jpg = rules(None, Some(".jpg"));
-        assert!(!key_may_match(&format!("{b}thumbs/*.png"), Some(&jpg)));
-        assert!(key_may_match(&format!("{b}thumbs/*.jpg"), Some(&jpg)));
-        assert!(key_may_match(&format!("{b}clean/*"), Some(&jpg)));
-    }
 
     #[test]
     fn normalizes_sources() {

@@ -31,17 +31,46 @@ static META: RuleMeta = RuleMeta {
     label: "nothing needs this",
 };
 
-/// Services whose calls may need KMS on the caller's behalf (SSE-KMS objects, encrypted
-/// queues, topics, secrets, parameters, streams, tables), which code does not show.
-const KMS_USERS: &[&str] = &[
-    "s3",
-    "sqs",
-    "sns",
-    "secretsmanager",
-    "ssm",
-    "kinesis",
-    "dynamodb",
-    "logs",
+/// Rights a call may use on the caller's behalf, which its code does not show (forward access
+/// sessions): (services the function calls, action patterns such grants may serve).
+/// SSE-KMS objects, encrypted queues, topics, secrets, parameters, streams and tables need
+/// KMS; Rekognition, Textract and Comprehend read their input from S3 with the caller's
+/// rights; Athena reads and writes S3 and reads the Glue catalog as the caller.
+const ON_BEHALF: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "s3",
+            "sqs",
+            "sns",
+            "secretsmanager",
+            "ssm",
+            "kinesis",
+            "dynamodb",
+            "logs",
+        ],
+        &[
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+            "kms:Encrypt",
+            "kms:DescribeKey",
+        ],
+    ),
+    (
+        &["rekognition", "textract", "comprehend"],
+        &["s3:GetObject", "s3:GetObjectVersion"],
+    ),
+    (
+        &["athena"],
+        &[
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:ListBucket",
+            "s3:GetBucketLocation",
+            "glue:GetTable",
+            "glue:GetDatabase",
+            "glue:GetPartitions",
+        ],
+    ),
 ];
 
 impl Rule for UnusedPermission {
@@ -74,7 +103,11 @@ impl Rule for UnusedPermission {
                 .flat_map(|&fi| cx.analysis.functions[fi].needs.iter())
                 .filter_map(|n| n.action.split(':').next())
                 .collect();
-            let kms_plausible = needed_services.iter().any(|s| KMS_USERS.contains(s));
+            let on_behalf: Vec<&str> = ON_BEHALF
+                .iter()
+                .filter(|(callers, _)| needed_services.iter().any(|s| callers.contains(s)))
+                .flat_map(|(_, actions)| actions.iter().copied())
+                .collect();
             // Lambda creates the log group when it is missing: harmless beside a declared one.
             let writes_logs = ra.functions.iter().any(|&fi| {
                 cx.analysis.functions[fi]
@@ -100,7 +133,7 @@ impl Rule for UnusedPermission {
                     continue;
                 }
                 let used = !g.used_by.is_empty()
-                    || (kms_plausible && iam::action_matches(&g.action, "kms:Decrypt"))
+                    || on_behalf.iter().any(|a| iam::action_matches(&g.action, a))
                     || (writes_logs && iam::action_matches(&g.action, "logs:CreateLogGroup"));
                 // A misspelt action is `unknown-action`'s finding, not this one's.
                 if !used && !g.action.contains('*') && data::catalog().action(&g.action).is_none() {

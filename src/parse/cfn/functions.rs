@@ -277,6 +277,7 @@ fn config(r: &Node, is_sam: bool) -> FunctionConfig {
             .get("SnapStart")
             .filter(|s| s.get("ApplyOn").and_then(Node::as_str) == Some("PublishedVersions"))
             .map(|s| s.span),
+        durable: r.get_entry("DurableConfig").map(|(k, _)| k.span),
         environment_bytes: 0,
         environment_span: None,
         url_auth: r.get("FunctionUrlConfig").and_then(|u| sp(u, "AuthType")),

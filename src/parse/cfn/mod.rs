@@ -167,3 +167,9 @@ fn handled(kind: &str) -> bool {
             | "AWS::Lambda::Permission"
     )
 }
+
+/// Lowers a CloudFormation tree that another front end built (the Serverless Framework's
+/// `resources` section plus declarations of what that framework generates).
+pub fn lower_embedded(t: &Template, root: &Node, app: &mut App) {
+    lower(t, root, false, app);
+}

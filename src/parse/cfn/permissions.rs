@@ -51,9 +51,21 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
             }
         }
     }
+    // SAM's `${Function.Alias}` / `${Function.Version}` when the alias name is not known here.
+    if let Some(inner) = raw.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
+        && let Some((res, attr)) = inner.split_once('.')
+        && matches!(attr, "Alias" | "Version")
+        && is_function(t.kind_of(res))
+    {
+        return Target {
+            function: Some(id(t.file, res)),
+            qualifier: Some(raw.clone()),
+            raw,
+        };
+    }
     // A name or ARN written out: `name`, `name:alias`, `arn:...:function:name[:alias]`.
     let tail = raw.split(":function:").nth(1).unwrap_or(&raw);
-    let (name, qualifier) = match tail.split_once(':') {
+    let (name, qualifier) = match split_top_colon(tail) {
         Some((n, q)) if !raw.starts_with("arn:") || raw.contains(":function:") => {
             (n, Some(q.to_string()))
         }
@@ -70,6 +82,21 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
         raw,
         qualifier,
     }
+}
+
+/// Splits at the first `:` outside `${...}` placeholders (`${AWS::StackName}-fn:live`).
+fn split_top_colon(s: &str) -> Option<(&str, &str)> {
+    let mut depth = 0usize;
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => return Some((&s[..i], &s[i + 1..])),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Lowers permissions, mappings, invoke configs, URLs and triggers.
@@ -268,6 +295,28 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
                 }
             }
         }
+        "AWS::SES::ReceiptRule" => {
+            let actions = p.get("Rule").and_then(|r| r.get("Actions"));
+            for a in actions
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = a.get("LambdaAction").and_then(|l| l.get("FunctionArn")) {
+                    found.push(("SES", f, None, a));
+                }
+            }
+        }
+        "AWS::CodeCommit::Repository" => {
+            for tg in p
+                .get("Triggers")
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = tg.get("DestinationArn") {
+                    found.push(("CodeCommit", f, own_arn.clone(), tg));
+                }
+            }
+        }
         "AWS::Cognito::UserPool" => {
             if let Some(lc) = p.get("LambdaConfig") {
                 for (_, f) in lc.entries() {
@@ -287,7 +336,10 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
     for (i, (tkind, fnode, source_arn, props)) in found.into_iter().enumerate() {
         let tg = target(t, app, fnode);
         // Rules and schedules also target queues, topics, streams...: keep Lambda targets.
-        let any_target = matches!(kind, "AWS::Events::Rule" | "AWS::Scheduler::Schedule");
+        let any_target = matches!(
+            kind,
+            "AWS::Events::Rule" | "AWS::Scheduler::Schedule" | "AWS::CodeCommit::Repository"
+        );
         if (embedded || any_target) && tg.function.is_none() && !tg.raw.contains(":function:") {
             continue;
         }

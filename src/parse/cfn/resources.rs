@@ -72,7 +72,10 @@ pub fn arn(
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
             format!("arn:aws:states:{RA}:stateMachine:{name}")
         }
-        "AWS::SecretsManager::Secret" => format!("arn:aws:secretsmanager:{RA}:secret:{name}"),
+        // A secret ARN ends in `-` and six random characters, which `?` stands for.
+        "AWS::SecretsManager::Secret" => {
+            format!("arn:aws:secretsmanager:{RA}:secret:{name}-??????")
+        }
         "AWS::SSM::Parameter" => {
             format!(
                 "arn:aws:ssm:{RA}:parameter/{}",

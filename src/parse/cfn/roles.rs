@@ -195,6 +195,9 @@ pub fn generated_role(
     if let Some(s) = f.config.vpc {
         policies.push(implicit(sam::VPC_ACCESS, "VpcConfig", s));
     }
+    if let Some(s) = f.config.durable {
+        policies.push(implicit(sam::DURABLE_EXECUTION, "DurableConfig", s));
+    }
     if let Some(s) = f.config.tracing {
         policies.push(implicit(sam::XRAY_WRITE, "Tracing: Active", s));
     }
@@ -256,7 +259,9 @@ pub fn generated_role(
         name: role_logical.clone(),
         origin: Origin::Sam,
         span,
-        arn: t.arn(&role_logical).unwrap_or_default(),
+        arn: t.arn(&role_logical).unwrap_or_else(|| {
+            format!("arn:aws:iam::${{AWS::AccountId}}:role/${{{role_logical}}}")
+        }),
         generated: true,
         trust: Some(match props.get("AssumeRolePolicyDocument") {
             Some(d) => PolicyDoc {

@@ -101,6 +101,9 @@ pub fn event_policy(kind: &str) -> Option<&'static str> {
 pub const BASIC_EXECUTION: &str =
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 pub const VPC_ACCESS: &str = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
+/// What SAM attaches for `DurableConfig` (checkpoints and state of durable executions).
+pub const DURABLE_EXECUTION: &str =
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy";
 pub const XRAY_WRITE: &str = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess";
 
 /// The inline statements SAM writes for event sources without a managed policy

@@ -3,7 +3,11 @@
 //!
 //! Handler formats: Python `path/module.function` (dots in the module name are folders), Node
 //! `path/file.export` (see <https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html>
-//! and <https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html>).
+//! and <https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html>), Java
+//! `package.Class::method` or `package.Class` (the class's source under the Maven/Gradle
+//! `src/main/java`, see <https://docs.aws.amazon.com/lambda/latest/dg/java-handler.html>). A Go
+//! handler names a compiled binary: its code is the package folder (see
+//! [`go_package_files`](super::go_package_files)).
 
 use super::Lang;
 
@@ -15,10 +19,13 @@ pub fn handler_candidates(code_path: &str, handler: &str, runtime: Option<&str>)
     if Lang::from_path(code_path).is_some() {
         return vec![normalize(code_path)];
     }
+    let runtime = runtime.unwrap_or("").to_ascii_lowercase();
+    if runtime.starts_with("java") || (runtime.is_empty() && handler.contains("::")) {
+        return java_candidates(code_path, handler);
+    }
     let Some((module, _function)) = handler.rsplit_once('.') else {
         return Vec::new();
     };
-    let runtime = runtime.unwrap_or("").to_ascii_lowercase();
     // Java, .NET, Go and custom runtimes name classes or binaries, not source files here.
     if !runtime.is_empty() && !runtime.starts_with("python") && !runtime.starts_with("nodejs") {
         return Vec::new();
@@ -51,8 +58,27 @@ pub fn handler_candidates(code_path: &str, handler: &str, runtime: Option<&str>)
     dedup(out)
 }
 
+/// `com.example.App::handleRequest` -> `src/main/java/com/example/App.java` (Maven and
+/// Gradle), `src/com/example/App.java` or `com/example/App.java` under the code folder; a nested
+/// class (`App$Handler`) lives in its outer class's file.
+fn java_candidates(code_path: &str, handler: &str) -> Vec<String> {
+    let class = handler.split("::").next().unwrap_or(handler).trim();
+    let class = class.split('$').next().unwrap_or(class);
+    if class.is_empty() {
+        return Vec::new();
+    }
+    let file = format!("{}.java", class.replace('.', "/"));
+    let out = ["src/main/java", "src/main/kotlin", "src", ""]
+        .iter()
+        .map(|root| join(code_path, &join(root, &file)))
+        .collect();
+    dedup(out)
+}
+
 /// Candidate files for a local import of `module` by the file `importer`; package imports
-/// (bare JS specifiers) give nothing.
+/// (bare JS specifiers) give nothing. Java imports (`com.example.Db`) are looked for under every
+/// folder above the importer (a source root), same-package classes (`.Db`) next to it. Go
+/// imports name package folders, which the caller finds through `go.mod`.
 pub fn local_import_candidates(
     lang: Lang,
     importer: &str,
@@ -62,7 +88,9 @@ pub fn local_import_candidates(
     let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
     let out = match lang {
         Lang::Python => python_candidates(dir, module, code_root),
-        _ => js_candidates(dir, module),
+        Lang::Java => java_import_candidates(dir, module),
+        Lang::Go => Vec::new(),
+        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => js_candidates(dir, module),
     };
     dedup(out)
 }
@@ -92,6 +120,31 @@ fn python_candidates(dir: &str, module: &str, code_root: &str) -> Vec<String> {
     }
     let mut out = files(dir);
     out.extend(files(code_root.trim_end_matches('/')));
+    out
+}
+
+fn java_import_candidates(dir: &str, module: &str) -> Vec<String> {
+    if let Some(class) = module.strip_prefix('.') {
+        return vec![join(dir, &format!("{class}.java"))];
+    }
+    let file = format!("{}.java", module.replace('.', "/"));
+    // A nested class import (`com.example.Outer.Inner`) lives in `Outer.java`.
+    let outer = module
+        .rsplit_once('.')
+        .map(|(o, _)| format!("{}.java", o.replace('.', "/")));
+    let mut out = Vec::new();
+    let mut base = dir.to_string();
+    loop {
+        out.push(join(&base, &file));
+        if let Some(outer) = &outer {
+            out.push(join(&base, outer));
+        }
+        match base.rsplit_once('/') {
+            Some((up, _)) => base = up.to_string(),
+            None if !base.is_empty() => base = String::new(),
+            None => break,
+        }
+    }
     out
 }
 

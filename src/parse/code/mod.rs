@@ -17,11 +17,25 @@
 //!   `ClientMethod` and then the members of `Params`.
 //! - JS v2 `getSignedUrl(op, params)` lists `Operation` and then `params`; `waitFor("x")` is a
 //!   waiter named `x`. JS v3 `getSignedUrl(client, new XCommand(...))` is the command itself.
+//! - Go: the S3 transfer manager (v2 `feature/s3/manager`, v1 `s3manager`) is service `manager`
+//!   with methods `Upload` / `Download`; presigning (`PresignGetObject`) is the operation
+//!   itself; paginators and waiters are named by the operation (`ListObjectsV2`) or waiter
+//!   (`ObjectExists`).
+//! - Java: the enhanced DynamoDB client is service `dynamodb-enhanced` (its `DynamoDbTable`
+//!   methods, with the table name as `TableName`) and the S3 Transfer Manager service
+//!   `s3-transfer-manager` (the Maven artifacts), the nested `putObjectRequest` and friends
+//!   flattened into the call's members; builder setters become member names by capitalising
+//!   the first letter (`tableName` -> `TableName`).
 
+mod go;
+mod goeval;
 mod handler;
+mod java;
+mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
+mod passing;
 mod pyargs;
 mod pyeval;
 mod pyimport;
@@ -29,6 +43,7 @@ mod pystd;
 mod python;
 mod vendored;
 
+pub use go::{module_path as go_module_path, package_files as go_package_files};
 pub use handler::{handler_candidates, local_import_candidates};
 pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
@@ -54,6 +69,8 @@ pub enum Lang {
     JavaScript,
     TypeScript,
     Tsx,
+    Go,
+    Java,
 }
 
 impl Lang {
@@ -66,6 +83,8 @@ impl Lang {
             "js" | "mjs" | "cjs" | "jsx" => Some(Lang::JavaScript),
             "ts" | "mts" | "cts" => Some(Lang::TypeScript),
             "tsx" => Some(Lang::Tsx),
+            "go" => Some(Lang::Go),
+            "java" => Some(Lang::Java),
             _ => None,
         }
     }
@@ -76,6 +95,8 @@ impl Lang {
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Lang::Go => tree_sitter_go::LANGUAGE.into(),
+            Lang::Java => tree_sitter_java::LANGUAGE.into(),
         }
     }
 }
@@ -86,6 +107,8 @@ pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
     let facts = match lang {
         Lang::Python => python::extract(file, &tree),
         Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::extract(file, &tree),
+        Lang::Go => go::extract(file, &tree),
+        Lang::Java => java::extract(file, &tree),
     };
     Ok(facts)
 }

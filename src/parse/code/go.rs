@@ -1,0 +1,477 @@
+//! AWS SDK for Go calls (v2, and v1 where it is spelled the same): clients from
+//! `NewFromConfig`/`New` or declared types, operations with their `&svc.XInput{...}` request,
+//! paginators (`NewXPaginator`), waiters (`NewXWaiter`, v1 `WaitUntilX`), presigning and the S3
+//! transfer manager (`feature/s3/manager`).
+//!
+//! Names are bound in one flat table in document order (struct fields under `.name`), read in
+//! two passes so package-level variables set in `init()` are known everywhere. An operation on
+//! a receiver the table does not know still counts when its request literal names it
+//! (`db.PutItem(ctx, &dynamodb.PutItemInput{...})` through a local interface).
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::{Node, Tree};
+
+use super::goeval::{Env, Obj, Package};
+use super::passing::Passed;
+use super::{short_receiver, text, walk};
+use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
+use crate::source::{SourceFile, Spanned};
+
+/// The SDK facts of one parsed Go file.
+pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    let (_, names, passed) = pass(file, tree, BTreeMap::new(), &Passed::default());
+    // Only values and clients carry over: paginator indexes belong to the first pass.
+    let carried = names
+        .into_iter()
+        .filter(|(_, o)| !matches!(o, Obj::Paginator(_) | Obj::Waiter(_)))
+        .collect();
+    pass(file, tree, carried, &passed).0
+}
+
+fn pass(
+    file: &SourceFile,
+    tree: &Tree,
+    names: BTreeMap<String, Obj>,
+    learned: &Passed,
+) -> (CodeFacts, BTreeMap<String, Obj>, Passed) {
+    let mut passed = Passed::default();
+    let mut cx = Env {
+        file,
+        names,
+        memo: HashMap::new(),
+    };
+    let mut facts = CodeFacts::default();
+    walk(tree, |node, entering| {
+        if entering {
+            match node.kind() {
+                "import_spec" => import(&mut cx, &mut facts, node),
+                "function_declaration" | "method_declaration" => {
+                    parameters(&mut cx, node, learned);
+                }
+                _ => {}
+            }
+            return;
+        }
+        match node.kind() {
+            "short_var_declaration" | "assignment_statement" => assignment(&mut cx, node),
+            "var_spec" | "const_spec" => var_spec(&mut cx, node),
+            "parameter_declaration" | "field_declaration" => typed(&mut cx, node),
+            "call_expression" => {
+                if let Some(name) = cx.env_name(node, 0) {
+                    facts.env_reads.push(EnvRead {
+                        name,
+                        span: file.span(node.start_byte(), node.end_byte()),
+                    });
+                }
+                call(&mut cx, &mut facts, node);
+                local_call(&cx, &mut passed, node);
+            }
+            _ => {}
+        }
+    });
+    (facts, cx.names, passed)
+}
+
+/// Binds a function's parameters to what every caller in the file passes; a parameter
+/// callers disagree on forgets what an earlier function's same-named variable held.
+fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
+    let (Some(name), Some(params)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("parameters"),
+    ) else {
+        return;
+    };
+    let function = text(cx.file, name);
+    let mut position = 0;
+    let mut cursor = params.walk();
+    let declarations: Vec<Node<'_>> = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() == "parameter_declaration")
+        .collect();
+    for declaration in declarations {
+        let mut cursor = declaration.walk();
+        let names: Vec<String> = declaration
+            .children_by_field_name("name", &mut cursor)
+            .map(|n| text(cx.file, n).to_string())
+            .collect();
+        for param in names {
+            match learned.get(function, position) {
+                Some(arg) => {
+                    cx.names.insert(param, Obj::Value(arg.clone()));
+                }
+                None => {
+                    if matches!(cx.names.get(&param), Some(Obj::Value(_) | Obj::Fields(_))) {
+                        cx.names.remove(&param);
+                    }
+                }
+            }
+            position += 1;
+        }
+    }
+}
+
+/// Records what a call of a function of the file (`notify(ctx, id)`, `a.save(x)`) passes,
+/// keyed by the function or method name.
+fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
+    let (Some(function), Some(args)) = (
+        node.child_by_field_name("function"),
+        node.child_by_field_name("arguments"),
+    ) else {
+        return;
+    };
+    let name = match function.kind() {
+        "identifier" => function,
+        "selector_expression" => match function.child_by_field_name("field") {
+            // Package functions (`os.Getenv`) are not the file's own.
+            Some(f) if cx.package_of_operand(function).is_none() => f,
+            _ => return,
+        },
+        _ => return,
+    };
+    let name = text(cx.file, name);
+    let mut cursor = args.walk();
+    let args = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() != "comment");
+    for (i, a) in args.enumerate() {
+        passed.record(name, i, cx.eval(a, 0));
+    }
+}
+
+/// `import alias "path"`: binds the package name and reports paths outside the standard
+/// library and the SDK as imports (the caller maps them to folders through `go.mod`).
+fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let Some(path_node) = node.child_by_field_name("path") else {
+        return;
+    };
+    let path = text(cx.file, path_node)
+        .trim_matches(['"', '`'])
+        .to_string();
+    let alias = node.child_by_field_name("name").map(|n| text(cx.file, n));
+    let name = match alias {
+        Some("_" | ".") => None,
+        Some(a) => Some(a.to_string()),
+        None => default_name(&path),
+    };
+    if let Some(name) = name {
+        cx.names.insert(name, Obj::Package(path.clone()));
+    }
+    let first = path.split('/').next().unwrap_or("");
+    if first.contains('.') && !path.starts_with("github.com/aws/") {
+        let span = cx.file.span(path_node.start_byte(), path_node.end_byte());
+        facts.imports.push(Import {
+            module: Spanned::new(path, span),
+        });
+    }
+}
+
+/// The name a package is used by: its last element, skipping a major version (`/v2`).
+fn default_name(path: &str) -> Option<String> {
+    let mut parts = path.rsplit('/');
+    let last = parts.next()?;
+    let is_version =
+        last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
+    let name = if is_version { parts.next()? } else { last };
+    Some(name.trim_start_matches("go-").replace(['-', '.'], "_"))
+}
+
+/// `a := x`, `a, err := f()`, `a = x`, `h.db = x`.
+fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
+    let (Some(left), Some(right)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    let mut cursor = left.walk();
+    let lefts: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
+    let mut cursor = right.walk();
+    let rights: Vec<Node<'_>> = right.named_children(&mut cursor).collect();
+    // `v, ok := os.LookupEnv("X")` and `c, err := newClient()`: the first name takes the value.
+    let pairs: Vec<(Node<'_>, Node<'_>)> = if lefts.len() == rights.len() {
+        lefts.into_iter().zip(rights).collect()
+    } else {
+        match (lefts.first(), rights.first()) {
+            (Some(l), Some(r)) if rights.len() == 1 => vec![(*l, *r)],
+            _ => Vec::new(),
+        }
+    };
+    for (l, r) in pairs {
+        let key = match l.kind() {
+            "identifier" => text(cx.file, l).to_string(),
+            "selector_expression" => match l.child_by_field_name("field") {
+                Some(f) => format!(".{}", text(cx.file, f)),
+                None => continue,
+            },
+            _ => continue,
+        };
+        bind(cx, key, r);
+    }
+}
+
+fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
+    let obj = cx
+        .resolve(value, 0)
+        .unwrap_or_else(|| Obj::Value(cx.eval(value, 0)));
+    match obj {
+        Obj::Value(Arg::Unknown) => {
+            // Keep an SDK object a declared type gave the name (`var c *s3.Client; c = f()`).
+            if matches!(
+                cx.names.get(&key),
+                Some(Obj::Value(_)) | Some(Obj::Fields(_))
+            ) {
+                cx.names.remove(&key);
+            }
+        }
+        obj => {
+            cx.names.insert(key, obj);
+        }
+    }
+}
+
+/// `var name T = value` and `const name = value`.
+fn var_spec(cx: &mut Env<'_>, node: Node<'_>) {
+    let mut cursor = node.walk();
+    let names: Vec<String> = node
+        .children_by_field_name("name", &mut cursor)
+        .map(|n| text(cx.file, n).to_string())
+        .collect();
+    if let Some(value) = node.child_by_field_name("value") {
+        let mut cursor = value.walk();
+        let values: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+        if values.len() == names.len() {
+            for (name, v) in names.iter().zip(values) {
+                bind(cx, name.clone(), v);
+            }
+            return;
+        }
+    }
+    if let Some(obj) = node
+        .child_by_field_name("type")
+        .and_then(|t| cx.type_obj(t))
+    {
+        for name in names {
+            cx.names.insert(name, obj.clone());
+        }
+    }
+}
+
+/// Function parameters and struct fields of an SDK client type.
+fn typed(cx: &mut Env<'_>, node: Node<'_>) {
+    let Some(obj) = node
+        .child_by_field_name("type")
+        .and_then(|t| cx.type_obj(t))
+    else {
+        return;
+    };
+    let field = node.kind() == "field_declaration";
+    let mut cursor = node.walk();
+    let names: Vec<String> = node
+        .children_by_field_name("name", &mut cursor)
+        .map(|n| text(cx.file, n).to_string())
+        .collect();
+    for name in names {
+        let key = if field { format!(".{name}") } else { name };
+        cx.names.insert(key, obj.clone());
+    }
+}
+
+/// A method call on an SDK object, a paginator or waiter constructor.
+fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let file = cx.file;
+    let Some(function) = node.child_by_field_name("function") else {
+        return;
+    };
+    if function.kind() != "selector_expression" {
+        return;
+    }
+    let (Some(operand), Some(field)) = (
+        function.child_by_field_name("operand"),
+        function.child_by_field_name("field"),
+    ) else {
+        return;
+    };
+    let method = text(file, field).to_string();
+    let args: Vec<Node<'_>> = match node.child_by_field_name("arguments") {
+        Some(a) => {
+            let mut cursor = a.walk();
+            a.named_children(&mut cursor).collect()
+        }
+        None => Vec::new(),
+    };
+    let span = file.span(node.start_byte(), node.end_byte());
+    let receiver = text(file, operand);
+    let new = |service: &str, method: String, style: CallStyle, shown: String| SdkCall {
+        span,
+        sdk: SdkKind::Go,
+        service: service.to_string(),
+        resource_type: None,
+        method,
+        style,
+        args: Vec::new(),
+        resource_ids: Vec::new(),
+        text: shown,
+    };
+    if let Some(Package::Service(service)) = cx.package_of(operand) {
+        let made = method
+            .strip_prefix("New")
+            .and_then(|m| {
+                m.strip_suffix("Paginator")
+                    .map(|op| (op, CallStyle::Paginator))
+                    .or_else(|| m.strip_suffix("Waiter").map(|w| (w, CallStyle::Waiter)))
+            })
+            .filter(|(name, _)| !name.is_empty());
+        if let Some((name, style)) = made {
+            let mut sdk = new(
+                &service,
+                name.to_string(),
+                style,
+                format!("{receiver}.{method}"),
+            );
+            sdk.args = request(cx, &args);
+            let obj = match style {
+                CallStyle::Paginator => Obj::Paginator(facts.calls.len()),
+                _ => Obj::Waiter(facts.calls.len()),
+            };
+            cx.memo.insert(node.id(), obj);
+            facts.calls.push(sdk);
+        }
+        return;
+    }
+    let shown = |fallback: &str| format!("{}.{method}", short_receiver(receiver, fallback));
+    match cx.resolve(operand, 0) {
+        Some(Obj::Client { service, presign }) => {
+            let Some((op, style)) = operation(&method, presign) else {
+                return;
+            };
+            let mut sdk = new(&service, op, style, shown(&service));
+            sdk.args = request(cx, &args);
+            facts.calls.push(sdk);
+        }
+        Some(Obj::Uploader) if method.starts_with("Upload") => {
+            let mut sdk = new(
+                "manager",
+                "Upload".into(),
+                CallStyle::Direct,
+                shown("uploader"),
+            );
+            sdk.args = request(cx, &args);
+            facts.calls.push(sdk);
+        }
+        Some(Obj::Downloader) if method.starts_with("Download") => {
+            let mut sdk = new(
+                "manager",
+                "Download".into(),
+                CallStyle::Direct,
+                shown("downloader"),
+            );
+            sdk.args = request(cx, &args);
+            facts.calls.push(sdk);
+        }
+        // The request goes out when the next page is read or the waiter waits.
+        Some(Obj::Paginator(i)) if method == "NextPage" => {
+            if let Some(call) = facts.calls.get_mut(i) {
+                call.span = span;
+            }
+        }
+        Some(Obj::Waiter(i)) if method.starts_with("Wait") => {
+            let extra = request(cx, &args);
+            if let Some(call) = facts.calls.get_mut(i) {
+                call.span = span;
+                call.args.extend(extra);
+            }
+        }
+        Some(_) => {}
+        None => {
+            // An unknown receiver (a local interface, a mock-able wrapper) sending an SDK
+            // request literal that names the same operation.
+            let Some((service, input)) = args.iter().find_map(|a| input_type(cx, *a)) else {
+                return;
+            };
+            let op = method.strip_suffix("WithContext").unwrap_or(&method);
+            if input != op {
+                return;
+            }
+            let mut sdk = new(&service, op.to_string(), CallStyle::Direct, shown(&service));
+            sdk.args = request(cx, &args);
+            facts.calls.push(sdk);
+        }
+    }
+}
+
+/// The operation and style of a client method: v2 `GetObject`; v1 `GetObjectWithContext`,
+/// `ListObjectsV2Pages` (a paginator), `WaitUntilBucketExists` (a waiter) and
+/// `GetObjectRequest` (a request built to send later); presign `PresignGetObject`.
+fn operation(method: &str, presign: bool) -> Option<(String, CallStyle)> {
+    if !method.starts_with(|c: char| c.is_ascii_uppercase()) || method == "Options" {
+        return None;
+    }
+    if presign {
+        let op = method.strip_prefix("Presign")?;
+        return Some((op.to_string(), CallStyle::Direct));
+    }
+    let method = method.strip_suffix("WithContext").unwrap_or(method);
+    if let Some(waiter) = method.strip_prefix("WaitUntil") {
+        return Some((waiter.to_string(), CallStyle::Waiter));
+    }
+    if let Some(op) = method.strip_suffix("Pages") {
+        return Some((op.to_string(), CallStyle::Paginator));
+    }
+    let op = method.strip_suffix("Request").unwrap_or(method);
+    Some((op.to_string(), CallStyle::Direct))
+}
+
+/// The service and operation an `&svc.XInput{...}` literal argument names.
+fn input_type(cx: &Env<'_>, node: Node<'_>) -> Option<(String, String)> {
+    let node = if node.kind() == "unary_expression" {
+        node.child_by_field_name("operand")?
+    } else {
+        node
+    };
+    if node.kind() != "composite_literal" {
+        return None;
+    }
+    let ty = node.child_by_field_name("type")?;
+    if ty.kind() != "qualified_type" {
+        return None;
+    }
+    let Package::Service(service) = cx.package_of(ty.child_by_field_name("package")?)? else {
+        return None;
+    };
+    let name = text(cx.file, ty.child_by_field_name("name")?);
+    Some((service, name.strip_suffix("Input")?.to_string()))
+}
+
+/// The request members of a call: the fields of the first argument that is (or names) a
+/// composite literal.
+fn request(cx: &Env<'_>, args: &[Node<'_>]) -> Vec<(String, Arg)> {
+    args.iter()
+        .find_map(|a| match cx.resolve(*a, 0) {
+            Some(Obj::Fields(pairs)) => Some(pairs),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// Every non-test `.go` file directly in `folder`, from a listing of relative paths.
+pub fn package_files<'a>(folder: &str, files: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let folder = folder.trim_end_matches('/');
+    files
+        .filter(|f| {
+            let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+            dir == folder && name.ends_with(".go") && !name.ends_with("_test.go")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The module path a `go.mod` declares.
+pub fn module_path(go_mod: &str) -> Option<&str> {
+    go_mod.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("module")?;
+        rest.starts_with([' ', '\t'])
+            .then(|| rest.trim().trim_matches('"'))
+            .filter(|m| !m.is_empty())
+    })
+}

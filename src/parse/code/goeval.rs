@@ -1,0 +1,356 @@
+//! What a Go expression refers to (an SDK package, client or request) or evaluates to (an
+//! [`Arg`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::Node;
+
+use super::{MAX_DEPTH, concat, text};
+use crate::model::Arg;
+use crate::source::SourceFile;
+
+/// What a name is bound to.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Obj {
+    /// An imported package, by its import path.
+    Package(String),
+    /// A service client (`*s3.Client`, v1 `*s3.S3`, `s3iface.S3API`); `presign` for
+    /// `s3.NewPresignClient`, whose `PresignGetObject` signs a `GetObject` for later use.
+    Client {
+        service: String,
+        presign: bool,
+    },
+    /// `manager.NewUploader` / `manager.NewDownloader` (v1 `s3manager`).
+    Uploader,
+    Downloader,
+    /// The index of the `NewXPaginator` / `NewXWaiter` call in the output.
+    Paginator(usize),
+    Waiter(usize),
+    /// A composite literal: an SDK request (`&s3.GetObjectInput{...}`) or a local struct.
+    Fields(Vec<(String, Arg)>),
+    Value(Arg),
+}
+
+/// What an import path is to the extractor.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Package {
+    /// `github.com/aws/aws-sdk-go-v2/service/<name>` (or v1 `aws-sdk-go`), with its `*iface`.
+    Service(String),
+    /// `feature/s3/manager` (v2) or `service/s3/s3manager` (v1).
+    Manager,
+    /// `os`.
+    Os,
+    /// `fmt`.
+    Fmt,
+    Other,
+}
+
+/// Classifies an import path.
+pub(super) fn package(path: &str) -> Package {
+    if path == "os" {
+        return Package::Os;
+    }
+    if path == "fmt" {
+        return Package::Fmt;
+    }
+    let rest = path
+        .strip_prefix("github.com/aws/aws-sdk-go-v2/")
+        .or_else(|| path.strip_prefix("github.com/aws/aws-sdk-go/"));
+    let Some(rest) = rest else {
+        return Package::Other;
+    };
+    if rest == "feature/s3/manager" || rest == "service/s3/s3manager" {
+        return Package::Manager;
+    }
+    let Some(service) = rest.strip_prefix("service/") else {
+        return Package::Other;
+    };
+    let mut parts = service.split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(name), None, _) => Package::Service(name.to_string()),
+        // v1 `service/s3/s3iface` holds the client interface.
+        (Some(name), Some(sub), None) if sub == format!("{name}iface") => {
+            Package::Service(name.to_string())
+        }
+        _ => Package::Other,
+    }
+}
+
+pub(super) struct Env<'a> {
+    pub file: &'a SourceFile,
+    pub names: BTreeMap<String, Obj>,
+    /// Calls already turned into paginators or waiters (tree-sitter node id).
+    pub memo: HashMap<usize, Obj>,
+}
+
+impl Env<'_> {
+    pub(super) fn t(&self, node: Node<'_>) -> &str {
+        text(self.file, node)
+    }
+
+    /// The package an identifier names (`s3`, an alias), if it is an import.
+    pub(super) fn package_of(&self, node: Node<'_>) -> Option<Package> {
+        if node.kind() != "identifier" && node.kind() != "package_identifier" {
+            return None;
+        }
+        match self.names.get(self.t(node)) {
+            Some(Obj::Package(path)) => Some(package(path)),
+            _ => None,
+        }
+    }
+
+    /// The package a selector's operand names (`os` in `os.Getenv`).
+    pub(super) fn package_of_operand(&self, selector: Node<'_>) -> Option<Package> {
+        self.package_of(selector.child_by_field_name("operand")?)
+    }
+
+    /// The SDK object a type names: `*s3.Client`, `s3.Client`, v1 `*dynamodb.DynamoDB`,
+    /// `dynamodbiface.DynamoDBAPI`, `*manager.Uploader`.
+    pub(super) fn type_obj(&self, node: Node<'_>) -> Option<Obj> {
+        let node = if node.kind() == "pointer_type" {
+            node.named_child(0)?
+        } else {
+            node
+        };
+        if node.kind() != "qualified_type" {
+            return None;
+        }
+        let pkg = self.package_of(node.child_by_field_name("package")?)?;
+        let name = self.t(node.child_by_field_name("name")?);
+        match pkg {
+            Package::Service(service) => {
+                let presign = name == "PresignClient";
+                let client = name == "Client"
+                    || presign
+                    || name.ends_with("API")
+                    || name.eq_ignore_ascii_case(&service);
+                client.then_some(Obj::Client { service, presign })
+            }
+            Package::Manager if name == "Uploader" => Some(Obj::Uploader),
+            Package::Manager if name == "Downloader" => Some(Obj::Downloader),
+            _ => None,
+        }
+    }
+
+    /// What an expression refers to.
+    pub(super) fn resolve(&self, node: Node<'_>, depth: usize) -> Option<Obj> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
+        if let Some(obj) = self.memo.get(&node.id()) {
+            return Some(obj.clone());
+        }
+        match node.kind() {
+            "identifier" => self.names.get(self.t(node)).cloned(),
+            "parenthesized_expression" => self.resolve(node.named_child(0)?, d),
+            "unary_expression" => self.resolve(node.child_by_field_name("operand")?, d),
+            "selector_expression" => {
+                let operand = node.child_by_field_name("operand")?;
+                let field = self.t(node.child_by_field_name("field")?);
+                if let Some(Obj::Fields(pairs)) = self.resolve(operand, d)
+                    && let Some((_, v)) = pairs
+                        .into_iter()
+                        .find(|(k, v)| k == field && *v != Arg::Unknown)
+                {
+                    return Some(Obj::Value(v));
+                }
+                // Struct fields live in the flat table under their name (`h.db` -> `.db`).
+                self.names
+                    .get(self.t(node))
+                    .or_else(|| self.names.get(&format!(".{field}")))
+                    .cloned()
+            }
+            "composite_literal" => Some(Obj::Fields(
+                self.fields(node.child_by_field_name("body")?, d),
+            )),
+            "call_expression" => self.call_obj(node, d),
+            _ => None,
+        }
+    }
+
+    /// Clients made by constructors: `s3.NewFromConfig(cfg)`, v1 `s3.New(sess)`,
+    /// `s3.NewPresignClient(c)`, `manager.NewUploader(c)`.
+    fn call_obj(&self, node: Node<'_>, d: usize) -> Option<Obj> {
+        let function = node.child_by_field_name("function")?;
+        if function.kind() != "selector_expression" {
+            return None;
+        }
+        let name = self.t(function.child_by_field_name("field")?);
+        let pkg = self.package_of(function.child_by_field_name("operand")?);
+        match pkg {
+            Some(Package::Service(service)) => match name {
+                "New" | "NewFromConfig" => Some(Obj::Client {
+                    service,
+                    presign: false,
+                }),
+                "NewPresignClient" => Some(Obj::Client {
+                    service,
+                    presign: true,
+                }),
+                _ => None,
+            },
+            Some(Package::Manager) if name.starts_with("NewUploader") => Some(Obj::Uploader),
+            Some(Package::Manager) if name.starts_with("NewDownloader") => Some(Obj::Downloader),
+            Some(_) => Some(Obj::Value(self.eval(node, d))),
+            None => None,
+        }
+    }
+
+    /// `Key: value` elements of a composite literal's body.
+    pub(super) fn fields(&self, body: Node<'_>, d: usize) -> Vec<(String, Arg)> {
+        let mut out = Vec::new();
+        let mut cursor = body.walk();
+        for element in body.named_children(&mut cursor) {
+            if element.kind() != "keyed_element" {
+                continue;
+            }
+            let (Some(key), Some(value)) = (element.named_child(0), element.named_child(1)) else {
+                continue;
+            };
+            let key = self.t(key).trim();
+            if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let value = if value.kind() == "literal_element" {
+                value.named_child(0).unwrap_or(value)
+            } else {
+                value
+            };
+            out.push((key.to_string(), self.eval(value, d)));
+        }
+        out
+    }
+
+    /// What an expression evaluates to.
+    pub(super) fn eval(&self, node: Node<'_>, depth: usize) -> Arg {
+        if depth > MAX_DEPTH {
+            return Arg::Unknown;
+        }
+        let d = depth + 1;
+        match node.kind() {
+            "interpreted_string_literal" => Arg::Str(unescape(
+                self.t(node)
+                    .strip_prefix('"')
+                    .and_then(|s| s.strip_suffix('"'))
+                    .unwrap_or(""),
+            )),
+            "raw_string_literal" => Arg::Str(self.t(node).trim_matches('`').to_string()),
+            "parenthesized_expression" | "literal_element" => node
+                .named_child(0)
+                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "unary_expression" => node
+                .child_by_field_name("operand")
+                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "binary_expression" => {
+                let op = node.child_by_field_name("operator").map(|o| self.t(o));
+                match (
+                    op,
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    (Some("+"), Some(l), Some(r)) => concat(vec![self.eval(l, d), self.eval(r, d)]),
+                    _ => Arg::Unknown,
+                }
+            }
+            "identifier" | "selector_expression" => match self.resolve(node, d) {
+                Some(Obj::Value(arg)) => arg,
+                _ => Arg::Unknown,
+            },
+            "call_expression" => self.call_value(node, d),
+            _ => Arg::Unknown,
+        }
+    }
+
+    /// `aws.String(x)`, `os.Getenv("X")`, `fmt.Sprintf("%s/x", a)`.
+    fn call_value(&self, node: Node<'_>, d: usize) -> Arg {
+        if let Some(name) = self.env_name(node, d) {
+            return Arg::Env(name);
+        }
+        let (Some(function), Some(args)) = (
+            node.child_by_field_name("function"),
+            node.child_by_field_name("arguments"),
+        ) else {
+            return Arg::Unknown;
+        };
+        if function.kind() != "selector_expression" {
+            return Arg::Unknown;
+        }
+        let name = function
+            .child_by_field_name("field")
+            .map_or("", |f| self.t(f));
+        let pkg = function
+            .child_by_field_name("operand")
+            .and_then(|o| self.package_of(o));
+        let mut cursor = args.walk();
+        let list: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        match (pkg, name) {
+            // `aws.String`, `jsii.String`, `aws.ToString`: pointer helpers pass the value on.
+            (Some(Package::Other), "String" | "ToString" | "StringValue") if list.len() == 1 => {
+                self.eval(list[0], d)
+            }
+            (Some(Package::Fmt), "Sprintf") if !list.is_empty() => {
+                let Arg::Str(format) = self.eval(list[0], d) else {
+                    return Arg::Unknown;
+                };
+                let mut parts = Vec::new();
+                let mut rest = list[1..].iter();
+                let mut pieces = format.split('%');
+                parts.push(Arg::Str(pieces.next().unwrap_or("").to_string()));
+                for piece in pieces {
+                    // `%s`, `%v`, `%d`: one verb letter; `%%` is a literal percent sign.
+                    let mut chars = piece.chars();
+                    match chars.next() {
+                        None => parts.push(Arg::Str("%".into())),
+                        Some(_) => {
+                            parts.push(rest.next().map_or(Arg::Unknown, |a| self.eval(*a, d)));
+                            parts.push(Arg::Str(chars.as_str().to_string()));
+                        }
+                    }
+                }
+                concat(parts)
+            }
+            _ => Arg::Unknown,
+        }
+    }
+
+    /// The variable `os.Getenv(name)` / `os.LookupEnv(name)` reads, when the name is known.
+    pub(super) fn env_name(&self, node: Node<'_>, d: usize) -> Option<String> {
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let function = node.child_by_field_name("function")?;
+        if function.kind() != "selector_expression" {
+            return None;
+        }
+        let name = self.t(function.child_by_field_name("field")?);
+        if !matches!(name, "Getenv" | "LookupEnv")
+            || self.package_of(function.child_by_field_name("operand")?) != Some(Package::Os)
+        {
+            return None;
+        }
+        match self.eval(node.child_by_field_name("arguments")?.named_child(0)?, d) {
+            Arg::Str(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// Go's common escapes in an interpreted string literal.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,422 @@
+//! AWS SDK for Java 2.x calls: service clients (declared types or `XClient.builder()...build()`
+//! / `create()`), their operations with the request from a builder chain or a consumer
+//! lambda, paginators (`listObjectsV2Paginator`), waiters (`s3.waiter().waitUntilX`), the
+//! enhanced DynamoDB client's tables and the S3 Transfer Manager.
+//!
+//! Names (locals, fields, parameters) are bound in one flat table in document order, read in
+//! two passes so fields assigned in a constructor below their use are known.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::{Node, Tree};
+
+use super::javaeval::{Env, Obj};
+use super::passing::Passed;
+use super::{short_receiver, text, walk};
+use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
+use crate::source::{SourceFile, Spanned};
+
+/// Service names of the enhanced DynamoDB client and the S3 Transfer Manager (their Maven
+/// artifacts, as the knowledge base's helper table names them).
+const ENHANCED: &str = "dynamodb-enhanced";
+const TRANSFER: &str = "s3-transfer-manager";
+
+/// Client methods that send no request.
+const LOCAL_METHODS: &[&str] = &[
+    "close",
+    "serviceName",
+    "serviceClientConfiguration",
+    "utilities",
+    "waiter",
+    "toString",
+    "hashCode",
+    "equals",
+];
+
+/// `DynamoDbTable` / `DynamoDbIndex` methods that call DynamoDB (enhanced client reference).
+const TABLE_METHODS: &[&str] = &[
+    "putItem",
+    "getItem",
+    "updateItem",
+    "deleteItem",
+    "query",
+    "scan",
+    "createTable",
+    "deleteTable",
+    "describeTable",
+];
+
+/// `DynamoDbEnhancedClient` methods that call DynamoDB.
+const ENHANCED_METHODS: &[&str] = &[
+    "batchGetItem",
+    "batchWriteItem",
+    "transactGetItems",
+    "transactWriteItems",
+];
+
+/// `S3TransferManager` methods (transfer manager reference).
+const TRANSFER_METHODS: &[&str] = &[
+    "upload",
+    "uploadFile",
+    "download",
+    "downloadFile",
+    "copy",
+    "uploadDirectory",
+    "downloadDirectory",
+];
+
+/// Packages that are never the function's own code.
+const EXTERNAL: &[&str] = &[
+    "java.",
+    "javax.",
+    "jakarta.",
+    "software.amazon.",
+    "com.amazonaws.",
+    "org.",
+    "com.fasterxml.",
+    "com.google.",
+    "lombok.",
+    "io.",
+];
+
+/// The SDK facts of one parsed Java file.
+pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    let (_, names, passed) = pass(file, tree, BTreeMap::new(), &Passed::default());
+    pass(file, tree, names, &passed).0
+}
+
+fn pass(
+    file: &SourceFile,
+    tree: &Tree,
+    names: BTreeMap<String, Obj>,
+    learned: &Passed,
+) -> (CodeFacts, BTreeMap<String, Obj>, Passed) {
+    let mut passed = Passed::default();
+    let mut cx = Env {
+        file,
+        names,
+        classes: BTreeMap::new(),
+        wildcards: Vec::new(),
+    };
+    let mut facts = CodeFacts::default();
+    let mut types: BTreeMap<String, Node<'_>> = BTreeMap::new();
+    walk(tree, |node, entering| {
+        if entering {
+            if matches!(
+                node.kind(),
+                "method_declaration" | "constructor_declaration"
+            ) {
+                parameters(&mut cx, node, learned);
+            }
+            return;
+        }
+        match node.kind() {
+            "import_declaration" => import(&mut cx, &mut facts, node),
+            "local_variable_declaration" | "field_declaration" => declaration(&mut cx, node),
+            "formal_parameter" => parameter(&mut cx, node),
+            "assignment_expression" => assignment(&mut cx, node),
+            "method_invocation" => {
+                if let Some(name) = cx.env_name(node, 0) {
+                    facts.env_reads.push(EnvRead {
+                        name,
+                        span: file.span(node.start_byte(), node.end_byte()),
+                    });
+                }
+                call(&cx, &mut facts, node);
+                local_call(&cx, &mut passed, node);
+            }
+            // Classes of the same package need no import: a capitalised name used as a type
+            // or a static receiver may be a sibling file.
+            "type_identifier" => {
+                types.entry(text(file, node).to_string()).or_insert(node);
+            }
+            "identifier" if is_receiver(node) => {
+                let name = text(file, node);
+                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    types.entry(name.to_string()).or_insert(node);
+                }
+            }
+            _ => {}
+        }
+    });
+    let imported: BTreeSet<&str> = cx.classes.keys().map(String::as_str).collect();
+    for (name, node) in types {
+        if imported.contains(name.as_str()) {
+            continue;
+        }
+        facts.imports.push(Import {
+            module: Spanned::new(
+                format!(".{name}"),
+                file.span(node.start_byte(), node.end_byte()),
+            ),
+        });
+    }
+    (facts, cx.names, passed)
+}
+
+/// Binds a method's parameters to what every caller in the file passes; a parameter callers
+/// disagree on forgets what an earlier method's same-named variable held.
+fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
+    let (Some(name), Some(params)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("parameters"),
+    ) else {
+        return;
+    };
+    let function = text(cx.file, name);
+    let mut cursor = params.walk();
+    let params: Vec<Node<'_>> = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() == "formal_parameter")
+        .collect();
+    for (i, p) in params.into_iter().enumerate() {
+        let Some(param) = p.child_by_field_name("name") else {
+            continue;
+        };
+        let param = text(cx.file, param).to_string();
+        match learned.get(function, i) {
+            Some(arg) => {
+                cx.names.insert(param, Obj::Value(arg.clone()));
+            }
+            None => {
+                if matches!(cx.names.get(&param), Some(Obj::Value(_))) {
+                    cx.names.remove(&param);
+                }
+            }
+        }
+    }
+}
+
+/// Records what a call of the class's own method (`send(x)`, `this.send(x)`) passes.
+fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
+    if node
+        .child_by_field_name("object")
+        .is_some_and(|o| o.kind() != "this")
+    {
+        return;
+    }
+    let (Some(name), Some(args)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("arguments"),
+    ) else {
+        return;
+    };
+    let function = text(cx.file, name);
+    let mut cursor = args.walk();
+    let args = args
+        .named_children(&mut cursor)
+        .filter(|a| !a.kind().ends_with("comment"));
+    for (i, a) in args.enumerate() {
+        passed.record(function, i, cx.eval(a, 0));
+    }
+}
+
+fn is_receiver(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| {
+        p.kind() == "method_invocation"
+            && p.child_by_field_name("object").map(|o| o.id()) == Some(node.id())
+    })
+}
+
+/// `import a.b.C;`, `import a.b.*;` (static imports name members, not classes).
+fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+    if children.iter().any(|c| c.kind() == "static") {
+        return;
+    }
+    let Some(path) = children
+        .iter()
+        .find(|c| matches!(c.kind(), "scoped_identifier" | "identifier"))
+    else {
+        return;
+    };
+    let name = text(cx.file, *path).to_string();
+    if children.iter().any(|c| c.kind() == "asterisk") {
+        cx.wildcards.push(name);
+        return;
+    }
+    if let Some((_, simple)) = name.rsplit_once('.') {
+        cx.classes.insert(simple.to_string(), name.clone());
+    }
+    if !EXTERNAL.iter().any(|p| name.starts_with(p)) {
+        facts.imports.push(Import {
+            module: Spanned::new(name, cx.file.span(path.start_byte(), path.end_byte())),
+        });
+    }
+}
+
+/// `Type name = value, other;` for locals and fields.
+fn declaration(cx: &mut Env<'_>, node: Node<'_>) {
+    let declared = node
+        .child_by_field_name("type")
+        .and_then(|t| cx.type_obj(t));
+    let mut cursor = node.walk();
+    let declarators: Vec<Node<'_>> = node
+        .children_by_field_name("declarator", &mut cursor)
+        .collect();
+    for d in declarators {
+        let Some(name) = d
+            .child_by_field_name("name")
+            .map(|n| text(cx.file, n).to_string())
+        else {
+            continue;
+        };
+        let value = d.child_by_field_name("value");
+        bind(cx, name, value, declared.clone());
+    }
+}
+
+fn parameter(cx: &mut Env<'_>, node: Node<'_>) {
+    let (Some(ty), Some(name)) = (
+        node.child_by_field_name("type"),
+        node.child_by_field_name("name"),
+    ) else {
+        return;
+    };
+    if let Some(obj) = cx.type_obj(ty) {
+        cx.names.insert(text(cx.file, name).to_string(), obj);
+    }
+}
+
+/// `name = value` and `this.name = value`.
+fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
+    let Some(left) = node.child_by_field_name("left") else {
+        return;
+    };
+    let name = match left.kind() {
+        "identifier" => left,
+        "field_access" => match left.child_by_field_name("field") {
+            Some(f) => f,
+            None => return,
+        },
+        _ => return,
+    };
+    let name = text(cx.file, name).to_string();
+    let value = node.child_by_field_name("right");
+    bind(cx, name, value, None);
+}
+
+/// Binds a name to what its value is, else to what its declared type says.
+fn bind(cx: &mut Env<'_>, name: String, value: Option<Node<'_>>, declared: Option<Obj>) {
+    let resolved = value
+        .and_then(|v| cx.resolve(v, 0))
+        .filter(|o| !matches!(o, Obj::Class(_)));
+    let obj = match (resolved, declared) {
+        (Some(Obj::Table(Arg::Unknown)), Some(t @ Obj::Table(_))) => Some(t),
+        (Some(obj), _) => Some(obj),
+        (None, Some(t)) => Some(t),
+        (None, None) => value.map(|v| Obj::Value(cx.eval(v, 0))),
+    };
+    match obj {
+        Some(Obj::Value(Arg::Unknown)) | None => {
+            // A value the code computes: keep an SDK object a declaration gave the name.
+            if matches!(cx.names.get(&name), Some(Obj::Value(_))) {
+                cx.names.remove(&name);
+            }
+        }
+        Some(obj) => {
+            cx.names.insert(name, obj);
+        }
+    }
+}
+
+/// A method call on an SDK object.
+fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let file = cx.file;
+    let (Some(object), Some(name)) = (
+        node.child_by_field_name("object"),
+        node.child_by_field_name("name"),
+    ) else {
+        return;
+    };
+    let method = text(file, name).to_string();
+    let first = node
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0));
+    let span = file.span(node.start_byte(), node.end_byte());
+    let receiver = text(file, object);
+    let request = || first.and_then(|a| cx.request(a, 0)).unwrap_or_default();
+    let new = |service: &str, method: String, style: CallStyle, fallback: &str| SdkCall {
+        span,
+        sdk: SdkKind::Java,
+        service: service.to_string(),
+        resource_type: None,
+        text: format!("{}.{method}", short_receiver(receiver, fallback)),
+        method,
+        style,
+        args: Vec::new(),
+        resource_ids: Vec::new(),
+    };
+    let sdk = match cx.resolve(object, 0) {
+        Some(Obj::Client(service)) => {
+            if LOCAL_METHODS.contains(&method.as_str()) {
+                return;
+            }
+            // `getObjectAsBytes` is `getObject` read into memory (S3Client reference).
+            let op = method.strip_suffix("AsBytes").unwrap_or(&method);
+            let mut sdk = match op.strip_suffix("Paginator") {
+                Some(op) if !op.is_empty() => {
+                    new(&service, op.to_string(), CallStyle::Paginator, &service)
+                }
+                _ => new(&service, op.to_string(), CallStyle::Direct, &service),
+            };
+            sdk.args = request();
+            sdk
+        }
+        Some(Obj::Waiter(service)) => {
+            let Some(waiter) = method.strip_prefix("waitUntil") else {
+                return;
+            };
+            let mut sdk = new(&service, waiter.to_string(), CallStyle::Waiter, "waiter");
+            sdk.args = request();
+            sdk
+        }
+        Some(Obj::Table(table)) if TABLE_METHODS.contains(&method.as_str()) => {
+            let mut sdk = new(ENHANCED, method.clone(), CallStyle::Direct, "table");
+            sdk.args = vec![("TableName".to_string(), table)];
+            sdk
+        }
+        Some(Obj::Enhanced) if ENHANCED_METHODS.contains(&method.as_str()) => {
+            let mut sdk = new(ENHANCED, method.clone(), CallStyle::Direct, "enhanced");
+            if let Some(table) = first.and_then(|a| table_in(cx, a)) {
+                sdk.args = vec![("TableName".to_string(), table)];
+            }
+            sdk
+        }
+        Some(Obj::TransferManager) if TRANSFER_METHODS.contains(&method.as_str()) => {
+            let mut sdk = new(
+                TRANSFER,
+                method.clone(),
+                CallStyle::Direct,
+                "transferManager",
+            );
+            sdk.args = request();
+            sdk
+        }
+        _ => return,
+    };
+    facts.calls.push(sdk);
+}
+
+/// The name of the first table a batch or transaction request names
+/// (`addPutItem(table, item)`, `mappedTableResource(table)`).
+fn table_in(cx: &Env<'_>, node: Node<'_>) -> Option<Arg> {
+    let mut stack = vec![node];
+    let mut seen = 0;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > 2000 {
+            return None;
+        }
+        if n.kind() == "identifier"
+            && let Some(Obj::Table(name)) = cx.names.get(text(cx.file, n))
+        {
+            return Some(name.clone());
+        }
+        let mut cursor = n.walk();
+        let children: Vec<Node<'_>> = n.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    None
+}

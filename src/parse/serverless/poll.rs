@@ -1,0 +1,137 @@
+//! Poll-based event details: the framework's `stream` statements (Kinesis, DynamoDB, enhanced
+//! fan-out consumers, on-failure destinations), the ENI statement for clusters in a VPC, and
+//! `SourceAccessConfigurations` as an event source mapping writes them.
+
+use serde_json::json;
+
+use super::events::{Lowered, arn_of};
+use crate::parse::node::{Key, Node, Value};
+use crate::source::{Span, Spanned};
+
+/// `stream`: Kinesis or DynamoDB, with an optional enhanced fan-out consumer and an on-failure
+/// destination (the statements of the framework's `stream` event compiler).
+pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
+    let Some((arn, node)) = arn_of(v, r) else {
+        return Lowered {
+            kind: "Kinesis",
+            source: None,
+            source_node: None,
+            permission: None,
+            statements: Vec::new(),
+            properties: None,
+        };
+    };
+    let ty = r
+        .get("type")
+        .and_then(Node::scalar_text)
+        .or_else(|| arn.value.split(':').nth(2).map(str::to_string))
+        .unwrap_or_default();
+    let dynamo = ty == "dynamodb";
+    let consumer = r.get("consumer");
+    let mut statements = Vec::new();
+    let mut source = arn.clone();
+    if dynamo {
+        statements.push(json!({"Effect": "Allow", "Action": ["dynamodb:GetRecords",
+            "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"],
+            "Resource": [arn.value]}));
+    } else if let Some(c) = consumer.filter(|c| c.as_bool() != Some(false)) {
+        statements.push(json!({"Effect": "Allow", "Action": ["kinesis:GetRecords",
+            "kinesis:GetShardIterator", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+            "Resource": [arn.value]}));
+        let consumer_arn = match c.as_bool() {
+            Some(true) => {
+                // `getStreamConsumerName`: `<function key><stream name>Consumer`.
+                let stream = arn.value.rsplit('/').next().unwrap_or("");
+                format!("{}/consumer/{fkey}{stream}Consumer:*", arn.value)
+            }
+            _ => c.scalar_text().unwrap_or_default(),
+        };
+        statements.push(
+            json!({"Effect": "Allow", "Action": ["kinesis:SubscribeToShard"],
+            "Resource": [consumer_arn]}),
+        );
+        source = Spanned::new(consumer_arn, c.span);
+    } else {
+        statements.push(json!({"Effect": "Allow", "Action": ["kinesis:GetRecords",
+            "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListStreams"],
+            "Resource": [arn.value]}));
+    }
+    let mut props = r.clone();
+    if let Some(f) = r.get("destinations").and_then(|d| d.get("onFailure")) {
+        let target = f.get("arn").unwrap_or(f);
+        if let Some(dest) = target.scalar_text() {
+            let ty = f
+                .get("type")
+                .and_then(Node::scalar_text)
+                .or_else(|| dest.split(':').nth(2).map(str::to_string));
+            if ty.as_deref() == Some("sns") {
+                statements.push(json!({"Effect": "Allow", "Action": ["sns:Publish"],
+                    "Resource": [dest]}));
+            } else {
+                statements.push(json!({"Effect": "Allow",
+                    "Action": ["sqs:ListQueues", "sqs:SendMessage"], "Resource": [dest]}));
+            }
+            // The mapping's `DestinationConfig`, which the needs read.
+            let span = target.span;
+            let k = |n: &str| Key {
+                name: n.into(),
+                span,
+            };
+            let dc = Node::new(
+                Value::Map(vec![(
+                    k("OnFailure"),
+                    Node::new(
+                        Value::Map(vec![(k("Destination"), Node::string(dest, span))]),
+                        span,
+                    ),
+                )]),
+                span,
+            );
+            if let Value::Map(m) = &mut props.value {
+                m.push((k("DestinationConfig"), dc));
+            }
+        }
+    }
+    Lowered {
+        kind: if dynamo { "DynamoDB" } else { "Kinesis" },
+        source: Some(source),
+        source_node: Some(node.clone()),
+        permission: None,
+        statements,
+        properties: Some(props),
+    }
+}
+
+/// The ENI rights Lambda needs to reach a cluster in a VPC.
+pub(super) fn network() -> serde_json::Value {
+    json!({"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DeleteNetworkInterface",
+        "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"], "Resource": "*"})
+}
+
+/// `SourceAccessConfigurations` as an event source mapping writes them.
+pub(super) fn access(configs: Vec<(&str, String)>, span: Span) -> Node {
+    let k = |n: &str| Key {
+        name: n.into(),
+        span,
+    };
+    let items = configs
+        .into_iter()
+        .map(|(t, uri)| {
+            Node::new(
+                Value::Map(vec![
+                    (k("Type"), Node::string(t, span)),
+                    (k("URI"), Node::string(uri, span)),
+                ]),
+                span,
+            )
+        })
+        .collect();
+    Node::new(
+        Value::Map(vec![(
+            k("SourceAccessConfigurations"),
+            Node::new(Value::Seq(items), span),
+        )]),
+        span,
+    )
+}

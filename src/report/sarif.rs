@@ -1,0 +1,155 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rules
+//! come from the registry with the same help text as `rolefit explain`; each result has its
+//! physical location, the evidence as `relatedLocations`, and a fingerprint that survives
+//! line moves.
+
+use serde_json::{Value, json};
+
+use crate::finding::{Finding, Severity};
+use crate::rules::{self, DOCS_URL};
+use crate::source::SourceMap;
+
+use super::fingerprint::{SARIF_KEY, fingerprints};
+use super::{Location, Report, related_locations};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFO_URI: &str = "https://github.com/rolefit/rolefit";
+
+/// SARIF `level` of a severity (SARIF 2.1.0 §3.27.10).
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// Renders one SARIF log. `findings` are parallel to `report.findings`; `uri_prefix` is
+/// prepended to every path (the audited root relative to the repository root, or empty) so
+/// that code scanning resolves the URIs from the checkout.
+pub fn render(
+    findings: &[Finding],
+    report: &Report,
+    sources: &SourceMap,
+    uri_prefix: &str,
+) -> String {
+    let prints = fingerprints(findings, sources);
+    let results: Vec<Value> = findings
+        .iter()
+        .zip(&report.findings)
+        .zip(&prints)
+        .map(|((f, r), print)| {
+            let mut result = json!({
+                "ruleId": r.rule,
+                "level": level(r.severity),
+                "message": { "text": r.message },
+                "partialFingerprints": { SARIF_KEY: print },
+            });
+            if let Some(i) = rules::ALL.iter().position(|x| x.meta().id == r.rule) {
+                result["ruleIndex"] = json!(i);
+            }
+            if let Some(loc) = &r.location {
+                result["locations"] = json!([{ "physicalLocation": physical(loc, uri_prefix) }]);
+            }
+            let related: Vec<Value> = related_locations(f, sources)
+                .into_iter()
+                .enumerate()
+                .map(|(i, (loc, label))| {
+                    json!({
+                        "id": i,
+                        "physicalLocation": physical(&loc, uri_prefix),
+                        "message": { "text": label },
+                    })
+                })
+                .collect();
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
+            }
+            let mut props = serde_json::Map::new();
+            if let Some(func) = &r.function {
+                props.insert("function".into(), json!(func));
+            }
+            if !r.actions.is_empty() {
+                props.insert("actions".into(), json!(r.actions));
+            }
+            if !r.resources.is_empty() {
+                props.insert("resources".into(), json!(r.resources));
+            }
+            if let Some(fix) = &r.fix {
+                props.insert("fix".into(), fix.clone());
+            }
+            if !props.is_empty() {
+                result["properties"] = Value::Object(props);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": report.tool.name,
+                "version": report.tool.version,
+                "semanticVersion": report.tool.version,
+                "informationUri": INFO_URI,
+                "rules": rule_descriptors(),
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn rule_descriptors() -> Vec<Value> {
+    rules::ALL
+        .iter()
+        .map(|rule| {
+            let m = rule.meta();
+            let help = rules::explain(m);
+            json!({
+                "id": m.id,
+                "name": pascal_case(m.id),
+                "shortDescription": { "text": m.summary },
+                "fullDescription": { "text": m.why },
+                "help": { "text": help, "markdown": help },
+                "helpUri": format!("{DOCS_URL}#{}", m.id),
+                "defaultConfiguration": { "level": level(m.severity) },
+            })
+        })
+        .collect()
+}
+
+fn physical(loc: &Location, uri_prefix: &str) -> Value {
+    json!({
+        "artifactLocation": { "uri": format!("{uri_prefix}{}", loc.file) },
+        "region": { "startLine": loc.line.max(1), "startColumn": loc.column.max(1) },
+    })
+}
+
+/// `missing-permission` -> `MissingPermission` (SARIF's `name` is an identifier).
+fn pascal_case(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_map_one_to_one() {
+        assert_eq!(level(Severity::Error), "error");
+        assert_eq!(level(Severity::Warning), "warning");
+        assert_eq!(level(Severity::Note), "note");
+        assert_eq!(pascal_case("missing-permission"), "MissingPermission");
+    }
+}

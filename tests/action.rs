@@ -1,0 +1,170 @@
+//! The GitHub Action's entry script (`scripts/action.sh`) run end to end on a fixture
+//! repository, with fake `GITHUB_*` variables and a temp dir: output files and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    /// A repository holding the demo app under `services/orders`.
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo"),
+            &dir.path().join("repo/services/orders"),
+        );
+        Repo { dir }
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.dir.path().join("repo")
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.file(name)).unwrap_or_default()
+    }
+
+    /// Runs the script as the action does, with `inputs` as `INPUT_*` variables.
+    fn run(&self, inputs: &[(&str, &str)]) -> Output {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action.sh");
+        let mut cmd = Command::new("bash");
+        cmd.arg(script)
+            .current_dir(self.repo())
+            .env("ROLEFIT_BIN", env!("CARGO_BIN_EXE_rolefit"))
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", self.repo())
+            .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
+            .env("GITHUB_OUTPUT", self.file("output.txt"));
+        for var in [
+            "INPUT_PATH",
+            "INPUT_CONFIG",
+            "INPUT_FAIL_ON",
+            "INPUT_BASELINE",
+            "INPUT_SARIF_FILE",
+            "INPUT_FORMAT",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in inputs {
+            cmd.env(format!("INPUT_{k}"), v);
+        }
+        cmd.output().expect("bash runs")
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn annotations_summary_sarif_and_outputs() {
+    let repo = Repo::new();
+    let sarif = repo.file("out/rolefit.sarif");
+    let out = repo.run(&[
+        ("PATH", "services/orders"),
+        ("SARIF_FILE", &sarif.to_string_lossy()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "::error file=services/orders/src/create_order/app.py,line=48,col=5,title=rolefit missing-permission::"
+        ),
+        "annotations use repository paths: {stdout}"
+    );
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        4
+    );
+
+    let summary = repo.read("summary.md");
+    assert!(summary.starts_with("## rolefit\n"), "{summary}");
+    assert!(summary.contains("```mermaid"));
+
+    let log: serde_json::Value =
+        serde_json::from_str(&repo.read("out/rolefit.sarif")).expect("SARIF file");
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "services/orders/src/create_order/app.py"
+    );
+
+    let outputs = repo.read("output.txt");
+    assert!(outputs.contains("findings=5\n"), "{outputs}");
+    assert!(outputs.contains("exit-code=1\n"), "{outputs}");
+}
+
+#[test]
+fn fail_on_and_baseline_decide_the_exit_code() {
+    let repo = Repo::new();
+    let never = repo.run(&[("PATH", "services/orders"), ("FAIL_ON", "never")]);
+    assert_eq!(never.status.code(), Some(0));
+    assert!(!never.stdout.is_empty(), "annotations are still written");
+
+    let baseline = repo.file("baseline.json");
+    let write = Command::new(env!("CARGO_BIN_EXE_rolefit"))
+        .args([
+            "audit",
+            "services/orders",
+            "--fail-on",
+            "never",
+            "--write-baseline",
+        ])
+        .arg(&baseline)
+        .current_dir(repo.repo())
+        .output()
+        .expect("runs");
+    assert_eq!(write.status.code(), Some(0));
+    let based = repo.run(&[
+        ("PATH", "services/orders"),
+        ("FAIL_ON", "note"),
+        ("BASELINE", &baseline.to_string_lossy()),
+    ]);
+    assert_eq!(
+        based.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&based.stderr)
+    );
+    assert!(based.stdout.is_empty(), "nothing new to annotate");
+    assert!(repo.read("output.txt").contains("findings=0\n"));
+}
+
+#[test]
+fn a_bad_config_fails_the_step_with_2() {
+    let repo = Repo::new();
+    std::fs::write(repo.file("rolefit.toml"), "fail-on = \"error\"\n").expect("write");
+    let out = repo.run(&[
+        ("PATH", "services/orders"),
+        ("CONFIG", &repo.file("rolefit.toml").to_string_lossy()),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("rolefit.toml:1:1: unknown key `fail-on`"),
+        "{stderr}"
+    );
+}
