@@ -70,6 +70,7 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
         }
         let exports = parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
         parse_account_exports(&exports, &prefix, &sources, config, &mut app, &mut errors);
+        parse_terraform(&listing, &prefix, &mut sources, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
             merged.files.insert(entry.rel.clone(), entry);
@@ -151,7 +152,10 @@ fn parse_templates(
     for (id, outcome) in outcomes {
         match outcome {
             TemplateOutcome::NotTemplate => {
-                if sources_ref
+                if let Some(plan) = sources_ref.get(id).and_then(terraform_plan) {
+                    merge(app, plan.app);
+                    errors.extend(plan.issues);
+                } else if sources_ref
                     .get(id)
                     .is_some_and(|f| account::is_export(&f.text))
                 {
@@ -228,6 +232,61 @@ fn parse_serverless(
         TemplateOutcome::NotTemplate => cfn::parse_template(file),
         outcome => outcome,
     }
+}
+
+/// Reads every `.tf` file; each directory is one Terraform module.
+fn parse_terraform(
+    listing: &Listing,
+    prefix: &str,
+    sources: &mut SourceMap,
+    app: &mut App,
+    errors: &mut Vec<ParseError>,
+) {
+    let mut modules: std::collections::BTreeMap<&str, Vec<crate::source::FileId>> =
+        std::collections::BTreeMap::new();
+    for entry in listing.files.values() {
+        if entry.kind != FileKind::Terraform {
+            continue;
+        }
+        let rel = format!("{prefix}{}", entry.rel);
+        let id = match discover::read_text(entry) {
+            Ok(t) => sources.add(rel, t),
+            Err(e) => {
+                let id = sources.add(rel.clone(), "");
+                errors.push(ParseError::new(Span::new(id, 0, 0), format!("{rel}: {e}")));
+                continue;
+            }
+        };
+        let dir = entry.rel.rsplit_once('/').map_or("", |(d, _)| d);
+        modules.entry(dir).or_default().push(id);
+    }
+    // `file()` and `templatefile()` read files relative to the root, never outside it.
+    let read = |rel: &str| -> Option<String> {
+        let rel = rel.strip_prefix(prefix).unwrap_or(rel);
+        discover::read_text(listing.files.get(rel)?).ok()
+    };
+    let sources_ref: &SourceMap = sources;
+    let outcomes: Vec<crate::parse::terraform::Outcome> = modules
+        .values()
+        .map(|ids| {
+            let files: Vec<_> = ids.iter().filter_map(|id| sources_ref.get(*id)).collect();
+            crate::parse::terraform::parse_module(&files, &read)
+        })
+        .collect();
+    for o in outcomes {
+        merge(app, o.app);
+        errors.extend(o.issues);
+    }
+}
+
+/// A `terraform show -json` plan, lowered; `None` for any other JSON.
+fn terraform_plan(file: &crate::source::SourceFile) -> Option<crate::parse::terraform::Outcome> {
+    use crate::parse::terraform::plan;
+    if !file.path.ends_with(".json") || !file.text.contains("\"format_version\"") {
+        return None;
+    }
+    let root = crate::parse::json::parse(file).ok()?;
+    plan::is_plan(&root).then(|| plan::parse_plan(file, &root))
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.

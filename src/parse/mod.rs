@@ -7,6 +7,7 @@ pub mod code;
 pub mod json;
 pub mod node;
 pub mod serverless;
+pub mod terraform;
 pub mod yaml;
 
 use crate::source::Span;

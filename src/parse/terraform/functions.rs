@@ -1,0 +1,280 @@
+//! `aws_lambda_function` to [`model::Function`] (arguments as documented on the resource's
+//! page of the AWS provider: `filename`/`s3_bucket`/`image_uri`, `environment`,
+//! `vpc_config`, `tracing_config`, `dead_letter_config`, `file_system_config`,
+//! `logging_config`, ...). `source_code_hash` and other deployment details are ignored.
+
+use hcl_edit::expr::Expression;
+
+use super::eval::Eval;
+use super::kinds;
+use super::refs::{self, arg, id, key_span, target, text};
+use crate::model::{self, EnvVar, FunctionConfig, Origin, RoleBinding};
+use crate::parse::node::Node;
+use crate::source::Spanned;
+
+/// Lowers every `aws_lambda_function` of the module.
+pub fn lower(ev: &Eval, app: &mut model::App) {
+    for (addr, d) in &ev.m.resources {
+        if d.kind != "aws_lambda_function" {
+            continue;
+        }
+        let b = &d.block.body;
+        let f = d.file;
+        let num = |path: &[&str]| {
+            let n = refs::node(ev, f, b, path)?;
+            n.as_f64().map(|v| Spanned::new(v, n.span))
+        };
+        let vpc = refs::node(ev, f, b, &["vpc_config", "subnet_ids"])
+            .filter(|s| s.items().next().is_some())
+            .and_then(|_| key_span(d, "vpc_config"));
+        let tracing = text(ev, f, b, &["tracing_config", "mode"])
+            .filter(|m| m.value == "Active")
+            .map(|m| m.span);
+        let layers = refs::node(ev, f, b, &["layers"])
+            .map(|n| {
+                n.items()
+                    .filter_map(|i| i.scalar_text().map(|s| Spanned::new(s, i.span)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let file_systems = b
+            .get_blocks("file_system_config")
+            .filter_map(|fs| text(ev, f, &fs.body, &["arn"]))
+            .collect();
+        let mut config = FunctionConfig {
+            timeout: num(&["timeout"]),
+            memory: num(&["memory_size"]),
+            ephemeral_storage: num(&["ephemeral_storage", "size"]),
+            layers,
+            vpc,
+            tracing,
+            kms_key_arn: text(ev, f, b, &["kms_key_arn"]),
+            dead_letter: text(ev, f, b, &["dead_letter_config", "target_arn"]),
+            file_systems,
+            log_group: text(ev, f, b, &["logging_config", "log_group"]),
+            image_uri: text(ev, f, b, &["image_uri"]),
+            snap_start: text(ev, f, b, &["snap_start", "apply_on"])
+                .filter(|a| a.value == "PublishedVersions")
+                .map(|a| a.span),
+            ..FunctionConfig::default()
+        };
+        let environment = env(ev, d, &mut config);
+        let (code_path, inline_code) = code(ev, d);
+        let role = match arg(b, &["role"]) {
+            Some(e) => bind_role(ev, f, e),
+            None => {
+                ev.m.issue(d.span, format!("`{addr}` has no `role`"));
+                RoleBinding::Unknown
+            }
+        };
+        app.functions.push(model::Function {
+            id: id(f, &d.name),
+            name: d.name.clone(),
+            origin: Origin::Terraform,
+            span: d.span,
+            arn: ev.arn(addr).unwrap_or_default(),
+            runtime: text(ev, f, b, &["runtime"]),
+            handler: text(ev, f, b, &["handler"]),
+            code_path,
+            inline_code,
+            role,
+            environment,
+            events: Vec::new(),
+            config,
+        });
+    }
+}
+
+/// The local code: the `source_dir`/`source_file` (or inline `source` content) of the
+/// `archive_file` that builds the package. The archive is found through `filename`,
+/// `s3_key` (an `aws_s3_object` whose `source` is the archive), `source_code_hash`, or an
+/// archive whose `output_path` is the literal `filename`; else `filename` itself when it is
+/// not an archive.
+fn code(ev: &Eval, d: &super::module::Decl) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
+    let b = &d.block.body;
+    let via = ["filename", "s3_key", "source_code_hash"]
+        .iter()
+        .filter_map(|k| arg(b, &[k]))
+        .find_map(|e| archive_of(ev, e, 0));
+    let literal = arg(b, &["filename"]).map(|e| ev.expr(d.file, e));
+    let by_output = || {
+        let want = ev.m.join(literal.as_ref()?.as_str()?)?;
+        ev.m.data.iter().find_map(|(addr, a)| {
+            let name = addr.strip_prefix("archive_file.")?;
+            let out = text(ev, a.file, &a.block.body, &["output_path"])?;
+            (ev.m.join(&out.value)? == want).then(|| name.to_string())
+        })
+    };
+    if let Some(a) = via
+        .or_else(by_output)
+        .and_then(|n| ev.m.data.get(&format!("archive_file.{n}")))
+    {
+        let ab = &a.block.body;
+        if let Some(src) =
+            text(ev, a.file, ab, &["source_dir"]).or_else(|| text(ev, a.file, ab, &["source_file"]))
+        {
+            return (join(ev, src), None);
+        }
+        return (None, text(ev, a.file, ab, &["source", "content"]));
+    }
+    let Some(n) = literal else {
+        return (None, None);
+    };
+    let Some(s) = n.as_str() else {
+        return (None, None);
+    };
+    if s.contains("${") || s.ends_with(".zip") || s.ends_with(".jar") {
+        return (None, None);
+    }
+    (join(ev, Spanned::new(s.to_string(), n.span)), None)
+}
+
+/// The `archive_file` an expression refers to, directly or through an `aws_s3_object`.
+fn archive_of(ev: &Eval, e: &Expression, depth: u8) -> Option<String> {
+    let Expression::Traversal(t) = e else {
+        return match e {
+            Expression::FuncCall(f) => f.args.iter().find_map(|a| archive_of(ev, a, depth)),
+            _ => None,
+        };
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let names: Vec<&str> = t
+        .operators
+        .iter()
+        .filter_map(|op| match op.value() {
+            hcl_edit::expr::TraversalOperator::GetAttr(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect();
+    match (root.as_str(), names.as_slice()) {
+        ("data", ["archive_file", name, ..]) => Some((*name).to_string()),
+        ("aws_s3_object" | "aws_s3_bucket_object", [name, ..]) if depth == 0 => {
+            let o = ev.m.resources.get(&format!("{}.{name}", root.as_str()))?;
+            archive_of(ev, arg(&o.block.body, &["source"])?, 1)
+        }
+        _ => None,
+    }
+}
+
+/// A path written in the module joined with its folder (`path.module` evaluates to `.`).
+pub fn join(ev: &Eval, p: Spanned<String>) -> Option<Spanned<String>> {
+    if p.value.contains("${") {
+        return None;
+    }
+    match ev.m.join(&p.value) {
+        Some(j) => Some(Spanned::new(j, p.span)),
+        None => {
+            ev.m.issue(
+                p.span,
+                format!("code path `{}` leaves the audited folder", p.value),
+            );
+            None
+        }
+    }
+}
+
+/// A function's `role`: a role declared in the module, or an external ARN.
+pub fn bind_role(ev: &Eval, file: &crate::source::SourceFile, e: &Expression) -> RoleBinding {
+    if let Some(addr) = target(ev.m, e)
+        && ev
+            .m
+            .resources
+            .get(&addr)
+            .is_some_and(|d| d.kind == "aws_iam_role")
+    {
+        return role_binding(ev, &addr);
+    }
+    let n = ev.expr(file, e);
+    let Some(s) = n.scalar_text() else {
+        return RoleBinding::Unknown;
+    };
+    // A literal ARN naming a role of this module binds to it.
+    let by_arn =
+        ev.m.resources
+            .iter()
+            .find(|(a, d)| d.kind == "aws_iam_role" && ev.arn(a).as_deref() == Some(s.as_str()));
+    match by_arn {
+        Some((a, _)) => role_binding(ev, a),
+        None => RoleBinding::External(Spanned::new(s, n.span)),
+    }
+}
+
+fn role_binding(ev: &Eval, addr: &str) -> RoleBinding {
+    match ev.m.resources.get(addr) {
+        Some(d) => RoleBinding::Role(id(d.file, addr)),
+        None => RoleBinding::Unknown,
+    }
+}
+
+fn env(ev: &Eval, d: &super::module::Decl, config: &mut FunctionConfig) -> Vec<EnvVar> {
+    let Some(block) = d.block.body.get_blocks("environment").next() else {
+        return Vec::new();
+    };
+    config.environment_span = Some(super::module::span_of(d.file, &block.ident));
+    let Some(vars) = block.body.get_attribute("variables") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match &vars.value {
+        Expression::Object(o) => {
+            for (k, v) in o.iter() {
+                let name = match k {
+                    hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
+                    hcl_edit::expr::ObjectKey::Expression(x) => ev.text(d.file, x),
+                };
+                let kspan = super::module::span_of(d.file, k);
+                out.push(env_var(
+                    ev,
+                    d.file,
+                    Spanned::new(name, kspan),
+                    v.expr(),
+                    config,
+                ));
+            }
+        }
+        other => {
+            // `variables = local.env` or `var.env`: the evaluated map, without references.
+            let n = ev.expr(d.file, other);
+            for (k, v) in n.entries() {
+                config.environment_bytes += k.name.len() + v.scalar_text().map_or(0, |s| s.len());
+                out.push(EnvVar {
+                    name: Spanned::new(k.name.clone(), k.span),
+                    value: v.scalar_text().map(|s| Spanned::new(s, v.span)),
+                    refers_to: None,
+                    literal: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One environment variable of a function or module.
+pub fn env_var(
+    ev: &Eval,
+    file: &crate::source::SourceFile,
+    name: Spanned<String>,
+    e: &Expression,
+    config: &mut FunctionConfig,
+) -> EnvVar {
+    let n: Node = ev.expr(file, e);
+    let value = n.scalar_text().map(|s| Spanned::new(s, n.span));
+    let refers_to = target(ev.m, e).and_then(|addr| {
+        let d = ev.m.resources.get(&addr)?;
+        let kind = kinds::cfn_kind(&d.kind).map_or(d.kind.clone(), |(k, _)| k.to_string());
+        Some((addr, kind))
+    });
+    let literal = matches!(
+        e,
+        Expression::String(_) | Expression::Number(_) | Expression::Bool(_)
+    );
+    config.environment_bytes += name.value.len() + value.as_ref().map_or(0, |v| v.value.len());
+    EnvVar {
+        name,
+        value,
+        refers_to,
+        literal,
+    }
+}

@@ -1,0 +1,99 @@
+//! Terraform configurations: every directory of `.tf` files is one module, parsed with
+//! `hcl-edit` (spans kept) and lowered to the same [`crate::model`] the CloudFormation front
+//! end produces, so rules and reports work unchanged.
+//!
+//! Expressions are evaluated symbolically ([`eval`]); `count`/`for_each` are not expanded
+//! (a resource with `count` is one model item; `each.key` stays `${each.key}`). Physical
+//! names that the configuration does not set are written `${<address>}`, the way the
+//! CloudFormation front end writes `${LogicalId}`. Child modules with local sources are
+//! audited as modules of their own; registry modules other than
+//! `terraform-aws-modules/lambda/aws` are not followed.
+
+pub mod eval;
+pub mod functions;
+pub mod kinds;
+pub mod lambda_module;
+pub mod module;
+pub mod plan;
+pub mod policy;
+pub mod refs;
+pub mod roles;
+pub mod triggers;
+
+use crate::model::{self, App};
+use crate::parse::ParseError;
+use crate::source::SourceFile;
+
+/// A policy written as JSON text in a plan, parsed; bad JSON is an issue.
+fn policy_json(
+    n: &crate::parse::node::Node,
+    issues: &mut Vec<ParseError>,
+) -> Option<model::PolicyDoc> {
+    let text = n.as_str()?;
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => Some(model::PolicyDoc {
+            node: crate::parse::node::Node::from_json(&v, n.span),
+            span: n.span,
+        }),
+        Err(e) => {
+            issues.push(ParseError::new(
+                n.span,
+                format!("policy is not valid JSON: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// What one module lowered to, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub app: App,
+    pub issues: Vec<ParseError>,
+}
+
+/// Lowers one module: `files` are the `.tf` files of one directory; `read` reads a file
+/// relative to the audited root (for `file()`/`templatefile()`), `None` outside it.
+/// `.tf.json` files are not read (JSON configuration syntax is rare in practice).
+pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>) -> Outcome {
+    let mut out = Outcome::default();
+    let mut bodies = Vec::new();
+    for f in files {
+        if f.path.ends_with(".json") {
+            continue;
+        }
+        match module::parse_file(f) {
+            Ok(b) => bodies.push((*f, b)),
+            Err(e) => out.issues.push(e),
+        }
+    }
+    let Some((first, _)) = bodies.first() else {
+        return out;
+    };
+    let dir = first
+        .path
+        .rsplit_once('/')
+        .map_or_else(String::new, |(d, _)| d.to_string());
+    let m = module::Module::new(dir, &bodies, read);
+    let ev = eval::Eval::new(&m);
+    roles::lower(&ev, &mut out.app);
+    functions::lower(&ev, &mut out.app);
+    lambda_module::lower(&ev, &mut out.app);
+    triggers::lower(&ev, &mut out.app);
+    for (addr, d) in &m.resources {
+        if roles::handled(d) {
+            continue;
+        }
+        let kind = kinds::cfn_kind(&d.kind).map_or_else(|| d.kind.clone(), |(k, _)| k.to_string());
+        out.app.resources.push(model::Resource {
+            id: refs::id(d.file, addr),
+            logical_id: addr.clone(),
+            kind,
+            span: d.span,
+            arn: ev.arn(addr),
+            properties: Some(ev.body(d.file, &d.block.body, d.span)),
+        });
+    }
+    out.issues.extend(m.issues.into_inner());
+    out
+}

@@ -1,0 +1,247 @@
+//! What connects to a function apart from it: `aws_lambda_event_source_mapping`,
+//! `aws_lambda_permission`, `aws_s3_bucket_notification`, `aws_sns_topic_subscription`,
+//! `aws_cloudwatch_event_target`, `aws_lambda_function_url` and
+//! `aws_lambda_function_event_invoke_config`.
+
+use hcl_edit::expr::Expression;
+
+use super::eval::Eval;
+use super::refs::{self, arg, id, target, text};
+use crate::model::{self, Destination, Event, InvokePermission, Trigger};
+use crate::parse::node::{Key, Node, Value};
+use crate::source::{SourceFile, Span, Spanned};
+
+/// The function a `function_name`/`endpoint`/`arn` argument names: `(id, raw text)`.
+fn function_of(
+    ev: &Eval,
+    app: &model::App,
+    file: &SourceFile,
+    e: &Expression,
+) -> (Option<String>, String) {
+    let raw = ev.text(file, e);
+    if let Some(addr) = target(ev.m, e)
+        && let Some(d) =
+            ev.m.resources
+                .get(&addr)
+                .filter(|d| d.kind == "aws_lambda_function")
+    {
+        return (Some(id(d.file, &d.name)), raw);
+    }
+    // By name or ARN (module outputs and literal names).
+    let bare = raw.split(':').nth(6).map_or(raw.as_str(), |n| n);
+    let found = app
+        .functions
+        .iter()
+        .find(|f| f.arn == raw || f.arn.rsplit(':').next() == Some(bare))
+        .map(|f| f.id.clone());
+    (found, raw)
+}
+
+fn with_function(app: &mut model::App, fid: Option<&str>, f: impl FnOnce(&mut model::Function)) {
+    if let Some(x) = fid.and_then(|fid| app.functions.iter_mut().find(|x| x.id == fid)) {
+        f(x);
+    }
+}
+
+pub fn lower(ev: &Eval, app: &mut model::App) {
+    for (addr, d) in &ev.m.resources {
+        let b = &d.block.body;
+        let f = d.file;
+        let fn_arg = |name: &str| arg(b, &[name]);
+        match d.kind.as_str() {
+            "aws_lambda_event_source_mapping" => {
+                let Some(fe) = fn_arg("function_name") else {
+                    continue;
+                };
+                let (fid, _) = function_of(ev, app, f, fe);
+                let source_arn = text(ev, f, b, &["event_source_arn"]);
+                let source_ref = arg(b, &["event_source_arn"]).and_then(|e| target(ev.m, e));
+                let enabled = refs::node(ev, f, b, &["enabled"])
+                    .and_then(|n| n.as_bool())
+                    .unwrap_or(true);
+                let dest = text(
+                    ev,
+                    f,
+                    b,
+                    &["destination_config", "on_failure", "destination_arn"],
+                );
+                let event = Event {
+                    name: addr.clone(),
+                    kind: "EventSourceMapping".into(),
+                    span: d.span,
+                    source_arn,
+                    source_ref,
+                    enabled,
+                    properties: Some(ev.body(f, b, d.span)),
+                };
+                with_function(app, fid.as_deref(), |x| {
+                    x.events.push(event);
+                    if let Some(arn) = dest {
+                        x.config.destinations.push(Destination {
+                            condition: "OnFailure".into(),
+                            arn,
+                        });
+                    }
+                });
+            }
+            "aws_lambda_permission" => {
+                let Some(fe) = fn_arg("function_name") else {
+                    continue;
+                };
+                let (function, function_ref) = function_of(ev, app, f, fe);
+                let (Some(action), Some(principal)) =
+                    (text(ev, f, b, &["action"]), text(ev, f, b, &["principal"]))
+                else {
+                    ev.m.issue(d.span, format!("`{addr}` has no `action` or `principal`"));
+                    continue;
+                };
+                app.permissions.push(InvokePermission {
+                    id: id(f, addr),
+                    span: d.span,
+                    function,
+                    function_ref,
+                    qualifier: text(ev, f, b, &["qualifier"]).map(|q| q.value),
+                    action,
+                    principal,
+                    source_arn: text(ev, f, b, &["source_arn"]),
+                    source_account: text(ev, f, b, &["source_account"]),
+                    principal_org_id: text(ev, f, b, &["principal_org_id"]),
+                    function_url_auth_type: text(ev, f, b, &["function_url_auth_type"]),
+                    conditions: None,
+                    generated: false,
+                });
+            }
+            "aws_s3_bucket_notification" => {
+                let bucket = arg(b, &["bucket"]);
+                let source_ref = bucket.and_then(|e| target(ev.m, e));
+                let source_arn = match (&source_ref, bucket) {
+                    (Some(r), _) => ev.arn(r).map(|a| Spanned::new(a, d.span)),
+                    (None, Some(e)) => {
+                        let n = ev.expr(f, e);
+                        n.scalar_text()
+                            .map(|s| Spanned::new(format!("arn:aws:s3:::{s}"), n.span))
+                    }
+                    _ => None,
+                };
+                for (i, lf) in b.get_blocks("lambda_function").enumerate() {
+                    let Some(fe) = arg(&lf.body, &["lambda_function_arn"]) else {
+                        continue;
+                    };
+                    let (function, function_ref) = function_of(ev, app, f, fe);
+                    let span = super::module::span_of(f, &lf.ident);
+                    app.triggers.push(Trigger {
+                        id: format!("{}[{i}]", id(f, addr)),
+                        kind: "S3".into(),
+                        span,
+                        function,
+                        function_ref,
+                        source_arn: source_arn.clone(),
+                        source_ref: source_ref.clone(),
+                        properties: Some(s3_properties(ev, f, &lf.body, span)),
+                    });
+                }
+            }
+            "aws_sns_topic_subscription" => {
+                if text(ev, f, b, &["protocol"]).map(|p| p.value).as_deref() != Some("lambda") {
+                    continue;
+                }
+                let Some(fe) = fn_arg("endpoint") else {
+                    continue;
+                };
+                let (function, function_ref) = function_of(ev, app, f, fe);
+                app.triggers.push(Trigger {
+                    id: id(f, addr),
+                    kind: "SNS".into(),
+                    span: d.span,
+                    function,
+                    function_ref,
+                    source_arn: text(ev, f, b, &["topic_arn"]),
+                    source_ref: arg(b, &["topic_arn"]).and_then(|e| target(ev.m, e)),
+                    properties: Some(ev.body(f, b, d.span)),
+                });
+            }
+            "aws_cloudwatch_event_target" => {
+                let Some(fe) = fn_arg("arn") else { continue };
+                let (function, function_ref) = function_of(ev, app, f, fe);
+                if function.is_none() && !function_ref.contains(":lambda:") {
+                    continue;
+                }
+                let rule = arg(b, &["rule"]).and_then(|e| target(ev.m, e));
+                app.triggers.push(Trigger {
+                    id: id(f, addr),
+                    kind: "EventBridgeRule".into(),
+                    span: d.span,
+                    function,
+                    function_ref,
+                    source_arn: rule
+                        .as_ref()
+                        .and_then(|r| ev.arn(r))
+                        .map(|a| Spanned::new(a, d.span)),
+                    source_ref: rule,
+                    properties: Some(ev.body(f, b, d.span)),
+                });
+            }
+            "aws_lambda_function_url" => {
+                let Some(fe) = fn_arg("function_name") else {
+                    continue;
+                };
+                let (fid, _) = function_of(ev, app, f, fe);
+                let auth = text(ev, f, b, &["authorization_type"]);
+                with_function(app, fid.as_deref(), |x| x.config.url_auth = auth);
+            }
+            "aws_lambda_function_event_invoke_config" => {
+                let Some(fe) = fn_arg("function_name") else {
+                    continue;
+                };
+                let (fid, _) = function_of(ev, app, f, fe);
+                let mut dests = Vec::new();
+                for (block, condition) in [("on_success", "OnSuccess"), ("on_failure", "OnFailure")]
+                {
+                    if let Some(arn) = text(ev, f, b, &["destination_config", block, "destination"])
+                    {
+                        dests.push(Destination {
+                            condition: condition.into(),
+                            arn,
+                        });
+                    }
+                }
+                with_function(app, fid.as_deref(), |x| x.config.destinations.extend(dests));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The notification in CloudFormation's shape (`Events`, `Filter.S3Key.Rules`), which the
+/// recursion rule reads.
+fn s3_properties(ev: &Eval, f: &SourceFile, b: &hcl_edit::structure::Body, span: Span) -> Node {
+    let key = |name: &str| Key {
+        name: name.into(),
+        span,
+    };
+    let mut rules = Vec::new();
+    for (arg_name, rule) in [("filter_prefix", "prefix"), ("filter_suffix", "suffix")] {
+        if let Some(v) = text(ev, f, b, &[arg_name]) {
+            rules.push(Node::new(
+                Value::Map(vec![
+                    (key("Name"), Node::string(rule, v.span)),
+                    (key("Value"), Node::string(v.value, v.span)),
+                ]),
+                v.span,
+            ));
+        }
+    }
+    let mut entries = Vec::new();
+    if let Some(events) = refs::node(ev, f, b, &["events"]) {
+        entries.push((key("Events"), events));
+    }
+    if !rules.is_empty() {
+        let rules = Node::new(
+            Value::Map(vec![(key("Rules"), Node::new(Value::Seq(rules), span))]),
+            span,
+        );
+        let s3key = Node::new(Value::Map(vec![(key("S3Key"), rules)]), span);
+        entries.push((key("Filter"), s3key));
+    }
+    Node::new(Value::Map(entries), span)
+}

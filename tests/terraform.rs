@@ -1,0 +1,370 @@
+//! Terraform front end: evaluation, lowering, spans, errors, and agreement with SAM.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use rolefit::model::{App, PolicySource, RoleBinding};
+use rolefit::parse::terraform::parse_module;
+use rolefit::source::{FileId, SourceFile, Span};
+
+fn module(files: &[(&str, &str)], extra: &[(&str, &str)]) -> (Vec<SourceFile>, App, Vec<String>) {
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t))| SourceFile::new(FileId(i as u32), *p, *t))
+        .collect();
+    let refs: Vec<&SourceFile> = sources.iter().collect();
+    let extra: BTreeMap<String, String> = extra
+        .iter()
+        .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+        .collect();
+    let read = |p: &str| extra.get(p).cloned();
+    let out = parse_module(&refs, &read);
+    let issues = out.issues.iter().map(|e| e.message.clone()).collect();
+    (sources, out.app, issues)
+}
+
+fn text_at(files: &[SourceFile], span: Span) -> &str {
+    let f = &files[span.file.0 as usize];
+    &f.text[span.start as usize..span.end as usize]
+}
+
+const MAIN: &str = r#"
+variable "stage" {
+  default = "prod"
+}
+
+locals {
+  table_name = "orders-${var.stage}"
+}
+
+resource "aws_dynamodb_table" "orders" {
+  name = local.table_name
+}
+
+resource "aws_sqs_queue" "jobs" {}
+
+data "aws_region" "current" {}
+
+data "aws_iam_policy_document" "rw" {
+  statement {
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.orders.arn]
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:RequestedRegion"
+      values   = [data.aws_region.current.name]
+    }
+  }
+}
+
+resource "aws_iam_role" "api" {
+  name = "api-${var.stage}"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+  inline_policy {
+    name   = "rw"
+    policy = data.aws_iam_policy_document.rw.json
+  }
+}
+
+resource "aws_iam_role_policy" "file" {
+  role   = aws_iam_role.api.id
+  policy = file("${path.module}/policy.json")
+}
+
+resource "aws_lambda_function" "api" {
+  count         = 2
+  function_name = "api-${each.key}"
+  role          = aws_iam_role.api.arn
+  runtime       = "nodejs20.x"
+  handler       = "index.handler"
+  filename      = "${path.module}/src"
+  timeout       = 15
+  environment {
+    variables = {
+      TABLE = aws_dynamodb_table.orders.name
+      QUEUE = aws_sqs_queue.jobs.url
+      MODE  = "fast"
+    }
+  }
+  vpc_config {
+    subnet_ids         = ["subnet-1"]
+    security_group_ids = ["sg-1"]
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "jobs" {
+  event_source_arn = aws_sqs_queue.jobs.arn
+  function_name    = aws_lambda_function.api.arn
+}
+"#;
+
+#[test]
+fn variables_locals_and_references_resolve_with_spans() {
+    let policy =
+        r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    let (files, app, issues) = module(&[("infra/main.tf", MAIN)], &[("infra/policy.json", policy)]);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(app.functions.len(), 1, "count keeps one model item");
+    let f = &app.functions[0];
+    assert_eq!(f.id, "infra/main.tf#api");
+    assert_eq!(text_at(&files, f.span), "\"api\"");
+    assert_eq!(
+        f.arn,
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:api-${each.key}"
+    );
+    assert_eq!(f.code_path.as_ref().unwrap().value, "infra/src");
+    assert_eq!(f.config.timeout.as_ref().unwrap().value, 15.0);
+    assert_eq!(text_at(&files, f.config.vpc.unwrap()), "vpc_config");
+    let env: BTreeMap<_, _> = f
+        .environment
+        .iter()
+        .map(|e| (e.name.value.as_str(), e))
+        .collect();
+    let table = env["TABLE"];
+    assert_eq!(table.value.as_ref().unwrap().value, "orders-prod");
+    assert_eq!(
+        text_at(&files, table.value.as_ref().unwrap().span),
+        "aws_dynamodb_table.orders.name"
+    );
+    assert_eq!(
+        table.refers_to,
+        Some((
+            "aws_dynamodb_table.orders".to_string(),
+            "AWS::DynamoDB::Table".to_string()
+        ))
+    );
+    assert!(!table.literal);
+    assert_eq!(
+        env["QUEUE"].value.as_ref().unwrap().value,
+        "https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/${aws_sqs_queue.jobs}"
+    );
+    assert!(env["MODE"].literal);
+    assert_eq!(
+        f.role,
+        RoleBinding::Role("infra/main.tf#aws_iam_role.api".into())
+    );
+    let ev = &f.events[0];
+    assert_eq!(ev.kind, "EventSourceMapping");
+    assert_eq!(
+        ev.source_arn.as_ref().unwrap().value,
+        "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${aws_sqs_queue.jobs}"
+    );
+
+    let role = &app.roles[0];
+    assert_eq!(role.arn, "arn:aws:iam::${AWS::AccountId}:role/api-prod");
+    let trust = role.trust.as_ref().unwrap();
+    assert_eq!(text_at(&files, trust.span), "assume_role_policy");
+    assert_eq!(
+        trust.node.to_json()["Statement"][0]["Principal"]["Service"],
+        "lambda.amazonaws.com"
+    );
+    assert_eq!(role.policies.len(), 2);
+    let rw = role.policies[0].doc.as_ref().unwrap().node.to_json();
+    assert_eq!(
+        rw["Statement"][0]["Resource"][0],
+        "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders-prod"
+    );
+    assert_eq!(rw["Statement"][0]["Effect"], "Allow");
+    assert_eq!(
+        rw["Statement"][1]["Condition"]["StringNotEquals"]["aws:RequestedRegion"][0],
+        "${AWS::Region}"
+    );
+    let from_file = role.policies[1].doc.as_ref().unwrap().node.to_json();
+    assert_eq!(from_file["Statement"][0]["Action"], "s3:GetObject");
+    let queue = app
+        .resources
+        .iter()
+        .find(|r| r.logical_id == "aws_sqs_queue.jobs")
+        .unwrap();
+    assert_eq!(queue.kind, "AWS::SQS::Queue");
+}
+
+#[test]
+fn unreadable_file_is_an_issue_not_a_panic() {
+    let text = r#"
+resource "aws_iam_role" "r" {}
+
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = file("../../etc/passwd")
+}
+"#;
+    let (_, _, issues) = module(&[("main.tf", text)], &[]);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].contains("cannot be read"));
+}
+
+#[test]
+fn lambda_module_inputs_become_a_generated_role() {
+    let text = r#"
+module "fn" {
+  source        = "terraform-aws-modules/lambda/aws"
+  function_name = "worker"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  source_path   = "./src"
+  attach_tracing_policy = true
+  attach_policy_statements = true
+  policy_statements = {
+    s3 = {
+      actions   = ["s3:GetObject"]
+      resources = ["arn:aws:s3:::b/*"]
+      condition = {
+        tls = { test = "Bool", variable = "aws:SecureTransport", values = ["true"] }
+      }
+    }
+  }
+  allowed_triggers = {
+    api = { service = "apigateway", source_arn = "arn:aws:execute-api:eu-west-1:1:abc/*" }
+  }
+}
+"#;
+    let (files, app, issues) = module(&[("svc/main.tf", text)], &[]);
+    assert!(issues.is_empty(), "{issues:?}");
+    let f = &app.functions[0];
+    assert_eq!(f.id, "svc/main.tf#fn");
+    assert_eq!(f.code_path.as_ref().unwrap().value, "svc/src");
+    let role = &app.roles[0];
+    assert!(role.generated);
+    assert_eq!(f.role, RoleBinding::Role(role.id.clone()));
+    let reasons: Vec<&str> = role
+        .policies
+        .iter()
+        .filter_map(|p| match &p.source {
+            PolicySource::Implicit { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        ["attach_cloudwatch_logs_policy", "attach_tracing_policy"]
+    );
+    let stmts = role
+        .policies
+        .last()
+        .unwrap()
+        .doc
+        .as_ref()
+        .unwrap()
+        .node
+        .to_json();
+    assert_eq!(stmts["Statement"][0]["Action"][0], "s3:GetObject");
+    assert_eq!(
+        stmts["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"][0],
+        "true"
+    );
+    let p = &app.permissions[0];
+    assert_eq!(p.principal.value, "apigateway.amazonaws.com");
+    assert_eq!(text_at(&files, p.span), "api");
+}
+
+#[test]
+fn bad_hcl_is_a_parse_error_with_line_and_column() {
+    let text = "resource \"aws_lambda_function\" \"x\" {\n  handler = \n}\n";
+    let (files, app, _) = module(&[("main.tf", text)], &[]);
+    assert!(app.functions.is_empty());
+    let refs: Vec<&SourceFile> = files.iter().collect();
+    let out = parse_module(&refs, &|_| None);
+    assert_eq!(out.issues.len(), 1);
+    let (line, _) = files[0].line_col(out.issues[0].span.start);
+    assert!(
+        out.issues[0].message.starts_with("main.tf:"),
+        "{}",
+        out.issues[0].message
+    );
+    assert!(line >= 2, "points into the file: line {line}");
+}
+
+#[test]
+fn every_prefix_of_a_valid_file_parses_or_fails_without_panicking() {
+    let mut cut = 0;
+    while cut < MAIN.len() {
+        if MAIN.is_char_boundary(cut) {
+            let _ = module(&[("main.tf", &MAIN[..cut])], &[]);
+        }
+        cut += 7;
+    }
+}
+
+/// The payments app written twice (fixtures/twin-sam, fixtures/twin-tf): the same code must
+/// need the same actions, granted or not alike, whichever format declares it.
+#[test]
+fn twin_apps_agree_on_required_actions() {
+    let needs = |dir: &str| -> BTreeMap<String, BTreeSet<(String, bool)>> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(dir);
+        let audit = rolefit::app::audit(&[root], &Default::default()).unwrap();
+        audit
+            .report
+            .functions
+            .iter()
+            .map(|f| {
+                let actions = f
+                    .required
+                    .iter()
+                    .filter(|r| !r.action.starts_with("logs:"))
+                    .map(|r| (r.action.clone(), r.granted))
+                    .collect();
+                (f.name.clone(), actions)
+            })
+            .collect()
+    };
+    let sam = needs("twin-sam");
+    let tf = needs("twin-tf");
+    assert_eq!(sam.len(), 2);
+    assert!(sam["ChargeFunction"].contains(&("sqs:SendMessage".to_string(), false)));
+    assert_eq!(sam, tf);
+}
+
+/// A `terraform show -json` plan: the role ARN is unknown until apply, so the function binds
+/// to its role through the configuration's references.
+#[test]
+fn plan_json_lowers_functions_and_roles() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.exec", "mode": "managed", "type": "aws_iam_role", "name": "exec",
+     "values": {"name": "exec",
+       "assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}",
+       "inline_policy": [{"name": "rw", "policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"}]}},
+    {"address": "aws_iam_role_policy_attachment.logs", "mode": "managed", "type": "aws_iam_role_policy_attachment", "name": "logs",
+     "values": {"role": "exec", "policy_arn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}},
+    {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api",
+     "values": {"function_name": "api", "runtime": "python3.12", "handler": "app.handler",
+       "environment": [{"variables": {"MODE": "fast"}}]}}
+  ]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.api", "expressions": {"role": {"references": ["aws_iam_role.exec.arn", "aws_iam_role.exec"]}}}
+  ]}}
+}"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    let audit = rolefit::app::audit(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let f = &audit.app.functions[0];
+    assert_eq!(f.id, "plan.json#api");
+    assert_eq!(
+        f.role,
+        RoleBinding::Role("plan.json#aws_iam_role.exec".into())
+    );
+    assert_eq!(f.environment[0].name.value, "MODE");
+    let role = &audit.app.roles[0];
+    assert_eq!(role.policies.len(), 2);
+    assert!(
+        matches!(&role.policies[1].source, PolicySource::Managed { arn } if arn.ends_with("AWSLambdaBasicExecutionRole"))
+    );
+    assert_eq!(
+        role.policies[0].doc.as_ref().unwrap().node.to_json()["Statement"][0]["Action"],
+        "s3:GetObject"
+    );
+}
