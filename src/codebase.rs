@@ -276,7 +276,16 @@ fn inline_calls(f: &Function, span: Span, text: &str, sources: &SourceMap) -> Op
     } else {
         tline
     };
+    // A quoted scalar (JSON's `"ZipFile": "...\n..."`, YAML's `"..."`) keeps its lines in
+    // escapes on one source line: point at the string itself.
+    let quoted = template
+        .text
+        .get(span.start as usize..)
+        .is_some_and(|t| t.starts_with(['"', '\'']));
     let remap = |s: Span| -> Span {
+        if quoted {
+            return span;
+        }
         let (line, col) = virt.line_col(s.start);
         let target_line = first + line - 1;
         let Some(start) = template.line_start(target_line) else {

@@ -4,11 +4,18 @@ use crate::parse::node::Node;
 
 /// The `Filter.S3Key.Rules` of an S3 notification as (name, value) pairs, lower-cased names.
 pub fn s3_key_rules(props: Option<&Node>) -> Vec<(String, String)> {
-    let Some(rules) = props
-        .and_then(|p| p.get("Filter"))
+    // CloudFormation writes `Filter.S3Key.Rules`; the S3 API (and the CDK's custom resource)
+    // `Filter.Key.FilterRules`.
+    let filter = props.and_then(|p| p.get("Filter"));
+    let rules = filter
         .and_then(|f| f.get("S3Key"))
         .and_then(|k| k.get("Rules"))
-    else {
+        .or_else(|| {
+            filter
+                .and_then(|f| f.get("Key"))
+                .and_then(|k| k.get("FilterRules"))
+        });
+    let Some(rules) = rules else {
         return Vec::new();
     };
     rules

@@ -18,6 +18,9 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
         if !is_sam && decl.kind != "AWS::Lambda::Function" {
             continue;
         }
+        if is_cdk_internal(logical) {
+            continue;
+        }
         let own = decl.props().filter(|p| p.is_map());
         let props = if is_sam {
             sam::merge_globals(globals, own)
@@ -297,4 +300,21 @@ pub fn destinations_of(dc: &Node) -> Vec<Destination> {
             })
         })
         .collect()
+}
+
+/// Functions the AWS CDK adds for its own constructs (bucket notifications, custom resource
+/// providers, log retention, bucket deployments, auto-delete): their code and roles are the
+/// CDK's, with fixed logical ids, not the user's to fit.
+fn is_cdk_internal(logical: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "BucketNotificationsHandler050a0587b7544547bf325f094a3db834",
+        "AWS679f53fac002430cb0da5b7982bd2287",
+        "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a",
+        "CustomS3AutoDeleteObjectsCustomResourceProvider",
+        "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C",
+        "CustomVpcRestrictDefaultSGCustomResourceProvider",
+        "CustomCrossRegionExportWriter",
+        "CustomCrossRegionExportReader",
+    ];
+    PREFIXES.iter().any(|p| logical.starts_with(p))
 }

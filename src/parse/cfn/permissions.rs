@@ -301,6 +301,24 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
                 }
             }
         }
+        // The CDK writes bucket notifications through its own custom resource.
+        "Custom::S3BucketNotifications" => {
+            let bucket = p
+                .get("BucketName")
+                .and_then(|n| t.text(n))
+                .map(|b| Spanned::new(format!("arn:aws:s3:::{b}"), p.span));
+            let cfgs = p
+                .get("NotificationConfiguration")
+                .and_then(|n| n.get("LambdaFunctionConfigurations"));
+            for c in cfgs
+                .map(|c| c.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = c.get("LambdaFunctionArn") {
+                    found.push(("S3", f, bucket.clone(), c));
+                }
+            }
+        }
         "AWS::SES::ReceiptRule" => {
             let actions = p.get("Rule").and_then(|r| r.get("Actions"));
             for a in actions
