@@ -24,11 +24,12 @@ struct Targets<'a> {
 
 pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
     let table = data::lambda();
+    // The physical name after `:function:` (it may hold `${AWS::...}` placeholders, colons
+    // included).
     let name = func
         .arn
-        .rsplit(':')
-        .next()
-        .unwrap_or(&func.name)
+        .split_once(":function:")
+        .map_or(func.name.as_str(), |(_, n)| n)
         .to_string();
     let group = func
         .config
@@ -36,13 +37,17 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         .as_ref()
         .map(|g| g.value.clone())
         .unwrap_or_else(|| format!("/aws/lambda/{name}"));
+    // A log group declared beside the function (CloudFormation `LogGroupName`, Terraform
+    // `name`) exists before the function runs.
     let group_declared = app.resources.iter().any(|r| {
-        r.kind == "AWS::Logs::LogGroup"
-            && r.properties
-                .as_ref()
-                .and_then(|p| p.get("LogGroupName"))
-                .and_then(|n| n.as_str())
-                == Some(group.as_str())
+        matches!(
+            r.kind.as_str(),
+            "AWS::Logs::LogGroup" | "aws_cloudwatch_log_group"
+        ) && r.properties.as_ref().is_some_and(|p| {
+            ["LogGroupName", "name"]
+                .iter()
+                .any(|k| p.get(k).and_then(|n| n.as_str()) == Some(group.as_str()))
+        })
     });
     let logs_span = func.config.log_group.as_ref().map_or(func.span, |g| g.span);
     let (region, account) = super::home(func);
