@@ -13,6 +13,7 @@ use crate::graph::{self, Analysis};
 use crate::model::App;
 use crate::parse::ParseError;
 use crate::parse::cfn::{self, TemplateOutcome};
+use crate::progress::Progress;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
 use crate::source::{SourceMap, Span};
@@ -40,6 +41,15 @@ pub enum RunError {
 
 /// Runs the whole pipeline over `paths`.
 pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
+    audit_with(paths, config, &Progress::hidden())
+}
+
+/// [`audit`], telling `progress` which stage runs.
+pub fn audit_with(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: &Progress,
+) -> Result<Audit, RunError> {
     let mut sources = SourceMap::default();
     let mut app = App::default();
     let mut errors: Vec<ParseError> = Vec::new();
@@ -62,16 +72,27 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
                 problem.message.clone(),
             ));
         }
-        parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        parse_templates(
+            &listing,
+            &prefix,
+            &mut sources,
+            &mut app,
+            &mut errors,
+            progress,
+        );
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
             merged.files.insert(entry.rel.clone(), entry);
         }
     }
     resolve_references(&mut app);
+    progress.stage("function code", app.functions.len());
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
+    errors.extend(missing_handlers(&app, &code));
+    progress.stage("analysis", app.functions.len());
     let analysis = graph::analyze(&app, &code, errors, config);
+    progress.stage("rules", rules::ALL.len());
     let cx = RuleContext {
         app: &app,
         analysis: &analysis,
@@ -79,6 +100,7 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
     };
     let findings = rules::check_all(&cx);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
+    progress.finish();
     Ok(Audit {
         sources,
         app,
@@ -96,12 +118,14 @@ fn parse_templates(
     sources: &mut SourceMap,
     app: &mut App,
     errors: &mut Vec<ParseError>,
+    progress: &Progress,
 ) {
     let candidates: Vec<_> = listing
         .files
         .values()
         .filter(|e| matches!(e.kind, FileKind::Yaml | FileKind::Json))
         .collect();
+    progress.stage("templates", candidates.len());
     let texts: Vec<_> = candidates
         .par_iter()
         .map(|e| (e, discover::read_text(e)))
@@ -124,6 +148,7 @@ fn parse_templates(
         .par_iter()
         .filter_map(|id| sources_ref.get(*id))
         .map(cfn::parse_template)
+        .inspect(|_| progress.inc())
         .collect();
     for outcome in outcomes {
         match outcome {
@@ -142,6 +167,33 @@ fn parse_templates(
             }
         }
     }
+}
+
+/// A `Handler` that names no file in the function's code folder: its code, and so what it
+/// needs, is missing from the audit. Only runtimes whose code rolefit reads are checked, so a
+/// Java class or a Go binary name is never taken for a missing file.
+fn missing_handlers(app: &App, code: &[FunctionCode]) -> Vec<ParseError> {
+    app.functions
+        .iter()
+        .zip(code)
+        .filter(|(f, c)| {
+            c.handler_missing
+                && f.runtime
+                    .as_ref()
+                    .is_some_and(|r| r.value.starts_with("python") || r.value.starts_with("nodejs"))
+        })
+        .filter_map(|(f, _)| {
+            let handler = f.handler.as_ref()?;
+            let folder = f.code_path.as_ref()?;
+            Some(ParseError::new(
+                handler.span,
+                format!(
+                    "handler `{}` of {} not found: no such file under `{}`",
+                    handler.value, f.name, folder.value
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.

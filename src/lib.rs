@@ -15,6 +15,7 @@ pub mod iam;
 pub mod model;
 pub mod needs;
 pub mod parse;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

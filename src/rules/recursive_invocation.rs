@@ -110,6 +110,7 @@ impl Rule for RecursiveInvocation {
                 properties: t.properties.as_ref(),
             });
         }
+        let index = SourceIndex::new(&sources);
         let mut graph: DiGraph<usize, Edge> = DiGraph::new();
         let nodes: Vec<_> = (0..app.functions.len())
             .map(|i| graph.add_node(i))
@@ -124,25 +125,24 @@ impl Rule for RecursiveInvocation {
                     continue;
                 };
                 let written = normalize(&need.resource);
-                for (gi, srcs) in sources.iter().enumerate() {
-                    for s in srcs {
-                        if !same_resource(&s.arn, &written) || !delivers(&need.action, s) {
-                            continue;
-                        }
-                        if s.kind == "S3" && !key_may_match(&need.resource, s.properties) {
-                            continue;
-                        }
-                        graph.add_edge(
-                            nodes[fi],
-                            nodes[gi],
-                            Edge {
-                                span: reason.span,
-                                action: need.action.clone(),
-                                resource: need.resource.clone(),
-                                via: s.kind.to_string(),
-                            },
-                        );
+                for (gi, si) in index.candidates(&written) {
+                    let s = &sources[gi][si];
+                    if !delivers(&need.action, s) || !same_resource(&s.arn, &written) {
+                        continue;
                     }
+                    if s.kind == "S3" && !key_may_match(&need.resource, s.properties) {
+                        continue;
+                    }
+                    graph.add_edge(
+                        nodes[fi],
+                        nodes[gi],
+                        Edge {
+                            span: reason.span,
+                            action: need.action.clone(),
+                            resource: need.resource.clone(),
+                            via: s.kind.to_string(),
+                        },
+                    );
                 }
             }
         }
@@ -237,6 +237,64 @@ fn split_top_colon(name: &str) -> &str {
         }
     }
     name
+}
+
+/// Trigger sources by ARN, so a write meets only the sources that can match it: comparing
+/// every write with every source of every function was quadratic (most of a 10,000-function
+/// run). A source without wildcards, policy variables or escapes matches a write definitely
+/// only when the two ARNs are equal (placeholders are opaque), so it is found by lookup;
+/// the others are tried against every write.
+struct SourceIndex<'s> {
+    exact: BTreeMap<&'s str, Vec<(usize, usize)>>,
+    patterns: Vec<(usize, usize)>,
+}
+
+impl<'s> SourceIndex<'s> {
+    fn new(sources: &'s [Vec<Source<'_>>]) -> SourceIndex<'s> {
+        let mut index = SourceIndex {
+            exact: BTreeMap::new(),
+            patterns: Vec::new(),
+        };
+        for (gi, srcs) in sources.iter().enumerate() {
+            for (si, s) in srcs.iter().enumerate() {
+                if is_literal(&s.arn) {
+                    index
+                        .exact
+                        .entry(s.arn.as_str())
+                        .or_default()
+                        .push((gi, si));
+                } else {
+                    index.patterns.push((gi, si));
+                }
+            }
+        }
+        index
+    }
+
+    /// `(function, source)` pairs in function and source order, as the full scan met them.
+    fn candidates(&self, written: &str) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = self.patterns.clone();
+        if let Some(exact) = self.exact.get(written) {
+            out.extend(exact.iter().copied());
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// An ARN that matches only itself: no `*`/`?`, and every `${...}` a deploy-time placeholder.
+fn is_literal(arn: &str) -> bool {
+    if arn.contains(['*', '?']) {
+        return false;
+    }
+    arn.match_indices("${").all(|(i, _)| {
+        arn[i + 2..].split_once('}').is_some_and(|(inner, _)| {
+            matches!(
+                iam::pattern::classify(inner),
+                iam::pattern::Subst::Placeholder(_)
+            )
+        })
+    })
 }
 
 /// Only a definite match makes a loop: `arn:aws:s3:::*` (a bucket from the event) might be
@@ -353,6 +411,22 @@ mod tests {
         assert!(!key_may_match(&format!("{b}thumbs/*.png"), Some(&jpg)));
         assert!(key_may_match(&format!("{b}thumbs/*.jpg"), Some(&jpg)));
         assert!(key_may_match(&format!("{b}clean/*"), Some(&jpg)));
+    }
+
+    #[test]
+    fn literal_arns_match_only_themselves() {
+        let t = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue}";
+        assert!(is_literal(t));
+        assert!(same_resource(t, t));
+        assert!(!is_literal("arn:aws:s3:::b*"));
+        assert!(!is_literal("arn:aws:s3:::${aws:username}"));
+        assert!(!is_literal("arn:aws:s3:::a${?}"));
+        for other in [
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Other}",
+            "arn:aws:sqs:us-east-1:${AWS::AccountId}:${Queue}",
+        ] {
+            assert!(!same_resource(t, other));
+        }
     }
 
     #[test]
