@@ -110,7 +110,7 @@ impl Rule for RecursiveInvocation {
                 properties: t.properties.as_ref(),
             });
         }
-        let index = SourceIndex::new(&sources);
+        let index = SourceIndex::new(&sources, app);
         let mut graph: DiGraph<usize, Edge> = DiGraph::new();
         let nodes: Vec<_> = (0..app.functions.len())
             .map(|i| graph.add_node(i))
@@ -125,7 +125,8 @@ impl Rule for RecursiveInvocation {
                     continue;
                 };
                 let written = normalize(&need.resource);
-                for (gi, si) in index.candidates(&written) {
+                let scope = scope(&app.functions[fi].id, &written);
+                for (gi, si) in index.candidates(scope, &written) {
                     let s = &sources[gi][si];
                     if !delivers(&need.action, s) || !same_resource(&s.arn, &written) {
                         continue;
@@ -243,14 +244,14 @@ fn split_top_colon(name: &str) -> &str {
 /// every write with every source of every function was quadratic (most of a 10,000-function
 /// run). A source without wildcards, policy variables or escapes matches a write definitely
 /// only when the two ARNs are equal (placeholders are opaque), so it is found by lookup;
-/// the others are tried against every write.
+/// the others are tried against every write. Exact ARNs are keyed by [`scope`] too.
 struct SourceIndex<'s> {
-    exact: BTreeMap<&'s str, Vec<(usize, usize)>>,
+    exact: BTreeMap<(&'s str, &'s str), Vec<(usize, usize)>>,
     patterns: Vec<(usize, usize)>,
 }
 
 impl<'s> SourceIndex<'s> {
-    fn new(sources: &'s [Vec<Source<'_>>]) -> SourceIndex<'s> {
+    fn new(sources: &'s [Vec<Source<'_>>], app: &'s crate::model::App) -> SourceIndex<'s> {
         let mut index = SourceIndex {
             exact: BTreeMap::new(),
             patterns: Vec::new(),
@@ -258,11 +259,8 @@ impl<'s> SourceIndex<'s> {
         for (gi, srcs) in sources.iter().enumerate() {
             for (si, s) in srcs.iter().enumerate() {
                 if is_literal(&s.arn) {
-                    index
-                        .exact
-                        .entry(s.arn.as_str())
-                        .or_default()
-                        .push((gi, si));
+                    let key = (scope(&app.functions[gi].id, &s.arn), s.arn.as_str());
+                    index.exact.entry(key).or_default().push((gi, si));
                 } else {
                     index.patterns.push((gi, si));
                 }
@@ -272,13 +270,34 @@ impl<'s> SourceIndex<'s> {
     }
 
     /// `(function, source)` pairs in function and source order, as the full scan met them.
-    fn candidates(&self, written: &str) -> Vec<(usize, usize)> {
+    fn candidates(&self, scope: &str, written: &str) -> Vec<(usize, usize)> {
         let mut out: Vec<(usize, usize)> = self.patterns.clone();
-        if let Some(exact) = self.exact.get(written) {
+        if let Some(exact) = self.exact.get(&(scope, written)) {
             out.extend(exact.iter().copied());
         }
         out.sort_unstable();
         out
+    }
+}
+
+/// Where an ARN names one resource: `${LogicalId}` placeholders name a resource of the
+/// function's own template (logical ids are local to a template), so `${Queue}` in two
+/// templates of a monorepo are two queues; other ARNs are global (`""`). A function id is
+/// `<template>#<logical id>`.
+fn scope<'a>(function_id: &'a str, arn: &str) -> &'a str {
+    let local = arn.match_indices("${").any(|(i, _)| {
+        arn[i + 2..].split_once('}').is_some_and(|(inner, _)| {
+            !inner.starts_with("AWS::")
+                && matches!(
+                    iam::pattern::classify(inner),
+                    iam::pattern::Subst::Placeholder(_)
+                )
+        })
+    });
+    if local {
+        function_id.rsplit_once('#').map_or("", |(t, _)| t)
+    } else {
+        ""
     }
 }
 
@@ -427,6 +446,15 @@ mod tests {
         ] {
             assert!(!same_resource(t, other));
         }
+    }
+
+    #[test]
+    fn logical_ids_are_local_to_their_template() {
+        let q = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue}";
+        assert_eq!(scope("a/template.yaml#Fn", q), "a/template.yaml");
+        assert_eq!(scope("b/template.yaml#Fn", q), "b/template.yaml");
+        let global = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+        assert_eq!(scope("a/template.yaml#Fn", global), "");
     }
 
     #[test]
