@@ -89,7 +89,7 @@ pub fn audit_with(
     progress.stage("function code", app.functions.len());
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
-    errors.extend(missing_handlers(&app, &code));
+    errors.extend(missing_handlers(&app, &code, &merged));
     progress.stage("analysis", app.functions.len());
     let analysis = graph::analyze(&app, &code, errors, config);
     progress.stage("rules", rules::ALL.len());
@@ -171,8 +171,9 @@ fn parse_templates(
 
 /// A `Handler` that names no file in the function's code folder: its code, and so what it
 /// needs, is missing from the audit. Only runtimes whose code rolefit reads are checked, so a
-/// Java class or a Go binary name is never taken for a missing file.
-fn missing_handlers(app: &App, code: &[FunctionCode]) -> Vec<ParseError> {
+/// Java class or a Go binary name is never taken for a missing file, and archives (`.zip`,
+/// `.jar`) are not looked into.
+fn missing_handlers(app: &App, code: &[FunctionCode], listing: &Listing) -> Vec<ParseError> {
     app.functions
         .iter()
         .zip(code)
@@ -184,14 +185,30 @@ fn missing_handlers(app: &App, code: &[FunctionCode]) -> Vec<ParseError> {
         })
         .filter_map(|(f, _)| {
             let handler = f.handler.as_ref()?;
-            let folder = f.code_path.as_ref()?;
-            Some(ParseError::new(
-                handler.span,
+            let folder = &f.code_path.as_ref()?.value;
+            let lower = folder.to_ascii_lowercase();
+            if lower.ends_with(".zip") || lower.ends_with(".jar") {
+                return None;
+            }
+            let prefix = format!("{}/", folder.trim_end_matches('/'));
+            let folder_found = folder == "."
+                || listing
+                    .files
+                    .range(prefix.clone()..)
+                    .next()
+                    .is_some_and(|(rel, _)| rel.starts_with(&prefix));
+            let message = if folder_found {
                 format!(
-                    "handler `{}` of {} not found: no such file under `{}`",
-                    handler.value, f.name, folder.value
-                ),
-            ))
+                    "handler `{}` of {} not found: no such file under `{folder}`",
+                    handler.value, f.name
+                )
+            } else {
+                format!(
+                    "handler `{}` of {} not found: code folder `{folder}` does not exist",
+                    handler.value, f.name
+                )
+            };
+            Some(ParseError::new(handler.span, message))
         })
         .collect()
 }
