@@ -506,3 +506,46 @@ fn unreadable_files_are_read_errors() {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod back");
     }
 }
+
+/// Every file under `dir` with its content, sorted.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            let meta = fs::symlink_metadata(&path).expect("meta");
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                let bytes = fs::read(&path).expect("read");
+                out.push((path, bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_report_is_the_only_file_written() {
+    let t = Tree::new();
+    let before = snapshot(t.tmp.path());
+    let report = t.tmp.path().join("out/report.json");
+    fs::create_dir_all(report.parent().expect("parent")).expect("mkdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_rolefit"))
+        .args(["audit", "--format", "json", "--output"])
+        .arg(&report)
+        .arg(t.root())
+        .env("CI", "true")
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(1), "the good app has an error");
+    assert!(out.stdout.is_empty(), "the report went to --output");
+    let mut after = snapshot(t.tmp.path());
+    after.retain(|(p, _)| p != &report);
+    assert_eq!(before, after, "nothing else was created or changed");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(&report).expect("report written")).expect("JSON");
+    assert!(json["summary"]["functions"].as_u64() >= Some(1));
+}
