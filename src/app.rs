@@ -86,13 +86,13 @@ pub fn audit_with(
         }
     }
     resolve_references(&mut app);
-    progress.stage("function code", app.functions.len());
+    progress.stage("reading code", app.functions.len(), "functions");
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
     errors.extend(missing_handlers(&app, &code, &merged));
-    progress.stage("analysis", app.functions.len());
+    progress.stage("analysing", app.functions.len(), "functions");
     let analysis = graph::analyze(&app, &code, errors, config);
-    progress.stage("rules", rules::ALL.len());
+    progress.stage("checking", rules::ALL.len(), "rules");
     let cx = RuleContext {
         app: &app,
         analysis: &analysis,
@@ -125,7 +125,7 @@ fn parse_templates(
         .values()
         .filter(|e| matches!(e.kind, FileKind::Yaml | FileKind::Json))
         .collect();
-    progress.stage("templates", candidates.len());
+    progress.stage("parsing", candidates.len(), "YAML/JSON files");
     let texts: Vec<_> = candidates
         .par_iter()
         .map(|e| (e, discover::read_text(e)))
@@ -148,7 +148,6 @@ fn parse_templates(
         .par_iter()
         .filter_map(|id| sources_ref.get(*id))
         .map(cfn::parse_template)
-        .inspect(|_| progress.inc())
         .collect();
     for outcome in outcomes {
         match outcome {

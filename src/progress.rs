@@ -22,9 +22,9 @@ impl Progress {
 
     /// A bar on stderr that appears after [`DELAY`] unless the run finishes first.
     pub fn stderr() -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg:<18} {pos}/{len} [{elapsed}]")
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         let shown = bar.clone();
@@ -39,19 +39,10 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// Starts a stage of `len` items.
-    pub fn stage(&self, name: &'static str, len: usize) {
+    /// Starts a stage working on `count` items (`templates: 1200 files`).
+    pub fn stage(&self, name: &'static str, count: usize, items: &'static str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(name);
-            bar.set_length(len as u64);
-            bar.set_position(0);
-        }
-    }
-
-    /// One more item of the stage done (safe from rayon workers).
-    pub fn inc(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
+            bar.set_message(format!("{name}: {count} {items}"));
         }
     }
 
