@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// Runs shorter than this never show a bar.
 const DELAY: Duration = Duration::from_secs(1);
 
-/// Stage name and item count of an audit, drawn when enabled; a no-op otherwise.
+/// The running stage of an audit, drawn when enabled; a no-op otherwise.
 #[derive(Clone)]
 pub struct Progress {
     bar: Option<ProgressBar>,
