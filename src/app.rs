@@ -16,6 +16,7 @@ use crate::parse::ParseError;
 use crate::parse::account;
 use crate::parse::cfn::{self, TemplateOutcome};
 use crate::parse::serverless;
+use crate::progress::Progress;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -44,6 +45,15 @@ pub enum RunError {
 
 /// Runs the whole pipeline over `paths`.
 pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
+    audit_with(paths, config, &Progress::hidden())
+}
+
+/// [`audit`], telling `progress` which stage runs.
+pub fn audit_with(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: &Progress,
+) -> Result<Audit, RunError> {
     let mut sources = SourceMap::default();
     let mut app = App::default();
     let mut errors: Vec<ParseError> = Vec::new();
@@ -68,7 +78,14 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
                 problem.message.clone(),
             ));
         }
-        let exports = parse_templates(&listing, &prefix, &mut sources, &mut app, &mut errors);
+        let exports = parse_templates(
+            &listing,
+            &prefix,
+            &mut sources,
+            &mut app,
+            &mut errors,
+            progress,
+        );
         parse_account_exports(&exports, &prefix, &sources, config, &mut app, &mut errors);
         parse_terraform(&listing, &prefix, &mut sources, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
@@ -77,9 +94,13 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
         }
     }
     resolve_references(&mut app);
+    progress.stage("reading code", app.functions.len(), "functions");
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
+    errors.extend(missing_handlers(&app, &code, &merged));
+    progress.stage("analysing", app.functions.len(), "functions");
     let analysis = graph::analyze(&app, &code, errors, config);
+    progress.stage("checking", rules::ALL.len(), "rules");
     let cx = RuleContext {
         app: &app,
         analysis: &analysis,
@@ -88,6 +109,7 @@ pub fn audit(paths: &[PathBuf], config: &Config) -> Result<Audit, RunError> {
     let findings = rules::check_all(&cx);
     let findings = suppress::apply(findings, &sources, config);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
+    progress.finish();
     Ok(Audit {
         sources,
         app,
@@ -106,12 +128,14 @@ fn parse_templates(
     sources: &mut SourceMap,
     app: &mut App,
     errors: &mut Vec<ParseError>,
+    progress: &Progress,
 ) -> Vec<FileId> {
     let candidates: Vec<_> = listing
         .files
         .values()
         .filter(|e| matches!(e.kind, FileKind::Yaml | FileKind::Json))
         .collect();
+    progress.stage("parsing", candidates.len(), "YAML/JSON files");
     let texts: Vec<_> = candidates
         .par_iter()
         .map(|e| (e, discover::read_text(e)))
@@ -287,6 +311,50 @@ fn terraform_plan(file: &crate::source::SourceFile) -> Option<crate::parse::terr
     }
     let root = crate::parse::json::parse(file).ok()?;
     plan::is_plan(&root).then(|| plan::parse_plan(file, &root))
+}
+
+/// A `Handler` that names no file in the function's code folder: its code, and so what it
+/// needs, is missing from the audit. Only runtimes whose code rolefit reads are checked, so a
+/// Java class or a Go binary name is never taken for a missing file, and archives (`.zip`,
+/// `.jar`) are not looked into.
+fn missing_handlers(app: &App, code: &[FunctionCode], listing: &Listing) -> Vec<ParseError> {
+    app.functions
+        .iter()
+        .zip(code)
+        .filter(|(f, c)| {
+            c.handler_missing
+                && f.runtime
+                    .as_ref()
+                    .is_some_and(|r| r.value.starts_with("python") || r.value.starts_with("nodejs"))
+        })
+        .filter_map(|(f, _)| {
+            let handler = f.handler.as_ref()?;
+            let folder = &f.code_path.as_ref()?.value;
+            let lower = folder.to_ascii_lowercase();
+            if lower.ends_with(".zip") || lower.ends_with(".jar") {
+                return None;
+            }
+            let prefix = format!("{}/", folder.trim_end_matches('/'));
+            let folder_found = folder == "."
+                || listing
+                    .files
+                    .range(prefix.clone()..)
+                    .next()
+                    .is_some_and(|(rel, _)| rel.starts_with(&prefix));
+            let message = if folder_found {
+                format!(
+                    "handler `{}` of {} not found: no such file under `{folder}`",
+                    handler.value, f.name
+                )
+            } else {
+                format!(
+                    "handler `{}` of {} not found: code folder `{folder}` does not exist",
+                    handler.value, f.name
+                )
+            };
+            Some(ParseError::new(handler.span, message))
+        })
+        .collect()
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.

@@ -17,6 +17,7 @@ pub mod model;
 pub mod needs;
 pub mod parse;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

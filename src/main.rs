@@ -42,7 +42,8 @@ fn main() -> ExitCode {
 
 fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
     let config = Config::find(args.config.as_deref(), &args.paths)?;
-    let mut audit = app::audit(&args.paths, &config)?;
+    let progress = audit_progress(args);
+    let mut audit = app::audit_with(&args.paths, &config, &progress)?;
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &audit)?;
     }
@@ -79,6 +80,19 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
         FailOn::Never => None,
     };
     Ok(u8::try_from(app::exit_status(&audit.report, fail_on)).unwrap_or(1))
+}
+
+/// A progress bar only for people: human output with stderr on a terminal, outside CI.
+/// JSON and other machine formats, pipes and CI logs never get one.
+fn audit_progress(args: &AuditArgs) -> rolefit::progress::Progress {
+    let wanted = matches!(args.format, Format::Human)
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none();
+    if wanted {
+        rolefit::progress::Progress::stderr()
+    } else {
+        rolefit::progress::Progress::hidden()
+    }
 }
 
 fn run_graph(args: &GraphArgs) -> anyhow::Result<u8> {

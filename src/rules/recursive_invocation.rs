@@ -111,6 +111,7 @@ impl Rule for RecursiveInvocation {
                 properties: t.properties.as_ref(),
             });
         }
+        let index = SourceIndex::new(&sources, app);
         let mut graph: DiGraph<usize, Edge> = DiGraph::new();
         let nodes: Vec<_> = (0..app.functions.len())
             .map(|i| graph.add_node(i))
@@ -125,27 +126,27 @@ impl Rule for RecursiveInvocation {
                     continue;
                 };
                 let written = normalize(&need.resource);
-                for (gi, srcs) in sources.iter().enumerate() {
-                    for s in srcs {
-                        if !same_resource(&s.arn, &written) || !delivers(&need.action, s) {
-                            continue;
-                        }
-                        if s.kind == "S3"
-                            && !key_may_match(s3_key(&need.resource), &s3_key_rules(s.properties))
-                        {
-                            continue;
-                        }
-                        graph.add_edge(
-                            nodes[fi],
-                            nodes[gi],
-                            Edge {
-                                span: reason.span,
-                                action: need.action.clone(),
-                                resource: need.resource.clone(),
-                                via: s.kind.to_string(),
-                            },
-                        );
+                let scope = scope(&app.functions[fi].id, &written);
+                for (gi, si) in index.candidates(scope, &written) {
+                    let s = &sources[gi][si];
+                    if !delivers(&need.action, s) || !same_resource(&s.arn, &written) {
+                        continue;
                     }
+                    if s.kind == "S3"
+                        && !key_may_match(s3_key(&need.resource), &s3_key_rules(s.properties))
+                    {
+                        continue;
+                    }
+                    graph.add_edge(
+                        nodes[fi],
+                        nodes[gi],
+                        Edge {
+                            span: reason.span,
+                            action: need.action.clone(),
+                            resource: need.resource.clone(),
+                            via: s.kind.to_string(),
+                        },
+                    );
                 }
             }
         }
@@ -242,6 +243,82 @@ fn split_top_colon(name: &str) -> &str {
     name
 }
 
+/// Trigger sources by ARN, so a write meets only the sources that can match it: comparing
+/// every write with every source of every function was quadratic (most of a 10,000-function
+/// run). A source without wildcards, policy variables or escapes matches a write definitely
+/// only when the two ARNs are equal (placeholders are opaque), so it is found by lookup;
+/// the others are tried against every write. Exact ARNs are keyed by [`scope`] too.
+struct SourceIndex<'s> {
+    exact: BTreeMap<(&'s str, &'s str), Vec<(usize, usize)>>,
+    patterns: Vec<(usize, usize)>,
+}
+
+impl<'s> SourceIndex<'s> {
+    fn new(sources: &'s [Vec<Source<'_>>], app: &'s crate::model::App) -> SourceIndex<'s> {
+        let mut index = SourceIndex {
+            exact: BTreeMap::new(),
+            patterns: Vec::new(),
+        };
+        for (gi, srcs) in sources.iter().enumerate() {
+            for (si, s) in srcs.iter().enumerate() {
+                if is_literal(&s.arn) {
+                    let key = (scope(&app.functions[gi].id, &s.arn), s.arn.as_str());
+                    index.exact.entry(key).or_default().push((gi, si));
+                } else {
+                    index.patterns.push((gi, si));
+                }
+            }
+        }
+        index
+    }
+
+    /// `(function, source)` pairs in function and source order, as the full scan met them.
+    fn candidates(&self, scope: &str, written: &str) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = self.patterns.clone();
+        if let Some(exact) = self.exact.get(&(scope, written)) {
+            out.extend(exact.iter().copied());
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Where an ARN names one resource: `${LogicalId}` placeholders name a resource of the
+/// function's own template (logical ids are local to a template), so `${Queue}` in two
+/// templates of a monorepo are two queues; other ARNs are global (`""`). A function id is
+/// `<template>#<logical id>`.
+fn scope<'a>(function_id: &'a str, arn: &str) -> &'a str {
+    let local = arn.match_indices("${").any(|(i, _)| {
+        arn[i + 2..].split_once('}').is_some_and(|(inner, _)| {
+            !inner.starts_with("AWS::")
+                && matches!(
+                    iam::pattern::classify(inner),
+                    iam::pattern::Subst::Placeholder(_)
+                )
+        })
+    });
+    if local {
+        function_id.rsplit_once('#').map_or("", |(t, _)| t)
+    } else {
+        ""
+    }
+}
+
+/// An ARN that matches only itself: no `*`/`?`, and every `${...}` a deploy-time placeholder.
+fn is_literal(arn: &str) -> bool {
+    if arn.contains(['*', '?']) {
+        return false;
+    }
+    arn.match_indices("${").all(|(i, _)| {
+        arn[i + 2..].split_once('}').is_some_and(|(inner, _)| {
+            matches!(
+                iam::pattern::classify(inner),
+                iam::pattern::Subst::Placeholder(_)
+            )
+        })
+    })
+}
+
 /// Only a definite match makes a loop: `arn:aws:s3:::*` (a bucket from the event) might be
 /// anything and is not reported.
 fn same_resource(source: &str, written: &str) -> bool {
@@ -265,6 +342,31 @@ fn delivers(action: &str, s: &Source<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_arns_match_only_themselves() {
+        let t = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue}";
+        assert!(is_literal(t));
+        assert!(same_resource(t, t));
+        assert!(!is_literal("arn:aws:s3:::b*"));
+        assert!(!is_literal("arn:aws:s3:::${aws:username}"));
+        assert!(!is_literal("arn:aws:s3:::a${?}"));
+        for other in [
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Other}",
+            "arn:aws:sqs:us-east-1:${AWS::AccountId}:${Queue}",
+        ] {
+            assert!(!same_resource(t, other));
+        }
+    }
+
+    #[test]
+    fn logical_ids_are_local_to_their_template() {
+        let q = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue}";
+        assert_eq!(scope("a/template.yaml#Fn", q), "a/template.yaml");
+        assert_eq!(scope("b/template.yaml#Fn", q), "b/template.yaml");
+        let global = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+        assert_eq!(scope("a/template.yaml#Fn", global), "");
+    }
 
     #[test]
     fn normalizes_sources() {
