@@ -75,9 +75,14 @@ pub fn gather(
                         added.extend(go_import_files(listing, file, &import.module.value));
                         continue;
                     }
-                    for cand in
-                        code::local_import_candidates(lang, file, &import.module.value, &code_root)
-                    {
+                    for cand in with_root(file, |file| {
+                        code::local_import_candidates(
+                            lang,
+                            file,
+                            &import.module.value,
+                            code_root.trim_start_matches('/'),
+                        )
+                    }) {
                         if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
                             added.push(cand);
                             break;
@@ -147,11 +152,22 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     let Some(handler) = &f.handler else {
         return Vec::new();
     };
-    code::handler_candidates(&code_path.value, &handler.value, runtime)
-        .into_iter()
-        .find(|c| listing.files.contains_key(c))
-        .into_iter()
-        .collect()
+    with_root(&code_path.value, |path| {
+        code::handler_candidates(path, &handler.value, runtime)
+    })
+    .into_iter()
+    .find(|c| listing.files.contains_key(c))
+    .into_iter()
+    .collect()
+}
+
+/// Runs a path function on a path relative to the root. With several audited roots, paths
+/// carry their root as written, which may be absolute: the `/` is set aside and put back.
+fn with_root(path: &str, f: impl FnOnce(&str) -> Vec<String>) -> Vec<String> {
+    match path.strip_prefix('/') {
+        Some(rel) => f(rel).into_iter().map(|c| format!("/{c}")).collect(),
+        None => f(path),
+    }
 }
 
 /// The files of the package a Go file imports, when the import path lies inside the module

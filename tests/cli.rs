@@ -107,3 +107,39 @@ fn explain_prints_rule_docs() {
         .expect("runs");
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn several_absolute_roots_find_their_code() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let one = rolefit()
+        .args(["audit", &demo(), "--format", "json"])
+        .output()
+        .expect("runs");
+    let two = rolefit()
+        .args([
+            "audit",
+            &demo(),
+            &format!("{root}/fixtures/sam-recursive-s3"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let count = |out: &[u8], rule: &str| {
+        let r: serde_json::Value = serde_json::from_slice(out).expect("json");
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .count()
+    };
+    // The demo's code is read under an absolute root too: same SDK-call findings, no
+    // "handler not found".
+    assert_eq!(
+        count(&two.stdout, "missing-permission"),
+        count(&one.stdout, "missing-permission")
+    );
+    assert_eq!(count(&two.stdout, "parse-error"), 0);
+    assert_eq!(count(&two.stdout, "recursive-invocation"), 2);
+}

@@ -175,10 +175,16 @@ pub fn join_path(template_path: &str, rel: &str) -> Option<String> {
             p => parts.push(p),
         }
     }
+    // With several roots, paths carry the root as written, possibly absolute: keep its `/`.
+    let lead = if template_path.starts_with('/') {
+        "/"
+    } else {
+        ""
+    };
     Some(if parts.is_empty() {
         ".".into()
     } else {
-        parts.join("/")
+        format!("{lead}{}", parts.join("/"))
     })
 }
 
