@@ -229,7 +229,7 @@ impl Env<'_> {
         }
         let d = depth + 1;
         match node.kind() {
-            "interpreted_string_literal" => Arg::Str(unescape(
+            "interpreted_string_literal" => Arg::Str(super::unescape(
                 self.t(node)
                     .strip_prefix('"')
                     .and_then(|s| s.strip_suffix('"'))
@@ -334,23 +334,4 @@ impl Env<'_> {
             _ => None,
         }
     }
-}
-
-/// Go's common escapes in an interpreted string literal.
-fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
 }

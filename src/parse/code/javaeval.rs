@@ -260,7 +260,7 @@ impl Env<'_> {
                 if raw.starts_with("\"\"\"") {
                     return Arg::Unknown;
                 }
-                Arg::Str(unescape(
+                Arg::Str(super::unescape(
                     raw.strip_prefix('"')
                         .and_then(|s| s.strip_suffix('"'))
                         .unwrap_or(""),
@@ -331,23 +331,4 @@ pub(super) fn member(setter: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// Java's common escapes in a string literal.
-fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
 }

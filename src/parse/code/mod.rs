@@ -251,3 +251,22 @@ pub(crate) fn short_receiver(receiver: &str, fallback: &str) -> String {
         fallback.to_string()
     }
 }
+
+/// The common backslash escapes of a Go or Java string literal (`\n`, `\t`, `\"`, `\\`).
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
