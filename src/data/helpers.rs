@@ -3,7 +3,7 @@
 //! `helpers` table of `policies/overrides.json`, and how each SDK spells a botocore service
 //! and operation.
 
-use super::sdk::Helper;
+use super::raw::Helper;
 use super::sdk::{OpResolution, SdkIndex, Source, norm};
 use crate::model::SdkKind;
 
@@ -60,10 +60,10 @@ impl SdkIndex {
             return res;
         };
         for name in &h.operations {
-            let Some(&o) = svc.op_index.get(&norm(name)) else {
+            let Some(op) = svc.op(&norm(name)) else {
                 continue;
             };
-            let part = self.op_resolution(svc, &svc.ops[o]);
+            let part = self.op_resolution(svc, op);
             res.actions.extend(part.actions);
             for i in part.input {
                 if !res.input.contains(&i) {
@@ -124,8 +124,7 @@ impl SdkIndex {
         operation: &str,
     ) -> Option<String> {
         let s = self.service_by_botocore(botocore_service)?;
-        let &o = s.op_index.get(&norm(operation))?;
-        let op = &s.ops[o];
+        let op = s.op(&norm(operation))?;
         Some(match kind {
             SdkKind::Python => op.py.clone(),
             SdkKind::JsV3 => format!("{}Command", op.name),

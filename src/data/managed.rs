@@ -3,38 +3,66 @@
 //! name -> ARN table.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::{blobs, decode};
+use super::raw::{RawArns, RawManaged};
+use super::{blobs, decode_binary, unpack};
 
 /// One AWS managed policy.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Debug)]
 pub struct ManagedPolicy {
     /// `AWSLambdaBasicExecutionRole`.
-    #[serde(skip)]
     pub name: String,
     /// `arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`.
     pub arn: String,
     /// Version id of the document (`v3`).
     pub version: String,
-    /// The policy document as AWS returns it.
-    pub document: Value,
+    /// Where the document's text is in [`Managed::chunks`].
+    chunk: usize,
+    range: Range<usize>,
+    parsed: OnceLock<Value>,
 }
 
-#[derive(Deserialize)]
-struct RawManaged {
-    policies: BTreeMap<String, ManagedPolicy>,
+impl ManagedPolicy {
+    /// The policy document as AWS returns it, decompressed and parsed on first use: an
+    /// audit reads a handful of the ~1,600 documents, so loading the set does not parse them.
+    pub fn document(&self) -> &Value {
+        self.parsed.get_or_init(|| {
+            // Written by build.rs from a committed, test-checked file: a failure is a broken
+            // build, not bad user input.
+            let text = managed().chunks[self.chunk].text().get(self.range.clone());
+            text.and_then(|t| serde_json::from_slice(t).ok())
+                .unwrap_or_else(|| panic!("embedded managed policy {} does not parse", self.name))
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct RawArns {
-    arns: BTreeMap<String, String>,
+impl PartialEq for ManagedPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        self.arn == other.arn
+            && self.version == other.version
+            && self.document() == other.document()
+    }
+}
+
+/// One compressed run of documents, decompressed on first use.
+struct Chunk {
+    packed: &'static [u8],
+    text: OnceLock<Vec<u8>>,
+}
+
+impl Chunk {
+    fn text(&self) -> &[u8] {
+        self.text
+            .get_or_init(|| unpack("managed-policies.json", self.packed))
+    }
 }
 
 struct Managed {
+    chunks: Vec<Chunk>,
     by_name: BTreeMap<String, ManagedPolicy>,
     /// SAM short name -> ARN (aws partition).
     sam_arns: BTreeMap<String, String>,
@@ -43,17 +71,35 @@ struct Managed {
 fn managed() -> &'static Managed {
     static CELL: OnceLock<Managed> = OnceLock::new();
     CELL.get_or_init(|| {
-        let raw: RawManaged = decode("managed-policies.json", blobs::MANAGED);
-        let arns: RawArns = decode("sam-managed-policy-arns.json", blobs::SAM_ARNS);
+        // Borrows each compressed chunk from the binary; nothing is decompressed yet.
+        let raw: RawManaged<'static> = postcard::from_bytes(blobs::MANAGED)
+            .unwrap_or_else(|e| panic!("embedded managed-policies.json does not decode: {e}"));
+        let arns: RawArns = decode_binary("sam-managed-policy-arns.json", blobs::SAM_ARNS);
+        let chunks = raw
+            .chunks
+            .into_iter()
+            .map(|packed| Chunk {
+                packed,
+                text: OnceLock::new(),
+            })
+            .collect();
         let by_name = raw
             .policies
             .into_iter()
-            .map(|(name, mut p)| {
-                p.name.clone_from(&name);
-                (name, p)
+            .map(|(name, p)| {
+                let policy = ManagedPolicy {
+                    name: name.clone(),
+                    arn: format!("arn:aws:iam::aws:policy/{}{name}", p.path),
+                    version: p.version,
+                    chunk: p.chunk as usize,
+                    range: p.start as usize..p.end as usize,
+                    parsed: OnceLock::new(),
+                };
+                (name, policy)
             })
             .collect();
         Managed {
+            chunks,
             by_name,
             sam_arns: arns.arns,
         }

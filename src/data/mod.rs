@@ -1,8 +1,10 @@
 //! Typed access to the AWS knowledge embedded from `policies/`.
 //!
-//! `build.rs` compresses each `policies/*.json` with zstd; this module embeds the bytes and
-//! decodes a dataset on first use only (one `OnceLock` each), so commands that need none of
-//! them (`rolefit --version`) pay nothing. The JSON files come from pinned registry packages
+//! `build.rs` turns the large `policies/*.json` files (catalog, SDK map, boto3 resources,
+//! overrides, managed policies) into postcard, the shapes of [`raw`] in a compact binary
+//! form that decodes without parsing text, and zstd-compresses every dataset; this module
+//! embeds the bytes and decodes a dataset on first use only (one `OnceLock` each), so
+//! commands that need none of them (`rolefit --version`) pay nothing. The JSON files come from pinned registry packages
 //! (see `policies/SOURCES.toml` and `policies/regen`) plus two hand-kept files
 //! (`overrides.json`, `lambda.json`); `tests/data.rs` checks them against each other.
 
@@ -12,6 +14,7 @@ mod helpers;
 mod lambda;
 mod managed;
 pub mod query;
+mod raw;
 mod resources;
 mod sam;
 mod sdk;
@@ -30,23 +33,21 @@ use serde::de::DeserializeOwned;
 
 /// Embedded, zstd-compressed datasets (written by `build.rs`).
 mod blobs {
-    pub const CATALOG: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/iam-catalog.json.zst"));
-    pub const SDK: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/sdk-operations.json.zst"));
+    pub const CATALOG: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/iam-catalog.bin.zst"));
+    pub const SDK: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/sdk-operations.bin.zst"));
     pub const RESOURCES: &[u8] =
-        include_bytes!(concat!(env!("OUT_DIR"), "/boto3-resources.json.zst"));
-    pub const MANAGED: &[u8] =
-        include_bytes!(concat!(env!("OUT_DIR"), "/managed-policies.json.zst"));
+        include_bytes!(concat!(env!("OUT_DIR"), "/boto3-resources.bin.zst"));
+    /// Not compressed as a whole: each document inside is (see `raw::RawManaged`).
+    pub const MANAGED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/managed-policies.bin"));
     pub const SAM_TEMPLATES: &[u8] =
         include_bytes!(concat!(env!("OUT_DIR"), "/sam-policy-templates.json.zst"));
-    pub const SAM_ARNS: &[u8] = include_bytes!(concat!(
-        env!("OUT_DIR"),
-        "/sam-managed-policy-arns.json.zst"
-    ));
-    pub const OVERRIDES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/overrides.json.zst"));
+    pub const SAM_ARNS: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/sam-managed-policy-arns.bin.zst"));
+    pub const OVERRIDES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/overrides.bin.zst"));
     pub const LAMBDA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lambda.json.zst"));
 }
 
-/// Sizes of the embedded datasets: (file name, compressed bytes).
+/// Sizes of the embedded datasets: (file name, bytes in the binary).
 pub fn embedded_sizes() -> [(&'static str, usize); 8] {
     [
         ("iam-catalog.json", blobs::CATALOG.len()),
@@ -60,18 +61,35 @@ pub fn embedded_sizes() -> [(&'static str, usize); 8] {
     ]
 }
 
-/// Decodes one embedded dataset. The bytes are produced by our own build from committed,
-/// test-checked files, so a failure is a broken build, not bad user input.
+/// Decompresses one embedded dataset. The bytes are produced by our own build from
+/// committed, test-checked files, so a failure is a broken build, not bad user input.
+fn unpack(name: &str, packed: &[u8]) -> Vec<u8> {
+    // build.rs writes single frames that record their size: one allocation, one call.
+    let size = zstd::zstd_safe::get_frame_content_size(packed)
+        .ok()
+        .flatten()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or_else(|| panic!("embedded {name} does not record its size"));
+    zstd::bulk::decompress(packed, size)
+        .unwrap_or_else(|e| panic!("embedded {name} is not valid zstd: {e}"))
+}
+
+/// Decodes one embedded JSON dataset (the small, hand-readable ones).
 fn decode<T: DeserializeOwned>(name: &str, packed: &[u8]) -> T {
-    let raw = zstd::decode_all(packed)
-        .unwrap_or_else(|e| panic!("embedded {name} is not valid zstd: {e}"));
-    serde_json::from_slice(&raw).unwrap_or_else(|e| panic!("embedded {name} does not parse: {e}"))
+    serde_json::from_slice(&unpack(name, packed))
+        .unwrap_or_else(|e| panic!("embedded {name} does not parse: {e}"))
+}
+
+/// Decodes one embedded postcard dataset (a [`raw`] shape written by `build.rs`).
+fn decode_binary<T: DeserializeOwned>(name: &str, packed: &[u8]) -> T {
+    postcard::from_bytes(&unpack(name, packed))
+        .unwrap_or_else(|e| panic!("embedded {name} does not decode: {e}"))
 }
 
 /// The IAM action catalog (every service prefix, action, resource type and condition key).
 pub fn catalog() -> &'static Catalog {
     static CELL: OnceLock<Catalog> = OnceLock::new();
-    CELL.get_or_init(|| Catalog::from_raw(decode("iam-catalog.json", blobs::CATALOG)))
+    CELL.get_or_init(|| Catalog::from_raw(decode_binary("iam-catalog.json", blobs::CATALOG)))
 }
 
 /// The SDK operation index: botocore operations, SDK naming per language, helper methods,
@@ -80,9 +98,9 @@ pub fn sdk() -> &'static SdkIndex {
     static CELL: OnceLock<SdkIndex> = OnceLock::new();
     CELL.get_or_init(|| {
         SdkIndex::from_raw(
-            decode("sdk-operations.json", blobs::SDK),
-            decode("overrides.json", blobs::OVERRIDES),
-            decode("boto3-resources.json", blobs::RESOURCES),
+            decode_binary("sdk-operations.json", blobs::SDK),
+            decode_binary("overrides.json", blobs::OVERRIDES),
+            decode_binary("boto3-resources.json", blobs::RESOURCES),
         )
     })
 }

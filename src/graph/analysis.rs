@@ -296,7 +296,7 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
                 short_policy_name(arn),
                 true,
                 true,
-                Node::from_json(&mp.document, attached.span),
+                Node::from_json(mp.document(), attached.span),
             )
         }
         PolicySource::Implicit { arn, reason } => match &attached.doc {
@@ -307,7 +307,7 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
                     short_policy_name(arn),
                     false,
                     true,
-                    Node::from_json(&mp.document, attached.span),
+                    Node::from_json(mp.document(), attached.span),
                 )
             }
         },
