@@ -372,6 +372,70 @@ fn yaml_alias_bombs_stop_at_the_budget() {
     assert_good_app_analysed(&report);
 }
 
+/// Serverless variables are a second way to build a bomb: each level uses the previous one
+/// ten times, or a configuration includes itself (found by the `serverless` fuzz target on a real
+/// app whose `${file()}` includes the fuzzer answered with the configuration itself).
+#[test]
+fn serverless_variable_bombs_stop_at_the_budget() {
+    let t = Tree::new();
+    let mut bomb = String::from(
+        "service: bomb\nprovider:\n  name: aws\n  runtime: python3.12\ncustom:\n  l0: [lol, lol]\n",
+    );
+    for i in 1..=9 {
+        let prev = vec![format!("\"${{self:custom.l{}}}\"", i - 1); 10].join(", ");
+        bomb.push_str(&format!("  l{i}: [{prev}]\n"));
+    }
+    bomb.push_str(
+        "functions:\n  f:\n    handler: h.handler\n    tags:\n      t: ${self:custom.l9}\n",
+    );
+    t.write("bomb/serverless.yml", bomb);
+    let mut itself = String::from(
+        "service: itself\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.handler\nresources:\n",
+    );
+    itself.push_str(&"  - ${file(serverless.yml)}\n".repeat(8));
+    t.write("self/serverless.yml", itself);
+    let report = t.audit();
+    for file in ["bomb/serverless.yml", "self/serverless.yml"] {
+        let budget: Vec<_> = findings(&report, "parse-error", file)
+            .into_iter()
+            .filter(|f| f.message.contains("variables expand to more than"))
+            .collect();
+        assert_eq!(budget.len(), 1, "{file}: {:#?}", report.findings);
+    }
+    assert_good_app_analysed(&report);
+}
+
+/// Terraform locals are evaluated where they are used: locals that use the previous one ten
+/// times, or text that doubles at each step, stop at the evaluation budget.
+#[test]
+fn terraform_local_bombs_stop_at_the_budget() {
+    let t = Tree::new();
+    let function = "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n  \
+                    role = \"arn:aws:iam::123456789012:role/r\"\n  handler = \"h.handler\"\n  \
+                    runtime = \"python3.12\"\n  environment { variables = { X = jsonencode(local.l12) } }\n}\n";
+    let mut lists = String::from("locals {\n  l0 = [\"lol\"]\n");
+    let mut text = String::from("locals {\n  l0 = \"lollollollollollollollollollollol\"\n");
+    for i in 1..=12 {
+        let refs = vec![format!("local.l{}", i - 1); 10].join(", ");
+        lists.push_str(&format!("  l{i} = [{refs}]\n"));
+        text.push_str(&format!(
+            "  l{i} = \"${{local.l{0}}}${{local.l{0}}}${{local.l{0}}}${{local.l{0}}}\"\n",
+            i - 1
+        ));
+    }
+    t.write("lists/main.tf", format!("{lists}}}\n{function}"));
+    t.write("text/main.tf", format!("{text}}}\n{function}"));
+    let report = t.audit();
+    for file in ["lists/main.tf", "text/main.tf"] {
+        let budget: Vec<_> = findings(&report, "parse-error", file)
+            .into_iter()
+            .filter(|f| f.message.contains("expressions expand to more than"))
+            .collect();
+        assert_eq!(budget.len(), 1, "{file}: {:#?}", report.findings);
+    }
+    assert_good_app_analysed(&report);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinks_are_not_followed_in_or_out() {

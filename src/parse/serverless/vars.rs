@@ -17,6 +17,12 @@ use crate::source::{SourceFile, Span};
 /// How deep variables may refer to variables before we call it a cycle.
 const MAX_DEPTH: u32 = 24;
 
+/// How much work resolving one configuration may do, in nodes produced plus bytes of
+/// interpolated text / 16. Real configurations need a few thousand; a file that includes
+/// itself, or variables that each use the previous one twice (`a: [${self:b}, ${self:b}]`,
+/// `b: [${self:c}, ${self:c}]`, ...), grow exponentially and stop here, like a YAML alias bomb.
+const WORK_BUDGET: u64 = 250_000;
+
 /// The default stage when neither `provider.stage` nor a fallback names one.
 pub const DEFAULT_STAGE: &str = "dev";
 
@@ -32,6 +38,8 @@ pub struct Vars<'a> {
     pub stage: String,
     pub issues: RefCell<Vec<ParseError>>,
     depth: Cell<u32>,
+    /// Work left of [`WORK_BUDGET`]; once spent, what is left stays unresolved.
+    budget: Cell<u64>,
     loaded: RefCell<BTreeMap<String, Option<Node>>>,
 }
 
@@ -44,6 +52,7 @@ impl<'a> Vars<'a> {
             stage: DEFAULT_STAGE.to_string(),
             issues: RefCell::new(Vec::new()),
             depth: Cell::new(0),
+            budget: Cell::new(WORK_BUDGET),
             loaded: RefCell::new(BTreeMap::new()),
         };
         let stage = root
@@ -62,8 +71,33 @@ impl<'a> Vars<'a> {
         self.issues.borrow_mut().push(ParseError::new(span, msg));
     }
 
+    /// Charges `units` of work; `false` once the budget is spent (reported once, at the
+    /// place where it ran out).
+    fn charge(&self, units: u64, span: Span) -> bool {
+        let left = self.budget.get();
+        if left == 0 {
+            return false;
+        }
+        if units >= left {
+            self.budget.set(0);
+            self.issue(
+                span,
+                format!(
+                    "variables expand to more than {WORK_BUDGET} nodes (a file including itself, or a \
+                     variable bomb?); the rest is left unresolved"
+                ),
+            );
+            return false;
+        }
+        self.budget.set(left - units);
+        true
+    }
+
     /// Resolves every variable in a tree. Map keys are resolved too (`${self:custom.x}: y`).
     pub fn resolve(&self, n: &Node) -> Node {
+        if !self.charge(1, n.span) {
+            return n.clone();
+        }
         if self.depth.get() > MAX_DEPTH {
             self.issue(
                 n.span,
@@ -117,7 +151,12 @@ impl<'a> Vars<'a> {
             match p {
                 Part::Text(t) => out.push_str(t),
                 Part::Var(inner) => {
-                    match self.variable(inner, span).and_then(|n| n.scalar_text()) {
+                    let value = if self.charge(1 + out.len() as u64 / 16, span) {
+                        self.variable(inner, span).and_then(|n| n.scalar_text())
+                    } else {
+                        None
+                    };
+                    match value {
                         Some(t) => out.push_str(&t),
                         None => out.push_str(&format!("${{{inner}}}")),
                     }

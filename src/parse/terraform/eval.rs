@@ -19,9 +19,18 @@ use crate::source::{SourceFile, Span};
 /// How deep locals and references may nest before we stop (cycles, huge configurations).
 const MAX_DEPTH: u32 = 24;
 
+/// How much work evaluating one module may do, in expressions evaluated plus bytes of
+/// template text / 16. Locals are evaluated where they are used, so locals that each use the
+/// previous one many times (`l1 = [local.l0, local.l0, ...]`, ...) grow exponentially, like a
+/// YAML alias bomb; past the budget, expressions stay unknown and the module gets one finding.
+/// Real modules, large ones included, stay far below it.
+const WORK_BUDGET: u64 = 1_000_000;
+
 pub struct Eval<'m, 'a> {
     pub m: &'m Module<'a>,
     depth: Cell<u32>,
+    /// Work left of [`WORK_BUDGET`].
+    budget: Cell<u64>,
 }
 
 impl<'m, 'a> Eval<'m, 'a> {
@@ -29,7 +38,30 @@ impl<'m, 'a> Eval<'m, 'a> {
         Eval {
             m,
             depth: Cell::new(0),
+            budget: Cell::new(WORK_BUDGET),
         }
+    }
+
+    /// Charges `units` of work; `false` once the budget is spent (reported once, where it ran
+    /// out).
+    fn charge(&self, units: u64, span: Span) -> bool {
+        let left = self.budget.get();
+        if left == 0 {
+            return false;
+        }
+        if units >= left {
+            self.budget.set(0);
+            self.m.issue(
+                span,
+                format!(
+                    "expressions expand to more than {WORK_BUDGET} values (locals that each use \
+                     the previous one many times?); the rest is left unknown"
+                ),
+            );
+            return false;
+        }
+        self.budget.set(left - units);
+        true
     }
 
     fn nested<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
@@ -109,6 +141,9 @@ impl<'m, 'a> Eval<'m, 'a> {
 
     pub fn expr(&self, file: &SourceFile, e: &Expression) -> Node {
         let span = span_of(file, e);
+        if !self.charge(1, span) {
+            return self.unknown(file, e);
+        }
         match e {
             Expression::Null(_) => Node::new(Value::Null, span),
             Expression::Bool(b) => Node::new(Value::Bool(*b.value()), span),
@@ -179,7 +214,13 @@ impl<'m, 'a> Eval<'m, 'a> {
         for el in t.iter() {
             match el {
                 Element::Literal(s) => out.push_str(s.value()),
-                Element::Interpolation(i) => out.push_str(&self.text(file, &i.expr)),
+                Element::Interpolation(i) => {
+                    if self.charge(out.len() as u64 / 16, span_of(file, &i.expr)) {
+                        out.push_str(&self.text(file, &i.expr));
+                    } else {
+                        out.push_str(self.unknown(file, &i.expr).as_str().unwrap_or(""));
+                    }
+                }
                 Element::Directive(d) => {
                     out.push_str(self.unknown(file, d.as_ref()).as_str().unwrap_or(""));
                 }
