@@ -613,3 +613,43 @@ fn the_report_is_the_only_file_written() {
         serde_json::from_slice(&fs::read(&report).expect("report written")).expect("JSON");
     assert!(json["summary"]["functions"].as_u64() >= Some(1));
 }
+
+/// Code that doubles a value at each assignment would build exponentially long strings in the
+/// evaluators; past their size limit the value is unknown, and the call is still found.
+#[test]
+fn doubled_values_in_code_stay_bounded() {
+    use rolefit::model::Arg;
+    use rolefit::parse::code::{Lang, extract};
+    use rolefit::source::{FileId, SourceFile};
+
+    let steps = |line: &dyn Fn(usize) -> String| (1..=60).map(line).collect::<String>();
+    let python = format!(
+        "import boto3\ns3 = boto3.client(\"s3\")\nx0 = \"lol\"\n{}def handler(e, c):\n    s3.put_object(Bucket=x60, Key=\"k\")\n",
+        steps(&|i| format!("x{i} = x{0} + f\"{{x{0}}}\"\n", i - 1))
+    );
+    let js = format!(
+        "const {{ S3Client, PutObjectCommand }} = require(\"@aws-sdk/client-s3\");\nconst s3 = new S3Client({{}});\nconst x0 = \"lol\";\n{}exports.handler = async () => s3.send(new PutObjectCommand({{ Bucket: x60, Key: \"k\" }}));\n",
+        steps(&|i| format!("const x{i} = x{0} + `${{x{0}}}`;\n", i - 1))
+    );
+    let go = format!(
+        "package main\n\nimport (\n\t\"context\"\n\t\"github.com/aws/aws-sdk-go-v2/aws\"\n\ts3svc \"github.com/aws/aws-sdk-go-v2/service/s3\"\n)\n\nconst x0 = \"lol\"\n{}\nfunc handle(ctx context.Context, c *s3svc.Client) {{\n\tc.GetObject(ctx, &s3svc.GetObjectInput{{Bucket: aws.String(x60)}})\n}}\n",
+        steps(&|i| format!("const x{i} = x{0} + x{0}\n", i - 1))
+    );
+    let java = format!(
+        "import software.amazon.awssdk.services.s3.S3Client;\nimport software.amazon.awssdk.services.s3.model.*;\n\npublic class App {{\n    static final String X0 = \"lol\";\n{}    private final S3Client s3 = S3Client.create();\n    public void handle() {{ s3.getObject(GetObjectRequest.builder().bucket(X60).key(\"k\").build()); }}\n}}\n",
+        steps(&|i| format!("    static final String X{i} = X{0} + X{0};\n", i - 1))
+    );
+    for (path, lang, src) in [
+        ("app.py", Lang::Python, python),
+        ("app.js", Lang::JavaScript, js),
+        ("main.go", Lang::Go, go),
+        ("App.java", Lang::Java, java),
+    ] {
+        let facts = extract(&SourceFile::new(FileId(0), path, src), lang).expect("parses");
+        let [call] = facts.calls.as_slice() else {
+            panic!("{path}: one call: {:#?}", facts.calls);
+        };
+        let bucket = call.args.iter().find(|(k, _)| k == "Bucket");
+        assert_eq!(bucket.map(|(_, v)| v), Some(&Arg::Unknown), "{path}");
+    }
+}

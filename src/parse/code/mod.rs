@@ -217,8 +217,31 @@ pub(crate) fn walk<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>, bool)) {
     }
 }
 
-/// Flattens nested concatenations and merges adjacent literals.
+/// The longest value the evaluators keep (bytes of literal text, or parts of a
+/// concatenation). Resource names, keys and ARNs are far shorter; values built by doubling a
+/// variable at each assignment (`x1 = x0 + x0`, `x2 = x1 + x1`, ...) would otherwise grow
+/// exponentially, so anything longer is [`Arg::Unknown`].
+const MAX_VALUE: usize = 8 * 1024;
+
+/// Flattens nested concatenations and merges adjacent literals; [`Arg::Unknown`] past
+/// [`MAX_VALUE`].
 pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
+    let size = |a: &Arg| match a {
+        Arg::Str(s) | Arg::Env(s) => s.len(),
+        Arg::Concat(items) => items.len().max(
+            items
+                .iter()
+                .map(|i| match i {
+                    Arg::Str(s) | Arg::Env(s) => s.len(),
+                    _ => 1,
+                })
+                .sum(),
+        ),
+        Arg::Unknown => 1,
+    };
+    if parts.iter().map(size).sum::<usize>() > MAX_VALUE {
+        return Arg::Unknown;
+    }
     let mut out: Vec<Arg> = Vec::new();
     for part in parts {
         let items = match part {
@@ -229,6 +252,8 @@ pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
             match (out.last_mut(), item) {
                 (Some(Arg::Str(prev)), Arg::Str(s)) => prev.push_str(&s),
                 (_, Arg::Str(s)) if s.is_empty() => {}
+                // Unknown text next to unknown text is one unknown text.
+                (Some(Arg::Unknown), Arg::Unknown) => {}
                 (_, item) => out.push(item),
             }
         }
