@@ -21,7 +21,7 @@ const MAX_DEPTH: u32 = 24;
 /// interpolated text / 16. Real configurations need a few thousand; a file that includes
 /// itself, or variables that each use the previous one twice (`a: [${self:b}, ${self:b}]`,
 /// `b: [${self:c}, ${self:c}]`, ...), grow exponentially and stop here, like a YAML alias bomb.
-const WORK_BUDGET: u64 = 250_000;
+const WORK_BUDGET: u64 = 100_000;
 
 /// The default stage when neither `provider.stage` nor a fallback names one.
 pub const DEFAULT_STAGE: &str = "dev";
