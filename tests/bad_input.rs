@@ -372,6 +372,17 @@ fn yaml_alias_bombs_stop_at_the_budget() {
     assert_good_app_analysed(&report);
 }
 
+/// Each of `files` has exactly one `parse-error` saying its work budget ran out.
+fn assert_budget_spent_once(report: &Report, files: &[&str], message: &str) {
+    for file in files {
+        let spent = findings(report, "parse-error", file)
+            .into_iter()
+            .filter(|f| f.message.contains(message))
+            .count();
+        assert_eq!(spent, 1, "{file}: {:#?}", report.findings);
+    }
+}
+
 /// Serverless variables are a second way to build a bomb: each level uses the previous one
 /// ten times, or a configuration includes itself (found by the `serverless` fuzz target on a real
 /// app whose `${file()}` includes the fuzzer answered with the configuration itself).
@@ -395,13 +406,11 @@ fn serverless_variable_bombs_stop_at_the_budget() {
     itself.push_str(&"  - ${file(serverless.yml)}\n".repeat(8));
     t.write("self/serverless.yml", itself);
     let report = t.audit();
-    for file in ["bomb/serverless.yml", "self/serverless.yml"] {
-        let budget: Vec<_> = findings(&report, "parse-error", file)
-            .into_iter()
-            .filter(|f| f.message.contains("variables expand to more than"))
-            .collect();
-        assert_eq!(budget.len(), 1, "{file}: {:#?}", report.findings);
-    }
+    assert_budget_spent_once(
+        &report,
+        &["bomb/serverless.yml", "self/serverless.yml"],
+        "variables expand to more than",
+    );
     assert_good_app_analysed(&report);
 }
 
@@ -426,13 +435,11 @@ fn terraform_local_bombs_stop_at_the_budget() {
     t.write("lists/main.tf", format!("{lists}}}\n{function}"));
     t.write("text/main.tf", format!("{text}}}\n{function}"));
     let report = t.audit();
-    for file in ["lists/main.tf", "text/main.tf"] {
-        let budget: Vec<_> = findings(&report, "parse-error", file)
-            .into_iter()
-            .filter(|f| f.message.contains("expressions expand to more than"))
-            .collect();
-        assert_eq!(budget.len(), 1, "{file}: {:#?}", report.findings);
-    }
+    assert_budget_spent_once(
+        &report,
+        &["lists/main.tf", "text/main.tf"],
+        "expressions expand to more than",
+    );
     assert_good_app_analysed(&report);
 }
 

@@ -2,6 +2,7 @@
 //! format-free [`crate::model`]; function code becomes [`crate::model::SdkCall`]s.
 
 pub mod account;
+pub mod budget;
 pub mod cfn;
 pub mod code;
 pub mod json;

@@ -9,6 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
+use crate::parse::budget::Budget;
 use crate::parse::cfn::functions::join_path;
 use crate::parse::node::{Key, Node, Value};
 use crate::parse::{ParseError, json, yaml};
@@ -39,7 +40,7 @@ pub struct Vars<'a> {
     pub issues: RefCell<Vec<ParseError>>,
     depth: Cell<u32>,
     /// Work left of [`WORK_BUDGET`]; once spent, what is left stays unresolved.
-    budget: Cell<u64>,
+    budget: Budget,
     loaded: RefCell<BTreeMap<String, Option<Node>>>,
 }
 
@@ -52,7 +53,7 @@ impl<'a> Vars<'a> {
             stage: DEFAULT_STAGE.to_string(),
             issues: RefCell::new(Vec::new()),
             depth: Cell::new(0),
-            budget: Cell::new(WORK_BUDGET),
+            budget: Budget::new(WORK_BUDGET),
             loaded: RefCell::new(BTreeMap::new()),
         };
         let stage = root
@@ -71,15 +72,10 @@ impl<'a> Vars<'a> {
         self.issues.borrow_mut().push(ParseError::new(span, msg));
     }
 
-    /// Charges `units` of work; `false` once the budget is spent (reported once, at the
-    /// place where it ran out).
+    /// Charges `units` of work; `false` once the budget is spent (reported once, where it
+    /// ran out).
     fn charge(&self, units: u64, span: Span) -> bool {
-        let left = self.budget.get();
-        if left == 0 {
-            return false;
-        }
-        if units >= left {
-            self.budget.set(0);
+        self.budget.charge(units, || {
             self.issue(
                 span,
                 format!(
@@ -87,10 +83,7 @@ impl<'a> Vars<'a> {
                      variable bomb?); the rest is left unresolved"
                 ),
             );
-            return false;
-        }
-        self.budget.set(left - units);
-        true
+        })
     }
 
     /// Resolves every variable in a tree. Map keys are resolved too (`${self:custom.x}: y`).

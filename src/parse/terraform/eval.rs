@@ -13,6 +13,7 @@ use hcl_edit::template::{Element, Template};
 use super::kinds;
 use super::module::{Module, span_of};
 use super::policy;
+use crate::parse::budget::Budget;
 use crate::parse::node::{Key, Node, Value};
 use crate::source::{SourceFile, Span};
 
@@ -30,7 +31,7 @@ pub struct Eval<'m, 'a> {
     pub m: &'m Module<'a>,
     depth: Cell<u32>,
     /// Work left of [`WORK_BUDGET`].
-    budget: Cell<u64>,
+    budget: Budget,
 }
 
 impl<'m, 'a> Eval<'m, 'a> {
@@ -38,19 +39,14 @@ impl<'m, 'a> Eval<'m, 'a> {
         Eval {
             m,
             depth: Cell::new(0),
-            budget: Cell::new(WORK_BUDGET),
+            budget: Budget::new(WORK_BUDGET),
         }
     }
 
     /// Charges `units` of work; `false` once the budget is spent (reported once, where it ran
     /// out).
     fn charge(&self, units: u64, span: Span) -> bool {
-        let left = self.budget.get();
-        if left == 0 {
-            return false;
-        }
-        if units >= left {
-            self.budget.set(0);
+        self.budget.charge(units, || {
             self.m.issue(
                 span,
                 format!(
@@ -58,10 +54,7 @@ impl<'m, 'a> Eval<'m, 'a> {
                      the previous one many times?); the rest is left unknown"
                 ),
             );
-            return false;
-        }
-        self.budget.set(left - units);
-        true
+        })
     }
 
     fn nested<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
