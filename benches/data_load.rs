@@ -28,6 +28,18 @@ fn main() {
     total += time("lambda table", data::lambda);
     println!("{:<28} {total:>8.2} ms", "total");
 
+    // Deferred work: a managed-policy document is decompressed (its 256 KB chunk) and parsed
+    // on first use; an audit reads a handful.
+    time("1 managed document (first)", || {
+        data::managed_policy("AWSLambdaBasicExecutionRole").map(|p| p.document().clone())
+    });
+    time("all 1,594 documents", || {
+        data::managed_policy_names()
+            .filter_map(data::managed_policy)
+            .map(|p| p.document().as_object().map_or(0, |o| o.len()))
+            .sum::<usize>()
+    });
+
     let lookups = time("10k resolve (warm)", || {
         let idx = data::sdk();
         (0..10_000)
