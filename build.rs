@@ -76,14 +76,6 @@ fn order_by(names: &[String], key: impl Fn(&str) -> String) -> Value {
     Value::Array(idx.into_iter().map(Value::from).collect())
 }
 
-/// The SDK's operation key (`src/data/sdk.rs` `norm`): lower case, `_` dropped.
-fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|&c| c != '_')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
 fn catalog(out: &Path) -> io::Result<()> {
     let name = "iam-catalog.json";
     let mut v = read_json(name)?;
@@ -112,7 +104,7 @@ fn sdk(out: &Path) -> io::Result<()> {
             op["input"] = Value::String(members.join(","));
         }
         let names = to_pairs(name, svc, "operations")?;
-        svc["by_norm"] = order_by(&names, norm);
+        svc["by_norm"] = order_by(&names, raw::norm);
     }
     to_pairs(name, &mut v, "services")?;
     binary::<raw::RawSdk>(out, name, v)

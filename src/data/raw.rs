@@ -15,6 +15,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The key every SDK spelling of an operation maps to (`list_objects_v2`, `ListObjectsV2`,
+/// `listObjectsV2` -> `listobjectsv2`). `build.rs` orders operations by it and the runtime
+/// bisects by it, so both use this one definition.
+pub fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// The access level the Service Authorization Reference gives an action. Combined levels in
 /// the source (`Tagging, Write`) are normalised to the more specific one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]

@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+pub(super) use super::raw::norm;
 pub use super::raw::{FollowOn, ParamAction, Source};
 use super::raw::{Helper, RawOverrides, RawResources, RawSdk};
 use crate::model::SdkKind;
@@ -112,15 +113,6 @@ pub struct SdkIndex {
     follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
     param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
     pub(super) resources: RawResources,
-}
-
-/// The key every SDK spelling of an operation maps to: `list_objects_v2`, `ListObjectsV2`,
-/// `listObjectsV2` -> `listobjectsv2`.
-pub(super) fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|&c| c != '_')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
 }
 
 /// The entries of a per-service, per-operation table.

@@ -229,6 +229,33 @@ pub struct InvokePermission {
     pub generated: bool,
 }
 
+impl InvokePermission {
+    /// The grant SAM and the Serverless Framework generate for a function URL with
+    /// `AuthType: NONE`: anyone may call it.
+    pub fn public_url(
+        id: String,
+        function: &str,
+        function_ref: &str,
+        auth: &Spanned<String>,
+    ) -> Self {
+        InvokePermission {
+            id,
+            span: auth.span,
+            function: Some(function.to_string()),
+            function_ref: function_ref.to_string(),
+            qualifier: None,
+            action: Spanned::new("lambda:InvokeFunctionUrl".into(), auth.span),
+            principal: Spanned::new("*".into(), auth.span),
+            source_arn: None,
+            source_account: None,
+            principal_org_id: None,
+            function_url_auth_type: Some(auth.clone()),
+            conditions: None,
+            generated: true,
+        }
+    }
+}
+
 /// A push trigger declared apart from the function.
 #[derive(Clone, Debug)]
 pub struct Trigger {

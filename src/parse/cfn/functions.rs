@@ -84,21 +84,7 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
 
 /// SAM's `<Function>UrlPublicPermissions`: anyone may call a URL with `AuthType: NONE`.
 fn url_permission(fid: &str, logical: &str, auth: &Spanned<String>) -> InvokePermission {
-    InvokePermission {
-        id: format!("{fid}UrlPublicPermissions"),
-        span: auth.span,
-        function: Some(fid.to_string()),
-        function_ref: logical.to_string(),
-        qualifier: None,
-        action: Spanned::new("lambda:InvokeFunctionUrl".into(), auth.span),
-        principal: Spanned::new("*".into(), auth.span),
-        source_arn: None,
-        source_account: None,
-        principal_org_id: None,
-        function_url_auth_type: Some(auth.clone()),
-        conditions: None,
-        generated: true,
-    }
+    InvokePermission::public_url(format!("{fid}UrlPublicPermissions"), fid, logical, auth)
 }
 
 /// A resolved scalar property as text, with its span.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use super::{MAX_DEPTH, concat, text};
+use super::{MAX_DEPTH, concat, text, unescape};
 use crate::model::Arg;
 use crate::source::SourceFile;
 
@@ -430,26 +430,4 @@ impl Env<'_> {
         }
         found.child_by_field_name("value")
     }
-}
-
-/// Common escapes of a string body; others stay as written.
-fn unescape(raw: &str) -> String {
-    if !raw.contains('\\') {
-        return raw.to_string();
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
 }

@@ -277,8 +277,12 @@ pub(crate) fn short_receiver(receiver: &str, fallback: &str) -> String {
     }
 }
 
-/// The common backslash escapes of a Go or Java string literal (`\n`, `\t`, `\"`, `\\`).
-fn unescape(raw: &str) -> String {
+/// The common backslash escapes of a JavaScript, Go or Java string literal (`\n`, `\t`,
+/// `\"`, `\\`); any other escaped character stands for itself.
+pub(crate) fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {

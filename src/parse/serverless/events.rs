@@ -405,19 +405,10 @@ fn lower_one(
 /// The public grant the framework adds for `url` without `authorizer: aws_iam`.
 pub fn url_permission(fid: &str, key: &str, config: &FunctionConfig) -> Option<InvokePermission> {
     let auth = config.url_auth.as_ref().filter(|a| a.value == "NONE")?;
-    Some(InvokePermission {
-        id: format!("{fid}/url"),
-        span: auth.span,
-        function: Some(fid.to_string()),
-        function_ref: key.to_string(),
-        qualifier: None,
-        action: Spanned::new("lambda:InvokeFunctionUrl".into(), auth.span),
-        principal: Spanned::new("*".into(), auth.span),
-        source_arn: None,
-        source_account: None,
-        principal_org_id: None,
-        function_url_auth_type: Some(auth.clone()),
-        conditions: None,
-        generated: true,
-    })
+    Some(InvokePermission::public_url(
+        format!("{fid}/url"),
+        fid,
+        key,
+        auth,
+    ))
 }
