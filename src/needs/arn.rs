@@ -92,9 +92,11 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     let Some(info) = catalog.action(action) else {
         return "*".to_string();
     };
-    // The resource type whose ARN the call's parameters fill best; ties go to the plain
-    // type over access points and Outposts, then to the catalog's order.
-    let mut best: Option<((usize, bool, bool), String)> = None;
+    // The resource type whose ARN the call's parameters fill best; ties go to the type the
+    // identifier's shape names, to the plain type over access points and Outposts, then to
+    // the catalog's order.
+    let shaped = shaped_type(prefix, params);
+    let mut best: Option<((usize, bool, bool, bool), String)> = None;
     for rt in &info.resource_types {
         let Some(template) = catalog.arn_template(prefix, &rt.name) else {
             continue;
@@ -103,7 +105,7 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
         let plain = !["accesspoint", "outpost", "object-lambda", "multi-region"]
             .iter()
             .any(|w| template.contains(w));
-        let score = (known, plain, rt.required);
+        let score = (known, shaped == Some(rt.name.as_str()), plain, rt.required);
         let better = match &best {
             None => true,
             Some((s, _)) => score > *s,
@@ -117,9 +119,30 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     // or an access point object) are both unmarked, yet one of them always applies.
     let optional = info.resource_types.len() == 1 && !info.resource_types[0].required;
     match best {
-        Some(((known, _, _), arn)) if known > 0 || !optional => arn,
+        Some(((known, ..), arn)) if known > 0 || !optional => arn,
         _ => "*".to_string(),
     }
+}
+
+/// The resource type an identifier's shape names, where one parameter may name several
+/// types. Bedrock's `modelId` (Bedrock User Guide, "Supported foundation models" and
+/// "Inference profiles"): `us.anthropic.claude-…` (a geography first) is a cross-Region
+/// inference profile, `anthropic.claude-…` a foundation model; ARNs are handled before.
+fn shaped_type(prefix: &str, params: &BTreeMap<String, String>) -> Option<&'static str> {
+    if prefix != "bedrock" {
+        return None;
+    }
+    let id = params.get("modelId").or_else(|| params.get("ModelId"))?;
+    if id.starts_with("arn:") || id.contains("${") {
+        return None;
+    }
+    let first = id.split('.').next().unwrap_or_default();
+    let geography = ["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"];
+    Some(if geography.contains(&first) && id.contains('.') {
+        "inference-profile"
+    } else {
+        "foundation-model"
+    })
 }
 
 /// Fills `${Partition}`, `${Region}`, `${Account}` and resource variables of an ARN template.
@@ -300,6 +323,22 @@ pub fn queue_url_to_arn(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bedrock_model_ids_name_their_resource_type() {
+        let arn = |id: &str| {
+            let params = BTreeMap::from([("modelId".to_string(), id.to_string())]);
+            resource_for_action("bedrock:InvokeModel", &params)
+        };
+        assert_eq!(
+            arn("anthropic.claude-3-haiku-20240307-v1:0"),
+            "arn:aws:bedrock:${AWS::Region}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+        );
+        assert_eq!(
+            arn("us.anthropic.claude-3-haiku-20240307-v1:0"),
+            "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+        );
+    }
 
     #[test]
     fn specific_resources() {

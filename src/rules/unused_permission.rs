@@ -1,6 +1,6 @@
 //! `unused-permission`: the role allows an action nothing in its functions needs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Rule, RuleContext, RuleMeta};
 use crate::data;
@@ -153,10 +153,29 @@ impl Rule for UnusedPermission {
                 if used {
                     continue;
                 }
+                // The action is needed, but on resources this statement does not name (often
+                // an action that only works on `*`): the grant is dead, yet "nothing needs it"
+                // would contradict what the developer knows.
+                let elsewhere: BTreeSet<String> = ra
+                    .functions
+                    .iter()
+                    .flat_map(|&fi| cx.analysis.functions[fi].needs.iter())
+                    .filter(|n| iam::action_matches(&action, &n.action))
+                    .map(|n| format!("{} on {}", n.action, n.resource))
+                    .collect();
+                let why = if elsewhere.is_empty() {
+                    format!("nothing {names} does needs it")
+                } else {
+                    let needs: Vec<String> = elsewhere.into_iter().collect();
+                    format!(
+                        "{names} needs only {}, which these resources do not cover",
+                        needs.join(", ")
+                    )
+                };
                 let mut f = META
                     .finding(
                         format!(
-                            "role {} allows {action} on {}, but nothing {names} does needs it",
+                            "role {} allows {action} on {}, but {why}",
                             role.name,
                             resources.join(", ")
                         ),
