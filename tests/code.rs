@@ -1196,13 +1196,22 @@ def handler(event, context):
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
 
-    /// Any text, in any language, yields facts without panicking.
+    /// Any text, in any language, yields facts without panicking, or, where the grammar's
+    /// error recovery runs away (tree-sitter's TSX grammar on `()client.(send[new (client}`
+    /// takes longer than the parse limit), the bounded time-limit error.
     #[test]
     fn arbitrary_text_never_panics(text in "(boto3|import|client|\\(|\\)|\\{|\\}|\\[|\\]|=|\\.|'|\"|`|\\$|new |send|process\\.env|os\\.environ|\\n| |[a-z]{1,6}|[^\\x00]){0,80}") {
         for path in ["a.py", "a.js", "a.ts", "a.tsx"] {
             let lang = Lang::from_path(path).unwrap();
             let f = SourceFile::new(FileId(0), path, text.clone());
-            proptest::prop_assert!(extract(&f, lang).is_ok());
+            match extract(&f, lang) {
+                Ok(_) => {}
+                Err(e) => proptest::prop_assert!(
+                    e.message.contains("could not be parsed within"),
+                    "{path}: {}",
+                    e.message
+                ),
+            }
         }
     }
 }
