@@ -6,21 +6,21 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::codebase::{self, FunctionCode};
+use crate::analysis::{self, Analysis};
 use crate::config::Config;
 use crate::discover::{self, FileKind, Listing};
 use crate::finding::Finding;
-use crate::graph::{self, Analysis};
 use crate::model::App;
-use crate::parse::ParseError;
 use crate::parse::account;
 use crate::parse::cfn::{self, TemplateOutcome};
+use crate::parse::codebase::{self, FunctionCode};
 use crate::parse::serverless;
 use crate::progress::Progress;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::suppress;
+use crate::syntax::ParseError;
 
 /// Everything one audit produced, for every output format.
 pub struct Audit {
@@ -99,7 +99,7 @@ pub fn audit_with(
     errors.extend(code_errors);
     errors.extend(missing_handlers(&app, &code, &merged));
     progress.stage("analysing", app.functions.len(), "functions");
-    let analysis = graph::analyze(&app, &code, errors, config);
+    let analysis = analysis::analyze(&app, &code, errors, config);
     progress.stage("checking", rules::ALL.len(), "rules");
     let cx = RuleContext {
         app: &app,
@@ -309,7 +309,7 @@ fn terraform_plan(file: &crate::source::SourceFile) -> Option<crate::parse::terr
     if !file.path.ends_with(".json") || !file.text.contains("\"format_version\"") {
         return None;
     }
-    let root = crate::parse::json::parse(file).ok()?;
+    let root = crate::syntax::json::parse(file).ok()?;
     plan::is_plan(&root).then(|| plan::parse_plan(file, &root))
 }
 
@@ -408,7 +408,9 @@ fn build_report(
         .functions
         .iter()
         .enumerate()
-        .filter_map(|(i, _)| graph::function_report(app, i, code.get(i)?, analysis, sources))
+        .filter_map(|(i, _)| {
+            crate::report::function_report(app, i, code.get(i)?, analysis, sources)
+        })
         .collect();
     let summary = Summary {
         files: sources

@@ -91,3 +91,25 @@ impl Finding {
         self
     }
 }
+
+/// Every rule id, in the order of `rules::ALL` (a test keeps the two in step). Foundations
+/// such as the configuration validate rule ids against this list without depending on the
+/// rules stage.
+pub const RULE_IDS: &[&str] = &[
+    "missing-permission",
+    "unused-permission",
+    "wildcard-permission",
+    "privilege-escalation",
+    "missing-invoke-permission",
+    "public-invoke",
+    "confused-deputy",
+    "cross-account-access",
+    "recursive-invocation",
+    "shared-execution-role",
+    "untrusted-role",
+    "plaintext-secret",
+    "unknown-action",
+    "lambda-limits",
+    "parse-error",
+    "unused-suppression",
+];

@@ -3,15 +3,14 @@
 //! The pipeline runs `discover → parse → model → needs → graph → rules → report`;
 //! [`app`] is the one place that knows the order of the stages.
 
+pub mod analysis;
 pub mod app;
 pub mod baseline;
 pub mod cli;
-pub mod codebase;
 pub mod config;
 pub mod data;
 pub mod discover;
 pub mod finding;
-pub mod graph;
 pub mod iam;
 pub mod model;
 pub mod needs;
@@ -22,3 +21,4 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod syntax;

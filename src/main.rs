@@ -13,7 +13,7 @@ use rolefit::config::Config;
 use rolefit::finding::Severity;
 use rolefit::model::SdkKind;
 use rolefit::policy::Syntax;
-use rolefit::{app, baseline, data, graph, policy, report, rules};
+use rolefit::{analysis, app, baseline, data, policy, report, rules};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -98,7 +98,8 @@ fn audit_progress(args: &AuditArgs) -> rolefit::progress::Progress {
 fn run_graph(args: &GraphArgs) -> anyhow::Result<u8> {
     let config = Config::find(None, &args.paths)?;
     let audit = app::audit(&args.paths, &config)?;
-    let g = graph::PermissionGraph::build(&audit.app, &audit.code, &audit.analysis, &audit.sources);
+    let g =
+        analysis::PermissionGraph::build(&audit.app, &audit.code, &audit.analysis, &audit.sources);
     let text = match args.format {
         rolefit::cli::GraphFormat::Dot => g.to_dot(),
         rolefit::cli::GraphFormat::Mermaid => g.to_mermaid(),

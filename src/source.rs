@@ -151,6 +151,25 @@ impl SourceMap {
     }
 }
 
+/// A position people read: file relative to the audited root, 1-based line and column.
+#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Turns a span into a 1-based location; `None` for embedded data.
+pub fn locate(sources: &SourceMap, span: Span) -> Option<Location> {
+    let file = sources.get(span.file)?;
+    let (line, column) = file.line_col(span.start);
+    Some(Location {
+        file: file.path.clone(),
+        line,
+        column,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,9 @@
 
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::parse::node::Node;
 use crate::rules::{self, UNUSED_SUPPRESSION};
 use crate::source::{SourceFile, SourceMap, Span};
+use crate::syntax::node::Node;
 
 /// One suppression found in the input.
 #[derive(Clone, Debug, PartialEq)]
@@ -195,9 +195,9 @@ fn metadata(file: &SourceFile) -> Vec<Suppression> {
     }
     let path = file.path.to_ascii_lowercase();
     let parsed = if path.ends_with(".json") {
-        crate::parse::json::parse(file)
+        crate::syntax::json::parse(file)
     } else if path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".template") {
-        crate::parse::yaml::parse(file)
+        crate::syntax::yaml::parse(file)
     } else {
         return out;
     };

@@ -3,12 +3,17 @@
 
 use std::path::Path;
 
-fn graph_of(app: &str) -> rolefit::graph::PermissionGraph {
+fn graph_of(app: &str) -> rolefit::analysis::PermissionGraph {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(app);
     let audit = rolefit::app::audit(&[dir], &Default::default()).expect("audit");
-    rolefit::graph::PermissionGraph::build(&audit.app, &audit.code, &audit.analysis, &audit.sources)
+    rolefit::analysis::PermissionGraph::build(
+        &audit.app,
+        &audit.code,
+        &audit.analysis,
+        &audit.sources,
+    )
 }
 
 #[test]

@@ -5,8 +5,8 @@ use rolefit::iam::{
     Match, Policy, PolicySet, Request, Requirement, action_matches, evaluate, parse_policy,
     parse_policy_json, resource_matches, synthesize,
 };
-use rolefit::parse::node::Node;
 use rolefit::source::Span;
+use rolefit::syntax::node::Node;
 
 const ROLE: &str = "arn:aws:iam::111122223333:role/app";
 

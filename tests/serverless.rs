@@ -2,10 +2,10 @@
 //! exact strings and spans.
 
 use rolefit::model::{App, PolicySource, RoleBinding};
-use rolefit::parse::ParseError;
 use rolefit::parse::cfn::TemplateOutcome;
 use rolefit::parse::serverless;
 use rolefit::source::{FileId, SourceFile};
+use rolefit::syntax::ParseError;
 
 fn parse_with(
     text: &str,

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rolefit::parse::yaml;
+use rolefit::syntax::yaml;
 use rolefit::source::{FileId, SourceFile};
 
 fuzz_target!(|data: &[u8]| {

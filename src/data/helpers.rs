@@ -3,9 +3,9 @@
 //! `helpers` table of `policies/overrides.json`, and how each SDK spells a botocore service
 //! and operation.
 
+use super::SdkKind;
 use super::raw::Helper;
 use super::sdk::{OpResolution, SdkIndex, Source, norm};
-use crate::model::SdkKind;
 
 /// The `sdk` field of a helper entry in `overrides.json`.
 fn kind_key(kind: SdkKind) -> &'static str {

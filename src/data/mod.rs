@@ -110,3 +110,16 @@ pub fn lambda() -> &'static LambdaTable {
     static CELL: OnceLock<LambdaTable> = OnceLock::new();
     CELL.get_or_init(|| decode("lambda.json", blobs::LAMBDA))
 }
+
+/// Which AWS SDK a call is written with: the key of the SDK-to-IAM tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SdkKind {
+    /// boto3 / botocore.
+    Python,
+    /// AWS SDK for JavaScript v3 (`@aws-sdk/client-*`, `@aws-sdk/lib-*`).
+    JsV3,
+    /// AWS SDK for JavaScript v2 (`aws-sdk`).
+    JsV2,
+    Go,
+    Java,
+}

@@ -1,7 +1,7 @@
 //! The lookups behind `rolefit actions PATTERN` and `rolefit actions --sdk LANG NAME`:
 //! plain lines for the terminal, errors with a did-you-mean.
 
-use crate::model::SdkKind;
+use super::SdkKind;
 
 use super::sdk::{OpResolution, SdkIndex, Source};
 use super::{catalog, glob, sdk};

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use super::SdkKind;
 use super::sdk::{OpResolution, SdkIndex, norm};
-use crate::model::SdkKind;
 
 /// What a method on a boto3 resource object does.
 #[derive(Clone, Debug, PartialEq, Eq)]

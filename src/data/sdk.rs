@@ -11,10 +11,10 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use super::SdkKind;
 pub(super) use super::raw::norm;
 pub use super::raw::{FollowOn, ParamAction, Source};
 use super::raw::{Helper, RawOverrides, RawResources, RawSdk};
-use crate::model::SdkKind;
 
 impl Source {
     pub fn as_str(self) -> &'static str {

@@ -1,6 +1,6 @@
 //! The IAM engine: policy parsing, matching, evaluation, coverage and synthesis. Pure, no I/O.
 //!
-//! Policies are read from [`Node`](crate::parse::node::Node) trees with [`parse_policy`];
+//! Policies are read from [`Node`](crate::syntax::node::Node) trees with [`parse_policy`];
 //! their patterns are compiled once, so [`evaluate`] does not allocate on the common path.
 //! Strings may carry deploy-time placeholders (`${AWS::AccountId}`, `${OrdersTable}`), which
 //! match only themselves or `*`; anything that depends on their values is [`Match::Unknown`]
@@ -36,7 +36,7 @@ pub use synth::synthesize;
 /// single issue and an empty policy. For embedded data and tests: templates give `Node`s.
 pub fn parse_policy_json(text: &str, span: crate::source::Span) -> (Policy, Vec<PolicyIssue>) {
     match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => parse_policy(&crate::parse::node::Node::from_json(&v, span)),
+        Ok(v) => parse_policy(&crate::syntax::node::Node::from_json(&v, span)),
         Err(e) => (
             Policy {
                 version: None,

@@ -3,8 +3,8 @@
 
 use crate::iam::condition::{Condition, Operator};
 use crate::iam::pattern::Pattern;
-use crate::parse::node::{Node, Value};
 use crate::source::{Span, Spanned};
+use crate::syntax::node::{Node, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {

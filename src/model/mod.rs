@@ -14,8 +14,8 @@ pub use sdk::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
 
 use std::collections::BTreeMap;
 
-use crate::parse::node::Node;
 use crate::source::{Span, Spanned};
+use crate::syntax::node::Node;
 
 /// Which input format declared a thing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,17 +2,7 @@
 
 use crate::source::{Span, Spanned};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SdkKind {
-    /// boto3 / botocore.
-    Python,
-    /// AWS SDK for JavaScript v3 (`@aws-sdk/client-*`, `@aws-sdk/lib-*`).
-    JsV3,
-    /// AWS SDK for JavaScript v2 (`aws-sdk`).
-    JsV2,
-    Go,
-    Java,
-}
+pub use crate::data::SdkKind;
 
 /// How the call is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -357,7 +357,7 @@ fn arn_service(arn: &str) -> Option<&str> {
 }
 
 /// The secret named in an event's `SourceAccessConfigurations` (Kafka, MQ, DocumentDB auth).
-fn source_secret(props: &crate::parse::node::Node) -> Option<String> {
+fn source_secret(props: &crate::syntax::node::Node) -> Option<String> {
     let configs = props.get("SourceAccessConfigurations")?;
     configs.items().find_map(|c| {
         let kind = c.get("Type")?.as_str()?;
@@ -368,7 +368,7 @@ fn source_secret(props: &crate::parse::node::Node) -> Option<String> {
     })
 }
 
-fn reaches_vpc(props: &crate::parse::node::Node) -> bool {
+fn reaches_vpc(props: &crate::syntax::node::Node) -> bool {
     props.get("SourceAccessConfigurations").is_some_and(|c| {
         c.items()
             .any(|i| i.get("Type").and_then(|t| t.as_str()) == Some("VPC_SUBNET"))

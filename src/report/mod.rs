@@ -3,6 +3,7 @@
 //! internal structs are never serialized directly.
 
 pub mod fingerprint;
+mod functions;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -12,7 +13,10 @@ pub mod sarif;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
-use crate::source::{SourceMap, Span};
+pub use crate::source::{Location, locate};
+pub use functions::function_report;
+
+use crate::source::SourceMap;
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -38,13 +42,6 @@ impl Default for Tool {
             version: env!("CARGO_PKG_VERSION"),
         }
     }
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Location {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -107,17 +104,6 @@ pub struct SeverityCounts {
     pub error: usize,
     pub warning: usize,
     pub note: usize,
-}
-
-/// Turns a span into a 1-based location; `None` for embedded data.
-pub fn locate(sources: &SourceMap, span: Span) -> Option<Location> {
-    let file = sources.get(span.file)?;
-    let (line, column) = file.line_col(span.start);
-    Some(Location {
-        file: file.path.clone(),
-        line,
-        column,
-    })
 }
 
 /// The evidence of a finding (SARIF `relatedLocations`): spans in embedded data are left out.

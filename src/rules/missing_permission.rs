@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{Rule, RuleContext, RuleMeta};
+use crate::analysis::Verdict;
 use crate::finding::{Finding, Severity};
-use crate::graph::Verdict;
 use crate::iam;
 use crate::source::Span;
 

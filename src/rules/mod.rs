@@ -18,9 +18,9 @@ mod unused_permission;
 mod unused_suppression;
 mod wildcard_permission;
 
+use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
-use crate::graph::Analysis;
 use crate::model::App;
 use crate::source::Span;
 
@@ -133,6 +133,12 @@ pub fn explain(meta: &RuleMeta) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rule_ids_of_the_foundation_match_the_registry() {
+        let ids: Vec<&str> = super::ALL.iter().map(|r| r.meta().id).collect();
+        assert_eq!(ids, crate::finding::RULE_IDS);
+    }
+
     use super::*;
 
     #[test]

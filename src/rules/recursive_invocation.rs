@@ -6,12 +6,12 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
 use super::{Rule, RuleContext, RuleMeta};
+use crate::analysis::loops::{key_may_match, s3_key, s3_key_rules};
 use crate::finding::{Finding, Severity};
-use crate::graph::loops::{key_may_match, s3_key, s3_key_rules};
 use crate::iam::{self, Match};
 use crate::needs::ReasonKind;
-use crate::parse::node::Node;
 use crate::source::Span;
+use crate::syntax::node::Node;
 
 /// ## What it finds
 /// Cycles of "function writes to a resource that triggers a function": an S3-triggered

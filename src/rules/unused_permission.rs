@@ -3,9 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Rule, RuleContext, RuleMeta};
+use crate::analysis::RoleAnalysis;
 use crate::data;
 use crate::finding::{Finding, Severity};
-use crate::graph::RoleAnalysis;
 use crate::iam;
 use crate::source::Span;
 

@@ -4,9 +4,9 @@
 //! in the IAM API Reference). The document is decoded with the file offset of every decoded
 //! byte, so spans in the parsed tree point into the export file itself.
 
-use crate::parse::node::{Node, Value};
-use crate::parse::{ParseError, json};
 use crate::source::{SourceFile, Span};
+use crate::syntax::node::{Node, Value};
+use crate::syntax::{ParseError, json};
 
 /// Decoded text and, for each of its bytes (plus one past the end), the file offset it came from.
 struct Decoded {

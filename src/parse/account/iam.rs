@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Outcome, list, policy_document, text};
 use crate::model::{self, App, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
-use crate::parse::ParseError;
-use crate::parse::node::Node;
 use crate::source::{SourceFile, Span, Spanned};
+use crate::syntax::ParseError;
+use crate::syntax::node::Node;
 
 /// A customer managed policy from `Policies`: its id and default version's document.
 struct Customer {

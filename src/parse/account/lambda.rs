@@ -8,10 +8,10 @@ use super::iam::Roles;
 use super::{FunctionIndex, Outcome, list, text, unqualified};
 use crate::config::Config;
 use crate::model::{EnvVar, Event, Function, FunctionConfig, Origin, RoleBinding};
-use crate::parse::ParseError;
 use crate::parse::cfn::functions::{destinations_of, join_path};
-use crate::parse::node::Node;
 use crate::source::{SourceFile, Spanned};
+use crate::syntax::ParseError;
+use crate::syntax::node::Node;
 
 /// One function configuration, with the `get-function` code location when there is one.
 struct Declared<'a> {

@@ -20,9 +20,9 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::model::App;
-use crate::parse::node::{Node, Value};
-use crate::parse::{ParseError, json};
 use crate::source::{SourceFile, Spanned};
+use crate::syntax::node::{Node, Value};
+use crate::syntax::{ParseError, json};
 
 /// What one folder of export files lowered to.
 #[derive(Debug, Default)]

@@ -6,9 +6,9 @@
 
 use super::{FunctionIndex, Outcome, account_of, policy_document, text, unqualified};
 use crate::model::InvokePermission;
-use crate::parse::ParseError;
-use crate::parse::node::{Node, Value};
 use crate::source::{SourceFile, Spanned};
+use crate::syntax::ParseError;
+use crate::syntax::node::{Node, Value};
 
 /// Condition operators that only let matching requests through. Negated and `IfExists`
 /// operators do not narrow who may call.

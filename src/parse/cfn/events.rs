@@ -3,8 +3,8 @@
 
 use super::intrinsics::Template;
 use crate::model::{Event, InvokePermission};
-use crate::parse::node::Node;
 use crate::source::Spanned;
+use crate::syntax::node::Node;
 
 const RA: &str = "${AWS::Region}:${AWS::AccountId}";
 
@@ -168,8 +168,8 @@ pub fn lower_sam_events(
                     .and_then(|p| p.get("SkillId"))
                     .map(|id| {
                         Node::new(
-                            crate::parse::node::Value::Map(vec![(
-                                crate::parse::node::Key {
+                            crate::syntax::node::Value::Map(vec![(
+                                crate::syntax::node::Key {
                                     name: "EventSourceToken".into(),
                                     span: id.span,
                                 },

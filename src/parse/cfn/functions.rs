@@ -6,8 +6,8 @@ use super::{events, id, roles, sam};
 use crate::model::{
     self, App, Destination, EnvVar, FunctionConfig, InvokePermission, Origin, RoleBinding,
 };
-use crate::parse::node::{Node, Value};
 use crate::source::Spanned;
+use crate::syntax::node::{Node, Value};
 
 /// Lowers every function of the template (roles declared with `AWS::IAM::Role` are lowered
 /// before, so `Role: !GetAtt R.Arn` binds to them).

@@ -7,9 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use super::resources;
-use crate::parse::ParseError;
-use crate::parse::node::{Key, Node, Value};
 use crate::source::{SourceFile, Span};
+use crate::syntax::ParseError;
+use crate::syntax::node::{Key, Node, Value};
 
 /// A resource declared in the template.
 pub struct Decl<'a> {

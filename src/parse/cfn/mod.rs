@@ -14,9 +14,9 @@ pub mod sam;
 mod substitute;
 
 use crate::model::{self, App, Origin};
-use crate::parse::node::Node;
-use crate::parse::{ParseError, json, yaml};
 use crate::source::SourceFile;
+use crate::syntax::node::Node;
+use crate::syntax::{ParseError, json, yaml};
 use intrinsics::Template;
 
 /// The SAM transform that marks a template as SAM.
@@ -114,7 +114,7 @@ pub fn id(file: &SourceFile, logical: &str) -> String {
 fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
     if let Some(res) = root.get("Resources")
         && !res.is_map()
-        && !matches!(res.value, crate::parse::node::Value::Null)
+        && !matches!(res.value, crate::syntax::node::Value::Null)
     {
         t.issue(res.span, "`Resources` must be a mapping");
     }
@@ -124,7 +124,7 @@ fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
         }
         if let Some(p) = decl.props()
             && !p.is_map()
-            && !matches!(p.value, crate::parse::node::Value::Null)
+            && !matches!(p.value, crate::syntax::node::Value::Null)
         {
             t.issue(
                 p.span,

@@ -6,8 +6,8 @@ use super::functions::{destinations_of, sp};
 use super::intrinsics::Template;
 use super::{id, resources};
 use crate::model::{App, Event, InvokePermission, Origin, Trigger};
-use crate::parse::node::Node;
 use crate::source::Spanned;
+use crate::syntax::node::Node;
 
 /// A function reference resolved against the template's functions.
 struct Target {
@@ -140,8 +140,8 @@ pub fn lower(t: &Template, _origin: Origin, app: &mut App) {
                     function_url_auth_type: get("FunctionUrlAuthType"),
                     // Alexa grants are scoped by the skill id, kept for `confused-deputy`.
                     conditions: p.get_entry("EventSourceToken").map(|(k, v)| {
-                        crate::parse::node::Node::new(
-                            crate::parse::node::Value::Map(vec![(k.clone(), t.resolve(v))]),
+                        crate::syntax::node::Node::new(
+                            crate::syntax::node::Value::Map(vec![(k.clone(), t.resolve(v))]),
                             v.span,
                         )
                     }),

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::intrinsics::{Mode, Template};
 use super::{id, sam};
 use crate::model::{self, App, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
-use crate::parse::node::{Node, Value};
 use crate::source::{Span, Spanned};
+use crate::syntax::node::{Node, Value};
 
 /// Lowers every `AWS::IAM::Role`.
 pub fn lower_roles(t: &Template, origin: Origin, app: &mut App) {

@@ -4,7 +4,7 @@
 //! of the SAM developer guide.
 
 use super::intrinsics::Template;
-use crate::parse::node::{Node, Value};
+use crate::syntax::node::{Node, Value};
 
 /// Records the resources SAM generates so `!Ref`/`!GetAtt` to them resolve.
 pub fn register_implicit(t: &mut Template, root: &Node) {

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::intrinsics::{Template, ph, pseudo};
-use crate::parse::node::{Node, Value};
 use crate::source::Span;
+use crate::syntax::node::{Node, Value};
 
 impl<'a> Template<'a> {
     pub(super) fn find_in_map(&self, args: &[&Node], span: Span) -> Node {

@@ -53,8 +53,8 @@ use std::time::{Duration, Instant};
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
 use crate::model::{Arg, CodeFacts};
-use crate::parse::ParseError;
 use crate::source::SourceFile;
+use crate::syntax::ParseError;
 
 /// Longest time one file may take to parse; past it the file becomes a parse error.
 const PARSE_BUDGET: Duration = Duration::from_secs(5);

@@ -10,8 +10,8 @@ use super::{Service, normalized};
 use crate::model::{
     AttachedPolicy, Event, FunctionConfig, InvokePermission, PolicyDoc, PolicySource,
 };
-use crate::parse::node::{Key, Node, Value};
 use crate::source::Spanned;
+use crate::syntax::node::{Key, Node, Value};
 
 const RA: &str = "${AWS::Region}:${AWS::AccountId}";
 

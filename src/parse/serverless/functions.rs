@@ -6,8 +6,8 @@ use super::{FunctionEntry, SHARED_ROLE, Service, events, normalized, physical_na
 use crate::model::{self, App, Destination, EnvVar, FunctionConfig, RoleBinding};
 use crate::parse::cfn::functions::{join_path, sp};
 use crate::parse::cfn::resources::function_arn_of;
-use crate::parse::node::{Node, Value};
 use crate::source::Spanned;
+use crate::syntax::node::{Node, Value};
 
 /// Lowers every function, the roles generated for them, and takes over what the
 /// CloudFormation lowering attached to the generated `<Name>LambdaFunction` resources.
@@ -237,7 +237,7 @@ fn environment(svc: &Service, node: &Node, config: &mut FunctionConfig) -> Vec<E
     let own = node.get("environment");
     let shared = svc.provider("environment");
     config.environment_span = own.or(shared).map(|e| e.span);
-    let mut vars: Vec<(&crate::parse::node::Key, &Node)> = Vec::new();
+    let mut vars: Vec<(&crate::syntax::node::Key, &Node)> = Vec::new();
     for (k, v) in shared.into_iter().flat_map(Node::entries) {
         vars.push((k, v));
     }

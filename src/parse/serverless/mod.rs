@@ -16,9 +16,9 @@ pub mod vars;
 use crate::model::App;
 use crate::parse::cfn::intrinsics::Template;
 use crate::parse::cfn::{self, TemplateOutcome};
-use crate::parse::node::{Key, Node, Value};
-use crate::parse::{ParseError, json, yaml};
 use crate::source::{SourceFile, Span};
+use crate::syntax::node::{Key, Node, Value};
+use crate::syntax::{ParseError, json, yaml};
 use vars::{Files, Vars};
 
 /// The role the framework generates for functions without their own (`IamRoleLambdaExecution`).

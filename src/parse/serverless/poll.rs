@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::events::{Lowered, arn_of};
-use crate::parse::node::{Key, Node, Value};
 use crate::source::{Span, Spanned};
+use crate::syntax::node::{Key, Node, Value};
 
 /// `stream`: Kinesis or DynamoDB, with an optional enhanced fan-out consumer and an on-failure
 /// destination (the statements of the framework's `stream` event compiler).

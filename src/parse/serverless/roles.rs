@@ -8,8 +8,8 @@ use serde_json::json;
 use super::{FunctionEntry, SHARED_ROLE, Service, normalized};
 use crate::model::{self, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
 use crate::parse::cfn::sam;
-use crate::parse::node::{Key, Node, Value};
 use crate::source::{Span, Spanned};
+use crate::syntax::node::{Key, Node, Value};
 
 /// The shared role, built up while functions are lowered.
 #[derive(Default)]

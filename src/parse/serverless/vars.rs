@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 
 use crate::parse::budget::Budget;
 use crate::parse::cfn::functions::join_path;
-use crate::parse::node::{Key, Node, Value};
-use crate::parse::{ParseError, json, yaml};
 use crate::source::{SourceFile, Span};
+use crate::syntax::node::{Key, Node, Value};
+use crate::syntax::{ParseError, json, yaml};
 
 /// How deep variables may refer to variables before we call it a cycle.
 const MAX_DEPTH: u32 = 24;

@@ -14,8 +14,8 @@ use super::kinds;
 use super::module::{Module, span_of};
 use super::policy;
 use crate::parse::budget::Budget;
-use crate::parse::node::{Key, Node, Value};
 use crate::source::{SourceFile, Span};
+use crate::syntax::node::{Key, Node, Value};
 
 /// How deep locals and references may nest before we stop (cycles, huge configurations).
 const MAX_DEPTH: u32 = 24;

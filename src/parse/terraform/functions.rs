@@ -9,8 +9,8 @@ use super::eval::Eval;
 use super::kinds;
 use super::refs::{self, arg, id, key_span, target, text};
 use crate::model::{self, EnvVar, FunctionConfig, Origin, RoleBinding};
-use crate::parse::node::Node;
 use crate::source::Spanned;
+use crate::syntax::node::Node;
 
 /// Lowers every `aws_lambda_function` of the module.
 pub fn lower(ev: &Eval, app: &mut model::App) {

@@ -14,8 +14,8 @@ use crate::model::{
     self, AttachedPolicy, Event, FunctionConfig, InvokePermission, Origin, PolicyDoc, PolicySource,
     RoleBinding,
 };
-use crate::parse::node::{Node, Value};
 use crate::source::{Span, Spanned};
+use crate::syntax::node::{Node, Value};
 
 /// A `module` block that uses the Lambda registry module.
 pub fn is_lambda_module(ev: &Eval, d: &Decl) -> bool {
@@ -346,8 +346,8 @@ fn role(ev: &Eval, d: &Decl, fname: &str, func: &model::Function) -> model::Role
     }
 }
 
-fn key(name: &str, span: Span) -> crate::parse::node::Key {
-    crate::parse::node::Key {
+fn key(name: &str, span: Span) -> crate::syntax::node::Key {
+    crate::syntax::node::Key {
         name: name.into(),
         span,
     }

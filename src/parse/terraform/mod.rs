@@ -21,18 +21,18 @@ pub mod roles;
 pub mod triggers;
 
 use crate::model::{self, App};
-use crate::parse::ParseError;
 use crate::source::SourceFile;
+use crate::syntax::ParseError;
 
 /// A policy written as JSON text in a plan, parsed; bad JSON is an issue.
 fn policy_json(
-    n: &crate::parse::node::Node,
+    n: &crate::syntax::node::Node,
     issues: &mut Vec<ParseError>,
 ) -> Option<model::PolicyDoc> {
     let text = n.as_str()?;
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => Some(model::PolicyDoc {
-            node: crate::parse::node::Node::from_json(&v, n.span),
+            node: crate::syntax::node::Node::from_json(&v, n.span),
             span: n.span,
         }),
         Err(e) => {

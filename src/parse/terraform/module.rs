@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
-use crate::parse::ParseError;
 use crate::source::{SourceFile, Span};
+use crate::syntax::ParseError;
 
 /// A labelled block (`resource`, `data`, `module`) with the file it is written in.
 pub struct Decl<'a> {

@@ -7,8 +7,8 @@
 use super::Outcome;
 use super::policy_json;
 use crate::model::{self, AttachedPolicy, Origin, PolicySource, RoleBinding};
-use crate::parse::node::Node;
 use crate::source::{SourceFile, Spanned};
+use crate::syntax::node::Node;
 
 /// A JSON document written by `terraform show -json`.
 pub fn is_plan(root: &Node) -> bool {

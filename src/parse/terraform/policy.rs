@@ -5,8 +5,8 @@
 
 use super::eval::Eval;
 use super::module::{Decl, span_of};
-use crate::parse::node::{Key, Node, Value};
 use crate::source::Span;
+use crate::syntax::node::{Key, Node, Value};
 
 fn key(name: &str, span: Span) -> Key {
     Key {

@@ -8,8 +8,8 @@ use hcl_edit::template::Element;
 
 use super::eval::Eval;
 use super::module::{Decl, Module, span_of};
-use crate::parse::node::Node;
 use crate::source::{SourceFile, Spanned};
+use crate::syntax::node::Node;
 
 /// The expression of an argument, following nested blocks: `["environment", "variables"]`.
 pub fn arg<'b>(body: &'b Body, path: &[&str]) -> Option<&'b Expression> {

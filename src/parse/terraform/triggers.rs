@@ -8,8 +8,8 @@ use hcl_edit::expr::Expression;
 use super::eval::Eval;
 use super::refs::{self, arg, id, target, text};
 use crate::model::{self, Destination, Event, InvokePermission, Trigger};
-use crate::parse::node::{Key, Node, Value};
 use crate::source::{SourceFile, Span, Spanned};
+use crate::syntax::node::{Key, Node, Value};
 
 /// The function a `function_name`/`endpoint`/`arn` argument names: `(id, raw text)`.
 fn function_of(

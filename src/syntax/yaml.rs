@@ -10,14 +10,10 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 mod relax;
 
-use super::ParseError;
-use super::json::Entries;
 use super::node::{Key, Node, Value};
+use super::{Entries, MAX_DEPTH, ParseError};
 use crate::source::SourceFile;
 use relax::{Shifts, relax};
-
-/// Deepest nesting of sequences and mappings accepted (CloudFormation templates rarely pass 20).
-pub const MAX_DEPTH: usize = 512;
 
 /// Nodes that may be materialised through aliases in one document.
 pub const ALIAS_BUDGET: usize = 100_000;

@@ -2,36 +2,13 @@
 //!
 //! A small recursive-descent parser (RFC 8259) rather than serde_json, which keeps no spans:
 //! every key and value needs its byte range for findings. Nesting stops at
-//! [`super::yaml::MAX_DEPTH`], so hostile input errors instead of overflowing the stack.
+//! [`super::MAX_DEPTH`], so hostile input errors instead of overflowing the stack.
 //! Duplicate keys keep the last value (as serde_json and CloudFormation's JSON reader do).
 //! A UTF-8 byte-order mark is skipped.
 
-use std::collections::HashMap;
-
-use super::ParseError;
 use super::node::{Key, Node, Value};
-use super::yaml::MAX_DEPTH;
+use super::{Entries, MAX_DEPTH, ParseError};
 use crate::source::SourceFile;
-
-/// Mapping entries in file order where a repeated key replaces the earlier value in place
-/// (the index keeps this linear for mappings with many keys).
-#[derive(Default)]
-pub(super) struct Entries {
-    pub entries: Vec<(Key, Node)>,
-    index: HashMap<String, usize>,
-}
-
-impl Entries {
-    pub fn insert(&mut self, k: Key, v: Node) {
-        match self.index.get(&k.name) {
-            Some(&i) => self.entries[i] = (k, v),
-            None => {
-                self.index.insert(k.name.clone(), self.entries.len());
-                self.entries.push((k, v));
-            }
-        }
-    }
-}
 
 /// Parses a whole JSON file.
 pub fn parse(file: &SourceFile) -> Result<Node, ParseError> {

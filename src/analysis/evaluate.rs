@@ -2,15 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::codebase::FunctionCode;
 use crate::config::Config;
 use crate::data;
 use crate::iam::{self, Effect, Match, Policy, PolicySet, Request};
 use crate::model::{App, AttachedPolicy, PolicySource, RoleBinding};
 use crate::needs::{self, Need, NeedSet};
-use crate::parse::ParseError;
-use crate::parse::node::Node;
+use crate::parse::codebase::FunctionCode;
 use crate::source::Span;
+use crate::syntax::ParseError;
+use crate::syntax::node::Node;
 
 /// Everything rules read besides the model.
 #[derive(Debug, Default)]

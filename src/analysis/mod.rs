@@ -2,13 +2,11 @@
 //! AWS managed, SAM policy templates, boundary), each function's needs evaluated against them
 //! with the IAM engine, and which grants those needs use. [`PermissionGraph`] draws it.
 
-mod analysis;
+mod evaluate;
 pub mod loops;
 mod perm;
-mod report;
 
-pub use analysis::{
+pub use evaluate::{
     Analysis, FunctionAnalysis, Grant, LoadedPolicy, NeedVerdict, RoleAnalysis, Verdict, analyze,
 };
 pub use perm::PermissionGraph;
-pub use report::function_report;

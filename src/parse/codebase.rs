@@ -8,9 +8,9 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
 use crate::model::{CodeFacts, Function, SdkCall};
-use crate::parse::ParseError;
 use crate::parse::code::{self, Lang};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::syntax::ParseError;
 
 /// How many files one function's import closure may reach.
 const MAX_FILES_PER_FUNCTION: usize = 400;

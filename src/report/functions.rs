@@ -1,11 +1,11 @@
 //! A function's entry in the v1 report: its required and granted permissions.
 
-use crate::codebase::FunctionCode;
 use crate::model::{App, RoleBinding};
+use crate::parse::codebase::FunctionCode;
 use crate::report::{Because, FunctionReport, Granted, Required, locate};
 use crate::source::SourceMap;
 
-use super::{Analysis, Verdict};
+use crate::analysis::{Analysis, Verdict};
 
 /// The report entry of `app.functions[fi]`.
 pub fn function_report(

@@ -13,10 +13,10 @@ use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
-use crate::codebase::FunctionCode;
 use crate::model::App;
-use crate::report::locate;
+use crate::parse::codebase::FunctionCode;
 use crate::source::SourceMap;
+use crate::source::locate;
 
 use super::{Analysis, Verdict, loops};
 

@@ -1,6 +1,6 @@
 //! When a write re-triggers: shared by `recursive-invocation` and the graph's cycle marks.
 
-use crate::parse::node::Node;
+use crate::syntax::node::Node;
 
 /// The `Filter.S3Key.Rules` of an S3 notification as (name, value) pairs, lower-cased names.
 pub fn s3_key_rules(props: Option<&Node>) -> Vec<(String, String)> {
