@@ -660,3 +660,94 @@ fn doubled_values_in_code_stay_bounded() {
         assert_eq!(bucket.map(|(_, v)| v), Some(&Arg::Unknown), "{path}");
     }
 }
+
+/// A SAM function whose role is written by hand: one policy as JSON text (CloudFormation
+/// accepts `PolicyDocument` as a JSON string), one with a statement IAM would reject, one whose
+/// document is a value only known at deploy time.
+const ROLE_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Doc:
+    Type: String
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Service: lambda.amazonaws.com }
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: AsText
+          PolicyDocument: !Sub '{
+              "Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+                             "Resource": "${Bucket.Arn}/*"}]
+            }'
+        - PolicyName: Broken
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Action: s3:GetObject
+                Resource: "*"
+              - Effect: Allow
+                Action: s3:ListBucket
+                Resource: "*"
+                Condition:
+                  StringEqualsTypo: { "aws:SourceAccount": "1" }
+        - PolicyName: Unknown
+          PolicyDocument: !Ref Doc
+  Good:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: good/
+      Handler: app.handler
+      Runtime: python3.12
+      Role: !GetAtt Role.Arn
+      Environment:
+        Variables:
+          BUCKET: !Ref Bucket
+"#;
+
+#[test]
+fn problems_in_user_policies_are_findings_and_json_text_policies_are_read() {
+    let t = Tree::new();
+    t.write("template.yaml", ROLE_TEMPLATE);
+    let report = t.audit();
+    // The JSON-text policy grants the write the code makes: no missing-permission for it.
+    let missing = findings(&report, "missing-permission", "good/app.py");
+    assert!(
+        !missing
+            .iter()
+            .any(|f| f.actions.iter().any(|a| a == "s3:PutObject")),
+        "the policy written as JSON text grants s3:PutObject: {missing:#?}"
+    );
+    let errors = findings(&report, "parse-error", "template.yaml");
+    let messages: Vec<&str> = errors.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("policy `Broken`") && m.contains("the statement has no Effect")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("policy `Broken`")
+            && m.contains("unknown condition operator `StringEqualsTypo`")),
+        "{messages:#?}"
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m.contains("AsText") || m.contains("Unknown")),
+        "JSON text and deploy-time values are not malformed: {messages:#?}"
+    );
+    let broken = errors
+        .iter()
+        .find(|f| f.message.contains("no Effect"))
+        .expect("located");
+    assert_eq!(location(broken).0, 29, "points at the statement");
+}

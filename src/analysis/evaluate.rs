@@ -145,7 +145,9 @@ pub fn analyze(
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     for (i, role) in app.roles.iter().enumerate() {
-        analysis.roles.push(load_role(i, role));
+        analysis
+            .roles
+            .push(load_role(i, role, &mut analysis.parse_errors));
     }
     for (fi, func) in app.functions.iter().enumerate() {
         let mut fa = FunctionAnalysis::default();
@@ -208,24 +210,37 @@ pub fn analyze(
     analysis
 }
 
-fn load_role(index: usize, role: &crate::model::Role) -> RoleAnalysis {
+/// Loads a role's policies. What IAM would reject in a policy the user wrote (an unknown
+/// element, a statement without `Effect`, an unknown condition operator, ...) is reported as a
+/// `parse-error` at its place instead of being dropped silently: the statement it concerns is
+/// not counted as a grant.
+fn load_role(
+    index: usize,
+    role: &crate::model::Role,
+    problems: &mut Vec<ParseError>,
+) -> RoleAnalysis {
+    let trust = role.trust.as_ref().map(|t| {
+        let (policy, issues) = iam::parse_policy(&t.node);
+        report_issues("the trust policy", &issues, problems);
+        policy
+    });
     let mut ra = RoleAnalysis {
         role: index,
         functions: Vec::new(),
         policies: Vec::new(),
         boundary: None,
-        trust: role.trust.as_ref().map(|t| iam::parse_policy(&t.node).0),
+        trust,
         incomplete: false,
         grants: Vec::new(),
     };
     for attached in &role.policies {
-        match load_policy(attached) {
+        match load_policy(attached, problems) {
             Some(p) => ra.policies.push(p),
             None => ra.incomplete = true,
         }
     }
     if let Some(b) = &role.boundary {
-        match load_policy(b) {
+        match load_policy(b, problems) {
             Some(p) => ra.boundary = Some(p),
             None => ra.incomplete = true,
         }
@@ -279,7 +294,7 @@ fn load_role(index: usize, role: &crate::model::Role) -> RoleAnalysis {
 
 /// Parses an attachment's document, taking AWS managed policies and SAM policy templates
 /// from the embedded data. `None` when the content is unknown.
-fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
+fn load_policy(attached: &AttachedPolicy, problems: &mut Vec<ParseError>) -> Option<LoadedPolicy> {
     let (name, user_written, builtin, node): (String, bool, bool, Node) = match &attached.source {
         PolicySource::Inline { name } => (
             name.clone(),
@@ -321,7 +336,12 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
             )
         }
     };
-    let (policy, _issues) = iam::parse_policy(&node);
+    let (policy, issues) = iam::parse_policy(&node);
+    // Embedded documents (AWS managed policies, SAM templates) are AWS's own; their spans point
+    // at the attachment, not at a statement, so only what the user wrote is reported.
+    if !builtin {
+        report_issues(&format!("policy `{name}`"), &issues, problems);
+    }
     Some(LoadedPolicy {
         name,
         source: attached.source.clone(),
@@ -330,6 +350,15 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
         builtin,
         policy,
     })
+}
+
+fn report_issues(what: &str, issues: &[iam::PolicyIssue], problems: &mut Vec<ParseError>) {
+    for issue in issues {
+        problems.push(ParseError::new(
+            issue.span,
+            format!("{what}: {}", issue.message),
+        ));
+    }
 }
 
 fn short_policy_name(arn: &str) -> String {

@@ -93,8 +93,30 @@ const STATEMENT_KEYS: &[&str] = &[
     "Condition",
 ];
 
-/// Reads a policy document (`{"Version": .., "Statement": ..}`).
+/// Reads a policy document (`{"Version": .., "Statement": ..}`). A document written as JSON
+/// text (CloudFormation's `PolicyDocument: !Sub '{"Version": ...}'`, accepted because the
+/// property's type is `Json`) is read from that text; its parts take the string's span.
 pub fn parse_policy(node: &Node) -> (Policy, Vec<PolicyIssue>) {
+    if let Some(text) = node.as_str() {
+        let empty = Policy {
+            version: None,
+            statements: Vec::new(),
+            span: node.span,
+        };
+        return match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) if v.is_object() => parse_policy(&Node::from_json(&v, node.span)),
+            // A value only known at deploy time (`templatefile(...)`, an unresolved
+            // `${data.x.json}`): its content is unknown, which is not a malformed policy.
+            _ if text.contains("${") => (empty, Vec::new()),
+            _ => (
+                empty,
+                vec![PolicyIssue {
+                    span: node.span,
+                    message: "a policy document must be a mapping or its JSON text".into(),
+                }],
+            ),
+        };
+    }
     let mut issues = Vec::new();
     let mut issue = |span: Span, message: String| issues.push(PolicyIssue { span, message });
     let mut policy = Policy {
@@ -338,8 +360,27 @@ fn parse_conditions(
 
 #[cfg(test)]
 mod tests {
-    use crate::iam::parse_policy_json;
+    use crate::iam::{parse_policy, parse_policy_json};
     use crate::source::Span;
+    use crate::syntax::node::{Node, Value};
+
+    fn text(s: &str) -> Node {
+        Node::new(Value::String(s.into()), Span::default())
+    }
+
+    #[test]
+    fn a_document_written_as_json_text_is_read() {
+        let (p, issues) = parse_policy(&text(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"${Q.Arn}"}]}"#,
+        ));
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(p.statements.len(), 1);
+        // A deploy-time value is unknown, not malformed; other text is malformed.
+        let (p, issues) = parse_policy(&text("${data.aws_iam_policy_document.x.json}"));
+        assert!(p.statements.is_empty() && issues.is_empty());
+        let (_, issues) = parse_policy(&text("not a policy"));
+        assert_eq!(issues.len(), 1);
+    }
 
     #[test]
     fn malformed_statements_become_issues() {
