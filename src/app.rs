@@ -36,7 +36,8 @@ pub struct Audit {
 /// Errors that end a run (exit status 2).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("reading {path}: {source}")]
+    // The OS error is the `source`: reports that print the chain (`{:#}`) add it once.
+    #[error("reading {path}")]
     Root {
         path: PathBuf,
         source: std::io::Error,

@@ -6,10 +6,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Fit every AWS Lambda execution role to what the function really needs.
 ///
-/// rolefit reads SAM and CloudFormation templates, the functions' code (boto3, AWS SDK for
-/// JavaScript v2 and v3) and their IAM policies, then reports what each function needs but
-/// cannot do (missing permissions) and what it may do but never needs (excess), with the
-/// exact line to change. It never runs your code and never talks to AWS.
+/// rolefit reads SAM and CloudFormation templates (CDK's `cdk.out` too), Serverless Framework
+/// configurations, Terraform (HCL and plan JSON) and exported account state, the functions'
+/// code (Python boto3; JavaScript and TypeScript with the AWS SDK v2 and v3; Go and Java with
+/// the AWS SDK) and their IAM policies, then reports what each function needs but cannot do
+/// (missing permissions), what it may do but never needs (excess) and which resource-based
+/// grants are risky, with the exact line to change. It never runs your code and never talks to
+/// AWS.
 #[derive(Debug, Parser)]
 #[command(
     name = "rolefit",

@@ -143,3 +143,39 @@ fn several_absolute_roots_find_their_code() {
     assert_eq!(count(&two.stdout, "parse-error"), 0);
     assert_eq!(count(&two.stdout, "recursive-invocation"), 2);
 }
+
+#[test]
+fn a_missing_path_names_its_os_error_once() {
+    let out = rolefit()
+        .args(["audit", "/nonexistent-rolefit-path"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("reading /nonexistent-rolefit-path"), "{err}");
+    assert_eq!(
+        err.matches("(os error 2)").count(),
+        1,
+        "the OS error is said once: {err}"
+    );
+}
+
+#[test]
+fn help_names_every_input_rolefit_reads() {
+    let out = rolefit().arg("--help").output().expect("runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    for input in [
+        "SAM",
+        "CloudFormation",
+        "cdk.out",
+        "Serverless Framework",
+        "Terraform",
+        "exported account state",
+        "boto3",
+        "TypeScript",
+        "Go",
+        "Java",
+    ] {
+        assert!(help.contains(input), "--help names {input}: {help}");
+    }
+}
