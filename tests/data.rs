@@ -86,6 +86,16 @@ fn catalog_lookups() {
         cat.nearest_action("dynamdb:PutItem").as_deref(),
         Some("dynamodb:PutItem")
     );
+    // A real action that starts with (or contains) the written name beats edit distance.
+    assert_eq!(
+        cat.nearest_action("bedrock:GetModelInvocationLogging")
+            .as_deref(),
+        Some("bedrock:GetModelInvocationLoggingConfiguration")
+    );
+    assert_eq!(
+        cat.nearest_action("s3:ObjectLegalHold").as_deref(),
+        Some("s3:GetObjectLegalHold")
+    );
     assert_eq!(cat.services().count(), 456);
     assert_eq!(cat.all_actions().len(), 22_091);
 }

@@ -184,8 +184,11 @@ impl Catalog {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A did-you-mean for an unknown `prefix:Name` (or bare prefix): the closest existing
-    /// action by edit distance, trying the closest prefix when the prefix itself is unknown.
+    /// A did-you-mean for an unknown `prefix:Name` (or bare prefix), trying the closest prefix
+    /// when the prefix itself is unknown. Real actions that start with the written name come
+    /// first (`bedrock:GetModelInvocationLogging` → `GetModelInvocationLoggingConfiguration`),
+    /// then those that contain it (the shortest, then alphabetically), then the closest by edit
+    /// distance.
     pub fn nearest_action(&self, name: &str) -> Option<String> {
         let (prefix, action) = name.split_once(':').unwrap_or((name, ""));
         let svc = match self.service(prefix) {
@@ -205,7 +208,23 @@ impl Catalog {
         if let Some(a) = actions.iter().find(|a| a.name.eq_ignore_ascii_case(action)) {
             return Some(a.full_name());
         }
-        glob::nearest(action, actions.iter().map(|a| a.name.as_str()))
+        let written = action.to_ascii_lowercase();
+        let by_text = |keep: &dyn Fn(&str) -> bool| {
+            actions
+                .iter()
+                .map(|a| a.name.as_str())
+                .filter(|n| keep(&n.to_ascii_lowercase()))
+                .min_by_key(|n| (n.len(), *n))
+        };
+        // A name of one or two letters is contained in too many actions to mean any of them.
+        let contained = if written.len() >= 3 {
+            by_text(&|n: &str| n.starts_with(&written))
+                .or_else(|| by_text(&|n: &str| n.contains(&written)))
+        } else {
+            None
+        };
+        contained
+            .or_else(|| glob::nearest(action, actions.iter().map(|a| a.name.as_str())))
             .map(|n| format!("{}:{}", svc.prefix, n))
     }
 }
