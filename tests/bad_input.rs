@@ -253,6 +253,37 @@ fn non_utf8_text_is_a_parse_error() {
 }
 
 #[test]
+fn python_files_that_declare_their_encoding_are_read() {
+    let t = Tree::new();
+    // PEP 263: the declared Latin-1 text is read and its calls found; a declaration Python
+    // would reject, or bytes that do not follow it, are parse errors.
+    t.write("good/wrong.py", b"# coding: utf-8\nX = 'caf\xe9'\n");
+    t.write("good/odd.py", b"# coding: klingon\nX = 1\n");
+    t.write("good/helpers.py", "import wrong\nimport odd\n".as_bytes());
+    t.write(
+        "good/app.py",
+        [
+            b"# -*- coding: latin-1 -*-\n# caf\xe9\nimport helpers\n".as_slice(),
+            GOOD_CODE.as_bytes(),
+        ]
+        .concat(),
+    );
+    let report = t.audit();
+    assert_good_app_analysed(&report);
+    assert!(findings(&report, "parse-error", "good/app.py").is_empty());
+    assert!(
+        parse_error(&report, "good/wrong.py")
+            .message
+            .contains("as `coding: utf-8` declares")
+    );
+    assert!(
+        parse_error(&report, "good/odd.py")
+            .message
+            .contains("unknown source encoding `klingon`")
+    );
+}
+
+#[test]
 fn empty_files_are_quietly_empty() {
     let t = Tree::new();
     t.write("empty/template.yaml", "");

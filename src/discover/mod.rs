@@ -166,6 +166,10 @@ pub enum ReadError {
     Binary(usize),
     #[error("not UTF-8 text (invalid byte at offset {0})")]
     NotUtf8(usize),
+    /// A Python file declares a source encoding (PEP 263) that Python would reject, or that
+    /// its bytes do not follow.
+    #[error("{0}")]
+    Encoding(String),
     #[error("cannot read: {0}")]
     Io(String),
 }
@@ -187,12 +191,140 @@ pub fn read_text(entry: &Entry) -> Result<String, ReadError> {
         .strip_prefix(b"\xEF\xBB\xBF")
         .map(<[u8]>::to_vec)
         .unwrap_or(bytes);
+    if entry.rel.ends_with(".py")
+        && let Some(name) = python_coding(&bytes)
+    {
+        return decode_python(&bytes, &name);
+    }
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
+}
+
+/// The encoding a Python file declares (PEP 263): a comment matching
+/// `^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)` on the first line, or on the second when the first
+/// is blank or a comment — as Python's tokenizer reads it.
+/// <https://peps.python.org/pep-0263/>, "Defining the Encoding".
+fn python_coding(bytes: &[u8]) -> Option<String> {
+    let mut lines = bytes.split(|&b| b == b'\n');
+    let first = lines.next()?;
+    if let Some(name) = coding_in(first) {
+        return Some(name);
+    }
+    let trimmed = first.trim_ascii_start();
+    if trimmed.is_empty() || trimmed.starts_with(b"#") {
+        return coding_in(lines.next()?);
+    }
+    None
+}
+
+fn coding_in(line: &[u8]) -> Option<String> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | 0x0c))?;
+    if line[start] != b'#' {
+        return None;
+    }
+    let comment = &line[start..];
+    let at = comment.windows(6).position(|w| w == b"coding")?;
+    let rest = comment.get(at + 6..)?;
+    let rest = rest
+        .strip_prefix(b":")
+        .or_else(|| rest.strip_prefix(b"="))?;
+    let rest = rest.trim_ascii_start();
+    let len = rest
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        .count();
+    (len > 0).then(|| String::from_utf8_lossy(&rest[..len]).into_owned())
+}
+
+/// Decodes a Python file with its declared encoding, named as Python names codecs
+/// (`latin-1`, `iso8859_15`, `cp1252`, `utf_8`, `shift_jis`, ...).
+fn decode_python(bytes: &[u8], declared: &str) -> Result<String, ReadError> {
+    let name = declared.to_ascii_lowercase().replace('_', "-");
+    let utf8 = || {
+        String::from_utf8(bytes.to_vec()).map_err(|e| {
+            ReadError::Encoding(format!(
+                "not UTF-8 text as `coding: {declared}` declares (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })
+    };
+    match name.as_str() {
+        "utf-8" | "utf8" | "u8" | "utf" | "utf-8-sig" | "cp65001" => return utf8(),
+        // Python's `ascii` codec rejects bytes over 0x7f.
+        "ascii" | "us-ascii" | "646" => {
+            return match bytes.iter().position(|b| !b.is_ascii()) {
+                Some(at) => Err(ReadError::Encoding(format!(
+                    "not ASCII text as `coding: {declared}` declares (byte at offset {at})"
+                ))),
+                None => utf8(),
+            };
+        }
+        // ISO-8859-1 maps every byte to the code point of the same value (WHATWG would read
+        // the label as windows-1252, which differs in 0x80..0x9f).
+        "latin-1" | "latin1" | "l1" | "iso-8859-1" | "iso8859-1" | "8859" | "cp819"
+        | "iso-ir-100" => return Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+        _ => {}
+    }
+    // Python's `cpNNNN` names Windows code pages; WHATWG labels them `windows-NNNN`.
+    let label = match name.strip_prefix("cp") {
+        Some(n) if n.len() == 4 && n.starts_with("12") => format!("windows-{n}"),
+        _ => name.replace("iso8859", "iso-8859"),
+    };
+    let Some(encoding) = encoding_rs::Encoding::for_label_no_replacement(label.as_bytes()) else {
+        return Err(ReadError::Encoding(format!(
+            "unknown source encoding `{declared}` (PEP 263 coding declaration)"
+        )));
+    };
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(ReadError::Encoding(format!(
+            "text is not valid {} as `coding: {declared}` declares",
+            encoding.name()
+        )));
+    }
+    Ok(text.into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pep_263_declarations_choose_the_decoder() {
+        assert_eq!(
+            python_coding(b"# -*- coding: latin-1 -*-\nx = 1\n").as_deref(),
+            Some("latin-1")
+        );
+        assert_eq!(
+            python_coding(b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n").as_deref(),
+            Some("cp1252")
+        );
+        // Only the first two lines, and the second only after a comment or blank line.
+        assert_eq!(python_coding(b"x = 1\n# coding: latin-1\n"), None);
+        assert_eq!(python_coding(b"x = 1  # coding: latin-1\n"), None);
+        assert_eq!(
+            decode_python(b"s = '\xe9t\xe9'\n", "latin-1").as_deref(),
+            Ok("s = 'été'\n")
+        );
+        assert_eq!(
+            decode_python(b"s = '\x80'\n", "cp1252").as_deref(),
+            Ok("s = '€'\n")
+        );
+        assert_eq!(
+            decode_python("s = 'é'\n".as_bytes(), "utf-8").as_deref(),
+            Ok("s = 'é'\n")
+        );
+        assert!(matches!(
+            decode_python(b"s = '\xe9'\n", "utf-8"),
+            Err(ReadError::Encoding(_))
+        ));
+        assert!(matches!(
+            decode_python(b"s = 1\n", "klingon-8"),
+            Err(ReadError::Encoding(m)) if m.contains("unknown source encoding")
+        ));
+    }
 
     #[test]
     fn classifies_by_extension() {
