@@ -107,7 +107,54 @@ pub fn walk(root: &Path) -> std::io::Result<Listing> {
         );
         return Ok(listing);
     }
-    let walker = ignore::WalkBuilder::new(root)
+    walk_into(root, root, true, &mut listing);
+    cloud_assemblies(root, &mut listing);
+    Ok(listing)
+}
+
+/// CDK projects list their cloud assembly (`cdk.out`, or the `"output"` of `cdk.json`) in
+/// `.gitignore`, so `cdk synth && rolefit audit .` would audit nothing: the assembly of a
+/// folder that has a `cdk.json` is read even when ignored. It stays inside the root.
+fn cloud_assemblies(root: &Path, listing: &mut Listing) {
+    let projects: Vec<(String, PathBuf)> = listing
+        .files
+        .keys()
+        .filter(|rel| *rel == "cdk.json" || rel.ends_with("/cdk.json"))
+        .map(|rel| {
+            let dir = rel.strip_suffix("cdk.json").unwrap_or("").to_string();
+            (dir.clone(), root.join(&dir))
+        })
+        .collect();
+    for (dir, abs_dir) in projects {
+        let output = std::fs::read_to_string(abs_dir.join("cdk.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v.get("output")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| "cdk.out".to_string());
+        let output = output.trim_end_matches('/');
+        if output.is_empty()
+            || output.starts_with('/')
+            || output.split('/').any(|part| part == ".." || part == ".")
+        {
+            continue;
+        }
+        let prefix = format!("{dir}{output}/");
+        if listing.files.keys().any(|rel| rel.starts_with(&prefix)) {
+            continue;
+        }
+        let assembly = abs_dir.join(output);
+        // Symbolic links are not followed here either.
+        if std::fs::symlink_metadata(&assembly).is_ok_and(|m| m.is_dir()) {
+            walk_into(root, &assembly, false, listing);
+        }
+    }
+}
+
+/// Lists the files under `dir` into `listing`, relative to `root`; `.gitignore` rules apply
+/// when `honour_ignores`.
+fn walk_into(root: &Path, dir: &Path, honour_ignores: bool, listing: &mut Listing) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(honour_ignores)
         .hidden(false)
         .follow_links(false)
         .git_global(false)
@@ -154,7 +201,6 @@ pub fn walk(root: &Path) -> std::io::Result<Listing> {
             },
         );
     }
-    Ok(listing)
 }
 
 /// Why a file's text could not be read.
@@ -290,6 +336,37 @@ fn decode_python(bytes: &[u8], declared: &str) -> Result<String, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ignored_cloud_assemblies_of_cdk_projects_are_listed() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write(".gitignore", "cdk.out\nbuild/\nscratch/\n");
+        write("cdk.json", r#"{"app": "npx ts-node bin/app.ts"}"#);
+        write("cdk.out/App.template.json", "{}");
+        write(
+            "infra/cdk.json",
+            r#"{"app": "python app.py", "output": "build/assembly"}"#,
+        );
+        write("infra/build/assembly/Stack.template.json", "{}");
+        write("scratch/notes.json", "{}");
+        let listing = walk(root).expect("walks");
+        let files: Vec<&str> = listing.files.keys().map(String::as_str).collect();
+        assert!(files.contains(&"cdk.out/App.template.json"), "{files:?}");
+        assert!(
+            files.contains(&"infra/build/assembly/Stack.template.json"),
+            "{files:?}"
+        );
+        assert!(
+            !files.contains(&"scratch/notes.json"),
+            "other ignores still apply"
+        );
+    }
 
     #[test]
     fn pep_263_declarations_choose_the_decoder() {
