@@ -4,7 +4,9 @@
 #
 # Inputs come as INPUT_* variables: INPUT_PATH (default .), INPUT_CONFIG, INPUT_FAIL_ON
 # (default error), INPUT_BASELINE, INPUT_SARIF_FILE, INPUT_FORMAT (what goes to standard
-# output, default github: annotations). ROLEFIT_BIN names the binary (default: rolefit on
+# output, default github: annotations), INPUT_CDK_SYNTH (true: first run
+# INPUT_CDK_SYNTH_COMMAND, default `npx --yes aws-cdk synth --quiet`, in every folder under
+# INPUT_PATH that has a cdk.json, so the cloud assembly is audited). ROLEFIT_BIN names the binary (default: rolefit on
 # PATH). It writes the Markdown summary to $GITHUB_STEP_SUMMARY when set, SARIF to
 # INPUT_SARIF_FILE when set, `findings=<n>` and `exit-code=<n>` to $GITHUB_OUTPUT when set,
 # and exits 0 (nothing at or above fail-on), 1 (findings at or above it) or 2 (the run
@@ -15,6 +17,20 @@ bin="${ROLEFIT_BIN:-rolefit}"
 path="${INPUT_PATH:-.}"
 fail_on="${INPUT_FAIL_ON:-error}"
 format="${INPUT_FORMAT:-github}"
+
+if [[ "${INPUT_CDK_SYNTH:-false}" == "true" ]]; then
+  synth="${INPUT_CDK_SYNTH_COMMAND:-npx --yes aws-cdk synth --quiet}"
+  # Every CDK app under the path, never one inside dependencies or an earlier assembly.
+  while IFS= read -r -d '' cdk_json; do
+    app_dir="$(dirname "$cdk_json")"
+    echo "rolefit: synthesizing the CDK app in $app_dir: $synth" >&2
+    (cd "$app_dir" && bash -c "$synth") >&2 || {
+      echo "rolefit: '$synth' failed in $app_dir" >&2
+      exit 2
+    }
+  done < <(find "$path" -name node_modules -prune -o -name cdk.out -prune -o \
+             -name cdk.json -type f -print0)
+fi
 
 args=(audit "$path")
 if [[ -n "${INPUT_CONFIG:-}" ]]; then

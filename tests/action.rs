@@ -49,6 +49,8 @@ impl Repo {
             "INPUT_BASELINE",
             "INPUT_SARIF_FILE",
             "INPUT_FORMAT",
+            "INPUT_CDK_SYNTH",
+            "INPUT_CDK_SYNTH_COMMAND",
         ] {
             cmd.env_remove(var);
         }
@@ -166,5 +168,59 @@ fn a_bad_config_fails_the_step_with_2() {
     assert!(
         stderr.contains("rolefit.toml:1:1: unknown key `fail-on`"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn cdk_synth_runs_in_every_cdk_app_before_the_audit() {
+    let repo = Repo::new();
+    // A CDK app whose cloud assembly is not committed: the synth command writes it (here a
+    // copy of a synthesized fixture stands in for `npx aws-cdk synth`).
+    let app = repo.repo().join("infra");
+    std::fs::create_dir_all(&app).expect("mkdir");
+    std::fs::write(app.join("cdk.json"), r#"{"app": "node bin/app.js"}"#).expect("cdk.json");
+    std::fs::write(app.join(".gitignore"), "cdk.out\n").expect(".gitignore");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cdk-out/cdk.out");
+    let synth = format!("cp -R '{}' cdk.out", fixture.display());
+
+    let without = repo.run(&[("FORMAT", "json"), ("FAIL_ON", "never")]);
+    let report: serde_json::Value = serde_json::from_slice(&without.stdout).expect("json");
+    let cdk_functions = |r: &serde_json::Value| {
+        r["functions"]
+            .as_array()
+            .expect("functions")
+            .iter()
+            .filter(|f| {
+                f["id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("infra/cdk.out/"))
+            })
+            .count()
+    };
+    assert_eq!(cdk_functions(&report), 0, "nothing synthesized yet");
+
+    let out = repo.run(&[
+        ("FORMAT", "json"),
+        ("FAIL_ON", "never"),
+        ("CDK_SYNTH", "true"),
+        ("CDK_SYNTH_COMMAND", &synth),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        cdk_functions(&report) > 0,
+        "the assembly is audited although ignored"
+    );
+
+    let failing = repo.run(&[("CDK_SYNTH", "true"), ("CDK_SYNTH_COMMAND", "exit 3")]);
+    assert_eq!(
+        failing.status.code(),
+        Some(2),
+        "a failed synth fails the step"
     );
 }
