@@ -18,10 +18,20 @@ fn check_generated(rel: &str, generated: &str) {
         std::fs::write(&path, generated).unwrap_or_else(|e| panic!("write {rel}: {e}"));
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        committed, generated,
-        "{rel} is stale: run ROLEFIT_UPDATE_DOCS=1 cargo test --test docs"
-    );
+    if committed != generated {
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(c, g)| c != g)
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
+        panic!(
+            "{rel} is stale from line {}: it has {:?} where the catalog gives {:?}; \
+             run ROLEFIT_UPDATE_DOCS=1 cargo test --test docs",
+            line + 1,
+            committed.lines().nth(line).unwrap_or(""),
+            generated.lines().nth(line).unwrap_or(""),
+        );
+    }
 }
 
 #[test]

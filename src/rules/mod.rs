@@ -51,6 +51,15 @@ impl RuleContext<'_> {
         }
     }
 
+    /// The id of the first function that assumes a role: the function a finding about the
+    /// role itself is filed under.
+    pub fn role_function_id(&self, role: &RoleAnalysis) -> Option<String> {
+        role.functions
+            .first()
+            .and_then(|&fi| self.app.functions.get(fi))
+            .map(|f| f.id.clone())
+    }
+
     /// The fix a finding suggests for requirements: the single statement of the synthesized
     /// least-privilege policy, or the whole policy when it needs several statements.
     pub fn suggested_statement(&self, reqs: &[iam::Requirement]) -> serde_json::Value {

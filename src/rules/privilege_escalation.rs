@@ -32,11 +32,7 @@ impl Rule for PrivilegeEscalation {
                 continue;
             };
             let names = cx.function_names(ra);
-            let first_fn = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            let first_fn = cx.role_function_id(ra);
             let mut seen = BTreeSet::new();
             for p in &ra.policies {
                 if !p.user_written {

@@ -42,11 +42,7 @@ impl Rule for UntrustedRole {
                 ),
                 span,
             );
-            f.function = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            f.function = cx.role_function_id(ra);
             out.push(f.related(role.span, "role declared here"));
         }
     }

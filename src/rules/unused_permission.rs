@@ -80,11 +80,7 @@ impl Rule for UnusedPermission {
                 continue;
             };
             let names = cx.function_names(ra);
-            let first_fn = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            let first_fn = cx.role_function_id(ra);
             let needed_services: Vec<&str> = ra
                 .functions
                 .iter()

@@ -32,11 +32,7 @@ impl Rule for WildcardPermission {
                 continue;
             };
             let names = cx.function_names(ra);
-            let first_fn = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            let first_fn = cx.role_function_id(ra);
             // Per written place: the needs it serves.
             let mut sites: BTreeMap<(Span, bool), Site> = BTreeMap::new();
             for g in &ra.grants {
