@@ -1,5 +1,8 @@
 //! Findings: what a rule reports, with the span to fix and the evidence behind it.
-//! Rendering into lines and columns happens late, in `report/`.
+//! Rendering into lines and columns happens late, in `report/`. The text of every rule (what
+//! `rolefit explain`, the docs and SARIF say about it) is in [`catalog`].
+
+pub mod catalog;
 
 use crate::source::Span;
 
@@ -91,25 +94,3 @@ impl Finding {
         self
     }
 }
-
-/// Every rule id, in the order of `rules::ALL` (a test keeps the two in step). Foundations
-/// such as the configuration validate rule ids against this list without depending on the
-/// rules stage.
-pub const RULE_IDS: &[&str] = &[
-    "missing-permission",
-    "unused-permission",
-    "wildcard-permission",
-    "privilege-escalation",
-    "missing-invoke-permission",
-    "public-invoke",
-    "confused-deputy",
-    "cross-account-access",
-    "recursive-invocation",
-    "shared-execution-role",
-    "untrusted-role",
-    "plaintext-secret",
-    "unknown-action",
-    "lambda-limits",
-    "parse-error",
-    "unused-suppression",
-];

@@ -10,10 +10,10 @@ use rolefit::cli::{
     PolicyArgs, PolicyFormat, SdkArg,
 };
 use rolefit::config::Config;
-use rolefit::finding::Severity;
+use rolefit::finding::{Severity, catalog};
 use rolefit::model::SdkKind;
 use rolefit::policy::Syntax;
-use rolefit::{analysis, app, baseline, data, policy, report, rules};
+use rolefit::{analysis, app, baseline, data, policy, report};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -140,8 +140,7 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     match &args.rule {
         None => {
             let mut text = String::new();
-            for rule in rules::ALL {
-                let m = rule.meta();
+            for m in catalog::ALL {
                 text.push_str(&format!(
                     "{:<24} {:<8} {}\n",
                     m.id,
@@ -152,9 +151,9 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
             write_output(None, &text)?;
             Ok(0)
         }
-        Some(id) => match rules::find(id) {
-            Some(rule) => {
-                write_output(None, &rules::explain(rule.meta()))?;
+        Some(id) => match catalog::find(id) {
+            Some(doc) => {
+                write_output(None, &doc.explain())?;
                 Ok(0)
             }
             None => {

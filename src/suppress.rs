@@ -6,11 +6,11 @@
 //!
 //! Suppressions are applied after every rule ran, since they filter the rules' output. One
 //! without a reason, with an unknown rule, or that silences nothing is reported as
-//! `unused-suppression` (the rule's documentation lives in `rules/unused_suppression.rs`).
+//! `unused-suppression` (the rule's text lives in `finding::catalog`).
 
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::rules::{self, UNUSED_SUPPRESSION};
+use crate::finding::catalog::{self, UNUSED_SUPPRESSION};
 use crate::source::{SourceFile, SourceMap, Span};
 use crate::syntax::node::Node;
 
@@ -70,13 +70,13 @@ pub fn apply(findings: Vec<Finding>, sources: &SourceMap, config: &Config) -> Ve
 }
 
 fn is_valid(s: &Suppression) -> bool {
-    !s.reason.is_empty() && s.rules.iter().all(|r| rules::find(r).is_some())
+    !s.reason.is_empty() && s.rules.iter().all(|r| catalog::find(r).is_some())
 }
 
 fn problem(s: &Suppression, used: bool) -> Option<String> {
     let names = s.rules.join(", ");
-    if let Some(bad) = s.rules.iter().find(|r| rules::find(r).is_none()) {
-        let ids = rules::ALL.iter().map(|r| r.meta().id);
+    if let Some(bad) = s.rules.iter().find(|r| catalog::find(r).is_none()) {
+        let ids = catalog::ids();
         return Some(match crate::config::nearest(bad, ids) {
             Some(near) => {
                 format!("suppression names unknown rule `{bad}` (did you mean `{near}`?)")

@@ -60,7 +60,7 @@ fn every_fixture_validates_against_the_sarif_schema() {
 }
 
 #[test]
-fn rules_come_from_the_registry_with_help() {
+fn rules_come_from_the_catalog_with_help() {
     let log = sarif_of(&audit_app("demo"));
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -76,11 +76,11 @@ fn rules_come_from_the_registry_with_help() {
             .as_str()
             .is_some_and(|u| u.ends_with("docs/rules.md#missing-permission"))
     );
-    let meta = rolefit::rules::find("missing-permission")
-        .expect("rule")
-        .meta();
-    assert_eq!(missing["help"]["text"], rolefit::rules::explain(meta));
-    assert_eq!(missing["shortDescription"]["text"], meta.summary);
+    let doc = rolefit::finding::catalog::find("missing-permission").expect("rule");
+    assert_eq!(missing["help"]["text"], doc.explain());
+    assert_eq!(missing["help"]["markdown"], doc.help_markdown());
+    assert_eq!(missing["shortDescription"]["text"], doc.summary);
+    assert_eq!(missing["fullDescription"]["text"], doc.why);
 }
 
 #[test]

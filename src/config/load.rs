@@ -162,7 +162,7 @@ fn read_rules(
     let table = item
         .as_table_like()
         .ok_or((span, "`rules` must be a table of rule ids".to_string()))?;
-    let ids: Vec<&str> = crate::finding::RULE_IDS.to_vec();
+    let ids: Vec<&str> = crate::finding::catalog::ids().collect();
     let mut out = BTreeMap::new();
     for (id, rule_item) in table.iter() {
         let key_span = table.key(id).and_then(|k| k.span());

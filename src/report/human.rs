@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, catalog};
 use crate::source::SourceMap;
 
 use super::Report;
@@ -47,7 +47,7 @@ fn render_one(
     let mut diag = MietteDiagnostic::new(f.message.clone())
         .with_code(format!("rolefit::{}", f.rule))
         .with_severity(severity)
-        .with_url(format!("{}#{}", crate::rules::DOCS_URL, f.rule));
+        .with_url(format!("{}#{}", catalog::DOCS_URL, f.rule));
     let mut help = Vec::new();
     let primary_file = sources.get(f.primary.file);
     if let Some(file) = primary_file {
@@ -60,7 +60,11 @@ fn render_one(
             .min(line_end.saturating_sub(f.primary.start as usize))
             .max(1);
         diag = diag.and_label(LabeledSpan::new_primary_with_span(
-            Some(crate::rules::label_for(f.rule).to_string()),
+            Some(
+                catalog::find(f.rule)
+                    .map_or("here", |d| d.label)
+                    .to_string(),
+            ),
             (f.primary.start as usize, len),
         ));
     }

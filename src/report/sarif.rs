@@ -1,12 +1,12 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rules
-//! come from the registry with the same help text as `rolefit explain`; each result has its
+//! come from the rule catalog with the same help text as `rolefit explain`; each result has its
 //! physical location, the evidence as `relatedLocations`, and a fingerprint that survives
 //! line moves.
 
 use serde_json::{Value, json};
 
+use crate::finding::catalog::{self, RuleDoc};
 use crate::finding::{Finding, Severity};
-use crate::rules::{self, DOCS_URL};
 use crate::source::SourceMap;
 
 use super::fingerprint::{SARIF_KEY, fingerprints};
@@ -45,7 +45,7 @@ pub fn render(
                 "message": { "text": r.message },
                 "partialFingerprints": { SARIF_KEY: print },
             });
-            if let Some(i) = rules::ALL.iter().position(|x| x.meta().id == r.rule) {
+            if let Some(i) = catalog::ALL.iter().position(|d| d.id == r.rule) {
                 result["ruleIndex"] = json!(i);
             }
             if let Some(loc) = &r.location {
@@ -104,22 +104,20 @@ pub fn render(
 }
 
 fn rule_descriptors() -> Vec<Value> {
-    rules::ALL
-        .iter()
-        .map(|rule| {
-            let m = rule.meta();
-            let help = rules::explain(m);
-            json!({
-                "id": m.id,
-                "name": pascal_case(m.id),
-                "shortDescription": { "text": m.summary },
-                "fullDescription": { "text": m.why },
-                "help": { "text": help, "markdown": help },
-                "helpUri": format!("{DOCS_URL}#{}", m.id),
-                "defaultConfiguration": { "level": level(m.severity) },
-            })
-        })
-        .collect()
+    catalog::ALL.iter().map(|doc| descriptor(doc)).collect()
+}
+
+/// A `reportingDescriptor` (SARIF 2.1.0 §3.49): every text is the rule's catalog entry.
+fn descriptor(doc: &RuleDoc) -> Value {
+    json!({
+        "id": doc.id,
+        "name": pascal_case(doc.id),
+        "shortDescription": { "text": doc.summary },
+        "fullDescription": { "text": doc.why },
+        "help": { "text": doc.explain(), "markdown": doc.help_markdown() },
+        "helpUri": doc.help_uri(),
+        "defaultConfiguration": { "level": level(doc.severity) },
+    })
 }
 
 fn physical(loc: &Location, uri_prefix: &str) -> Value {

@@ -1,32 +1,20 @@
 //! `confused-deputy`: a service may invoke the function on behalf of anyone's resource.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::CONFUSED_DEPUTY`].
+///
 /// A grant to an AWS service principal (`s3.amazonaws.com`, `events.amazonaws.com`, ...) with
 /// neither `SourceArn` nor `SourceAccount` (nor an organization condition).
-/// ## Why it matters
-/// The service acts for every customer. Without a source condition, a bucket or rule in
-/// someone else's account can make the service invoke your function (the confused deputy
-/// problem, IAM User Guide).
 pub struct ConfusedDeputy;
 
-static META: RuleMeta = RuleMeta {
-    id: "confused-deputy",
-    severity: Severity::Warning,
-    summary: "A service principal may invoke without `SourceArn`/`SourceAccount` conditions.",
-    why: "Services such as S3, SNS and EventBridge invoke functions for all their customers. \
-          A grant to the service with no source condition lets resources in other accounts \
-          trigger the function through the service.",
-    example: "Permission:\n  Type: AWS::Lambda::Permission\n  Properties:\n    Action: lambda:InvokeFunction\n    FunctionName: !Ref Fn\n    Principal: s3.amazonaws.com",
-    fix: "Add `SourceArn` (the bucket, rule or topic ARN) and, for S3, `SourceAccount: !Ref AWS::AccountId`.",
-    label: "service principal without a source condition",
-};
+static META: &RuleDoc = &catalog::CONFUSED_DEPUTY;
 
 impl Rule for ConfusedDeputy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

@@ -1,30 +1,19 @@
 //! `cross-account-access`: the function is opened to another account.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::CROSS_ACCOUNT_ACCESS`].
+///
 /// A resource-based grant whose principal is an account id, or an IAM ARN, of another account.
-/// ## Why it matters
-/// Whoever controls that account can invoke the function (and, for broader actions, change
-/// it). Cross-account access should be deliberate, reviewed, and scoped.
 pub struct CrossAccountAccess;
 
-static META: RuleMeta = RuleMeta {
-    id: "cross-account-access",
-    severity: Severity::Warning,
-    summary: "A resource-based policy grants another account, or the function reaches a resource in another account whose policy does not grant the role.",
-    why: "A grant to another account trusts everything that account's administrators allow \
-          their principals to do. It is often right, but it should never be accidental.",
-    example: "Permission:\n  Type: AWS::Lambda::Permission\n  Properties:\n    Action: lambda:InvokeFunction\n    FunctionName: !Ref Fn\n    Principal: \"444455556666\"",
-    fix: "Confirm the account is trusted; grant a specific role ARN rather than the whole \
-          account, and add `PrincipalOrgID` when the accounts share an organization.",
-    label: "another account",
-};
+static META: &RuleDoc = &catalog::CROSS_ACCOUNT_ACCESS;
 
 impl Rule for CrossAccountAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

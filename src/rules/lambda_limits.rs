@@ -1,27 +1,16 @@
 //! `lambda-limits`: configuration outside Lambda's documented quotas.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::LAMBDA_LIMITS`].
+///
 /// Timeout over 900 s, memory outside 128–10,240 MB, ephemeral storage outside
 /// 512–10,240 MB, environment variables over 4 KB, more than 5 layers.
-/// ## Why it matters
-/// The deployment fails (CloudFormation rolls back) or, for values resolved late, the
-/// function cannot be updated. See "Lambda quotas" in the AWS Lambda Developer Guide.
 pub struct LambdaLimits;
 
-static META: RuleMeta = RuleMeta {
-    id: "lambda-limits",
-    severity: Severity::Warning,
-    summary: "A function's configuration is outside Lambda's documented limits.",
-    why: "Lambda rejects the configuration at deploy time: timeout at most 900 s, memory \
-          128–10,240 MB, ephemeral storage 512–10,240 MB, 4 KB of environment variables, 5 layers.",
-    example: "Properties:\n  Timeout: 1200\n  MemorySize: 64",
-    fix: "Bring the value inside the limit; for work longer than 15 minutes use Step Functions \
-          or split the work.",
-    label: "outside Lambda's limits",
-};
+static META: &RuleDoc = &catalog::LAMBDA_LIMITS;
 
 /// AWS Lambda quotas (Lambda Developer Guide, "Lambda quotas").
 const MAX_TIMEOUT_S: f64 = 900.0;
@@ -31,8 +20,8 @@ const MAX_ENV_BYTES: usize = 4 * 1024;
 const MAX_LAYERS: usize = 5;
 
 impl Rule for LambdaLimits {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

@@ -1,31 +1,20 @@
 //! `missing-invoke-permission`: a push trigger has no grant to invoke its function.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam::{self, Match};
 use crate::model::{InvokePermission, Trigger};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::MISSING_INVOKE_PERMISSION`].
+///
 /// An S3 notification, SNS subscription, EventBridge rule target, API Gateway integration,
 /// load balancer target group, log subscription, IoT rule or Cognito trigger that points at
 /// a function, with no `lambda:InvokeFunction` grant for the service principal that would
 /// match it (an `AWS::Lambda::Permission`, or one SAM generates for an event).
-/// ## Why it matters
-/// The service is refused when it invokes: events are dropped (S3 even refuses to save the
-/// notification configuration), API calls return 500.
 pub struct MissingInvokePermission;
 
-static META: RuleMeta = RuleMeta {
-    id: "missing-invoke-permission",
-    severity: Severity::Error,
-    summary: "A trigger (S3, SNS, EventBridge, API Gateway, ALB, …) cannot invoke the function: no matching `lambda:InvokeFunction` grant for its principal.",
-    why: "Push triggers call Lambda with their service principal, which needs a grant in the \
-          function's resource-based policy. Without it every event is refused.",
-    example: "Rule:\n  Type: AWS::Events::Rule\n  Properties:\n    Targets:\n      - Id: fn\n        Arn: !GetAtt Fn.Arn   # and no AWS::Lambda::Permission for events.amazonaws.com",
-    fix: "Add an `AWS::Lambda::Permission` with `Action: lambda:InvokeFunction`, the service \
-          principal, and `SourceArn` set to the trigger's ARN (SAM `Events` do this for you).",
-    label: "no permission to invoke",
-};
+static META: &RuleDoc = &catalog::MISSING_INVOKE_PERMISSION;
 
 /// The service principal each trigger kind invokes with (Lambda Developer Guide, the
 /// "Invoking Lambda with events from other AWS services" pages). Scheduler and Pipes assume a
@@ -48,8 +37,8 @@ fn principal_of(kind: &str) -> Option<&'static str> {
 }
 
 impl Rule for MissingInvokePermission {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

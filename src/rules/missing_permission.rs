@@ -2,36 +2,24 @@
 
 use std::collections::BTreeMap;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext};
 use crate::analysis::Verdict;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
 use crate::source::Span;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::MISSING_PERMISSION`].
+///
 /// An action that the function's code, an event source, a destination or its configuration
 /// needs, which the execution role (identity policies capped by the boundary) does not allow.
-/// ## Why it matters
-/// The call fails with AccessDenied in production; for event sources, Lambda cannot poll and
-/// the mapping is disabled.
 pub struct MissingPermission;
 
-static META: RuleMeta = RuleMeta {
-    id: "missing-permission",
-    severity: Severity::Error,
-    summary: "The execution role does not allow an action that the code, an event source, a destination or the configuration needs.",
-    why: "Lambda runs the function with its execution role only. An SDK call the role does not \
-          allow fails with AccessDenied at run time; an event source the role cannot read is \
-          never polled; logs the role cannot write are lost.",
-    example: "# template.yaml\nPolicies:\n  - DynamoDBReadPolicy: {TableName: !Ref Orders}\n# app.py\ntable.put_item(Item=order)   # needs dynamodb:PutItem",
-    fix: "Add the suggested statement to the role (`rolefit policy` prints the whole \
-          least-privilege policy), or remove the call.",
-    label: "needs a permission the role lacks",
-};
+static META: &RuleDoc = &catalog::MISSING_PERMISSION;
 
 impl Rule for MissingPermission {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
@@ -101,7 +89,7 @@ impl Rule for MissingPermission {
                         resource: n.resource.clone(),
                     })
                     .collect();
-                let fix = statement_fix(&iam::synthesize(&reqs, &[]));
+                let fix = cx.suggested_statement(&reqs);
                 let mut f = META
                     .finding(message, site)
                     .function(&func.id)
@@ -117,13 +105,5 @@ impl Rule for MissingPermission {
                 out.push(f);
             }
         }
-    }
-}
-
-/// The single statement of a synthesized policy, or the whole policy when it needs several.
-pub(crate) fn statement_fix(policy: &serde_json::Value) -> serde_json::Value {
-    match policy.get("Statement").and_then(|s| s.as_array()) {
-        Some(list) if list.len() == 1 => list[0].clone(),
-        _ => policy.clone(),
     }
 }

@@ -1,5 +1,7 @@
 //! Rules: one file per rule id, one explicit registry. Rules read the model and the analysis;
-//! they never read files, print, or choose an output format.
+//! they never read files, print, or choose an output format. What users read about a rule
+//! (summary, why, example, fix, label) is its entry in `finding::catalog`; what several rules
+//! need to compute is a method of [`RuleContext`], so that no rule imports from another.
 
 mod confused_deputy;
 mod cross_account_access;
@@ -18,48 +20,12 @@ mod unused_permission;
 mod unused_suppression;
 mod wildcard_permission;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, RoleAnalysis};
 use crate::config::Config;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::finding::catalog::RuleDoc;
+use crate::iam;
 use crate::model::App;
-use crate::source::Span;
-
-pub use parse_error::ParseError as ParseErrorRule;
-pub use unused_suppression::META as UNUSED_SUPPRESSION;
-
-/// Where `--format human` and SARIF point for a rule's documentation (`#<rule-id>` anchors).
-pub const DOCS_URL: &str = "https://github.com/rolefit/rolefit/blob/main/docs/rules.md";
-
-/// A rule's id, default severity and documentation (ruff's headings).
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub id: &'static str,
-    pub severity: Severity,
-    /// One line: what the rule finds.
-    pub summary: &'static str,
-    pub why: &'static str,
-    pub example: &'static str,
-    pub fix: &'static str,
-    /// The label put on the primary span in human output.
-    pub label: &'static str,
-}
-
-impl RuleMeta {
-    /// A finding of this rule with its default severity.
-    pub fn finding(&'static self, message: impl Into<String>, primary: Span) -> Finding {
-        Finding {
-            rule: self.id,
-            severity: self.severity,
-            function: None,
-            message: message.into(),
-            primary,
-            related: Vec::new(),
-            actions: Vec::new(),
-            resources: Vec::new(),
-            fix: None,
-        }
-    }
-}
 
 /// What a rule may read.
 pub struct RuleContext<'a> {
@@ -68,8 +34,46 @@ pub struct RuleContext<'a> {
     pub config: &'a Config,
 }
 
+impl RuleContext<'_> {
+    /// The names of the functions that assume a role, for messages: "F", "F or G",
+    /// "F, G or H" ("the function" when none is known).
+    pub fn function_names(&self, role: &RoleAnalysis) -> String {
+        let names: Vec<&str> = role
+            .functions
+            .iter()
+            .filter_map(|&fi| self.app.functions.get(fi))
+            .map(|f| f.name.as_str())
+            .collect();
+        match names.as_slice() {
+            [] => "the function".to_string(),
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        }
+    }
+
+    /// The id of the first function that assumes a role: the function a finding about the
+    /// role itself is filed under.
+    pub fn role_function_id(&self, role: &RoleAnalysis) -> Option<String> {
+        role.functions
+            .first()
+            .and_then(|&fi| self.app.functions.get(fi))
+            .map(|f| f.id.clone())
+    }
+
+    /// The fix a finding suggests for requirements: the single statement of the synthesized
+    /// least-privilege policy, or the whole policy when it needs several statements.
+    pub fn suggested_statement(&self, reqs: &[iam::Requirement]) -> serde_json::Value {
+        let policy = iam::synthesize(reqs, &[]);
+        match policy.get("Statement").and_then(|s| s.as_array()) {
+            Some(list) if list.len() == 1 => list[0].clone(),
+            _ => policy,
+        }
+    }
+}
+
 pub trait Rule: Sync {
-    fn meta(&self) -> &'static RuleMeta;
+    /// The rule's entry in the catalog: its id, default severity and text.
+    fn meta(&self) -> &'static RuleDoc;
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>);
 }
 
@@ -93,14 +97,6 @@ pub static ALL: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
 ];
 
-pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    ALL.iter().copied().find(|r| r.meta().id == id)
-}
-
-pub fn label_for(id: &str) -> &'static str {
-    find(id).map(|r| r.meta().label).unwrap_or("here")
-}
-
 /// Runs every rule and returns the findings (unsorted).
 pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -118,50 +114,21 @@ pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
     out
 }
 
-/// The documentation page of one rule, as `rolefit explain` prints it.
-pub fn explain(meta: &RuleMeta) -> String {
-    format!(
-        "# {} ({})\n\n{}\n\n## Why it matters\n{}\n\n## Example\n{}\n\n## Fix\n{}\n",
-        meta.id,
-        meta.severity.as_str(),
-        meta.summary,
-        meta.why,
-        meta.example,
-        meta.fix
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn rule_ids_of_the_foundation_match_the_registry() {
-        let ids: Vec<&str> = super::ALL.iter().map(|r| r.meta().id).collect();
-        assert_eq!(ids, crate::finding::RULE_IDS);
-    }
-
     use super::*;
+    use crate::finding::catalog;
 
     #[test]
-    fn ids_are_unique_kebab_case_and_documented() {
-        let report_md = include_str!("../../docs/rule-table.md");
-        let mut seen = std::collections::BTreeSet::new();
-        for rule in ALL {
-            let m = rule.meta();
-            assert!(seen.insert(m.id), "duplicate rule id {}", m.id);
+    fn every_rule_has_its_catalog_entry_and_every_entry_a_rule() {
+        assert_eq!(ALL.len(), catalog::ALL.len());
+        for (rule, doc) in ALL.iter().zip(catalog::ALL) {
             assert!(
-                m.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{} is not kebab-case",
-                m.id
+                std::ptr::eq(rule.meta(), *doc),
+                "rules::ALL has {} where the catalog has {}",
+                rule.meta().id,
+                doc.id
             );
-            let row = format!("| `{}` | {} |", m.id, m.severity.as_str());
-            assert!(
-                report_md.contains(&row),
-                "{} is not in the REPORT.md rule table",
-                m.id
-            );
-            for text in [m.summary, m.why, m.example, m.fix, m.label] {
-                assert!(!text.trim().is_empty(), "{} lacks documentation", m.id);
-            }
         }
     }
 }

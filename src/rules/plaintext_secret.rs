@@ -1,27 +1,16 @@
 //! `plaintext-secret`: a secret-looking environment variable holds a literal value.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::PLAINTEXT_SECRET`].
+///
 /// An environment variable whose name looks like a secret (password, token, API key,
 /// private key, client secret) set to a literal string in the template.
-/// ## Why it matters
-/// Environment variables are visible to anyone who can read the function configuration
-/// (`lambda:GetFunctionConfiguration`) and end up in source control with the template.
 pub struct PlaintextSecret;
 
-static META: RuleMeta = RuleMeta {
-    id: "plaintext-secret",
-    severity: Severity::Warning,
-    summary: "A secret-looking environment variable is set in plain text.",
-    why: "Anyone who can read the function's configuration or the repository can read the \
-          value. Secrets belong in Secrets Manager or SSM SecureString, resolved at run time.",
-    example: "Environment:\n  Variables:\n    DB_PASSWORD: hunter2",
-    fix: "Store the value in Secrets Manager and pass its ARN (`!Ref DbSecret`) or a dynamic \
-          reference (`{{resolve:secretsmanager:db:SecretString:password}}`); read it in code.",
-    label: "secret in plain text",
-};
+static META: &RuleDoc = &catalog::PLAINTEXT_SECRET;
 
 /// Name parts that mark a secret; matched on `_`/`-`-separated words, case-insensitive.
 const SECRET_WORDS: &[&str] = &[
@@ -114,8 +103,8 @@ fn is_harmless_value(v: &str) -> bool {
 }
 
 impl Rule for PlaintextSecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

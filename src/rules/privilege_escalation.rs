@@ -2,36 +2,24 @@
 
 use std::collections::BTreeSet;
 
-use super::unused_permission::function_names;
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::PRIVILEGE_ESCALATION`].
+///
 /// An Allow of an escalation action on a broad resource: `iam:PassRole` on `*`, `iam:*`,
 /// `iam:Put*Policy`, `iam:Attach*Policy`, `iam:CreatePolicyVersion`,
 /// `iam:UpdateAssumeRolePolicy`, `lambda:UpdateFunctionCode` / `AddPermission` on `*`,
 /// `sts:AssumeRole` on `*`, `*`.
-/// ## Why it matters
-/// Whoever controls the function can grant themselves any permission in the account.
 pub struct PrivilegeEscalation;
 
-static META: RuleMeta = RuleMeta {
-    id: "privilege-escalation",
-    severity: Severity::Error,
-    summary: "The role can change IAM or code (`iam:PassRole` on `*`, `iam:*`, `lambda:UpdateFunctionCode` on `*`, …).",
-    why: "With these actions code in the function can attach AdministratorAccess to a role, \
-          pass a powerful role to a new function, or replace another function's code: one \
-          injection bug becomes an account takeover.",
-    example: "- Effect: Allow\n  Action: iam:PassRole\n  Resource: \"*\"",
-    fix: "Scope the action to the exact role or function ARNs the code needs (and add an \
-          `iam:PassedToService` condition to PassRole), or remove it.",
-    label: "escalation path",
-};
+static META: &RuleDoc = &catalog::PRIVILEGE_ESCALATION;
 
 impl Rule for PrivilegeEscalation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
@@ -43,12 +31,8 @@ impl Rule for PrivilegeEscalation {
             let Some(role) = cx.app.roles.get(ra.role) else {
                 continue;
             };
-            let names = function_names(cx, ra);
-            let first_fn = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            let names = cx.function_names(ra);
+            let first_fn = cx.role_function_id(ra);
             let mut seen = BTreeSet::new();
             for p in &ra.policies {
                 if !p.user_written {

@@ -1,33 +1,21 @@
 //! `public-invoke`: anyone can invoke the function.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::model::{Function, InvokePermission};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::PUBLIC_INVOKE`].
+///
 /// A resource-based grant to `Principal: "*"` with no `SourceArn`, `SourceAccount` or
 /// `PrincipalOrgID` narrowing it, and function URLs with `AuthType: NONE`.
-/// ## Why it matters
-/// Every AWS account (for a `*` grant) or every person on the internet (for an open URL) can
-/// run the function, and run up its bill.
 pub struct PublicInvoke;
 
-static META: RuleMeta = RuleMeta {
-    id: "public-invoke",
-    severity: Severity::Error,
-    summary: "The resource-based policy lets anyone invoke (`Principal: \"*\"` without a narrowing condition), or a function URL uses `AuthType: NONE`.",
-    why: "A `*` principal is any AWS account in the world; a URL without IAM auth is anyone on \
-          the internet. Unless the function is meant to be a public endpoint that does its own \
-          authentication, this exposes its data and its bill.",
-    example: "FunctionUrl:\n  Type: AWS::Lambda::Url\n  Properties:\n    AuthType: NONE\n    TargetFunctionArn: !GetAtt Fn.Arn",
-    fix: "Use `AuthType: AWS_IAM` (or put API Gateway with an authorizer in front), and scope \
-          `*` grants with `SourceArn`, `SourceAccount` or `PrincipalOrgID`.",
-    label: "open to anyone",
-};
+static META: &RuleDoc = &catalog::PUBLIC_INVOKE;
 
 impl Rule for PublicInvoke {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

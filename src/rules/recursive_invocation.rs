@@ -5,36 +5,25 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext};
 use crate::analysis::loops::{key_may_match, s3_key, s3_key_rules};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam::{self, Match};
 use crate::needs::ReasonKind;
 use crate::source::Span;
 use crate::syntax::node::Node;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::RECURSIVE_INVOCATION`].
+///
 /// Cycles of "function writes to a resource that triggers a function": an S3-triggered
 /// function writing into its own bucket (unless the notification's prefix/suffix filter
 /// provably excludes the keys it writes), an SQS consumer sending to its own queue, an SNS
 /// subscriber publishing to its topic, a stream consumer writing to its table or stream, a
 /// function invoking itself, and longer loops through several functions.
-/// ## Why it matters
-/// Each invocation causes the next: the loop runs until a quota stops it, billing every
-/// invocation (Lambda Developer Guide, "Recursive loop detection").
 pub struct RecursiveInvocation;
 
-static META: RuleMeta = RuleMeta {
-    id: "recursive-invocation",
-    severity: Severity::Warning,
-    summary: "The function can trigger itself (writes to the bucket/queue/topic that invokes it, or invokes itself).",
-    why: "A function that writes to its own trigger invokes itself again for every write, in an \
-          endless and costly loop. Lambda stops some SQS/SNS/S3 loops after 16 rounds, not all.",
-    example: "Events:\n  Upload: {Type: S3, Properties: {Bucket: !Ref Photos, Events: s3:ObjectCreated:*}}\n# handler\ns3.put_object(Bucket=os.environ['PHOTOS'], Key=f'thumb/{key}', Body=thumb)",
-    fix: "Write to another bucket/queue/topic, or filter the trigger (an S3 `prefix` the \
-          output never uses) so the function's own output does not invoke it.",
-    label: "feeds its own trigger",
-};
+static META: &RuleDoc = &catalog::RECURSIVE_INVOCATION;
 
 /// Actions that deliver an event to whatever listens on the resource they write.
 const WRITES: &[&str] = &[
@@ -68,8 +57,8 @@ struct Edge {
 }
 
 impl Rule for RecursiveInvocation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

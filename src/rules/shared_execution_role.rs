@@ -1,29 +1,19 @@
 //! `shared-execution-role`: several functions run with one execution role.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::SHARED_EXECUTION_ROLE`].
+///
 /// One execution role assumed by more than one function.
-/// ## Why it matters
-/// Each function then holds the union of what all of them need: a bug or injection in the
-/// smallest function reaches the data of the largest. AWS recommends one role per function.
 pub struct SharedExecutionRole;
 
-static META: RuleMeta = RuleMeta {
-    id: "shared-execution-role",
-    severity: Severity::Note,
-    summary: "Several functions share one execution role, so each receives the union of their permissions.",
-    why: "A role grants the same rights to every function that assumes it. A flaw in the \
-          least trusted function can use every permission that any of the others needs.",
-    example: "Resources:\n  SharedRole: {Type: AWS::IAM::Role, ...}\n  Reader: {Type: AWS::Serverless::Function, Properties: {Role: !GetAtt SharedRole.Arn}}\n  Writer: {Type: AWS::Serverless::Function, Properties: {Role: !GetAtt SharedRole.Arn}}",
-    fix: "Give each function its own role with only what it needs (`rolefit policy` prints it).",
-    label: "role shared by several functions",
-};
+static META: &RuleDoc = &catalog::SHARED_EXECUTION_ROLE;
 
 impl Rule for SharedExecutionRole {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

@@ -2,29 +2,19 @@
 
 use std::collections::BTreeSet;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext};
 use crate::data;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::UNKNOWN_ACTION`].
+///
 /// An action (or service prefix) in a policy the user wrote that matches nothing in the IAM
 /// catalog, with the nearest real action as a hint.
-/// ## Why it matters
-/// IAM accepts the policy and silently grants nothing for that line: the author believes
-/// a permission exists that does not (`s3:GetObjects`, `dynamodb:PutItems`).
 pub struct UnknownAction;
 
-static META: RuleMeta = RuleMeta {
-    id: "unknown-action",
-    severity: Severity::Warning,
-    summary: "A policy names an action or service prefix that AWS does not define (the nearest real one is suggested).",
-    why: "IAM does not reject unknown actions: the statement is accepted and grants nothing, \
-          so the function fails at run time although the policy looks right.",
-    example: "Action: s3:GetObjects   # did you mean s3:GetObject?",
-    fix: "Correct the spelling to the suggested action.",
-    label: "not an AWS action",
-};
+static META: &RuleDoc = &catalog::UNKNOWN_ACTION;
 
 /// The IAM catalog as the engine's [`iam::ActionCatalog`].
 struct Catalog;
@@ -42,8 +32,8 @@ impl iam::ActionCatalog for Catalog {
 }
 
 impl Rule for UnknownAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

@@ -1,34 +1,22 @@
 //! `untrusted-role`: the execution role's trust policy does not let Lambda assume it.
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::finding::{Finding, Severity};
+use super::{Rule, RuleContext};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::UNTRUSTED_ROLE`].
+///
 /// A role used as a function's execution role whose `AssumeRolePolicyDocument` does not
 /// allow `sts:AssumeRole` for the service principal `lambda.amazonaws.com` (or
 /// `edgelambda.amazonaws.com` for Lambda@Edge).
-/// ## Why it matters
-/// Lambda cannot assume the role: creating the function fails with "The role defined for
-/// the function cannot be assumed by Lambda".
 pub struct UntrustedRole;
 
-static META: RuleMeta = RuleMeta {
-    id: "untrusted-role",
-    severity: Severity::Error,
-    summary: "The execution role's trust policy does not let `lambda.amazonaws.com` assume it.",
-    why: "Lambda assumes the execution role on every invocation. Without a trust statement for \
-          the Lambda service principal the deployment fails, or an old role keeps working \
-          only until it is recreated.",
-    example: "AssumeRolePolicyDocument:\n  Statement:\n    - Effect: Allow\n      Principal: {Service: ec2.amazonaws.com}\n      Action: sts:AssumeRole",
-    fix: "Trust the Lambda service principal: `Principal: {Service: lambda.amazonaws.com}`, \
-          `Action: sts:AssumeRole`.",
-    label: "Lambda cannot assume this role",
-};
+static META: &RuleDoc = &catalog::UNTRUSTED_ROLE;
 
 impl Rule for UntrustedRole {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
@@ -50,15 +38,11 @@ impl Rule for UntrustedRole {
                 format!(
                     "role {} is the execution role of {}, but its trust policy does not let lambda.amazonaws.com assume it",
                     role.name,
-                    super::unused_permission::function_names(cx, ra)
+                    cx.function_names(ra)
                 ),
                 span,
             );
-            f.function = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            f.function = cx.role_function_id(ra);
             out.push(f.related(role.span, "role declared here"));
         }
     }

@@ -2,34 +2,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Rule, RuleContext, RuleMeta};
-use crate::analysis::RoleAnalysis;
+use super::{Rule, RuleContext};
 use crate::data;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
 use crate::source::Span;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::UNUSED_PERMISSION`].
+///
 /// An action string in a policy the user wrote (or a whole policy they attached) that no SDK
 /// call, event source, destination or setting of any function using the role needs.
 /// Reported only when everything the functions need is known: their code was read and
 /// every SDK call resolved.
-/// ## Why it matters
-/// Unused rights are the ones an attacker uses: they widen the blast radius of a bug
-/// without helping the function.
 pub struct UnusedPermission;
 
-static META: RuleMeta = RuleMeta {
-    id: "unused-permission",
-    severity: Severity::Warning,
-    summary: "The execution role allows an action that nothing in the function needs.",
-    why: "Each permission the function does not use is one an attacker who reaches the \
-          function can use. Least privilege means granting only what the code, triggers and \
-          configuration need.",
-    example: "Policies:\n  - Statement:\n      - Effect: Allow\n        Action: [s3:GetObject, s3:DeleteObject]   # DeleteObject is never called",
-    fix: "Remove the action (or the policy); `rolefit policy` prints what the function needs.",
-    label: "nothing needs this",
-};
+static META: &RuleDoc = &catalog::UNUSED_PERMISSION;
 
 /// Rights a call may use on the caller's behalf, which its code does not show (forward access
 /// sessions): (services the function calls, action patterns such grants may serve).
@@ -74,8 +62,8 @@ const ON_BEHALF: &[(&[&str], &[&str])] = &[
 ];
 
 impl Rule for UnusedPermission {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
@@ -91,12 +79,8 @@ impl Rule for UnusedPermission {
             let Some(role) = cx.app.roles.get(ra.role) else {
                 continue;
             };
-            let names = function_names(cx, ra);
-            let first_fn = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            let names = cx.function_names(ra);
+            let first_fn = cx.role_function_id(ra);
             let needed_services: Vec<&str> = ra
                 .functions
                 .iter()
@@ -204,20 +188,5 @@ impl Rule for UnusedPermission {
                 out.push(f);
             }
         }
-    }
-}
-
-/// "F" or "F, G and H" for messages.
-pub(crate) fn function_names(cx: &RuleContext<'_>, ra: &RoleAnalysis) -> String {
-    let names: Vec<&str> = ra
-        .functions
-        .iter()
-        .filter_map(|&fi| cx.app.functions.get(fi))
-        .map(|f| f.name.as_str())
-        .collect();
-    match names.as_slice() {
-        [] => "the function".to_string(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

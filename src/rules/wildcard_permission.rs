@@ -3,40 +3,26 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::missing_permission::statement_fix;
-use super::unused_permission::function_names;
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext};
 use crate::data;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
 use crate::needs::is_specific;
 use crate::source::Span;
 
-/// ## What it finds
+/// What it detects, in detail; what users read about it is [`catalog::WILDCARD_PERMISSION`].
+///
 /// A used grant whose action is a wildcard (`s3:*`, `dynamodb:Get*`, `*`) covering more
 /// actions than the functions need, or whose `Resource` is `"*"` while every need it serves
 /// names a specific resource.
-/// ## Why it matters
-/// `s3:*` on `*` lets a compromised function read and delete every bucket in the account,
-/// when it needed `s3:GetObject` on one prefix.
 pub struct WildcardPermission;
 
-static META: RuleMeta = RuleMeta {
-    id: "wildcard-permission",
-    severity: Severity::Warning,
-    summary: "An action wildcard or `Resource: \"*\"` grants more than what is needed, where something narrower is known.",
-    why: "Wildcards grant every current and future action or resource that matches. The \
-          function's needs are known, so a narrower statement gives it the same abilities \
-          and nothing more.",
-    example: "- Effect: Allow\n  Action: dynamodb:*\n  Resource: \"*\"   # the code only calls GetItem and PutItem on OrdersTable",
-    fix: "Replace the statement with the suggested one: the actions the code calls, on the \
-          resources it touches.",
-    label: "broader than needed",
-};
+static META: &RuleDoc = &catalog::WILDCARD_PERMISSION;
 
 impl Rule for WildcardPermission {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+    fn meta(&self) -> &'static RuleDoc {
+        META
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
@@ -45,12 +31,8 @@ impl Rule for WildcardPermission {
             let Some(role) = cx.app.roles.get(ra.role) else {
                 continue;
             };
-            let names = function_names(cx, ra);
-            let first_fn = ra
-                .functions
-                .first()
-                .and_then(|&fi| cx.app.functions.get(fi))
-                .map(|f| f.id.clone());
+            let names = cx.function_names(ra);
+            let first_fn = cx.role_function_id(ra);
             // Per written place: the needs it serves.
             let mut sites: BTreeMap<(Span, bool), Site> = BTreeMap::new();
             for g in &ra.grants {
@@ -140,7 +122,7 @@ impl Rule for WildcardPermission {
                     )
                     .actions(used.iter().map(|s| s.to_string()))
                     .resources(resources.iter().map(|s| s.to_string()))
-                    .fix(statement_fix(&iam::synthesize(&reqs, &[])));
+                    .fix(cx.suggested_statement(&reqs));
                 f.function = first_fn.clone();
                 out.push(f);
             }
