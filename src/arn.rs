@@ -196,6 +196,11 @@ impl fmt::Display for Arn<'_> {
 }
 
 impl<'a> Part<'a> {
+    /// Any text read the way an ARN field is: literal runs and `${...}` tokens.
+    pub fn new(text: &'a str) -> Part<'a> {
+        Part(text)
+    }
+
     pub fn as_str(&self) -> &'a str {
         self.0
     }

@@ -127,3 +127,75 @@ fn foreign_account_behind_a_region_token_is_found() {
         "{found:?}"
     );
 }
+
+/// Issue 12: a need on an unresolved whole ARN is covered by a grant on the same reference.
+/// Before, the topic's ARN was put into the name slot of an SNS ARN template
+/// (`arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${module.bus.topic_arn}`), which the grant
+/// on `${module.bus.topic_arn}` could never cover: a false `missing-permission`.
+#[test]
+fn same_unresolved_reference_on_both_sides_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(app.join("src/pub")).unwrap();
+    std::fs::write(
+        app.join("main.tf"),
+        r#"
+module "bus" {
+  source = "./bus"
+}
+
+data "archive_file" "pub" {
+  type        = "zip"
+  source_dir  = "${path.module}/src/pub"
+  output_path = "${path.module}/build/pub.zip"
+}
+
+resource "aws_iam_role" "pub" {
+  name = "pub"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow",
+    Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }] })
+}
+
+resource "aws_iam_role_policy" "pub" {
+  role = aws_iam_role.pub.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [
+    { Effect = "Allow", Action = "sns:Publish", Resource = module.bus.topic_arn }] })
+}
+
+resource "aws_lambda_function" "pub" {
+  function_name = "pub"
+  role          = aws_iam_role.pub.arn
+  runtime       = "python3.13"
+  handler       = "handler.lambda_handler"
+  filename      = data.archive_file.pub.output_path
+  environment {
+    variables = { TOPIC_ARN = module.bus.topic_arn }
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/pub/handler.py"),
+        "import os\nimport boto3\n\nsns = boto3.client(\"sns\")\n\n\ndef lambda_handler(event, context):\n    sns.publish(TopicArn=os.environ[\"TOPIC_ARN\"], Message=\"hello\")\n",
+    )
+    .unwrap();
+    let audit = rolefit::app::audit(&[app], &Default::default()).unwrap();
+    let publish: Vec<_> = audit
+        .report
+        .functions
+        .iter()
+        .flat_map(|f| &f.required)
+        .filter(|r| r.action == "sns:Publish")
+        .map(|r| (r.resource.as_str(), r.granted))
+        .collect();
+    assert_eq!(publish, [("${module.bus.topic_arn}", true)]);
+    let wrong: Vec<_> = audit
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("sns:Publish"))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+}

@@ -333,7 +333,7 @@ fn load_policy(attached: &AttachedPolicy) -> Option<LoadedPolicy> {
 }
 
 fn short_policy_name(arn: &str) -> String {
-    arn.rsplit('/').next().unwrap_or(arn).to_string()
+    crate::arn::Part::new(arn).last_segment(&['/']).to_string()
 }
 
 fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<NeedVerdict> {

@@ -298,6 +298,40 @@ mod tests {
     }
 
     #[test]
+    fn whole_arn_references_name_the_resource() {
+        let need = |action: &str, param: &str, value: &str| {
+            let params = BTreeMap::from([(param.to_string(), value.to_string())]);
+            resource_for_action(action, &params)
+        };
+        assert_eq!(
+            need("sns:Publish", "TopicArn", "${module.bus.topic_arn}"),
+            "${module.bus.topic_arn}"
+        );
+        assert_eq!(
+            need("states:StartExecution", "stateMachineArn", "${Flow.Arn}"),
+            "${Flow.Arn}"
+        );
+        // A literal ARN of another service does not name this action's resource, and a
+        // reference that does not say it is an ARN stays a name in the template.
+        assert_eq!(
+            need("sns:Publish", "TopicArn", "arn:aws:sqs:us-east-1:1:q"),
+            "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:q"
+        );
+        assert_eq!(
+            need("sns:Publish", "TopicArn", "${Topic}"),
+            "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${Topic}"
+        );
+        assert_eq!(
+            need(
+                "sns:Publish",
+                "TopicArn",
+                "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${A::B}"
+            ),
+            "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${A::B}"
+        );
+    }
+
+    #[test]
     fn specific_resources() {
         for r in [
             "arn:aws:s3:::${B}/*",
