@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod arn;
 pub mod baseline;
 pub mod cli;
 pub mod config;

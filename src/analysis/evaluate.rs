@@ -362,7 +362,7 @@ fn report_issues(what: &str, issues: &[iam::PolicyIssue], problems: &mut Vec<Par
 }
 
 fn short_policy_name(arn: &str) -> String {
-    arn.rsplit('/').next().unwrap_or(arn).to_string()
+    crate::arn::Part::new(arn).last_segment(&['/']).to_string()
 }
 
 fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<NeedVerdict> {

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::arn::Arn;
+
 use super::raw::{RawArns, RawManaged};
 use super::{blobs, decode_binary, unpack};
 
@@ -109,13 +111,10 @@ fn managed() -> &'static Managed {
 /// The part of a managed-policy ARN after `policy/`, for any partition spelling
 /// (`arn:aws:`, `arn:aws-cn:`, `arn:${AWS::Partition}:`). `None` if it is not one.
 fn policy_path(arn: &str) -> Option<&str> {
-    let rest = arn.strip_prefix("arn:")?;
-    // The partition may be written as the `${AWS::Partition}` placeholder, colons and all.
-    let rest = match rest.strip_prefix("${AWS::Partition}:") {
-        Some(after) => after,
-        None => rest.split_once(':')?.1,
-    };
-    rest.strip_prefix("iam::aws:policy/")
+    let [_, service, region, account, resource] = Arn::parse(arn).ok()?.fields()?;
+    (service.as_str() == "iam" && region.is_empty() && account.as_str() == "aws")
+        .then(|| resource.as_str().strip_prefix("policy/"))
+        .flatten()
 }
 
 /// Looks up an AWS managed policy by ARN (`arn:aws:iam::aws:policy/service-role/X`,

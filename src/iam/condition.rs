@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use crate::iam::arn::Arn;
+use crate::arn::Arn;
 use crate::iam::pattern::{Match, Pattern, Syntax, VarLookup, glob};
 use crate::source::{Span, Spanned};
 
@@ -261,15 +261,18 @@ fn arn_like(pattern: &Pattern, actual: &str, ctx: &dyn VarLookup) -> Match {
     if pattern.is_star() {
         return Match::Yes;
     }
-    let (Ok(p), Ok(a)) = (Arn::parse(&pattern.raw), Arn::parse(actual)) else {
+    // `arn:` matches itself; a whole-ARN token has no fields to compare.
+    let fields = |s| Arn::parse(s).ok().and_then(|a| a.fields());
+    let (Some(p), Some(a)) = (fields(&pattern.raw), fields(actual)) else {
         return Match::No;
     };
-    p.components()
-        .iter()
-        .zip(a.components())
-        .fold(Match::Yes, |m, (pf, af)| {
-            m.and(glob(&Pattern::resource(pf), &Pattern::text(af), ctx))
-        })
+    p.iter().zip(a).fold(Match::Yes, |m, (pf, af)| {
+        m.and(glob(
+            &Pattern::resource(pf.as_str()),
+            &Pattern::text(af.as_str()),
+            ctx,
+        ))
+    })
 }
 
 /// `203.0.113.0/24` contains `203.0.113.7`; a bare address is a /32 (or /128).

@@ -395,6 +395,32 @@ mod tests {
         parse_policy_json(s, Span::default()).0
     }
 
+    /// Unresolved references compare as tokens: the same reference on both sides is a
+    /// definite match, whole (`${aws_sqs_queue.q.arn}`) or inside an ARN; another is not.
+    #[test]
+    fn same_reference_on_both_sides_is_covered() {
+        let p = pol(r#"{"Statement":[
+            {"Effect":"Allow","Action":"sqs:SendMessage","Resource":"${aws_sqs_queue.q.arn}"},
+            {"Effect":"Allow","Action":"sqs:DeleteMessage",
+             "Resource":"arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q}"}]}"#);
+        let reqs = [
+            Requirement::new("sqs:SendMessage", "${aws_sqs_queue.q.arn}"),
+            Requirement::new(
+                "sqs:DeleteMessage",
+                "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q}",
+            ),
+            Requirement::new("sqs:SendMessage", "${aws_sqs_queue.other.arn}"),
+            Requirement::new(
+                "sqs:DeleteMessage",
+                "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${R}",
+            ),
+        ];
+        let cov = coverage(&[&p], &reqs);
+        assert_eq!(cov.grants[0].used_by, vec![0]);
+        assert_eq!(cov.grants[1].used_by, vec![1]);
+        assert_eq!(cov.uncovered, vec![2, 3]);
+    }
+
     #[test]
     fn used_unused_and_broad() {
         let p = pol(r#"{"Version":"2012-10-17","Statement":[

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::iam::arn::Arn;
+use crate::arn::Arn;
 use crate::iam::pattern::{ACTION_TEXT, Match, Pattern, VarLookup, glob, glob_definite};
 use crate::iam::policy::{
     ActionSpec, Effect, Policy, PrincipalKind, PrincipalSet, PrincipalSpec, ResourceSpec, Statement,
@@ -44,7 +44,9 @@ impl Request {
     /// resource's account from the resource ARN (override with `with_resource_account`).
     pub fn new(principal_arn: &str, action: &str, resource: &str) -> Request {
         let account = Arn::parse(principal_arn)
-            .map(|a| a.account)
+            .ok()
+            .and_then(|a| a.account())
+            .map(|a| a.to_string())
             .unwrap_or_default();
         let mut context = BTreeMap::new();
         context.insert(
@@ -64,8 +66,9 @@ impl Request {
             // The owner is the ARN's account field when it has one (S3 ARNs do not).
             resource_account: Arn::parse(resource)
                 .ok()
-                .map(|a| a.account)
-                .filter(|a| !a.is_empty()),
+                .and_then(|a| a.account())
+                .filter(|a| !a.is_empty())
+                .map(|a| a.to_string()),
             context,
             action_text: Pattern::compile(action, ACTION_TEXT),
             resource_text: Pattern::text(resource),
@@ -232,11 +235,14 @@ fn set_match(set: &PrincipalSet, p: &RequestPrincipal) -> (Match, Via) {
     for (kind, entry) in &set.entries {
         let pat = &entry.value;
         let found = match kind {
-            PrincipalKind::Aws => match Arn::parse(&pat.raw) {
-                Ok(a) if a.resource == "root" => {
-                    (eq(&Pattern::text(&a.account), &p.account), Via::Account)
-                }
-                Ok(_) => {
+            // A principal is an ARN with fields or an account id; a lone token is matched as
+            // an account, as it always was.
+            PrincipalKind::Aws => match Arn::parse(&pat.raw).ok().and_then(|a| a.fields()) {
+                Some([.., account, resource]) if resource.as_str() == "root" => (
+                    eq(&Pattern::text(account.as_str()), &p.account),
+                    Via::Account,
+                ),
+                Some(_) => {
                     let role = (eq(pat, &p.arn), Via::Capped);
                     let session = p.session_arn.as_deref().map_or(Match::No, |s| eq(pat, s));
                     if session > role.0 {
@@ -245,7 +251,7 @@ fn set_match(set: &PrincipalSet, p: &RequestPrincipal) -> (Match, Via) {
                         role
                     }
                 }
-                Err(_) => (eq(pat, &p.account), Via::Account),
+                None => (eq(pat, &p.account), Via::Account),
             },
             PrincipalKind::Service => (
                 p.service.as_deref().map_or(Match::No, |s| eq(pat, s)),

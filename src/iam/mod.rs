@@ -6,7 +6,6 @@
 //! match only themselves or `*`; anything that depends on their values is [`Match::Unknown`]
 //! or [`Decision::Conditional`], never a definite answer.
 
-pub mod arn;
 pub mod catalog;
 pub mod condition;
 pub mod coverage;

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::arn::Arn;
 use crate::data;
 
 /// Request parameters that fill an ARN template variable when their names differ
@@ -65,11 +66,13 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     let Some((prefix, _)) = action.split_once(':') else {
         return "*".to_string();
     };
-    // A parameter that already holds an ARN of this service names the resource.
+    // A parameter that already holds an ARN of this service names the resource; so does an
+    // unresolved reference known to be a whole ARN (`${module.x.state_machine_arn}`), whose
+    // token then meets the same token in a grant.
     for p in ARN_PARAMS {
         if let Some(v) = params.get(*p)
-            && let Some(svc) = arn_service(v)
-            && (svc == prefix || (prefix == "states" && svc == "states"))
+            && let Ok(arn) = Arn::parse(v)
+            && (arn.whole().is_some() || arn.service().is_some_and(|s| s.as_str() == prefix))
         {
             return v.clone();
         }
@@ -133,7 +136,7 @@ fn shaped_type(prefix: &str, params: &BTreeMap<String, String>) -> Option<&'stat
         return None;
     }
     let id = params.get("modelId").or_else(|| params.get("ModelId"))?;
-    if id.starts_with("arn:") || id.contains("${") {
+    if Arn::parse(id).is_ok() || id.contains("${") {
         return None;
     }
     let first = id.split('.').next().unwrap_or_default();
@@ -205,15 +208,18 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
         };
         return match (var, name) {
             ("QueueName", "QueueUrl") => value.rsplit('/').next().unwrap_or("*").to_string(),
+            // The resource name at the end of an ARN (`arn:aws:sns:r:a:topic` -> `topic`).
             (_, n) if n.ends_with("Arn") || n.ends_with("ARN") || n.ends_with("arn") => {
-                if value.starts_with("arn:") {
-                    last_name_part(value)
-                } else {
-                    value.clone()
-                }
+                Arn::parse(value)
+                    .ok()
+                    .and_then(|a| a.resource())
+                    .map_or_else(
+                        || value.clone(),
+                        |r| r.last_segment(&[':', '/']).to_string(),
+                    )
             }
             ("ParameterNameWithoutLeadingSlash", _) => value.trim_start_matches('/').to_string(),
-            ("SecretId", _) if !value.starts_with("arn:") && value != "*" => {
+            ("SecretId", _) if Arn::parse(value).is_err() && value != "*" => {
                 // Secret ARNs end with `-` and six random characters.
                 format!("{value}-??????")
             }
@@ -227,59 +233,10 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
 /// known (`arn:aws:s3:::${Bucket}/*` and a function's log group are; `arn:aws:s3:::*/*`,
 /// `...:parameter/*` and `...:stateMachine:*` are not).
 pub fn is_specific(resource: &str) -> bool {
-    let parts = arn_parts(resource);
-    let (Some(service), Some(rest)) = (parts.get(2), parts.get(5)) else {
-        return false;
-    };
-    // S3, SQS and SNS ARNs carry the name with no resource-type prefix; others start with
-    // the type (`table/`, `function:`, `log-group:`).
-    let name = if matches!(*service, "s3" | "sqs" | "sns") {
-        *rest
-    } else {
-        match rest.find(['/', ':']) {
-            Some(i) => &rest[i + 1..],
-            None => return false,
-        }
-    };
-    !name.is_empty() && !name.starts_with('*')
-}
-
-/// The six `:`-separated fields of an ARN (the last keeps its colons); colons inside
-/// `${...}` placeholders (`${AWS::Region}`) do not separate.
-fn arn_parts(arn: &str) -> Vec<&str> {
-    let mut parts = Vec::with_capacity(6);
-    let (mut depth, mut start) = (0usize, 0usize);
-    let bytes = arn.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() && parts.len() < 5 {
-        match bytes[i] {
-            b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                depth += 1;
-                i += 1;
-            }
-            b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 => {
-                parts.push(&arn[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(&arn[start..]);
-    parts
-}
-
-/// The resource name at the end of an ARN (`arn:aws:sns:r:a:topic` -> `topic`).
-fn last_name_part(arn: &str) -> String {
-    arn.rsplit([':', '/']).next().unwrap_or("*").to_string()
-}
-
-fn arn_service(s: &str) -> Option<&str> {
-    let mut parts = s.splitn(4, ':');
-    (parts.next()? == "arn").then_some(())?;
-    parts.next()?;
-    parts.next()
+    Arn::parse(resource)
+        .ok()
+        .and_then(|a| a.resource_id())
+        .is_some_and(|name| !name.is_empty() && !name.as_str().starts_with('*'))
 }
 
 /// `a/*/*` and `**` fold to one `*` so reports stay readable.
@@ -337,6 +294,40 @@ mod tests {
         assert_eq!(
             arn("us.anthropic.claude-3-haiku-20240307-v1:0"),
             "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+        );
+    }
+
+    #[test]
+    fn whole_arn_references_name_the_resource() {
+        let need = |action: &str, param: &str, value: &str| {
+            let params = BTreeMap::from([(param.to_string(), value.to_string())]);
+            resource_for_action(action, &params)
+        };
+        assert_eq!(
+            need("sns:Publish", "TopicArn", "${module.bus.topic_arn}"),
+            "${module.bus.topic_arn}"
+        );
+        assert_eq!(
+            need("states:StartExecution", "stateMachineArn", "${Flow.Arn}"),
+            "${Flow.Arn}"
+        );
+        // A literal ARN of another service does not name this action's resource, and a
+        // reference that does not say it is an ARN stays a name in the template.
+        assert_eq!(
+            need("sns:Publish", "TopicArn", "arn:aws:sqs:us-east-1:1:q"),
+            "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:q"
+        );
+        assert_eq!(
+            need("sns:Publish", "TopicArn", "${Topic}"),
+            "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${Topic}"
+        );
+        assert_eq!(
+            need(
+                "sns:Publish",
+                "TopicArn",
+                "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${A::B}"
+            ),
+            "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${A::B}"
         );
     }
 

@@ -83,14 +83,17 @@ impl NeedSet {
 /// The function's region and account: literal when its ARN says (exported account state),
 /// else `${AWS::Region}` and `${AWS::AccountId}`.
 pub fn home(func: &Function) -> (String, String) {
-    let literal = |s: &str| !s.is_empty() && !s.contains('$');
-    let mut parts = func.arn.split(':');
-    let region = parts.nth(3).filter(|r| literal(r)).map(str::to_string);
-    let account = parts
-        .next()
-        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
+    let arn = crate::arn::Arn::parse(&func.arn).ok();
+    let region = arn
+        .and_then(|a| a.region())
+        .and_then(|r| r.literal())
+        .filter(|r| !r.is_empty() && !r.contains('$'));
+    let account = arn
+        .and_then(|a| a.account())
+        .and_then(|a| a.literal())
+        .filter(|a| crate::arn::is_account_id(a));
     match (region, account) {
-        (Some(r), Some(a)) => (r, a.to_string()),
+        (Some(r), Some(a)) => (r.to_string(), a.to_string()),
         _ => (
             "${AWS::Region}".to_string(),
             "${AWS::AccountId}".to_string(),

@@ -125,25 +125,10 @@ fn shorten(actions: &[&str]) -> String {
 
 /// The part of an ARN that names the resource (`table/${OrdersTable}`).
 fn short_resource(arn: &str) -> &str {
-    if !arn.starts_with("arn:") {
-        return arn;
-    }
-    // Colons inside `${AWS::Region}` placeholders do not separate ARN fields.
-    let (mut depth, mut colons) = (0u32, 0);
-    for (i, c) in arn.char_indices() {
-        match c {
-            '{' if arn[..i].ends_with('$') => depth += 1,
-            '}' if depth > 0 => depth -= 1,
-            ':' if depth == 0 => {
-                colons += 1;
-                if colons == 5 {
-                    return &arn[i + 1..];
-                }
-            }
-            _ => {}
-        }
-    }
-    arn
+    crate::arn::Arn::parse(arn)
+        .ok()
+        .and_then(|a| a.resource())
+        .map_or(arn, |r| r.as_str())
 }
 
 /// Mermaid label text inside quotes: quotes and angle brackets as entity codes.

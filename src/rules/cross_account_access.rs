@@ -1,6 +1,7 @@
 //! `cross-account-access`: the function is opened to another account.
 
 use super::{Rule, RuleContext};
+use crate::arn::{Arn, is_account_id};
 use crate::finding::Finding;
 use crate::finding::catalog::{self, RuleDoc};
 
@@ -84,11 +85,11 @@ impl Rule for CrossAccountAccess {
     }
 }
 
-/// The literal account id of an ARN (`arn:aws:sqs:us-east-1:444455556666:q`), if any.
+/// The literal account id of an ARN (`arn:aws:sqs:us-east-1:444455556666:q`, also with
+/// `${AWS::Region}` for the region), if any.
 fn arn_account(arn: &str) -> Option<String> {
-    let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| account.to_string())
+    let account = Arn::parse(arn).ok()?.account()?.literal()?;
+    is_account_id(account).then(|| account.to_string())
 }
 
 /// The account a principal names when it is a literal account other than the stack's own:
@@ -96,18 +97,14 @@ fn arn_account(arn: &str) -> Option<String> {
 /// `${AWS::AccountId}` and other deploy-time values are not known to be foreign.
 fn principal_account(principal: &str) -> Option<String> {
     let p = principal.trim();
-    let account = if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
-        p
-    } else if let Some(rest) = p
-        .strip_prefix("arn:aws:iam::")
-        .or_else(|| p.strip_prefix("arn:aws:sts::"))
-    {
-        rest.split(':').next()?
-    } else {
-        return None;
-    };
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| account.to_string())
+    if is_account_id(p) {
+        return Some(p.to_string());
+    }
+    let arn = Arn::parse(p).ok()?;
+    let iam =
+        arn.partition()?.as_str() == "aws" && matches!(arn.service()?.as_str(), "iam" | "sts");
+    let account = arn.account()?.literal()?;
+    (iam && is_account_id(account)).then(|| account.to_string())
 }
 
 #[cfg(test)]
@@ -130,6 +127,10 @@ mod tests {
             None
         );
         assert_eq!(principal_account("s3.amazonaws.com"), None);
+        assert_eq!(
+            principal_account("arn:aws:sqs:us-east-1:444455556666:q"),
+            None
+        );
         assert_eq!(principal_account("*"), None);
     }
 
@@ -141,6 +142,13 @@ mod tests {
             Some("444455556666")
         );
         assert_eq!(arn_account("arn:aws:s3:::bucket/key"), None);
+        // A deploy-time region does not hide a literal foreign account (issue 12: splitting
+        // on `:` read `${AWS` as the account and found none).
+        assert_eq!(
+            arn_account("arn:aws:sqs:${AWS::Region}:444455556666:q").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(arn_account("${aws_sqs_queue.q.arn}"), None);
         assert_eq!(
             arn_account("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q"),
             None

@@ -94,7 +94,7 @@ fn is_harmless_value(v: &str) -> bool {
         || t.len() < 4
         || t.contains("${")
         || t.starts_with("{{resolve:")
-        || t.starts_with("arn:")
+        || crate::arn::Arn::parse(t).is_ok()
         || t.starts_with('/')
         || matches!(
             t.to_ascii_lowercase().as_str(),

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Outcome, list, policy_document, text};
+use crate::arn::{Arn, Part};
 use crate::model::{self, App, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
 use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ParseError;
@@ -92,10 +93,15 @@ impl Roles {
 
 /// `arn:aws:iam::<account>:role/<path/>name` -> (account, name).
 fn role_parts(arn: &str) -> Option<(&str, &str)> {
-    let rest = arn.strip_prefix("arn:aws:iam::")?;
-    let (account, resource) = rest.split_once(':')?;
-    let path = resource.strip_prefix("role/")?;
-    Some((account, path.rsplit('/').next().unwrap_or(path)))
+    let [partition, service, region, account, resource] = Arn::parse(arn).ok()?.fields()?;
+    if partition.as_str() != "aws" || service.as_str() != "iam" || !region.is_empty() {
+        return None;
+    }
+    let path = resource.as_str().strip_prefix("role/")?;
+    Some((
+        account.as_str(),
+        Part::new(path).last_segment(&['/']).as_str(),
+    ))
 }
 
 /// Reads one authorization details file.

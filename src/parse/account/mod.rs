@@ -18,6 +18,7 @@ pub use embedded::policy_document;
 
 use std::collections::BTreeMap;
 
+use crate::arn::Arn;
 use crate::config::Config;
 use crate::model::App;
 use crate::source::{SourceFile, Spanned};
@@ -161,17 +162,26 @@ fn list<'n>(root: &'n Node, key: &str, issues: &mut Vec<ParseError>) -> Vec<&'n 
 /// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` without its qualifier,
 /// and the qualifier.
 fn unqualified(arn: &str) -> (String, Option<String>) {
-    let parts: Vec<&str> = arn.splitn(8, ':').collect();
-    if parts.len() == 8 && parts[5] == "function" {
-        (parts[..7].join(":"), Some(parts[7].to_string()))
-    } else {
-        (arn.to_string(), None)
+    let parsed = Arn::parse(arn).ok();
+    let qualifier = parsed
+        .filter(|a| a.resource_type().is_some_and(|t| t.as_str() == "function"))
+        .and_then(|a| a.resource_id()?.split_once(&[':']));
+    match qualifier {
+        Some((_, q)) => (
+            arn[..arn.len() - q.as_str().len() - 1].to_string(),
+            Some(q.to_string()),
+        ),
+        None => (arn.to_string(), None),
     }
 }
 
 /// The account of an ARN (`arn:aws:lambda:us-east-1:111122223333:...` -> `111122223333`).
 fn account_of(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
+    Arn::parse(arn)
+        .ok()?
+        .account()
+        .map(|a| a.as_str())
+        .filter(|a| !a.is_empty())
 }
 
 /// Functions by unqualified ARN and by name, to attach what other exports say about them.

@@ -5,6 +5,7 @@
 //! whole `Condition` is kept too.
 
 use super::{FunctionIndex, Outcome, account_of, policy_document, text, unqualified};
+use crate::arn::Arn;
 use crate::model::InvokePermission;
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::ParseError;
@@ -140,12 +141,17 @@ fn own(principal: &Spanned<String>, account: Option<&str>) -> Spanned<String> {
     let rewritten = if p == account {
         Some("${AWS::AccountId}".to_string())
     } else {
-        ["arn:aws:iam::", "arn:aws:sts::"]
-            .iter()
-            .find_map(|prefix| {
-                let rest = p.strip_prefix(prefix)?.strip_prefix(account)?;
-                rest.starts_with(':')
-                    .then(|| format!("{prefix}${{AWS::AccountId}}{rest}"))
+        Arn::parse(p)
+            .ok()
+            .and_then(|a| a.fields())
+            .filter(|[partition, service, region, own, _]| {
+                partition.as_str() == "aws"
+                    && matches!(service.as_str(), "iam" | "sts")
+                    && region.is_empty()
+                    && own.as_str() == account
+            })
+            .map(|[_, service, _, _, resource]| {
+                format!("arn:aws:{service}::${{AWS::AccountId}}:{resource}")
             })
     };
     rewritten.map_or_else(|| principal.clone(), |v| Spanned::new(v, principal.span))

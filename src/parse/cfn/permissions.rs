@@ -5,6 +5,7 @@
 use super::functions::{destinations_of, sp};
 use super::intrinsics::Template;
 use super::{id, resources};
+use crate::arn::{Arn, Part};
 use crate::model::{App, Event, InvokePermission, Origin, Trigger};
 use crate::source::Spanned;
 use crate::syntax::node::Node;
@@ -63,15 +64,20 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
             raw,
         };
     }
-    // A name or ARN written out: `name`, `name:alias`, `arn:...:function:name[:alias]`.
-    let tail = raw.split(":function:").nth(1).unwrap_or(&raw);
-    let (name, qualifier) = match split_top_colon(tail) {
-        Some((n, q)) if !raw.starts_with("arn:") || raw.contains(":function:") => {
-            (n, Some(q.to_string()))
-        }
-        _ => (tail, None),
+    // A name or ARN written out: `name`, `name:alias`, `arn:...:function:name[:alias]`; the
+    // qualifier follows the first `:` outside `${...}` (`${AWS::StackName}-fn:live`).
+    let name_and_qualifier = |p: Part<'_>| match p.split_once(&[':']) {
+        Some((n, q)) => (n.to_string(), Some(q.to_string())),
+        None => (p.to_string(), None),
     };
-    let want = resources::function_arn_of(name);
+    let (name, qualifier) = match Arn::parse(&raw) {
+        Ok(arn) => match (arn.resource_type(), arn.resource_id()) {
+            (Some(t), Some(id)) if t.as_str() == "function" => name_and_qualifier(id),
+            _ => (raw.clone(), None),
+        },
+        Err(_) => name_and_qualifier(Part::new(&raw)),
+    };
+    let want = resources::function_arn_of(&name);
     let function = app
         .functions
         .iter()
@@ -82,21 +88,6 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
         raw,
         qualifier,
     }
-}
-
-/// Splits at the first `:` outside `${...}` placeholders (`${AWS::StackName}-fn:live`).
-fn split_top_colon(s: &str) -> Option<(&str, &str)> {
-    let mut depth = 0usize;
-    let bytes = s.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
-            b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 => return Some((&s[..i], &s[i + 1..])),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Lowers permissions, mappings, invoke configs, URLs and triggers.

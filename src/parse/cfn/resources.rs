@@ -138,7 +138,8 @@ pub fn arn(
 
 /// A function name or ARN as an ARN.
 pub fn function_arn_of(name_or_arn: &str) -> String {
-    if name_or_arn.starts_with("arn:") {
+    let is_arn = crate::arn::Arn::parse(name_or_arn).is_ok_and(|a| a.fields().is_some());
+    if is_arn {
         name_or_arn.to_string()
     } else {
         format!("arn:aws:lambda:{RA}:function:{name_or_arn}")

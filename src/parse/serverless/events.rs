@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::poll::{access, network, stream};
 use super::{Service, normalized};
+use crate::arn::Arn;
 use crate::model::{
     AttachedPolicy, Event, FunctionConfig, InvokePermission, PolicyDoc, PolicySource,
 };
@@ -273,7 +274,7 @@ fn lower_one(
             let given = r.get("arn").unwrap_or(r).scalar_text();
             let node = v.get("arn").unwrap_or(v);
             let topic = given
-                .filter(|g| g.starts_with("arn:") || node.single_entry().is_some())
+                .filter(|g| Arn::parse(g).is_ok() || node.single_entry().is_some())
                 .or_else(|| {
                     let name = text("topicName").or_else(|| r.scalar_text())?;
                     Some(format!("arn:aws:sns:{RA}:{name}"))

@@ -3,6 +3,7 @@
 //! "IAM Permissions For Functions" in the Serverless Framework guide).
 
 use super::{FunctionEntry, SHARED_ROLE, Service, events, normalized, physical_name, roles};
+use crate::arn::Arn;
 use crate::model::{self, App, Destination, EnvVar, FunctionConfig, RoleBinding};
 use crate::parse::cfn::functions::{join_path, sp};
 use crate::parse::cfn::resources::function_arn_of;
@@ -219,7 +220,7 @@ fn destinations(d: &Node, svc: &Service) -> Vec<Destination> {
             let n = d.get(k)?;
             let target = n.get("arn").unwrap_or(n);
             let s = target.scalar_text()?;
-            let arn = if s.starts_with("arn:") || s.contains("${") {
+            let arn = if Arn::parse(&s).is_ok() || s.contains("${") {
                 s
             } else {
                 function_arn_of(&format!("{}-{s}", svc.prefix()))

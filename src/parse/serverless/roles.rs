@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::{FunctionEntry, SHARED_ROLE, Service, normalized};
+use crate::arn::Arn;
 use crate::model::{self, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
 use crate::parse::cfn::sam;
 use crate::source::{Span, Spanned};
@@ -232,7 +233,8 @@ pub fn config_policies(f: &model::Function) -> Vec<AttachedPolicy> {
         out.push(implicit("Serverless onError statements", dlq.span, doc));
     }
     for d in &f.config.destinations {
-        let kind = match d.arn.value.split(':').nth(2) {
+        let service = Arn::parse(&d.arn.value).ok().and_then(|a| a.service());
+        let kind = match service.map(|s| s.as_str()) {
             Some("sqs") => "SQS",
             Some("sns") => "SNS",
             Some("events") => "EventBridge",
@@ -260,7 +262,10 @@ pub fn function_role(
     extra: Vec<AttachedPolicy>,
 ) -> model::Role {
     let logical = format!("{}IamRoleLambdaExecution", normalized(&entry.key.name));
-    let fname = f.arn.rsplit(':').next().unwrap_or(&f.name).to_string();
+    let fname = Arn::parse(&f.arn)
+        .ok()
+        .and_then(|a| a.resource())
+        .map_or_else(|| f.name.clone(), |r| r.last_segment(&[':']).to_string());
     let mut policies = vec![logs_policy(
         &[format!("/aws/lambda/{fname}")],
         entry.key.span,
@@ -328,7 +333,7 @@ pub fn bind(svc: &Service, n: &Node) -> RoleBinding {
     {
         return RoleBinding::Role(svc.id(logical));
     }
-    if s.starts_with("arn:") || s.contains("${") {
+    if Arn::parse(&s).is_ok() || s.contains("${") {
         return RoleBinding::External(Spanned::new(s, n.span));
     }
     // The framework reads a bare name as a logical id of `resources`.

@@ -6,6 +6,7 @@
 
 use super::Outcome;
 use super::policy_json;
+use crate::arn::Part;
 use crate::model::{self, AttachedPolicy, Origin, PolicySource, RoleBinding};
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::node::Node;
@@ -122,7 +123,7 @@ pub fn parse_plan(file: &SourceFile, root: &Node) -> Outcome {
     let by_name = |app: &model::App, name: &str| {
         app.roles
             .iter()
-            .position(|x| x.arn.rsplit('/').next() == Some(name))
+            .position(|x| Part::new(&x.arn).last_segment(&['/']).as_str() == name)
     };
     for r in &all {
         let Some(v) = r.get("values") else { continue };
