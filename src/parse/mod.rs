@@ -6,5 +6,6 @@ pub mod budget;
 pub mod cfn;
 pub mod code;
 pub mod codebase;
+pub mod common;
 pub mod serverless;
 pub mod terraform;

@@ -145,14 +145,31 @@ fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
         if handled(&decl.kind) {
             continue;
         }
+        // Resolved for the problems it shows (undeclared references) and the typed details.
         let props = decl.props().map(|p| t.resolve(p));
+        let text = |key: &str| {
+            props
+                .as_ref()
+                .and_then(|p| p.get(key))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        };
+        let kind = match decl.kind.as_str() {
+            "AWS::Logs::LogGroup" => model::ResourceKind::LogGroup {
+                name: text("LogGroupName"),
+            },
+            "AWS::EFS::AccessPoint" => model::ResourceKind::EfsAccessPoint {
+                file_system: text("FileSystemId"),
+            },
+            _ => model::ResourceKind::Other,
+        };
         app.resources.push(model::Resource {
             id: id(t.file, logical),
             logical_id: logical.clone(),
-            kind: decl.kind.clone(),
+            type_name: decl.kind.clone(),
+            kind,
             span: decl.key.span,
             arn: t.arn(logical),
-            properties: props,
         });
     }
 }

@@ -84,14 +84,28 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
         if roles::handled(d) {
             continue;
         }
-        let kind = kinds::cfn_kind(&d.kind).map_or_else(|| d.kind.clone(), |(k, _)| k.to_string());
+        let type_name =
+            kinds::cfn_kind(&d.kind).map_or_else(|| d.kind.clone(), |(k, _)| k.to_string());
+        // Evaluated for the problems it shows (unreadable `file()`s) and the typed details.
+        let body = ev.body(d.file, &d.block.body, d.span);
+        let kind = match d.kind.as_str() {
+            "aws_cloudwatch_log_group" => model::ResourceKind::LogGroup {
+                name: body
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+            },
+            // The file system of an access point is not read from Terraform.
+            "aws_efs_access_point" => model::ResourceKind::EfsAccessPoint { file_system: None },
+            _ => model::ResourceKind::Other,
+        };
         out.app.resources.push(model::Resource {
             id: refs::id(d.file, addr),
             logical_id: addr.clone(),
+            type_name,
             kind,
             span: d.span,
             arn: ev.arn(addr),
-            properties: Some(ev.body(d.file, &d.block.body, d.span)),
         });
     }
     out.issues.extend(m.issues.into_inner());
