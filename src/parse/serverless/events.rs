@@ -333,7 +333,7 @@ fn lower_one(
             // The framework names the rule `<function name>-rule-<n>` on the given bus.
             let rule = format!("{fname}-rule-{n}");
             let bus = text("eventBus")
-                .map(|b| crate::parse::cfn::resources::bus_name(&b))
+                .map(|b| crate::parse::common::resources::bus_name(&b))
                 .filter(|b| b != "default");
             let path = match bus {
                 Some(b) => format!("{b}/{rule}"),

@@ -14,8 +14,8 @@ pub mod roles;
 pub mod vars;
 
 use crate::model::App;
-use crate::parse::cfn::intrinsics::Template;
-use crate::parse::cfn::{self, TemplateOutcome};
+use crate::parse::common::TemplateOutcome;
+use crate::parse::common::cloudformation::{self, intrinsics::Template};
 use crate::source::{SourceFile, Span};
 use crate::syntax::node::{Key, Node, Value};
 use crate::syntax::{ParseError, json, yaml};
@@ -83,7 +83,7 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
         shared_generated,
     };
     let mut app = App::default();
-    cfn::lower_embedded(&t, &cfn_root, &mut app);
+    cloudformation::lower(&t, &cfn_root, false, &mut app);
     functions::lower(&svc, &funcs, &mut app);
     issues.extend(t.issues.take());
     // The stage is resolved twice (first on its own): report each problem once.
@@ -112,7 +112,7 @@ impl Service<'_> {
 
     /// `<file>#<name>`.
     pub fn id(&self, name: &str) -> String {
-        cfn::id(self.file, name)
+        cloudformation::id(self.file, name)
     }
 
     /// `<service>-<stage>`, the prefix of every generated name.

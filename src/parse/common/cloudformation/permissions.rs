@@ -3,13 +3,13 @@
 //! rule targets, API integrations, target groups, IoT rules, Cognito triggers).
 
 use super::events::s3_notification;
-use super::functions::{destinations_of, sp};
+use super::id;
 use super::intrinsics::Template;
-use super::{id, resources};
 use crate::model::{
     App, Event, EventKind, InvokePermission, Origin, Poll, S3Notification, Trigger,
 };
 use crate::parse::common::poll_of;
+use crate::parse::common::{destinations_of, resources, sp};
 use crate::source::Spanned;
 use crate::syntax::node::Node;
 

@@ -77,7 +77,7 @@ pub fn lower_sam_events(
                 let name =
                     prop("Name").map_or_else(|| format!("${{{generated}}}"), |(_, s)| s.value);
                 let bus = prop("EventBusName")
-                    .map(|(_, s)| super::resources::bus_name(&s.value))
+                    .map(|(_, s)| crate::parse::common::resources::bus_name(&s.value))
                     .filter(|b| b != "default");
                 let path = match bus {
                     Some(b) => format!("{b}/{name}"),
