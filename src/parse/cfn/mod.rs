@@ -6,6 +6,7 @@
 
 use crate::model::App;
 use crate::parse::common::cloudformation::{self, intrinsics::Template, sam};
+use crate::parse::common::{Context, FrontEnd, Reads};
 use crate::source::SourceFile;
 use crate::syntax::node::Node;
 use crate::syntax::{json, yaml};
@@ -14,6 +15,25 @@ pub use crate::parse::common::TemplateOutcome;
 
 /// The SAM transform that marks a template as SAM.
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// The `cloudformation` front end: every YAML/JSON file that is a template.
+pub struct CloudFormation;
+
+impl FrontEnd for CloudFormation {
+    fn name(&self) -> &'static str {
+        "cloudformation"
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Documents
+    }
+
+    fn lower(&self, files: &[&SourceFile], _cx: &Context<'_>) -> TemplateOutcome {
+        files
+            .first()
+            .map_or(TemplateOutcome::NotTemplate, |f| parse_template(f))
+    }
+}
 
 /// Reads one file as a CloudFormation/SAM template.
 pub fn parse_template(file: &SourceFile) -> TemplateOutcome {

@@ -1,15 +1,66 @@
-//! What several front ends share, so that none imports another: the CloudFormation resource
-//! language ([`cloudformation`]), the outcome of reading one file, paths relative to the
+//! What several front ends share, so that none imports another: the front-end contract
+//! ([`FrontEnd`], what it is given and what it returns), the CloudFormation resource language
+//! ([`cloudformation`]), the AWS resource type table ([`resources`]), paths relative to the
 //! audited root, and settings written in the Lambda API's own shape (CloudFormation properties
 //! and exported account state both use it).
 
 pub mod cloudformation;
 pub mod resources;
 
+use crate::config::Config;
 use crate::model::{self, Destination, Poll, SourceAccess};
-use crate::source::Spanned;
+use crate::source::{SourceFile, Spanned};
 use crate::syntax::ParseError;
 use crate::syntax::node::Node;
+
+/// One input format. [`crate::parse::ALL`] lists them in the order they are offered files:
+/// each file goes to the first front end that takes it. Every front end produces the same
+/// [`model::App`]: functions (with their event sources, destinations, layers and file
+/// systems), roles, policies with spans, permissions, push triggers and other resources.
+pub trait FrontEnd: Sync {
+    /// Its name in messages and documentation (`cloudformation`, `terraform-hcl`, ...).
+    fn name(&self) -> &'static str;
+    /// Which files it reads.
+    fn reads(&self) -> Reads;
+    /// Whether it looks at a file, by its path relative to its root (every file it reads
+    /// unless it says otherwise).
+    fn offered(&self, _rel: &str) -> bool {
+        true
+    }
+    /// Files lowered together share a key (a Terraform module's folder, a folder of account
+    /// exports); `None` lowers every file alone, and a file it answers
+    /// [`TemplateOutcome::NotTemplate`] for goes on to the next front end.
+    fn group<'r>(&self, _rel: &'r str) -> Option<&'r str> {
+        None
+    }
+    /// For a front end that groups files: whether a file is its own (a cheap look at the
+    /// text), before the groups are formed.
+    fn claims(&self, _file: &SourceFile) -> bool {
+        true
+    }
+    /// Lowers one file, or one group of files, to the model.
+    fn lower(&self, files: &[&SourceFile], cx: &Context<'_>) -> TemplateOutcome;
+}
+
+/// The files a front end reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// YAML and JSON documents.
+    Documents,
+    /// Terraform `.tf` files.
+    Terraform,
+}
+
+/// What every front end is given besides its files.
+pub struct Context<'a> {
+    /// `<root>/` when several roots are audited (every path starts with it), else empty.
+    pub prefix: &'a str,
+    pub config: &'a Config,
+    /// Reads another file of the audited root by path (`${file(...)}`, `file()`), `None`
+    /// outside it or for ignored files. A file read this way is part of the file that read
+    /// it, not a file of its own.
+    pub read: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
 
 /// What a file turned out to be.
 #[derive(Debug)]
