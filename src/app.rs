@@ -1,7 +1,7 @@
 //! The one place that knows the order of the stages:
 //! discover → parse → model → needs → graph → rules → report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -11,10 +11,8 @@ use crate::config::Config;
 use crate::discover::{self, FileKind, Listing};
 use crate::finding::Finding;
 use crate::model::App;
-use crate::parse::account;
-use crate::parse::cfn::{self, TemplateOutcome};
 use crate::parse::codebase::{self, FunctionCode};
-use crate::parse::serverless;
+use crate::parse::{self, Context, Reads, TemplateOutcome};
 use crate::progress::Progress;
 use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
 use crate::rules::{self, RuleContext};
@@ -79,16 +77,17 @@ pub fn audit_with(
                 problem.message.clone(),
             ));
         }
-        let exports = parse_templates(
+        let (documents, terraform) =
+            read_inputs(&listing, &prefix, &mut sources, &mut errors, progress);
+        lower_inputs(
             &listing,
             &prefix,
-            &mut sources,
+            [documents, terraform],
+            &sources,
+            config,
             &mut app,
             &mut errors,
-            progress,
         );
-        parse_account_exports(&exports, &prefix, &sources, config, &mut app, &mut errors);
-        parse_terraform(&listing, &prefix, &mut sources, &mut app, &mut errors);
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
             merged.files.insert(entry.rel.clone(), entry);
@@ -121,16 +120,15 @@ pub fn audit_with(
     })
 }
 
-/// Reads every YAML/JSON file, keeps the ones that are templates, lowers them to the model.
-/// Returns the files that are not templates but look like exported account state.
-fn parse_templates(
+/// Reads the files front ends read: every YAML/JSON document, then every `.tf` file. A
+/// document that cannot be read is a problem only when its name says it is a template.
+fn read_inputs(
     listing: &Listing,
     prefix: &str,
     sources: &mut SourceMap,
-    app: &mut App,
     errors: &mut Vec<ParseError>,
     progress: &Progress,
-) -> Vec<FileId> {
+) -> (Vec<FileId>, Vec<FileId>) {
     let candidates: Vec<_> = listing
         .files
         .values()
@@ -141,11 +139,11 @@ fn parse_templates(
         .par_iter()
         .map(|e| (e, discover::read_text(e)))
         .collect();
-    let mut ids = Vec::new();
+    let mut documents = Vec::new();
     for (entry, text) in texts {
         let rel = format!("{prefix}{}", entry.rel);
         match text {
-            Ok(t) => ids.push(sources.add(rel, t)),
+            Ok(t) => documents.push(sources.add(rel, t)),
             Err(e) => {
                 if looks_like_template_name(&entry.rel) {
                     let id = sources.add(rel.clone(), "");
@@ -154,95 +152,38 @@ fn parse_templates(
             }
         }
     }
-    let sources_ref: &SourceMap = sources;
-    // Serverless configurations first: the files they include with `${file(...)}` are part
-    // of them, not templates of their own.
-    let included = std::sync::Mutex::new(std::collections::BTreeSet::new());
-    let (sls, rest): (Vec<_>, Vec<_>) = ids
-        .iter()
-        .filter_map(|id| sources_ref.get(*id))
-        .partition(|f| serverless::is_config_name(f.path.strip_prefix(prefix).unwrap_or(&f.path)));
-    let mut outcomes: Vec<(FileId, TemplateOutcome)> = sls
-        .par_iter()
-        .map(|f| (f.id, parse_serverless(f, listing, prefix, &included)))
-        .collect();
-    let included = included.into_inner().unwrap_or_default();
-    outcomes.extend(
-        rest.par_iter()
-            .filter(|f| !included.contains(&f.path))
-            .map(|f| (f.id, cfn::parse_template(f)))
-            .collect::<Vec<_>>(),
-    );
-    let mut exports = Vec::new();
-    for (id, outcome) in outcomes {
-        match outcome {
-            TemplateOutcome::NotTemplate => {
-                if let Some(plan) = sources_ref.get(id).and_then(terraform_plan) {
-                    merge(app, plan.app);
-                    errors.extend(plan.issues);
-                } else if sources_ref
-                    .get(id)
-                    .is_some_and(|f| account::is_export(&f.text))
-                {
-                    exports.push(id);
-                }
-            }
-            TemplateOutcome::Template { app: part, issues } => {
-                merge(app, part);
-                errors.extend(issues);
-            }
-            TemplateOutcome::Invalid(e) => {
-                let keep = sources_ref.get(e.span.file).is_some_and(|f| {
-                    looks_like_template_name(&f.path) || mentions_template_keys(&f.text)
-                });
-                if keep {
-                    errors.push(e);
-                }
+    let mut terraform = Vec::new();
+    for entry in listing.files.values() {
+        if entry.kind != FileKind::Terraform {
+            continue;
+        }
+        let rel = format!("{prefix}{}", entry.rel);
+        match discover::read_text(entry) {
+            Ok(t) => terraform.push(sources.add(rel, t)),
+            Err(e) => {
+                let id = sources.add(rel.clone(), "");
+                errors.push(ParseError::new(Span::new(id, 0, 0), format!("{rel}: {e}")));
             }
         }
     }
-    exports
+    (documents, terraform)
 }
 
-/// Lowers exported account state, each folder's export files together. With several roots,
-/// code folders from the configuration are relative to the export's root.
-fn parse_account_exports(
-    exports: &[FileId],
+/// Offers the files of one root to every front end of [`parse::ALL`] in turn and merges
+/// what they lower. A file leaves the pool once a front end takes it, or once a front end
+/// reads it as part of another file (`${file(...)}`).
+fn lower_inputs(
+    listing: &Listing,
     prefix: &str,
+    [documents, terraform]: [Vec<FileId>; 2],
     sources: &SourceMap,
     config: &Config,
     app: &mut App,
     errors: &mut Vec<ParseError>,
 ) {
-    let mut folders: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
-    for file in exports.iter().filter_map(|id| sources.get(*id)) {
-        let rel = file.path.strip_prefix(prefix).unwrap_or(&file.path);
-        folders
-            .entry(account::export_folder(rel))
-            .or_default()
-            .push(file);
-    }
-    for files in folders.values() {
-        let mut outcome = account::parse_export(files, config);
-        for f in &mut outcome.app.functions {
-            if let Some(code) = &mut f.code_path {
-                code.value = format!("{prefix}{}", code.value);
-            }
-        }
-        merge(app, outcome.app);
-        errors.extend(outcome.issues);
-    }
-}
-
-/// A Serverless Framework configuration, with the paths it reads added to `included`.
-fn parse_serverless(
-    file: &crate::source::SourceFile,
-    listing: &Listing,
-    prefix: &str,
-    included: &std::sync::Mutex<std::collections::BTreeSet<String>>,
-) -> TemplateOutcome {
-    // `${file(...)}` reads only files of the walk (inside the root, not ignored).
-    let read = |path: &str| {
+    let included = std::sync::Mutex::new(BTreeSet::new());
+    // Reads only files of the walk (inside the root, not ignored).
+    let read = |path: &str| -> Option<String> {
         let entry = listing
             .files
             .get(path.strip_prefix(prefix).unwrap_or(path))?;
@@ -252,66 +193,73 @@ fn parse_serverless(
         }
         Some(text)
     };
-    match serverless::parse(file, &read) {
-        // A CloudFormation template that happens to be named `serverless.yml`.
-        TemplateOutcome::NotTemplate => cfn::parse_template(file),
-        outcome => outcome,
-    }
-}
-
-/// Reads every `.tf` file; each directory is one Terraform module.
-fn parse_terraform(
-    listing: &Listing,
-    prefix: &str,
-    sources: &mut SourceMap,
-    app: &mut App,
-    errors: &mut Vec<ParseError>,
-) {
-    let mut modules: std::collections::BTreeMap<&str, Vec<crate::source::FileId>> =
-        std::collections::BTreeMap::new();
-    for entry in listing.files.values() {
-        if entry.kind != FileKind::Terraform {
-            continue;
-        }
-        let rel = format!("{prefix}{}", entry.rel);
-        let id = match discover::read_text(entry) {
-            Ok(t) => sources.add(rel, t),
-            Err(e) => {
-                let id = sources.add(rel.clone(), "");
-                errors.push(ParseError::new(Span::new(id, 0, 0), format!("{rel}: {e}")));
+    let cx = Context {
+        prefix,
+        config,
+        read: &read,
+    };
+    let files = |ids: Vec<FileId>| -> Vec<&SourceFile> {
+        ids.into_iter().filter_map(|id| sources.get(id)).collect()
+    };
+    let mut documents = files(documents);
+    let mut terraform = files(terraform);
+    let rel =
+        |f: &SourceFile| -> String { f.path.strip_prefix(prefix).unwrap_or(&f.path).to_string() };
+    for front_end in parse::ALL {
+        let pool = match front_end.reads() {
+            Reads::Documents => &mut documents,
+            Reads::Terraform => &mut terraform,
+        };
+        let mut taken: BTreeSet<FileId> = BTreeSet::new();
+        let mut singles: Vec<&SourceFile> = Vec::new();
+        let mut groups: BTreeMap<String, Vec<&SourceFile>> = BTreeMap::new();
+        for f in pool.iter().copied() {
+            let r = rel(f);
+            if !front_end.offered(&r) {
                 continue;
             }
-        };
-        let dir = entry.rel.rsplit_once('/').map_or("", |(d, _)| d);
-        modules.entry(dir).or_default().push(id);
+            match front_end.group(&r) {
+                None => singles.push(f),
+                Some(key) => {
+                    if front_end.claims(f) {
+                        taken.insert(f.id);
+                        groups.entry(key.to_string()).or_default().push(f);
+                    }
+                }
+            }
+        }
+        let outcomes: Vec<(FileId, TemplateOutcome)> = singles
+            .par_iter()
+            .map(|f| (f.id, front_end.lower(&[*f], &cx)))
+            .collect();
+        let grouped = groups.values().map(|g| front_end.lower(g, &cx));
+        for (id, outcome) in outcomes
+            .into_iter()
+            .map(|(id, o)| (Some(id), o))
+            .chain(grouped.map(|o| (None, o)))
+        {
+            match outcome {
+                TemplateOutcome::NotTemplate => continue,
+                TemplateOutcome::Template { app: part, issues } => {
+                    merge(app, part);
+                    errors.extend(issues);
+                }
+                TemplateOutcome::Invalid(e) => {
+                    let keep = sources.get(e.span.file).is_some_and(|f| {
+                        looks_like_template_name(&f.path) || mentions_template_keys(&f.text)
+                    });
+                    if keep {
+                        errors.push(e);
+                    }
+                }
+            }
+            if let Some(id) = id {
+                taken.insert(id);
+            }
+        }
+        let included = included.lock().map(|set| set.clone()).unwrap_or_default();
+        pool.retain(|f| !taken.contains(&f.id) && !included.contains(&f.path));
     }
-    // `file()` and `templatefile()` read files relative to the root, never outside it.
-    let read = |rel: &str| -> Option<String> {
-        let rel = rel.strip_prefix(prefix).unwrap_or(rel);
-        discover::read_text(listing.files.get(rel)?).ok()
-    };
-    let sources_ref: &SourceMap = sources;
-    let outcomes: Vec<crate::parse::terraform::Outcome> = modules
-        .values()
-        .map(|ids| {
-            let files: Vec<_> = ids.iter().filter_map(|id| sources_ref.get(*id)).collect();
-            crate::parse::terraform::parse_module(&files, &read)
-        })
-        .collect();
-    for o in outcomes {
-        merge(app, o.app);
-        errors.extend(o.issues);
-    }
-}
-
-/// A `terraform show -json` plan, lowered; `None` for any other JSON.
-fn terraform_plan(file: &crate::source::SourceFile) -> Option<crate::parse::terraform::Outcome> {
-    use crate::parse::terraform::plan;
-    if !file.path.ends_with(".json") || !file.text.contains("\"format_version\"") {
-        return None;
-    }
-    let root = crate::syntax::json::parse(file).ok()?;
-    plan::is_plan(&root).then(|| plan::parse_plan(file, &root))
 }
 
 /// A `Handler` that names no file in the function's code folder: its code, and so what it

@@ -265,7 +265,7 @@ fn function_policies_become_invoke_permissions() {
     assert_eq!(at(&fs, s3.principal.span), r#"\"s3.amazonaws.com\""#);
     assert_eq!(s3.source_account.as_ref().unwrap().value, "111122223333");
     assert_eq!(s3.source_arn.as_ref().unwrap().value, "arn:aws:s3:::in");
-    assert!(s3.conditions.as_ref().unwrap().get("ArnLike").is_some());
+    assert!(!s3.event_source_token);
     assert_eq!(
         p["own"].principal.value,
         "arn:aws:iam::${AWS::AccountId}:root"
@@ -301,12 +301,11 @@ fn mappings_attach_to_their_function_with_state_and_destination() {
     assert_eq!(events[0].name, "u1");
     assert!(!events[0].enabled);
     assert!(events[1].enabled);
-    let dest = events[0]
-        .properties
-        .as_ref()
-        .and_then(|p| p.get("DestinationConfig"))
-        .and_then(|d| d.get("OnFailure"));
-    assert!(dest.is_some());
+    let dest = events[0].kind.poll().and_then(|p| p.on_failure.as_ref());
+    assert_eq!(
+        dest.map(|d| d.value.as_str()),
+        Some("arn:aws:sqs:eu-west-1:111122223333:failed")
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use rolefit::model::{App, PolicySource, RoleBinding};
+use rolefit::model::{App, EventKind, PolicySource, RoleBinding};
 use rolefit::parse::cfn::{TemplateOutcome, parse_template};
 use rolefit::source::{FileId, SourceFile};
 use rolefit::syntax::node::Node;
@@ -208,7 +208,7 @@ fn sam_app_resolves_and_lowers() {
 
     // Events and the permissions SAM generates for push sources.
     let ev = |n: &str| func.events.iter().find(|e| e.name == n).unwrap();
-    assert_eq!(ev("FromQueue").kind, "SQS");
+    assert!(matches!(ev("FromQueue").kind, EventKind::Sqs(_)));
     assert!(!ev("FromQueue").enabled);
     assert_eq!(
         ev("FromQueue").source_arn.as_ref().unwrap().value,
@@ -457,7 +457,7 @@ fn cloudformation_json_app() {
     let m = w
         .events
         .iter()
-        .find(|e| e.kind == "EventSourceMapping")
+        .find(|e| matches!(e.kind, EventKind::Mapping { .. }))
         .unwrap();
     assert!(!m.enabled);
     assert_eq!(
@@ -500,7 +500,7 @@ fn cloudformation_json_app() {
     let rules: Vec<_> = app
         .triggers
         .iter()
-        .filter(|t| t.kind == "EventBridgeRule")
+        .filter(|t| t.kind == EventKind::EventBridgeRule)
         .collect();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].function.as_deref(), Some("stack.json#Worker"));
@@ -508,7 +508,11 @@ fn cloudformation_json_app() {
         rules[0].source_arn.as_ref().unwrap().value,
         "arn:aws:events:${AWS::Region}:${AWS::AccountId}:rule/orders/${Rule}"
     );
-    let t = app.triggers.iter().find(|t| t.kind == "SNS").unwrap();
+    let t = app
+        .triggers
+        .iter()
+        .find(|t| t.kind == EventKind::Sns)
+        .unwrap();
     assert_eq!(t.function.as_deref(), Some("stack.json#Worker"));
     assert_eq!(
         t.source_arn.as_ref().unwrap().value,

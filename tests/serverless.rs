@@ -153,7 +153,7 @@ functions:
         f.role,
         RoleBinding::Role("svc/serverless.yml#IamRoleLambdaExecution".into())
     );
-    let kinds: Vec<&str> = f.events.iter().map(|e| e.kind.as_str()).collect();
+    let kinds: Vec<&str> = f.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(kinds, ["SNS", "SQS"]);
     assert_eq!(
         f.events[0].source_arn.as_ref().map(|s| s.value.as_str()),

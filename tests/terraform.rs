@@ -154,7 +154,7 @@ fn variables_locals_and_references_resolve_with_spans() {
         RoleBinding::Role("infra/main.tf#aws_iam_role.api".into())
     );
     let ev = &f.events[0];
-    assert_eq!(ev.kind, "EventSourceMapping");
+    assert_eq!(ev.kind.name(), "EventSourceMapping");
     assert_eq!(
         ev.source_arn.as_ref().unwrap().value,
         "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${aws_sqs_queue.jobs}"
@@ -186,7 +186,7 @@ fn variables_locals_and_references_resolve_with_spans() {
         .iter()
         .find(|r| r.logical_id == "aws_sqs_queue.jobs")
         .unwrap();
-    assert_eq!(queue.kind, "AWS::SQS::Queue");
+    assert_eq!(queue.type_name, "AWS::SQS::Queue");
 }
 
 #[test]

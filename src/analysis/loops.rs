@@ -1,57 +1,33 @@
 //! When a write re-triggers: shared by `recursive-invocation` and the graph's cycle marks.
 
-use crate::syntax::node::Node;
-
-/// The `Filter.S3Key.Rules` of an S3 notification as (name, value) pairs, lower-cased names.
-pub fn s3_key_rules(props: Option<&Node>) -> Vec<(String, String)> {
-    // CloudFormation writes `Filter.S3Key.Rules`; the S3 API (and the CDK's custom resource)
-    // `Filter.Key.FilterRules`.
-    let filter = props.and_then(|p| p.get("Filter"));
-    let rules = filter
-        .and_then(|f| f.get("S3Key"))
-        .and_then(|k| k.get("Rules"))
-        .or_else(|| {
-            filter
-                .and_then(|f| f.get("Key"))
-                .and_then(|k| k.get("FilterRules"))
-        });
-    let Some(rules) = rules else {
-        return Vec::new();
-    };
-    rules
-        .items()
-        .filter_map(|r| {
-            let name = r.get("Name")?.as_str()?.to_ascii_lowercase();
-            let value = r.get("Value")?.as_str()?.to_string();
-            Some((name, value))
-        })
-        .collect()
-}
+use crate::model::KeyRule;
 
 /// Whether keys written as `key` (with `*` and `${...}` for unknown parts) may pass the
 /// prefix and suffix rules. Only a literal head or tail that contradicts a rule excludes it.
-pub fn key_may_match(key: &str, rules: &[(String, String)]) -> bool {
+pub fn key_may_match(key: &str, rules: &[KeyRule]) -> bool {
     let head = key.split(['*', '$']).next().unwrap_or("");
     let tail = key.rsplit(['*', '}']).next().unwrap_or("");
     let head_whole = !key.contains(['*', '$']);
     let tail_whole = head_whole;
-    rules.iter().all(|(name, value)| match name.as_str() {
-        "prefix" => {
-            if head_whole {
-                head.starts_with(value.as_str())
-            } else {
-                head.starts_with(value.as_str()) || value.starts_with(head)
+    rules
+        .iter()
+        .all(|KeyRule { name, value }| match name.as_str() {
+            "prefix" => {
+                if head_whole {
+                    head.starts_with(value.as_str())
+                } else {
+                    head.starts_with(value.as_str()) || value.starts_with(head)
+                }
             }
-        }
-        "suffix" => {
-            if tail_whole {
-                tail.ends_with(value.as_str())
-            } else {
-                tail.ends_with(value.as_str()) || value.ends_with(tail)
+            "suffix" => {
+                if tail_whole {
+                    tail.ends_with(value.as_str())
+                } else {
+                    tail.ends_with(value.as_str()) || value.ends_with(tail)
+                }
             }
-        }
-        _ => true,
-    })
+            _ => true,
+        })
 }
 
 /// The key part of an object ARN (`arn:aws:s3:::bucket/key`), or `*` when there is none.
@@ -66,8 +42,11 @@ pub fn s3_key(arn: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn r(name: &str, v: &str) -> (String, String) {
-        (name.to_string(), v.to_string())
+    fn r(name: &str, v: &str) -> KeyRule {
+        KeyRule {
+            name: name.to_string(),
+            value: v.to_string(),
+        }
     }
 
     #[test]

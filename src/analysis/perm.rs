@@ -13,7 +13,7 @@ use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
-use crate::model::App;
+use crate::model::{App, KeyRule};
 use crate::parse::codebase::FunctionCode;
 use crate::source::SourceMap;
 use crate::source::locate;
@@ -72,7 +72,7 @@ pub enum EdgeKind {
     /// A resource emits the events of a trigger of this kind, passing its S3 key filter.
     Emits {
         kind: String,
-        filter: Vec<(String, String)>,
+        filter: Vec<KeyRule>,
         cycle: bool,
     },
     /// A trigger or principal may invoke a function; an event source is polled by it.
@@ -203,12 +203,12 @@ impl PermissionGraph {
                 if let Some(src) = &ev.source_arn {
                     let (key, _) = display_resource(&src.value);
                     let rn = g.node(NodeKind::Resource, &key, &key);
-                    let filter = loops::s3_key_rules(ev.properties.as_ref());
+                    let filter = ev.kind.key_filter().to_vec();
                     g.edge(
                         rn,
                         tn,
                         EdgeKind::Emits {
-                            kind: ev.kind.clone(),
+                            kind: ev.kind.name().to_string(),
                             filter,
                             cycle: false,
                         },
@@ -297,12 +297,12 @@ impl PermissionGraph {
             if let Some(src) = &t.source_arn {
                 let (key, _) = display_resource(&src.value);
                 let rn = g.node(NodeKind::Resource, &key, &key);
-                let filter = loops::s3_key_rules(t.properties.as_ref());
+                let filter = t.kind.key_filter().to_vec();
                 g.edge(
                     rn,
                     tn,
                     EdgeKind::Emits {
-                        kind: t.kind.clone(),
+                        kind: t.kind.name().to_string(),
                         filter,
                         cycle: false,
                     },

@@ -136,11 +136,8 @@ pub struct Destination {
 pub struct Event {
     /// Event name (SAM `Events` key) or the mapping's logical id.
     pub name: String,
-    /// SAM event type spelling: `SQS`, `Kinesis`, `DynamoDB`, `MSK`, `SelfManagedKafka`, `MQ`,
-    /// `DocumentDB`, `S3`, `SNS`, `Api`, `HttpApi`, `Schedule`, `ScheduleV2`, `EventBridgeRule`,
-    /// `CloudWatchEvent`, `CloudWatchLogs`, `IoTRule`, `Cognito`, `AlexaSkill`, `SES`... or
-    /// `EventSourceMapping` for an `AWS::Lambda::EventSourceMapping` (its source ARN tells which).
-    pub kind: String,
+    /// What kind of source it is, with the details rolefit reads of it.
+    pub kind: EventKind,
     pub span: Span,
     /// The ARN of the source (queue, stream, table stream, bucket, topic, rule, cluster...).
     pub source_arn: Option<Spanned<String>>,
@@ -148,8 +145,216 @@ pub struct Event {
     pub source_ref: Option<String>,
     /// `Enabled: false` on a mapping.
     pub enabled: bool,
-    /// The event's properties with intrinsics resolved (for type-specific details).
-    pub properties: Option<Node>,
+}
+
+/// What invokes a function: a source Lambda polls with the execution role (an event source
+/// mapping), or a service that pushes events to it. Each front end fills the details from its
+/// own syntax; [`EventKind::name`] is the SAM event type spelling that reports print.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// SAM `SQS`, Serverless `sqs`.
+    Sqs(Poll),
+    /// SAM `Kinesis`, Serverless `stream` on a Kinesis stream (or its consumer).
+    Kinesis(Poll),
+    /// SAM `DynamoDB`, Serverless `stream` on a table stream.
+    DynamoDb(Poll),
+    /// SAM `MSK`, Serverless `msk`.
+    Msk(Poll),
+    /// SAM `SelfManagedKafka`, Serverless `kafka`, an exported mapping of a self-managed
+    /// cluster: bootstrap servers, no ARN.
+    SelfManagedKafka(Poll),
+    /// SAM `MQ`, Serverless `activemq`/`rabbitmq`.
+    Mq(Poll),
+    /// SAM `DocumentDB`.
+    DocumentDb(Poll),
+    /// A mapping declared on its own (`AWS::Lambda::EventSourceMapping`,
+    /// `aws_lambda_event_source_mapping`, an exported mapping): what it polls is told by its
+    /// source ARN.
+    Mapping {
+        poll: Poll,
+        /// It has a `SelfManagedEventSource` (a self-managed Kafka cluster).
+        self_managed: bool,
+    },
+    /// An S3 bucket notification.
+    S3(S3Notification),
+    Sns,
+    /// An API Gateway REST API (SAM `Api`, Serverless `http`, `AWS::ApiGateway::Method`).
+    Api,
+    /// An API Gateway HTTP API (SAM `HttpApi`, `AWS::ApiGatewayV2::Integration`).
+    HttpApi,
+    WebSocket,
+    Alb,
+    Schedule,
+    /// An EventBridge Scheduler schedule.
+    ScheduleV2,
+    EventBridgeRule,
+    CloudWatchEvent,
+    /// A CloudWatch Logs subscription filter.
+    CloudWatchLogs,
+    IoTRule,
+    /// A Cognito user pool trigger.
+    Cognito,
+    AlexaSkill,
+    AlexaSmartHome,
+    CloudFront,
+    /// An SES receipt rule action.
+    Ses,
+    /// A CodeCommit repository trigger.
+    CodeCommit,
+    /// A type rolefit does not model, as written (a SAM `Type`, ...).
+    Other(String),
+}
+
+impl EventKind {
+    /// The SAM event type spelling (`SQS`, `EventBridgeRule`, ...), `EventSourceMapping` for a
+    /// mapping declared on its own, or the type as written.
+    pub fn name(&self) -> &str {
+        match self {
+            EventKind::Sqs(_) => "SQS",
+            EventKind::Kinesis(_) => "Kinesis",
+            EventKind::DynamoDb(_) => "DynamoDB",
+            EventKind::Msk(_) => "MSK",
+            EventKind::SelfManagedKafka(_) => "SelfManagedKafka",
+            EventKind::Mq(_) => "MQ",
+            EventKind::DocumentDb(_) => "DocumentDB",
+            EventKind::Mapping { .. } => "EventSourceMapping",
+            EventKind::S3(_) => "S3",
+            EventKind::Sns => "SNS",
+            EventKind::Api => "Api",
+            EventKind::HttpApi => "HttpApi",
+            EventKind::WebSocket => "WebSocket",
+            EventKind::Alb => "ALB",
+            EventKind::Schedule => "Schedule",
+            EventKind::ScheduleV2 => "ScheduleV2",
+            EventKind::EventBridgeRule => "EventBridgeRule",
+            EventKind::CloudWatchEvent => "CloudWatchEvent",
+            EventKind::CloudWatchLogs => "CloudWatchLogs",
+            EventKind::IoTRule => "IoTRule",
+            EventKind::Cognito => "Cognito",
+            EventKind::AlexaSkill => "AlexaSkill",
+            EventKind::AlexaSmartHome => "AlexaSmartHome",
+            EventKind::CloudFront => "CloudFront",
+            EventKind::Ses => "SES",
+            EventKind::CodeCommit => "CodeCommit",
+            EventKind::Other(name) => name,
+        }
+    }
+
+    /// The kind for a SAM event `Type` (and the trigger kinds of other front ends, which use
+    /// the same spelling); polled kinds get `poll`, S3 gets `s3`.
+    pub fn from_sam(name: &str, poll: Poll, s3: S3Notification) -> EventKind {
+        match name {
+            "SQS" => EventKind::Sqs(poll),
+            "Kinesis" => EventKind::Kinesis(poll),
+            "DynamoDB" => EventKind::DynamoDb(poll),
+            "MSK" => EventKind::Msk(poll),
+            "SelfManagedKafka" => EventKind::SelfManagedKafka(poll),
+            "MQ" => EventKind::Mq(poll),
+            "DocumentDB" => EventKind::DocumentDb(poll),
+            "S3" => EventKind::S3(s3),
+            "SNS" => EventKind::Sns,
+            "Api" => EventKind::Api,
+            "HttpApi" => EventKind::HttpApi,
+            "WebSocket" => EventKind::WebSocket,
+            "ALB" => EventKind::Alb,
+            "Schedule" => EventKind::Schedule,
+            "ScheduleV2" => EventKind::ScheduleV2,
+            "EventBridgeRule" => EventKind::EventBridgeRule,
+            "CloudWatchEvent" => EventKind::CloudWatchEvent,
+            "CloudWatchLogs" => EventKind::CloudWatchLogs,
+            "IoTRule" => EventKind::IoTRule,
+            "Cognito" => EventKind::Cognito,
+            "AlexaSkill" => EventKind::AlexaSkill,
+            "AlexaSmartHome" => EventKind::AlexaSmartHome,
+            "CloudFront" => EventKind::CloudFront,
+            "SES" => EventKind::Ses,
+            "CodeCommit" => EventKind::CodeCommit,
+            other => EventKind::Other(other.to_string()),
+        }
+    }
+
+    /// What Lambda polls with the execution role, for the polled kinds.
+    pub fn poll(&self) -> Option<&Poll> {
+        match self {
+            EventKind::Sqs(p)
+            | EventKind::Kinesis(p)
+            | EventKind::DynamoDb(p)
+            | EventKind::Msk(p)
+            | EventKind::SelfManagedKafka(p)
+            | EventKind::Mq(p)
+            | EventKind::DocumentDb(p)
+            | EventKind::Mapping { poll: p, .. } => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The object key filter of an S3 notification (empty for other kinds).
+    pub fn key_filter(&self) -> &[KeyRule] {
+        match self {
+            EventKind::S3(n) => &n.key_filter,
+            _ => &[],
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What an event source mapping is configured with, beyond its source ARN.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Poll {
+    /// `SourceAccessConfigurations`: how Lambda reaches the source (VPC subnets and security
+    /// groups) and authenticates to it (secrets), in written order.
+    pub access: Vec<SourceAccess>,
+    /// The on-failure destination of a stream or Kafka mapping (`DestinationConfig.OnFailure`),
+    /// which Lambda sends failed records to with the execution role.
+    pub on_failure: Option<Spanned<String>>,
+}
+
+impl Poll {
+    /// The first secret the mapping authenticates with (Kafka, MQ, DocumentDB).
+    pub fn secret(&self) -> Option<&str> {
+        self.access.iter().find_map(|a| {
+            let kind = a.kind.as_deref()?;
+            if kind == "VPC_SUBNET" || kind == "VPC_SECURITY_GROUP" {
+                return None;
+            }
+            a.uri.as_deref()
+        })
+    }
+
+    /// The source is reached through the customer's VPC (a `VPC_SUBNET` access configuration).
+    pub fn reaches_vpc(&self) -> bool {
+        self.access
+            .iter()
+            .any(|a| a.kind.as_deref() == Some("VPC_SUBNET"))
+    }
+}
+
+/// One `SourceAccessConfigurations` entry: `Type` (`BASIC_AUTH`, `VPC_SUBNET`, ...) and `URI`
+/// (a secret ARN, `subnet:<id>`, ...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceAccess {
+    pub kind: Option<String>,
+    pub uri: Option<String>,
+}
+
+/// What an S3 notification delivers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct S3Notification {
+    /// Object key rules (`prefix`/`suffix`), in written order.
+    pub key_filter: Vec<KeyRule>,
+}
+
+/// One S3 object key filter rule.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyRule {
+    /// The rule's name, lower-cased: `prefix` or `suffix`.
+    pub name: String,
+    pub value: String,
 }
 
 /// An execution role (declared or generated).
@@ -223,8 +428,9 @@ pub struct InvokePermission {
     pub source_account: Option<Spanned<String>>,
     pub principal_org_id: Option<Spanned<String>>,
     pub function_url_auth_type: Option<Spanned<String>>,
-    /// Other conditions as a resolved tree (exported policies).
-    pub conditions: Option<Node>,
+    /// The grant is scoped to one Alexa skill (`EventSourceToken`, SAM `SkillId`, the
+    /// `lambda:EventSourceToken` condition key).
+    pub event_source_token: bool,
     /// Made by SAM/Serverless for an event, not written by the user.
     pub generated: bool,
 }
@@ -250,7 +456,7 @@ impl InvokePermission {
             source_account: None,
             principal_org_id: None,
             function_url_auth_type: Some(auth.clone()),
-            conditions: None,
+            event_source_token: false,
             generated: true,
         }
     }
@@ -261,15 +467,14 @@ impl InvokePermission {
 pub struct Trigger {
     pub id: String,
     /// `S3`, `SNS`, `EventBridgeRule`, `Api`, `HttpApi`, `ALB`, `CloudWatchLogs`, `IoTRule`,
-    /// `Cognito`, `SES`, `CodeCommit`, `AlexaSkill`, ...
-    pub kind: String,
+    /// `Cognito`, `SES`, `CodeCommit`, ... with their details.
+    pub kind: EventKind,
     pub span: Span,
     /// Target function id when resolved, else the raw reference.
     pub function: Option<String>,
     pub function_ref: String,
     pub source_arn: Option<Spanned<String>>,
     pub source_ref: Option<String>,
-    pub properties: Option<Node>,
 }
 
 /// Any other declared resource.
@@ -278,11 +483,26 @@ pub struct Resource {
     /// `<file>#<logical id>`.
     pub id: String,
     pub logical_id: String,
-    /// CloudFormation type (`AWS::S3::Bucket`) or Terraform type (`aws_s3_bucket`).
-    pub kind: String,
+    /// CloudFormation type (`AWS::S3::Bucket`), or the Terraform type (`aws_s3_bucket`) when
+    /// it has no CloudFormation counterpart.
+    pub type_name: String,
+    /// What rolefit reads of the resource, by kind.
+    pub kind: ResourceKind,
     pub span: Span,
     /// Its ARN with placeholders, when its type is known.
     pub arn: Option<String>,
-    /// Resolved properties.
-    pub properties: Option<Node>,
+}
+
+/// The resources whose settings change what a function needs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResourceKind {
+    /// A CloudWatch Logs log group and its name (`LogGroupName`, Terraform `name`).
+    LogGroup {
+        name: Option<String>,
+    },
+    /// An EFS access point and the id of its file system (`FileSystemId`).
+    EfsAccessPoint {
+        file_system: Option<String>,
+    },
+    Other,
 }

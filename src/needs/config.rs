@@ -5,7 +5,7 @@
 
 use super::{NeedSet, Reason, ReasonKind};
 use crate::data::{self, Statement as LambdaStatement};
-use crate::model::{App, Function};
+use crate::model::{App, EventKind, Function, ResourceKind};
 use crate::source::Span;
 
 /// What a table entry's `resource` stands for in this function.
@@ -39,16 +39,10 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         .unwrap_or_else(|| format!("/aws/lambda/{name}"));
     // A log group declared beside the function (CloudFormation `LogGroupName`, Terraform
     // `name`) exists before the function runs.
-    let group_declared = app.resources.iter().any(|r| {
-        matches!(
-            r.kind.as_str(),
-            "AWS::Logs::LogGroup" | "aws_cloudwatch_log_group"
-        ) && r.properties.as_ref().is_some_and(|p| {
-            ["LogGroupName", "name"]
-                .iter()
-                .any(|k| p.get(k).and_then(|n| n.as_str()) == Some(group.as_str()))
-        })
-    });
+    let group_declared = app
+        .resources
+        .iter()
+        .any(|r| matches!(&r.kind, ResourceKind::LogGroup { name: Some(n) } if *n == group));
     let logs_span = func.config.log_group.as_ref().map_or(func.span, |g| g.span);
     let (region, account) = super::home(func);
     if let Some(entry) = table.config("Logging") {
@@ -184,11 +178,14 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         }
     }
     for event in &func.events {
+        let Some(poll) = event.kind.poll() else {
+            continue;
+        };
         // Self-managed Kafka has no ARN: its bootstrap servers are not an AWS resource.
         let source = event.source_arn.as_ref().map(|s| s.value.as_str());
         let kind = match source {
             Some(arn) => event_source_kind(&event.kind, arn),
-            None => self_managed_kafka(event),
+            None => self_managed_kafka(&event.kind),
         };
         let Some(kind) = kind else {
             continue;
@@ -209,8 +206,8 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
                 source
             },
             consumer: source.filter(|_| kind == "KinesisConsumer"),
-            secret: event.properties.as_ref().and_then(source_secret),
-            vpc: event.properties.as_ref().is_some_and(reaches_vpc),
+            secret: poll.secret().map(str::to_string),
+            vpc: poll.reaches_vpc(),
             ..Targets::default()
         };
         add_statements(
@@ -223,15 +220,8 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         );
         // Stream and Kafka mappings send records that failed to their on-failure
         // destination with the execution role.
-        let failure = event
-            .properties
-            .as_ref()
-            .and_then(|p| p.get("DestinationConfig"))
-            .and_then(|d| d.get("OnFailure"))
-            .and_then(|o| o.get("Destination"));
-        if let Some(dest) = failure {
-            let Some(arn) = dest.as_str() else { continue };
-            let key = match arn_service(arn) {
+        if let Some(dest) = &poll.on_failure {
+            let key = match arn_service(&dest.value) {
                 Some("sqs") => "DestinationSqs",
                 Some("sns") => "DestinationSns",
                 Some("s3") => "DestinationS3",
@@ -239,7 +229,7 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
             };
             if let Some(entry) = table.config(key) {
                 let t = Targets {
-                    target: Some(arn),
+                    target: Some(&dest.value),
                     ..Targets::default()
                 };
                 let detail = format!("OnFailure destination of event source {}", event.name);
@@ -323,15 +313,13 @@ fn file_system_of(app: &App, access_point: &str) -> String {
     if access_point.contains(":file-system/") {
         return access_point.to_string();
     }
-    let declared = app
-        .resources
-        .iter()
-        .find(|r| r.kind == "AWS::EFS::AccessPoint" && r.arn.as_deref() == Some(access_point));
-    match declared
-        .and_then(|r| r.properties.as_ref())
-        .and_then(|p| p.get("FileSystemId"))
-        .and_then(|f| f.as_str())
-    {
+    let declared = app.resources.iter().find_map(|r| match &r.kind {
+        ResourceKind::EfsAccessPoint { file_system } if r.arn.as_deref() == Some(access_point) => {
+            Some(file_system)
+        }
+        _ => None,
+    });
+    match declared.and_then(Option::as_deref) {
         Some(id) => format!(
             "arn:aws:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{id}"
         ),
@@ -356,38 +344,22 @@ fn arn_service(arn: &str) -> Option<&str> {
     parts.next()
 }
 
-/// The secret named in an event's `SourceAccessConfigurations` (Kafka, MQ, DocumentDB auth).
-fn source_secret(props: &crate::syntax::node::Node) -> Option<String> {
-    let configs = props.get("SourceAccessConfigurations")?;
-    configs.items().find_map(|c| {
-        let kind = c.get("Type")?.as_str()?;
-        if kind == "VPC_SUBNET" || kind == "VPC_SECURITY_GROUP" {
-            return None;
-        }
-        c.get("URI").and_then(|u| u.as_str()).map(str::to_string)
-    })
-}
-
-fn reaches_vpc(props: &crate::syntax::node::Node) -> bool {
-    props.get("SourceAccessConfigurations").is_some_and(|c| {
-        c.items()
-            .any(|i| i.get("Type").and_then(|t| t.as_str()) == Some("VPC_SUBNET"))
-    })
-}
-
 /// A SAM `SelfManagedKafka` event, or a mapping with a `SelfManagedEventSource`.
-fn self_managed_kafka(event: &crate::model::Event) -> Option<&'static str> {
-    let mapping = event.kind == "EventSourceMapping"
-        && event
-            .properties
-            .as_ref()
-            .is_some_and(|p| p.get("SelfManagedEventSource").is_some());
-    (event.kind == "SelfManagedKafka" || mapping).then_some("SelfManagedKafka")
+fn self_managed_kafka(kind: &EventKind) -> Option<&'static str> {
+    matches!(
+        kind,
+        EventKind::SelfManagedKafka(_)
+            | EventKind::Mapping {
+                self_managed: true,
+                ..
+            }
+    )
+    .then_some("SelfManagedKafka")
 }
 
 /// The event source type of a polled event: the SAM type, or for a plain mapping, the
 /// service of its source ARN. Push events (S3, SNS, API, ...) need nothing on the role.
-fn event_source_kind(kind: &str, arn: &str) -> Option<&'static str> {
+fn event_source_kind(kind: &EventKind, arn: &str) -> Option<&'static str> {
     let by_arn = || -> Option<&'static str> {
         Some(match arn_service(arn)? {
             "sqs" => "SQS",
@@ -401,14 +373,14 @@ fn event_source_kind(kind: &str, arn: &str) -> Option<&'static str> {
         })
     };
     match kind {
-        "SQS" => Some("SQS"),
-        "Kinesis" => by_arn().or(Some("Kinesis")),
-        "DynamoDB" => Some("DynamoDB"),
-        "MSK" => Some("MSK"),
-        "SelfManagedKafka" => Some("SelfManagedKafka"),
-        "MQ" => Some("MQ"),
-        "DocumentDB" => Some("DocumentDB"),
-        "EventSourceMapping" => by_arn(),
+        EventKind::Sqs(_) => Some("SQS"),
+        EventKind::Kinesis(_) => by_arn().or(Some("Kinesis")),
+        EventKind::DynamoDb(_) => Some("DynamoDB"),
+        EventKind::Msk(_) => Some("MSK"),
+        EventKind::SelfManagedKafka(_) => Some("SelfManagedKafka"),
+        EventKind::Mq(_) => Some("MQ"),
+        EventKind::DocumentDb(_) => Some("DocumentDB"),
+        EventKind::Mapping { .. } => by_arn(),
         _ => None,
     }
 }

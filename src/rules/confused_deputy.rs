@@ -25,19 +25,10 @@ impl Rule for ConfusedDeputy {
             if !service || principal == "lambda.amazonaws.com" {
                 continue;
             }
-            // Alexa scopes with the skill id (`EventSourceToken`), kept in the conditions.
-            let token = p.conditions.as_ref().is_some_and(|c| {
-                c.get("EventSourceToken").is_some()
-                    || c.entries().any(|(_, block)| {
-                        block
-                            .entries()
-                            .any(|(k, _)| k.name.eq_ignore_ascii_case("lambda:EventSourceToken"))
-                    })
-            });
             if p.source_arn.is_some()
                 || p.source_account.is_some()
                 || p.principal_org_id.is_some()
-                || token
+                || p.event_source_token
             {
                 continue;
             }

@@ -4,7 +4,7 @@ use super::{Rule, RuleContext};
 use crate::finding::Finding;
 use crate::finding::catalog::{self, RuleDoc};
 use crate::iam::{self, Match};
-use crate::model::{InvokePermission, Trigger};
+use crate::model::{EventKind, InvokePermission, Trigger};
 
 /// What it detects, in detail; what users read about it is [`catalog::MISSING_INVOKE_PERMISSION`].
 ///
@@ -19,19 +19,21 @@ static META: &RuleDoc = &catalog::MISSING_INVOKE_PERMISSION;
 /// The service principal each trigger kind invokes with (Lambda Developer Guide, the
 /// "Invoking Lambda with events from other AWS services" pages). Scheduler and Pipes assume a
 /// role instead, so they are not listed.
-fn principal_of(kind: &str) -> Option<&'static str> {
+fn principal_of(kind: &EventKind) -> Option<&'static str> {
     Some(match kind {
-        "S3" => "s3.amazonaws.com",
-        "SNS" => "sns.amazonaws.com",
-        "EventBridgeRule" | "CloudWatchEvent" | "Schedule" => "events.amazonaws.com",
-        "Api" | "HttpApi" | "WebSocket" => "apigateway.amazonaws.com",
-        "ALB" => "elasticloadbalancing.amazonaws.com",
-        "CloudWatchLogs" => "logs.amazonaws.com",
-        "IoTRule" => "iot.amazonaws.com",
-        "Cognito" => "cognito-idp.amazonaws.com",
-        "SES" => "ses.amazonaws.com",
-        "CodeCommit" => "codecommit.amazonaws.com",
-        "AlexaSkill" => "alexa-appkit.amazon.com",
+        EventKind::S3(_) => "s3.amazonaws.com",
+        EventKind::Sns => "sns.amazonaws.com",
+        EventKind::EventBridgeRule | EventKind::CloudWatchEvent | EventKind::Schedule => {
+            "events.amazonaws.com"
+        }
+        EventKind::Api | EventKind::HttpApi | EventKind::WebSocket => "apigateway.amazonaws.com",
+        EventKind::Alb => "elasticloadbalancing.amazonaws.com",
+        EventKind::CloudWatchLogs => "logs.amazonaws.com",
+        EventKind::IoTRule => "iot.amazonaws.com",
+        EventKind::Cognito => "cognito-idp.amazonaws.com",
+        EventKind::Ses => "ses.amazonaws.com",
+        EventKind::CodeCommit => "codecommit.amazonaws.com",
+        EventKind::AlexaSkill => "alexa-appkit.amazon.com",
         _ => return None,
     })
 }
@@ -58,7 +60,7 @@ impl Rule for MissingInvokePermission {
             let Some(func) = cx.app.functions.iter().find(|f| f.id == fid) else {
                 continue;
             };
-            let source = t.source_ref.as_deref().unwrap_or(&t.kind);
+            let source = t.source_ref.as_deref().unwrap_or(t.kind.name());
             out.push(
                 META.finding(
                     format!(

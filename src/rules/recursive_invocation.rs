@@ -6,13 +6,13 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
 use super::{Rule, RuleContext};
-use crate::analysis::loops::{key_may_match, s3_key, s3_key_rules};
+use crate::analysis::loops::{key_may_match, s3_key};
 use crate::finding::Finding;
 use crate::finding::catalog::{self, RuleDoc};
 use crate::iam::{self, Match};
+use crate::model::KeyRule;
 use crate::needs::ReasonKind;
 use crate::source::Span;
-use crate::syntax::node::Node;
 
 /// What it detects, in detail; what users read about it is [`catalog::RECURSIVE_INVOCATION`].
 ///
@@ -45,7 +45,8 @@ struct Source<'a> {
     /// Normalized source ARN (bucket, queue, topic, table, stream, function).
     arn: String,
     kind: &'a str,
-    properties: Option<&'a Node>,
+    /// The S3 notification's object key filter.
+    filter: &'a [KeyRule],
 }
 
 /// A write of function `from` that triggers function `to`.
@@ -75,8 +76,8 @@ impl Rule for RecursiveInvocation {
                 if let Some(arn) = &e.source_arn {
                     sources[i].push(Source {
                         arn: normalize(&arn.value),
-                        kind: &e.kind,
-                        properties: e.properties.as_ref(),
+                        kind: e.kind.name(),
+                        filter: e.kind.key_filter(),
                     });
                 }
             }
@@ -84,7 +85,7 @@ impl Rule for RecursiveInvocation {
             sources[i].push(Source {
                 arn: normalize(&f.arn),
                 kind: "Invoke",
-                properties: None,
+                filter: &[],
             });
         }
         for t in &app.triggers {
@@ -96,8 +97,8 @@ impl Rule for RecursiveInvocation {
             };
             sources[*fi].push(Source {
                 arn: normalize(&arn.value),
-                kind: &t.kind,
-                properties: t.properties.as_ref(),
+                kind: t.kind.name(),
+                filter: t.kind.key_filter(),
             });
         }
         let index = SourceIndex::new(&sources, app);
@@ -121,9 +122,7 @@ impl Rule for RecursiveInvocation {
                     if !delivers(&need.action, s) || !same_resource(&s.arn, &written) {
                         continue;
                     }
-                    if s.kind == "S3"
-                        && !key_may_match(s3_key(&need.resource), &s3_key_rules(s.properties))
-                    {
+                    if s.kind == "S3" && !key_may_match(s3_key(&need.resource), s.filter) {
                         continue;
                     }
                     graph.add_edge(

@@ -7,8 +7,9 @@
 use super::iam::Roles;
 use super::{FunctionIndex, Outcome, list, text, unqualified};
 use crate::config::Config;
-use crate::model::{EnvVar, Event, Function, FunctionConfig, Origin, RoleBinding};
-use crate::parse::cfn::functions::{destinations_of, join_path};
+use crate::model::{EnvVar, Event, EventKind, Function, FunctionConfig, Origin, RoleBinding};
+use crate::parse::common::poll_of;
+use crate::parse::common::{destinations_of, join_path};
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::ParseError;
 use crate::syntax::node::Node;
@@ -237,19 +238,22 @@ pub fn lower_mappings(root: &Node, index: &FunctionIndex, out: &mut Outcome) {
         let span = source.as_ref().or(uuid.as_ref()).map_or(m.span, |s| s.span);
         // `State` is Creating, Enabling, Enabled, Disabling, Disabled, Updating or Deleting.
         let state = m.get("State").and_then(Node::as_str).unwrap_or("Enabled");
+        let poll = poll_of(Some(m));
         let kind = if m.get("SelfManagedEventSource").is_some() {
-            "SelfManagedKafka"
+            EventKind::SelfManagedKafka(poll)
         } else {
-            "EventSourceMapping"
+            EventKind::Mapping {
+                poll,
+                self_managed: false,
+            }
         };
         let event = Event {
             name: uuid.map_or_else(|| "mapping".to_string(), |u| u.value),
-            kind: kind.to_string(),
+            kind,
             span,
             source_arn: source,
             source_ref: None,
             enabled: !matches!(state, "Disabled" | "Disabling"),
-            properties: Some(m.clone()),
         };
         if let Some(f) = out.app.functions.get_mut(fi) {
             f.events.push(event);

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use crate::arn::Arn;
 use crate::config::Config;
 use crate::model::App;
+use crate::parse::common::{Context, FrontEnd, Reads, TemplateOutcome};
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::node::{Node, Value};
 use crate::syntax::{ParseError, json};
@@ -42,6 +43,42 @@ enum Kind {
     UrlConfigs,
     InvokeConfigs,
     FunctionPolicy,
+}
+
+/// The `account-export` front end: JSON exported from an account (`aws iam
+/// get-account-authorization-details`, `aws lambda list-functions`, ...), each folder's files
+/// together. Code folders named in the configuration are relative to the export's root.
+pub struct AccountExport;
+
+impl FrontEnd for AccountExport {
+    fn name(&self) -> &'static str {
+        "account-export"
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Documents
+    }
+
+    fn group<'r>(&self, rel: &'r str) -> Option<&'r str> {
+        Some(export_folder(rel))
+    }
+
+    fn claims(&self, file: &SourceFile) -> bool {
+        is_export(&file.text)
+    }
+
+    fn lower(&self, files: &[&SourceFile], cx: &Context<'_>) -> TemplateOutcome {
+        let mut outcome = parse_export(files, cx.config);
+        for f in &mut outcome.app.functions {
+            if let Some(code) = &mut f.code_path {
+                code.value = format!("{}{}", cx.prefix, code.value);
+            }
+        }
+        TemplateOutcome::Template {
+            app: outcome.app,
+            issues: outcome.issues,
+        }
+    }
 }
 
 /// Whether the text looks like an export rolefit reads (a cheap check before parsing: the

@@ -109,7 +109,7 @@ pub fn lower(file: &SourceFile, root: &Node, index: &FunctionIndex, out: &mut Ou
                     source_account: get("aws:sourceaccount"),
                     principal_org_id: get("aws:principalorgid"),
                     function_url_auth_type: get("lambda:functionurlauthtype"),
-                    conditions: conditions.cloned(),
+                    event_source_token: has_key(conditions, "lambda:EventSourceToken"),
                     generated: false,
                 });
             }
@@ -157,6 +157,16 @@ fn own(principal: &Spanned<String>, account: Option<&str>) -> Spanned<String> {
     rewritten.map_or_else(|| principal.clone(), |v| Spanned::new(v, principal.span))
 }
 
+/// Any operator tests the condition key (case-insensitive, as IAM compares keys).
+fn has_key(conditions: Option<&Node>, key: &str) -> bool {
+    conditions.is_some_and(|c| {
+        c.entries().any(|(_, body)| {
+            body.entries()
+                .any(|(k, _)| k.name.eq_ignore_ascii_case(key))
+        })
+    })
+}
+
 /// The value of a condition key (case-insensitive, as IAM compares keys) under a narrowing
 /// operator; the first value of a list.
 fn condition(conditions: Option<&Node>, key: &str) -> Option<Spanned<String>> {
@@ -195,5 +205,17 @@ mod tests {
             "arn:aws:iam::444455556666:root"
         );
         assert_eq!(own(&s("*"), acct).value, "*");
+    }
+
+    #[test]
+    fn event_source_token_under_any_operator() {
+        let cond = |json: serde_json::Value| Node::from_json(&json, Span::default());
+        let token = cond(
+            serde_json::json!({"StringEquals": {"Lambda:EventSourceToken": "amzn1.ask.skill.x"}}),
+        );
+        assert!(has_key(Some(&token), "lambda:EventSourceToken"));
+        let other = cond(serde_json::json!({"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::in"}}));
+        assert!(!has_key(Some(&other), "lambda:EventSourceToken"));
+        assert!(!has_key(None, "lambda:EventSourceToken"));
     }
 }

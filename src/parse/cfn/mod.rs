@@ -1,39 +1,38 @@
-//! CloudFormation and SAM templates: intrinsics resolved symbolically, lowered to the model.
+//! The CloudFormation front end: SAM and CloudFormation templates, `cdk.out` included.
 //!
-//! [`parse_template`] classifies a file by content, parses it (YAML or JSON), resolves
-//! intrinsic functions ([`intrinsics`]) and lowers functions, roles, permissions, triggers and
-//! other resources into a [`model::App`]. Bad shapes become issues; the rest is still lowered.
+//! [`parse_template`] classifies a file by content, parses it (YAML or JSON) and lowers it
+//! through the shared CloudFormation lowering ([`cloudformation`]), which resolves intrinsic
+//! functions and produces functions, roles, permissions, triggers and other resources.
 
-pub mod events;
-pub mod functions;
-pub mod intrinsics;
-pub mod permissions;
-pub mod resources;
-pub mod roles;
-pub mod sam;
-mod substitute;
-
-use crate::model::{self, App, Origin};
+use crate::model::App;
+use crate::parse::common::cloudformation::{self, intrinsics::Template, sam};
+use crate::parse::common::{Context, FrontEnd, Reads};
 use crate::source::SourceFile;
 use crate::syntax::node::Node;
-use crate::syntax::{ParseError, json, yaml};
-use intrinsics::Template;
+use crate::syntax::{json, yaml};
+
+pub use crate::parse::common::TemplateOutcome;
 
 /// The SAM transform that marks a template as SAM.
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
-/// What a file turned out to be.
-#[derive(Debug)]
-pub enum TemplateOutcome {
-    /// Not a CloudFormation or SAM template (package.json, serverless.yml, test events, ...).
-    NotTemplate,
-    /// A template, lowered, with the problems found in it.
-    Template {
-        app: model::App,
-        issues: Vec<ParseError>,
-    },
-    /// Looks like a template but cannot be parsed.
-    Invalid(ParseError),
+/// The `cloudformation` front end: every YAML/JSON file that is a template.
+pub struct CloudFormation;
+
+impl FrontEnd for CloudFormation {
+    fn name(&self) -> &'static str {
+        "cloudformation"
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Documents
+    }
+
+    fn lower(&self, files: &[&SourceFile], _cx: &Context<'_>) -> TemplateOutcome {
+        files
+            .first()
+            .map_or(TemplateOutcome::NotTemplate, |f| parse_template(f))
+    }
 }
 
 /// Reads one file as a CloudFormation/SAM template.
@@ -68,7 +67,7 @@ pub fn parse_template(file: &SourceFile) -> TemplateOutcome {
         sam::register_implicit(&mut t, &root);
     }
     let mut app = App::default();
-    lower(&t, &root, sam, &mut app);
+    cloudformation::lower(&t, &root, sam, &mut app);
     TemplateOutcome::Template {
         app,
         issues: t.issues.into_inner(),
@@ -104,72 +103,4 @@ pub fn is_template(root: &Node) -> bool {
 fn is_sam(root: &Node) -> bool {
     root.get("Transform")
         .is_some_and(|t| t.items().any(|i| i.as_str() == Some(SAM_TRANSFORM)))
-}
-
-/// `<file>#<logical id>`.
-pub fn id(file: &SourceFile, logical: &str) -> String {
-    format!("{}#{logical}", file.path)
-}
-
-fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
-    if let Some(res) = root.get("Resources")
-        && !res.is_map()
-        && !matches!(res.value, crate::syntax::node::Value::Null)
-    {
-        t.issue(res.span, "`Resources` must be a mapping");
-    }
-    for (logical, decl) in &t.resources {
-        if decl.kind.is_empty() {
-            t.issue(decl.key.span, format!("resource `{logical}` has no `Type`"));
-        }
-        if let Some(p) = decl.props()
-            && !p.is_map()
-            && !matches!(p.value, crate::syntax::node::Value::Null)
-        {
-            t.issue(
-                p.span,
-                format!("`Properties` of `{logical}` must be a mapping"),
-            );
-        }
-    }
-    let origin = if sam {
-        Origin::Sam
-    } else {
-        Origin::CloudFormation
-    };
-    roles::lower_roles(t, origin, app);
-    functions::lower_functions(t, root, origin, app);
-    roles::attach_policies(t, app);
-    permissions::lower(t, origin, app);
-    for (logical, decl) in &t.resources {
-        if handled(&decl.kind) {
-            continue;
-        }
-        let props = decl.props().map(|p| t.resolve(p));
-        app.resources.push(model::Resource {
-            id: id(t.file, logical),
-            logical_id: logical.clone(),
-            kind: decl.kind.clone(),
-            span: decl.key.span,
-            arn: t.arn(logical),
-            properties: props,
-        });
-    }
-}
-
-/// Types lowered to functions, roles and permissions rather than [`model::Resource`]s.
-fn handled(kind: &str) -> bool {
-    matches!(
-        kind,
-        "AWS::Serverless::Function"
-            | "AWS::Lambda::Function"
-            | "AWS::IAM::Role"
-            | "AWS::Lambda::Permission"
-    )
-}
-
-/// Lowers a CloudFormation tree that another front end built (the Serverless Framework's
-/// `resources` section plus declarations of what that framework generates).
-pub fn lower_embedded(t: &Template, root: &Node, app: &mut App) {
-    lower(t, root, false, app);
 }

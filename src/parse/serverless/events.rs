@@ -9,7 +9,8 @@ use super::poll::{access, network, stream};
 use super::{Service, normalized};
 use crate::arn::Arn;
 use crate::model::{
-    AttachedPolicy, Event, FunctionConfig, InvokePermission, PolicyDoc, PolicySource,
+    AttachedPolicy, Event, EventKind, FunctionConfig, InvokePermission, PolicyDoc, PolicySource,
+    Poll, S3Notification,
 };
 use crate::source::Spanned;
 use crate::syntax::node::{Key, Node, Value};
@@ -18,13 +19,12 @@ const RA: &str = "${AWS::Region}:${AWS::AccountId}";
 
 /// What one event lowers to before it becomes an [`Event`].
 pub(super) struct Lowered {
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub source: Option<Spanned<String>>,
     pub source_node: Option<Node>,
     /// `(principal, source ARN, source account)` of the generated permission.
     pub permission: Option<(String, Option<String>, bool)>,
     pub statements: Vec<serde_json::Value>,
-    pub properties: Option<Node>,
 }
 
 /// Lowers `events` of function `fid` (deployed as `fname`); permissions go to `perms`,
@@ -76,7 +76,7 @@ pub fn lower(
                 source_account: account.then(|| Spanned::new("${AWS::AccountId}".into(), span)),
                 principal_org_id: None,
                 function_url_auth_type: None,
-                conditions: None,
+                event_source_token: false,
                 generated: true,
             });
         }
@@ -97,12 +97,11 @@ pub fn lower(
         let enabled = r.get("enabled").and_then(Node::as_bool) != Some(false);
         out.push(Event {
             name,
-            kind: low.kind.to_string(),
+            kind: low.kind,
             span: key.span,
             source_ref: low.source_node.as_ref().and_then(|n| svc.t.refers_to(n)),
             source_arn: low.source,
             enabled,
-            properties: low.properties.or(Some(r)),
         });
     }
     out
@@ -134,13 +133,12 @@ fn lower_one(
     n: usize,
 ) -> Option<Lowered> {
     let text = |k: &str| r.get(k).and_then(Node::scalar_text);
-    let plain = |kind: &'static str| Lowered {
+    let plain = |kind: EventKind| Lowered {
         kind,
         source: None,
         source_node: None,
         permission: None,
         statements: Vec::new(),
-        properties: None,
     };
     let norm = normalized(fkey);
     Some(match kind {
@@ -153,7 +151,7 @@ fn lower_one(
                 source: Some(arn),
                 source_node: Some(node.clone()),
                 statements: vec![st],
-                ..plain("SQS")
+                ..plain(EventKind::Sqs(Poll::default()))
             }
         }
         "stream" => stream(v, r, fkey),
@@ -168,13 +166,15 @@ fn lower_one(
                 network(),
             ];
             let secret = text("saslScram512");
-            let props = secret.map(|s| access(vec![("SASL_SCRAM_512_AUTH", s)], r.span));
+            let poll = Poll {
+                access: secret.map_or_else(Vec::new, |s| vec![access("SASL_SCRAM_512_AUTH", s)]),
+                on_failure: None,
+            };
             Lowered {
                 source: Some(arn),
                 source_node: Some(node.clone()),
                 statements,
-                properties: props,
-                ..plain("MSK")
+                ..plain(EventKind::Msk(poll))
             }
         }
         "kafka" => {
@@ -205,7 +205,7 @@ fn lower_one(
                     } else {
                         secrets.push(s.clone());
                     }
-                    configs.push((ty, s));
+                    configs.push(access(ty, s));
                 }
             }
             let mut statements = Vec::new();
@@ -218,8 +218,10 @@ fn lower_one(
             }
             Lowered {
                 statements,
-                properties: Some(access(configs, r.span)),
-                ..plain("SelfManagedKafka")
+                ..plain(EventKind::SelfManagedKafka(Poll {
+                    access: configs,
+                    on_failure: None,
+                }))
             }
         }
         "activemq" | "rabbitmq" => {
@@ -234,12 +236,15 @@ fn lower_one(
                 statements.push(json!({"Effect": "Allow",
                     "Action": ["secretsmanager:GetSecretValue"], "Resource": [s]}));
             }
+            let poll = Poll {
+                access: secret.map_or_else(Vec::new, |s| vec![access("BASIC_AUTH", s)]),
+                on_failure: None,
+            };
             Lowered {
                 source: Some(arn),
                 source_node: Some(node.clone()),
                 statements,
-                properties: secret.map(|s| access(vec![("BASIC_AUTH", s)], r.span)),
-                ..plain("MQ")
+                ..plain(EventKind::Mq(poll))
             }
         }
         "s3" => {
@@ -267,7 +272,7 @@ fn lower_one(
                 source: Some(Spanned::new(arn.clone(), bnode.span)),
                 source_node: Some(source_node),
                 permission: Some(("s3.amazonaws.com".into(), Some(arn), true)),
-                ..plain("S3")
+                ..plain(EventKind::S3(S3Notification::default()))
             }
         }
         "sns" => {
@@ -283,7 +288,7 @@ fn lower_one(
                 source: Some(Spanned::new(topic.clone(), node.span)),
                 source_node: Some(node.clone()),
                 permission: Some(("sns.amazonaws.com".into(), Some(topic), false)),
-                ..plain("SNS")
+                ..plain(EventKind::Sns)
             }
         }
         "http" => {
@@ -296,7 +301,7 @@ fn lower_one(
             let arn = format!("arn:aws:execute-api:{RA}:{api}/*/*");
             Lowered {
                 permission: Some(("apigateway.amazonaws.com".into(), Some(arn), false)),
-                ..plain("Api")
+                ..plain(EventKind::Api)
             }
         }
         "httpApi" => {
@@ -309,12 +314,12 @@ fn lower_one(
             let arn = format!("arn:aws:execute-api:{RA}:{api}/*");
             Lowered {
                 permission: Some(("apigateway.amazonaws.com".into(), Some(arn), false)),
-                ..plain("HttpApi")
+                ..plain(EventKind::HttpApi)
             }
         }
         "websocket" => Lowered {
             permission: Some(("apigateway.amazonaws.com".into(), None, false)),
-            ..plain("WebSocket")
+            ..plain(EventKind::WebSocket)
         },
         "schedule" => {
             let name = text("name").unwrap_or_else(|| format!("${{{norm}EventsRuleSchedule{n}}}"));
@@ -322,14 +327,14 @@ fn lower_one(
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 permission: Some(("events.amazonaws.com".into(), Some(arn), false)),
-                ..plain("Schedule")
+                ..plain(EventKind::Schedule)
             }
         }
         "eventBridge" => {
             // The framework names the rule `<function name>-rule-<n>` on the given bus.
             let rule = format!("{fname}-rule-{n}");
             let bus = text("eventBus")
-                .map(|b| crate::parse::cfn::resources::bus_name(&b))
+                .map(|b| crate::parse::common::resources::bus_name(&b))
                 .filter(|b| b != "default");
             let path = match bus {
                 Some(b) => format!("{b}/{rule}"),
@@ -339,7 +344,7 @@ fn lower_one(
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 permission: Some(("events.amazonaws.com".into(), Some(arn), false)),
-                ..plain("EventBridgeRule")
+                ..plain(EventKind::EventBridgeRule)
             }
         }
         "cloudwatchEvent" => {
@@ -347,12 +352,12 @@ fn lower_one(
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 permission: Some(("events.amazonaws.com".into(), Some(arn), false)),
-                ..plain("CloudWatchEvent")
+                ..plain(EventKind::CloudWatchEvent)
             }
         }
         "alb" => Lowered {
             permission: Some(("elasticloadbalancing.amazonaws.com".into(), None, false)),
-            ..plain("ALB")
+            ..plain(EventKind::Alb)
         },
         "cloudwatchLog" => {
             let group = text("logGroup").or_else(|| r.scalar_text())?;
@@ -361,7 +366,7 @@ fn lower_one(
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 // The framework grants the regional principal `logs.<region>.amazonaws.com`.
                 permission: Some(("logs.${AWS::Region}.amazonaws.com".into(), Some(arn), false)),
-                ..plain("CloudWatchLogs")
+                ..plain(EventKind::CloudWatchLogs)
             }
         }
         "iot" => {
@@ -370,7 +375,7 @@ fn lower_one(
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 permission: Some(("iot.amazonaws.com".into(), Some(arn), false)),
-                ..plain("IoTRule")
+                ..plain(EventKind::IoTRule)
             }
         }
         "cognitoUserPool" => {
@@ -387,19 +392,19 @@ fn lower_one(
             Lowered {
                 source: Some(Spanned::new(arn.clone(), v.span)),
                 permission: Some(("cognito-idp.amazonaws.com".into(), Some(arn), false)),
-                ..plain("Cognito")
+                ..plain(EventKind::Cognito)
             }
         }
         "alexaSkill" => Lowered {
             permission: Some(("alexa-appkit.amazon.com".into(), None, false)),
-            ..plain("AlexaSkill")
+            ..plain(EventKind::AlexaSkill)
         },
         "alexaSmartHome" => Lowered {
             permission: Some(("alexa-connectedhome.amazon.com".into(), None, false)),
-            ..plain("AlexaSmartHome")
+            ..plain(EventKind::AlexaSmartHome)
         },
-        "cloudFront" => plain("CloudFront"),
-        _ => plain("Other"),
+        "cloudFront" => plain(EventKind::CloudFront),
+        _ => plain(EventKind::Other("Other".into())),
     })
 }
 

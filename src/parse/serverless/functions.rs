@@ -5,8 +5,8 @@
 use super::{FunctionEntry, SHARED_ROLE, Service, events, normalized, physical_name, roles};
 use crate::arn::Arn;
 use crate::model::{self, App, Destination, EnvVar, FunctionConfig, RoleBinding};
-use crate::parse::cfn::functions::{join_path, sp};
-use crate::parse::cfn::resources::function_arn_of;
+use crate::parse::common::resources::function_arn_of;
+use crate::parse::common::{join_path, sp};
 use crate::source::Spanned;
 use crate::syntax::node::{Node, Value};
 

@@ -14,8 +14,8 @@ pub mod roles;
 pub mod vars;
 
 use crate::model::App;
-use crate::parse::cfn::intrinsics::Template;
-use crate::parse::cfn::{self, TemplateOutcome};
+use crate::parse::common::cloudformation::{self, intrinsics::Template};
+use crate::parse::common::{Context, FrontEnd, Reads, TemplateOutcome};
 use crate::source::{SourceFile, Span};
 use crate::syntax::node::{Key, Node, Value};
 use crate::syntax::{ParseError, json, yaml};
@@ -23,6 +23,30 @@ use vars::{Files, Vars};
 
 /// The role the framework generates for functions without their own (`IamRoleLambdaExecution`).
 pub const SHARED_ROLE: &str = "IamRoleLambdaExecution";
+
+/// The `serverless` front end: `serverless.yml` and its siblings. A file named so that is
+/// not a configuration goes on to the next front end (a CloudFormation template, maybe).
+pub struct Serverless;
+
+impl FrontEnd for Serverless {
+    fn name(&self) -> &'static str {
+        "serverless"
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Documents
+    }
+
+    fn offered(&self, rel: &str) -> bool {
+        is_config_name(rel)
+    }
+
+    fn lower(&self, files: &[&SourceFile], cx: &Context<'_>) -> TemplateOutcome {
+        files
+            .first()
+            .map_or(TemplateOutcome::NotTemplate, |f| parse(f, cx.read))
+    }
+}
 
 /// Whether a file name is a Serverless Framework configuration (`serverless.yml`,
 /// `serverless.prod.yml`, `serverless.json`, ...).
@@ -83,7 +107,7 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
         shared_generated,
     };
     let mut app = App::default();
-    cfn::lower_embedded(&t, &cfn_root, &mut app);
+    cloudformation::lower(&t, &cfn_root, false, &mut app);
     functions::lower(&svc, &funcs, &mut app);
     issues.extend(t.issues.take());
     // The stage is resolved twice (first on its own): report each problem once.
@@ -112,7 +136,7 @@ impl Service<'_> {
 
     /// `<file>#<name>`.
     pub fn id(&self, name: &str) -> String {
-        cfn::id(self.file, name)
+        cloudformation::id(self.file, name)
     }
 
     /// `<service>-<stage>`, the prefix of every generated name.

@@ -1,24 +1,24 @@
 //! Poll-based event details: the framework's `stream` statements (Kinesis, DynamoDB, enhanced
 //! fan-out consumers, on-failure destinations), the ENI statement for clusters in a VPC, and
-//! `SourceAccessConfigurations` as an event source mapping writes them.
+//! the access configurations (secrets, subnets) a cluster is reached with.
 
 use serde_json::json;
 
 use super::events::{Lowered, arn_of};
-use crate::source::{Span, Spanned};
-use crate::syntax::node::{Key, Node, Value};
+use crate::model::{EventKind, Poll, SourceAccess};
+use crate::source::Spanned;
+use crate::syntax::node::Node;
 
 /// `stream`: Kinesis or DynamoDB, with an optional enhanced fan-out consumer and an on-failure
 /// destination (the statements of the framework's `stream` event compiler).
 pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
     let Some((arn, node)) = arn_of(v, r) else {
         return Lowered {
-            kind: "Kinesis",
+            kind: EventKind::Kinesis(Poll::default()),
             source: None,
             source_node: None,
             permission: None,
             statements: Vec::new(),
-            properties: None,
         };
     };
     let ty = r
@@ -56,7 +56,7 @@ pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
             "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListStreams"],
             "Resource": [arn.value]}));
     }
-    let mut props = r.clone();
+    let mut on_failure = None;
     if let Some(f) = r.get("destinations").and_then(|d| d.get("onFailure")) {
         let target = f.get("arn").unwrap_or(f);
         if let Some(dest) = target.scalar_text() {
@@ -71,34 +71,23 @@ pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
                 statements.push(json!({"Effect": "Allow",
                     "Action": ["sqs:ListQueues", "sqs:SendMessage"], "Resource": [dest]}));
             }
-            // The mapping's `DestinationConfig`, which the needs read.
-            let span = target.span;
-            let k = |n: &str| Key {
-                name: n.into(),
-                span,
-            };
-            let dc = Node::new(
-                Value::Map(vec![(
-                    k("OnFailure"),
-                    Node::new(
-                        Value::Map(vec![(k("Destination"), Node::string(dest, span))]),
-                        span,
-                    ),
-                )]),
-                span,
-            );
-            if let Value::Map(m) = &mut props.value {
-                m.push((k("DestinationConfig"), dc));
-            }
+            on_failure = Some(Spanned::new(dest, target.span));
         }
     }
+    let poll = Poll {
+        access: Vec::new(),
+        on_failure,
+    };
     Lowered {
-        kind: if dynamo { "DynamoDB" } else { "Kinesis" },
+        kind: if dynamo {
+            EventKind::DynamoDb(poll)
+        } else {
+            EventKind::Kinesis(poll)
+        },
         source: Some(source),
         source_node: Some(node.clone()),
         permission: None,
         statements,
-        properties: Some(props),
     }
 }
 
@@ -109,29 +98,11 @@ pub(super) fn network() -> serde_json::Value {
         "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"], "Resource": "*"})
 }
 
-/// `SourceAccessConfigurations` as an event source mapping writes them.
-pub(super) fn access(configs: Vec<(&str, String)>, span: Span) -> Node {
-    let k = |n: &str| Key {
-        name: n.into(),
-        span,
-    };
-    let items = configs
-        .into_iter()
-        .map(|(t, uri)| {
-            Node::new(
-                Value::Map(vec![
-                    (k("Type"), Node::string(t, span)),
-                    (k("URI"), Node::string(uri, span)),
-                ]),
-                span,
-            )
-        })
-        .collect();
-    Node::new(
-        Value::Map(vec![(
-            k("SourceAccessConfigurations"),
-            Node::new(Value::Seq(items), span),
-        )]),
-        span,
-    )
+/// One access configuration, typed the way an event source mapping's
+/// `SourceAccessConfigurations` are (`BASIC_AUTH`, `VPC_SUBNET`, ...).
+pub(super) fn access(kind: &str, uri: String) -> SourceAccess {
+    SourceAccess {
+        kind: Some(kind.to_string()),
+        uri: Some(uri),
+    }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{FunctionEntry, SHARED_ROLE, Service, normalized};
 use crate::arn::Arn;
 use crate::model::{self, AttachedPolicy, Origin, PolicyDoc, PolicySource, RoleBinding};
-use crate::parse::cfn::sam;
+use crate::parse::common::cloudformation::sam;
 use crate::source::{Span, Spanned};
 use crate::syntax::node::{Key, Node, Value};
 

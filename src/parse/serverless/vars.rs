@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use crate::parse::budget::Budget;
-use crate::parse::cfn::functions::join_path;
+use crate::parse::common::join_path;
 use crate::source::{SourceFile, Span};
 use crate::syntax::node::{Key, Node, Value};
 use crate::syntax::{ParseError, json, yaml};

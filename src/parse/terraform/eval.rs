@@ -441,7 +441,7 @@ impl<'m, 'a> Eval<'m, 'a> {
                 .as_str()
                 .map(str::to_string)
         };
-        crate::parse::cfn::resources::arn(kind, addr, &name, &prop)
+        crate::parse::common::resources::arn(kind, addr, &name, &prop)
     }
 }
 

@@ -3,7 +3,7 @@
 //! of their attributes returns (the "Attribute Reference" section of each resource page of
 //! the AWS provider documentation).
 
-use crate::parse::cfn::resources;
+use crate::parse::common::resources;
 
 /// `(CloudFormation type, name argument)` of a Terraform resource type.
 pub fn cfn_kind(tf: &str) -> Option<(&'static str, Option<&'static str>)> {

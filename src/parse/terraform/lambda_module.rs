@@ -11,8 +11,8 @@ use super::module::{Decl, span_of};
 use super::policy::{as_policy, statement};
 use super::refs::{arg, id, key_span, text};
 use crate::model::{
-    self, AttachedPolicy, Event, FunctionConfig, InvokePermission, Origin, PolicyDoc, PolicySource,
-    RoleBinding,
+    self, AttachedPolicy, Event, EventKind, FunctionConfig, InvokePermission, Origin, PolicyDoc,
+    PolicySource, Poll, RoleBinding,
 };
 use crate::source::{Span, Spanned};
 use crate::syntax::node::{Node, Value};
@@ -135,14 +135,16 @@ fn events(ev: &Eval, d: &Decl) -> Vec<Event> {
     n.entries()
         .map(|(k, v)| Event {
             name: k.name.clone(),
-            kind: "EventSourceMapping".into(),
+            kind: EventKind::Mapping {
+                poll: Poll::default(),
+                self_managed: false,
+            },
             span: k.span,
             source_arn: v
                 .get("event_source_arn")
                 .and_then(|a| a.scalar_text().map(|s| Spanned::new(s, a.span))),
             source_ref: None,
             enabled: v.get("enabled").and_then(Node::as_bool).unwrap_or(true),
-            properties: Some(v.clone()),
         })
         .collect()
 }
@@ -174,7 +176,7 @@ fn permissions(ev: &Eval, d: &Decl, fid: &str, app: &mut model::App) {
             source_account: sp(v, "source_account"),
             principal_org_id: sp(v, "principal_org_id"),
             function_url_auth_type: None,
-            conditions: None,
+            event_source_token: false,
             generated: false,
         });
     }

@@ -21,8 +21,70 @@ pub mod roles;
 pub mod triggers;
 
 use crate::model::{self, App};
+use crate::parse::common::{Context, FrontEnd, Reads, TemplateOutcome};
 use crate::source::SourceFile;
 use crate::syntax::ParseError;
+
+/// The `terraform-hcl` front end: `.tf` files, each folder one module.
+pub struct TerraformHcl;
+
+impl FrontEnd for TerraformHcl {
+    fn name(&self) -> &'static str {
+        "terraform-hcl"
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Terraform
+    }
+
+    fn group<'r>(&self, rel: &'r str) -> Option<&'r str> {
+        Some(rel.rsplit_once('/').map_or("", |(d, _)| d))
+    }
+
+    fn lower(&self, files: &[&SourceFile], cx: &Context<'_>) -> TemplateOutcome {
+        let o = parse_module(files, cx.read);
+        TemplateOutcome::Template {
+            app: o.app,
+            issues: o.issues,
+        }
+    }
+}
+
+/// The `terraform-plan` front end: `terraform show -json` output.
+pub struct TerraformPlan;
+
+impl FrontEnd for TerraformPlan {
+    fn name(&self) -> &'static str {
+        "terraform-plan"
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Documents
+    }
+
+    fn offered(&self, rel: &str) -> bool {
+        rel.ends_with(".json")
+    }
+
+    fn lower(&self, files: &[&SourceFile], _cx: &Context<'_>) -> TemplateOutcome {
+        let Some(file) = files.first() else {
+            return TemplateOutcome::NotTemplate;
+        };
+        if !file.text.contains("\"format_version\"") {
+            return TemplateOutcome::NotTemplate;
+        }
+        match crate::syntax::json::parse(file) {
+            Ok(root) if plan::is_plan(&root) => {
+                let o = plan::parse_plan(file, &root);
+                TemplateOutcome::Template {
+                    app: o.app,
+                    issues: o.issues,
+                }
+            }
+            _ => TemplateOutcome::NotTemplate,
+        }
+    }
+}
 
 /// A policy written as JSON text in a plan, parsed; bad JSON is an issue.
 fn policy_json(
@@ -84,14 +146,28 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
         if roles::handled(d) {
             continue;
         }
-        let kind = kinds::cfn_kind(&d.kind).map_or_else(|| d.kind.clone(), |(k, _)| k.to_string());
+        let type_name =
+            kinds::cfn_kind(&d.kind).map_or_else(|| d.kind.clone(), |(k, _)| k.to_string());
+        // Evaluated for the problems it shows (unreadable `file()`s) and the typed details.
+        let body = ev.body(d.file, &d.block.body, d.span);
+        let kind = match d.kind.as_str() {
+            "aws_cloudwatch_log_group" => model::ResourceKind::LogGroup {
+                name: body
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+            },
+            // The file system of an access point is not read from Terraform.
+            "aws_efs_access_point" => model::ResourceKind::EfsAccessPoint { file_system: None },
+            _ => model::ResourceKind::Other,
+        };
         out.app.resources.push(model::Resource {
             id: refs::id(d.file, addr),
             logical_id: addr.clone(),
+            type_name,
             kind,
             span: d.span,
             arn: ev.arn(addr),
-            properties: Some(ev.body(d.file, &d.block.body, d.span)),
         });
     }
     out.issues.extend(m.issues.into_inner());

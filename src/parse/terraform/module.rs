@@ -170,6 +170,6 @@ impl<'a> Module<'a> {
         } else {
             format!("{}/x", self.dir)
         };
-        crate::parse::cfn::functions::join_path(&base, rel)
+        crate::parse::common::join_path(&base, rel)
     }
 }

@@ -7,9 +7,10 @@ use hcl_edit::expr::Expression;
 
 use super::eval::Eval;
 use super::refs::{self, arg, id, target, text};
-use crate::model::{self, Destination, Event, InvokePermission, Trigger};
-use crate::source::{SourceFile, Span, Spanned};
-use crate::syntax::node::{Key, Node, Value};
+use crate::model::{
+    self, Destination, Event, EventKind, InvokePermission, KeyRule, Poll, S3Notification, Trigger,
+};
+use crate::source::{SourceFile, Spanned};
 
 /// The function a `function_name`/`endpoint`/`arn` argument names: `(id, raw text)`.
 fn function_of(
@@ -65,14 +66,18 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     b,
                     &["destination_config", "on_failure", "destination_arn"],
                 );
+                // The on-failure destination is the function's (below); access configurations
+                // and self-managed sources are not read from Terraform.
                 let event = Event {
                     name: addr.clone(),
-                    kind: "EventSourceMapping".into(),
+                    kind: EventKind::Mapping {
+                        poll: Poll::default(),
+                        self_managed: false,
+                    },
                     span: d.span,
                     source_arn,
                     source_ref,
                     enabled,
-                    properties: Some(ev.body(f, b, d.span)),
                 };
                 with_function(app, fid.as_deref(), |x| {
                     x.events.push(event);
@@ -107,7 +112,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     source_account: text(ev, f, b, &["source_account"]),
                     principal_org_id: text(ev, f, b, &["principal_org_id"]),
                     function_url_auth_type: text(ev, f, b, &["function_url_auth_type"]),
-                    conditions: None,
+                    event_source_token: false,
                     generated: false,
                 });
             }
@@ -131,13 +136,12 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     let span = super::module::span_of(f, &lf.ident);
                     app.triggers.push(Trigger {
                         id: format!("{}[{i}]", id(f, addr)),
-                        kind: "S3".into(),
+                        kind: EventKind::S3(s3_notification(ev, f, &lf.body)),
                         span,
                         function,
                         function_ref,
                         source_arn: source_arn.clone(),
                         source_ref: source_ref.clone(),
-                        properties: Some(s3_properties(ev, f, &lf.body, span)),
                     });
                 }
             }
@@ -151,13 +155,12 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 let (function, function_ref) = function_of(ev, app, f, fe);
                 app.triggers.push(Trigger {
                     id: id(f, addr),
-                    kind: "SNS".into(),
+                    kind: EventKind::Sns,
                     span: d.span,
                     function,
                     function_ref,
                     source_arn: text(ev, f, b, &["topic_arn"]),
                     source_ref: arg(b, &["topic_arn"]).and_then(|e| target(ev.m, e)),
-                    properties: Some(ev.body(f, b, d.span)),
                 });
             }
             "aws_cloudwatch_event_target" => {
@@ -169,7 +172,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 let rule = arg(b, &["rule"]).and_then(|e| target(ev.m, e));
                 app.triggers.push(Trigger {
                     id: id(f, addr),
-                    kind: "EventBridgeRule".into(),
+                    kind: EventKind::EventBridgeRule,
                     span: d.span,
                     function,
                     function_ref,
@@ -178,7 +181,6 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                         .and_then(|r| ev.arn(r))
                         .map(|a| Spanned::new(a, d.span)),
                     source_ref: rule,
-                    properties: Some(ev.body(f, b, d.span)),
                 });
             }
             "aws_lambda_function_url" => {
@@ -212,36 +214,17 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
     }
 }
 
-/// The notification in CloudFormation's shape (`Events`, `Filter.S3Key.Rules`), which the
-/// recursion rule reads.
-fn s3_properties(ev: &Eval, f: &SourceFile, b: &hcl_edit::structure::Body, span: Span) -> Node {
-    let key = |name: &str| Key {
-        name: name.into(),
-        span,
-    };
-    let mut rules = Vec::new();
-    for (arg_name, rule) in [("filter_prefix", "prefix"), ("filter_suffix", "suffix")] {
-        if let Some(v) = text(ev, f, b, &[arg_name]) {
-            rules.push(Node::new(
-                Value::Map(vec![
-                    (key("Name"), Node::string(rule, v.span)),
-                    (key("Value"), Node::string(v.value, v.span)),
-                ]),
-                v.span,
-            ));
-        }
-    }
-    let mut entries = Vec::new();
-    if let Some(events) = refs::node(ev, f, b, &["events"]) {
-        entries.push((key("Events"), events));
-    }
-    if !rules.is_empty() {
-        let rules = Node::new(
-            Value::Map(vec![(key("Rules"), Node::new(Value::Seq(rules), span))]),
-            span,
-        );
-        let s3key = Node::new(Value::Map(vec![(key("S3Key"), rules)]), span);
-        entries.push((key("Filter"), s3key));
-    }
-    Node::new(Value::Map(entries), span)
+/// A `lambda_function` block's object key filter (`filter_prefix`, `filter_suffix`).
+fn s3_notification(ev: &Eval, f: &SourceFile, b: &hcl_edit::structure::Body) -> S3Notification {
+    let key_filter = [("filter_prefix", "prefix"), ("filter_suffix", "suffix")]
+        .into_iter()
+        .filter_map(|(arg_name, rule)| {
+            let v = text(ev, f, b, &[arg_name])?;
+            Some(KeyRule {
+                name: rule.to_string(),
+                value: v.value,
+            })
+        })
+        .collect();
+    S3Notification { key_filter }
 }

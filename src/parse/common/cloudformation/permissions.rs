@@ -2,11 +2,15 @@
 //! push triggers declared apart from the function (bucket notifications, subscriptions,
 //! rule targets, API integrations, target groups, IoT rules, Cognito triggers).
 
-use super::functions::{destinations_of, sp};
+use super::events::s3_notification;
+use super::id;
 use super::intrinsics::Template;
-use super::{id, resources};
 use crate::arn::{Arn, Part};
-use crate::model::{App, Event, InvokePermission, Origin, Trigger};
+use crate::model::{
+    App, Event, EventKind, InvokePermission, Origin, Poll, S3Notification, Trigger,
+};
+use crate::parse::common::poll_of;
+use crate::parse::common::{destinations_of, resources, sp};
 use crate::source::Spanned;
 use crate::syntax::node::Node;
 
@@ -129,13 +133,9 @@ pub fn lower(t: &Template, _origin: Origin, app: &mut App) {
                     source_account: get("SourceAccount"),
                     principal_org_id: get("PrincipalOrgID"),
                     function_url_auth_type: get("FunctionUrlAuthType"),
-                    // Alexa grants are scoped by the skill id, kept for `confused-deputy`.
-                    conditions: p.get_entry("EventSourceToken").map(|(k, v)| {
-                        crate::syntax::node::Node::new(
-                            crate::syntax::node::Value::Map(vec![(k.clone(), t.resolve(v))]),
-                            v.span,
-                        )
-                    }),
+                    // Alexa grants are scoped by the skill id, kept for `confused-deputy`
+                    // (resolved for the problems it shows).
+                    event_source_token: p.get("EventSourceToken").map(|v| t.resolve(v)).is_some(),
                     generated: false,
                 });
             }
@@ -148,12 +148,14 @@ pub fn lower(t: &Template, _origin: Origin, app: &mut App) {
                 let src = p.get("EventSourceArn");
                 let ev = Event {
                     name: logical.clone(),
-                    kind: "EventSourceMapping".into(),
+                    kind: EventKind::Mapping {
+                        poll: poll_of(Some(&r)),
+                        self_managed: r.get("SelfManagedEventSource").is_some(),
+                    },
                     span,
                     source_arn: src.and_then(|s| t.spanned(s)),
                     source_ref: src.and_then(|s| t.refers_to(s)),
                     enabled: r.get("Enabled").and_then(Node::as_bool) != Some(false),
-                    properties: Some(r),
                 };
                 with_function(app, tg.function.as_deref(), |f| f.events.push(ev));
             }
@@ -193,7 +195,7 @@ fn with_function(app: &mut App, fid: Option<&str>, f: impl FnOnce(&mut crate::mo
 /// Push triggers declared on the source resource.
 fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
     let own_arn = t.arn(logical).map(|a| Spanned::new(a, p.span));
-    // (trigger kind, function reference node, source ARN, node to keep as properties)
+    // (trigger kind, function reference node, source ARN, node with its details)
     let mut found: Vec<(&str, &Node, Option<Spanned<String>>, &Node)> = Vec::new();
     match kind {
         "AWS::S3::Bucket" => {
@@ -363,15 +365,19 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
         } else {
             format!("/{i}")
         };
+        let kind = if tkind == "S3" {
+            EventKind::S3(s3_notification(Some(&t.resolve(props))))
+        } else {
+            EventKind::from_sam(tkind, Poll::default(), S3Notification::default())
+        };
         app.triggers.push(Trigger {
             id: format!("{}{suffix}", id(t.file, logical)),
-            kind: tkind.to_string(),
+            kind,
             span: fnode.span,
             function: tg.function,
             function_ref: tg.raw,
             source_arn,
             source_ref: Some(logical.to_string()),
-            properties: Some(t.resolve(props)),
         });
     }
 }

@@ -156,7 +156,7 @@ pub fn generated_role(
     };
     let mut policies = vec![implicit(sam::BASIC_EXECUTION, "SAM function", span)];
     for ev in &f.events {
-        if let Some(arn) = sam::event_policy(&ev.kind)
+        if let Some(arn) = sam::event_policy(ev.kind.name())
             && !policies
                 .iter()
                 .any(|p| matches!(&p.source, PolicySource::Implicit { arn: a, .. } if a == arn))
@@ -169,16 +169,11 @@ pub fn generated_role(
         }
         let source = ev.source_arn.as_ref().map_or("*", |s| s.value.as_str());
         let secrets: Vec<String> = ev
-            .properties
-            .as_ref()
-            .and_then(|p| p.get("SourceAccessConfigurations"))
-            .map(|s| {
-                s.items()
-                    .filter_map(|c| c.get("URI").and_then(Node::scalar_text))
-                    .collect()
-            })
+            .kind
+            .poll()
+            .map(|p| p.access.iter().filter_map(|a| a.uri.clone()).collect())
             .unwrap_or_default();
-        if let Some(doc) = sam::event_statements(&ev.kind, source, &secrets) {
+        if let Some(doc) = sam::event_statements(ev.kind.name(), source, &secrets) {
             policies.push(AttachedPolicy {
                 source: PolicySource::Implicit {
                     arn: String::new(),

@@ -3,9 +3,8 @@
 
 use super::intrinsics::Template;
 use super::{events, id, roles, sam};
-use crate::model::{
-    self, App, Destination, EnvVar, FunctionConfig, InvokePermission, Origin, RoleBinding,
-};
+use crate::model::{self, App, EnvVar, FunctionConfig, InvokePermission, Origin, RoleBinding};
+use crate::parse::common::{destinations_of, join_path, sp};
 use crate::source::Spanned;
 use crate::syntax::node::{Node, Value};
 
@@ -87,12 +86,6 @@ fn url_permission(fid: &str, logical: &str, auth: &Spanned<String>) -> InvokePer
     InvokePermission::public_url(format!("{fid}UrlPublicPermissions"), fid, logical, auth)
 }
 
-/// A resolved scalar property as text, with its span.
-pub fn sp(r: &Node, key: &str) -> Option<Spanned<String>> {
-    let n = r.get(key)?;
-    n.scalar_text().map(|s| Spanned::new(s, n.span))
-}
-
 fn num(n: Option<&Node>) -> Option<Spanned<f64>> {
     let n = n?;
     n.as_f64().map(|v| Spanned::new(v, n.span))
@@ -140,38 +133,6 @@ fn code(
             }
         });
     (path, inline, image)
-}
-
-/// Joins a path written in a template with the template's folder; `None` when the result
-/// is absolute or escapes the audited root.
-pub fn join_path(template_path: &str, rel: &str) -> Option<String> {
-    let rel = rel.replace('\\', "/");
-    if rel.starts_with('/') || rel.get(1..3) == Some(":/") {
-        return None;
-    }
-    let mut parts: Vec<&str> = template_path.split('/').collect();
-    parts.pop();
-    parts.retain(|p| !p.is_empty() && *p != ".");
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    // With several roots, paths carry the root as written, possibly absolute: keep its `/`.
-    let lead = if template_path.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    Some(if parts.is_empty() {
-        ".".into()
-    } else {
-        format!("{lead}{}", parts.join("/"))
-    })
 }
 
 fn env(t: &Template, props: &Node, r: &Node, config: &mut FunctionConfig) -> Vec<EnvVar> {
@@ -277,21 +238,6 @@ fn config(r: &Node, is_sam: bool) -> FunctionConfig {
         environment_span: None,
         url_auth: r.get("FunctionUrlConfig").and_then(|u| sp(u, "AuthType")),
     }
-}
-
-/// `DestinationConfig` (`OnSuccess`/`OnFailure` with `Destination`) as destinations.
-pub fn destinations_of(dc: &Node) -> Vec<Destination> {
-    ["OnSuccess", "OnFailure"]
-        .iter()
-        .filter_map(|c| {
-            let d = dc.get(c)?;
-            let arn = sp(d, "Destination")?;
-            Some(Destination {
-                condition: (*c).to_string(),
-                arn,
-            })
-        })
-        .collect()
 }
 
 /// Functions the AWS CDK adds for its own constructs (bucket notifications, custom resource

@@ -6,7 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
-use super::resources;
+use crate::parse::common::resources;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ParseError;
 use crate::syntax::node::{Key, Node, Value};

@@ -2,7 +2,8 @@
 //! generates for push sources ("EventSource" in the SAM developer guide).
 
 use super::intrinsics::Template;
-use crate::model::{Event, InvokePermission};
+use crate::model::{Event, EventKind, InvokePermission, KeyRule, S3Notification};
+use crate::parse::common::poll_of;
 use crate::source::Spanned;
 use crate::syntax::node::Node;
 
@@ -76,7 +77,7 @@ pub fn lower_sam_events(
                 let name =
                     prop("Name").map_or_else(|| format!("${{{generated}}}"), |(_, s)| s.value);
                 let bus = prop("EventBusName")
-                    .map(|(_, s)| super::resources::bus_name(&s.value))
+                    .map(|(_, s)| crate::parse::common::resources::bus_name(&s.value))
                     .filter(|b| b != "default");
                 let path = match bus {
                     Some(b) => format!("{b}/{name}"),
@@ -162,36 +163,53 @@ pub fn lower_sam_events(
                 principal_org_id: None,
                 function_url_auth_type: None,
                 // SAM scopes an Alexa grant to `SkillId` with `EventSourceToken`.
-                conditions: props
-                    .as_ref()
-                    .filter(|_| kind == "AlexaSkill")
-                    .and_then(|p| p.get("SkillId"))
-                    .map(|id| {
-                        Node::new(
-                            crate::syntax::node::Value::Map(vec![(
-                                crate::syntax::node::Key {
-                                    name: "EventSourceToken".into(),
-                                    span: id.span,
-                                },
-                                id.clone(),
-                            )]),
-                            id.span,
-                        )
-                    }),
+                event_source_token: kind == "AlexaSkill"
+                    && props.as_ref().is_some_and(|p| p.get("SkillId").is_some()),
                 generated: true,
             });
         }
+        let details = EventKind::from_sam(
+            &kind,
+            poll_of(props.as_ref()),
+            s3_notification(props.as_ref()),
+        );
         out.push(Event {
             name: key.name.clone(),
-            kind,
+            kind: details,
             span: key.span,
             source_arn,
             source_ref,
             enabled,
-            properties: props,
         });
     }
     out
+}
+
+/// The object key filter of an S3 notification: CloudFormation writes `Filter.S3Key.Rules`,
+/// the S3 API (and the CDK's custom resource) `Filter.Key.FilterRules`.
+pub fn s3_notification(props: Option<&Node>) -> S3Notification {
+    let filter = props.and_then(|p| p.get("Filter"));
+    let rules = filter
+        .and_then(|f| f.get("S3Key"))
+        .and_then(|k| k.get("Rules"))
+        .or_else(|| {
+            filter
+                .and_then(|f| f.get("Key"))
+                .and_then(|k| k.get("FilterRules"))
+        });
+    let key_filter = rules
+        .map(|rules| {
+            rules
+                .items()
+                .filter_map(|r| {
+                    let name = r.get("Name")?.as_str()?.to_ascii_lowercase();
+                    let value = r.get("Value")?.as_str()?.to_string();
+                    Some(KeyRule { name, value })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    S3Notification { key_filter }
 }
 
 /// The service principal SAM grants for push event types, and whether it sets
