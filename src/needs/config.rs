@@ -4,6 +4,7 @@
 //! written from the AWS Lambda Developer Guide (each entry cites its page).
 
 use super::{NeedSet, Reason, ReasonKind};
+use crate::arn::Arn;
 use crate::data::{self, Statement as LambdaStatement};
 use crate::model::{App, EventKind, Function, ResourceKind};
 use crate::source::Span;
@@ -26,10 +27,11 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
     let table = data::lambda();
     // The physical name after `:function:` (it may hold `${AWS::...}` placeholders, colons
     // included).
-    let name = func
-        .arn
-        .split_once(":function:")
-        .map_or(func.name.as_str(), |(_, n)| n)
+    let name = Arn::parse(&func.arn)
+        .ok()
+        .filter(|a| a.resource_type().is_some_and(|t| t.as_str() == "function"))
+        .and_then(|a| a.resource_id())
+        .map_or(func.name.as_str(), |n| n.as_str())
         .to_string();
     let group = func
         .config
@@ -338,10 +340,7 @@ fn reason(kind: ReasonKind, span: Span, detail: &str) -> Reason {
 }
 
 fn arn_service(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(4, ':');
-    (parts.next()? == "arn").then_some(())?;
-    parts.next()?;
-    parts.next()
+    Some(Arn::parse(arn).ok()?.service()?.as_str())
 }
 
 /// A SAM `SelfManagedKafka` event, or a mapping with a `SelfManagedEventSource`.

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::events::{Lowered, arn_of};
+use crate::arn::Arn;
 use crate::model::{EventKind, Poll, SourceAccess};
 use crate::source::Spanned;
 use crate::syntax::node::Node;
@@ -24,7 +25,7 @@ pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
     let ty = r
         .get("type")
         .and_then(Node::scalar_text)
-        .or_else(|| arn.value.split(':').nth(2).map(str::to_string))
+        .or_else(|| service_of(&arn.value))
         .unwrap_or_default();
     let dynamo = ty == "dynamodb";
     let consumer = r.get("consumer");
@@ -41,7 +42,10 @@ pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
         let consumer_arn = match c.as_bool() {
             Some(true) => {
                 // `getStreamConsumerName`: `<function key><stream name>Consumer`.
-                let stream = arn.value.rsplit('/').next().unwrap_or("");
+                let stream = Arn::parse(&arn.value)
+                    .ok()
+                    .and_then(|a| a.resource())
+                    .map_or("", |r| r.last_segment(&['/']).as_str());
                 format!("{}/consumer/{fkey}{stream}Consumer:*", arn.value)
             }
             _ => c.scalar_text().unwrap_or_default(),
@@ -63,7 +67,7 @@ pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
             let ty = f
                 .get("type")
                 .and_then(Node::scalar_text)
-                .or_else(|| dest.split(':').nth(2).map(str::to_string));
+                .or_else(|| service_of(&dest));
             if ty.as_deref() == Some("sns") {
                 statements.push(json!({"Effect": "Allow", "Action": ["sns:Publish"],
                     "Resource": [dest]}));
@@ -105,4 +109,9 @@ pub(super) fn access(kind: &str, uri: String) -> SourceAccess {
         kind: Some(kind.to_string()),
         uri: Some(uri),
     }
+}
+
+/// The service field of an ARN (`dynamodb`, `kinesis`, `sns`); `None` for other text.
+fn service_of(arn: &str) -> Option<String> {
+    Some(Arn::parse(arn).ok()?.service()?.as_str().to_string())
 }

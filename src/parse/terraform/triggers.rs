@@ -7,6 +7,7 @@ use hcl_edit::expr::Expression;
 
 use super::eval::Eval;
 use super::refs::{self, arg, id, target, text};
+use crate::arn::Arn;
 use crate::model::{
     self, Destination, Event, EventKind, InvokePermission, KeyRule, Poll, S3Notification, Trigger,
 };
@@ -29,13 +30,24 @@ fn function_of(
         return (Some(id(d.file, &d.name)), raw);
     }
     // By name or ARN (module outputs and literal names).
-    let bare = raw.split(':').nth(6).map_or(raw.as_str(), |n| n);
+    let bare = function_name(&raw).unwrap_or(raw.as_str());
     let found = app
         .functions
         .iter()
-        .find(|f| f.arn == raw || f.arn.rsplit(':').next() == Some(bare))
+        .find(|f| f.arn == raw || function_name(&f.arn) == Some(bare))
         .map(|f| f.id.clone());
     (found, raw)
+}
+
+/// The function name of a Lambda function ARN (`f` in `...:function:f` and `...:function:f:live`);
+/// placeholders in it stay whole.
+fn function_name(arn: &str) -> Option<&str> {
+    let arn = Arn::parse(arn).ok()?;
+    if arn.service()?.as_str() != "lambda" || arn.resource_type()?.as_str() != "function" {
+        return None;
+    }
+    let id = arn.resource_id()?;
+    Some(id.split_once(&[':']).map_or(id, |(name, _)| name).as_str())
 }
 
 fn with_function(app: &mut model::App, fid: Option<&str>, f: impl FnOnce(&mut model::Function)) {
@@ -227,4 +239,25 @@ fn s3_notification(ev: &Eval, f: &SourceFile, b: &hcl_edit::structure::Body) -> 
         })
         .collect();
     S3Notification { key_filter }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_name;
+
+    #[test]
+    fn function_names_keep_their_placeholders_whole() {
+        assert_eq!(
+            function_name("arn:aws:lambda:us-east-1:123456789012:function:f:live"),
+            Some("f")
+        );
+        assert_eq!(
+            function_name(
+                "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-f"
+            ),
+            Some("${AWS::StackName}-f")
+        );
+        assert_eq!(function_name("arn:aws:sqs:us-east-1:123456789012:q"), None);
+        assert_eq!(function_name("orders"), None);
+    }
 }
