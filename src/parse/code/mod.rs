@@ -27,6 +27,7 @@
 //!   flattened into the call's members; builder setters become member names by capitalising
 //!   the first letter (`tableName` -> `TableName`).
 
+mod driver;
 mod go;
 mod goeval;
 mod handler;
@@ -35,7 +36,6 @@ mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
-mod passing;
 mod pyargs;
 mod pyeval;
 mod pyimport;
