@@ -77,7 +77,8 @@ pub struct Import {
 pub enum ExportKind {
     /// A function or method a handler string can name: Python's top-level `def handler` (or
     /// `handler = ...`), a JavaScript export (`export const handler`, `exports.handler`,
-    /// `module.exports = { handler }`), a Go function, Java `com.example.App::handleRequest`.
+    /// `module.exports = { handler }`), a Go function or method (by its name), Java
+    /// `com.example.App::handleRequest`.
     Function,
     /// A Java class (`com.example.App`): a handler naming only the class runs its
     /// `handleRequest`.

@@ -12,14 +12,56 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
 use super::driver::{self, Passed, Scope, Walker};
 use super::goeval::{Env, Obj, Package};
+use super::profile::{self, HandlerEntry, Packages, Profile};
 use super::{short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
+/// Go: a handler names the binary built from the code folder's package (`go1.x`, or
+/// `bootstrap` on an OS-only runtime), imports name package folders of the module `go.mod`
+/// declares.
+pub(super) const PROFILE: Profile = Profile {
+    name: "Go",
+    extensions: &[("go", Lang::Go)],
+    runtimes: &["go", "provided"],
+    grammar: |_| tree_sitter_go::LANGUAGE.into(),
+    extract,
+    handler_files: |_, _| Vec::new(),
+    import_files: |_, _, _| Vec::new(),
+    packages: Some(Packages {
+        manifest: "go.mod",
+        module_path,
+        files: |folder, files| package_files(folder, files),
+    }),
+    entry,
+};
+
+/// The function `package main` hands to `lambda.Start` (the handler string names the binary,
+/// not a function), where the package defines it: a method value (`a.run`) is the method of
+/// that name.
+fn entry(_handler: &str, files: &[(&str, &CodeFacts)]) -> Option<HandlerEntry> {
+    let (file, start) = files.iter().find_map(|(file, facts)| {
+        facts
+            .exports
+            .iter()
+            .find(|e| e.kind == ExportKind::Start)
+            .map(|e| (*file, e))
+    })?;
+    let name = start.name.value.as_str();
+    let method = name.rsplit_once('.').map(|(_, m)| m);
+    let defined = files.iter().find_map(|(file, facts)| {
+        profile::find(facts, ExportKind::Function, name)
+            .or_else(|| profile::find(facts, ExportKind::Function, method?))
+            .map(|e| profile::entry(file, e))
+    });
+    Some(defined.unwrap_or_else(|| profile::entry(file, start)))
+}
+
 /// The SDK facts of one parsed Go file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     driver::extract::<Go<'_>>(file, tree)
 }
 
@@ -61,9 +103,7 @@ impl<'f> Walker<'f> for Go<'f> {
             }
             "import_spec" => import(&mut self.cx, scope, node),
             "function_declaration" | "method_declaration" => {
-                if node.kind() == "function_declaration"
-                    && let Some(name) = node.child_by_field_name("name")
-                {
+                if let Some(name) = node.child_by_field_name("name") {
                     scope.export(self.cx.t(name).to_string(), ExportKind::Function, node);
                 }
                 parameters(&mut self.cx, node, scope.learned);

@@ -10,8 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
 use super::driver::{self, Passed, Scope, Walker};
+use super::handler::join;
 use super::javaeval::{Env, Obj};
+use super::profile::{self, HandlerEntry, Profile};
 use super::{short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Import, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span, Spanned};
@@ -79,8 +82,87 @@ const EXTERNAL: &[&str] = &[
     "io.",
 ];
 
+/// Java: handlers `com.example.App::handleRequest` or `com.example.App` (the class's source
+/// under a Maven/Gradle source root), imports of classes by package.
+pub(super) const PROFILE: Profile = Profile {
+    name: "Java",
+    extensions: &[("java", Lang::Java)],
+    runtimes: &["java"],
+    grammar: |_| tree_sitter_java::LANGUAGE.into(),
+    extract,
+    handler_files,
+    import_files,
+    packages: None,
+    entry,
+};
+
+/// `com.example.App::handleRequest` -> `src/main/java/com/example/App.java` (Maven and
+/// Gradle), `src/com/example/App.java` or `com/example/App.java` under the code folder; a nested
+/// class (`App$Handler`) lives in its outer class's file.
+fn handler_files(code_path: &str, handler: &str) -> Vec<String> {
+    let class = handler.split("::").next().unwrap_or(handler).trim();
+    let class = class.split('$').next().unwrap_or(class);
+    if class.is_empty() {
+        return Vec::new();
+    }
+    let file = format!("{}.java", class.replace('.', "/"));
+    ["src/main/java", "src/main/kotlin", "src", ""]
+        .iter()
+        .map(|root| join(code_path, &join(root, &file)))
+        .collect()
+}
+
+/// `com.example.Db` under every folder above the importer (a source root), a nested class
+/// (`com.example.Outer.Inner`) in `Outer.java`; a same-package class (`.Db`) next to it.
+fn import_files(dir: &str, module: &str, _code_root: &str) -> Vec<String> {
+    if let Some(class) = module.strip_prefix('.') {
+        return vec![join(dir, &format!("{class}.java"))];
+    }
+    let file = format!("{}.java", module.replace('.', "/"));
+    // A nested class import (`com.example.Outer.Inner`) lives in `Outer.java`.
+    let outer = module
+        .rsplit_once('.')
+        .map(|(o, _)| format!("{}.java", o.replace('.', "/")));
+    let mut out = Vec::new();
+    let mut base = dir.to_string();
+    loop {
+        out.push(join(&base, &file));
+        if let Some(outer) = &outer {
+            out.push(join(&base, outer));
+        }
+        match base.rsplit_once('/') {
+            Some((up, _)) => base = up.to_string(),
+            None if !base.is_empty() => base = String::new(),
+            None => break,
+        }
+    }
+    out
+}
+
+/// `com.example.App::handleRequest` is that method of that class; a handler naming only the
+/// class (`com.example.App`) runs its `handleRequest` (the `RequestHandler` interface). A
+/// method the class does not define is inherited: then the class itself is the entry.
+fn entry(handler: &str, files: &[(&str, &CodeFacts)]) -> Option<HandlerEntry> {
+    let (class, method) = match handler.split_once("::") {
+        Some((class, method)) => (class.trim(), method.trim()),
+        None => (handler, "handleRequest"),
+    };
+    let function = format!("{class}::{method}");
+    let method_entry = files.iter().find_map(|(file, facts)| {
+        profile::find(facts, ExportKind::Function, &function).map(|e| profile::entry(file, e))
+    });
+    method_entry.or_else(|| {
+        files.iter().find_map(|(file, facts)| {
+            profile::find(facts, ExportKind::Class, class).map(|e| HandlerEntry {
+                function: function.clone(),
+                ..profile::entry(file, e)
+            })
+        })
+    })
+}
+
 /// The SDK facts of one parsed Java file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     driver::extract::<Java<'_>>(file, tree)
 }
 

@@ -8,15 +8,99 @@ use std::collections::BTreeMap;
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
 use super::driver::{self, Scope, Walker};
+use super::handler::join;
 use super::jsbind::{bind, declarator, import, parameters, record_import};
 use super::jseval::{Env, JsObj};
+use super::profile::{self, Profile};
 use super::{short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span};
 
+/// JavaScript and TypeScript: handlers `path/file.export`, relative imports (`./db`).
+pub(super) const PROFILE: Profile = Profile {
+    name: "JavaScript",
+    extensions: &[
+        ("js", Lang::JavaScript),
+        ("mjs", Lang::JavaScript),
+        ("cjs", Lang::JavaScript),
+        ("jsx", Lang::JavaScript),
+        ("ts", Lang::TypeScript),
+        ("mts", Lang::TypeScript),
+        ("cts", Lang::TypeScript),
+        ("tsx", Lang::Tsx),
+    ],
+    runtimes: &["nodejs"],
+    grammar: |lang| match lang {
+        Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        _ => tree_sitter_javascript::LANGUAGE.into(),
+    },
+    extract,
+    handler_files,
+    import_files,
+    packages: None,
+    entry: profile::module_function_entry,
+};
+
+const JS_EXTS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"];
+
+/// `src/index.handler` -> `src/index.js` (and the other extensions); TypeScript compiled to
+/// `dist/`, `build/`, ... keeps its source under `src/`.
+fn handler_files(code_path: &str, handler: &str) -> Vec<String> {
+    let Some((module, _function)) = handler.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ext in JS_EXTS {
+        out.push(join(code_path, &format!("{module}{ext}")));
+    }
+    // TypeScript sources compiled to dist/ or build/ keep their stem under src/.
+    let stem = module.rsplit('/').next().unwrap_or(module);
+    let compiled = ["dist/", "build/", "out/", "lib/", ".build/"];
+    let src_module = compiled
+        .iter()
+        .find_map(|d| module.strip_prefix(d))
+        .map_or_else(|| format!("src/{module}"), |rest| format!("src/{rest}"));
+    for ext in [".ts", ".mts", ".js", ".mjs"] {
+        out.push(join(code_path, &format!("{src_module}{ext}")));
+    }
+    out.push(join(code_path, &format!("src/{stem}.ts")));
+    out.push(join(code_path, &format!("src/{stem}/index.ts")));
+    out
+}
+
+/// A relative specifier (`./db`, `../lib/x.js`) as written, with each extension, or as a
+/// folder's `index`; bare specifiers are packages.
+fn import_files(dir: &str, module: &str, _code_root: &str) -> Vec<String> {
+    if !(module.starts_with("./") || module.starts_with("../") || module == "." || module == "..") {
+        return Vec::new();
+    }
+    let base = join(dir, module);
+    let mut out = Vec::new();
+    if Lang::from_path(&base).is_some() {
+        out.push(base.clone());
+        // `import "./db.js"` in TypeScript names the compiled file; the source is db.ts.
+        if let Some(stem) = base.strip_suffix(".js") {
+            out.push(format!("{stem}.ts"));
+            out.push(format!("{stem}.tsx"));
+        }
+        if let Some(stem) = base.strip_suffix(".mjs") {
+            out.push(format!("{stem}.mts"));
+        }
+    }
+    for ext in JS_EXTS {
+        out.push(format!("{base}{ext}"));
+    }
+    for ext in JS_EXTS {
+        out.push(join(&base, &format!("index{ext}")));
+    }
+    out
+}
+
 /// The SDK facts of one parsed JavaScript or TypeScript file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     driver::extract::<JavaScript<'_>>(file, tree)
 }
 

@@ -36,6 +36,7 @@ mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
+mod profile;
 mod pyargs;
 mod pyeval;
 mod pyimport;
@@ -45,6 +46,7 @@ mod vendored;
 
 pub use go::{module_path as go_module_path, package_files as go_package_files};
 pub use handler::{handler_candidates, local_import_candidates};
+pub use profile::{HandlerEntry, Packages, Profile, for_runtime, handler_entry};
 pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
 
@@ -78,39 +80,32 @@ impl Lang {
     pub fn from_path(path: &str) -> Option<Lang> {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-        match ext.as_str() {
-            "py" => Some(Lang::Python),
-            "js" | "mjs" | "cjs" | "jsx" => Some(Lang::JavaScript),
-            "ts" | "mts" | "cts" => Some(Lang::TypeScript),
-            "tsx" => Some(Lang::Tsx),
-            "go" => Some(Lang::Go),
-            "java" => Some(Lang::Java),
-            _ => None,
+        profile::PROFILES
+            .iter()
+            .flat_map(|p| p.extensions)
+            .find(|(e, _)| *e == ext)
+            .map(|(_, lang)| *lang)
+    }
+
+    /// The language's profile (JavaScript's dialects share one).
+    pub fn profile(self) -> &'static Profile {
+        match self {
+            Lang::Python => &python::PROFILE,
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => &javascript::PROFILE,
+            Lang::Go => &go::PROFILE,
+            Lang::Java => &java::PROFILE,
         }
     }
 
     fn grammar(self) -> tree_sitter::Language {
-        match self {
-            Lang::Python => tree_sitter_python::LANGUAGE.into(),
-            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-            Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Lang::Go => tree_sitter_go::LANGUAGE.into(),
-            Lang::Java => tree_sitter_java::LANGUAGE.into(),
-        }
+        (self.profile().grammar)(self)
     }
 }
 
 /// Reads the SDK calls, environment reads and imports of one file.
 pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
-    let facts = match lang {
-        Lang::Python => python::extract(file, &tree),
-        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::extract(file, &tree),
-        Lang::Go => go::extract(file, &tree),
-        Lang::Java => java::extract(file, &tree),
-    };
-    Ok(facts)
+    Ok((lang.profile().extract)(file, &tree))
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).

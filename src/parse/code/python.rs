@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
 use super::driver::{self, Passed, Scope, Walker};
+use super::handler::join;
+use super::profile::{self, Profile};
 use super::pyeval::{Env, Obj};
 use super::{short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
@@ -18,8 +21,65 @@ use crate::source::SourceFile;
 /// The service name `aws-lambda-powertools` utilities are reported under.
 pub const POWERTOOLS: &str = "aws-lambda-powertools";
 
+/// Python: `.py` files, handlers `path/module.function`, imports relative (`.util`) or from
+/// the code folder.
+pub(super) const PROFILE: Profile = Profile {
+    name: "Python",
+    extensions: &[("py", Lang::Python)],
+    runtimes: &["python"],
+    grammar: |_| tree_sitter_python::LANGUAGE.into(),
+    extract,
+    handler_files,
+    import_files,
+    packages: None,
+    entry: profile::module_function_entry,
+};
+
+/// `src/app.handler` -> `src/app.py`, `src/app/__init__.py`; dots in the module name are
+/// folders (`pkg.mod.handler` -> `pkg/mod.py`).
+fn handler_files(code_path: &str, handler: &str) -> Vec<String> {
+    let Some((module, _function)) = handler.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let file = module.replace('.', "/");
+    vec![
+        join(code_path, &format!("{file}.py")),
+        join(code_path, &format!("{file}/__init__.py")),
+    ]
+}
+
+/// A relative import (`.util`, `..lib.db`) from the importer's folder; an absolute one
+/// (`util`) from the importer's folder and the code folder, unless it is a known package.
+fn import_files(dir: &str, module: &str, code_root: &str) -> Vec<String> {
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let rest = module[dots..].replace('.', "/");
+    let files = |base: &str| -> Vec<String> {
+        if rest.is_empty() {
+            vec![join(base, "__init__.py")]
+        } else {
+            vec![
+                join(base, &format!("{rest}.py")),
+                join(base, &format!("{rest}/__init__.py")),
+            ]
+        }
+    };
+    if dots > 0 {
+        let mut base = dir.to_string();
+        for _ in 1..dots {
+            base = join(&base, "..");
+        }
+        return files(&base);
+    }
+    if rest.is_empty() || super::pystd::is_known_package(module) {
+        return Vec::new();
+    }
+    let mut out = files(dir);
+    out.extend(files(code_root.trim_end_matches('/')));
+    out
+}
+
 /// The boto3 facts of one parsed Python file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
     driver::extract::<Python<'_>>(file, tree)
 }
 
