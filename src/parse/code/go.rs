@@ -15,7 +15,7 @@ use tree_sitter::{Node, Tree};
 use super::Lang;
 use super::driver::{self, Passed, Scope, Walker};
 use super::goeval::{Env, Obj, Package};
-use super::profile::{self, HandlerEntry, Packages, Profile};
+use super::profile::{self, FileFacts, HandlerEntry, Packages, Profile};
 use super::{short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
 use crate::source::SourceFile;
@@ -42,7 +42,7 @@ pub(super) const PROFILE: Profile = Profile {
 /// The function `package main` hands to `lambda.Start` (the handler string names the binary,
 /// not a function), where the package defines it: a method value (`a.run`) is the method of
 /// that name.
-fn entry(_handler: &str, files: &[(&str, &CodeFacts)]) -> Option<HandlerEntry> {
+fn entry(_handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
     let (file, start) = files.iter().find_map(|(file, facts)| {
         facts
             .exports

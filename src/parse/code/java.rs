@@ -14,7 +14,7 @@ use super::Lang;
 use super::driver::{self, Passed, Scope, Walker};
 use super::handler::join;
 use super::javaeval::{Env, Obj};
-use super::profile::{self, HandlerEntry, Profile};
+use super::profile::{self, FileFacts, HandlerEntry, Profile};
 use super::{short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Import, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span, Spanned};
@@ -142,7 +142,7 @@ fn import_files(dir: &str, module: &str, _code_root: &str) -> Vec<String> {
 /// `com.example.App::handleRequest` is that method of that class; a handler naming only the
 /// class (`com.example.App`) runs its `handleRequest` (the `RequestHandler` interface). A
 /// method the class does not define is inherited: then the class itself is the entry.
-fn entry(handler: &str, files: &[(&str, &CodeFacts)]) -> Option<HandlerEntry> {
+fn entry(handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
     let (class, method) = match handler.split_once("::") {
         Some((class, method)) => (class.trim(), method.trim()),
         None => (handler, "handleRequest"),

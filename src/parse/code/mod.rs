@@ -1,9 +1,36 @@
 //! AWS SDK call extraction from function code with tree-sitter grammars.
 //!
-//! Each language module walks one syntax tree in document order, keeps a flat table of what
-//! names are bound to (SDK clients, resource objects, environment reads, literals) and turns
-//! method calls on SDK objects into [`SdkCall`]s. Reading is best effort: a file with syntax
-//! errors still yields the calls tree-sitter could place around the error.
+//! One driver, one profile per language. [`extract`] parses a file once (stepping over syntax
+//! errors, see `parse`) and runs its language's walker through the shared driver
+//! (`driver.rs`): the driver walks the tree in document order once per pass, keeps the
+//! enclosing functions, and hands what a pass learned to the next (what callers pass local
+//! functions' parameters, the bindings a file ends up with). The walker keeps a flat table of
+//! what names are bound to (SDK clients, resource objects, environment reads, literals), turns
+//! method calls on SDK objects into [`SdkCall`]s and records environment reads, imports and
+//! [`Export`](crate::model::Export)s. Reading is best effort: a file with syntax errors still
+//! yields the calls tree-sitter could place around the error.
+//!
+//! What differs between languages is in their [`Profile`] (`python.rs`, `javascript.rs`,
+//! `go.rs`, `java.rs`, each with its evaluator files): extensions and grammar, the walker, where
+//! a handler string and an import point ([`handler_candidates`], [`local_import_candidates`],
+//! [`Packages`] for Go's package folders), and which export the handler names
+//! ([`handler_entry`]: Python `module.function`, JavaScript `file.export`, Java
+//! `package.Class::method` or the class's `handleRequest`, Go the function `package main`
+//! hands to `lambda.Start`). `parse::codebase` reads each function's files through these and
+//! gives each function its [`HandlerEntry`].
+//!
+//! Adding a language (C#, say):
+//! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
+//!    nodes — bind client constructions and declared client types, record SDK calls with
+//!    `Scope::env_read`, `Scope::import`, `Scope::export`, and what calls of
+//!    the file's own methods pass in `Scope::passed`) and `pub(super) const PROFILE: Profile`
+//!    (extensions, runtimes such as `dotnet`, the grammar, handler files for
+//!    `Assembly::Namespace.Class::Method`, import files, the entry). Evaluation helpers may
+//!    live in a sibling file (`cseval.rs`), as for the other languages.
+//! 2. Register it: a `Lang` variant, its arm in `Lang::profile`, and an entry in
+//!    `profile::PROFILES`; a [`SdkKind`](crate::model::SdkKind) if its SDK names operations
+//!    its own way (`data` maps calls to IAM actions per SDK kind).
+//! 3. The grammar dependency (`tree-sitter-c-sharp`) in `Cargo.toml`.
 //!
 //! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
 //! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods

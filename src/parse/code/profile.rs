@@ -36,8 +36,11 @@ pub struct Profile {
     pub packages: Option<Packages>,
     /// The entry a handler string names in the function's files (the handler's file, or
     /// its package's files, first).
-    pub(super) entry: fn(handler: &str, files: &[(&str, &CodeFacts)]) -> Option<HandlerEntry>,
+    pub(super) entry: fn(handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry>,
 }
+
+/// A file of the function (relative path, as listed) and what was read from it.
+pub type FileFacts<'a> = (&'a str, &'a CodeFacts);
 
 /// How a language that builds package folders into a binary (Go) finds its code: a handler
 /// names the binary built from the code folder's package, an import names a package folder
@@ -84,7 +87,7 @@ pub fn for_runtime(runtime: &str) -> impl Iterator<Item = &'static Profile> {
 
 /// The entry the handler string names, with `files` the function's files, its handler's file
 /// (or package) first. None where the handler names nothing the files define.
-pub fn handler_entry(handler: &str, files: &[(&str, &CodeFacts)]) -> Option<HandlerEntry> {
+pub fn handler_entry(handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
     let (first, _) = files.first()?;
     let profile = Lang::from_path(first)?.profile();
     (profile.entry)(handler.trim(), files)
@@ -94,7 +97,7 @@ pub fn handler_entry(handler: &str, files: &[(&str, &CodeFacts)]) -> Option<Hand
 /// `src/index.handler`) among the handler file's exported functions (Python, JavaScript).
 pub(super) fn module_function_entry(
     handler: &str,
-    files: &[(&str, &CodeFacts)],
+    files: &[FileFacts<'_>],
 ) -> Option<HandlerEntry> {
     let (_, function) = handler.rsplit_once('.')?;
     let (file, facts) = files.first()?;
