@@ -34,8 +34,11 @@ fn python_module_function() {
         ("app.py", "handler")
     );
     assert!(text.starts_with("def handler(event, context):"));
-    // A nested function is not the module's, a missing one is no entry.
+    // A nested function or a method is not the module's, a missing one is no entry.
     assert!(entry("app.inner", &[("app.py", src)]).is_none());
+    let class = "class App:\n    handler = make()\n    def run(self):\n        pass\n";
+    assert!(entry("app.handler", &[("app.py", class)]).is_none());
+    assert!(entry("app.run", &[("app.py", class)]).is_none());
     assert!(entry("app.main", &[("app.py", src)]).is_none());
     // A module-level assignment names a handler too (`handler = Mangum(app)`).
     let asgi = "from mangum import Mangum\napp = make_app()\nhandler = Mangum(app)\n";

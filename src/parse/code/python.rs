@@ -90,6 +90,9 @@ struct Python<'f> {
     cx: Env<'f>,
     /// `name()`: the SDK object or value local function `name` returns.
     returns: BTreeMap<String, Obj>,
+    /// How many class bodies the walk is inside (module level is outside functions and
+    /// classes).
+    classes: usize,
 }
 
 impl<'f> Walker<'f> for Python<'f> {
@@ -109,6 +112,7 @@ impl<'f> Walker<'f> for Python<'f> {
                 boto3: false,
             },
             returns: BTreeMap::new(),
+            classes: 0,
         }
     }
 
@@ -126,11 +130,12 @@ impl<'f> Walker<'f> for Python<'f> {
                     .child_by_field_name("name")
                     .map(|n| text(self.cx.file, n).to_string())
                     .unwrap_or_default();
-                if at_module_level(node) {
+                if self.classes == 0 && scope.functions.is_empty() {
                     scope.export(name.clone(), ExportKind::Function, node);
                 }
                 parameters(&mut self.cx, node, &name, scope.learned);
             }
+            "class_definition" => self.classes += 1,
             _ => {}
         }
     }
@@ -139,9 +144,12 @@ impl<'f> Walker<'f> for Python<'f> {
         let cx = &mut self.cx;
         match node.kind() {
             "assignment" => {
-                module_assignment(cx, scope, node);
+                if self.classes == 0 && scope.functions.is_empty() {
+                    module_assignment(cx, scope, node);
+                }
                 assignment(cx, node);
             }
+            "class_definition" => self.classes = self.classes.saturating_sub(1),
             "with_item" => with_item(cx, node),
             "return_statement" => {
                 if let (Some(name), Some(value)) = (scope.function(), node.named_child(0))
@@ -174,24 +182,9 @@ impl<'f> Walker<'f> for Python<'f> {
     }
 }
 
-/// True for a definition at the top of the module (decorated or not).
-fn at_module_level(node: Node<'_>) -> bool {
-    let parent = match node.parent() {
-        Some(p) if p.kind() == "decorated_definition" => p.parent(),
-        other => other,
-    };
-    parent.is_some_and(|p| p.kind() == "module")
-}
-
-/// `handler = Mangum(app)` at the top of the module is a handler's name too.
+/// `handler = Mangum(app)` at module level is a handler's name too.
 fn module_assignment(cx: &Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
-    let at_top = node
-        .parent()
-        .filter(|p| p.kind() == "expression_statement")
-        .and_then(|p| p.parent())
-        .is_some_and(|p| p.kind() == "module");
     if let Some(left) = node.child_by_field_name("left")
-        && at_top
         && left.kind() == "identifier"
     {
         scope.export(text(cx.file, left).to_string(), ExportKind::Function, node);
