@@ -10,7 +10,7 @@
 
 mod sdk;
 
-pub use sdk::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
+pub use sdk::{Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Import, SdkCall, SdkKind};
 
 use std::collections::BTreeMap;
 

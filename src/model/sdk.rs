@@ -72,10 +72,34 @@ pub struct Import {
     pub module: Spanned<String>,
 }
 
+/// What an [`Export`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A function or method a handler string can name: Python's top-level `def handler` (or
+    /// `handler = ...`), a JavaScript export (`export const handler`, `exports.handler`,
+    /// `module.exports = { handler }`), a Go function or method (by its name), Java
+    /// `com.example.App::handleRequest`.
+    Function,
+    /// A Java class (`com.example.App`): a handler naming only the class runs its
+    /// `handleRequest`.
+    Class,
+    /// The function a Go `package main` hands to `lambda.Start` (the binary's handler).
+    Start,
+}
+
+/// A name by which a Lambda handler string can reach code the file defines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    pub name: Spanned<String>,
+    pub kind: ExportKind,
+}
+
 /// Everything the code extractor reads from one file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeFacts {
     pub calls: Vec<SdkCall>,
     pub env_reads: Vec<EnvRead>,
     pub imports: Vec<Import>,
+    /// What a handler string can name in the file, in document order.
+    pub exports: Vec<Export>,
 }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
 use crate::model::{CodeFacts, Function, SdkCall};
-use crate::parse::code::{self, Lang};
+use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
 
@@ -25,6 +25,8 @@ pub struct FunctionCode {
     pub handler_missing: bool,
     /// The function has code rolefit could read (a file or inline code).
     pub analysed: bool,
+    /// What the handler string names in the handler's file (or package), when found.
+    pub entry: Option<HandlerEntry>,
 }
 
 struct Extracted {
@@ -70,9 +72,15 @@ pub fn gather(
                 let Some(lang) = Lang::from_path(file) else {
                     continue;
                 };
+                let profile = lang.profile();
                 for import in &ex.facts.imports {
-                    if lang == Lang::Go {
-                        added.extend(go_import_files(listing, file, &import.module.value));
+                    if let Some(packages) = &profile.packages {
+                        added.extend(package_import_files(
+                            packages,
+                            listing,
+                            file,
+                            &import.module.value,
+                        ));
                         continue;
                     }
                     for cand in with_root(file, |file| {
@@ -108,6 +116,16 @@ pub fn gather(
             && f.handler.is_some()
             && handler.is_none()
             && f.config.image_uri.is_none();
+        let handler_facts: Vec<(&str, &CodeFacts)> = roots[i]
+            .1
+            .iter()
+            .filter_map(|file| match cache.get(file) {
+                Some(Some(ex)) => Some((file.as_str(), &ex.facts)),
+                _ => None,
+            })
+            .collect();
+        let handler_string = f.handler.as_ref().map_or("", |h| h.value.as_str());
+        fc.entry = code::handler_entry(handler_string, &handler_facts);
         let mut ordered: Vec<String> = handler.iter().cloned().collect();
         ordered.extend(
             closure[i]
@@ -142,9 +160,13 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
     // A Go handler names the compiled binary (`go1.x`, or `bootstrap` on an OS-only
     // runtime); its code is every file of the package in the code folder.
-    if runtime.is_some_and(|r| r.starts_with("go") || r.starts_with("provided")) {
-        let files =
-            code::go_package_files(&code_path.value, listing.files.keys().map(String::as_str));
+    if let Some(packages) =
+        runtime.and_then(|r| code::for_runtime(r).find_map(|p| p.packages.as_ref()))
+    {
+        let files = (packages.files)(
+            &code_path.value,
+            &mut listing.files.keys().map(String::as_str),
+        );
         if !files.is_empty() {
             return files;
         }
@@ -170,21 +192,26 @@ fn with_root(path: &str, f: impl FnOnce(&str) -> Vec<String>) -> Vec<String> {
     }
 }
 
-/// The files of the package a Go file imports, when the import path lies inside the module
-/// whose `go.mod` is nearest above the importer.
-fn go_import_files(listing: &Listing, importer: &str, import: &str) -> Vec<String> {
+/// The files of the package a file imports (Go), when the import path lies inside the module
+/// whose manifest (`go.mod`) is nearest above the importer.
+fn package_import_files(
+    packages: &Packages,
+    listing: &Listing,
+    importer: &str,
+    import: &str,
+) -> Vec<String> {
     let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
     loop {
-        let go_mod = if dir.is_empty() {
-            "go.mod".to_string()
+        let manifest = if dir.is_empty() {
+            packages.manifest.to_string()
         } else {
-            format!("{dir}/go.mod")
+            format!("{dir}/{}", packages.manifest)
         };
-        if let Some(entry) = listing.files.get(&go_mod) {
+        if let Some(entry) = listing.files.get(&manifest) {
             let Ok(text) = discover::read_text(entry) else {
                 return Vec::new();
             };
-            let Some(module) = code::go_module_path(&text) else {
+            let Some(module) = (packages.module_path)(&text) else {
                 return Vec::new();
             };
             let Some(rest) = import
@@ -198,7 +225,7 @@ fn go_import_files(listing: &Listing, importer: &str, import: &str) -> Vec<Strin
             } else {
                 format!("{dir}/{rest}")
             };
-            return code::go_package_files(&folder, listing.files.keys().map(String::as_str))
+            return (packages.files)(&folder, &mut listing.files.keys().map(String::as_str))
                 .into_iter()
                 .filter(|f| !code::is_vendored(f))
                 .collect();

@@ -12,70 +12,175 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
+use super::driver::{self, Passed, Scope, Walker};
 use super::goeval::{Env, Obj, Package};
-use super::passing::Passed;
-use super::{short_receiver, text, walk};
-use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
-use crate::source::{SourceFile, Spanned};
+use super::profile::{self, FileFacts, HandlerEntry, Packages, Profile};
+use super::{short_receiver, text};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
+use crate::source::SourceFile;
 
-/// The SDK facts of one parsed Go file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    let (_, names, passed) = pass(file, tree, BTreeMap::new(), &Passed::default());
-    // Only values and clients carry over: paginator indexes belong to the first pass.
-    let carried = names
-        .into_iter()
-        .filter(|(_, o)| !matches!(o, Obj::Paginator(_) | Obj::Waiter(_)))
-        .collect();
-    pass(file, tree, carried, &passed).0
+/// Go: a handler names the binary built from the code folder's package (`go1.x`, or
+/// `bootstrap` on an OS-only runtime), imports name package folders of the module `go.mod`
+/// declares.
+pub(super) const PROFILE: Profile = Profile {
+    name: "Go",
+    extensions: &[("go", Lang::Go)],
+    runtimes: &["go", "provided"],
+    grammar: |_| tree_sitter_go::LANGUAGE.into(),
+    extract,
+    handler_files: |_, _| Vec::new(),
+    import_files: |_, _, _| Vec::new(),
+    packages: Some(Packages {
+        manifest: "go.mod",
+        module_path,
+        files: |folder, files| package_files(folder, files),
+    }),
+    entry,
+};
+
+/// The function `package main` hands to `lambda.Start` (the handler string names the binary,
+/// not a function), where the package defines it: a method value (`a.run`) is the method of
+/// that name.
+fn entry(_handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
+    let (file, start) = files.iter().find_map(|(file, facts)| {
+        facts
+            .exports
+            .iter()
+            .find(|e| e.kind == ExportKind::Start)
+            .map(|e| (*file, e))
+    })?;
+    let name = start.name.value.as_str();
+    let method = name.rsplit_once('.').map(|(_, m)| m);
+    let defined = files.iter().find_map(|(file, facts)| {
+        profile::find(facts, ExportKind::Function, name)
+            .or_else(|| profile::find(facts, ExportKind::Function, method?))
+            .map(|e| profile::entry(file, e))
+    });
+    Some(defined.unwrap_or_else(|| profile::entry(file, start)))
 }
 
-fn pass(
-    file: &SourceFile,
-    tree: &Tree,
-    names: BTreeMap<String, Obj>,
-    learned: &Passed,
-) -> (CodeFacts, BTreeMap<String, Obj>, Passed) {
-    let mut passed = Passed::default();
-    let mut cx = Env {
-        file,
-        names,
-        memo: HashMap::new(),
-    };
-    let mut facts = CodeFacts::default();
-    walk(tree, |node, entering| {
-        if entering {
-            match node.kind() {
-                "import_spec" => import(&mut cx, &mut facts, node),
-                "function_declaration" | "method_declaration" => {
-                    parameters(&mut cx, node, learned);
-                }
-                _ => {}
-            }
-            return;
+/// The SDK facts of one parsed Go file.
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    driver::extract::<Go<'_>>(file, tree)
+}
+
+/// One pass over a Go file: the first learns what package-level variables end up holding and
+/// what callers pass the file's functions, the second binds them.
+struct Go<'f> {
+    cx: Env<'f>,
+    /// The file is in `package main` (its `lambda.Start` names the binary's handler).
+    main: bool,
+}
+
+impl<'f> Walker<'f> for Go<'f> {
+    type Value = Arg;
+    type Carried = BTreeMap<String, Obj>;
+    const PASSES: usize = 2;
+
+    fn start(file: &'f SourceFile, names: Self::Carried) -> Self {
+        Go {
+            cx: Env {
+                file,
+                names,
+                memo: HashMap::new(),
+            },
+            main: false,
         }
+    }
+
+    fn defines_function(&self, node: Node<'_>) -> bool {
+        matches!(node.kind(), "function_declaration" | "method_declaration")
+    }
+
+    fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         match node.kind() {
-            "short_var_declaration" | "assignment_statement" => assignment(&mut cx, node),
-            "var_spec" | "const_spec" => var_spec(&mut cx, node),
-            "parameter_declaration" | "field_declaration" => typed(&mut cx, node),
-            "call_expression" => {
-                if let Some(name) = cx.env_name(node, 0) {
-                    facts.env_reads.push(EnvRead {
-                        name,
-                        span: file.span(node.start_byte(), node.end_byte()),
-                    });
+            "package_clause" => {
+                let mut cursor = node.walk();
+                self.main = node
+                    .named_children(&mut cursor)
+                    .any(|n| n.kind() == "package_identifier" && self.cx.t(n) == "main");
+            }
+            "import_spec" => import(&mut self.cx, scope, node),
+            "function_declaration" | "method_declaration" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    scope.export(self.cx.t(name).to_string(), ExportKind::Function, node);
                 }
-                call(&mut cx, &mut facts, node);
-                local_call(&cx, &mut passed, node);
+                parameters(&mut self.cx, node, scope.learned);
             }
             _ => {}
         }
-    });
-    (facts, cx.names, passed)
+    }
+
+    fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
+        let cx = &mut self.cx;
+        match node.kind() {
+            "short_var_declaration" | "assignment_statement" => assignment(cx, node),
+            "var_spec" | "const_spec" => var_spec(cx, node),
+            "parameter_declaration" | "field_declaration" => typed(cx, node),
+            "call_expression" => {
+                if let Some(name) = cx.env_name(node, 0) {
+                    scope.env_read(name, node);
+                }
+                if self.main {
+                    lambda_start(cx, scope, node);
+                }
+                call(cx, &mut scope.facts, node);
+                local_call(cx, &mut scope.passed, node);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(self, _: &mut Scope<'_, Arg>) -> Self::Carried {
+        // Only values and clients carry over: paginator indexes belong to the pass that made
+        // them.
+        self.cx
+            .names
+            .into_iter()
+            .filter(|(_, o)| !matches!(o, Obj::Paginator(_) | Obj::Waiter(_)))
+            .collect()
+    }
 }
+
+/// `lambda.Start(handler)` (and `StartWithOptions`, `StartHandler`) in `package main`: the
+/// function the binary runs for each event. A function literal is the enclosing function's.
+fn lambda_start(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
+    let Some(function) = node
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "selector_expression")
+    else {
+        return;
+    };
+    let is_start = function
+        .child_by_field_name("field")
+        .is_some_and(|f| cx.t(f).starts_with("Start"));
+    let is_lambda = function
+        .child_by_field_name("operand")
+        .and_then(|o| cx.names.get(cx.t(o)))
+        .is_some_and(|o| *o == Obj::Package(LAMBDA_PACKAGE.to_string()));
+    if !(is_start && is_lambda) {
+        return;
+    }
+    let Some(handler) = node
+        .child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+    else {
+        return;
+    };
+    let name = match handler.kind() {
+        "identifier" | "selector_expression" => cx.t(handler).to_string(),
+        _ => scope.function().unwrap_or("main").to_string(),
+    };
+    scope.export(name, ExportKind::Start, handler);
+}
+
+/// The package of the Go Lambda runtime (`lambda.Start`).
+const LAMBDA_PACKAGE: &str = "github.com/aws/aws-lambda-go/lambda";
 
 /// Binds a function's parameters to what every caller in the file passes; a parameter
 /// callers disagree on forgets what an earlier function's same-named variable held.
-fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
+fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed<Arg>) {
     let (Some(name), Some(params)) = (
         node.child_by_field_name("name"),
         node.child_by_field_name("parameters"),
@@ -96,7 +201,7 @@ fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
             .map(|n| text(cx.file, n).to_string())
             .collect();
         for param in names {
-            match learned.get(function, position) {
+            match learned.agreed(function, position) {
                 Some(arg) => {
                     cx.names.insert(param, Obj::Value(arg.clone()));
                 }
@@ -113,7 +218,7 @@ fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
 
 /// Records what a call of a function of the file (`notify(ctx, id)`, `a.save(x)`) passes,
 /// keyed by the function or method name.
-fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
+fn local_call(cx: &Env<'_>, passed: &mut Passed<Arg>, node: Node<'_>) {
     let (Some(function), Some(args)) = (
         node.child_by_field_name("function"),
         node.child_by_field_name("arguments"),
@@ -141,7 +246,7 @@ fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
 
 /// `import alias "path"`: binds the package name and reports paths outside the standard
 /// library and the SDK as imports (the caller maps them to folders through `go.mod`).
-fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let Some(path_node) = node.child_by_field_name("path") else {
         return;
     };
@@ -159,10 +264,7 @@ fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     }
     let first = path.split('/').next().unwrap_or("");
     if first.contains('.') && !path.starts_with("github.com/aws/") {
-        let span = cx.file.span(path_node.start_byte(), path_node.end_byte());
-        facts.imports.push(Import {
-            module: Spanned::new(path, span),
-        });
+        scope.import(path, path_node);
     }
 }
 

@@ -10,11 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
+use super::driver::{self, Passed, Scope, Walker};
+use super::handler::join;
 use super::javaeval::{Env, Obj};
-use super::passing::Passed;
-use super::{short_receiver, text, walk};
-use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, Import, SdkCall, SdkKind};
-use crate::source::{SourceFile, Spanned};
+use super::profile::{self, FileFacts, HandlerEntry, Profile};
+use super::{short_receiver, text};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Import, SdkCall, SdkKind};
+use crate::source::{SourceFile, Span, Spanned};
 
 /// Service names of the enhanced DynamoDB client and the S3 Transfer Manager (their Maven
 /// artifacts, as the knowledge base's helper table names them).
@@ -79,84 +82,252 @@ const EXTERNAL: &[&str] = &[
     "io.",
 ];
 
-/// The SDK facts of one parsed Java file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    let (_, names, passed) = pass(file, tree, BTreeMap::new(), &Passed::default());
-    pass(file, tree, names, &passed).0
+/// Java: handlers `com.example.App::handleRequest` or `com.example.App` (the class's source
+/// under a Maven/Gradle source root), imports of classes by package.
+pub(super) const PROFILE: Profile = Profile {
+    name: "Java",
+    extensions: &[("java", Lang::Java)],
+    runtimes: &["java"],
+    grammar: |_| tree_sitter_java::LANGUAGE.into(),
+    extract,
+    handler_files,
+    import_files,
+    packages: None,
+    entry,
+};
+
+/// `com.example.App::handleRequest` -> `src/main/java/com/example/App.java` (Maven and
+/// Gradle), `src/com/example/App.java` or `com/example/App.java` under the code folder; a nested
+/// class (`App$Handler`) lives in its outer class's file.
+fn handler_files(code_path: &str, handler: &str) -> Vec<String> {
+    let class = handler.split("::").next().unwrap_or(handler).trim();
+    let class = class.split('$').next().unwrap_or(class);
+    if class.is_empty() {
+        return Vec::new();
+    }
+    let file = format!("{}.java", class.replace('.', "/"));
+    ["src/main/java", "src/main/kotlin", "src", ""]
+        .iter()
+        .map(|root| join(code_path, &join(root, &file)))
+        .collect()
 }
 
-fn pass(
-    file: &SourceFile,
-    tree: &Tree,
-    names: BTreeMap<String, Obj>,
-    learned: &Passed,
-) -> (CodeFacts, BTreeMap<String, Obj>, Passed) {
-    let mut passed = Passed::default();
-    let mut cx = Env {
-        file,
-        names,
-        classes: BTreeMap::new(),
-        wildcards: Vec::new(),
-    };
-    let mut facts = CodeFacts::default();
-    let mut types: BTreeMap<String, Node<'_>> = BTreeMap::new();
-    walk(tree, |node, entering| {
-        if entering {
-            if matches!(
-                node.kind(),
-                "method_declaration" | "constructor_declaration"
-            ) {
-                parameters(&mut cx, node, learned);
-            }
-            return;
+/// `com.example.Db` under every folder above the importer (a source root), a nested class
+/// (`com.example.Outer.Inner`) in `Outer.java`; a same-package class (`.Db`) next to it.
+fn import_files(dir: &str, module: &str, _code_root: &str) -> Vec<String> {
+    if let Some(class) = module.strip_prefix('.') {
+        return vec![join(dir, &format!("{class}.java"))];
+    }
+    let file = format!("{}.java", module.replace('.', "/"));
+    // A nested class import (`com.example.Outer.Inner`) lives in `Outer.java`.
+    let outer = module
+        .rsplit_once('.')
+        .map(|(o, _)| format!("{}.java", o.replace('.', "/")));
+    let mut out = Vec::new();
+    let mut base = dir.to_string();
+    loop {
+        out.push(join(&base, &file));
+        if let Some(outer) = &outer {
+            out.push(join(&base, outer));
         }
+        match base.rsplit_once('/') {
+            Some((up, _)) => base = up.to_string(),
+            None if !base.is_empty() => base = String::new(),
+            None => break,
+        }
+    }
+    out
+}
+
+/// `com.example.App::handleRequest` is that method of that class; a handler naming only the
+/// class (`com.example.App`) runs its `handleRequest` (the `RequestHandler` interface). A
+/// method the class does not define is inherited: then the class itself is the entry.
+fn entry(handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
+    let (class, method) = match handler.split_once("::") {
+        Some((class, method)) => (class.trim(), method.trim()),
+        None => (handler, "handleRequest"),
+    };
+    let function = format!("{class}::{method}");
+    let method_entry = files.iter().find_map(|(file, facts)| {
+        profile::find(facts, ExportKind::Function, &function).map(|e| profile::entry(file, e))
+    });
+    method_entry.or_else(|| {
+        files.iter().find_map(|(file, facts)| {
+            profile::find(facts, ExportKind::Class, class).map(|e| HandlerEntry {
+                function: function.clone(),
+                ..profile::entry(file, e)
+            })
+        })
+    })
+}
+
+/// The SDK facts of one parsed Java file.
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    driver::extract::<Java<'_>>(file, tree)
+}
+
+/// One pass over a Java file: the first learns the fields a constructor sets below their use
+/// and what callers pass the class's methods, the second binds them.
+struct Java<'f> {
+    cx: Env<'f>,
+    /// Capitalised names used as types or static receivers, where first written.
+    types: BTreeMap<String, Span>,
+    /// The `package` the file declares (`com.example`), empty for the default package.
+    package: String,
+    /// The classes (and interfaces, enums, records) the walk is inside, outermost first.
+    classes: Vec<String>,
+}
+
+impl<'f> Walker<'f> for Java<'f> {
+    type Value = Arg;
+    type Carried = BTreeMap<String, Obj>;
+    const PASSES: usize = 2;
+
+    fn start(file: &'f SourceFile, names: Self::Carried) -> Self {
+        Java {
+            cx: Env {
+                file,
+                names,
+                classes: BTreeMap::new(),
+                wildcards: Vec::new(),
+            },
+            types: BTreeMap::new(),
+            package: String::new(),
+            classes: Vec::new(),
+        }
+    }
+
+    fn defines_function(&self, node: Node<'_>) -> bool {
+        matches!(
+            node.kind(),
+            "method_declaration" | "constructor_declaration"
+        )
+    }
+
+    fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         match node.kind() {
-            "import_declaration" => import(&mut cx, &mut facts, node),
-            "local_variable_declaration" | "field_declaration" => declaration(&mut cx, node),
-            "formal_parameter" => parameter(&mut cx, node),
-            "assignment_expression" => assignment(&mut cx, node),
+            "method_declaration" | "constructor_declaration" => {
+                if node.kind() == "method_declaration"
+                    && let (Some(class), Some(name)) =
+                        (self.class_name(), node.child_by_field_name("name"))
+                {
+                    let name = format!("{class}::{}", self.cx.t(name));
+                    scope.export(name, ExportKind::Function, node);
+                }
+                parameters(&mut self.cx, node, scope.learned);
+            }
+            "package_declaration" => {
+                let mut cursor = node.walk();
+                if let Some(name) = node
+                    .named_children(&mut cursor)
+                    .find(|c| matches!(c.kind(), "scoped_identifier" | "identifier"))
+                {
+                    self.package = self.cx.t(name).to_string();
+                }
+            }
+            kind if CLASS_KINDS.contains(&kind) => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map(|n| self.cx.t(n).to_string())
+                    .unwrap_or_default();
+                self.classes.push(name);
+                if let Some(class) = self.class_name() {
+                    scope.export(class, ExportKind::Class, node);
+                }
+            }
+            // An anonymous class's methods are no handler's.
+            "class_body" if is_anonymous(node) => self.classes.push(String::new()),
+            _ => {}
+        }
+    }
+
+    fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
+        let cx = &mut self.cx;
+        let file = cx.file;
+        match node.kind() {
+            "import_declaration" => import(cx, scope, node),
+            "local_variable_declaration" | "field_declaration" => declaration(cx, node),
+            "formal_parameter" => parameter(cx, node),
+            "assignment_expression" => assignment(cx, node),
             "method_invocation" => {
                 if let Some(name) = cx.env_name(node, 0) {
-                    facts.env_reads.push(EnvRead {
-                        name,
-                        span: file.span(node.start_byte(), node.end_byte()),
-                    });
+                    scope.env_read(name, node);
                 }
-                call(&cx, &mut facts, node);
-                local_call(&cx, &mut passed, node);
+                call(cx, &mut scope.facts, node);
+                local_call(cx, &mut scope.passed, node);
             }
             // Classes of the same package need no import: a capitalised name used as a type
             // or a static receiver may be a sibling file.
             "type_identifier" => {
-                types.entry(text(file, node).to_string()).or_insert(node);
+                self.types
+                    .entry(text(file, node).to_string())
+                    .or_insert_with(|| file.span(node.start_byte(), node.end_byte()));
             }
             "identifier" if is_receiver(node) => {
                 let name = text(file, node);
                 if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    types.entry(name.to_string()).or_insert(node);
+                    self.types
+                        .entry(name.to_string())
+                        .or_insert_with(|| file.span(node.start_byte(), node.end_byte()));
                 }
+            }
+            kind if CLASS_KINDS.contains(&kind) => {
+                self.classes.pop();
+            }
+            "class_body" if is_anonymous(node) => {
+                self.classes.pop();
             }
             _ => {}
         }
-    });
-    let imported: BTreeSet<&str> = cx.classes.keys().map(String::as_str).collect();
-    for (name, node) in types {
-        if imported.contains(name.as_str()) {
-            continue;
-        }
-        facts.imports.push(Import {
-            module: Spanned::new(
-                format!(".{name}"),
-                file.span(node.start_byte(), node.end_byte()),
-            ),
-        });
     }
-    (facts, cx.names, passed)
+
+    fn finish(self, scope: &mut Scope<'_, Arg>) -> Self::Carried {
+        let imported: BTreeSet<&str> = self.cx.classes.keys().map(String::as_str).collect();
+        for (name, span) in self.types {
+            if imported.contains(name.as_str()) {
+                continue;
+            }
+            scope.facts.imports.push(Import {
+                module: Spanned::new(format!(".{name}"), span),
+            });
+        }
+        self.cx.names
+    }
+}
+
+/// Declarations that name a class a handler can name.
+const CLASS_KINDS: &[&str] = &[
+    "class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+];
+
+fn is_anonymous(class_body: Node<'_>) -> bool {
+    class_body
+        .parent()
+        .is_some_and(|p| p.kind() == "object_creation_expression")
+}
+
+impl Java<'_> {
+    /// The binary name of the innermost class (`com.example.App`, `com.example.App$Inner`),
+    /// as a Lambda handler writes it; none outside a class or inside an anonymous one.
+    fn class_name(&self) -> Option<String> {
+        if self.classes.is_empty() || self.classes.iter().any(String::is_empty) {
+            return None;
+        }
+        let nested = self.classes.join("$");
+        Some(if self.package.is_empty() {
+            nested
+        } else {
+            format!("{}.{nested}", self.package)
+        })
+    }
 }
 
 /// Binds a method's parameters to what every caller in the file passes; a parameter callers
 /// disagree on forgets what an earlier method's same-named variable held.
-fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
+fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed<Arg>) {
     let (Some(name), Some(params)) = (
         node.child_by_field_name("name"),
         node.child_by_field_name("parameters"),
@@ -174,7 +345,7 @@ fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
             continue;
         };
         let param = text(cx.file, param).to_string();
-        match learned.get(function, i) {
+        match learned.agreed(function, i) {
             Some(arg) => {
                 cx.names.insert(param, Obj::Value(arg.clone()));
             }
@@ -188,7 +359,7 @@ fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed) {
 }
 
 /// Records what a call of the class's own method (`send(x)`, `this.send(x)`) passes.
-fn local_call(cx: &Env<'_>, passed: &mut Passed, node: Node<'_>) {
+fn local_call(cx: &Env<'_>, passed: &mut Passed<Arg>, node: Node<'_>) {
     if node
         .child_by_field_name("object")
         .is_some_and(|o| o.kind() != "this")
@@ -219,7 +390,7 @@ fn is_receiver(node: Node<'_>) -> bool {
 }
 
 /// `import a.b.C;`, `import a.b.*;` (static imports name members, not classes).
-fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
     if children.iter().any(|c| c.kind() == "static") {
@@ -240,9 +411,7 @@ fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         cx.classes.insert(simple.to_string(), name.clone());
     }
     if !EXTERNAL.iter().any(|p| name.starts_with(p)) {
-        facts.imports.push(Import {
-            module: Spanned::new(name, cx.file.span(path.start_byte(), path.end_byte())),
-        });
+        scope.import(name, *path);
     }
 }
 

@@ -8,100 +8,278 @@ use std::collections::BTreeMap;
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
+use super::driver::{self, Scope, Walker};
+use super::handler::join;
 use super::jsbind::{bind, declarator, import, parameters, record_import};
 use super::jseval::{Env, JsObj};
-use super::{short_receiver, text, walk};
-use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, SdkCall, SdkKind};
+use super::profile::{self, Profile};
+use super::{short_receiver, text};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span};
 
-/// The SDK facts of one parsed JavaScript or TypeScript file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    let mut cx = Env {
-        file,
-        names: BTreeMap::new(),
+/// JavaScript and TypeScript: handlers `path/file.export`, relative imports (`./db`).
+pub(super) const PROFILE: Profile = Profile {
+    name: "JavaScript",
+    extensions: &[
+        ("js", Lang::JavaScript),
+        ("mjs", Lang::JavaScript),
+        ("cjs", Lang::JavaScript),
+        ("jsx", Lang::JavaScript),
+        ("ts", Lang::TypeScript),
+        ("mts", Lang::TypeScript),
+        ("cts", Lang::TypeScript),
+        ("tsx", Lang::Tsx),
+    ],
+    runtimes: &["nodejs"],
+    grammar: |lang| match lang {
+        Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        _ => tree_sitter_javascript::LANGUAGE.into(),
+    },
+    extract,
+    handler_files,
+    import_files,
+    packages: None,
+    entry: profile::module_function_entry,
+};
+
+const JS_EXTS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"];
+
+/// `src/index.handler` -> `src/index.js` (and the other extensions); TypeScript compiled to
+/// `dist/`, `build/`, ... keeps its source under `src/`.
+fn handler_files(code_path: &str, handler: &str) -> Vec<String> {
+    let Some((module, _function)) = handler.rsplit_once('.') else {
+        return Vec::new();
     };
-    let mut facts = CodeFacts::default();
-    let mut functions: Vec<String> = Vec::new();
-    walk(tree, |node, entering| match (node.kind(), entering) {
-        ("import_statement", true) => import(&mut cx, &mut facts, node),
-        ("export_statement", true) => {
-            if let Some(source) = node.child_by_field_name("source") {
-                record_import(&cx, &mut facts, source);
+    let mut out = Vec::new();
+    for ext in JS_EXTS {
+        out.push(join(code_path, &format!("{module}{ext}")));
+    }
+    // TypeScript sources compiled to dist/ or build/ keep their stem under src/.
+    let stem = module.rsplit('/').next().unwrap_or(module);
+    let compiled = ["dist/", "build/", "out/", "lib/", ".build/"];
+    let src_module = compiled
+        .iter()
+        .find_map(|d| module.strip_prefix(d))
+        .map_or_else(|| format!("src/{module}"), |rest| format!("src/{rest}"));
+    for ext in [".ts", ".mts", ".js", ".mjs"] {
+        out.push(join(code_path, &format!("{src_module}{ext}")));
+    }
+    out.push(join(code_path, &format!("src/{stem}.ts")));
+    out.push(join(code_path, &format!("src/{stem}/index.ts")));
+    out
+}
+
+/// A relative specifier (`./db`, `../lib/x.js`) as written, with each extension, or as a
+/// folder's `index`; bare specifiers are packages.
+fn import_files(dir: &str, module: &str, _code_root: &str) -> Vec<String> {
+    if !(module.starts_with("./") || module.starts_with("../") || module == "." || module == "..") {
+        return Vec::new();
+    }
+    let base = join(dir, module);
+    let mut out = Vec::new();
+    if Lang::from_path(&base).is_some() {
+        out.push(base.clone());
+        // `import "./db.js"` in TypeScript names the compiled file; the source is db.ts.
+        if let Some(stem) = base.strip_suffix(".js") {
+            out.push(format!("{stem}.ts"));
+            out.push(format!("{stem}.tsx"));
+        }
+        if let Some(stem) = base.strip_suffix(".mjs") {
+            out.push(format!("{stem}.mts"));
+        }
+    }
+    for ext in JS_EXTS {
+        out.push(format!("{base}{ext}"));
+    }
+    for ext in JS_EXTS {
+        out.push(join(&base, &format!("index{ext}")));
+    }
+    out
+}
+
+/// The SDK facts of one parsed JavaScript or TypeScript file.
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    driver::extract::<JavaScript<'_>>(file, tree)
+}
+
+/// The one pass over a JavaScript or TypeScript file: bindings are read in document order.
+struct JavaScript<'f> {
+    cx: Env<'f>,
+}
+
+impl<'f> Walker<'f> for JavaScript<'f> {
+    type Value = Arg;
+    type Carried = ();
+    const PASSES: usize = 1;
+
+    fn start(file: &'f SourceFile, _: ()) -> Self {
+        JavaScript {
+            cx: Env {
+                file,
+                names: BTreeMap::new(),
+            },
+        }
+    }
+
+    fn defines_function(&self, node: Node<'_>) -> bool {
+        match node.kind() {
+            "function_declaration" | "method_definition" => true,
+            "variable_declarator" => is_function(node),
+            _ => false,
+        }
+    }
+
+    fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
+        let cx = &mut self.cx;
+        match node.kind() {
+            "import_statement" => import(cx, scope, node),
+            "export_statement" => {
+                if let Some(source) = node.child_by_field_name("source") {
+                    record_import(cx, scope, source);
+                }
+                exports(cx, scope, node);
             }
+            "formal_parameters" => parameters(cx, node),
+            _ => {}
         }
-        ("formal_parameters", true) => parameters(&mut cx, node),
-        ("function_declaration" | "method_definition", true) => {
-            functions.push(
-                node.child_by_field_name("name")
-                    .map(|n| text(file, n).to_string())
-                    .unwrap_or_default(),
-            );
-        }
-        ("function_declaration" | "method_definition", false) => {
-            functions.pop();
-        }
-        ("return_statement", false) => {
-            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
-                && let Some(obj) = cx.resolve(value, 0)
-            {
-                cx.names.insert(format!("{name}()"), obj.clone());
-                cx.names.insert(format!("this.{name}()"), obj);
+    }
+
+    fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
+        let cx = &mut self.cx;
+        let file = cx.file;
+        match node.kind() {
+            "return_statement" => {
+                if let (Some(name), Some(value)) = (scope.function(), node.named_child(0))
+                    && let Some(obj) = cx.resolve(value, 0)
+                {
+                    cx.names.insert(format!("{name}()"), obj.clone());
+                    cx.names.insert(format!("this.{name}()"), obj);
+                }
             }
-        }
-        ("variable_declarator", true) if is_function(node) => {
-            functions.push(
-                node.child_by_field_name("name")
-                    .map(|n| text(file, n).to_string())
-                    .unwrap_or_default(),
-            );
-        }
-        ("variable_declarator", false) => {
-            if is_function(node) {
-                functions.pop();
+            "variable_declarator" => {
                 // `const getClient = () => new S3Client({})`: an expression body is the result.
-                if let (Some(name), Some(body)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value")
-                        .and_then(|v| v.child_by_field_name("body")),
-                ) && let Some(obj) = cx.resolve(body, 0)
+                if is_function(node)
+                    && let (Some(name), Some(body)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("value")
+                            .and_then(|v| v.child_by_field_name("body")),
+                    )
+                    && let Some(obj) = cx.resolve(body, 0)
                 {
                     cx.names.insert(format!("{}()", text(file, name)), obj);
                 }
+                declarator(cx, scope, node);
             }
-            declarator(&mut cx, &mut facts, node);
-        }
-        ("assignment_expression", false) => {
-            if let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) && matches!(left.kind(), "identifier" | "member_expression")
-            {
-                let key = text(file, left).to_string();
-                bind(&mut cx, key, right);
+            "assignment_expression" => {
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) && matches!(left.kind(), "identifier" | "member_expression")
+                {
+                    commonjs_exports(cx, scope, left, right);
+                    let key = text(file, left).to_string();
+                    bind(cx, key, right);
+                }
             }
-        }
-        ("public_field_definition" | "field_definition", false) => {
-            let name = node
-                .child_by_field_name("name")
-                .or_else(|| node.child_by_field_name("property"));
-            if let (Some(name), Some(value)) = (name, node.child_by_field_name("value")) {
-                let name = text(file, name).to_string();
-                bind(&mut cx, format!("this.{name}"), value);
+            "public_field_definition" | "field_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .or_else(|| node.child_by_field_name("property"));
+                if let (Some(name), Some(value)) = (name, node.child_by_field_name("value")) {
+                    let name = text(file, name).to_string();
+                    bind(cx, format!("this.{name}"), value);
+                }
             }
-        }
-        ("call_expression", false) => call(&mut cx, &mut facts, node),
-        ("new_expression", false) => upload(&cx, &mut facts, node),
-        ("member_expression" | "subscript_expression", false) => {
-            if let Some(name) = cx.env_name(node, 0) {
-                facts.env_reads.push(EnvRead {
-                    name,
-                    span: file.span(node.start_byte(), node.end_byte()),
-                });
+            "call_expression" => call(cx, scope, node),
+            "new_expression" => upload(cx, &mut scope.facts, node),
+            "member_expression" | "subscript_expression" => {
+                if let Some(name) = cx.env_name(node, 0) {
+                    scope.env_read(name, node);
+                }
             }
+            _ => {}
         }
-        _ => {}
-    });
-    facts
+    }
+
+    fn finish(self, _: &mut Scope<'_, Arg>) {}
+}
+
+/// ES module exports: `export function handler`, `export const handler = ...`,
+/// `export { main as handler }`.
+fn exports(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
+    if let Some(declaration) = node.child_by_field_name("declaration") {
+        match declaration.kind() {
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                if let Some(name) = declaration.child_by_field_name("name") {
+                    scope.export(cx.t(name).to_string(), ExportKind::Function, declaration);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cursor = declaration.walk();
+                for d in declaration.named_children(&mut cursor) {
+                    if let Some(name) = d
+                        .child_by_field_name("name")
+                        .filter(|n| n.kind() == "identifier")
+                    {
+                        scope.export(cx.t(name).to_string(), ExportKind::Function, d);
+                    }
+                }
+            }
+            _ => {}
+        }
+        return;
+    }
+    let mut cursor = node.walk();
+    let Some(clause) = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "export_clause")
+    else {
+        return;
+    };
+    let mut cursor = clause.walk();
+    for spec in clause.named_children(&mut cursor) {
+        let exported = spec
+            .child_by_field_name("alias")
+            .or_else(|| spec.child_by_field_name("name"));
+        if let Some(exported) = exported {
+            let name = cx.t(exported).trim_matches(['"', '\'']).to_string();
+            scope.export(name, ExportKind::Function, spec);
+        }
+    }
+}
+
+/// CommonJS exports: `exports.handler = ...`, `module.exports.handler = ...`,
+/// `module.exports = { handler, other: fn }`.
+fn commonjs_exports(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, left: Node<'_>, right: Node<'_>) {
+    let target = cx.t(left);
+    if let Some(name) = target
+        .strip_prefix("module.exports.")
+        .or_else(|| target.strip_prefix("exports."))
+    {
+        if !name.contains('.') {
+            scope.export(name.to_string(), ExportKind::Function, right);
+        }
+        return;
+    }
+    if target != "module.exports" || right.kind() != "object" {
+        return;
+    }
+    let mut cursor = right.walk();
+    for entry in right.named_children(&mut cursor) {
+        let key = match entry.kind() {
+            "shorthand_property_identifier" => Some(entry),
+            "pair" | "method_definition" => entry
+                .child_by_field_name("key")
+                .or_else(|| entry.child_by_field_name("name")),
+            _ => None,
+        };
+        if let Some(key) = key {
+            let name = cx.t(key).trim_matches(['"', '\'']).to_string();
+            scope.export(name, ExportKind::Function, entry);
+        }
+    }
 }
 
 /// A declaration whose value is a function (`const f = async () => {...}`).
@@ -148,7 +326,8 @@ fn sdk_call(
 }
 
 /// A call on an SDK client, or of an SDK function (paginators, waiters, presigner).
-fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
+    let facts = &mut scope.facts;
     let Some(function) = node.child_by_field_name("function") else {
         return;
     };
@@ -157,7 +336,7 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let span = cx.file.span(node.start_byte(), node.end_byte());
     if function.kind() == "import" || cx.t(function) == "require" {
         if let Some(first) = arg(0) {
-            record_import(cx, facts, first);
+            record_import(cx, scope, first);
         }
         return;
     }

@@ -3,31 +3,28 @@
 
 use tree_sitter::Node;
 
+use super::driver::Scope;
 use super::jseval::{Env, JsObj, module_obj};
-use crate::model::{Arg, CodeFacts, EnvRead, Import};
-use crate::source::Spanned;
+use crate::model::Arg;
 
 /// Records a relative module specifier (`./db`, `../lib/x.js`) as a possible local file.
-pub(super) fn record_import(cx: &Env<'_>, facts: &mut CodeFacts, source: Node<'_>) {
+pub(super) fn record_import(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, source: Node<'_>) {
     if let Arg::Str(module) = cx.eval(source, 0)
         && (module.starts_with("./")
             || module.starts_with("../")
             || module == "."
             || module == "..")
     {
-        let span = cx.file.span(source.start_byte(), source.end_byte());
-        facts.imports.push(Import {
-            module: Spanned::new(module, span),
-        });
+        scope.import(module, source);
     }
 }
 
 /// `import ... from "<module>"`: binds SDK modules, classes and functions.
-pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let Some(source) = node.child_by_field_name("source") else {
         return;
     };
-    record_import(cx, facts, source);
+    record_import(cx, scope, source);
     let Arg::Str(module) = cx.eval(source, 0) else {
         return;
     };
@@ -102,7 +99,7 @@ pub(super) fn bind(cx: &mut Env<'_>, key: String, value: Node<'_>) {
 }
 
 /// `const x = ...`, `const { A, B: b, C = d } = ...` (from a module, `process.env` or an object).
-pub(super) fn declarator(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+pub(super) fn declarator(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let Some(name) = node.child_by_field_name("name") else {
         return;
     };
@@ -163,10 +160,7 @@ pub(super) fn declarator(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>
         let bound_text = cx.t(bound).to_string();
         let obj = match &source {
             Some(JsObj::ProcessEnv) => {
-                facts.env_reads.push(EnvRead {
-                    name: key_text.clone(),
-                    span: cx.file.span(key.start_byte(), key.end_byte()),
-                });
+                scope.env_read(key_text.clone(), key);
                 Some(JsObj::Value(Arg::Env(key_text)))
             }
             Some(JsObj::V3Namespace(package)) => Some(JsObj::V3Export {

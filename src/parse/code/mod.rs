@@ -1,9 +1,36 @@
 //! AWS SDK call extraction from function code with tree-sitter grammars.
 //!
-//! Each language module walks one syntax tree in document order, keeps a flat table of what
-//! names are bound to (SDK clients, resource objects, environment reads, literals) and turns
-//! method calls on SDK objects into [`SdkCall`]s. Reading is best effort: a file with syntax
-//! errors still yields the calls tree-sitter could place around the error.
+//! One driver, one profile per language. [`extract`] parses a file once (stepping over syntax
+//! errors, see `parse`) and runs its language's walker through the shared driver
+//! (`driver.rs`): the driver walks the tree in document order once per pass, keeps the
+//! enclosing functions, and hands what a pass learned to the next (what callers pass local
+//! functions' parameters, the bindings a file ends up with). The walker keeps a flat table of
+//! what names are bound to (SDK clients, resource objects, environment reads, literals), turns
+//! method calls on SDK objects into [`SdkCall`]s and records environment reads, imports and
+//! [`Export`](crate::model::Export)s. Reading is best effort: a file with syntax errors still
+//! yields the calls tree-sitter could place around the error.
+//!
+//! What differs between languages is in their [`Profile`] (`python.rs`, `javascript.rs`,
+//! `go.rs`, `java.rs`, each with its evaluator files): extensions and grammar, the walker, where
+//! a handler string and an import point ([`handler_candidates`], [`local_import_candidates`],
+//! [`Packages`] for Go's package folders), and which export the handler names
+//! ([`handler_entry`]: Python `module.function`, JavaScript `file.export`, Java
+//! `package.Class::method` or the class's `handleRequest`, Go the function `package main`
+//! hands to `lambda.Start`). `parse::codebase` reads each function's files through these and
+//! gives each function its [`HandlerEntry`].
+//!
+//! Adding a language (C#, say):
+//! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
+//!    nodes — bind client constructions and declared client types, record SDK calls with
+//!    `Scope::env_read`, `Scope::import`, `Scope::export`, and what calls of
+//!    the file's own methods pass in `Scope::passed`) and `pub(super) const PROFILE: Profile`
+//!    (extensions, runtimes such as `dotnet`, the grammar, handler files for
+//!    `Assembly::Namespace.Class::Method`, import files, the entry). Evaluation helpers may
+//!    live in a sibling file (`cseval.rs`), as for the other languages.
+//! 2. Register it: a `Lang` variant, its arm in `Lang::profile`, and an entry in
+//!    `profile::PROFILES`; a [`SdkKind`](crate::model::SdkKind) if its SDK names operations
+//!    its own way (`data` maps calls to IAM actions per SDK kind).
+//! 3. The grammar dependency (`tree-sitter-c-sharp`) in `Cargo.toml`.
 //!
 //! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
 //! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
@@ -27,6 +54,7 @@
 //!   flattened into the call's members; builder setters become member names by capitalising
 //!   the first letter (`tableName` -> `TableName`).
 
+mod driver;
 mod go;
 mod goeval;
 mod handler;
@@ -35,7 +63,7 @@ mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
-mod passing;
+mod profile;
 mod pyargs;
 mod pyeval;
 mod pyimport;
@@ -45,6 +73,7 @@ mod vendored;
 
 pub use go::{module_path as go_module_path, package_files as go_package_files};
 pub use handler::{handler_candidates, local_import_candidates};
+pub use profile::{HandlerEntry, Packages, Profile, for_runtime, handler_entry};
 pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
 
@@ -78,39 +107,32 @@ impl Lang {
     pub fn from_path(path: &str) -> Option<Lang> {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-        match ext.as_str() {
-            "py" => Some(Lang::Python),
-            "js" | "mjs" | "cjs" | "jsx" => Some(Lang::JavaScript),
-            "ts" | "mts" | "cts" => Some(Lang::TypeScript),
-            "tsx" => Some(Lang::Tsx),
-            "go" => Some(Lang::Go),
-            "java" => Some(Lang::Java),
-            _ => None,
+        profile::PROFILES
+            .iter()
+            .flat_map(|p| p.extensions)
+            .find(|(e, _)| *e == ext)
+            .map(|(_, lang)| *lang)
+    }
+
+    /// The language's profile (JavaScript's dialects share one).
+    pub fn profile(self) -> &'static Profile {
+        match self {
+            Lang::Python => &python::PROFILE,
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => &javascript::PROFILE,
+            Lang::Go => &go::PROFILE,
+            Lang::Java => &java::PROFILE,
         }
     }
 
     fn grammar(self) -> tree_sitter::Language {
-        match self {
-            Lang::Python => tree_sitter_python::LANGUAGE.into(),
-            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-            Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Lang::Go => tree_sitter_go::LANGUAGE.into(),
-            Lang::Java => tree_sitter_java::LANGUAGE.into(),
-        }
+        (self.profile().grammar)(self)
     }
 }
 
 /// Reads the SDK calls, environment reads and imports of one file.
 pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
-    let facts = match lang {
-        Lang::Python => python::extract(file, &tree),
-        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::extract(file, &tree),
-        Lang::Go => go::extract(file, &tree),
-        Lang::Java => java::extract(file, &tree),
-    };
-    Ok(facts)
+    Ok((lang.profile().extract)(file, &tree))
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).

@@ -3,19 +3,14 @@
 
 use tree_sitter::Node;
 
+use super::driver::Scope;
 use super::pyeval::{Env, Obj};
 use super::text;
-use crate::model::{CodeFacts, Import};
-use crate::source::Spanned;
 
 /// `import ...` / `from ... import ...`: binds SDK names and records possible local modules.
-pub(super) fn import(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
     let file = cx.file;
-    let mut record = |module: String, at: Node<'_>| {
-        facts.imports.push(Import {
-            module: Spanned::new(module, file.span(at.start_byte(), at.end_byte())),
-        });
-    };
+    let mut record = |module: String, at: Node<'_>| scope.import(module, at);
     let names: Vec<Node<'_>> = {
         let mut cursor = node.walk();
         node.children_by_field_name("name", &mut cursor).collect()

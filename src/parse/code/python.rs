@@ -9,89 +9,190 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
+use super::Lang;
+use super::driver::{self, Passed, Scope, Walker};
+use super::handler::join;
+use super::profile::{self, Profile};
 use super::pyeval::{Env, Obj};
-use super::{short_receiver, text, walk};
-use crate::model::{Arg, CallStyle, CodeFacts, EnvRead, SdkCall, SdkKind};
+use super::{short_receiver, text};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
 /// The service name `aws-lambda-powertools` utilities are reported under.
 pub const POWERTOOLS: &str = "aws-lambda-powertools";
 
-/// The boto3 facts of one parsed Python file.
-pub(super) fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    // The first pass learns what local functions return and what callers pass them, so the
-    // second can read helpers defined before their callers (or called before defined).
-    let (_, learned) = pass(file, tree, BTreeMap::new());
-    pass(file, tree, learned).0
+/// Python: `.py` files, handlers `path/module.function`, imports relative (`.util`) or from
+/// the code folder.
+pub(super) const PROFILE: Profile = Profile {
+    name: "Python",
+    extensions: &[("py", Lang::Python)],
+    runtimes: &["python"],
+    grammar: |_| tree_sitter_python::LANGUAGE.into(),
+    extract,
+    handler_files,
+    import_files,
+    packages: None,
+    entry: profile::module_function_entry,
+};
+
+/// `src/app.handler` -> `src/app.py`, `src/app/__init__.py`; dots in the module name are
+/// folders (`pkg.mod.handler` -> `pkg/mod.py`).
+fn handler_files(code_path: &str, handler: &str) -> Vec<String> {
+    let Some((module, _function)) = handler.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let file = module.replace('.', "/");
+    vec![
+        join(code_path, &format!("{file}.py")),
+        join(code_path, &format!("{file}/__init__.py")),
+    ]
 }
 
-/// What one pass learned: `name()` is what local function `name` returns, `name#i` /
-/// `name#keyword` what callers pass it, `=name` an SDK object the name holds at the end.
-type Learned = BTreeMap<String, Obj>;
-
-/// One walk over the tree with what earlier passes learned.
-fn pass(file: &SourceFile, tree: &Tree, learned: Learned) -> (CodeFacts, Learned) {
-    let mut cx = Env {
-        file,
-        names: learned
-            .iter()
-            .filter_map(|(k, v)| match k.strip_prefix('=') {
-                Some(name) => Some((name.to_string(), v.clone())),
-                None => k.ends_with("()").then(|| (k.clone(), v.clone())),
-            })
-            .collect(),
-        mypy: BTreeMap::new(),
-        memo: HashMap::new(),
-        boto3: false,
+/// A relative import (`.util`, `..lib.db`) from the importer's folder; an absolute one
+/// (`util`) from the importer's folder and the code folder, unless it is a known package.
+fn import_files(dir: &str, module: &str, code_root: &str) -> Vec<String> {
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let rest = module[dots..].replace('.', "/");
+    let files = |base: &str| -> Vec<String> {
+        if rest.is_empty() {
+            vec![join(base, "__init__.py")]
+        } else {
+            vec![
+                join(base, &format!("{rest}.py")),
+                join(base, &format!("{rest}/__init__.py")),
+            ]
+        }
     };
-    let mut out = Learned::new();
-    let mut facts = CodeFacts::default();
-    let mut functions: Vec<String> = Vec::new();
-    walk(tree, |node, entering| match (node.kind(), entering) {
-        ("import_statement" | "import_from_statement", true) => {
-            super::pyimport::import(&mut cx, &mut facts, node)
+    if dots > 0 {
+        let mut base = dir.to_string();
+        for _ in 1..dots {
+            base = join(&base, "..");
         }
-        ("function_definition", true) => {
-            let name = node
-                .child_by_field_name("name")
-                .map(|n| text(file, n).to_string())
-                .unwrap_or_default();
-            parameters(&mut cx, node, &name, &learned);
-            functions.push(name);
-        }
-        ("function_definition", false) => {
-            functions.pop();
-        }
-        ("assignment", false) => assignment(&mut cx, node),
-        ("with_item", false) => with_item(&mut cx, node),
-        ("return_statement", false) => {
-            if let (Some(name), Some(value)) = (functions.last(), node.named_child(0))
-                && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
-            {
-                cx.names.insert(format!("{name}()"), obj.clone());
-                out.insert(format!("{name}()"), obj);
-            }
-        }
-        ("call", false) => {
-            env_read(&cx, &mut facts, node);
-            call(&mut cx, &mut facts, node);
-            passed(&cx, &mut out, node);
-        }
-        ("subscript", false) => env_read(&cx, &mut facts, node),
-        _ => {}
-    });
-    // Clients a module ends up holding (`s3 = None` first, set by an init function later)
-    // are known from the start of the next pass.
-    for (name, obj) in &cx.names {
-        if matches!(obj, Obj::Client(_) | Obj::Resource { .. }) && !name.ends_with("()") {
-            out.insert(format!("={name}"), obj.clone());
+        return files(&base);
+    }
+    if rest.is_empty() || super::pystd::is_known_package(module) {
+        return Vec::new();
+    }
+    let mut out = files(dir);
+    out.extend(files(code_root.trim_end_matches('/')));
+    out
+}
+
+/// The boto3 facts of one parsed Python file.
+fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
+    driver::extract::<Python<'_>>(file, tree)
+}
+
+/// One pass over a Python file. The first pass learns what local functions return and what
+/// callers pass them, so the second can read helpers defined before their callers (or called
+/// before defined).
+struct Python<'f> {
+    cx: Env<'f>,
+    /// `name()`: the SDK object or value local function `name` returns.
+    returns: BTreeMap<String, Obj>,
+    /// How many class bodies the walk is inside (module level is outside functions and
+    /// classes).
+    classes: usize,
+}
+
+impl<'f> Walker<'f> for Python<'f> {
+    /// Callers pass SDK objects (the last one wins) and values (unknown where they disagree).
+    type Value = Obj;
+    /// What local functions return (`name()`) and the SDK objects module names end up holding.
+    type Carried = BTreeMap<String, Obj>;
+    const PASSES: usize = 2;
+
+    fn start(file: &'f SourceFile, carried: Self::Carried) -> Self {
+        Python {
+            cx: Env {
+                file,
+                names: carried,
+                mypy: BTreeMap::new(),
+                memo: HashMap::new(),
+                boto3: false,
+            },
+            returns: BTreeMap::new(),
+            classes: 0,
         }
     }
-    (facts, out)
+
+    fn defines_function(&self, node: Node<'_>) -> bool {
+        node.kind() == "function_definition"
+    }
+
+    fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
+        match node.kind() {
+            "import_statement" | "import_from_statement" => {
+                super::pyimport::import(&mut self.cx, scope, node)
+            }
+            "function_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map(|n| text(self.cx.file, n).to_string())
+                    .unwrap_or_default();
+                if self.classes == 0 && scope.functions.is_empty() {
+                    scope.export(name.clone(), ExportKind::Function, node);
+                }
+                parameters(&mut self.cx, node, &name, scope.learned);
+            }
+            "class_definition" => self.classes += 1,
+            _ => {}
+        }
+    }
+
+    fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
+        let cx = &mut self.cx;
+        match node.kind() {
+            "assignment" => {
+                if self.classes == 0 && scope.functions.is_empty() {
+                    module_assignment(cx, scope, node);
+                }
+                assignment(cx, node);
+            }
+            "class_definition" => self.classes = self.classes.saturating_sub(1),
+            "with_item" => with_item(cx, node),
+            "return_statement" => {
+                if let (Some(name), Some(value)) = (scope.function(), node.named_child(0))
+                    && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
+                {
+                    cx.names.insert(format!("{name}()"), obj.clone());
+                    self.returns.insert(format!("{name}()"), obj);
+                }
+            }
+            "call" => {
+                env_read(cx, scope, node);
+                call(cx, &mut scope.facts, node);
+                passed(cx, &mut scope.passed, node);
+            }
+            "subscript" => env_read(cx, scope, node),
+            _ => {}
+        }
+    }
+
+    fn finish(self, _scope: &mut Scope<'_, Obj>) -> Self::Carried {
+        // Clients a module ends up holding (`s3 = None` first, set by an init function later)
+        // are known from the start of the next pass.
+        let mut carried = self.returns;
+        for (name, obj) in self.cx.names {
+            if matches!(obj, Obj::Client(_) | Obj::Resource { .. }) && !name.ends_with("()") {
+                carried.insert(name, obj);
+            }
+        }
+        carried
+    }
+}
+
+/// `handler = Mangum(app)` at module level is a handler's name too.
+fn module_assignment(cx: &Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
+    if let Some(left) = node.child_by_field_name("left")
+        && left.kind() == "identifier"
+    {
+        scope.export(text(cx.file, left).to_string(), ExportKind::Function, node);
+    }
 }
 
 /// SDK objects passed to a local function or method: `save(table, item)`, `self.put(s3)`.
-fn passed(cx: &Env<'_>, out: &mut Learned, node: Node<'_>) {
+fn passed(cx: &Env<'_>, out: &mut Passed<Obj>, node: Node<'_>) {
     let (Some(function), Some(args)) = (
         node.child_by_field_name("function"),
         node.child_by_field_name("arguments"),
@@ -114,7 +215,7 @@ fn passed(cx: &Env<'_>, out: &mut Learned, node: Node<'_>) {
     let mut position = offset;
     let mut cursor = args.walk();
     for a in args.named_children(&mut cursor) {
-        let (key, value) = match a.kind() {
+        let (slot, value) = match a.kind() {
             "keyword_argument" => {
                 let (Some(k), Some(v)) = (
                     a.child_by_field_name("name"),
@@ -122,34 +223,31 @@ fn passed(cx: &Env<'_>, out: &mut Learned, node: Node<'_>) {
                 ) else {
                     continue;
                 };
-                (format!("{name}#{}", text(cx.file, k)), v)
+                (text(cx.file, k).to_string(), v)
             }
             "list_splat" | "dictionary_splat" | "comment" => continue,
             _ => {
                 position += 1;
-                (format!("{name}#{}", position - 1), a)
+                ((position - 1).to_string(), a)
             }
         };
         match cx.resolve(value, 0) {
-            Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) => {
-                out.insert(key, obj);
-            }
-            _ => {
-                // A value the parameter takes at every call site; callers that disagree
-                // leave it unknown (one call is reported once, not once per caller).
-                let arg = cx.eval(value, 0);
-                let entry = out.entry(key).or_insert_with(|| Obj::Value(arg.clone()));
-                if *entry != Obj::Value(arg) {
-                    *entry = Obj::Value(Arg::Unknown);
-                }
-            }
+            Some(obj @ (Obj::Client(_) | Obj::Resource { .. })) => out.set(name, slot, obj),
+            // A value the parameter takes at every call site; callers that disagree leave it
+            // unknown (one call is reported once, not once per caller).
+            _ => out.agree(
+                name,
+                slot,
+                Obj::Value(cx.eval(value, 0)),
+                Obj::Value(Arg::Unknown),
+            ),
         }
     }
 }
 
 /// Parameters annotated with mypy-boto3 types, passed SDK objects by callers, or named like
 /// an SDK client.
-fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned) {
+fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<Obj>) {
     let Some(params) = def.child_by_field_name("parameters") else {
         return;
     };
@@ -167,8 +265,8 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Learned
             continue;
         };
         let passed = learned
-            .get(&format!("{function}#{i}"))
-            .or_else(|| learned.get(&format!("{function}#{name}")));
+            .get(function, i)
+            .or_else(|| learned.get(function, &name));
         let sdk_passed = passed.filter(|o| !matches!(o, Obj::Value(_))).cloned();
         // An SDK object the name already holds (a module-level client of the same name) or a
         // guess from the name outranks a plain value callers pass.
@@ -243,12 +341,9 @@ fn with_item(cx: &mut Env<'_>, node: Node<'_>) {
 }
 
 /// Records an environment variable read.
-fn env_read(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+fn env_read(cx: &Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
     if let Some(name) = cx.env_name(node, 0) {
-        facts.env_reads.push(EnvRead {
-            name,
-            span: cx.file.span(node.start_byte(), node.end_byte()),
-        });
+        scope.env_read(name, node);
     }
 }
 

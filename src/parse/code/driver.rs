@@ -1,0 +1,180 @@
+//! The extraction driver every language shares: it walks one syntax tree in document order,
+//! once per pass, keeps the enclosing functions, and hands what one pass learned to the next.
+//!
+//! A language implements [`Walker`]: what it does when the walk enters and leaves a node (bind
+//! names, turn SDK calls into [`SdkCall`](crate::model::SdkCall)s, record environment reads,
+//! imports and exports into [`Scope::facts`]) and what it records at calls of the file's own
+//! functions ([`Scope::passed`]). Two passes read code the way it runs rather than the way it
+//! is written: the first learns what callers pass to local functions (the values and SDK
+//! objects of their arguments) and which bindings the file ends up with (clients set in an
+//! `init()` or a constructor below their use, helpers returning clients), the second binds
+//! those to the functions' parameters and names before reading the calls. Only the last
+//! pass's facts are kept.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
+use tree_sitter::{Node, Tree};
+
+use super::walk;
+use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Import};
+use crate::source::{SourceFile, Spanned};
+
+/// One language's reading of a file, run by [`extract`] once per pass.
+pub(crate) trait Walker<'f>: Sized {
+    /// What a call site passes a local function's parameter (an [`Arg`], or an SDK object).
+    type Value: Clone + PartialEq;
+    /// Bindings a pass hands the next (known from the start of the next pass).
+    type Carried: Default;
+    /// How many times the file is walked (1 when nothing is learned across passes).
+    const PASSES: usize;
+
+    /// A walker for one pass, starting with what the previous pass carried.
+    fn start(file: &'f SourceFile, carried: Self::Carried) -> Self;
+
+    /// True for a node that defines a function (or method) named by its `name` field: the
+    /// driver keeps it in [`Scope::functions`] while the walk is inside it.
+    fn defines_function(&self, node: Node<'_>) -> bool;
+
+    /// Before the node's children.
+    fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Self::Value>);
+
+    /// After the node's children.
+    fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Self::Value>);
+
+    /// After the walk: what to carry to the next pass.
+    fn finish(self, scope: &mut Scope<'_, Self::Value>) -> Self::Carried;
+}
+
+/// What a pass reads and learns, beside the walker's own bindings.
+pub(crate) struct Scope<'p, V> {
+    pub file: &'p SourceFile,
+    pub facts: CodeFacts,
+    /// The functions the walk is inside, innermost last.
+    pub functions: Vec<String>,
+    /// What callers pass local functions, as the previous pass learned it (empty in the first).
+    pub learned: &'p Passed<V>,
+    /// What callers pass local functions, learned by this pass.
+    pub passed: Passed<V>,
+}
+
+impl<V> Scope<'_, V> {
+    /// The innermost enclosing function.
+    pub fn function(&self) -> Option<&str> {
+        self.functions.last().map(String::as_str)
+    }
+
+    /// Records an environment variable read at `node`.
+    pub fn env_read(&mut self, name: String, node: Node<'_>) {
+        let span = self.file.span(node.start_byte(), node.end_byte());
+        self.facts.env_reads.push(EnvRead { name, span });
+    }
+
+    /// Records a module the file imports (written at `node`) that may be a local file.
+    pub fn import(&mut self, module: String, node: Node<'_>) {
+        let span = self.file.span(node.start_byte(), node.end_byte());
+        self.facts.imports.push(Import {
+            module: Spanned::new(module, span),
+        });
+    }
+
+    /// Records a name a handler string can give the entry point (written at `node`).
+    pub fn export(&mut self, name: String, kind: ExportKind, node: Node<'_>) {
+        let span = self.file.span(node.start_byte(), node.end_byte());
+        self.facts.exports.push(Export {
+            name: Spanned::new(name, span),
+            kind,
+        });
+    }
+}
+
+/// Reads one parsed file with a language's walker.
+pub(crate) fn extract<'f, W: Walker<'f>>(file: &'f SourceFile, tree: &Tree) -> CodeFacts {
+    let mut carried = W::Carried::default();
+    let mut learned = Passed::default();
+    let mut pass = 1;
+    loop {
+        let mut walker = W::start(file, carried);
+        let mut scope = Scope {
+            file,
+            facts: CodeFacts::default(),
+            functions: Vec::new(),
+            learned: &learned,
+            passed: Passed::default(),
+        };
+        walk(tree, |node, entering| {
+            if entering {
+                walker.enter(node, &mut scope);
+                if walker.defines_function(node) {
+                    let name = node
+                        .child_by_field_name("name")
+                        .map(|n| super::text(file, n).to_string())
+                        .unwrap_or_default();
+                    scope.functions.push(name);
+                }
+            } else {
+                walker.leave(node, &mut scope);
+                if walker.defines_function(node) {
+                    scope.functions.pop();
+                }
+            }
+        });
+        carried = walker.finish(&mut scope);
+        if pass >= W::PASSES {
+            return scope.facts;
+        }
+        pass += 1;
+        learned = scope.passed;
+    }
+}
+
+/// What call sites pass the parameters of the file's own functions, by function and slot (a
+/// position, or a keyword where the language has them).
+#[derive(Debug)]
+pub(crate) struct Passed<V>(BTreeMap<String, V>);
+
+impl<V> Default for Passed<V> {
+    fn default() -> Self {
+        Passed(BTreeMap::new())
+    }
+}
+
+impl<V: Clone + PartialEq> Passed<V> {
+    fn key(function: &str, slot: impl Display) -> String {
+        format!("{function}#{slot}")
+    }
+
+    /// A value every call site must agree on: where two disagree, the slot takes `unknown`
+    /// (one call is reported once, not once per caller).
+    pub fn agree(&mut self, function: &str, slot: impl Display, value: V, unknown: V) {
+        let entry = self
+            .0
+            .entry(Self::key(function, slot))
+            .or_insert_with(|| value.clone());
+        if *entry != value {
+            *entry = unknown;
+        }
+    }
+
+    /// A value that replaces what earlier call sites passed (an SDK object).
+    pub fn set(&mut self, function: &str, slot: impl Display, value: V) {
+        self.0.insert(Self::key(function, slot), value);
+    }
+
+    /// What call sites pass the slot.
+    pub fn get(&self, function: &str, slot: impl Display) -> Option<&V> {
+        self.0.get(&Self::key(function, slot))
+    }
+}
+
+impl Passed<Arg> {
+    /// Records a value for the parameter at `position`, unknown where callers disagree.
+    pub fn record(&mut self, function: &str, position: usize, arg: Arg) {
+        self.agree(function, position, arg, Arg::Unknown);
+    }
+
+    /// The value the parameter at `position` takes, when all callers agree on a known one.
+    pub fn agreed(&self, function: &str, position: usize) -> Option<&Arg> {
+        self.get(function, position).filter(|a| **a != Arg::Unknown)
+    }
+}
