@@ -1,6 +1,7 @@
 //! rolefit: fit every AWS Lambda execution role to what the function really needs.
 //!
-//! The pipeline runs `discover → parse → model → needs → graph → rules → report`;
+//! The pipeline runs `discover → parse → model → needs → analysis → rules → report` over
+//! shared foundations (`docs/architecture.md`; `scripts/check-layers` keeps the order);
 //! [`app`] is the one place that knows the order of the stages.
 
 pub mod analysis;
