@@ -729,3 +729,76 @@ proptest::proptest! {
         let _ = parse_template(&file("p.json", &s));
     }
 }
+
+#[test]
+fn resources_know_their_customer_managed_keys() {
+    let f = file(
+        "template.yaml",
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !GetAtt Key.Arn
+  S3Managed:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: AES256
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      KmsMasterKeyId: alias/aws/sqs
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: !Ref Key
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      SSESpecification:
+        SSEEnabled: true
+        SSEType: KMS
+        KMSMasterKeyId: arn:aws:kms:us-east-1:111122223333:key/abc
+  Stream:
+    Type: AWS::Kinesis::Stream
+    Properties:
+      StreamEncryption:
+        EncryptionType: KMS
+        KeyId: alias/aws/kinesis
+  Secret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      KmsKeyId: !Ref Key
+"#,
+    );
+    let (app, issues) = template(&f);
+    assert!(issues.is_empty(), "{issues:?}");
+    let key = |id: &str| {
+        app.resources
+            .iter()
+            .find(|r| r.logical_id == id)
+            .unwrap_or_else(|| panic!("{id} lowered"))
+            .encryption
+            .as_ref()
+            .map(|k| text_at(&f, k.span).to_string())
+    };
+    assert_eq!(key("Bucket").as_deref(), Some("Key.Arn"));
+    assert_eq!(key("S3Managed"), None, "SSE-S3 needs no key grant");
+    assert_eq!(key("Queue"), None, "AWS managed key");
+    assert_eq!(key("Topic").as_deref(), Some("Key"));
+    assert_eq!(
+        key("Table").as_deref(),
+        Some("arn:aws:kms:us-east-1:111122223333:key/abc")
+    );
+    assert_eq!(key("Stream"), None, "AWS managed key");
+    assert!(key("Secret").is_some());
+}

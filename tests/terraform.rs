@@ -368,3 +368,75 @@ fn plan_json_lowers_functions_and_roles() {
         "s3:GetObject"
     );
 }
+
+#[test]
+fn resources_know_their_customer_managed_keys() {
+    let main = r#"
+resource "aws_kms_key" "k" {}
+
+resource "aws_sqs_queue" "cmk" {
+  kms_master_key_id = aws_kms_key.k.arn
+}
+
+resource "aws_sqs_queue" "managed" {
+  kms_master_key_id = "alias/aws/sqs"
+}
+
+resource "aws_dynamodb_table" "t" {
+  name = "t"
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.k.arn
+  }
+}
+
+resource "aws_kinesis_stream" "plain" {
+  name = "s"
+}
+
+resource "aws_s3_bucket" "b" {
+  bucket = "b"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "b" {
+  bucket = aws_s3_bucket.b.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.k.arn
+    }
+  }
+}
+
+resource "aws_ssm_parameter" "p" {
+  name   = "p"
+  type   = "SecureString"
+  key_id = "arn:aws:kms:us-east-1:111122223333:key/abc"
+  value  = "x"
+}
+"#;
+    let (files, app, _) = module(&[("main.tf", main)], &[]);
+    let key = |addr: &str| {
+        app.resources
+            .iter()
+            .find(|r| r.logical_id == addr)
+            .unwrap_or_else(|| panic!("{addr} lowered"))
+            .encryption
+            .as_ref()
+            .map(|k| (k.value.clone(), text_at(&files, k.span).to_string()))
+    };
+    let (value, text) = key("aws_sqs_queue.cmk").expect("customer managed key");
+    assert_eq!(text, "aws_kms_key.k.arn");
+    assert!(value.contains("aws_kms_key.k"), "{value}");
+    assert_eq!(key("aws_sqs_queue.managed"), None, "AWS managed key");
+    assert!(key("aws_dynamodb_table.t").is_some());
+    assert_eq!(key("aws_kinesis_stream.plain"), None);
+    assert!(
+        key("aws_s3_bucket.b").is_some(),
+        "from the separate SSE resource"
+    );
+    assert_eq!(
+        key("aws_ssm_parameter.p").map(|k| k.0).as_deref(),
+        Some("arn:aws:kms:us-east-1:111122223333:key/abc")
+    );
+}

@@ -491,6 +491,11 @@ pub struct Resource {
     pub span: Span,
     /// Its ARN with placeholders, when its type is known.
     pub arn: Option<String>,
+    /// The customer managed KMS key its data is encrypted with (a key ARN, id, alias ARN or
+    /// `${...}` reference, as written), for the types whose readers and writers need rights
+    /// on that key. `None` when it is unencrypted or uses an AWS owned or AWS managed key
+    /// (`alias/aws/*`, or no key named), which need no grant.
+    pub encryption: Option<Spanned<String>>,
 }
 
 /// The resources whose settings change what a function needs.

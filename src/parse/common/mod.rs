@@ -155,3 +155,60 @@ pub fn destinations_of(dc: &Node) -> Vec<Destination> {
         })
         .collect()
 }
+
+/// The customer managed KMS key of a CloudFormation resource's properties (see
+/// [`model::Resource::encryption`]). Each entry follows the resource type's reference page in
+/// the CloudFormation User Guide (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/>):
+/// `AWS::S3::Bucket` `BucketEncryption.ServerSideEncryptionConfiguration[].ServerSideEncryptionByDefault`
+/// (`SSEAlgorithm` `aws:kms` or `aws:kms:dsse` with `KMSMasterKeyID`), `AWS::SQS::Queue` and
+/// `AWS::SNS::Topic` `KmsMasterKeyId`, `AWS::DynamoDB::Table` `SSESpecification`
+/// (`SSEType: KMS` with `KMSMasterKeyId`), `AWS::Kinesis::Stream` `StreamEncryption`
+/// (`EncryptionType: KMS` with `KeyId`), `AWS::SecretsManager::Secret` and
+/// `AWS::Logs::LogGroup` `KmsKeyId`.
+pub fn cfn_encryption_key(kind: &str, props: &Node) -> Option<Spanned<String>> {
+    let key = match kind {
+        "AWS::S3::Bucket" => props
+            .get("BucketEncryption")?
+            .get("ServerSideEncryptionConfiguration")?
+            .items()
+            .filter_map(|rule| rule.get("ServerSideEncryptionByDefault"))
+            .find(|d| {
+                d.get("SSEAlgorithm")
+                    .and_then(Node::as_str)
+                    .is_some_and(|a| a.starts_with("aws:kms"))
+            })?
+            .get("KMSMasterKeyID")?,
+        "AWS::SQS::Queue" | "AWS::SNS::Topic" => props.get("KmsMasterKeyId")?,
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
+            let sse = props.get("SSESpecification")?;
+            if sse.get("SSEEnabled").and_then(Node::as_bool) == Some(false) {
+                return None;
+            }
+            sse.get("KMSMasterKeyId")?
+        }
+        "AWS::Kinesis::Stream" => {
+            let enc = props.get("StreamEncryption")?;
+            if enc.get("EncryptionType").and_then(Node::as_str) != Some("KMS") {
+                return None;
+            }
+            enc.get("KeyId")?
+        }
+        "AWS::SecretsManager::Secret" | "AWS::Logs::LogGroup" => props.get("KmsKeyId")?,
+        _ => return None,
+    };
+    customer_managed_key(key)
+}
+
+/// A key as written, unless it names an AWS managed key (`alias/aws/s3`,
+/// `arn:aws:kms:…:alias/aws/sqs`), which the service uses on the caller's behalf without a
+/// grant in the caller's policy.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key>,
+/// "AWS managed keys".
+pub fn customer_managed_key(key: &Node) -> Option<Spanned<String>> {
+    let text = key.scalar_text()?;
+    let alias = text.rsplit_once(':').map_or(text.as_str(), |(_, a)| a);
+    if text.is_empty() || alias.starts_with("alias/aws/") {
+        return None;
+    }
+    Some(Spanned::new(text, key.span))
+}

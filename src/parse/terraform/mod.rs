@@ -9,6 +9,7 @@
 //! audited as modules of their own; registry modules other than
 //! `terraform-aws-modules/lambda/aws` are not followed.
 
+mod encryption;
 pub mod eval;
 pub mod functions;
 pub mod kinds;
@@ -161,6 +162,7 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
             "aws_efs_access_point" => model::ResourceKind::EfsAccessPoint { file_system: None },
             _ => model::ResourceKind::Other,
         };
+        let encryption = encryption::key_of(&d.kind, &body);
         out.app.resources.push(model::Resource {
             id: refs::id(d.file, addr),
             logical_id: addr.clone(),
@@ -168,8 +170,10 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
             kind,
             span: d.span,
             arn: ev.arn(addr),
+            encryption,
         });
     }
+    encryption::bucket_configurations(&ev, &m, &mut out.app);
     out.issues.extend(m.issues.into_inner());
     out
 }

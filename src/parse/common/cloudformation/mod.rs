@@ -79,6 +79,9 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
             },
             _ => model::ResourceKind::Other,
         };
+        let encryption = props
+            .as_ref()
+            .and_then(|p| crate::parse::common::cfn_encryption_key(&decl.kind, p));
         app.resources.push(model::Resource {
             id: id(t.file, logical),
             logical_id: logical.clone(),
@@ -86,6 +89,7 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
             kind,
             span: decl.key.span,
             arn: t.arn(logical),
+            encryption,
         });
     }
 }

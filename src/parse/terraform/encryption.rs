@@ -1,0 +1,87 @@
+//! Which customer managed KMS key a Terraform resource's data is encrypted with (see
+//! `model::Resource::encryption`). Each entry follows the resource's page in the AWS provider
+//! documentation (registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/…):
+//! `aws_sqs_queue` and `aws_sns_topic` `kms_master_key_id`; `aws_dynamodb_table`
+//! `server_side_encryption { enabled, kms_key_arn }`; `aws_kinesis_stream`
+//! `encryption_type = "KMS"` with `kms_key_id`; `aws_secretsmanager_secret`,
+//! `aws_cloudwatch_log_group` `kms_key_id`; `aws_ssm_parameter` `type = "SecureString"` with
+//! `key_id`; S3 buckets through `aws_s3_bucket_server_side_encryption_configuration`
+//! `rule { apply_server_side_encryption_by_default { sse_algorithm, kms_master_key_id } }` or
+//! the older inline `server_side_encryption_configuration` block of `aws_s3_bucket`.
+
+use hcl_edit::structure::Body;
+
+use super::eval::Eval;
+use super::module::Module;
+use super::refs;
+use crate::model::App;
+use crate::parse::common::customer_managed_key;
+use crate::source::Spanned;
+use crate::syntax::node::Node;
+
+/// The key of a resource whose own arguments name it.
+pub fn key_of(kind: &str, body: &Node) -> Option<Spanned<String>> {
+    let key = match kind {
+        "aws_sqs_queue" | "aws_sns_topic" => body.get("kms_master_key_id")?,
+        "aws_dynamodb_table" => {
+            let sse = body.get("server_side_encryption")?;
+            if sse.get("enabled").and_then(Node::as_bool) != Some(true) {
+                return None;
+            }
+            sse.get("kms_key_arn")?
+        }
+        "aws_kinesis_stream" => {
+            if body.get("encryption_type").and_then(Node::as_str) != Some("KMS") {
+                return None;
+            }
+            body.get("kms_key_id")?
+        }
+        "aws_secretsmanager_secret" | "aws_cloudwatch_log_group" => body.get("kms_key_id")?,
+        "aws_ssm_parameter" => {
+            if body.get("type").and_then(Node::as_str) != Some("SecureString") {
+                return None;
+            }
+            body.get("key_id")?
+        }
+        "aws_s3_bucket" => return s3_rule_key(body.get("server_side_encryption_configuration")?),
+        _ => return None,
+    };
+    customer_managed_key(key)
+}
+
+/// The key of the first `rule` whose default encryption is `aws:kms` or `aws:kms:dsse`.
+fn s3_rule_key(config: &Node) -> Option<Spanned<String>> {
+    let key = config
+        .items()
+        .flat_map(|c| c.get("rule").into_iter().flat_map(Node::items))
+        .filter_map(|rule| rule.get("apply_server_side_encryption_by_default"))
+        .find(|d| {
+            d.get("sse_algorithm")
+                .and_then(Node::as_str)
+                .is_some_and(|a| a.starts_with("aws:kms"))
+        })?
+        .get("kms_master_key_id")?;
+    customer_managed_key(key)
+}
+
+/// Buckets encrypted by a separate `aws_s3_bucket_server_side_encryption_configuration`
+/// that names them (`bucket = aws_s3_bucket.b.id`) take its key.
+pub fn bucket_configurations(ev: &Eval, m: &Module, app: &mut App) {
+    for d in m.resources.values() {
+        if d.kind != "aws_s3_bucket_server_side_encryption_configuration" {
+            continue;
+        }
+        let body: &Body = &d.block.body;
+        let Some(bucket) = refs::arg(body, &["bucket"]).and_then(|e| refs::target(m, e)) else {
+            continue;
+        };
+        let config = ev.body(d.file, body, d.span);
+        let Some(key) = s3_rule_key(&config) else {
+            continue;
+        };
+        let id = refs::id(m.resources.get(&bucket).map_or(d.file, |b| b.file), &bucket);
+        if let Some(r) = app.resources.iter_mut().find(|r| r.id == id) {
+            r.encryption = Some(key);
+        }
+    }
+}
