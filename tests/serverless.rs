@@ -1,7 +1,7 @@
 //! The Serverless Framework front end: variable resolution and lowering to the model, with
 //! exact strings and spans.
 
-use rolefit::model::{App, PolicySource, RoleBinding};
+use rolefit::model::{App, EventKind, PolicySource, RoleBinding};
 use rolefit::parse::cfn::TemplateOutcome;
 use rolefit::parse::serverless;
 use rolefit::source::{FileId, SourceFile};
@@ -306,4 +306,36 @@ functions:
         .map(|r| r.policies.len());
     // Logs, and the VPC access policy once for the two functions that share the role.
     assert_eq!(shared, Some(2));
+}
+
+#[test]
+fn s3_event_rules_become_the_key_filter() {
+    let (_, app, errors) = parse(
+        r#"service: photos
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  thumbnail:
+    handler: handler.main
+    events:
+      - s3:
+          bucket: photos
+          event: s3:ObjectCreated:*
+          rules:
+            - prefix: uploads/
+            - suffix: .jpg
+"#,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let event = &app.functions[0].events[0];
+    let EventKind::S3(n) = &event.kind else {
+        panic!("an S3 event: {:?}", event.kind);
+    };
+    let rules: Vec<(&str, &str)> = n
+        .key_filter
+        .iter()
+        .map(|r| (r.name.as_str(), r.value.as_str()))
+        .collect();
+    assert_eq!(rules, [("prefix", "uploads/"), ("suffix", ".jpg")]);
 }

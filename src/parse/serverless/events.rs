@@ -9,8 +9,8 @@ use super::poll::{access, network, stream};
 use super::{Service, normalized};
 use crate::arn::Arn;
 use crate::model::{
-    AttachedPolicy, Event, EventKind, FunctionConfig, InvokePermission, PolicyDoc, PolicySource,
-    Poll, S3Notification,
+    AttachedPolicy, Event, EventKind, FunctionConfig, InvokePermission, KeyRule, PolicyDoc,
+    PolicySource, Poll, S3Notification,
 };
 use crate::source::Spanned;
 use crate::syntax::node::{Key, Node, Value};
@@ -272,7 +272,9 @@ fn lower_one(
                 source: Some(Spanned::new(arn.clone(), bnode.span)),
                 source_node: Some(source_node),
                 permission: Some(("s3.amazonaws.com".into(), Some(arn), true)),
-                ..plain(EventKind::S3(S3Notification::default()))
+                ..plain(EventKind::S3(S3Notification {
+                    key_filter: s3_rules(r),
+                }))
             }
         }
         "sns" => {
@@ -417,4 +419,24 @@ pub fn url_permission(fid: &str, key: &str, config: &FunctionConfig) -> Option<I
         key,
         auth,
     ))
+}
+
+/// The `rules` of a Serverless `s3` event (`- prefix: uploads/`, `- suffix: .jpg`) as the
+/// notification's key filter.
+/// <https://www.serverless.com/framework/docs/providers/aws/events/s3>, "Setting filter rules".
+fn s3_rules(event: &Node) -> Vec<KeyRule> {
+    let Some(rules) = event.get("rules") else {
+        return Vec::new();
+    };
+    rules
+        .items()
+        .flat_map(|rule| rule.entries())
+        .filter_map(|(k, v)| {
+            let name = k.name.to_ascii_lowercase();
+            (name == "prefix" || name == "suffix").then(|| KeyRule {
+                name,
+                value: v.scalar_text().unwrap_or_default(),
+            })
+        })
+        .collect()
 }
