@@ -25,6 +25,9 @@ pub struct FunctionCode {
     pub handler_missing: bool,
     /// The function has code rolefit could read (a file or inline code).
     pub analysed: bool,
+    /// The code was found by rolefit's own search, not named by the template: the report says
+    /// `code_link: "inferred"`.
+    pub inferred: bool,
 }
 
 struct Extracted {

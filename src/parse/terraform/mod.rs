@@ -95,5 +95,6 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
         });
     }
     out.issues.extend(m.issues.into_inner());
+    out.app.unknowns.extend(m.unknowns.into_inner());
     out
 }
