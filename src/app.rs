@@ -18,7 +18,7 @@ use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts,
 use crate::rules::{self, RuleContext};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::suppress;
-use crate::syntax::ParseError;
+use crate::syntax::{ParseError, Unknown, UnknownKind};
 
 /// Everything one audit produced, for every output format.
 pub struct Audit {
@@ -88,6 +88,7 @@ pub fn audit_with(
             &mut app,
             &mut errors,
         );
+        unsynthesized_cdk_projects(&listing, &prefix, &mut sources, &mut app);
         for (rel, mut entry) in listing.files {
             entry.rel = format!("{prefix}{rel}");
             merged.files.insert(entry.rel.clone(), entry);
@@ -97,7 +98,8 @@ pub fn audit_with(
     progress.stage("reading code", app.functions.len(), "functions");
     let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
     errors.extend(code_errors);
-    errors.extend(missing_handlers(&app, &code, &merged));
+    let missing = missing_handlers(&app, &code, &merged);
+    app.unknowns.extend(missing);
     progress.stage("analysing", app.functions.len(), "functions");
     let analysis = analysis::analyze(&app, &code, errors, config);
     progress.stage("checking", rules::ALL.len(), "rules");
@@ -266,7 +268,7 @@ fn lower_inputs(
 /// needs, is missing from the audit. Only runtimes whose code rolefit reads are checked, so a
 /// Java class or a Go binary name is never taken for a missing file, and archives (`.zip`,
 /// `.jar`) are not looked into.
-fn missing_handlers(app: &App, code: &[FunctionCode], listing: &Listing) -> Vec<ParseError> {
+fn missing_handlers(app: &App, code: &[FunctionCode], listing: &Listing) -> Vec<Unknown> {
     app.functions
         .iter()
         .zip(code)
@@ -301,9 +303,48 @@ fn missing_handlers(app: &App, code: &[FunctionCode], listing: &Listing) -> Vec<
                     handler.value, f.name
                 )
             };
-            Some(ParseError::new(handler.span, message))
+            Some(Unknown::new(
+                handler.span,
+                UnknownKind::MissingCode,
+                &f.id,
+                format!("{message}; what it needs is unknown"),
+            ))
         })
         .collect()
+}
+
+/// A CDK project whose cloud assembly is not in the listing: its stacks are not in the input,
+/// so nothing of it was audited. Said once per project, at its `cdk.json`.
+fn unsynthesized_cdk_projects(
+    listing: &Listing,
+    prefix: &str,
+    sources: &mut SourceMap,
+    app: &mut App,
+) {
+    for project in listing.cdk_projects.iter().filter(|p| !p.synthesized) {
+        let rel = format!("{prefix}{}", project.cdk_json);
+        let id = match sources.by_path(&rel) {
+            Some(f) => f.id,
+            None => sources.add(rel.clone(), ""),
+        };
+        let dir = rel.strip_suffix("cdk.json").unwrap_or("");
+        let folder = if dir.is_empty() {
+            "the audited folder".to_string()
+        } else {
+            format!("`{}`", dir.trim_end_matches('/'))
+        };
+        let output = &project.output;
+        app.unknowns.push(Unknown::new(
+            Span::new(id, 0, 0),
+            UnknownKind::NoCloudAssembly,
+            rel.clone(),
+            format!(
+                "CDK project without its cloud assembly (`{output}`): its stacks were not \
+                 audited; run `npx cdk synth` in {folder} (it writes `{output}`, or pass \
+                 `cdk synth --output {output}`) and audit again"
+            ),
+        ));
+    }
 }
 
 /// File names that are templates by convention, so a read failure is worth reporting.
@@ -331,6 +372,7 @@ fn merge(into: &mut App, part: App) {
     into.permissions.extend(part.permissions);
     into.triggers.extend(part.triggers);
     into.resources.extend(part.resources);
+    into.unknowns.extend(part.unknowns);
 }
 
 /// Sorts the model by id so output never depends on parse order.

@@ -565,7 +565,12 @@ fn a_handler_that_points_nowhere_is_reported_at_the_handler() {
     );
     t.write("lost/good/app.py", GOOD_CODE);
     let report = t.audit();
-    let e = parse_error(&report, "lost/template.yaml");
+    // Absent code is unknown, not malformed: an `incomplete-input` note, no `parse-error`.
+    assert!(findings(&report, "parse-error", "lost/template.yaml").is_empty());
+    let found = findings(&report, "incomplete-input", "lost/template.yaml");
+    assert_eq!(found.len(), 1, "{:#?}", report.findings);
+    let e = found[0];
+    assert_eq!(e.severity, rolefit::finding::Severity::Note);
     assert_eq!(location(e), (10, 16), "at the Handler value: {}", e.message);
     assert!(e.message.contains("missing.handler"), "{}", e.message);
     assert!(e.message.contains("not found"), "{}", e.message);

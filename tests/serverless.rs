@@ -89,13 +89,68 @@ fn resolves_variables() {
 fn refuses_files_outside_the_root() {
     let text =
         "service: a\nprovider:\n  name: aws\n  stage: ${file(../../x.yml):s}\nfunctions: {}\n";
-    let (file, _, issues) = parse(text);
-    assert_eq!(issues.len(), 1, "{issues:?}");
-    assert_eq!(
-        issues[0].message,
-        "`../../x.yml` is outside the audited folder"
+    let (file, app, issues) = parse(text);
+    // Not an error: what the file holds is unknown, said once.
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(app.unknowns.len(), 1, "{:?}", app.unknowns);
+    let u = &app.unknowns[0];
+    assert_eq!(u.kind, rolefit::syntax::UnknownKind::MissingFile);
+    assert!(
+        u.message
+            .starts_with("`../../x.yml` is outside the audited folder"),
+        "{}",
+        u.message
     );
-    assert_eq!(at(&file, issues[0].span), "${file(../../x.yml):s}");
+    assert_eq!(at(&file, u.span), "${file(../../x.yml):s}");
+}
+
+#[test]
+fn values_from_an_absent_file_are_unknown_not_errors() {
+    let text = "service: a
+custom:
+  secrets: ${file(./secrets.yml)}
+provider:
+  name: aws
+  environment:
+    KEY: ${self:custom.secrets.apiKey}
+    PASS: ${file(./secrets.yml):password}
+    STAGE: ${opt:stage, self:provider.stage}
+    REGION: ${opt:region, self:provider.region}
+functions:
+  f:
+    handler: h.handler
+";
+    let (file, app, issues) = parse(text);
+    assert!(issues.is_empty(), "{issues:?}");
+    // The first reference only, although both `${file(...)}` and the `self:` path meet it.
+    let missing: Vec<_> = app
+        .unknowns
+        .iter()
+        .filter(|u| u.kind == rolefit::syntax::UnknownKind::MissingFile)
+        .collect();
+    assert!(!missing.is_empty());
+    assert!(
+        missing.iter().all(|u| u.subject.ends_with("secrets.yml")),
+        "{missing:?}"
+    );
+    assert_eq!(at(&file, missing[0].span), "${file(./secrets.yml)}");
+    assert_eq!(env(&app, 0, "KEY"), Some("${self:custom.secrets.apiKey}"));
+    assert_eq!(
+        env(&app, 0, "PASS"),
+        Some("${file(./secrets.yml):password}")
+    );
+    // The framework's defaults: stage `dev`, region the one deployed to.
+    assert_eq!(env(&app, 0, "STAGE"), Some("dev"));
+    assert_eq!(env(&app, 0, "REGION"), Some("${AWS::Region}"));
+}
+
+#[test]
+fn a_self_address_that_exists_nowhere_is_still_an_error() {
+    let text = "service: a\nprovider:\n  name: aws\n  environment:\n    X: ${self:custom.nope}\nfunctions:\n  f:\n    handler: h.handler\n";
+    let (_, app, issues) = parse(text);
+    assert!(app.unknowns.is_empty(), "{:?}", app.unknowns);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].message.contains("does not resolve"));
 }
 
 #[test]

@@ -199,9 +199,19 @@ resource "aws_iam_role_policy" "p" {
   policy = file("../../etc/passwd")
 }
 "#;
-    let (_, _, issues) = module(&[("main.tf", text)], &[]);
-    assert_eq!(issues.len(), 1, "{issues:?}");
-    assert!(issues[0].contains("cannot be read"));
+    let (_, app, issues) = module(&[("main.tf", text)], &[]);
+    // Unknown, not malformed: an `incomplete-input` note, no parse error.
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(app.unknowns.len(), 1, "{:?}", app.unknowns);
+    assert_eq!(
+        app.unknowns[0].kind,
+        rolefit::syntax::UnknownKind::MissingFile
+    );
+    assert!(
+        app.unknowns[0]
+            .message
+            .contains("not in the audited folder")
+    );
 }
 
 #[test]

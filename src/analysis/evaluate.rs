@@ -336,6 +336,9 @@ fn load_policy(attached: &AttachedPolicy, problems: &mut Vec<ParseError>) -> Opt
             )
         }
     };
+    if unknown_document(&node) {
+        return None;
+    }
     let (policy, issues) = iam::parse_policy(&node);
     // Embedded documents (AWS managed policies, SAM templates) are AWS's own; their spans point
     // at the attachment, not at a statement, so only what the user wrote is reported.
@@ -349,6 +352,16 @@ fn load_policy(attached: &AttachedPolicy, problems: &mut Vec<ParseError>) -> Opt
         user_written,
         builtin,
         policy,
+    })
+}
+
+/// A document that is, as a whole, a value known only at deploy time (`${templatefile(...)}`
+/// of an absent file, `${var.policy}`, a Serverless `${file(...)}` not in the repository): its
+/// grants are unknown, so the role's are incomplete.
+fn unknown_document(node: &Node) -> bool {
+    node.as_str().is_some_and(|text| {
+        text.contains("${")
+            && !serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.is_object())
     })
 }
 

@@ -79,6 +79,19 @@ pub struct Listing {
     /// By relative path, sorted: output order never depends on the file system.
     pub files: BTreeMap<String, Entry>,
     pub problems: Vec<WalkProblem>,
+    /// Every folder with a `cdk.json`, and whether its cloud assembly is in the listing.
+    pub cdk_projects: Vec<CdkProject>,
+}
+
+/// A CDK project: a folder with a `cdk.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CdkProject {
+    /// The project's `cdk.json`, relative to the root.
+    pub cdk_json: String,
+    /// The cloud assembly folder as `cdk.json` names it (`"output"`, default `cdk.out`).
+    pub output: String,
+    /// Some file of the assembly is listed (it was synthesized and lies inside the root).
+    pub synthesized: bool,
 }
 
 /// Lists `root` (a folder or a single file). Symbolic links are not followed, so neither
@@ -131,22 +144,30 @@ fn cloud_assemblies(root: &Path, listing: &mut Listing) {
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v.get("output")?.as_str().map(str::to_string))
             .unwrap_or_else(|| "cdk.out".to_string());
+        let mut project = CdkProject {
+            cdk_json: format!("{dir}cdk.json"),
+            output: output.clone(),
+            synthesized: false,
+        };
         let output = output.trim_end_matches('/');
         if output.is_empty()
             || output.starts_with('/')
             || output.split('/').any(|part| part == ".." || part == ".")
         {
+            listing.cdk_projects.push(project);
             continue;
         }
         let prefix = format!("{dir}{output}/");
-        if listing.files.keys().any(|rel| rel.starts_with(&prefix)) {
-            continue;
+        let listed = |l: &Listing| l.files.keys().any(|rel| rel.starts_with(&prefix));
+        if !listed(listing) {
+            let assembly = abs_dir.join(output);
+            // Symbolic links are not followed here either.
+            if std::fs::symlink_metadata(&assembly).is_ok_and(|m| m.is_dir()) {
+                walk_into(root, &assembly, false, listing);
+            }
         }
-        let assembly = abs_dir.join(output);
-        // Symbolic links are not followed here either.
-        if std::fs::symlink_metadata(&assembly).is_ok_and(|m| m.is_dir()) {
-            walk_into(root, &assembly, false, listing);
-        }
+        project.synthesized = listed(listing);
+        listing.cdk_projects.push(project);
     }
 }
 
@@ -365,6 +386,37 @@ mod tests {
         assert!(
             !files.contains(&"scratch/notes.json"),
             "other ignores still apply"
+        );
+    }
+
+    #[test]
+    fn cdk_projects_without_an_assembly_are_listed_as_such() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write("cdk.json", r#"{"app": "npx ts-node bin/app.ts"}"#);
+        write("cdk.out/App.template.json", "{}");
+        write(
+            "infra/cdk.json",
+            r#"{"app": "python app.py", "output": "out"}"#,
+        );
+        write("infra/app.py", "");
+        let listing = walk(root).expect("walks");
+        let projects: Vec<(&str, &str, bool)> = listing
+            .cdk_projects
+            .iter()
+            .map(|p| (p.cdk_json.as_str(), p.output.as_str(), p.synthesized))
+            .collect();
+        assert_eq!(
+            projects,
+            vec![
+                ("cdk.json", "cdk.out", true),
+                ("infra/cdk.json", "out", false)
+            ]
         );
     }
 

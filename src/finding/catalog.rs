@@ -124,6 +124,7 @@ pub static ALL: &[&RuleDoc] = &[
     &UNKNOWN_ACTION,
     &LAMBDA_LIMITS,
     &PARSE_ERROR,
+    &INCOMPLETE_INPUT,
     &UNUSED_SUPPRESSION,
 ];
 
@@ -345,6 +346,23 @@ pub static PARSE_ERROR: RuleDoc = RuleDoc {
     example: "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n   Properties:   # bad indentation",
     fix: "Fix the syntax (the message says where), or exclude the file if it is not a template.",
     label: "cannot parse",
+};
+
+pub static INCOMPLETE_INPUT: RuleDoc = RuleDoc {
+    id: "incomplete-input",
+    severity: Severity::Note,
+    summary: "Something the audit depends on could not be known: a file the input refers to is not in the repository, a handler's code is absent, a value exists only at deploy time, or a CDK project has no `cdk.out`.",
+    why: "Nothing is broken, but rolefit does not guess: values from an absent file (a secrets \
+          file kept out of the repository, a build output) stay unknown, and so do the grants \
+          and needs built from them. Functions whose needs are incomplete get no \
+          `unused-permission` findings, and a CDK project is not audited at all until it is \
+          synthesized. Each unknown is said once, at its first reference.",
+    example: "custom: ${file(./secrets.yml)}   # secrets.yml is not in the repository\n\
+              environment:\n  TABLE: ${self:custom.tableName}",
+    fix: "Nothing to fix in the input when the file is rightly absent. To audit more, add the \
+          file (or a copy with placeholder values) to the audited folder, build the code, or \
+          run `npx cdk synth` (`cdk synth --output cdk.out`) before `rolefit audit`.",
+    label: "unknown to the audit",
 };
 
 pub static UNUSED_SUPPRESSION: RuleDoc = RuleDoc {

@@ -39,6 +39,9 @@ pub struct App {
     pub triggers: Vec<Trigger>,
     /// Other resources declared in the inputs (buckets, queues, tables, topics, keys, ...).
     pub resources: Vec<Resource>,
+    /// What the inputs leave unknown (absent files, values known only at deploy time, a CDK
+    /// project without `cdk.out`): `incomplete-input` notes.
+    pub unknowns: Vec<crate::syntax::Unknown>,
 }
 
 /// A Lambda function.

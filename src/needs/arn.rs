@@ -207,6 +207,9 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
             continue;
         };
         return match (var, name) {
+            // A URL known only at deploy time (`${ssm:/app/queue-url}`) is an unknown name as a
+            // whole: its last `/` is inside the token, not a path separator.
+            ("QueueName", "QueueUrl") if is_one_token(value) => value.clone(),
             ("QueueName", "QueueUrl") => value.rsplit('/').next().unwrap_or("*").to_string(),
             // The resource name at the end of an ARN (`arn:aws:sns:r:a:topic` -> `topic`).
             (_, n) if n.ends_with("Arn") || n.ends_with("ARN") || n.ends_with("arn") => {
@@ -251,6 +254,13 @@ fn collapse_stars(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A value that is one unresolved `${...}` token from start to end.
+fn is_one_token(value: &str) -> bool {
+    value.starts_with("${")
+        && value.ends_with('}')
+        && value[2..].find('}').is_some_and(|i| i + 3 == value.len())
 }
 
 /// `https://sqs.<region>.amazonaws.com/<account>/<name>` (and the legacy
@@ -352,6 +362,19 @@ mod tests {
         ] {
             assert!(!is_specific(r), "{r}");
         }
+    }
+
+    #[test]
+    fn a_queue_url_known_only_at_deploy_time_is_one_unknown_name() {
+        let params = BTreeMap::from([(
+            "QueueUrl".to_string(),
+            "${ssm:/billing/dev/queue-url}".to_string(),
+        )]);
+        assert_eq!(
+            resource_for_action("sqs:SendMessage", &params),
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${ssm:/billing/dev/queue-url}"
+        );
+        assert!(!is_one_token("${a}/${b}"));
     }
 
     #[test]

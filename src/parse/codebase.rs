@@ -27,6 +27,9 @@ pub struct FunctionCode {
     pub analysed: bool,
     /// What the handler string names in the handler's file (or package), when found.
     pub entry: Option<HandlerEntry>,
+    /// The code was found by rolefit's own search, not named by the template: the report says
+    /// `code_link: "inferred"`.
+    pub inferred: bool,
 }
 
 struct Extracted {

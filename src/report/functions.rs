@@ -2,7 +2,7 @@
 
 use crate::model::{App, RoleBinding};
 use crate::parse::codebase::FunctionCode;
-use crate::report::{Because, FunctionReport, Granted, Required, locate};
+use crate::report::{Because, CodeLink, FunctionReport, Granted, Required, locate};
 use crate::source::SourceMap;
 
 use crate::analysis::{Analysis, Verdict};
@@ -67,7 +67,20 @@ pub fn function_report(
         runtime: func.runtime.as_ref().map(|r| r.value.clone()),
         code: code.files.clone(),
         role,
+        code_link: code_link(code),
         required,
         granted,
     })
+}
+
+/// Declared when code was read (files or inline code) and the template named it, inferred when
+/// rolefit's own search found it, none otherwise.
+fn code_link(code: &FunctionCode) -> CodeLink {
+    if !code.analysed && code.files.is_empty() {
+        CodeLink::None
+    } else if code.inferred {
+        CodeLink::Inferred
+    } else {
+        CodeLink::Declared
+    }
 }

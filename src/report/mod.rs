@@ -52,8 +52,22 @@ pub struct FunctionReport {
     pub runtime: Option<String>,
     pub code: Vec<String>,
     pub role: Option<String>,
+    /// How the code was found (REPORT.md v1.1).
+    pub code_link: CodeLink,
     pub required: Vec<Required>,
     pub granted: Vec<Granted>,
+}
+
+/// `functions[].code_link` (REPORT.md v1.1).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeLink {
+    /// The template names the code (a code folder, a handler file, inline code) and it was read.
+    Declared,
+    /// rolefit's own search found the code (a unique handler file, a build artefact's project).
+    Inferred,
+    /// No code was found.
+    None,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]

@@ -51,3 +51,49 @@ impl ParseError {
         }
     }
 }
+
+/// Something the inputs leave unknown: nothing is broken, but rolefit could not know it, and
+/// says so once as an `incomplete-input` note (REPORT.md v1.1). Front ends put these in
+/// [`crate::model::App::unknowns`]; the rule keeps the first of each [`Unknown::subject`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    /// The first reference to what is unknown.
+    pub span: Span,
+    pub kind: UnknownKind,
+    /// What is unknown, the same text for every reference to it (a root-relative file path, a
+    /// variable, a project folder): said once per kind and subject.
+    pub subject: String,
+    pub message: String,
+}
+
+/// Why something is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UnknownKind {
+    /// A file the input refers to is not in the audited folder (a secrets file kept out of
+    /// the repository, a build output): the values read from it are unknown.
+    MissingFile,
+    /// A value known only at deploy or run time (an environment variable, a parameter).
+    Value,
+    /// A function's code is not where its definition says.
+    MissingCode,
+    /// A function's code was found by rolefit's own search, not named by the template.
+    InferredLink,
+    /// A CDK project without its cloud assembly (`cdk.out`): its stacks are not in the input.
+    NoCloudAssembly,
+}
+
+impl Unknown {
+    pub fn new(
+        span: Span,
+        kind: UnknownKind,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Unknown {
+        Unknown {
+            span,
+            kind,
+            subject: subject.into(),
+            message: message.into(),
+        }
+    }
+}

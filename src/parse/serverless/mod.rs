@@ -75,7 +75,10 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
     }
     let vars = Vars::new(file, &raw, files);
     let root = vars.resolve(&raw);
-    let mut issues = vars.issues.into_inner();
+    let mut issues = vars.issues.take();
+    let mut unknowns = vars.unknowns.take();
+    unknowns.sort_by(|a, b| (a.span, a.kind, &a.subject).cmp(&(b.span, b.kind, &b.subject)));
+    unknowns.dedup();
     let provider = root.get("provider");
     if let Some(name) = provider.and_then(|p| p.get("name")).and_then(Node::as_str)
         && name != "aws"
@@ -109,6 +112,7 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
     let mut app = App::default();
     cloudformation::lower(&t, &cfn_root, false, &mut app);
     functions::lower(&svc, &funcs, &mut app);
+    app.unknowns.extend(unknowns);
     issues.extend(t.issues.take());
     // The stage is resolved twice (first on its own): report each problem once.
     issues.sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));

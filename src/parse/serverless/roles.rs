@@ -135,6 +135,15 @@ fn logs_policy(groups: &[String], span: Span) -> AttachedPolicy {
 
 /// User statements as one inline policy, reported at the statements.
 fn inline(svc: &Service, name: &str, statements: &Node) -> AttachedPolicy {
+    if statements.as_str().is_some_and(|s| s.contains("${")) {
+        // Read from a file that is not in the repository, or known only at deploy time: the
+        // statements are unknown (the variable said so once), not malformed.
+        return AttachedPolicy {
+            source: PolicySource::Inline { name: name.into() },
+            span: statements.span,
+            doc: None,
+        };
+    }
     if !statements.is_seq() {
         svc.t
             .issue(statements.span, "IAM statements must be a list");

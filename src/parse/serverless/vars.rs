@@ -5,6 +5,21 @@
 //! `${env:X}`, `${ssm:/p}`, `${cf:stack.out}`; `${aws:accountId}`/`${aws:region}` become the
 //! model's `${AWS::AccountId}`/`${AWS::Region}`. `${AWS::Region}` and other text that is not a
 //! Serverless variable (CloudFormation `Fn::Sub` names, `${stageVariables.x}`) is kept as is.
+//!
+//! A value rolefit cannot know is unknown, not an error: a `${file(...)}` that is not in the
+//! audited folder (secrets files are rightly kept out of repositories) is said once as an
+//! [`Unknown`] and every value read from it stays symbolic, as do `self:` references that
+//! lead into it. Errors are kept for what the framework itself rejects (a `self:` address
+//! that exists nowhere, a file that does not parse, a cycle).
+//!
+//! The stage and region the framework uses when neither the command line nor the file names
+//! one are `dev` and `us-east-1`: "This example packages your service while using the default
+//! stage (`dev`) and default region (`us-east-1`)" (Serverless Framework docs, "AWS - package",
+//! <https://www.serverless.com/framework/docs/providers/aws/cli-reference/package>), and
+//! `${sls:stage}` is "a shortcut to `${opt:stage, self:provider.stage, \"dev\"}`"
+//! (serverless/serverless#9296). The region stays the model's `${AWS::Region}` (the region
+//! deployed to, `us-east-1` unless `--region` says otherwise) so that it matches the ARNs of
+//! the resources the same configuration declares.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -13,7 +28,7 @@ use crate::parse::budget::Budget;
 use crate::parse::common::join_path;
 use crate::source::{SourceFile, Span};
 use crate::syntax::node::{Key, Node, Value};
-use crate::syntax::{ParseError, json, yaml};
+use crate::syntax::{ParseError, Unknown, UnknownKind, json, yaml};
 
 /// How deep variables may refer to variables before we call it a cycle.
 const MAX_DEPTH: u32 = 24;
@@ -38,6 +53,11 @@ pub struct Vars<'a> {
     /// The stage: `provider.stage` resolved, else [`DEFAULT_STAGE`].
     pub stage: String,
     pub issues: RefCell<Vec<ParseError>>,
+    /// What could not be known (absent files, code resolvers not run).
+    pub unknowns: RefCell<Vec<Unknown>>,
+    /// Set when a lookup met a value that is unknown offline: the reference is unknown
+    /// too, not wrong.
+    met_unknown: Cell<bool>,
     depth: Cell<u32>,
     /// Work left of [`WORK_BUDGET`]; once spent, what is left stays unresolved.
     budget: Budget,
@@ -52,6 +72,8 @@ impl<'a> Vars<'a> {
             files,
             stage: DEFAULT_STAGE.to_string(),
             issues: RefCell::new(Vec::new()),
+            unknowns: RefCell::new(Vec::new()),
+            met_unknown: Cell::new(false),
             depth: Cell::new(0),
             budget: Budget::new(WORK_BUDGET),
             loaded: RefCell::new(BTreeMap::new()),
@@ -70,6 +92,13 @@ impl<'a> Vars<'a> {
 
     fn issue(&self, span: Span, msg: impl Into<String>) {
         self.issues.borrow_mut().push(ParseError::new(span, msg));
+    }
+
+    fn unknown(&self, span: Span, kind: UnknownKind, subject: &str, msg: impl Into<String>) {
+        self.met_unknown.set(true);
+        self.unknowns
+            .borrow_mut()
+            .push(Unknown::new(span, kind, subject, msg));
     }
 
     /// Charges `units` of work; `false` once the budget is spent (reported once, where it
@@ -171,23 +200,37 @@ impl<'a> Vars<'a> {
         } else {
             head.to_string()
         };
+        if head.contains("${") {
+            // The address itself is known only at deploy time.
+            self.met_unknown.set(true);
+            return None;
+        }
+        let outer_unknown = self.met_unknown.replace(false);
         let found = self.source(&head, span, params.len() > 1);
         if found.is_some() {
+            self.met_unknown.set(outer_unknown);
             return found;
         }
-        for fb in params.iter().skip(1) {
-            if let Some(v) = self.fallback(fb.trim(), span) {
+        // Only the last alternative is final: the framework's own defaults apply to it.
+        let last = params.len().saturating_sub(1);
+        for (i, fb) in params.iter().enumerate().skip(1) {
+            if let Some(v) = self.fallback(fb.trim(), span, i < last) {
+                self.met_unknown.set(outer_unknown);
                 return Some(v);
             }
         }
-        // `file(...)` reports its own problem (unreadable, outside the root).
-        if head.starts_with("self:") {
+        // `file(...)` reports its own problem (unreadable, outside the root); a `self:` path
+        // through an unknown value is unknown, not missing.
+        if head.starts_with("self:") && !self.met_unknown.get() {
             self.issue(span, format!("`${{{inner}}}` does not resolve"));
         }
+        self.met_unknown
+            .set(outer_unknown || self.met_unknown.get());
         None
     }
 
-    fn fallback(&self, fb: &str, span: Span) -> Option<Node> {
+    /// One fallback of a variable; `more` when other alternatives follow it.
+    fn fallback(&self, fb: &str, span: Span, more: bool) -> Option<Node> {
         let unquoted = fb
             .strip_prefix('\'')
             .and_then(|f| f.strip_suffix('\''))
@@ -200,7 +243,7 @@ impl<'a> Vars<'a> {
             return (!r.as_str().is_some_and(|s| s.contains("${"))).then_some(r);
         }
         if is_variable(fb) {
-            return self.source(fb, span, true);
+            return self.source(fb, span, more);
         }
         if fb.is_empty() || fb == "null" {
             return None;
@@ -278,6 +321,9 @@ impl<'a> Vars<'a> {
             self.depth.set(self.depth.get() + 1);
             let r = self.resolve_str(s, n.span);
             let out = if r.as_str().is_some_and(|x| x == s) {
+                // A value known only at deploy time (`${ssm:...}`, an absent file): what lies
+                // under it is unknown.
+                self.met_unknown.set(true);
                 None
             } else {
                 self.lookup(&r, path, span)
@@ -299,13 +345,30 @@ impl<'a> Vars<'a> {
     /// folder; paths leaving the audited root are refused.
     fn file_value(&self, path: &str, address: &str, span: Span) -> Option<Node> {
         let Some(rel) = join_path(&self.file.path, path) else {
-            self.issue(span, format!("`{path}` is outside the audited folder"));
+            self.unknown(
+                span,
+                UnknownKind::MissingFile,
+                path,
+                format!(
+                    "`{path}` is outside the audited folder: the values this configuration \
+                     reads from it are unknown"
+                ),
+            );
             return None;
         };
         let lower = rel.to_ascii_lowercase();
         let is_json = lower.ends_with(".json");
         if !is_json && !lower.ends_with(".yml") && !lower.ends_with(".yaml") {
             // JavaScript/TypeScript variable resolvers run code: not evaluated.
+            self.unknown(
+                span,
+                UnknownKind::Value,
+                &rel,
+                format!(
+                    "`{rel}` computes values with code, which rolefit does not run: the values \
+                     this configuration reads from it are unknown"
+                ),
+            );
             return Some(Node::string(format!("${{file({path}):{address}}}"), span));
         }
         let cached = self.loaded.borrow().get(&rel).cloned();
@@ -317,13 +380,25 @@ impl<'a> Vars<'a> {
                 doc
             }
         };
-        let doc = doc?;
+        let Some(doc) = doc else {
+            self.met_unknown.set(true);
+            return None;
+        };
         self.lookup(&doc, &path_of(address), span)
     }
 
     fn load(&self, rel: &str, is_json: bool, span: Span) -> Option<Node> {
         let Some(text) = (self.files)(rel) else {
-            self.issue(span, format!("`{rel}` cannot be read"));
+            // Secrets and per-stage files are often kept out of the repository on purpose.
+            self.unknown(
+                span,
+                UnknownKind::MissingFile,
+                rel,
+                format!(
+                    "`{rel}` is not in the audited folder: the values this configuration reads \
+                     from it are unknown"
+                ),
+            );
             return None;
         };
         let f = SourceFile::new(self.file.id, rel, text);

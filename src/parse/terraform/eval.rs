@@ -16,6 +16,7 @@ use super::policy;
 use crate::parse::budget::Budget;
 use crate::source::{SourceFile, Span};
 use crate::syntax::node::{Key, Node, Value};
+use crate::syntax::{Unknown, UnknownKind};
 
 /// How deep locals and references may nest before we stop (cycles, huge configurations).
 const MAX_DEPTH: u32 = 24;
@@ -158,7 +159,14 @@ impl<'m, 'a> Eval<'m, 'a> {
                 }
                 Node::new(Value::Map(entries), span)
             }
-            Expression::StringTemplate(t) => Node::string(self.template(file, t), span),
+            // "Template Interpolation Unwrapping" (HCL native syntax specification,
+            // https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md): a template that is one
+            // interpolation and nothing else is that expression's value, not its text, so
+            // `"${data.aws_iam_policy_document.p.json}"` is the document.
+            Expression::StringTemplate(t) => match t.iter().collect::<Vec<_>>().as_slice() {
+                [Element::Interpolation(i)] => self.expr(file, &i.expr),
+                _ => Node::string(self.template(file, t), span),
+            },
             Expression::HeredocTemplate(h) => {
                 let mut text = self.template(file, &h.template);
                 if h.indent().is_some() {
@@ -240,11 +248,20 @@ impl<'m, 'a> Eval<'m, 'a> {
                 let Some(path) = arg(0).and_then(|p| p.as_str().map(str::to_string)) else {
                     return unknown();
                 };
-                let Some(text) = self.m.join(&path).and_then(|p| (self.m.read)(&p)) else {
-                    self.m.issue(
+                let rel = self.m.join(&path);
+                let Some(text) = rel.as_deref().and_then(|p| (self.m.read)(p)) else {
+                    // Absent (generated, ignored, or outside the root): what it holds is unknown.
+                    let shown = rel.unwrap_or(path);
+                    self.m.unknowns.borrow_mut().push(Unknown::new(
                         span,
-                        format!("`{path}` cannot be read from the audited folder"),
-                    );
+                        UnknownKind::MissingFile,
+                        shown.clone(),
+                        format!(
+                            "`{shown}` is not in the audited folder: what `{}()` reads from \
+                             it is unknown",
+                            f.name.name.as_str()
+                        ),
+                    ));
                     return unknown();
                 };
                 let text = match arg(1) {

@@ -175,5 +175,6 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
     }
     encryption::bucket_configurations(&ev, &m, &mut out.app);
     out.issues.extend(m.issues.into_inner());
+    out.app.unknowns.extend(m.unknowns.into_inner());
     out
 }

@@ -47,6 +47,8 @@ pub struct Module<'a> {
     pub locals: BTreeMap<String, Expr<'a>>,
     pub read: &'a dyn Fn(&str) -> Option<String>,
     pub issues: RefCell<Vec<ParseError>>,
+    /// What could not be known (files read by `file()`/`templatefile()` that are absent).
+    pub unknowns: RefCell<Vec<crate::syntax::Unknown>>,
 }
 
 /// A span of an `hcl-edit` item in `file`.
@@ -98,6 +100,7 @@ impl<'a> Module<'a> {
             locals: BTreeMap::new(),
             read,
             issues: RefCell::new(Vec::new()),
+            unknowns: RefCell::new(Vec::new()),
         };
         for (file, body) in bodies {
             for block in body.blocks() {
