@@ -38,6 +38,7 @@ impl RuleDoc {
             rule: self.id,
             severity: self.severity,
             function: None,
+            functions: Vec::new(),
             message: message.into(),
             primary,
             related: Vec::new(),
