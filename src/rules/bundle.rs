@@ -107,6 +107,12 @@ impl RuleContext<'_> {
         if needs().any(|n| n.action == "logs:CreateLogStream") {
             out.push("logs:CreateLogGroup");
         }
+        // A mounted file system is written to when the code writes files, which rolefit does
+        // not follow ("Configuring file system access for Lambda functions": `ClientWrite`
+        // unless the access is read-only).
+        if needs().any(|n| n.action == "elasticfilesystem:ClientMount") {
+            out.push("elasticfilesystem:ClientWrite");
+        }
         out
     }
 

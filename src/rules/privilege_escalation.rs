@@ -16,6 +16,9 @@ use crate::source::Span;
 /// `sts:AssumeRole` on `*`, `*`.
 pub struct PrivilegeEscalation;
 
+/// One escalation at a place: (action, resource, what it allows).
+type Item = (String, String, String);
+
 static META: &RuleDoc = &catalog::PRIVILEGE_ESCALATION;
 
 impl Rule for PrivilegeEscalation {
@@ -35,8 +38,7 @@ impl Rule for PrivilegeEscalation {
             let names = cx.function_names(ra);
             let ids = cx.role_function_ids(ra);
             // One finding per place: an AWS managed policy's escalations are one attachment.
-            let mut sites: BTreeMap<Span, (String, Vec<(String, String, String)>)> =
-                BTreeMap::new();
+            let mut sites: BTreeMap<Span, (String, Vec<Item>)> = BTreeMap::new();
             for p in &ra.policies {
                 if !p.user_written {
                     continue;

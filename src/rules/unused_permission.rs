@@ -134,7 +134,11 @@ impl Rule for UnusedPermission {
                 let Some(bundle) = cx.bundle_use(ra, pi) else {
                     continue;
                 };
-                if bundle.unused.is_empty() {
+                // The Lambda execution baselines are the documented way to grant what Lambda
+                // itself needs: reported when nothing needs them, never trimmed.
+                if bundle.unused.is_empty()
+                    || (!bundle.used.is_empty() && p.is_lambda_execution_policy())
+                {
                     continue;
                 }
                 let mut f = if bundle.used.is_empty() {
