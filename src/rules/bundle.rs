@@ -150,7 +150,16 @@ impl RuleContext<'_> {
                     .and_then(|f| f.needs.get(ni))
                 {
                     used.insert(n.action.clone());
-                    served.insert((n.action.clone(), n.resource.clone()));
+                    // The narrower of the two: a need with unknown parts (`arn:aws:s3:::*/*`,
+                    // the bucket comes from the event) that the grant does not contain takes
+                    // the bundle's own resource, so the fix never widens the grant.
+                    let within = iam::resource_matches(&g.resource, &n.resource) != Match::No;
+                    let resource = if within || g.resource == "*" {
+                        n.resource.clone()
+                    } else {
+                        g.resource.clone()
+                    };
+                    served.insert((n.action.clone(), resource));
                 }
             }
             // An action that takes only `Resource: "*"`, needed and granted here on an ARN: IAM
