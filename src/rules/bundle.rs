@@ -153,7 +153,7 @@ impl RuleContext<'_> {
                     // The narrower of the two: a need with unknown parts (`arn:aws:s3:::*/*`,
                     // the bucket comes from the event) that the grant does not contain takes
                     // the bundle's own resource, so the fix never widens the grant.
-                    let within = iam::resource_matches(&g.resource, &n.resource) != Match::No;
+                    let within = iam::resource_matches(&g.resource, &n.resource) == Match::Yes;
                     let resource = if within || g.resource == "*" {
                         n.resource.clone()
                     } else {
