@@ -47,8 +47,14 @@ impl Severity {
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    /// The function id (REPORT.md `functions[].id`) the finding is about, if any.
+    /// The function id (REPORT.md `functions[].id`) the finding is filed under: the function
+    /// of a function-level finding, the first function on the role of a role-level one. It
+    /// keys fingerprints, baselines and suppressions; the report shows it as `function` only
+    /// when it is the one function in [`Finding::functions`].
     pub function: Option<String>,
+    /// Every function the finding concerns (REPORT.md v1.1 `findings[].functions`): empty only
+    /// for findings about a file.
+    pub functions: Vec<String>,
     /// One sentence naming the function and the action.
     pub message: String,
     /// Where to fix it.
@@ -76,6 +82,22 @@ impl Finding {
 
     pub fn function(mut self, id: &str) -> Finding {
         self.function = Some(id.to_string());
+        self
+    }
+
+    /// Names every function the finding concerns; which one it is filed under
+    /// ([`Finding::function`]) is set apart, so that fingerprints keep their recipe.
+    pub fn functions(mut self, ids: Vec<String>) -> Finding {
+        self.functions = ids;
+        self
+    }
+
+    /// The finding at `severity` when `cond` holds (a rule's finding that is less severe
+    /// than its default, as its catalog entry documents).
+    pub fn severity_if(mut self, cond: bool, severity: Severity) -> Finding {
+        if cond {
+            self.severity = severity;
+        }
         self
     }
 

@@ -99,7 +99,7 @@ fn annotations_summary_sarif_and_outputs() {
             .lines()
             .filter(|l| l.starts_with("::warning "))
             .count(),
-        4
+        6
     );
 
     let summary = repo.read("summary.md");
@@ -115,7 +115,7 @@ fn annotations_summary_sarif_and_outputs() {
     );
 
     let outputs = repo.read("output.txt");
-    assert!(outputs.contains("findings=5\n"), "{outputs}");
+    assert!(outputs.contains("findings=7\n"), "{outputs}");
     assert!(outputs.contains("exit-code=1\n"), "{outputs}");
 }
 

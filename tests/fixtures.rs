@@ -151,3 +151,108 @@ fn fixtures_report_exactly_the_expected_findings() {
         });
     }
 }
+
+/// Rules whose findings are about a file, not a function (REPORT.md v1.1).
+const FILE_RULES: &[&str] = &["parse-error", "unused-suppression", "incomplete-input"];
+
+#[test]
+fn every_permission_finding_names_its_functions() {
+    let mut failures = Vec::new();
+    for app in fixture_apps() {
+        let audit = rolefit::app::audit(std::slice::from_ref(&app), &Default::default())
+            .expect("audit runs");
+        let ids: BTreeSet<&str> = audit
+            .report
+            .functions
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        for f in &audit.report.findings {
+            let named =
+                !f.functions.is_empty() && f.functions.iter().all(|id| ids.contains(id.as_str()));
+            // `function` is the one function, and only when there is exactly one.
+            let single = match f.functions.as_slice() {
+                [one] => f.function.as_deref() == Some(one.as_str()),
+                _ => f.function.is_none(),
+            };
+            if (!FILE_RULES.contains(&f.rule) && !named) || !single {
+                failures.push(format!(
+                    "{}: {} {:?} {:?}: {}",
+                    app.display(),
+                    f.rule,
+                    f.function,
+                    f.functions,
+                    f.message
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn no_two_findings_share_rule_place_and_fix() {
+    let mut failures = Vec::new();
+    for app in fixture_apps() {
+        let audit = rolefit::app::audit(std::slice::from_ref(&app), &Default::default())
+            .expect("audit runs");
+        let mut seen = BTreeSet::new();
+        for f in &audit.report.findings {
+            let place = f
+                .location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column));
+            let fix = f.fix.as_ref().map(|v| v.to_string());
+            if !seen.insert((f.rule, place.clone(), fix)) {
+                failures.push(format!("{}: {} at {place:?}", app.display(), f.rule));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn star_only_actions_and_bundles_used_in_part_say_why_and_how() {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sam-star-only-and-bundles");
+    let audit =
+        rolefit::app::audit(std::slice::from_ref(&app), &Default::default()).expect("audit runs");
+    let findings = &audit.report.findings;
+    let star = findings
+        .iter()
+        .find(|f| f.rule == "missing-permission")
+        .expect("a missing-permission");
+    assert_eq!(star.severity.as_str(), "warning");
+    assert!(
+        star.message
+            .contains("sns:ListTopics accepts only Resource \"*\""),
+        "{}",
+        star.message
+    );
+    assert_eq!(
+        star.fix.as_ref().and_then(|f| f.get("Resource")),
+        Some(&"*".into())
+    );
+    // The grant on the topic is not also called unused.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.rule == "unused-permission" && f.message.contains("ListTopics"))
+    );
+    let bundle = findings
+        .iter()
+        .find(|f| f.rule == "unused-permission")
+        .expect("an unused-permission");
+    assert!(
+        bundle.message.contains("`DynamoDBWritePolicy`"),
+        "{}",
+        bundle.message
+    );
+    assert!(bundle.actions.contains(&"dynamodb:DeleteItem".to_string()));
+    assert!(!bundle.actions.contains(&"dynamodb:UpdateItem".to_string()));
+    let granted = bundle
+        .fix
+        .as_ref()
+        .map(|f| f.to_string())
+        .unwrap_or_default();
+    assert!(granted.contains("dynamodb:UpdateItem") && !granted.contains("dynamodb:DeleteItem"));
+}

@@ -133,12 +133,12 @@ fn github_annotations_and_markdown_summary() {
     );
     assert_eq!(text.lines().count(), a.report.findings.len());
     let md = markdown::render(&a.report);
-    assert!(md.contains("**1 error(s)**, 4 warning(s)"), "{md}");
+    assert!(md.contains("**1 error(s)**, 6 warning(s)"), "{md}");
     assert!(md.contains("### CreateOrderFunction (`template.yaml#CreateOrderFunction`)"));
     assert!(md.contains("| error | `missing-permission` | `src/create_order/app.py:48` |"));
     assert_eq!(
         md.matches("```mermaid").count(),
-        2,
+        3,
         "one picture per function with findings"
     );
     assert!(md.contains("-->|\"missing: sqs:SendMessage\"|"));

@@ -38,6 +38,7 @@ impl RuleDoc {
             rule: self.id,
             severity: self.severity,
             function: None,
+            functions: Vec::new(),
             message: message.into(),
             primary,
             related: Vec::new(),
@@ -175,7 +176,9 @@ pub static MISSING_PERMISSION: RuleDoc = RuleDoc {
           never polled; logs the role cannot write are lost.",
     example: "# template.yaml\nPolicies:\n  - DynamoDBReadPolicy: {TableName: !Ref Orders}\n# app.py\ntable.put_item(Item=order)   # needs dynamodb:PutItem",
     fix: "Add the suggested statement to the role (`rolefit policy` prints the whole \
-          least-privilege policy), or remove the call.",
+          least-privilege policy), or remove the call. An action AWS defines with no resource \
+          type accepts only `Resource: \"*\"`: a grant of it on an ARN never applies, and the \
+          finding says so at warning severity.",
     label: "needs a permission the role lacks",
 };
 
@@ -187,8 +190,11 @@ pub static UNUSED_PERMISSION: RuleDoc = RuleDoc {
           function can use. Least privilege means granting only what the code, triggers and \
           configuration need.",
     example: "Policies:\n  - Statement:\n      - Effect: Allow\n        Action: [s3:GetObject, s3:DeleteObject]   # DeleteObject is never called",
-    fix: "Remove the action (or the policy); `rolefit policy` prints what the function needs.",
-    label: "nothing needs this",
+    fix: "Remove the action (or the policy). For a SAM policy template or AWS managed policy \
+          used in part, the finding lists the unused actions and suggests the narrowest \
+          replacement: a smaller SAM template with the same parameters, a pair of them, or an \
+          inline statement. `rolefit policy` prints what the function needs.",
+    label: "unused",
 };
 
 pub static WILDCARD_PERMISSION: RuleDoc = RuleDoc {
@@ -200,7 +206,8 @@ pub static WILDCARD_PERMISSION: RuleDoc = RuleDoc {
           and nothing more.",
     example: "- Effect: Allow\n  Action: dynamodb:*\n  Resource: \"*\"   # the code only calls GetItem and PutItem on OrdersTable",
     fix: "Replace the statement with the suggested one: the actions the code calls, on the \
-          resources it touches.",
+          resources it touches. An action wildcard and `Resource: \"*\"` in one statement are \
+          one finding with one fix; a wildcard nothing uses is `unused-permission`.",
     label: "broader than needed",
 };
 

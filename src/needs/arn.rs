@@ -66,6 +66,14 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     let Some((prefix, _)) = action.split_once(':') else {
         return "*".to_string();
     };
+    // An action the Service Authorization Reference lists with no resource type is evaluated
+    // against `*` only, whatever ARN the call names.
+    if data::catalog()
+        .action(action)
+        .is_some_and(|a| a.resource_types.is_empty())
+    {
+        return "*".to_string();
+    }
     // A parameter that already holds an ARN of this service names the resource; so does an
     // unresolved reference known to be a whole ARN (`${module.x.state_machine_arn}`), whose
     // token then meets the same token in a grant.

@@ -85,6 +85,7 @@ mod tests {
             rule: "missing-permission",
             severity: Severity::Error,
             function: Some("template.yaml#Fn".into()),
+            functions: vec!["template.yaml#Fn".into()],
             message: "m".into(),
             primary: Span::new(file, start, start + 1),
             related: Vec::new(),

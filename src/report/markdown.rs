@@ -24,7 +24,12 @@ pub fn render(report: &Report) -> String {
         return out;
     }
     let mut by_function: BTreeMap<&str, Vec<&FindingReport>> = BTreeMap::new();
+    let mut several: Vec<&FindingReport> = Vec::new();
     for f in &report.findings {
+        if f.functions.len() > 1 {
+            several.push(f);
+            continue;
+        }
         by_function
             .entry(f.function.as_deref().unwrap_or(""))
             .or_default()
@@ -40,7 +45,36 @@ pub fn render(report: &Report) -> String {
         out.push_str(&picture(func));
         out.push_str("```\n\n");
     }
-    // Findings about no function (parse errors, roles, suppressions) or an unknown one.
+    // Findings about a role several functions share: the functions they concern, by name.
+    if !several.is_empty() {
+        let names: BTreeMap<&str, &str> = report
+            .functions
+            .iter()
+            .map(|f| (f.id.as_str(), f.name.as_str()))
+            .collect();
+        out.push_str("### Findings about several functions\n\n");
+        out.push_str(
+            "| severity | rule | location | functions | message |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for f in several {
+            let functions: Vec<&str> = f
+                .functions
+                .iter()
+                .map(|id| names.get(id.as_str()).copied().unwrap_or(id.as_str()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                f.severity.as_str(),
+                f.rule,
+                location_cell(f),
+                cell(&functions.join(", ")),
+                cell(&f.message)
+            );
+        }
+        out.push('\n');
+    }
+    // Findings about no function (parse errors, suppressions) or an unknown one.
     let rest: Vec<&FindingReport> = by_function.into_values().flatten().collect();
     if !rest.is_empty() {
         out.push_str("### Other findings\n\n");
@@ -50,14 +84,17 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+fn location_cell(f: &FindingReport) -> String {
+    f.location
+        .as_ref()
+        .map(|l| format!("`{}:{}`", cell(&l.file), l.line))
+        .unwrap_or_default()
+}
+
 fn table(findings: &[&FindingReport], out: &mut String) {
     out.push_str("| severity | rule | location | message |\n| --- | --- | --- | --- |\n");
     for f in findings {
-        let loc = f
-            .location
-            .as_ref()
-            .map(|l| format!("`{}:{}`", cell(&l.file), l.line))
-            .unwrap_or_default();
+        let loc = location_cell(f);
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} |",

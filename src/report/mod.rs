@@ -98,7 +98,10 @@ pub struct Granted {
 pub struct FindingReport {
     pub rule: &'static str,
     pub severity: Severity,
+    /// The one function the finding concerns; null when it concerns several or none.
     pub function: Option<String>,
+    /// Every function the finding concerns (v1.1).
+    pub functions: Vec<String>,
     pub message: String,
     pub location: Option<Location>,
     pub actions: Vec<String>,
@@ -133,7 +136,11 @@ impl FindingReport {
         FindingReport {
             rule: f.rule,
             severity: f.severity,
-            function: f.function.clone(),
+            function: match f.functions.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            },
+            functions: f.functions.clone(),
             message: f.message.clone(),
             location: locate(sources, f.primary),
             actions: f.actions.clone(),

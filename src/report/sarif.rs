@@ -69,6 +69,9 @@ pub fn render(
             if let Some(func) = &r.function {
                 props.insert("function".into(), json!(func));
             }
+            if !r.functions.is_empty() {
+                props.insert("functions".into(), json!(r.functions));
+            }
             if !r.actions.is_empty() {
                 props.insert("actions".into(), json!(r.actions));
             }

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use super::{Rule, RuleContext};
 use crate::analysis::Verdict;
-use crate::finding::Finding;
 use crate::finding::catalog::{self, RuleDoc};
+use crate::finding::{Finding, Severity};
 use crate::iam;
 use crate::source::Span;
 
@@ -43,18 +43,20 @@ impl Rule for MissingPermission {
                 .map(|r| r.name.as_str())
                 .unwrap_or("its role");
             // One finding per place that needs something: a call needing two actions is one fix.
-            let mut by_site: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
+            // An action that takes only `Resource: "*"` granted on narrower ARNs is its own
+            // finding: the role means to grant it, IAM does not apply the grant.
+            let mut by_site: BTreeMap<(Span, bool), Vec<usize>> = BTreeMap::new();
             for (ni, v) in fa.verdicts.iter().enumerate() {
                 if v.verdict == Verdict::Denied {
-                    let site = fa.needs[ni]
-                        .because
-                        .first()
-                        .map(|r| r.span)
-                        .unwrap_or(func.span);
-                    by_site.entry(site).or_default().push(ni);
+                    let need = &fa.needs[ni];
+                    let site = need.because.first().map(|r| r.span).unwrap_or(func.span);
+                    let star_only = v.by.is_empty()
+                        && need.resource == "*"
+                        && !cx.star_only_grants(role, &need.action).is_empty();
+                    by_site.entry((site, star_only)).or_default().push(ni);
                 }
             }
-            for (site, indices) in by_site {
+            for ((site, star_only), indices) in by_site {
                 let needs: Vec<_> = indices.iter().map(|&ni| &fa.needs[ni]).collect();
                 let mut actions: Vec<String> = needs.iter().map(|n| n.action.clone()).collect();
                 actions.dedup();
@@ -76,12 +78,30 @@ impl Rule for MissingPermission {
                 } else {
                     "its role does not allow it"
                 };
-                let message = format!(
-                    "{} {verb} {} on {}, but {tail} ({role_name})",
-                    func.name,
-                    actions.join(", "),
-                    resources.join(", ")
-                );
+                let message = if star_only {
+                    let why: Vec<String> = actions
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "{a} accepts only Resource \"*\" (AWS defines no resource type for it), so the role's grant on {} never applies",
+                                cx.star_only_grants(role, a).join(", ")
+                            )
+                        })
+                        .collect();
+                    format!(
+                        "{} {verb} {}; {} ({role_name})",
+                        func.name,
+                        actions.join(", "),
+                        why.join("; ")
+                    )
+                } else {
+                    format!(
+                        "{} {verb} {} on {}, but {tail} ({role_name})",
+                        func.name,
+                        actions.join(", "),
+                        resources.join(", ")
+                    )
+                };
                 let reqs: Vec<iam::Requirement> = needs
                     .iter()
                     .map(|n| iam::Requirement {
@@ -92,6 +112,7 @@ impl Rule for MissingPermission {
                 let fix = cx.suggested_statement(&reqs);
                 let mut f = META
                     .finding(message, site)
+                    .severity_if(star_only, Severity::Warning)
                     .function(&func.id)
                     .actions(actions)
                     .resources(resources)

@@ -3,6 +3,7 @@
 //! (summary, why, example, fix, label) is its entry in `finding::catalog`; what several rules
 //! need to compute is a method of [`RuleContext`], so that no rule imports from another.
 
+mod bundle;
 mod confused_deputy;
 mod cross_account_access;
 mod incomplete_input;
@@ -21,12 +22,15 @@ mod unused_permission;
 mod unused_suppression;
 mod wildcard_permission;
 
+use std::collections::BTreeMap;
+
 use crate::analysis::{Analysis, RoleAnalysis};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::finding::catalog::RuleDoc;
 use crate::iam;
 use crate::model::App;
+use crate::source::FileId;
 
 /// What a rule may read.
 pub struct RuleContext<'a> {
@@ -61,6 +65,34 @@ impl RuleContext<'_> {
             .map(|f| f.id.clone())
     }
 
+    /// The ids of every function that assumes a role: the functions a finding about the role
+    /// concerns (REPORT.md `findings[].functions`).
+    pub fn role_function_ids(&self, role: &RoleAnalysis) -> Vec<String> {
+        role.functions
+            .iter()
+            .filter_map(|&fi| self.app.functions.get(fi))
+            .map(|f| f.id.clone())
+            .collect()
+    }
+
+    /// For an action the Service Authorization Reference lists with no resource type (IAM
+    /// evaluates it against `Resource: "*"` only), the resources narrower than `*` on which
+    /// the role grants it anyway: grants IAM never applies. Empty for other actions.
+    pub fn star_only_grants(&self, role: &RoleAnalysis, action: &str) -> Vec<String> {
+        if !takes_only_star(action) {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = role
+            .grants
+            .iter()
+            .filter(|g| !g.negated && g.resource != "*" && iam::action_matches(&g.action, action))
+            .map(|g| g.resource.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The fix a finding suggests for requirements: the single statement of the synthesized
     /// least-privilege policy, or the whole policy when it needs several statements.
     pub fn suggested_statement(&self, reqs: &[iam::Requirement]) -> serde_json::Value {
@@ -70,6 +102,15 @@ impl RuleContext<'_> {
             _ => policy,
         }
     }
+}
+
+/// An action the Service Authorization Reference lists with no resource type: IAM evaluates
+/// it against `Resource: "*"` only ("Actions, resources, and condition keys", the Resource
+/// types column left empty).
+pub fn takes_only_star(action: &str) -> bool {
+    crate::data::catalog()
+        .action(action)
+        .is_some_and(|a| a.resource_types.is_empty())
 }
 
 pub trait Rule: Sync {
@@ -99,7 +140,8 @@ pub static ALL: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
 ];
 
-/// Runs every rule and returns the findings (unsorted).
+/// Runs every rule and returns the findings (unsorted), one per defect: findings of one rule
+/// at one place with one fix are merged into one that names all their functions.
 pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in ALL {
@@ -111,6 +153,53 @@ pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
         rule.check(cx, &mut out);
         for f in &mut out[start..] {
             f.severity = cx.config.severity(id, f.severity);
+            if f.functions.is_empty()
+                && let Some(id) = &f.function
+            {
+                f.functions = vec![id.clone()];
+            }
+        }
+    }
+    merge_same_defect(out)
+}
+
+/// Merges findings with the same rule, primary place and fix: the functions, actions,
+/// resources and evidence of the later ones join the first; distinct messages are joined.
+fn merge_same_defect(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: BTreeMap<(&'static str, FileId, u32, String), usize> = BTreeMap::new();
+    for f in findings {
+        let fix = f.fix.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        let key = (f.rule, f.primary.file, f.primary.start, fix);
+        let Some(&i) = index.get(&key) else {
+            index.insert(key, out.len());
+            out.push(f);
+            continue;
+        };
+        let into = &mut out[i];
+        into.severity = into.severity.min(f.severity);
+        for id in f.functions {
+            if !into.functions.contains(&id) {
+                into.functions.push(id);
+            }
+        }
+        for a in f.actions {
+            if !into.actions.contains(&a) {
+                into.actions.push(a);
+            }
+        }
+        for r in f.resources {
+            if !into.resources.contains(&r) {
+                into.resources.push(r);
+            }
+        }
+        for rel in f.related {
+            if !into.related.contains(&rel) {
+                into.related.push(rel);
+            }
+        }
+        if !into.message.split("; ").any(|m| m == f.message) {
+            into.message = format!("{}; {}", into.message, f.message);
         }
     }
     out

@@ -1,11 +1,12 @@
 //! `privilege-escalation`: the role can change IAM or code and so become anything.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use super::{Rule, RuleContext};
 use crate::finding::Finding;
 use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
+use crate::source::Span;
 
 /// What it detects, in detail; what users read about it is [`catalog::PRIVILEGE_ESCALATION`].
 ///
@@ -14,6 +15,9 @@ use crate::iam;
 /// `iam:UpdateAssumeRolePolicy`, `lambda:UpdateFunctionCode` / `AddPermission` on `*`,
 /// `sts:AssumeRole` on `*`, `*`.
 pub struct PrivilegeEscalation;
+
+/// One escalation at a place: (action, resource, what it allows).
+type Item = (String, String, String);
 
 static META: &RuleDoc = &catalog::PRIVILEGE_ESCALATION;
 
@@ -32,35 +36,51 @@ impl Rule for PrivilegeEscalation {
                 continue;
             };
             let names = cx.function_names(ra);
-            let first_fn = cx.role_function_id(ra);
-            let mut seen = BTreeSet::new();
+            let ids = cx.role_function_ids(ra);
+            // One finding per place: an AWS managed policy's escalations are one attachment.
+            let mut sites: BTreeMap<Span, (String, Vec<Item>)> = BTreeMap::new();
             for p in &ra.policies {
                 if !p.user_written {
                     continue;
                 }
                 for esc in iam::escalations(&p.policy) {
                     let span = if p.builtin { p.span } else { esc.span };
-                    if !seen.insert((span, esc.action.clone())) {
-                        continue;
-                    }
                     let via = if p.builtin {
                         format!(" (through {})", p.name)
                     } else {
                         String::new()
                     };
-                    let mut f = META
-                        .finding(
-                            format!(
-                                "role {} of {names} allows {} on {}{via}: {}",
-                                role.name, esc.action, esc.resource, esc.reason
-                            ),
-                            span,
-                        )
-                        .actions([esc.action.clone()])
-                        .resources([esc.resource.clone()]);
-                    f.function = first_fn.clone();
-                    out.push(f);
+                    let site = sites.entry(span).or_insert_with(|| (via, Vec::new()));
+                    let item = (esc.action, esc.resource, esc.reason);
+                    if !site.1.contains(&item) {
+                        site.1.push(item);
+                    }
                 }
+            }
+            for (span, (via, items)) in sites {
+                let what: Vec<String> = items
+                    .iter()
+                    .map(|(action, resource, why)| format!("{action} on {resource}: {why}"))
+                    .collect();
+                let mut actions: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
+                actions.dedup();
+                let mut resources: Vec<String> = items.iter().map(|i| i.1.clone()).collect();
+                resources.sort();
+                resources.dedup();
+                let mut f = META
+                    .finding(
+                        format!(
+                            "role {} of {names} allows{via} {}",
+                            role.name,
+                            what.join("; ")
+                        ),
+                        span,
+                    )
+                    .actions(actions)
+                    .resources(resources)
+                    .functions(ids.clone());
+                f.function = ids.first().cloned();
+                out.push(f);
             }
         }
     }

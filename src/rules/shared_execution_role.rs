@@ -39,6 +39,7 @@ impl Rule for SharedExecutionRole {
                 ),
                 model.span,
             );
+            f = f.functions(cx.role_function_ids(role));
             for &i in &role.functions {
                 if let Some(func) = cx.app.functions.get(i) {
                     f = f.related(func.span, format!("{} uses this role", func.name));

@@ -1,12 +1,13 @@
 //! `unknown-action`: a policy names an action or service AWS does not define.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use super::{Rule, RuleContext};
 use crate::data;
 use crate::finding::Finding;
 use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
+use crate::source::Span;
 
 /// What it detects, in detail; what users read about it is [`catalog::UNKNOWN_ACTION`].
 ///
@@ -37,37 +38,48 @@ impl Rule for UnknownAction {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-        let mut seen = BTreeSet::new();
+        // Per written action: the finding, and every function whose role carries it (a
+        // customer managed policy may be attached to several roles).
+        let mut sites: BTreeMap<(Span, String), Finding> = BTreeMap::new();
         for ra in &cx.analysis.roles {
+            // rolefit audits execution roles; other roles in a template are not its business.
+            if ra.functions.is_empty() {
+                continue;
+            }
+            let ids = cx.role_function_ids(ra);
             for p in ra.policies.iter().chain(ra.boundary.iter()) {
                 if !p.user_written || p.builtin {
                     continue;
                 }
                 for u in iam::unknown_actions(&p.policy, &Catalog) {
-                    if !seen.insert((u.span, u.action.clone())) {
-                        continue;
+                    let f = sites.entry((u.span, u.action.clone())).or_insert_with(|| {
+                        let hint = u
+                            .suggestion
+                            .as_ref()
+                            .map(|s| format!("; did you mean {s}?"))
+                            .unwrap_or_default();
+                        let mut f = META
+                            .finding(
+                                format!(
+                                    "policy {} names {}, which AWS does not define{hint}",
+                                    p.name, u.action
+                                ),
+                                u.span,
+                            )
+                            .actions([u.action.clone()]);
+                        if let Some(s) = &u.suggestion {
+                            f = f.related(u.span, format!("nearest real action: {s}"));
+                        }
+                        f
+                    });
+                    for id in &ids {
+                        if !f.functions.contains(id) {
+                            f.functions.push(id.clone());
+                        }
                     }
-                    let hint = u
-                        .suggestion
-                        .as_ref()
-                        .map(|s| format!("; did you mean {s}?"))
-                        .unwrap_or_default();
-                    let mut f = META
-                        .finding(
-                            format!(
-                                "policy {} names {}, which AWS does not define{hint}",
-                                p.name, u.action
-                            ),
-                            u.span,
-                        )
-                        .actions([u.action.clone()]);
-                    if let Some(s) = &u.suggestion {
-                        f.message = f.message.clone();
-                        f = f.related(u.span, format!("nearest real action: {s}"));
-                    }
-                    out.push(f);
                 }
             }
         }
+        out.extend(sites.into_values());
     }
 }

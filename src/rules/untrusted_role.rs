@@ -42,7 +42,7 @@ impl Rule for UntrustedRole {
                 ),
                 span,
             );
-            f.function = cx.role_function_id(ra);
+            f = f.functions(cx.role_function_ids(ra));
             out.push(f.related(role.span, "role declared here"));
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::bundle::{BundleUse, Replacement};
 use super::{Rule, RuleContext};
 use crate::data;
 use crate::finding::Finding;
@@ -18,48 +19,6 @@ use crate::source::Span;
 pub struct UnusedPermission;
 
 static META: &RuleDoc = &catalog::UNUSED_PERMISSION;
-
-/// Rights a call may use on the caller's behalf, which its code does not show (forward access
-/// sessions): (services the function calls, action patterns such grants may serve).
-/// SSE-KMS objects, encrypted queues, topics, secrets, parameters, streams and tables need
-/// KMS; Rekognition, Textract and Comprehend read their input from S3 with the caller's
-/// rights; Athena reads and writes S3 and reads the Glue catalog as the caller.
-const ON_BEHALF: &[(&[&str], &[&str])] = &[
-    (
-        &[
-            "s3",
-            "sqs",
-            "sns",
-            "secretsmanager",
-            "ssm",
-            "kinesis",
-            "dynamodb",
-            "logs",
-        ],
-        &[
-            "kms:Decrypt",
-            "kms:GenerateDataKey",
-            "kms:Encrypt",
-            "kms:DescribeKey",
-        ],
-    ),
-    (
-        &["rekognition", "textract", "comprehend"],
-        &["s3:GetObject", "s3:GetObjectVersion"],
-    ),
-    (
-        &["athena"],
-        &[
-            "s3:GetObject",
-            "s3:PutObject",
-            "s3:ListBucket",
-            "s3:GetBucketLocation",
-            "glue:GetTable",
-            "glue:GetDatabase",
-            "glue:GetPartitions",
-        ],
-    ),
-];
 
 impl Rule for UnusedPermission {
     fn meta(&self) -> &'static RuleDoc {
@@ -80,51 +39,22 @@ impl Rule for UnusedPermission {
                 continue;
             };
             let names = cx.function_names(ra);
-            let first_fn = cx.role_function_id(ra);
-            let needed_services: Vec<&str> = ra
-                .functions
-                .iter()
-                .flat_map(|&fi| cx.analysis.functions[fi].needs.iter())
-                .filter_map(|n| n.action.split(':').next())
-                .collect();
-            let on_behalf: Vec<&str> = ON_BEHALF
-                .iter()
-                .filter(|(callers, _)| needed_services.iter().any(|s| callers.contains(s)))
-                .flat_map(|(_, actions)| actions.iter().copied())
-                .collect();
-            // Lambda creates the log group when it is missing: harmless beside a declared one.
-            let writes_logs = ra.functions.iter().any(|&fi| {
-                cx.analysis.functions[fi]
-                    .needs
-                    .iter()
-                    .any(|n| n.action == "logs:CreateLogStream")
-            });
+            let ids = cx.role_function_ids(ra);
+            let first_fn = ids.first().cloned();
+            let incidental = cx.incidental_actions(ra);
             // Per written action string: used when any of its (action, resource) grants is.
             let mut by_span: BTreeMap<Span, (bool, String, Vec<String>)> = BTreeMap::new();
-            let mut policy_used: BTreeMap<usize, bool> = BTreeMap::new();
             for g in &ra.grants {
                 let Some(p) = ra.policies.get(g.policy) else {
                     continue;
                 };
-                if !p.user_written
-                    || g.negated
-                    || cx
-                        .config
-                        .ignore_actions
-                        .iter()
-                        .any(|i| iam::action_matches(i, &g.action))
-                {
+                if !p.user_written || p.builtin || g.negated || ignored(cx, &g.action) {
                     continue;
                 }
                 let used = !g.used_by.is_empty()
-                    || on_behalf.iter().any(|a| iam::action_matches(&g.action, a))
-                    || (writes_logs && iam::action_matches(&g.action, "logs:CreateLogGroup"));
+                    || incidental.iter().any(|a| iam::action_matches(&g.action, a));
                 // A misspelt action is `unknown-action`'s finding, not this one's.
                 if !used && !g.action.contains('*') && data::catalog().action(&g.action).is_none() {
-                    continue;
-                }
-                *policy_used.entry(g.policy).or_default() |= used;
-                if p.builtin {
                     continue;
                 }
                 let e = by_span
@@ -137,14 +67,43 @@ impl Rule for UnusedPermission {
                 if used {
                     continue;
                 }
-                // The action is needed, but on resources this statement does not name (often
-                // an action that only works on `*`): the grant is dead, yet "nothing needs it"
-                // would contradict what the developer knows.
-                let elsewhere: BTreeSet<String> = ra
+                // The action is needed, but on resources this statement does not name.
+                let needed: Vec<&crate::needs::Need> = ra
                     .functions
                     .iter()
                     .flat_map(|&fi| cx.analysis.functions[fi].needs.iter())
                     .filter(|n| iam::action_matches(&action, &n.action))
+                    .collect();
+                // An action that takes only `Resource: "*"`, granted on an ARN: IAM never
+                // applies the grant. When the need is missing, `missing-permission` explains
+                // it; when another grant serves it, this one is dead and is said so.
+                let star_only: Vec<&crate::needs::Need> = needed
+                    .iter()
+                    .copied()
+                    .filter(|n| n.resource == "*" && super::takes_only_star(&n.action))
+                    .collect();
+                if !star_only.is_empty() {
+                    if star_only.iter().any(|n| !granted_somewhere(cx, ra, n)) {
+                        continue;
+                    }
+                    let mut f = META
+                        .finding(
+                            format!(
+                                "role {} allows {action} on {}, but {action} accepts only Resource \"*\" (it has no resource type), so IAM never applies this grant; {names} gets it from the grant on \"*\"",
+                                role.name,
+                                resources.join(", ")
+                            ),
+                            span,
+                        )
+                        .actions([action])
+                        .resources(resources)
+                        .functions(ids.clone());
+                    f.function = first_fn.clone();
+                    out.push(f);
+                    continue;
+                }
+                let elsewhere: BTreeSet<String> = needed
+                    .iter()
                     .map(|n| format!("{} on {}", n.action, n.resource))
                     .collect();
                 let why = if elsewhere.is_empty() {
@@ -166,27 +125,108 @@ impl Rule for UnusedPermission {
                         span,
                     )
                     .actions([action])
-                    .resources(resources);
+                    .resources(resources)
+                    .functions(ids.clone());
                 f.function = first_fn.clone();
                 out.push(f);
             }
-            for (pi, used) in policy_used {
-                let Some(p) = ra.policies.get(pi) else {
+            for (pi, p) in ra.policies.iter().enumerate() {
+                let Some(bundle) = cx.bundle_use(ra, pi) else {
                     continue;
                 };
-                if used || !p.builtin {
+                // The Lambda execution baselines are the documented way to grant what Lambda
+                // itself needs: reported when nothing needs them, never trimmed.
+                if bundle.unused.is_empty()
+                    || (!bundle.used.is_empty() && p.is_lambda_execution_policy())
+                {
                     continue;
                 }
-                let mut f = META.finding(
-                    format!(
-                        "role {} attaches {}, but nothing {names} does needs any of it",
-                        role.name, p.name
-                    ),
-                    p.span,
-                );
+                let mut f = if bundle.used.is_empty() {
+                    META.finding(
+                        format!(
+                            "role {} attaches {}, but nothing {names} does needs any of it",
+                            role.name, p.name
+                        ),
+                        p.span,
+                    )
+                } else {
+                    partly_used(cx, role.name.as_str(), &names, p, &bundle)
+                };
+                f = f.functions(ids.clone());
                 f.function = first_fn.clone();
                 out.push(f);
             }
         }
     }
+}
+
+/// A bundle of which the functions use some actions: the unused ones, and the replacement.
+fn partly_used(
+    cx: &RuleContext<'_>,
+    role: &str,
+    names: &str,
+    p: &crate::analysis::LoadedPolicy,
+    bundle: &BundleUse,
+) -> Finding {
+    let used: Vec<&str> = bundle.used.iter().map(String::as_str).collect();
+    let unused = bundle.granted.saturating_sub(bundle.used.len());
+    let (instead, fix) = match cx.replacement(p, bundle) {
+        Replacement::Sam {
+            templates,
+            params,
+            document,
+        } => {
+            let args: Vec<String> = params.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let list: Vec<String> = templates.iter().map(|t| format!("`{t}`")).collect();
+            (
+                format!(
+                    "SAM policy template {} ({}) grants what it uses",
+                    list.join(" with "),
+                    args.join(", ")
+                ),
+                document,
+            )
+        }
+        Replacement::Inline(statement) => (
+            "an inline statement with exactly these actions grants what it uses".to_string(),
+            statement,
+        ),
+    };
+    let resources: BTreeSet<&str> = bundle.served.iter().map(|r| r.resource.as_str()).collect();
+    META.finding(
+        format!(
+            "role {role} attaches {}, of which {names} uses only {} ({} of {} actions unused); {instead}",
+            p.name,
+            used.join(", "),
+            unused,
+            bundle.granted
+        ),
+        p.span,
+    )
+    .actions(bundle.unused.iter().cloned())
+    .resources(resources.into_iter().map(str::to_string))
+    .fix(fix)
+}
+
+fn ignored(cx: &RuleContext<'_>, action: &str) -> bool {
+    cx.config
+        .ignore_actions
+        .iter()
+        .any(|i| iam::action_matches(i, action))
+}
+
+/// Whether a function on the role is allowed the need (so another grant serves it).
+fn granted_somewhere(
+    cx: &RuleContext<'_>,
+    ra: &crate::analysis::RoleAnalysis,
+    need: &crate::needs::Need,
+) -> bool {
+    ra.functions.iter().any(|&fi| {
+        cx.analysis.functions.get(fi).is_some_and(|fa| {
+            fa.needs
+                .iter()
+                .zip(&fa.verdicts)
+                .any(|(n, v)| n == need && v.verdict == crate::analysis::Verdict::Allowed)
+        })
+    })
 }

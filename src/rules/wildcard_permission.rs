@@ -32,9 +32,15 @@ impl Rule for WildcardPermission {
                 continue;
             };
             let names = cx.function_names(ra);
-            let first_fn = cx.role_function_id(ra);
-            // Per written place: the needs it serves.
-            let mut sites: BTreeMap<(Span, bool), Site> = BTreeMap::new();
+            let ids = cx.role_function_ids(ra);
+            let complete = ra
+                .functions
+                .iter()
+                .all(|&fi| cx.analysis.functions.get(fi).is_some_and(|f| f.complete));
+            // Per statement (per attachment for embedded policies): the needs it serves and
+            // what is too broad in it. An action wildcard and `Resource: "*"` in one statement
+            // are one finding with one fix.
+            let mut sites: BTreeMap<(usize, Option<usize>), Site> = BTreeMap::new();
             for g in &ra.grants {
                 let Some(p) = ra.policies.get(g.policy) else {
                     continue;
@@ -49,6 +55,16 @@ impl Rule for WildcardPermission {
                 if matches!(p.source, crate::model::PolicySource::SamTemplate { .. }) {
                     continue;
                 }
+                // A bundle used in part is `unused-permission`'s finding, with its fix.
+                if p.builtin
+                    && complete
+                    && cx
+                        .bundle_use(ra, g.policy)
+                        .is_some_and(|b| !b.unused.is_empty())
+                {
+                    continue;
+                }
+                let key = (g.policy, (!p.builtin).then_some(g.statement));
                 let needs: Vec<(String, String)> = g
                     .used_by
                     .iter()
@@ -64,10 +80,11 @@ impl Rule for WildcardPermission {
                     };
                     if expands > used.len() {
                         let site = sites
-                            .entry((g.action_span, true))
-                            .or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
+                            .entry(key)
+                            .or_insert_with(|| Site::new(p.builtin, &p.name));
                         site.needs.extend(needs.iter().cloned());
-                        site.expands = expands;
+                        site.patterns.insert(g.action.clone());
+                        site.action_span.get_or_insert(g.action_span);
                     }
                 }
                 if g.resource == "*"
@@ -75,13 +92,17 @@ impl Rule for WildcardPermission {
                     && needs.iter().all(|(_, r)| is_specific(r))
                 {
                     let site = sites
-                        .entry((g.resource_span, false))
-                        .or_insert_with(|| Site::new(&g.action, p.builtin, &p.name));
+                        .entry(key)
+                        .or_insert_with(|| Site::new(p.builtin, &p.name));
                     site.needs.extend(needs.iter().cloned());
-                    site.actions.insert(g.action.clone());
+                    site.star_actions.insert(g.action.clone());
+                    site.resource_span.get_or_insert(g.resource_span);
                 }
             }
-            for ((span, is_action), site) in sites {
+            for site in sites.into_values() {
+                let Some(span) = site.action_span.or(site.resource_span) else {
+                    continue;
+                };
                 let reqs: Vec<iam::Requirement> = site
                     .needs
                     .iter()
@@ -94,27 +115,11 @@ impl Rule for WildcardPermission {
                 let used_list = used.iter().copied().collect::<Vec<_>>().join(", ");
                 let resources: BTreeSet<&str> =
                     site.needs.iter().map(|(_, r)| r.as_str()).collect();
-                let what = if site.builtin {
-                    format!("managed policy {}", site.policy)
-                } else if is_action {
-                    format!("`{}`", site.pattern)
-                } else {
-                    format!(
-                        "`Resource: \"*\"` for {}",
-                        site.actions.iter().cloned().collect::<Vec<_>>().join(", ")
-                    )
-                };
-                let scope = if is_action && site.expands != usize::MAX {
-                    format!(" ({} actions)", site.expands)
-                } else if is_action {
-                    " (every action of every service)".to_string()
-                } else {
-                    String::new()
-                };
+                let what = site.describe();
                 let mut f = META
                     .finding(
                         format!(
-                            "role {}: {what}{scope} grants more than {names} needs: {used_list} on {}",
+                            "role {}: {what} grants more than {names} needs: {used_list} on {}",
                             role.name,
                             resources.iter().copied().collect::<Vec<_>>().join(", ")
                         ),
@@ -122,32 +127,74 @@ impl Rule for WildcardPermission {
                     )
                     .actions(used.iter().map(|s| s.to_string()))
                     .resources(resources.iter().map(|s| s.to_string()))
-                    .fix(cx.suggested_statement(&reqs));
-                f.function = first_fn.clone();
+                    .fix(cx.suggested_statement(&reqs))
+                    .functions(ids.clone());
+                f.function = ids.first().cloned();
                 out.push(f);
             }
         }
     }
 }
 
+/// One statement (or embedded policy) with something too broad in it.
 struct Site {
-    pattern: String,
     builtin: bool,
     policy: String,
-    expands: usize,
-    actions: BTreeSet<String>,
+    /// Action wildcards that cover more than is used.
+    patterns: BTreeSet<String>,
+    action_span: Option<Span>,
+    /// Actions granted on `Resource: "*"` where every need they serve names a resource.
+    star_actions: BTreeSet<String>,
+    resource_span: Option<Span>,
     needs: BTreeSet<(String, String)>,
 }
 
 impl Site {
-    fn new(pattern: &str, builtin: bool, policy: &str) -> Site {
+    fn new(builtin: bool, policy: &str) -> Site {
         Site {
-            pattern: pattern.to_string(),
             builtin,
             policy: policy.to_string(),
-            expands: 0,
-            actions: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            action_span: None,
+            star_actions: BTreeSet::new(),
+            resource_span: None,
             needs: BTreeSet::new(),
         }
+    }
+
+    /// What is too broad: "`s3:*` (147 actions)", "`Resource: \"*\"` for sqs:SendMessage",
+    /// both joined, or the managed policy.
+    fn describe(&self) -> String {
+        let expands: BTreeSet<String> = self
+            .patterns
+            .iter()
+            .flat_map(|p| data::catalog().expand(p))
+            .map(|a| a.full_name())
+            .collect();
+        let scope = if self.patterns.contains("*") {
+            " (every action of every service)".to_string()
+        } else if !expands.is_empty() {
+            format!(" ({} actions)", expands.len())
+        } else {
+            String::new()
+        };
+        if self.builtin {
+            return format!("managed policy {}{scope}", self.policy);
+        }
+        let mut parts = Vec::new();
+        if !self.patterns.is_empty() {
+            let list: Vec<String> = self.patterns.iter().map(|p| format!("`{p}`")).collect();
+            parts.push(format!("{}{scope}", list.join(", ")));
+        }
+        if !self.star_actions.is_empty() {
+            let list: Vec<&str> = self.star_actions.iter().map(String::as_str).collect();
+            let on = if self.patterns.is_empty() {
+                format!(" for {}", list.join(", "))
+            } else {
+                String::new()
+            };
+            parts.push(format!("`Resource: \"*\"`{on}"));
+        }
+        parts.join(" on ")
     }
 }
