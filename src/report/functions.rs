@@ -66,6 +66,7 @@ pub fn function_report(
         location: locate(sources, func.span),
         runtime: func.runtime.as_ref().map(|r| r.value.clone()),
         code: code.files.clone(),
+        code_link: code.inferred.then_some("inferred"),
         role,
         required,
         granted,
