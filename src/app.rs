@@ -100,6 +100,8 @@ pub fn audit_with(
     errors.extend(code_errors);
     let missing = missing_handlers(&app, &code, &merged);
     app.unknowns.extend(missing);
+    let notes = code_notes(&app, &code);
+    app.unknowns.extend(notes);
     progress.stage("analysing", app.functions.len(), "functions");
     let analysis = analysis::analyze(&app, &code, errors, config);
     progress.stage("checking", rules::ALL.len(), "rules");
@@ -311,6 +313,44 @@ fn missing_handlers(app: &App, code: &[FunctionCode], listing: &Listing) -> Vec<
             ))
         })
         .collect()
+}
+
+/// What code extraction could not know for sure: a link found by rolefit's own search (a
+/// build artefact's project, a framework adapter's application classes), and code it found
+/// but does not read (a Kotlin handler).
+fn code_notes(app: &App, code: &[FunctionCode]) -> Vec<Unknown> {
+    let mut out = Vec::new();
+    for (f, c) in app.functions.iter().zip(code) {
+        let span = f
+            .code_path
+            .as_ref()
+            .map(|p| p.span)
+            .or(f.handler.as_ref().map(|h| h.span))
+            .unwrap_or(f.span);
+        if c.inferred
+            && let Some(first) = c.files.first()
+        {
+            out.push(Unknown::new(
+                span,
+                UnknownKind::InferredLink,
+                &f.id,
+                format!(
+                    "code found by rolefit's own search (`{first}`{}), not named by the \
+                     function's definition: the link is inferred",
+                    if c.files.len() > 1 { " and more" } else { "" }
+                ),
+            ));
+        }
+        for reason in &c.incomplete {
+            out.push(Unknown::new(
+                span,
+                UnknownKind::MissingCode,
+                format!("{}: {reason}", f.id),
+                format!("{}: {reason}; what it needs is not known in full", f.name),
+            ));
+        }
+    }
+    out
 }
 
 /// A CDK project whose cloud assembly is not in the listing: its stacks are not in the input,

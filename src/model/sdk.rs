@@ -102,4 +102,27 @@ pub struct CodeFacts {
     pub imports: Vec<Import>,
     /// What a handler string can name in the file, in document order.
     pub exports: Vec<Export>,
+    /// Calls of the code's own functions and methods, by the function they are made in: what
+    /// one handler reaches among several in a file (read for Java).
+    pub local_calls: Vec<LocalCall>,
+    /// Classes mapped to DynamoDB tables by annotation (`@DynamoDBTable(tableName = "x")`),
+    /// by simple class name (Java).
+    pub mapped_tables: Vec<(String, Arg)>,
+}
+
+/// The request member under which a Java `DynamoDBMapper` call names the class it maps, until
+/// the class's `@DynamoDBTable` (which may sit in another file of the function) gives the
+/// table: `parse::codebase` replaces it with `TableName`.
+pub const MAPPED_CLASS: &str = "@MappedClass";
+
+/// A call of one of the code's own functions or methods.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalCall {
+    /// The [`Export`] name of the function the call is made in (`com.example.App::handle`);
+    /// empty outside any (constructors, field initialisers: code that runs when the class is
+    /// loaded or created).
+    pub caller: String,
+    /// The export name of the function called when known (`com.example.App::send` for a call
+    /// on `this`), else `::name`: any class's method of that name.
+    pub callee: String,
 }

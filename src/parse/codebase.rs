@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
-use crate::model::{CodeFacts, Function, SdkCall};
+use crate::model::{Arg, CodeFacts, ExportKind, Function, MAPPED_CLASS, SdkCall};
+use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
@@ -27,13 +28,15 @@ pub struct FunctionCode {
     pub analysed: bool,
     /// What the handler string names in the handler's file (or package), when found.
     pub entry: Option<HandlerEntry>,
-    /// The code was found by rolefit's own search, not named by the template: the report says
-    /// `code_link: "inferred"`.
+    /// The code was found by rolefit's own search (a build artefact's project, a framework
+    /// adapter's application classes), not where the template points.
     pub inferred: bool,
+    /// Why what the function needs cannot be known in full from the code read (code in a
+    /// language rolefit does not read, several candidates for one injected type).
+    pub incomplete: Vec<String>,
 }
 
 struct Extracted {
-    id: FileId,
     facts: CodeFacts,
 }
 
@@ -47,8 +50,18 @@ pub fn gather(
     let mut errors = Vec::new();
     // Handler files first, then rounds of imports until nothing new is reached.
     let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut java: Vec<JavaSources> = Vec::new();
     for (i, f) in functions.iter().enumerate() {
-        roots.push((i, handler_files(f, listing)));
+        let mut files = handler_files(f, listing);
+        let mut found = JavaSources::default();
+        if is_java(f) {
+            found = java_sources(f, listing, sources, !files.is_empty());
+            if files.is_empty() {
+                files = found.files.clone();
+            }
+        }
+        roots.push((i, files));
+        java.push(found);
     }
     let mut frontier: BTreeSet<String> =
         roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
@@ -114,10 +127,15 @@ pub fn gather(
     let mut out = Vec::with_capacity(functions.len());
     for (i, f) in functions.iter().enumerate() {
         let mut fc = FunctionCode::default();
+        if let Some(found) = java.get(i) {
+            fc.inferred = found.inferred;
+            fc.incomplete = found.incomplete.clone();
+        }
         let handler = roots[i].1.first().cloned();
         fc.handler_missing = f.code_path.is_some()
             && f.handler.is_some()
             && handler.is_none()
+            && fc.incomplete.is_empty()
             && f.config.image_uri.is_none();
         let handler_facts: Vec<(&str, &CodeFacts)> = roots[i]
             .1
@@ -136,14 +154,33 @@ pub fn gather(
                 .filter(|p| Some(*p) != handler.as_ref())
                 .cloned(),
         );
-        for file in ordered {
-            if let Some(Some(ex)) = cache.get(&file) {
-                fc.calls.extend(ex.facts.calls.iter().cloned());
-                fc.files.push(file);
-                fc.analysed = true;
-                let _ = ex.id;
+        let read: Vec<(&str, &CodeFacts)> = ordered
+            .iter()
+            .filter_map(|file| match cache.get(file) {
+                Some(Some(ex)) => Some((file.as_str(), &ex.facts)),
+                _ => None,
+            })
+            .collect();
+        let reached = fc
+            .entry
+            .as_ref()
+            .filter(|_| is_java(f))
+            .and_then(|entry| method_reach(entry, &read));
+        for (file, facts) in &read {
+            match &reached {
+                Some(reach) => fc.calls.extend(
+                    facts
+                        .calls
+                        .iter()
+                        .filter(|c| reach.reaches(facts, c.span))
+                        .cloned(),
+                ),
+                None => fc.calls.extend(facts.calls.iter().cloned()),
             }
+            fc.files.push((*file).to_string());
+            fc.analysed = true;
         }
+        resolve_mapped_tables(&mut fc.calls, &read);
         if let Some(inline) = &f.inline_code
             && let Some(calls) = inline_calls(f, inline.span, &inline.value, sources)
         {
@@ -184,6 +221,266 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     .find(|c| listing.files.contains_key(c))
     .into_iter()
     .collect()
+}
+
+/// A function whose code is Java: a `java` runtime, or without one a `Class::method` handler.
+fn is_java(f: &Function) -> bool {
+    match &f.runtime {
+        Some(r) => r.value.to_ascii_lowercase().starts_with("java"),
+        None => f.handler.as_ref().is_some_and(|h| h.value.contains("::")),
+    }
+}
+
+/// Handler classes of frameworks that run the application's own classes (Spring Cloud
+/// Function's `FunctionInvoker`, the AWS Serverless Java Container, Micronaut's and Quarkus'
+/// Lambda handlers): by package.
+const ADAPTER_PACKAGES: &[&str] = &[
+    "org.springframework.cloud.function.adapter.aws.",
+    "com.amazonaws.serverless.proxy.",
+    "io.micronaut.function.aws.",
+    "io.quarkus.amazon.lambda.",
+    "io.quarkus.funqy.lambda.",
+];
+
+/// Annotations of a framework application's main class, whose package is component-scanned.
+const APPLICATION_MARKERS: &[&str] = &["@SpringBootApplication", "@QuarkusMain", "Micronaut.run"];
+
+/// Environment variables naming the application's main class to a framework adapter
+/// (Spring Cloud Function's `MAIN_CLASS`, Spring Boot's `SPRING_MAIN_CLASS`).
+const MAIN_CLASS_VARS: &[&str] = &["MAIN_CLASS", "SPRING_MAIN_CLASS"];
+
+/// Where a Java function's sources were found beyond its code folder.
+#[derive(Debug, Default, Clone)]
+struct JavaSources {
+    /// The handler's file (or, for a framework adapter, the application's classes).
+    files: Vec<String>,
+    inferred: bool,
+    incomplete: Vec<String>,
+}
+
+/// The sources of a Java function whose handler is not in its code folder: the project a
+/// build artefact (`target/app.jar`) or the template's own build file belongs to, and for a
+/// framework adapter handler the application's classes. `found` says the handler's file was
+/// already found where the template points.
+fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: bool) -> JavaSources {
+    let mut out = JavaSources::default();
+    let Some(handler) = &f.handler else {
+        return out;
+    };
+    let class = handler.value.split("::").next().unwrap_or("").trim();
+    let adapter = ADAPTER_PACKAGES.iter().any(|p| class.starts_with(p));
+    if found && !adapter {
+        return out;
+    }
+    let template_dir = sources
+        .get(f.span.file)
+        .map(|t| t.path.rsplit_once('/').map_or("", |(d, _)| d).to_string())
+        .unwrap_or_default();
+    let code_path = f.code_path.as_ref().map(|c| c.value.as_str());
+    let projects = with_root(code_path.unwrap_or(&template_dir), |path| {
+        let code = code_path.map(|_| path);
+        let dir = template_dir.trim_start_matches('/');
+        parse::javaproject::projects(code, dir, listing).folders
+    });
+    let declared = code_path.is_some_and(|c| !parse::javaproject::is_archive(c));
+    let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
+    if adapter {
+        let main = f
+            .environment
+            .iter()
+            .find(|e| MAIN_CLASS_VARS.contains(&e.name.value.as_str()))
+            .and_then(|e| e.value.as_ref())
+            .map(|v| v.value.clone());
+        for project in &projects {
+            let files = application_files(project, main.as_deref(), runtime, listing);
+            if !files.is_empty() {
+                out.files = files;
+                out.inferred = !declared || code_path.is_some_and(|c| c != project);
+                break;
+            }
+        }
+        return out;
+    }
+    for project in &projects {
+        let candidates = with_root(project, |path| {
+            code::handler_candidates(path, &handler.value, runtime)
+        });
+        if let Some(file) = candidates.iter().find(|c| listing.files.contains_key(*c)) {
+            out.files = vec![file.clone()];
+            out.inferred = true;
+            return out;
+        }
+        // Kotlin classes sit under `src/main/kotlin` as `.kt` files rolefit does not read.
+        if let Some(kotlin) = candidates
+            .iter()
+            .filter(|c| c.contains("src/main/kotlin/"))
+            .filter_map(|c| c.strip_suffix(".java"))
+            .map(|c| format!("{c}.kt"))
+            .find(|c| listing.files.contains_key(c))
+        {
+            out.inferred = !declared;
+            out.incomplete.push(format!(
+                "the handler `{}` is Kotlin (`{kotlin}`), whose calls rolefit does not read",
+                handler.value
+            ));
+            return out;
+        }
+    }
+    out
+}
+
+/// The application classes a framework adapter runs: the package of the main class (named by
+/// `main`, else the class marked `@SpringBootApplication` and the like) and below, as
+/// component scanning finds them; without a main class, every class of the project.
+fn application_files(
+    project: &str,
+    main: Option<&str>,
+    runtime: Option<&str>,
+    listing: &Listing,
+) -> Vec<String> {
+    let root = if project.is_empty() {
+        "src/main/java/".to_string()
+    } else {
+        format!("{project}/src/main/java/")
+    };
+    let java: Vec<&String> = listing
+        .files
+        .range(root.clone()..)
+        .take_while(|(p, _)| p.starts_with(&root))
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(".java") && !code::is_vendored(p))
+        .take(MAX_FILES_PER_FUNCTION)
+        .collect();
+    let main_file = main
+        .and_then(|m| {
+            with_root(project, |path| code::handler_candidates(path, m, runtime))
+                .into_iter()
+                .find(|c| listing.files.contains_key(c))
+        })
+        .or_else(|| {
+            java.iter()
+                .find(|p| {
+                    listing
+                        .files
+                        .get(p.as_str())
+                        .and_then(|e| discover::read_text(e).ok())
+                        .is_some_and(|t| APPLICATION_MARKERS.iter().any(|m| t.contains(m)))
+                })
+                .map(|p| (*p).clone())
+        });
+    let scanned = main_file
+        .as_deref()
+        .and_then(|m| m.rsplit_once('/'))
+        .map_or(root.clone(), |(dir, _)| format!("{dir}/"));
+    let mut files: Vec<String> = Vec::new();
+    files.extend(main_file.iter().cloned());
+    files.extend(
+        java.into_iter()
+            .filter(|p| p.starts_with(&scanned) && Some(p.as_str()) != main_file.as_deref())
+            .cloned(),
+    );
+    files
+}
+
+/// Gives each Java `DynamoDBMapper` call the table of the class it maps, from the class's
+/// `@DynamoDBTable` in any of the function's files (unknown when none names it).
+fn resolve_mapped_tables(calls: &mut [SdkCall], files: &[(&str, &CodeFacts)]) {
+    for call in calls {
+        let Some(at) = call.args.iter().position(|(k, _)| k == MAPPED_CLASS) else {
+            continue;
+        };
+        let table = match &call.args[at].1 {
+            Arg::Str(class) => files
+                .iter()
+                .flat_map(|(_, facts)| &facts.mapped_tables)
+                .find(|(c, _)| c == class)
+                .map_or(Arg::Unknown, |(_, t)| t.clone()),
+            _ => Arg::Unknown,
+        };
+        call.args[at] = ("TableName".to_string(), table);
+    }
+}
+
+/// The methods one handler method reaches through the calls of the code's own methods
+/// ([`LocalCall`](crate::model::LocalCall)s), across the function's files. Code outside any
+/// method (constructors, field initialisers) runs whenever its class is used and always counts.
+struct Reach {
+    /// Export names of the methods reached.
+    methods: BTreeSet<String>,
+}
+
+impl Reach {
+    /// True when code at `span` of the file with `facts` runs for the handler: it lies in a
+    /// reached method, or in no method at all.
+    fn reaches(&self, facts: &CodeFacts, span: Span) -> bool {
+        innermost_method(facts, span).is_none_or(|m| self.methods.contains(m))
+    }
+}
+
+/// The innermost method export of a file whose definition holds `span`.
+fn innermost_method(facts: &CodeFacts, span: Span) -> Option<&str> {
+    facts
+        .exports
+        .iter()
+        .filter(|e| e.kind == ExportKind::Function)
+        .filter(|e| e.name.span.start <= span.start && span.end <= e.name.span.end)
+        .min_by_key(|e| e.name.span.end - e.name.span.start)
+        .map(|e| e.name.value.as_str())
+}
+
+/// What a Java handler method reaches; none when the entry is no method the files define
+/// (an inherited `handleRequest`), so the whole files count.
+fn method_reach(entry: &HandlerEntry, files: &[(&str, &CodeFacts)]) -> Option<Reach> {
+    let defined: BTreeSet<&str> = files
+        .iter()
+        .flat_map(|(_, facts)| &facts.exports)
+        .filter(|e| e.kind == ExportKind::Function)
+        .map(|e| e.name.value.as_str())
+        .collect();
+    if !defined.contains(entry.function.as_str()) {
+        return None;
+    }
+    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (_, facts) in files {
+        for call in &facts.local_calls {
+            edges
+                .entry(call.caller.as_str())
+                .or_default()
+                .push(call.callee.as_str());
+        }
+    }
+    // A callee known only by name (`service.process()`) may be any class's method of it;
+    // one whose class is known but not defined there is inherited: any of that name too.
+    // A static call (`Orders::save`) names the class by its simple name: any package's.
+    let by_name = |callee: &str| -> Vec<String> {
+        if defined.contains(callee) {
+            return vec![callee.to_string()];
+        }
+        let (class, name) = callee.rsplit_once("::").unwrap_or(("", callee));
+        let simple = |d: &str| {
+            let c = d.rsplit_once("::").map_or("", |(c, _)| c);
+            c.rsplit(['.', '$']).next().unwrap_or(c).to_string()
+        };
+        defined
+            .iter()
+            .filter(|d| d.rsplit_once("::").is_some_and(|(_, n)| n == name))
+            .filter(|d| class.is_empty() || class.contains('.') || simple(d) == class)
+            .map(|d| (*d).to_string())
+            .collect()
+    };
+    let mut methods: BTreeSet<String> = BTreeSet::new();
+    let mut queue: Vec<String> = vec![entry.function.clone(), String::new()];
+    while let Some(caller) = queue.pop() {
+        for callee in edges.get(caller.as_str()).into_iter().flatten() {
+            for m in by_name(callee) {
+                if methods.insert(m.clone()) {
+                    queue.push(m);
+                }
+            }
+        }
+    }
+    methods.insert(entry.function.clone());
+    Some(Reach { methods })
 }
 
 /// Runs a path function on a path relative to the root. With several audited roots, paths
@@ -280,10 +577,10 @@ fn read_batch(
             Some((path.clone(), *id, code::extract(file, lang)))
         })
         .collect();
-    for (path, id, result) in results {
+    for (path, _, result) in results {
         match result {
             Ok(facts) => {
-                cache.insert(path, Some(Extracted { id, facts }));
+                cache.insert(path, Some(Extracted { facts }));
             }
             Err(e) => {
                 errors.push(e);

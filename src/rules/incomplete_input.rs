@@ -27,7 +27,18 @@ impl Rule for IncompleteInput {
         let mut said = BTreeSet::new();
         for u in unknowns {
             if said.insert((u.kind, u.subject.as_str())) {
-                out.push(META.finding(u.message.clone(), u.span));
+                let mut f = META.finding(u.message.clone(), u.span);
+                // A note about one function (its code) names it.
+                let function = cx.app.functions.iter().find(|f| {
+                    u.subject == f.id
+                        || u.subject
+                            .strip_prefix(f.id.as_str())
+                            .is_some_and(|rest| rest.starts_with(": "))
+                });
+                if let Some(func) = function {
+                    f = f.function(&func.id).functions(vec![func.id.clone()]);
+                }
+                out.push(f);
             }
         }
     }

@@ -13,10 +13,12 @@ use tree_sitter::{Node, Tree};
 use super::Lang;
 use super::driver::{self, Passed, Scope, Walker};
 use super::handler::join;
-use super::javaeval::{Env, Obj};
+use super::javaeval::{Env, Obj, V1_OVERLOADS};
 use super::profile::{self, FileFacts, HandlerEntry, Profile};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Import, SdkCall, SdkKind};
+use crate::model::{
+    Arg, CallStyle, CodeFacts, ExportKind, Import, LocalCall, MAPPED_CLASS, SdkCall, SdkKind,
+};
 use crate::source::{SourceFile, Span, Spanned};
 
 /// Service names of the enhanced DynamoDB client and the S3 Transfer Manager (their Maven
@@ -34,6 +36,47 @@ const LOCAL_METHODS: &[&str] = &[
     "toString",
     "hashCode",
     "equals",
+    // SDK v1 client methods that configure the client or read its state (AmazonS3 reference).
+    "shutdown",
+    "setRegion",
+    "setEndpoint",
+    "getUrl",
+    "getRegion",
+    "getRegionName",
+    "getCachedResponseMetadata",
+    "setS3ClientOptions",
+];
+
+/// SDK v1 client methods that are another operation (AmazonS3 reference:
+/// `getObjectAsString` reads `GetObject`, `doesObjectExist` sends `GetObjectMetadata`,
+/// `doesBucketExistV2` `GetBucketAcl`).
+const V1_ALIASES: &[(&str, &str)] = &[
+    ("getObjectAsString", "getObject"),
+    ("doesObjectExist", "getObjectMetadata"),
+    ("doesBucketExistV2", "getBucketAcl"),
+];
+
+/// `DynamoDBMapper` methods and the DynamoDB operations they send (DynamoDBMapper class,
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBMapper.Methods.html>):
+/// `save` updates an item under the default `SaveBehavior.UPDATE`
+/// (<https://docs.aws.amazon.com/AWSJavaSDK/latest/javadoc/com/amazonaws/services/dynamodbv2/datamodeling/DynamoDBMapperConfig.SaveBehavior.html>),
+/// puts it under `CLOBBER` and `PUT`.
+const MAPPER_METHODS: &[(&str, &str)] = &[
+    ("save", "updateItem"),
+    ("load", "getItem"),
+    ("delete", "deleteItem"),
+    ("query", "query"),
+    ("queryPage", "query"),
+    ("scan", "scan"),
+    ("scanPage", "scan"),
+    ("parallelScan", "scan"),
+    ("count", "scan"),
+    ("batchLoad", "batchGetItem"),
+    ("batchSave", "batchWriteItem"),
+    ("batchDelete", "batchWriteItem"),
+    ("batchWrite", "batchWriteItem"),
+    ("transactionWrite", "transactWriteItems"),
+    ("transactionLoad", "transactGetItems"),
 ];
 
 /// `DynamoDbTable` / `DynamoDbIndex` methods that call DynamoDB (enhanced client reference).
@@ -176,6 +219,9 @@ struct Java<'f> {
     package: String,
     /// The classes (and interfaces, enums, records) the walk is inside, outermost first.
     classes: Vec<String>,
+    /// The export names of the methods the walk is inside (empty for constructors), innermost
+    /// last.
+    methods: Vec<String>,
 }
 
 impl<'f> Walker<'f> for Java<'f> {
@@ -190,10 +236,12 @@ impl<'f> Walker<'f> for Java<'f> {
                 names,
                 classes: BTreeMap::new(),
                 wildcards: Vec::new(),
+                declared: BTreeMap::new(),
             },
             types: BTreeMap::new(),
             package: String::new(),
             classes: Vec::new(),
+            methods: Vec::new(),
         }
     }
 
@@ -207,13 +255,18 @@ impl<'f> Walker<'f> for Java<'f> {
     fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         match node.kind() {
             "method_declaration" | "constructor_declaration" => {
-                if node.kind() == "method_declaration"
-                    && let (Some(class), Some(name)) =
-                        (self.class_name(), node.child_by_field_name("name"))
+                // A method of an anonymous class runs as part of the method around it.
+                let mut current = self.methods.last().cloned().unwrap_or_default();
+                if node.kind() == "constructor_declaration" {
+                    current = String::new();
+                } else if let (Some(class), Some(name)) =
+                    (self.class_name(), node.child_by_field_name("name"))
                 {
                     let name = format!("{class}::{}", self.cx.t(name));
-                    scope.export(name, ExportKind::Function, node);
+                    scope.export(name.clone(), ExportKind::Function, node);
+                    current = name;
                 }
+                self.methods.push(current);
                 parameters(&mut self.cx, node, scope.learned);
             }
             "package_declaration" => {
@@ -242,10 +295,18 @@ impl<'f> Walker<'f> for Java<'f> {
     }
 
     fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
+        match node.kind() {
+            "method_declaration" | "constructor_declaration" => {
+                self.methods.pop();
+            }
+            "method_invocation" | "method_reference" => self.local_call_edge(node, scope),
+            _ => {}
+        }
         let cx = &mut self.cx;
         let file = cx.file;
         match node.kind() {
             "import_declaration" => import(cx, scope, node),
+            "annotation" => mapped_table(cx, &mut scope.facts, node),
             "local_variable_declaration" | "field_declaration" => declaration(cx, node),
             "formal_parameter" => parameter(cx, node),
             "assignment_expression" => assignment(cx, node),
@@ -310,6 +371,43 @@ fn is_anonymous(class_body: Node<'_>) -> bool {
 }
 
 impl Java<'_> {
+    /// Records which method calls which (`send(x)`, `this.send(x)`, `service.process(o)`,
+    /// `this::send`), for what one handler method reaches.
+    fn local_call_edge(&self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
+        let (object, name) = if node.kind() == "method_reference" {
+            let mut cursor = node.walk();
+            let parts: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            match parts.as_slice() {
+                [object, .., name] if name.kind() == "identifier" => (Some(*object), *name),
+                _ => return,
+            }
+        } else {
+            match node.child_by_field_name("name") {
+                Some(name) => (node.child_by_field_name("object"), name),
+                None => return,
+            }
+        };
+        let name = self.cx.t(name);
+        let on_this = object.is_none_or(|o| o.kind() == "this");
+        // Methods of SDK objects are no code of the project's.
+        if object.is_some_and(|o| self.cx.resolve(o, 0).is_some()) {
+            return;
+        }
+        let callee = match (self.class_name(), object) {
+            (Some(class), _) if on_this => format!("{class}::{name}"),
+            // A static call (`Orders.save(x)`, `System.getenv(…)`) names its class.
+            (_, Some(o))
+                if o.kind() == "identifier"
+                    && self.cx.t(o).starts_with(|c: char| c.is_ascii_uppercase()) =>
+            {
+                format!("{}::{name}", self.cx.t(o))
+            }
+            _ => format!("::{name}"),
+        };
+        let caller = self.methods.last().cloned().unwrap_or_default();
+        scope.facts.local_calls.push(LocalCall { caller, callee });
+    }
+
     /// The binary name of the innermost class (`com.example.App`, `com.example.App$Inner`),
     /// as a Lambda handler writes it; none outside a class or inside an anonymous one.
     fn class_name(&self) -> Option<String> {
@@ -415,11 +513,48 @@ fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     }
 }
 
+/// `@DynamoDBTable(tableName = "orders")` on a class: the table `DynamoDBMapper` calls on the
+/// class use.
+fn mapped_table(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    let Some(name) = node.child_by_field_name("name") else {
+        return;
+    };
+    if cx.t(name).rsplit('.').next() != Some("DynamoDBTable") {
+        return;
+    }
+    let Some(class) = node
+        .parent()
+        .filter(|m| m.kind() == "modifiers")
+        .and_then(|m| m.parent())
+        .filter(|c| CLASS_KINDS.contains(&c.kind()))
+        .and_then(|c| c.child_by_field_name("name"))
+    else {
+        return;
+    };
+    let Some(args) = node.child_by_field_name("arguments") else {
+        return;
+    };
+    let mut cursor = args.walk();
+    let value = args
+        .named_children(&mut cursor)
+        .find_map(|a| match a.kind() {
+            "element_value_pair" => a
+                .child_by_field_name("key")
+                .filter(|k| cx.t(*k) == "tableName")
+                .and_then(|_| a.child_by_field_name("value")),
+            _ => None,
+        });
+    if let Some(value) = value {
+        facts
+            .mapped_tables
+            .push((cx.t(class).to_string(), cx.eval(value, 0)));
+    }
+}
+
 /// `Type name = value, other;` for locals and fields.
 fn declaration(cx: &mut Env<'_>, node: Node<'_>) {
-    let declared = node
-        .child_by_field_name("type")
-        .and_then(|t| cx.type_obj(t));
+    let ty = node.child_by_field_name("type");
+    let declared = ty.and_then(|t| cx.type_obj(t));
     let mut cursor = node.walk();
     let declarators: Vec<Node<'_>> = node
         .children_by_field_name("declarator", &mut cursor)
@@ -432,6 +567,9 @@ fn declaration(cx: &mut Env<'_>, node: Node<'_>) {
             continue;
         };
         let value = d.child_by_field_name("value");
+        if let Some(ty) = ty {
+            cx.record_type(&name, ty);
+        }
         bind(cx, name, value, declared.clone());
     }
 }
@@ -443,6 +581,7 @@ fn parameter(cx: &mut Env<'_>, node: Node<'_>) {
     ) else {
         return;
     };
+    cx.record_type(text(cx.file, name), ty);
     if let Some(obj) = cx.type_obj(ty) {
         cx.names.insert(text(cx.file, name).to_string(), obj);
     }
@@ -523,7 +662,11 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
                 return;
             }
             // `getObjectAsBytes` is `getObject` read into memory (S3Client reference).
-            let op = method.strip_suffix("AsBytes").unwrap_or(&method);
+            let mut op = method.strip_suffix("AsBytes").unwrap_or(&method);
+            if let Some((_, alias)) = V1_ALIASES.iter().find(|(m, _)| *m == op) {
+                op = alias;
+            }
+            let presign = op == "generatePresignedUrl";
             let mut sdk = match op.strip_suffix("Paginator") {
                 Some(op) if !op.is_empty() => {
                     new(&service, op.to_string(), CallStyle::Paginator, &service)
@@ -531,6 +674,54 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
                 _ => new(&service, op.to_string(), CallStyle::Direct, &service),
             };
             sdk.args = request();
+            if sdk.args.is_empty() {
+                let args = node.child_by_field_name("arguments");
+                sdk.args = cx.positional(V1_OVERLOADS, &format!("{service}.{method}"), args, 0);
+            }
+            // SDK v1 presigns in the client: the URL's request is the HTTP method it names
+            // (`GET` unless `HttpMethod.PUT` and the like, GeneratePresignedUrlRequest
+            // reference); the URL is signed for that operation.
+            if presign {
+                let method = sdk
+                    .args
+                    .iter()
+                    .find(|(k, _)| k == "Method")
+                    .map(|(_, v)| v.clone());
+                sdk.method = match method {
+                    None => "getObject".to_string(),
+                    Some(Arg::Str(m)) if m == "GET" => "getObject".to_string(),
+                    Some(Arg::Str(m)) if m == "PUT" => "putObject".to_string(),
+                    Some(Arg::Str(m)) if m == "DELETE" => "deleteObject".to_string(),
+                    Some(Arg::Str(m)) if m == "HEAD" => "headObject".to_string(),
+                    // An unknown method leaves the call unresolved.
+                    _ => "generatePresignedUrl".to_string(),
+                };
+                sdk.text = format!(
+                    "{}.generatePresignedUrl",
+                    short_receiver(receiver, &service)
+                );
+                sdk.args.retain(|(k, _)| k != "Method" && k != "Expiration");
+            }
+            sdk
+        }
+        Some(Obj::Mapper) => {
+            let Some((_, op)) = MAPPER_METHODS.iter().find(|(m, _)| *m == method) else {
+                return;
+            };
+            let args = node.child_by_field_name("arguments");
+            let args_text = args.map_or("", |a| text(file, a));
+            let op = match *op {
+                "updateItem" if args_text.contains("CLOBBER") || args_text.contains(".PUT") => {
+                    "putItem"
+                }
+                "scan" if method == "count" && args_text.contains("Query") => "query",
+                other => other,
+            };
+            let mut sdk = new("dynamodb", op.to_string(), CallStyle::Direct, "mapper");
+            let table = first
+                .and_then(|a| cx.mapped_class(a))
+                .map_or(Arg::Unknown, |class| Arg::Str(class.to_string()));
+            sdk.args = vec![(MAPPED_CLASS.to_string(), table)];
             sdk
         }
         Some(Obj::Waiter(service)) => {

@@ -26,20 +26,87 @@ pub(super) enum Obj {
     Table(Arg),
     /// `S3TransferManager`.
     TransferManager,
+    /// SDK v1 `DynamoDBMapper`.
+    Mapper,
+    /// SDK v1 Document API `DynamoDB` (its `getTable(name)` is a [`Obj::Table`]).
+    DocumentDb,
     /// A request (`GetObjectRequest.builder()...build()`), as API member names.
     Request(Vec<(String, Arg)>),
     Value(Arg),
 }
 
 const SERVICES: &str = "software.amazon.awssdk.services.";
+const V1_SERVICES: &str = "com.amazonaws.services.";
+
+/// SDK v1 packages (`com.amazonaws.services.<package>`) whose service is named differently by
+/// SDK v2's Maven artifact, the name the knowledge base keys Java calls by (AWS SDK for Java
+/// 1.x API Reference, package list: <https://docs.aws.amazon.com/AWSJavaSDK/latest/javadoc/>).
+const V1_PACKAGES: &[(&str, &str)] = &[
+    ("dynamodbv2", "dynamodb"),
+    ("kinesisfirehose", "firehose"),
+    ("stepfunctions", "sfn"),
+    ("simplesystemsmanagement", "ssm"),
+    ("simpleemail", "ses"),
+    ("simpleemailv2", "sesv2"),
+    ("cognitoidp", "cognitoidentityprovider"),
+    ("logs", "cloudwatchlogs"),
+    ("securitytoken", "sts"),
+    ("identitymanagement", "iam"),
+];
+
+/// What instances of an SDK for Java 1.x class are: clients (`AmazonS3`, `AmazonS3Client`,
+/// `AmazonSQSAsync`) and their builders (`AmazonS3ClientBuilder`), requests of the `model`
+/// package, `DynamoDBMapper` and the Document API.
+fn v1_class(package: &str, name: &str) -> Option<Obj> {
+    match (package, name) {
+        ("dynamodbv2.datamodeling", "DynamoDBMapper" | "IDynamoDBMapper") => {
+            return Some(Obj::Mapper);
+        }
+        ("dynamodbv2.document", "DynamoDB") => return Some(Obj::DocumentDb),
+        ("dynamodbv2.document", "Table" | "Index") => return Some(Obj::Table(Arg::Unknown)),
+        _ => {}
+    }
+    if let Some(service) = package.strip_suffix(".model") {
+        return (!service.contains('.') && (name.ends_with("Request") || name.ends_with("Entry")))
+            .then(|| Obj::Request(Vec::new()));
+    }
+    if package.contains('.') || !(name.starts_with("Amazon") || name.starts_with("AWS")) {
+        return None;
+    }
+    let base = [
+        "ClientBuilder",
+        "AsyncClientBuilder",
+        "AsyncClient",
+        "Client",
+        "Async",
+    ]
+    .iter()
+    .find_map(|suffix| name.strip_suffix(suffix))
+    .unwrap_or(name);
+    // `AmazonS3URI`, `AmazonServiceException`: no client.
+    if base.ends_with("Exception") || base.ends_with("URI") || base.ends_with("Builder") {
+        return None;
+    }
+    let service = V1_PACKAGES
+        .iter()
+        .find(|(p, _)| *p == package)
+        .map_or(package, |(_, s)| *s);
+    Some(Obj::Client(service.to_string()))
+}
 
 /// What instances of a fully qualified class are.
 pub(super) fn class(fqcn: &str) -> Option<Obj> {
     let (package, name) = fqcn.rsplit_once('.')?;
+    if let Some(rest) = package.strip_prefix(V1_SERVICES) {
+        return v1_class(rest, name);
+    }
     if let Some(rest) = package.strip_prefix(SERVICES) {
         if let Some(service) = rest.strip_suffix(".model") {
-            return (!service.contains('.') && name.ends_with("Request"))
-                .then(|| Obj::Request(Vec::new()));
+            // Entries of a request (`PutEventsRequestEntry`, `SendMessageBatchRequestEntry`)
+            // are built like requests and flattened into the call's members.
+            return (!service.contains('.')
+                && (name.ends_with("Request") || name.ends_with("Entry")))
+            .then(|| Obj::Request(Vec::new()));
         }
         if rest.contains('.') {
             // `services.s3.paginators`, `services.s3.presigner`: no client of their own.
@@ -48,7 +115,10 @@ pub(super) fn class(fqcn: &str) -> Option<Obj> {
                 .filter(|s| !s.contains('.') && name.ends_with("Waiter"))
                 .map(|s| Obj::Waiter(s.to_string()));
         }
-        if name.ends_with("Client") {
+        // `RdsUtilities.generateAuthenticationToken` signs an IAM database token locally: a
+        // call rolefit cannot map to an action, which keeps the function's needs incomplete
+        // rather than calling its `rds-db:connect` grant unused.
+        if name.ends_with("Client") || name == "RdsUtilities" {
             return Some(Obj::Client(rest.to_string()));
         }
         return None;
@@ -80,11 +150,38 @@ pub(super) struct Env<'a> {
     pub classes: BTreeMap<String, String>,
     /// Packages imported with `.*`.
     pub wildcards: Vec<String>,
+    /// The simple class names names are declared with (`Order order` -> `Order`).
+    pub declared: BTreeMap<String, String>,
 }
 
 impl Env<'_> {
     pub(super) fn t(&self, node: Node<'_>) -> &str {
         text(self.file, node)
+    }
+
+    /// Records the class a name is declared with (its simple name, without type arguments).
+    pub(super) fn record_type(&mut self, name: &str, ty: Node<'_>) {
+        let ty = if ty.kind() == "generic_type" {
+            ty.named_child(0).unwrap_or(ty)
+        } else {
+            ty
+        };
+        if matches!(ty.kind(), "type_identifier" | "scoped_type_identifier") {
+            let class = self.t(ty).rsplit('.').next().unwrap_or("").to_string();
+            self.declared.insert(name.to_string(), class);
+        }
+    }
+
+    /// The class a `DynamoDBMapper` argument maps: `Order.class`, `new Order(…)`, or a name
+    /// declared as `Order`.
+    pub(super) fn mapped_class(&self, node: Node<'_>) -> Option<&str> {
+        let class = match node.kind() {
+            "class_literal" => node.named_child(0)?,
+            "object_creation_expression" => node.child_by_field_name("type")?,
+            "identifier" => return self.declared.get(self.t(node)).map(String::as_str),
+            _ => return None,
+        };
+        Some(self.t(class).rsplit('.').next().unwrap_or(""))
     }
 
     /// What instances of a class named in code are (`S3Client`, `software...S3Client`).
@@ -143,8 +240,54 @@ impl Env<'_> {
                 self.resolve(inner, d)
             }
             "method_invocation" => self.invocation(node, d),
+            // `new AmazonS3Client()`, `new DynamoDBMapper(client)`, `new PutItemRequest(t, i)`.
+            "object_creation_expression" => {
+                let ty = node.child_by_field_name("type")?;
+                match self.type_obj(ty)? {
+                    Obj::Request(_) => {
+                        let class = self.t(ty).rsplit('.').next().unwrap_or("");
+                        let args = node.child_by_field_name("arguments");
+                        Some(Obj::Request(self.positional(V1_REQUESTS, class, args, d)))
+                    }
+                    obj @ (Obj::Client(_) | Obj::Mapper | Obj::DocumentDb) => Some(obj),
+                    _ => None,
+                }
+            }
             _ => None,
         }
+    }
+
+    /// Members of positional arguments after a table of `(name, members)`: v1 constructors
+    /// and convenience overloads (`new GetObjectRequest(bucket, key)`, `s3.putObject(bucket,
+    /// key, content)`). Only leading `String` members are listed, so overloads that differ in
+    /// later parameters agree.
+    pub(super) fn positional(
+        &self,
+        table: &[(&str, &[&str])],
+        name: &str,
+        args: Option<Node<'_>>,
+        d: usize,
+    ) -> Vec<(String, Arg)> {
+        let Some(members) = table.iter().find(|(n, _)| *n == name).map(|(_, m)| *m) else {
+            return Vec::new();
+        };
+        let Some(args) = args else {
+            return Vec::new();
+        };
+        let mut cursor = args.walk();
+        let values: Vec<Node<'_>> = args
+            .named_children(&mut cursor)
+            .filter(|a| !a.kind().ends_with("comment"))
+            .collect();
+        // A single request object is no positional member.
+        if values.len() == 1 && self.request(values[0], d).is_some() {
+            return Vec::new();
+        }
+        members
+            .iter()
+            .zip(values)
+            .map(|(m, v)| ((*m).to_string(), self.eval(v, d)))
+            .collect()
     }
 
     /// Builders, their setters and `build()`, `create()`, `waiter()`, `table(...)`.
@@ -155,6 +298,26 @@ impl Env<'_> {
         match (self.resolve(object, d)?, name) {
             (Obj::Class(inner), "builder") => Some(Obj::Builder(inner)),
             (Obj::Class(inner), "create") => Some(*inner),
+            // SDK v1: `AmazonS3ClientBuilder.standard()...build()`, `.defaultClient()`.
+            (Obj::Class(inner), "standard") if matches!(*inner, Obj::Client(_)) => {
+                Some(Obj::Builder(inner))
+            }
+            (Obj::Class(inner), "defaultClient") if matches!(*inner, Obj::Client(_)) => {
+                Some(*inner)
+            }
+            // SDK v1 requests: `new PutItemRequest().withTableName(t).withItem(i)`.
+            (Obj::Request(mut pairs), setter) if setter.starts_with("with") && setter.len() > 4 => {
+                if let Some(arg) = args.and_then(|a| a.named_child(0)) {
+                    self.setter(&mut pairs, &setter[4..], arg, d);
+                }
+                Some(Obj::Request(pairs))
+            }
+            (Obj::DocumentDb, "getTable") => {
+                let name = args
+                    .and_then(|a| a.named_child(0))
+                    .map_or(Arg::Unknown, |a| self.eval(a, d));
+                Some(Obj::Table(name))
+            }
             (Obj::Builder(inner), "build") => Some(*inner),
             (Obj::Builder(inner), setter) => match *inner {
                 Obj::Request(mut pairs) => {
@@ -192,6 +355,13 @@ impl Env<'_> {
             pairs.extend(nested);
             return;
         }
+        // Entries built as requests (`entries(entry)`, `entries(List.of(a, b))`,
+        // `withEntries(Arrays.asList(e))`) lend their members to the call.
+        let nested = self.entries(arg, d);
+        if !nested.is_empty() {
+            pairs.extend(nested);
+            return;
+        }
         pairs.push((member(name), self.eval(arg, d)));
     }
 
@@ -221,6 +391,37 @@ impl Env<'_> {
             },
             _ => None,
         }
+    }
+
+    /// The members of request entries an argument holds: one built entry, or a list of them
+    /// (`List.of`, `Arrays.asList`, `Collections.singletonList`).
+    fn entries(&self, node: Node<'_>, d: usize) -> Vec<(String, Arg)> {
+        if d > MAX_DEPTH {
+            return Vec::new();
+        }
+        if let Some(pairs) = self.request(node, d) {
+            return pairs;
+        }
+        let is_list = node.kind() == "method_invocation"
+            && node
+                .child_by_field_name("name")
+                .is_some_and(|n| matches!(self.t(n), "of" | "asList" | "singletonList"))
+            && node
+                .child_by_field_name("object")
+                .is_some_and(|o| matches!(self.t(o), "List" | "Arrays" | "Collections" | "Set"));
+        if !is_list {
+            return Vec::new();
+        }
+        let Some(args) = node.child_by_field_name("arguments") else {
+            return Vec::new();
+        };
+        let mut cursor = args.walk();
+        let items: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        items
+            .into_iter()
+            .filter_map(|a| self.request(a, d + 1))
+            .flatten()
+            .collect()
     }
 
     /// Setters called in a chain on the variable `root`: `b.bucket(x).key(k)`.
@@ -280,6 +481,15 @@ impl Env<'_> {
                     _ => Arg::Unknown,
                 }
             }
+            // `HttpMethod.PUT` (SDK v1 presigned requests) is the method's name.
+            "field_access"
+                if node
+                    .child_by_field_name("object")
+                    .is_some_and(|o| self.t(o) == "HttpMethod") =>
+            {
+                node.child_by_field_name("field")
+                    .map_or(Arg::Unknown, |f| Arg::Str(self.t(f).to_string()))
+            }
             "identifier" | "field_access" => match self.resolve(node, d) {
                 Some(Obj::Value(arg)) => arg,
                 _ => Arg::Unknown,
@@ -322,6 +532,66 @@ impl Env<'_> {
         }
     }
 }
+
+/// Leading `String` parameters of SDK v1 request constructors, as request members (AWS SDK
+/// for Java 1.x API Reference, e.g. `GetObjectRequest(String bucketName, String key)`,
+/// `SendMessageRequest(String queueUrl, String messageBody)`, `PublishRequest(String
+/// topicArn, String message)`, `PutItemRequest(String tableName, Map item)`).
+pub(super) const V1_REQUESTS: &[(&str, &[&str])] = &[
+    ("GetObjectRequest", &["Bucket", "Key"]),
+    ("PutObjectRequest", &["Bucket", "Key"]),
+    ("DeleteObjectRequest", &["Bucket", "Key"]),
+    ("GetObjectMetadataRequest", &["Bucket", "Key"]),
+    ("GeneratePresignedUrlRequest", &["Bucket", "Key", "Method"]),
+    ("ListObjectsRequest", &["Bucket"]),
+    ("SendMessageRequest", &["QueueUrl"]),
+    ("ReceiveMessageRequest", &["QueueUrl"]),
+    ("DeleteMessageRequest", &["QueueUrl"]),
+    ("SendMessageBatchRequest", &["QueueUrl"]),
+    ("PublishRequest", &["TopicArn"]),
+    ("PutItemRequest", &["TableName"]),
+    ("GetItemRequest", &["TableName"]),
+    ("DeleteItemRequest", &["TableName"]),
+    ("UpdateItemRequest", &["TableName"]),
+    ("QueryRequest", &["TableName"]),
+    ("ScanRequest", &["TableName"]),
+    ("PutRecordRequest", &["StreamName"]),
+    ("InvokeRequest", &[]),
+];
+
+/// Leading `String` parameters of SDK v1 client convenience overloads, by `service.method`
+/// (AWS SDK for Java 1.x API Reference: `AmazonS3.putObject(String bucketName, String key,
+/// String content)`, `AmazonSQS.sendMessage(String queueUrl, String messageBody)`,
+/// `AmazonSNS.publish(String topicArn, String message)`, `AmazonDynamoDB.putItem(String
+/// tableName, Map item)`, `AmazonKinesis.putRecord(String streamName, …)`).
+pub(super) const V1_OVERLOADS: &[(&str, &[&str])] = &[
+    ("s3.putObject", &["Bucket", "Key"]),
+    ("s3.getObject", &["Bucket", "Key"]),
+    ("s3.getObjectAsString", &["Bucket", "Key"]),
+    ("s3.getObjectMetadata", &["Bucket", "Key"]),
+    ("s3.deleteObject", &["Bucket", "Key"]),
+    ("s3.doesObjectExist", &["Bucket", "Key"]),
+    (
+        "s3.generatePresignedUrl",
+        &["Bucket", "Key", "Expiration", "Method"],
+    ),
+    ("s3.listObjects", &["Bucket"]),
+    ("s3.listObjectsV2", &["Bucket"]),
+    ("s3.copyObject", &["Bucket", "Key"]),
+    ("sqs.sendMessage", &["QueueUrl"]),
+    ("sqs.receiveMessage", &["QueueUrl"]),
+    ("sqs.deleteMessage", &["QueueUrl"]),
+    ("sqs.getQueueUrl", &["QueueName"]),
+    ("sqs.purgeQueue", &["QueueUrl"]),
+    ("sns.publish", &["TopicArn"]),
+    ("dynamodb.putItem", &["TableName"]),
+    ("dynamodb.getItem", &["TableName"]),
+    ("dynamodb.deleteItem", &["TableName"]),
+    ("dynamodb.updateItem", &["TableName"]),
+    ("dynamodb.scan", &["TableName"]),
+    ("dynamodb.describeTable", &["TableName"]),
+    ("kinesis.putRecord", &["StreamName"]),
+];
 
 /// A builder setter's API member name: `tableName` -> `TableName` (the SDK's setters are the
 /// members with the first letter lower-cased).
