@@ -20,6 +20,10 @@ pub mod refs;
 pub mod roles;
 pub mod triggers;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use hcl_edit::structure::Body;
+
 use crate::model::{self, App};
 use crate::parse::common::{Context, FrontEnd, Reads, TemplateOutcome};
 use crate::source::SourceFile;
@@ -37,8 +41,9 @@ impl FrontEnd for TerraformHcl {
         Reads::Terraform
     }
 
-    fn group<'r>(&self, rel: &'r str) -> Option<&'r str> {
-        Some(rel.rsplit_once('/').map_or("", |(d, _)| d))
+    /// One group per audited root: local modules are instantiated where they are called.
+    fn group<'r>(&self, _rel: &'r str) -> Option<&'r str> {
+        Some("")
     }
 
     fn lower(&self, files: &[&SourceFile], cx: &Context<'_>) -> TemplateOutcome {
@@ -107,43 +112,143 @@ fn policy_json(
     }
 }
 
-/// What one module lowered to, and what could not be read.
+/// What one tree of modules lowered to, and what could not be read.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub app: App,
     pub issues: Vec<ParseError>,
+    /// What is left unknown rather than guessed (a module cycle, a `for_each` over unknown
+    /// values, the instance budget spent): incomplete-input notes, not parse errors.
+    pub incomplete: Vec<ParseError>,
 }
 
-/// Lowers one module: `files` are the `.tf` files of one directory; `read` reads a file
-/// relative to the audited root (for `file()`/`templatefile()`), `None` outside it.
-/// `.tf.json` files are not read (JSON configuration syntax is rare in practice).
+/// Lowers the `.tf` files of one audited tree: each folder is a module; a folder that another
+/// folder calls as a local module (`source = "./modules/x"`) is instantiated there, with the
+/// call's arguments bound to its variables, once per `count`/`for_each` instance; every folder
+/// no other folder calls is a root, evaluated with its variables' defaults and its
+/// `terraform.tfvars` / `*.auto.tfvars`. `read` reads a file relative to the audited root (for
+/// `file()`/`templatefile()`), `None` outside it. `.tf.json` files are not read (JSON
+/// configuration syntax is rare in practice).
 pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>) -> Outcome {
     let mut out = Outcome::default();
-    let mut bodies = Vec::new();
+    let mut by_dir: BTreeMap<String, Vec<(&SourceFile, Body)>> = BTreeMap::new();
+    let mut tfvars: BTreeMap<String, Vec<(&SourceFile, Body)>> = BTreeMap::new();
     for f in files {
         if f.path.ends_with(".json") {
             continue;
         }
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+        let vars = f.path.ends_with(".tfvars");
+        if vars && name != "terraform.tfvars" && !name.ends_with(".auto.tfvars") {
+            continue;
+        }
         match module::parse_file(f) {
-            Ok(b) => bodies.push((*f, b)),
+            Ok(b) if vars => tfvars.entry(dir.to_string()).or_default().push((*f, b)),
+            Ok(b) => by_dir.entry(dir.to_string()).or_default().push((*f, b)),
             Err(e) => out.issues.push(e),
         }
     }
-    let Some((first, _)) = bodies.first() else {
-        return out;
+    let mut folders: eval::Folders = BTreeMap::new();
+    for (dir, bodies) in &by_dir {
+        folders.insert(dir.clone(), module::Module::new(dir.clone(), bodies, read));
+    }
+    let shared = eval::Shared::new(folders.len());
+    // Folders some other folder calls are modules, not roots.
+    let mut called = BTreeSet::new();
+    for m in folders.values() {
+        let ev = eval::Eval::instance(m, shared.clone(), eval::Scope::default(), Some(&folders));
+        for d in m.modules.values() {
+            if let Some(child) = ev.local_source(d)
+                && child.dir != m.dir
+            {
+                called.insert(child.dir.clone());
+            }
+        }
+    }
+    let mut lowered = BTreeSet::new();
+    let roots: Vec<&module::Module> = folders
+        .values()
+        .filter(|m| !called.contains(&m.dir))
+        .collect();
+    // Folders only reachable through a cycle have no root: each is audited as one.
+    let orphans = |lowered: &BTreeSet<String>| -> Vec<&module::Module> {
+        folders
+            .values()
+            .filter(|m| called.contains(&m.dir) && !lowered.contains(&m.dir))
+            .collect()
     };
-    let dir = first
-        .path
-        .rsplit_once('/')
-        .map_or_else(String::new, |(d, _)| d.to_string());
-    let m = module::Module::new(dir, &bodies, read);
-    let ev = eval::Eval::new(&m);
-    roles::lower(&ev, &mut out.app);
-    functions::lower(&ev, &mut out.app);
-    lambda_module::lower(&ev, &mut out.app);
-    triggers::lower(&ev, &mut out.app);
-    for (addr, d) in &m.resources {
-        if roles::handled(d) {
+    for m in roots {
+        let scope = eval::Scope {
+            vars: root_vars(m, tfvars.get(&m.dir)),
+            ..eval::Scope::default()
+        };
+        let ev = eval::Eval::instance(m, shared.clone(), scope, Some(&folders));
+        lower_instance(&ev, &mut out.app, &mut lowered);
+    }
+    loop {
+        let Some(m) = orphans(&lowered).into_iter().next() else {
+            break;
+        };
+        let ev = eval::Eval::instance(m, shared.clone(), eval::Scope::default(), Some(&folders));
+        lower_instance(&ev, &mut out.app, &mut lowered);
+        lowered.insert(m.dir.clone());
+    }
+    for m in folders.values() {
+        for e in m.issues.take() {
+            if !out
+                .issues
+                .iter()
+                .any(|x| x.span == e.span && x.message == e.message)
+            {
+                out.issues.push(e);
+            }
+        }
+    }
+    out.incomplete = shared.incomplete.take();
+    out
+}
+
+/// A root's variables from its `terraform.tfvars` then its `*.auto.tfvars` in name order,
+/// later files overriding earlier ones, as Terraform loads them.
+fn root_vars(
+    m: &module::Module,
+    files: Option<&Vec<(&SourceFile, Body)>>,
+) -> BTreeMap<String, crate::syntax::node::Node> {
+    let mut vars = BTreeMap::new();
+    let Some(files) = files else {
+        return vars;
+    };
+    let mut ordered: Vec<&(&SourceFile, Body)> = files.iter().collect();
+    ordered.sort_by_key(|(f, _)| {
+        (
+            !f.path.ends_with("/terraform.tfvars") && f.path != "terraform.tfvars",
+            f.path.clone(),
+        )
+    });
+    let ev = eval::Eval::new(m);
+    for (f, body) in ordered {
+        for a in body.attributes() {
+            vars.insert(a.key.as_str().to_string(), ev.expr(f, &a.value));
+        }
+    }
+    vars
+}
+
+/// Lowers one module instance and, first, the instances of the local modules it calls (so
+/// its triggers find the functions its children create).
+fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>) {
+    lowered.insert(ev.m.dir.clone());
+    for name in ev.m.modules.keys() {
+        for (_, child) in ev.children(name) {
+            lower_instance(&child, app, lowered);
+        }
+    }
+    roles::lower(ev, app);
+    functions::lower(ev, app);
+    lambda_module::lower(ev, app);
+    triggers::lower(ev, app);
+    for (addr, d) in &ev.m.resources {
+        if roles::handled(d) || !ev.exists(d) {
             continue;
         }
         let type_name =
@@ -161,15 +266,13 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
             "aws_efs_access_point" => model::ResourceKind::EfsAccessPoint { file_system: None },
             _ => model::ResourceKind::Other,
         };
-        out.app.resources.push(model::Resource {
-            id: refs::id(d.file, addr),
-            logical_id: addr.clone(),
+        app.resources.push(model::Resource {
+            id: ev.id(d.file, addr),
+            logical_id: ev.display(addr),
             type_name,
             kind,
             span: d.span,
             arn: ev.arn(addr),
         });
     }
-    out.issues.extend(m.issues.into_inner());
-    out
 }
