@@ -507,6 +507,20 @@ impl<'m, 'a> Eval<'m, 'a> {
                 let (Some(sep), Some(list)) = (arg(0).and_then(|s| s.scalar_text()), arg(1)) else {
                     return unknown();
                 };
+                // A splat over a single value (`data.x[*].json` without `count`) is that value;
+                // joining one policy document is the document.
+                if !matches!(list.value, Value::Seq(_)) {
+                    return match list.scalar_text() {
+                        Some(t) => Node::string(t, span),
+                        None if list.is_map() => list,
+                        None => unknown(),
+                    };
+                }
+                if let [one] = list.items().collect::<Vec<_>>().as_slice()
+                    && one.is_map()
+                {
+                    return (*one).clone();
+                }
                 let parts: Option<Vec<String>> = list.items().map(Node::scalar_text).collect();
                 parts.map_or_else(unknown, |p| Node::string(p.join(&sep), span))
             }

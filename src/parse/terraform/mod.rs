@@ -185,10 +185,7 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
         let ev = eval::Eval::instance(m, shared.clone(), scope, Some(&folders));
         lower_instance(&ev, &mut out.app, &mut lowered);
     }
-    loop {
-        let Some(m) = orphans(&lowered).into_iter().next() else {
-            break;
-        };
+    while let Some(m) = orphans(&lowered).into_iter().next() {
         let ev = eval::Eval::instance(m, shared.clone(), eval::Scope::default(), Some(&folders));
         lower_instance(&ev, &mut out.app, &mut lowered);
         lowered.insert(m.dir.clone());
