@@ -2,11 +2,19 @@
 //! `hcl-edit` (spans kept) and lowered to the same [`crate::model`] the CloudFormation front
 //! end produces, so rules and reports work unchanged.
 //!
-//! Expressions are evaluated symbolically ([`eval`]); `count`/`for_each` are not expanded
-//! (a resource with `count` is one model item; `each.key` stays `${each.key}`). Physical
-//! names that the configuration does not set are written `${<address>}`, the way the
-//! CloudFormation front end writes `${LogicalId}`. Child modules with local sources are
-//! audited as modules of their own; registry modules other than
+//! Expressions are evaluated symbolically ([`eval`]). Local modules (`source = "./x"`) are
+//! instantiated where they are called: the call's arguments bind the child's variables, its
+//! outputs resolve in the caller (siblings passing outputs to each other included), nested
+//! calls nest, and a module call's `count`/`for_each` over known values makes one instance
+//! per key (`module.x["k"].`); each item of an instance has the id
+//! `<file>#module.x["k"].<address>`. A folder only ever called as a module is not also
+//! audited as a root; a folder no other folder calls is a root, with its variables' defaults
+//! and its `terraform.tfvars`/`*.auto.tfvars`. Resource-level `count`/`for_each` are not
+//! expanded (a resource with `count` is one model item, `each.key` stays `${each.key}`), but a
+//! resource whose `count` is a known `0` is not created. Provider configurations pinned to an
+//! account (`allowed_account_ids`, an `assume_role` ARN) put it in the ARNs of what they
+//! create. Physical names that the configuration does not set are written `${<address>}`,
+//! the way the CloudFormation front end writes `${LogicalId}`. Registry modules other than
 //! `terraform-aws-modules/lambda/aws` are not followed.
 
 pub mod eval;
@@ -152,42 +160,47 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
     for (dir, bodies) in &by_dir {
         folders.insert(dir.clone(), module::Module::new(dir.clone(), bodies, read));
     }
-    let shared = eval::Shared::new(folders.len());
-    // Folders some other folder calls are modules, not roots.
-    let mut called = BTreeSet::new();
+    // Local module calls: folder -> the folders it calls.
+    let mut calls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let probe = eval::Shared::new(1);
     for m in folders.values() {
-        let ev = eval::Eval::instance(m, shared.clone(), eval::Scope::default(), Some(&folders));
+        let ev = eval::Eval::instance(m, probe.clone(), eval::Scope::default(), Some(&folders));
         for d in m.modules.values() {
             if let Some(child) = ev.local_source(d)
                 && child.dir != m.dir
             {
-                called.insert(child.dir.clone());
+                calls
+                    .entry(m.dir.clone())
+                    .or_default()
+                    .insert(child.dir.clone());
             }
         }
     }
+    // Folders some other folder calls are modules, not roots.
+    let called: BTreeSet<String> = calls.values().flatten().cloned().collect();
     let mut lowered = BTreeSet::new();
-    let roots: Vec<&module::Module> = folders
-        .values()
-        .filter(|m| !called.contains(&m.dir))
-        .collect();
-    // Folders only reachable through a cycle have no root: each is audited as one.
-    let orphans = |lowered: &BTreeSet<String>| -> Vec<&module::Module> {
-        folders
-            .values()
-            .filter(|m| called.contains(&m.dir) && !lowered.contains(&m.dir))
-            .collect()
-    };
-    for m in roots {
+    // Each root has the work budget of the folders it reaches, as when each folder was
+    // evaluated alone, and its own instance budget.
+    let mut lower_root = |m: &module::Module, vars, lowered: &mut BTreeSet<String>| {
+        let shared = eval::Shared::new(reach(&calls, &m.dir));
         let scope = eval::Scope {
-            vars: root_vars(m, tfvars.get(&m.dir)),
+            vars,
             ..eval::Scope::default()
         };
         let ev = eval::Eval::instance(m, shared.clone(), scope, Some(&folders));
-        lower_instance(&ev, &mut out.app, &mut lowered);
+        lower_instance(&ev, &mut out.app, lowered);
+        drop(ev);
+        out.incomplete.extend(shared.incomplete.take());
+    };
+    for m in folders.values().filter(|m| !called.contains(&m.dir)) {
+        lower_root(m, root_vars(m, tfvars.get(&m.dir)), &mut lowered);
     }
-    while let Some(m) = orphans(&lowered).into_iter().next() {
-        let ev = eval::Eval::instance(m, shared.clone(), eval::Scope::default(), Some(&folders));
-        lower_instance(&ev, &mut out.app, &mut lowered);
+    // Folders only reachable through a cycle have no root: each is audited as one.
+    while let Some(m) = folders
+        .values()
+        .find(|m| called.contains(&m.dir) && !lowered.contains(&m.dir))
+    {
+        lower_root(m, BTreeMap::new(), &mut lowered);
         lowered.insert(m.dir.clone());
     }
     for m in folders.values() {
@@ -201,8 +214,21 @@ pub fn parse_module(files: &[&SourceFile], read: &dyn Fn(&str) -> Option<String>
             }
         }
     }
-    out.incomplete = shared.incomplete.take();
     out
+}
+
+/// How many folders a root reaches through local module calls, itself included.
+fn reach(calls: &BTreeMap<String, BTreeSet<String>>, root: &str) -> usize {
+    let mut seen = BTreeSet::from([root.to_string()]);
+    let mut todo = vec![root.to_string()];
+    while let Some(d) = todo.pop() {
+        for c in calls.get(&d).into_iter().flatten() {
+            if seen.insert(c.clone()) {
+                todo.push(c.clone());
+            }
+        }
+    }
+    seen.len()
 }
 
 /// A root's variables from its `terraform.tfvars` then its `*.auto.tfvars` in name order,
