@@ -450,3 +450,423 @@ resource "aws_ssm_parameter" "p" {
         Some("arn:aws:kms:us-east-1:111122223333:key/abc")
     );
 }
+
+fn tree(files: &[(&str, &str)]) -> (App, Vec<String>, Vec<String>) {
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t))| SourceFile::new(FileId(i as u32), *p, *t))
+        .collect();
+    let refs: Vec<&SourceFile> = sources.iter().collect();
+    let read = |_: &str| None;
+    let out = parse_module(&refs, &read);
+    let issues = out.issues.iter().map(|e| e.message.clone()).collect();
+    let incomplete = out.incomplete.iter().map(|e| e.message.clone()).collect();
+    (out.app, issues, incomplete)
+}
+
+const LAMBDA_MODULE: &str = r#"
+variable "name" {}
+variable "code" {}
+variable "queue_arn" {}
+variable "create_role" {
+  default = true
+}
+
+resource "aws_iam_role" "this" {
+  count = var.create_role ? 1 : 0
+  name  = "${var.name}-role"
+}
+
+resource "aws_iam_role_policy" "send" {
+  count = var.create_role ? 1 : 0
+  role  = aws_iam_role.this[0].id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sqs:SendMessage", Resource = var.queue_arn }]
+  })
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.name
+  role          = aws_iam_role.this[0].arn
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = "${path.module}/${var.code}"
+}
+
+output "arn" {
+  value = aws_lambda_function.this.arn
+}
+"#;
+
+#[test]
+fn local_modules_are_instantiated_with_bound_variables_and_sibling_outputs() {
+    let root = r#"
+module "queue" {
+  source = "./modules/queue"
+  name   = "jobs"
+}
+module "fn" {
+  for_each  = toset(["a", "b"])
+  source    = "./modules/lambda"
+  name      = "fn-${each.key}"
+  code      = "src/${each.value}"
+  queue_arn = module.queue.arn
+}
+module "nested" {
+  source = "./modules/wrapper"
+}
+"#;
+    let queue = r#"
+variable "name" {}
+resource "aws_sqs_queue" "this" {
+  name = var.name
+}
+output "arn" {
+  value = aws_sqs_queue.this.arn
+}
+"#;
+    let wrapper = r#"
+module "inner" {
+  source    = "../lambda"
+  name      = "inner"
+  code      = "x"
+  queue_arn = "arn:aws:sqs:eu-west-1:111122223333:other"
+}
+"#;
+    let (app, issues, incomplete) = tree(&[
+        ("infra/main.tf", root),
+        ("infra/modules/queue/main.tf", queue),
+        ("infra/modules/lambda/main.tf", LAMBDA_MODULE),
+        ("infra/modules/wrapper/main.tf", wrapper),
+    ]);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert!(incomplete.is_empty(), "{incomplete:?}");
+    let ids: BTreeSet<&str> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    // The lambda folder is only a child: it is not also audited as a root with unbound
+    // variables.
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            "infra/modules/lambda/main.tf#module.fn[\"a\"].aws_lambda_function.this",
+            "infra/modules/lambda/main.tf#module.fn[\"b\"].aws_lambda_function.this",
+            "infra/modules/lambda/main.tf#module.nested.module.inner.aws_lambda_function.this",
+        ])
+    );
+    let a = app
+        .functions
+        .iter()
+        .find(|f| f.id.contains("fn[\"a\"]"))
+        .unwrap();
+    assert_eq!(a.name, "module.fn[\"a\"].this");
+    assert_eq!(
+        a.arn,
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:fn-a"
+    );
+    // Paths resolve from the root's folder; `path.module` is the module's own folder.
+    assert_eq!(
+        a.code_path.as_ref().unwrap().value,
+        "infra/modules/lambda/src/a"
+    );
+    let RoleBinding::Role(rid) = &a.role else {
+        panic!("{:?}", a.role)
+    };
+    assert_eq!(
+        rid,
+        "infra/modules/lambda/main.tf#module.fn[\"a\"].aws_iam_role.this"
+    );
+    let role = app.roles.iter().find(|r| &r.id == rid).unwrap();
+    let doc = role.policies[0].doc.as_ref().unwrap();
+    let res = doc.node.get("Statement").unwrap().items().next().unwrap();
+    // The sibling module's output, passed as an argument.
+    assert_eq!(
+        res.get("Resource").unwrap().as_str(),
+        Some("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:jobs")
+    );
+    assert_eq!(
+        app.roles.len(),
+        3,
+        "{:?}",
+        app.roles.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_reusable_module_without_caller_is_audited_with_its_defaults() {
+    let (app, _, incomplete) = tree(&[("modules/lambda/main.tf", LAMBDA_MODULE)]);
+    assert!(incomplete.is_empty());
+    assert_eq!(app.functions.len(), 1);
+    assert_eq!(app.functions[0].id, "modules/lambda/main.tf#this");
+    assert_eq!(
+        app.functions[0].arn,
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${var.name}"
+    );
+}
+
+#[test]
+fn count_zero_resources_are_not_created() {
+    let root = r#"
+module "fn" {
+  source      = "./lambda"
+  name        = "f"
+  code        = "src"
+  queue_arn   = "arn:aws:sqs:eu-west-1:111122223333:q"
+  create_role = false
+}
+"#;
+    let (app, _, _) = tree(&[("main.tf", root), ("lambda/main.tf", LAMBDA_MODULE)]);
+    assert_eq!(app.functions.len(), 1);
+    assert!(
+        app.roles.is_empty(),
+        "{:?}",
+        app.roles.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn module_cycles_and_unknown_for_each_are_incomplete_not_guessed() {
+    let a = r#"
+module "b" {
+  source = "../b"
+}
+"#;
+    let b = r#"
+module "a" {
+  source = "../a"
+}
+resource "aws_sqs_queue" "q" {
+  name = "q"
+}
+"#;
+    let root = r#"
+variable "names" {}
+module "fn" {
+  for_each  = var.names
+  source    = "./lambda"
+  name      = each.key
+  code      = "src"
+  queue_arn = "arn:aws:sqs:eu-west-1:111122223333:q"
+}
+"#;
+    let (app, issues, incomplete) = tree(&[
+        ("a/main.tf", a),
+        ("b/main.tf", b),
+        ("main.tf", root),
+        ("lambda/main.tf", LAMBDA_MODULE),
+    ]);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert!(
+        incomplete.iter().any(|m| m.contains("module cycle")),
+        "{incomplete:?}"
+    );
+    assert!(
+        incomplete
+            .iter()
+            .any(|m| m.contains("`for_each` of module `module.fn`")),
+        "{incomplete:?}"
+    );
+    // The unknown for_each is audited once, its name unknown rather than guessed.
+    let f = app
+        .functions
+        .iter()
+        .find(|f| f.id.contains("module.fn[*]"))
+        .unwrap();
+    assert!(f.arn.contains("${"), "{}", f.arn);
+    // The cycle's folders are still audited, each once.
+    assert_eq!(
+        app.resources
+            .iter()
+            .filter(|r| r.type_name == "AWS::SQS::Queue")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn module_fan_out_is_bounded() {
+    let level = |next: &str| {
+        format!(
+            "module \"m\" {{\n  count  = 40\n  source = \"./{next}\"\n}}\nresource \"aws_sqs_queue\" \"q\" {{}}\n"
+        )
+    };
+    let files = [
+        ("main.tf".to_string(), level("l1")),
+        ("l1/main.tf".to_string(), level("l2")),
+        ("l1/l2/main.tf".to_string(), level("l3")),
+        ("l1/l2/l3/main.tf".to_string(), level("l4")),
+        (
+            "l1/l2/l3/l4/main.tf".to_string(),
+            "resource \"aws_sqs_queue\" \"q\" {}\n".to_string(),
+        ),
+    ];
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (app, _, incomplete) = tree(&refs);
+    assert!(
+        incomplete.iter().any(|m| m.contains("module instances")),
+        "{incomplete:?}"
+    );
+    assert!(app.resources.len() <= 2_100, "{}", app.resources.len());
+}
+
+#[test]
+fn conditionals_take_a_branch_only_when_the_condition_is_known() {
+    let src = r#"
+variable "known" {
+  default = null
+}
+variable "unknown" {}
+resource "aws_sqs_queue" "a" {
+  name = var.known == null ? "fallback" : var.known
+}
+resource "aws_sqs_queue" "b" {
+  name = var.unknown == null ? "fallback" : var.unknown
+}
+resource "aws_sqs_queue" "c" {
+  name = var.unknown ? "same" : "same"
+}
+"#;
+    let (app, _, _) = tree(&[("main.tf", src)]);
+    let arn = |n: &str| {
+        app.resources
+            .iter()
+            .find(|r| r.logical_id == n)
+            .and_then(|r| r.arn.clone())
+            .unwrap()
+    };
+    assert!(arn("aws_sqs_queue.a").ends_with(":fallback"));
+    // Unknown, not the `null` branch.
+    let b = arn("aws_sqs_queue.b");
+    assert!(
+        b.ends_with(":${var.unknown == null ? \"fallback\" : var.unknown}"),
+        "{b}"
+    );
+    assert!(arn("aws_sqs_queue.c").ends_with(":same"));
+}
+
+#[test]
+fn tfvars_and_provider_accounts_bind() {
+    let src = r#"
+provider "aws" {
+  alias               = "shared"
+  allowed_account_ids = ["444455556666"]
+}
+provider "aws" {
+  alias = "logs"
+  assume_role {
+    role_arn = "arn:aws:iam::777788889999:role/deploy"
+  }
+}
+variable "stage" {
+  default = "dev"
+}
+resource "aws_sqs_queue" "a" {
+  provider = aws.shared
+  name     = "a-${var.stage}"
+}
+resource "aws_sqs_queue" "b" {
+  provider = aws.logs
+  name     = "b"
+}
+resource "aws_sqs_queue" "c" {
+  name = "c"
+}
+"#;
+    let (app, _, _) = tree(&[
+        ("env/main.tf", src),
+        ("env/terraform.tfvars", "stage = \"prod\"\n"),
+        ("env/x.auto.tfvars", "other = 1\n"),
+    ]);
+    let arns: BTreeSet<String> = app.resources.iter().filter_map(|r| r.arn.clone()).collect();
+    assert_eq!(
+        arns,
+        BTreeSet::from([
+            "arn:aws:sqs:${AWS::Region}:444455556666:a-prod".to_string(),
+            "arn:aws:sqs:${AWS::Region}:777788889999:b".to_string(),
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:c".to_string(),
+        ])
+    );
+}
+
+#[test]
+fn archive_file_resources_give_the_code_path() {
+    let src = r#"
+resource "archive_file" "dir" {
+  type        = "zip"
+  source_dir  = "${path.module}/src/dir"
+  output_path = "${path.module}/build/dir.zip"
+}
+resource "archive_file" "inline" {
+  type        = "zip"
+  output_path = "build/inline.zip"
+  source {
+    content  = "def handler(e, c):\n    return 1\n"
+    filename = "index.py"
+  }
+}
+resource "aws_lambda_function" "dir" {
+  function_name = "dir"
+  role          = "arn:aws:iam::111122223333:role/r"
+  filename      = archive_file.dir.output_path
+}
+resource "aws_lambda_function" "inline" {
+  function_name = "inline"
+  role          = "arn:aws:iam::111122223333:role/r"
+  filename      = "build/inline.zip"
+}
+"#;
+    let (app, _, _) = tree(&[("tf/main.tf", src)]);
+    let f = |n: &str| app.functions.iter().find(|f| f.name == n).unwrap();
+    assert_eq!(f("dir").code_path.as_ref().unwrap().value, "tf/src/dir");
+    assert!(
+        f("inline")
+            .inline_code
+            .as_ref()
+            .unwrap()
+            .value
+            .contains("def handler")
+    );
+}
+
+#[test]
+fn registry_lambda_module_takes_a_joined_policy_document() {
+    let src = r#"
+data "aws_iam_policy_document" "extra" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::bucket/*"]
+  }
+}
+module "fn" {
+  source             = "terraform-aws-modules/lambda/aws"
+  function_name      = "fn"
+  handler            = "app.handler"
+  runtime            = "python3.12"
+  source_path        = "src"
+  attach_policy_json = true
+  policy_json        = join("", data.aws_iam_policy_document.extra[*].json)
+}
+"#;
+    let (app, _, _) = tree(&[("main.tf", src)]);
+    let role = &app.roles[0];
+    let pj = role
+        .policies
+        .iter()
+        .find(|p| matches!(&p.source, PolicySource::Inline { name } if name == "policy_json"))
+        .unwrap();
+    let st = pj.doc.as_ref().unwrap().node.get("Statement").unwrap();
+    let first = st.items().next().unwrap();
+    assert_eq!(
+        first
+            .get("Action")
+            .unwrap()
+            .items()
+            .next()
+            .unwrap()
+            .as_str(),
+        Some("s3:GetObject")
+    );
+    assert!(role.policies.iter().any(|p| matches!(&p.source, PolicySource::Implicit { reason, .. } if reason == "attach_cloudwatch_logs_policy")));
+}

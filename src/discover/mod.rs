@@ -45,7 +45,7 @@ pub fn classify(path: &str) -> FileKind {
     }
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext {
-        "tf" => FileKind::Terraform,
+        "tf" | "tfvars" => FileKind::Terraform,
         "yaml" | "yml" | "template" => FileKind::Yaml,
         "json" => FileKind::Json,
         "py" | "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "go" | "java" => {

@@ -12,7 +12,6 @@
 use hcl_edit::structure::Body;
 
 use super::eval::Eval;
-use super::module::Module;
 use super::refs;
 use crate::model::App;
 use crate::parse::common::customer_managed_key;
@@ -66,7 +65,8 @@ fn s3_rule_key(config: &Node) -> Option<Spanned<String>> {
 
 /// Buckets encrypted by a separate `aws_s3_bucket_server_side_encryption_configuration`
 /// that names them (`bucket = aws_s3_bucket.b.id`) take its key.
-pub fn bucket_configurations(ev: &Eval, m: &Module, app: &mut App) {
+pub fn bucket_configurations(ev: &Eval, app: &mut App) {
+    let m = ev.m;
     for d in m.resources.values() {
         if d.kind != "aws_s3_bucket_server_side_encryption_configuration" {
             continue;

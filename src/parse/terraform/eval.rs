@@ -4,7 +4,9 @@
 //! does not set), `jsonencode`, `file`, `templatefile` and a few collection functions are
 //! applied. Anything else becomes `${<expression text>}`, so it is visibly unknown.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use hcl_edit::expr::{BinaryOperator, Expression, TraversalOperator};
 use hcl_edit::structure::Body;
@@ -15,6 +17,7 @@ use super::module::{Module, span_of};
 use super::policy;
 use crate::parse::budget::Budget;
 use crate::source::{SourceFile, Span};
+use crate::syntax::ParseError;
 use crate::syntax::node::{Key, Node, Value};
 use crate::syntax::{Unknown, UnknownKind};
 
@@ -26,28 +29,230 @@ const MAX_DEPTH: u32 = 24;
 /// previous one many times (`l1 = [local.l0, local.l0, ...]`, ...) grow exponentially, like a
 /// YAML alias bomb; past the budget, expressions stay unknown and the module gets one finding.
 /// Real modules, large ones included, stay far below it.
-const WORK_BUDGET: u64 = 1_000_000;
+pub const WORK_BUDGET: u64 = 1_000_000;
+
+/// How many module instances one configuration tree may create (`for_each` over modules
+/// that themselves fan out multiplies); past it, the remaining calls are not instantiated
+/// and the tree gets one incomplete-input note.
+pub const MAX_INSTANCES: u64 = 2_000;
+
+/// The folders of one audited tree, each parsed once, by folder.
+pub type Folders<'a> = BTreeMap<String, Module<'a>>;
+
+/// What every module instance of one tree shares: the work budget, the instance budget,
+/// and what could not be known.
+pub struct Shared {
+    budget: Budget,
+    instances: Budget,
+    /// Values that cannot be known without guessing (a module cycle, a `for_each` over
+    /// unknown values, the instance budget spent): the audit is incomplete there.
+    pub incomplete: RefCell<Vec<ParseError>>,
+}
+
+impl Shared {
+    /// A budget of `folders` times [`WORK_BUDGET`], so every folder keeps the budget it had
+    /// when each was evaluated alone.
+    pub fn new(folders: usize) -> Rc<Shared> {
+        Rc::new(Shared {
+            budget: Budget::new(WORK_BUDGET.saturating_mul(folders.max(1) as u64)),
+            instances: Budget::new(MAX_INSTANCES),
+            incomplete: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn note(&self, span: Span, message: impl Into<String>) {
+        let e = ParseError::new(span, message);
+        let mut list = self.incomplete.borrow_mut();
+        if !list
+            .iter()
+            .any(|x| x.span == e.span && x.message == e.message)
+        {
+            list.push(e);
+        }
+    }
+}
+
+/// Where a module's code is instantiated.
+#[derive(Clone, Default)]
+pub struct Scope {
+    /// The instance's address prefix: `""` for a root, `module.x.` or `module.x["k"].` for a
+    /// child (nested calls append).
+    pub prefix: String,
+    /// Input variables bound by the caller, or read from the root's `.tfvars`.
+    pub vars: BTreeMap<String, Node>,
+    /// Accounts of the AWS provider configurations the instance sees (`aws`, `aws.<alias>`),
+    /// from `allowed_account_ids` or an `assume_role` ARN.
+    pub accounts: BTreeMap<String, String>,
+    /// Folders of the module instances above this one, to see cycles.
+    pub chain: Vec<String>,
+    /// The root module's folder, which relative paths start from (Terraform runs there);
+    /// `None` in a root itself.
+    pub root: Option<String>,
+}
+
+/// The instances one `module` call made: `(key, instance)`; the key is `""`, `[0]` or
+/// `["name"]`.
+type Instances<'m, 'a> = Vec<(String, Rc<Eval<'m, 'a>>)>;
+
+enum Child<'m, 'a> {
+    /// Being instantiated: a reference back to it is a cycle.
+    Busy,
+    Done(Instances<'m, 'a>),
+}
 
 pub struct Eval<'m, 'a> {
     pub m: &'m Module<'a>,
     depth: Cell<u32>,
-    /// Work left of [`WORK_BUDGET`].
-    budget: Budget,
+    pub shared: Rc<Shared>,
+    pub scope: Scope,
+    /// `each.key`/`each.value` or `count.index` while a module call's arguments are bound.
+    each: RefCell<Option<(Node, Node)>>,
+    folders: Option<&'m Folders<'a>>,
+    children: RefCell<BTreeMap<String, Child<'m, 'a>>>,
 }
 
 impl<'m, 'a> Eval<'m, 'a> {
+    /// A module evaluated alone, with its variables' defaults.
     pub fn new(m: &'m Module<'a>) -> Self {
-        Eval {
+        Eval::instance(m, Shared::new(1), Scope::default(), None)
+    }
+
+    /// One instance of `m` in a tree of `folders`.
+    pub fn instance(
+        m: &'m Module<'a>,
+        shared: Rc<Shared>,
+        scope: Scope,
+        folders: Option<&'m Folders<'a>>,
+    ) -> Self {
+        let mut ev = Eval {
             m,
             depth: Cell::new(0),
-            budget: Budget::new(WORK_BUDGET),
+            shared,
+            scope,
+            each: RefCell::new(None),
+            folders,
+            children: RefCell::new(BTreeMap::new()),
+        };
+        // The module's own provider blocks (a root's, or a legacy module's) name accounts.
+        let own: Vec<(String, String)> = m
+            .providers
+            .iter()
+            .filter(|(k, _)| *k == "aws" || k.starts_with("aws."))
+            .filter_map(|(k, (file, block))| Some((k.clone(), ev.provider_account(file, block)?)))
+            .collect();
+        ev.scope.accounts.extend(own);
+        ev
+    }
+
+    /// `<file>#<prefix><name>`: the id of an item of this instance.
+    pub fn id(&self, file: &SourceFile, name: &str) -> String {
+        super::refs::id(file, &format!("{}{name}", self.scope.prefix))
+    }
+
+    /// A function's id: `<file>#<name>` in a root (as before modules were instantiated),
+    /// `<file>#<prefix><address>` in a module instance.
+    pub fn function_id(&self, d: &super::module::Decl) -> String {
+        if self.scope.prefix.is_empty() {
+            super::refs::id(d.file, &d.name)
+        } else {
+            self.id(d.file, &d.address())
         }
+    }
+
+    /// The folder relative paths start from: the root module's.
+    pub fn root_dir(&self) -> &str {
+        self.scope.root.as_deref().unwrap_or(&self.m.dir)
+    }
+
+    /// `path.module`: the module's folder relative to the root's (`.` in the root).
+    pub fn path_module(&self) -> String {
+        let root: Vec<&str> = self
+            .root_dir()
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .collect();
+        let dir: Vec<&str> = self.m.dir.split('/').filter(|p| !p.is_empty()).collect();
+        let common = root.iter().zip(&dir).take_while(|(a, b)| a == b).count();
+        let mut parts: Vec<&str> = vec![".."; root.len() - common];
+        parts.extend(&dir[common..]);
+        if parts.is_empty() {
+            ".".to_string()
+        } else {
+            parts.join("/")
+        }
+    }
+
+    /// A relative path written in the module (after `path.module` is replaced), joined with
+    /// the root's folder, as Terraform resolves it.
+    pub fn join(&self, rel: &str) -> Option<String> {
+        let root = self.root_dir();
+        let base = if root.is_empty() {
+            "x".to_string()
+        } else {
+            format!("{root}/x")
+        };
+        crate::parse::common::join_path(&base, rel)
+    }
+
+    /// An address of this instance as the report shows it (`module.x.aws_sqs_queue.q`).
+    pub fn display(&self, addr: &str) -> String {
+        format!("{}{addr}", self.scope.prefix)
+    }
+
+    /// A function's logical name: its resource name, prefixed in a module instance.
+    pub fn function_name(&self, name: &str) -> String {
+        format!("{}{name}", self.scope.prefix)
+    }
+
+    /// The account a provider configuration is pinned to: one `allowed_account_ids`, or the
+    /// account of its `assume_role` `role_arn`.
+    fn provider_account(
+        &self,
+        file: &SourceFile,
+        block: &hcl_edit::structure::Block,
+    ) -> Option<String> {
+        let b = &block.body;
+        if let Some(a) = b.get_attribute("allowed_account_ids") {
+            let n = self.expr(file, &a.value);
+            let ids: Vec<String> = n.items().filter_map(Node::scalar_text).collect();
+            if let [one] = ids.as_slice()
+                && crate::arn::is_account_id(one)
+            {
+                return Some(one.clone());
+            }
+        }
+        let ar = b.get_blocks("assume_role").next()?;
+        let arn = self
+            .expr(file, &ar.body.get_attribute("role_arn")?.value)
+            .scalar_text()?;
+        let parsed = crate::arn::Arn::parse(&arn).ok()?;
+        let account = parsed.account()?.literal()?;
+        crate::arn::is_account_id(account).then(|| account.to_string())
+    }
+
+    /// The account of the provider configuration a resource or data source uses.
+    pub fn account_of(
+        &self,
+        block: &hcl_edit::structure::Block,
+        file: &SourceFile,
+    ) -> Option<&str> {
+        let key = match block.body.get_attribute("provider") {
+            Some(a) => {
+                let span = span_of(file, &a.value);
+                file.text
+                    .get(span.start as usize..span.end as usize)?
+                    .trim()
+                    .to_string()
+            }
+            None => "aws".to_string(),
+        };
+        self.scope.accounts.get(&key).map(String::as_str)
     }
 
     /// Charges `units` of work; `false` once the budget is spent (reported once, where it ran
     /// out).
     fn charge(&self, units: u64, span: Span) -> bool {
-        self.budget.charge(units, || {
+        self.shared.budget.charge(units, || {
             self.m.issue(
                 span,
                 format!(
@@ -176,13 +381,21 @@ impl<'m, 'a> Eval<'m, 'a> {
             }
             Expression::Parenthesis(p) => self.expr(file, p.inner()),
             Expression::Variable(v) => Node::string(format!("${{{}}}", v.as_str()), span),
-            Expression::Conditional(c) => {
-                let pick = match self.expr(file, &c.cond_expr).value {
-                    Value::Bool(false) => &c.false_expr,
-                    _ => &c.true_expr,
-                };
-                self.expr(file, pick)
-            }
+            Expression::Conditional(c) => match self.expr(file, &c.cond_expr).value {
+                Value::Bool(true) => self.expr(file, &c.true_expr),
+                Value::Bool(false) => self.expr(file, &c.false_expr),
+                // Unknown condition: a value only when both branches agree, never one
+                // branch taken as fact.
+                _ => {
+                    let t = self.expr(file, &c.true_expr);
+                    let f = self.expr(file, &c.false_expr);
+                    if same(&t, &f) {
+                        Node { span, ..t }
+                    } else {
+                        self.unknown(file, e)
+                    }
+                }
+            },
             Expression::FuncCall(f) => self.call(file, f, span),
             Expression::Traversal(t) => self.traversal(file, t, span),
             Expression::BinaryOp(op) => {
@@ -248,7 +461,7 @@ impl<'m, 'a> Eval<'m, 'a> {
                 let Some(path) = arg(0).and_then(|p| p.as_str().map(str::to_string)) else {
                     return unknown();
                 };
-                let rel = self.m.join(&path);
+                let rel = self.join(&path);
                 let Some(text) = rel.as_deref().and_then(|p| (self.m.read)(p)) else {
                     // Absent (generated, ignored, or outside the root): what it holds is unknown.
                     let shown = rel.unwrap_or(path);
@@ -311,6 +524,20 @@ impl<'m, 'a> Eval<'m, 'a> {
                 let (Some(sep), Some(list)) = (arg(0).and_then(|s| s.scalar_text()), arg(1)) else {
                     return unknown();
                 };
+                // A splat over a single value (`data.x[*].json` without `count`) is that value;
+                // joining one policy document is the document.
+                if !matches!(list.value, Value::Seq(_)) {
+                    return match list.scalar_text() {
+                        Some(t) => Node::string(t, span),
+                        None if list.is_map() => list,
+                        None => unknown(),
+                    };
+                }
+                if let [one] = list.items().collect::<Vec<_>>().as_slice()
+                    && one.is_map()
+                {
+                    return (*one).clone();
+                }
                 let parts: Option<Vec<String>> = list.items().map(Node::scalar_text).collect();
                 parts.map_or_else(unknown, |p| Node::string(p.join(&sep), span))
             }
@@ -341,6 +568,11 @@ impl<'m, 'a> Eval<'m, 'a> {
         let Expression::Variable(root) = &t.expr else {
             return self.unknown(file, t);
         };
+        if root.as_str() == "module" {
+            return self
+                .module_output(file, t)
+                .map_or_else(|| self.unknown(file, t), |n| Node { span, ..n });
+        }
         let path: Vec<&str> = t
             .operators
             .iter()
@@ -361,32 +593,62 @@ impl<'m, 'a> Eval<'m, 'a> {
             cur
         };
         let found = match (root.as_str(), path.as_slice()) {
-            ("var", [name, rest @ ..]) => match self.m.variables.get(*name) {
-                Some(v) => self
-                    .nested(|| self.expr(v.file, v.expr))
-                    .map(|n| at(n, rest)),
-                None => None,
+            // A value the caller binds (its `null` included: variables are nullable unless
+            // declared otherwise), else the default.
+            ("var", [name, rest @ ..]) => match self.scope.vars.get(*name) {
+                Some(n) => Some(at(n.clone(), rest)),
+                None => match self.m.variables.get(*name) {
+                    Some(v) => self
+                        .nested(|| self.expr(v.file, v.expr))
+                        .map(|n| at(n, rest)),
+                    None => None,
+                },
             },
+            ("each", ["key"]) => self.each.borrow().as_ref().map(|(k, _)| k.clone()),
+            ("each", ["value", rest @ ..]) => {
+                let v = self.each.borrow().as_ref().map(|(_, v)| v.clone());
+                v.map(|n| at(n, rest))
+            }
+            ("count", ["index"]) => self.each.borrow().as_ref().map(|(k, _)| k.clone()),
             ("local", [name, rest @ ..]) => match self.m.locals.get(*name) {
                 Some(v) => self
                     .nested(|| self.expr(v.file, v.expr))
                     .map(|n| at(n, rest)),
                 None => None,
             },
-            ("path", ["module" | "root" | "cwd"]) => Some(Node::string(".", span)),
+            ("path", ["module"]) => Some(Node::string(self.path_module(), span)),
+            ("path", ["root" | "cwd"]) => Some(Node::string(".", span)),
             ("data", [kind, name, attr, ..]) => self.data(kind, name, attr, span),
+            ("archive_file", [name, "output_path"]) => self
+                .m
+                .resources
+                .get(&format!("archive_file.{name}"))
+                .and_then(|d| {
+                    let a = d.block.body.get_attribute("output_path")?;
+                    self.nested(|| self.expr(d.file, &a.value))
+                }),
             (kind, [name, attr, ..])
                 if self.m.resources.contains_key(&format!("{kind}.{name}")) =>
             {
                 let addr = format!("{kind}.{name}");
+                let full = format!("{}{addr}", self.scope.prefix);
+                let account = self
+                    .m
+                    .resources
+                    .get(&addr)
+                    .and_then(|d| self.account_of(d.block, d.file));
                 let value = self.nested(|| {
-                    kinds::attribute(
+                    let v = kinds::attribute(
                         kind,
-                        &addr,
+                        &full,
                         &self.name(&addr),
                         self.arn(&addr).as_deref(),
                         attr,
-                    )
+                    );
+                    match account {
+                        Some(a) => v.replace("${AWS::AccountId}", a),
+                        None => v,
+                    }
                 });
                 value.map(|v| Node::string(v, span))
             }
@@ -404,7 +666,11 @@ impl<'m, 'a> Eval<'m, 'a> {
     fn data(&self, kind: &str, name: &str, attr: &str, span: Span) -> Option<Node> {
         let s = |v: &str| Some(Node::string(v, span));
         match (kind, attr) {
-            ("aws_caller_identity", "account_id") => s("${AWS::AccountId}"),
+            ("aws_caller_identity", "account_id") => {
+                let d = self.m.data.get(&format!("{kind}.{name}"));
+                let account = d.and_then(|d| self.account_of(d.block, d.file));
+                s(account.unwrap_or("${AWS::AccountId}"))
+            }
             ("aws_region", "name" | "id" | "region") => s("${AWS::Region}"),
             ("aws_partition", "partition") => s("aws"),
             ("aws_partition", "dns_suffix") => s("amazonaws.com"),
@@ -424,7 +690,7 @@ impl<'m, 'a> Eval<'m, 'a> {
     /// The physical name of a declared resource: its literal name argument, else
     /// `${<address>}`.
     pub fn name(&self, addr: &str) -> String {
-        let placeholder = format!("${{{addr}}}");
+        let placeholder = format!("${{{}{addr}}}", self.scope.prefix);
         let Some(d) = self.m.resources.get(addr) else {
             return placeholder;
         };
@@ -458,7 +724,297 @@ impl<'m, 'a> Eval<'m, 'a> {
                 .as_str()
                 .map(str::to_string)
         };
-        crate::parse::common::resources::arn(kind, addr, &name, &prop)
+        let full = format!("{}{addr}", self.scope.prefix);
+        let arn = crate::parse::common::resources::arn(kind, &full, &name, &prop)?;
+        Some(match self.account_of(d.block, d.file) {
+            Some(account) => arn.replace("${AWS::AccountId}", account),
+            None => arn,
+        })
+    }
+}
+
+impl<'m, 'a> Eval<'m, 'a> {
+    /// Whether a declared resource exists: not when its `count` is a known `0` or its
+    /// `for_each` a known empty collection (`count = var.create ? 1 : 0`).
+    pub fn exists(&self, d: &super::module::Decl) -> bool {
+        let b = &d.block.body;
+        if let Some(a) = b.get_attribute("count") {
+            let n = self.expr(d.file, &a.value);
+            return n.as_f64() != Some(0.0);
+        }
+        if let Some(a) = b.get_attribute("for_each") {
+            let n = self.expr(d.file, &a.value);
+            return match &n.value {
+                Value::Map(m) => !m.is_empty(),
+                Value::Seq(s) => !s.is_empty(),
+                _ => true,
+            };
+        }
+        true
+    }
+
+    /// `module.<name>.<output>`, `module.<name>[<key>].<output>`: the output evaluated in
+    /// the child instance.
+    fn module_output(&self, file: &SourceFile, t: &hcl_edit::expr::Traversal) -> Option<Node> {
+        let mut ops = t.operators.iter().map(|o| o.value());
+        let TraversalOperator::GetAttr(name) = ops.next()? else {
+            return None;
+        };
+        let mut next = ops.next()?;
+        let key = match next {
+            TraversalOperator::Index(i) => {
+                let k = self.expr(file, i);
+                next = ops.next()?;
+                Some(instance_key(&k)?)
+            }
+            TraversalOperator::LegacyIndex(i) => {
+                next = ops.next()?;
+                Some(format!("[{}]", i.value()))
+            }
+            _ => None,
+        };
+        let TraversalOperator::GetAttr(output) = next else {
+            return None;
+        };
+        let rest: Vec<&str> = ops
+            .map(|o| match o {
+                TraversalOperator::GetAttr(a) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let instances = self.children(name.as_str());
+        let child = match key {
+            Some(k) => instances.iter().find(|(x, _)| *x == k)?,
+            None => match instances.as_slice() {
+                [one] if one.0.is_empty() => one,
+                _ => return None,
+            },
+        };
+        let child = &child.1;
+        let out = child.m.outputs.get(output.as_str())?;
+        let mut n = child.nested(|| child.expr(out.file, out.expr))?;
+        for k in rest {
+            n = n.get(k)?.clone();
+        }
+        Some(n)
+    }
+
+    /// The instances of a local `module` call, made once: its arguments bound to the child's
+    /// variables (with `each`/`count.index` bound per instance).
+    pub fn children(&self, name: &str) -> Instances<'m, 'a> {
+        match self.children.borrow().get(name) {
+            Some(Child::Done(list)) => return list.clone(),
+            Some(Child::Busy) => {
+                if let Some(d) = self.m.modules.get(name) {
+                    self.shared.note(
+                        d.span,
+                        format!(
+                            "module `{}{name}` uses its own outputs through other modules (a \
+                             cycle); those values are left unknown",
+                            self.scope.prefix
+                        ),
+                    );
+                }
+                return Vec::new();
+            }
+            None => {}
+        }
+        self.children
+            .borrow_mut()
+            .insert(name.to_string(), Child::Busy);
+        let list = self.instantiate(name);
+        self.children
+            .borrow_mut()
+            .insert(name.to_string(), Child::Done(list.clone()));
+        list
+    }
+
+    /// The folder a `module` call's local `source` names, if it is one of the tree's.
+    pub fn local_source(&self, d: &super::module::Decl) -> Option<&'m Module<'a>> {
+        let src = d.block.body.get_attribute("source")?;
+        let Expression::String(s) = &src.value else {
+            return None;
+        };
+        let s = s.value();
+        if !(s.starts_with("./") || s.starts_with("../")) {
+            return None;
+        }
+        let dir = self.m.join(s)?;
+        let dir = if dir == "." { String::new() } else { dir };
+        self.folders?.get(&dir)
+    }
+
+    fn instantiate(&self, name: &str) -> Instances<'m, 'a> {
+        let Some(d) = self.m.modules.get(name) else {
+            return Vec::new();
+        };
+        let Some(child) = self.local_source(d) else {
+            return Vec::new();
+        };
+        let call = format!("{}module.{name}", self.scope.prefix);
+        if child.dir == self.m.dir || self.scope.chain.contains(&child.dir) {
+            self.shared.note(
+                d.span,
+                format!(
+                    "module `{call}` calls `{}`, which is already being instantiated above it (a \
+                     module cycle); it is not instantiated again",
+                    display_dir(&child.dir)
+                ),
+            );
+            return Vec::new();
+        }
+        let b = &d.block.body;
+        // (key, each.key or count.index, each.value)
+        let mut keys: Vec<(String, Option<(Node, Node)>)> = Vec::new();
+        if let Some(a) = b.get_attribute("for_each") {
+            let n = self.expr(d.file, &a.value);
+            match &n.value {
+                Value::Map(m) => {
+                    for (k, v) in m {
+                        let key = Node::string(k.name.clone(), k.span);
+                        keys.push((format!("[{:?}]", k.name), Some((key, v.clone()))));
+                    }
+                }
+                Value::Seq(items) if items.iter().all(is_known) => {
+                    for v in items {
+                        let Some(k) = v.scalar_text() else { continue };
+                        keys.push((format!("[{k:?}]"), Some((v.clone(), v.clone()))));
+                    }
+                }
+                _ => {
+                    self.shared.note(
+                        span_of(d.file, &a.value),
+                        format!(
+                            "`for_each` of module `{call}` is not known from the configuration; \
+                             it is audited once with `each.key` and `each.value` unknown"
+                        ),
+                    );
+                    let k = Node::string("${each.key}", n.span);
+                    let v = Node::string("${each.value}", n.span);
+                    keys.push(("[*]".to_string(), Some((k, v))));
+                }
+            }
+        } else if let Some(a) = b.get_attribute("count") {
+            let n = self.expr(d.file, &a.value);
+            match n.as_f64() {
+                Some(c) if c >= 0.0 && c.fract() == 0.0 => {
+                    for i in 0..(c as u64) {
+                        let idx = Node::new(Value::Number(i.to_string()), n.span);
+                        keys.push((format!("[{i}]"), Some((idx.clone(), idx))));
+                    }
+                }
+                _ => {
+                    self.shared.note(
+                        span_of(d.file, &a.value),
+                        format!(
+                            "`count` of module `{call}` is not known from the configuration; it \
+                             is audited once with `count.index` unknown"
+                        ),
+                    );
+                    let idx = Node::string("${count.index}", n.span);
+                    keys.push(("[*]".to_string(), Some((idx.clone(), idx))));
+                }
+            }
+        } else {
+            keys.push((String::new(), None));
+        }
+        let mut out = Vec::new();
+        for (key, each) in keys {
+            let spent = !self.shared.instances.charge(1, || {
+                self.shared.note(
+                    d.span,
+                    format!(
+                        "the configuration creates more than {MAX_INSTANCES} module instances; \
+                         the rest are not instantiated"
+                    ),
+                );
+            });
+            if spent {
+                break;
+            }
+            *self.each.borrow_mut() = each;
+            let mut vars = BTreeMap::new();
+            for a in b.attributes() {
+                let k = a.key.as_str();
+                if matches!(
+                    k,
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    continue;
+                }
+                vars.insert(k.to_string(), self.expr(d.file, &a.value));
+            }
+            *self.each.borrow_mut() = None;
+            let mut accounts = BTreeMap::new();
+            match b.get_attribute("providers") {
+                Some(p) => {
+                    if let Expression::Object(o) = &p.value {
+                        for (k, v) in o.iter() {
+                            let to = match k {
+                                hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
+                                hcl_edit::expr::ObjectKey::Expression(x) => self.text(d.file, x),
+                            };
+                            let vs = span_of(d.file, v.expr());
+                            let from = d
+                                .file
+                                .text
+                                .get(vs.start as usize..vs.end as usize)
+                                .unwrap_or("")
+                                .trim();
+                            if let Some(acct) = self.scope.accounts.get(from) {
+                                accounts.insert(to, acct.clone());
+                            }
+                        }
+                    }
+                }
+                None => {
+                    if let Some(acct) = self.scope.accounts.get("aws") {
+                        accounts.insert("aws".to_string(), acct.clone());
+                    }
+                }
+            }
+            let mut chain = self.scope.chain.clone();
+            chain.push(self.m.dir.clone());
+            let scope = Scope {
+                prefix: format!("{call}{key}."),
+                vars,
+                accounts,
+                chain,
+                root: Some(self.root_dir().to_string()),
+            };
+            let ev = Eval::instance(child, self.shared.clone(), scope, self.folders);
+            out.push((key, Rc::new(ev)));
+        }
+        out
+    }
+}
+
+/// The instance key `module.x[<key>]` selects.
+fn instance_key(k: &Node) -> Option<String> {
+    match &k.value {
+        Value::Number(n) => Some(format!("[{n}]")),
+        Value::String(s) if !s.contains("${") => Some(format!("[{s:?}]")),
+        _ => None,
+    }
+}
+
+fn display_dir(dir: &str) -> &str {
+    if dir.is_empty() { "." } else { dir }
+}
+
+/// Two values equal apart from where they are written.
+fn same(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k, p), (l, q))| k.name == l.name && same(p, q))
+        }
+        (x, y) => x == y,
     }
 }
 

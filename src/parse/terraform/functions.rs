@@ -7,7 +7,7 @@ use hcl_edit::expr::Expression;
 
 use super::eval::Eval;
 use super::kinds;
-use super::refs::{self, arg, id, key_span, target, text};
+use super::refs::{self, arg, key_span, target, text};
 use crate::model::{self, EnvVar, FunctionConfig, Origin, RoleBinding};
 use crate::source::Spanned;
 use crate::syntax::node::Node;
@@ -15,7 +15,7 @@ use crate::syntax::node::Node;
 /// Lowers every `aws_lambda_function` of the module.
 pub fn lower(ev: &Eval, app: &mut model::App) {
     for (addr, d) in &ev.m.resources {
-        if d.kind != "aws_lambda_function" {
+        if d.kind != "aws_lambda_function" || !ev.exists(d) {
             continue;
         }
         let b = &d.block.body;
@@ -68,8 +68,8 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             }
         };
         app.functions.push(model::Function {
-            id: id(f, &d.name),
-            name: d.name.clone(),
+            id: ev.function_id(d),
+            name: ev.function_name(&d.name),
             origin: Origin::Terraform,
             span: d.span,
             arn: ev.arn(addr).unwrap_or_default(),
@@ -86,7 +86,8 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
 }
 
 /// The local code: the `source_dir`/`source_file` (or inline `source` content) of the
-/// `archive_file` that builds the package. The archive is found through `filename`,
+/// `archive_file` (data source, or the `archive_file` resource of hashicorp/archive 2.3+)
+/// that builds the package. The archive is found through `filename`,
 /// `s3_key` (an `aws_s3_object` whose `source` is the archive), `source_code_hash`, or an
 /// archive whose `output_path` is the literal `filename`; else `filename` itself when it is
 /// not an archive.
@@ -98,17 +99,22 @@ fn code(ev: &Eval, d: &super::module::Decl) -> (Option<Spanned<String>>, Option<
         .find_map(|e| archive_of(ev, e, 0));
     let literal = arg(b, &["filename"]).map(|e| ev.expr(d.file, e));
     let by_output = || {
-        let want = ev.m.join(literal.as_ref()?.as_str()?)?;
-        ev.m.data.iter().find_map(|(addr, a)| {
-            let name = addr.strip_prefix("archive_file.")?;
+        let want = ev.join(literal.as_ref()?.as_str()?)?;
+        let data = ev.m.data.iter().map(|(a, d)| (format!("data.{a}"), d));
+        let resources = ev.m.resources.iter().map(|(a, d)| (a.clone(), d));
+        data.chain(resources).find_map(|(addr, a)| {
+            if a.kind != "archive_file" {
+                return None;
+            }
             let out = text(ev, a.file, &a.block.body, &["output_path"])?;
-            (ev.m.join(&out.value)? == want).then(|| name.to_string())
+            (ev.join(&out.value)? == want).then_some(addr)
         })
     };
-    if let Some(a) = via
-        .or_else(by_output)
-        .and_then(|n| ev.m.data.get(&format!("archive_file.{n}")))
-    {
+    let archive = |addr: String| match addr.strip_prefix("data.") {
+        Some(a) => ev.m.data.get(a),
+        None => ev.m.resources.get(&addr),
+    };
+    if let Some(a) = via.or_else(by_output).and_then(archive) {
         let ab = &a.block.body;
         if let Some(src) =
             text(ev, a.file, ab, &["source_dir"]).or_else(|| text(ev, a.file, ab, &["source_file"]))
@@ -129,7 +135,8 @@ fn code(ev: &Eval, d: &super::module::Decl) -> (Option<Spanned<String>>, Option<
     (join(ev, Spanned::new(s.to_string(), n.span)), None)
 }
 
-/// The `archive_file` an expression refers to, directly or through an `aws_s3_object`.
+/// The `archive_file` (data source `data.archive_file.x` or resource `archive_file.x`) an
+/// expression refers to, directly or through an `aws_s3_object`.
 fn archive_of(ev: &Eval, e: &Expression, depth: u8) -> Option<String> {
     let Expression::Traversal(t) = e else {
         return match e {
@@ -149,7 +156,8 @@ fn archive_of(ev: &Eval, e: &Expression, depth: u8) -> Option<String> {
         })
         .collect();
     match (root.as_str(), names.as_slice()) {
-        ("data", ["archive_file", name, ..]) => Some((*name).to_string()),
+        ("data", ["archive_file", name, ..]) => Some(format!("data.archive_file.{name}")),
+        ("archive_file", [name, ..]) => Some(format!("archive_file.{name}")),
         ("aws_s3_object" | "aws_s3_bucket_object", [name, ..]) if depth == 0 => {
             let o = ev.m.resources.get(&format!("{}.{name}", root.as_str()))?;
             archive_of(ev, arg(&o.block.body, &["source"])?, 1)
@@ -163,7 +171,7 @@ pub fn join(ev: &Eval, p: Spanned<String>) -> Option<Spanned<String>> {
     if p.value.contains("${") {
         return None;
     }
-    match ev.m.join(&p.value) {
+    match ev.join(&p.value) {
         Some(j) => Some(Spanned::new(j, p.span)),
         None => {
             ev.m.issue(
@@ -203,7 +211,7 @@ pub fn bind_role(ev: &Eval, file: &crate::source::SourceFile, e: &Expression) ->
 
 fn role_binding(ev: &Eval, addr: &str) -> RoleBinding {
     match ev.m.resources.get(addr) {
-        Some(d) => RoleBinding::Role(id(d.file, addr)),
+        Some(d) => RoleBinding::Role(ev.id(d.file, addr)),
         None => RoleBinding::Unknown,
     }
 }
@@ -264,7 +272,7 @@ pub fn env_var(
     let refers_to = target(ev.m, e).and_then(|addr| {
         let d = ev.m.resources.get(&addr)?;
         let kind = kinds::cfn_kind(&d.kind).map_or(d.kind.clone(), |(k, _)| k.to_string());
-        Some((addr, kind))
+        Some((ev.display(&addr), kind))
     });
     let literal = matches!(
         e,

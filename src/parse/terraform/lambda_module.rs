@@ -9,7 +9,7 @@ use super::eval::Eval;
 use super::functions::{env_var, join};
 use super::module::{Decl, span_of};
 use super::policy::{as_policy, statement};
-use super::refs::{arg, id, key_span, text};
+use super::refs::{arg, key_span, text};
 use crate::model::{
     self, AttachedPolicy, Event, EventKind, FunctionConfig, InvokePermission, Origin, PolicyDoc,
     PolicySource, Poll, RoleBinding,
@@ -47,7 +47,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             n.as_f64().map(|v| Spanned::new(v, n.span))
         };
         let fname = t("function_name").map_or_else(|| format!("${{module.{name}}}"), |s| s.value);
-        let fid = id(f, name);
+        let fid = ev.id(f, name);
         let mut config = FunctionConfig {
             timeout: num("timeout"),
             memory: num("memory_size"),
@@ -93,7 +93,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
         let arn = format!("arn:aws:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{fname}");
         let mut func = model::Function {
             id: fid.clone(),
-            name: name.clone(),
+            name: ev.function_name(name),
             origin: Origin::Terraform,
             span: d.span,
             arn,
@@ -329,8 +329,8 @@ fn role(ev: &Eval, d: &Decl, fname: &str, func: &model::Function) -> model::Role
         "Principal": {"Service": ["lambda.amazonaws.com"]}}]});
     let role_name = text(ev, f, b, &["role_name"]).map_or_else(|| fname.to_string(), |s| s.value);
     model::Role {
-        id: id(f, &format!("module.{}.role", d.name)),
-        name: format!("module.{}.role", d.name),
+        id: ev.id(f, &format!("module.{}.role", d.name)),
+        name: format!("{}module.{}.role", ev.scope.prefix, d.name),
         origin: Origin::Terraform,
         span: d.span,
         arn: format!("arn:aws:iam::${{AWS::AccountId}}:role/{role_name}"),

@@ -45,6 +45,10 @@ pub struct Module<'a> {
     /// Variable defaults.
     pub variables: BTreeMap<String, Expr<'a>>,
     pub locals: BTreeMap<String, Expr<'a>>,
+    /// `output` values.
+    pub outputs: BTreeMap<String, Expr<'a>>,
+    /// `provider` blocks: `aws` for the default configuration, `aws.<alias>` for the others.
+    pub providers: BTreeMap<String, (&'a SourceFile, &'a Block)>,
     pub read: &'a dyn Fn(&str) -> Option<String>,
     pub issues: RefCell<Vec<ParseError>>,
     /// What could not be known (files read by `file()`/`templatefile()` that are absent).
@@ -98,6 +102,8 @@ impl<'a> Module<'a> {
             modules: BTreeMap::new(),
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            providers: BTreeMap::new(),
             read,
             issues: RefCell::new(Vec::new()),
             unknowns: RefCell::new(Vec::new()),
@@ -144,6 +150,28 @@ impl<'a> Module<'a> {
                         },
                     );
                 }
+            }
+            ("output", [name]) => {
+                if let Some(a) = block.body.get_attribute("value") {
+                    self.outputs.insert(
+                        (*name).to_string(),
+                        Expr {
+                            file,
+                            expr: &a.value,
+                        },
+                    );
+                }
+            }
+            ("provider", [name]) => {
+                let alias = block
+                    .body
+                    .get_attribute("alias")
+                    .and_then(|a| match &a.value {
+                        Expression::String(s) => Some(s.value().to_string()),
+                        _ => None,
+                    });
+                let key = alias.map_or_else(|| (*name).to_string(), |a| format!("{name}.{a}"));
+                self.providers.insert(key, (file, block));
             }
             ("locals", []) => {
                 for a in block.body.attributes() {

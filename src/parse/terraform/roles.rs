@@ -7,14 +7,14 @@ use hcl_edit::expr::Expression;
 use super::eval::Eval;
 use super::module::Decl;
 use super::policy::as_policy;
-use super::refs::{arg, id, target};
+use super::refs::{arg, target};
 use crate::model::{self, AttachedPolicy, Origin, PolicyDoc, PolicySource};
 use crate::source::{SourceFile, Span};
 
 /// Lowers every `aws_iam_role`, then attaches the policies declared apart from it.
 pub fn lower(ev: &Eval, app: &mut model::App) {
     for (addr, d) in &ev.m.resources {
-        if d.kind != "aws_iam_role" {
+        if d.kind != "aws_iam_role" || !ev.exists(d) {
             continue;
         }
         let b = &d.block.body;
@@ -40,8 +40,8 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
         }
         let boundary = arg(b, &["permissions_boundary"]).and_then(|e| managed_one(ev, d.file, e));
         app.roles.push(model::Role {
-            id: id(d.file, addr),
-            name: addr.clone(),
+            id: ev.id(d.file, addr),
+            name: format!("{}{addr}", ev.scope.prefix),
             origin: Origin::Terraform,
             span: d.span,
             arn: ev.arn(addr).unwrap_or_default(),
@@ -93,7 +93,7 @@ fn managed_one(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<AttachedP
     {
         return Some(AttachedPolicy {
             source: PolicySource::Customer {
-                id: id(p.file, &addr),
+                id: ev.id(p.file, &addr),
             },
             span: n.span,
             doc: arg(&p.block.body, &["policy"]).map(|x| doc(ev, p.file, x)),
@@ -131,7 +131,7 @@ fn push(app: &mut model::App, ev: &Eval, role: &str, p: AttachedPolicy) {
     let Some(d) = ev.m.resources.get(role) else {
         return;
     };
-    let rid = id(d.file, role);
+    let rid = ev.id(d.file, role);
     if let Some(r) = app.roles.iter_mut().find(|r| r.id == rid) {
         r.policies.push(p);
     }
@@ -139,6 +139,9 @@ fn push(app: &mut model::App, ev: &Eval, role: &str, p: AttachedPolicy) {
 
 fn attach(ev: &Eval, app: &mut model::App) {
     for (addr, d) in &ev.m.resources {
+        if !ev.exists(d) {
+            continue;
+        }
         let b = &d.block.body;
         match d.kind.as_str() {
             "aws_iam_role_policy" => {

@@ -6,7 +6,7 @@
 use hcl_edit::expr::Expression;
 
 use super::eval::Eval;
-use super::refs::{self, arg, id, target, text};
+use super::refs::{self, arg, target, text};
 use crate::arn::Arn;
 use crate::model::{
     self, Destination, Event, EventKind, InvokePermission, KeyRule, Poll, S3Notification, Trigger,
@@ -27,7 +27,7 @@ fn function_of(
                 .get(&addr)
                 .filter(|d| d.kind == "aws_lambda_function")
     {
-        return (Some(id(d.file, &d.name)), raw);
+        return (Some(ev.function_id(d)), raw);
     }
     // By name or ARN (module outputs and literal names).
     let bare = function_name(&raw).unwrap_or(raw.as_str());
@@ -58,6 +58,9 @@ fn with_function(app: &mut model::App, fid: Option<&str>, f: impl FnOnce(&mut mo
 
 pub fn lower(ev: &Eval, app: &mut model::App) {
     for (addr, d) in &ev.m.resources {
+        if !ev.exists(d) {
+            continue;
+        }
         let b = &d.block.body;
         let f = d.file;
         let fn_arg = |name: &str| arg(b, &[name]);
@@ -68,7 +71,9 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 };
                 let (fid, _) = function_of(ev, app, f, fe);
                 let source_arn = text(ev, f, b, &["event_source_arn"]);
-                let source_ref = arg(b, &["event_source_arn"]).and_then(|e| target(ev.m, e));
+                let source_ref = arg(b, &["event_source_arn"])
+                    .and_then(|e| target(ev.m, e))
+                    .map(|a| ev.display(&a));
                 let enabled = refs::node(ev, f, b, &["enabled"])
                     .and_then(|n| n.as_bool())
                     .unwrap_or(true);
@@ -113,7 +118,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     continue;
                 };
                 app.permissions.push(InvokePermission {
-                    id: id(f, addr),
+                    id: ev.id(f, addr),
                     span: d.span,
                     function,
                     function_ref,
@@ -130,8 +135,9 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             }
             "aws_s3_bucket_notification" => {
                 let bucket = arg(b, &["bucket"]);
-                let source_ref = bucket.and_then(|e| target(ev.m, e));
-                let source_arn = match (&source_ref, bucket) {
+                let target_addr = bucket.and_then(|e| target(ev.m, e));
+                let source_ref = target_addr.as_ref().map(|a| ev.display(a));
+                let source_arn = match (&target_addr, bucket) {
                     (Some(r), _) => ev.arn(r).map(|a| Spanned::new(a, d.span)),
                     (None, Some(e)) => {
                         let n = ev.expr(f, e);
@@ -147,7 +153,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     let (function, function_ref) = function_of(ev, app, f, fe);
                     let span = super::module::span_of(f, &lf.ident);
                     app.triggers.push(Trigger {
-                        id: format!("{}[{i}]", id(f, addr)),
+                        id: format!("{}[{i}]", ev.id(f, addr)),
                         kind: EventKind::S3(s3_notification(ev, f, &lf.body)),
                         span,
                         function,
@@ -166,13 +172,15 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 };
                 let (function, function_ref) = function_of(ev, app, f, fe);
                 app.triggers.push(Trigger {
-                    id: id(f, addr),
+                    id: ev.id(f, addr),
                     kind: EventKind::Sns,
                     span: d.span,
                     function,
                     function_ref,
                     source_arn: text(ev, f, b, &["topic_arn"]),
-                    source_ref: arg(b, &["topic_arn"]).and_then(|e| target(ev.m, e)),
+                    source_ref: arg(b, &["topic_arn"])
+                        .and_then(|e| target(ev.m, e))
+                        .map(|a| ev.display(&a)),
                 });
             }
             "aws_cloudwatch_event_target" => {
@@ -183,7 +191,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 }
                 let rule = arg(b, &["rule"]).and_then(|e| target(ev.m, e));
                 app.triggers.push(Trigger {
-                    id: id(f, addr),
+                    id: ev.id(f, addr),
                     kind: EventKind::EventBridgeRule,
                     span: d.span,
                     function,
@@ -192,7 +200,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                         .as_ref()
                         .and_then(|r| ev.arn(r))
                         .map(|a| Spanned::new(a, d.span)),
-                    source_ref: rule,
+                    source_ref: rule.map(|r| ev.display(&r)),
                 });
             }
             "aws_lambda_function_url" => {
