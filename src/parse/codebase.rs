@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::discover::{self, Listing};
 use crate::model::{CodeFacts, Function, SdkCall};
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
+use crate::parse::gobuild::{self, GoCode, GoFunction};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
 
@@ -27,6 +28,19 @@ pub struct FunctionCode {
     pub analysed: bool,
     /// What the handler string names in the handler's file (or package), when found.
     pub entry: Option<HandlerEntry>,
+    /// Where the code found is not what the template declares: inferred, or not chosen among
+    /// several candidates. Hook for the report's `code_link: "inferred"` and its
+    /// `incomplete-input` note (REPORT.md v1.1).
+    pub location_note: Option<LocationNote>,
+}
+
+/// Why a function's code link is not simply the declared one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocationNote {
+    /// The code was found without the template naming it (the text says how).
+    Inferred(String),
+    /// Several candidates, none taken: the function's code is incomplete (the text names them).
+    Ambiguous(String),
 }
 
 struct Extracted {
@@ -44,8 +58,14 @@ pub fn gather(
     let mut errors = Vec::new();
     // Handler files first, then rounds of imports until nothing new is reached.
     let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut notes: Vec<Option<LocationNote>> = Vec::new();
     for (i, f) in functions.iter().enumerate() {
-        roots.push((i, handler_files(f, listing)));
+        let (files, note) = match go_files(f, listing, sources) {
+            Some(located) => located,
+            None => (handler_files(f, listing), None),
+        };
+        roots.push((i, files));
+        notes.push(note);
     }
     let mut frontier: BTreeSet<String> =
         roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
@@ -110,7 +130,10 @@ pub fn gather(
     }
     let mut out = Vec::with_capacity(functions.len());
     for (i, f) in functions.iter().enumerate() {
-        let mut fc = FunctionCode::default();
+        let mut fc = FunctionCode {
+            location_note: notes[i].take(),
+            ..FunctionCode::default()
+        };
         let handler = roots[i].1.first().cloned();
         fc.handler_missing = f.code_path.is_some()
             && f.handler.is_some()
@@ -158,19 +181,6 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
         return Vec::new();
     };
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
-    // A Go handler names the compiled binary (`go1.x`, or `bootstrap` on an OS-only
-    // runtime); its code is every file of the package in the code folder.
-    if let Some(packages) =
-        runtime.and_then(|r| code::for_runtime(r).find_map(|p| p.packages.as_ref()))
-    {
-        let files = (packages.files)(
-            &code_path.value,
-            &mut listing.files.keys().map(String::as_str),
-        );
-        if !files.is_empty() {
-            return files;
-        }
-    }
     let Some(handler) = &f.handler else {
         return Vec::new();
     };
@@ -181,6 +191,47 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     .find(|c| listing.files.contains_key(c))
     .into_iter()
     .collect()
+}
+
+/// The code of a function whose handler names a compiled binary (Go: `go1.x`, or `bootstrap`
+/// on an OS-only runtime): the package the binary is built from (see `parse::gobuild`). None
+/// for other runtimes, and for a function without code folder whose code is an image.
+fn go_files(
+    f: &Function,
+    listing: &Listing,
+    sources: &SourceMap,
+) -> Option<(Vec<String>, Option<LocationNote>)> {
+    let runtime = f.runtime.as_ref()?.value.as_str();
+    let packages = code::for_runtime(runtime).find_map(|p| p.packages.as_ref())?;
+    if f.code_path.is_none() && (f.config.image_uri.is_some() || f.inline_code.is_some()) {
+        return None;
+    }
+    let template = sources.get(f.span.file).map_or("", |s| s.path.as_str());
+    let template_dir = template.rsplit_once('/').map_or("", |(d, _)| d);
+    let function = GoFunction {
+        name: &f.name,
+        code_path: f.code_path.as_ref().map(|c| c.value.as_str()),
+        handler: f.handler.as_ref().map(|h| h.value.as_str()),
+        template_dir,
+    };
+    Some(match gobuild::locate(&function, packages, listing) {
+        GoCode::Found(files) => (files, None),
+        GoCode::Inferred(files) => {
+            let note = format!(
+                "the template names no code folder; the only Go `package main` calling \
+                 `lambda.Start` under `{}` was read as {}'s code",
+                if template_dir.is_empty() {
+                    "."
+                } else {
+                    template_dir
+                },
+                f.name
+            );
+            (files, Some(LocationNote::Inferred(note)))
+        }
+        GoCode::Ambiguous(why) => (Vec::new(), Some(LocationNote::Ambiguous(why))),
+        GoCode::NotFound => (Vec::new(), None),
+    })
 }
 
 /// Runs a path function on a path relative to the root. With several audited roots, paths

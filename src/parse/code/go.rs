@@ -106,6 +106,7 @@ impl<'f> Walker<'f> for Go<'f> {
                 if let Some(name) = node.child_by_field_name("name") {
                     scope.export(self.cx.t(name).to_string(), ExportKind::Function, node);
                 }
+                returns(&mut self.cx, node);
                 parameters(&mut self.cx, node, scope.learned);
             }
             _ => {}
@@ -177,6 +178,31 @@ fn lambda_start(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
 
 /// The package of the Go Lambda runtime (`lambda.Start`).
 const LAMBDA_PACKAGE: &str = "github.com/aws/aws-lambda-go/lambda";
+
+/// A local function or method that returns an SDK client (`func newS3(ctx) (*s3.Client,
+/// error)`): calls of it (`newS3(ctx)`, `h.client()`) are that client, under `name()`.
+fn returns(cx: &mut Env<'_>, node: Node<'_>) {
+    let (Some(name), Some(result)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("result"),
+    ) else {
+        return;
+    };
+    // `(*s3.Client, error)`: the first result.
+    let ty = if result.kind() == "parameter_list" {
+        let mut cursor = result.walk();
+        let first = result
+            .named_children(&mut cursor)
+            .find(|p| p.kind() == "parameter_declaration");
+        first.and_then(|p| p.child_by_field_name("type"))
+    } else {
+        Some(result)
+    };
+    if let Some(obj) = ty.and_then(|t| cx.type_obj(t)) {
+        let key = format!("{}()", text(cx.file, name));
+        cx.names.insert(key, obj);
+    }
+}
 
 /// Binds a function's parameters to what every caller in the file passes; a parameter
 /// callers disagree on forgets what an earlier function's same-named variable held.

@@ -214,6 +214,7 @@ impl<'f> Walker<'f> for Java<'f> {
                     let name = format!("{class}::{}", self.cx.t(name));
                     scope.export(name, ExportKind::Function, node);
                 }
+                returns(&mut self.cx, node);
                 parameters(&mut self.cx, node, scope.learned);
             }
             "package_declaration" => {
@@ -249,6 +250,13 @@ impl<'f> Walker<'f> for Java<'f> {
             "local_variable_declaration" | "field_declaration" => declaration(cx, node),
             "formal_parameter" => parameter(cx, node),
             "assignment_expression" => assignment(cx, node),
+            "return_statement" => {
+                if let (Some(method), Some(value)) = (scope.function(), node.named_child(0))
+                    && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
+                {
+                    cx.names.insert(format!("{method}()"), obj);
+                }
+            }
             "method_invocation" => {
                 if let Some(name) = cx.env_name(node, 0) {
                     scope.env_read(name, node);
@@ -323,6 +331,22 @@ impl Java<'_> {
             format!("{}.{nested}", self.package)
         })
     }
+}
+
+/// A method declared to return an SDK client (`S3Client s3()`): calls of it are that client,
+/// under `name()`. A method returning a wider type is bound by its `return` instead.
+fn returns(cx: &mut Env<'_>, node: Node<'_>) {
+    if node.kind() != "method_declaration" {
+        return;
+    }
+    let (Some(name), Some(obj)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("type")
+            .and_then(|t| cx.type_obj(t)),
+    ) else {
+        return;
+    };
+    cx.names.insert(format!("{}()", text(cx.file, name)), obj);
 }
 
 /// Binds a method's parameters to what every caller in the file passes; a parameter callers

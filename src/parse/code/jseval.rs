@@ -35,6 +35,11 @@ pub(crate) enum JsObj {
     ProcessEnv,
     Value(Arg),
     Object(Vec<(String, Arg)>),
+    /// A parameter of the enclosing function, by position (see `jsbind::parameters`).
+    Param(usize),
+    /// What a client factory returns (`function client(name) { return new AWS[name]() }`):
+    /// the v2 client of the service its parameter at this position names, made at each call.
+    V2ClientOf(usize),
 }
 
 /// What a module specifier gives when imported whole.
@@ -195,7 +200,11 @@ impl Env<'_> {
             }
             "new_expression" => {
                 let args = node.child_by_field_name("arguments");
-                match self.resolve(node.child_by_field_name("constructor")?, d)? {
+                let constructor = node.child_by_field_name("constructor")?;
+                if let Some(made) = self.v2_by_name(constructor, d) {
+                    return Some(made);
+                }
+                match self.resolve(constructor, d)? {
                     JsObj::V3Export { package, .. } if !is_service_package(&package) => None,
                     JsObj::V3Export { package, name } => Some(if name.ends_with("Command") {
                         let args = args
@@ -230,7 +239,7 @@ impl Env<'_> {
                     };
                 }
                 if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
-                    return Some(obj.clone());
+                    return self.returned(obj.clone(), args, d);
                 }
                 let callee = self.t(function);
                 // X-Ray and Powertools tracers wrap a client and return it:
@@ -257,6 +266,40 @@ impl Env<'_> {
                     _ => None,
                 }
             }
+            _ => None,
+        }
+    }
+
+    /// `new AWS[name]()`: the v2 client of a service named by a string, or, inside a factory,
+    /// by the parameter the factory's callers pass.
+    fn v2_by_name(&self, constructor: Node<'_>, d: usize) -> Option<JsObj> {
+        if constructor.kind() != "subscript_expression" {
+            return None;
+        }
+        if self.resolve(constructor.child_by_field_name("object")?, d)? != JsObj::V2Root {
+            return None;
+        }
+        let index = constructor.child_by_field_name("index")?;
+        match (self.eval(index, d), self.resolve(index, d)) {
+            (Arg::Str(class), _) if is_v2_service(&class) => Some(JsObj::V2Client(class)),
+            (_, Some(JsObj::Param(position))) => Some(JsObj::V2ClientOf(position)),
+            _ => None,
+        }
+    }
+
+    /// What a call of a local function returns, given the call's arguments: a factory's
+    /// client of the service the call names, anything else as the function returns it.
+    fn returned(&self, obj: JsObj, args: Option<Node<'_>>, d: usize) -> Option<JsObj> {
+        let JsObj::V2ClientOf(position) = obj else {
+            return Some(obj);
+        };
+        let mut cursor = args?.walk();
+        let arg = args?
+            .named_children(&mut cursor)
+            .filter(|a| a.kind() != "comment")
+            .nth(position)?;
+        match self.eval(arg, d) {
+            Arg::Str(class) if is_v2_service(&class) => Some(JsObj::V2Client(class)),
             _ => None,
         }
     }

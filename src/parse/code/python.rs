@@ -252,6 +252,11 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
         return;
     };
     let mut cursor = params.walk();
+    let first = params
+        .named_child(0)
+        .map(|p| text(cx.file, p.child_by_field_name("name").unwrap_or(p)));
+    // A method's `self` / `cls` is not among its call's arguments.
+    let receiver = usize::from(matches!(first, Some("self" | "cls")));
     for (i, p) in params.named_children(&mut cursor).enumerate() {
         let (name, annotation) = match p.kind() {
             "identifier" => (Some(p), None),
@@ -280,6 +285,15 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
             .or(sdk_passed)
             .or_else(held)
             .or_else(|| passed.cloned());
+        // A parameter no caller gives one value: a factory's service name is read at each
+        // call of it (`Obj::ClientOf`).
+        let obj = match obj {
+            None | Some(Obj::Value(Arg::Unknown)) if i >= receiver => Some(Obj::Param {
+                position: i - receiver,
+                name: name.clone(),
+            }),
+            other => other,
+        };
         if let Some(obj) = obj {
             cx.names.insert(name, obj);
         }
