@@ -10,7 +10,9 @@
 
 mod sdk;
 
-pub use sdk::{Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Import, SdkCall, SdkKind};
+pub use sdk::{
+    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, Made, SdkCall, SdkKind,
+};
 
 use std::collections::BTreeMap;
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
-use crate::model::{CodeFacts, Function, SdkCall};
+use crate::model::{CodeFacts, Factory, Function, SdkCall};
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::parse::gobuild::{self, GoCode, GoFunction};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -73,6 +73,8 @@ pub fn gather(
         .iter()
         .map(|(_, v)| v.iter().cloned().collect())
         .collect();
+    // Which local files each file imports (its own package's files for Go).
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut rounds = 0;
     while !frontier.is_empty() && rounds < 16 {
         rounds += 1;
@@ -95,12 +97,13 @@ pub fn gather(
                 let profile = lang.profile();
                 for import in &ex.facts.imports {
                     if let Some(packages) = &profile.packages {
-                        added.extend(package_import_files(
-                            packages,
-                            listing,
-                            file,
-                            &import.module.value,
-                        ));
+                        let package =
+                            package_import_files(packages, listing, file, &import.module.value);
+                        edges
+                            .entry(file.clone())
+                            .or_default()
+                            .extend(package.iter().cloned());
+                        added.extend(package);
                         continue;
                     }
                     for cand in with_root(file, |file| {
@@ -112,6 +115,7 @@ pub fn gather(
                         )
                     }) {
                         if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
+                            edges.entry(file.clone()).or_default().insert(cand.clone());
                             added.push(cand);
                             break;
                         }
@@ -128,6 +132,10 @@ pub fn gather(
             }
         }
     }
+    for files in &closure {
+        same_package(files, &mut edges);
+    }
+    read_with_factories(&edges, sources, &mut cache);
     let mut out = Vec::with_capacity(functions.len());
     for (i, f) in functions.iter().enumerate() {
         let mut fc = FunctionCode {
@@ -338,6 +346,62 @@ fn read_batch(
                 cache.insert(path, None);
             }
         }
+    }
+}
+
+/// Files of a package that builds into one binary (Go) see each other's functions: each file
+/// of a function's code is given its folder's other files of the language as imports.
+fn same_package(files: &BTreeSet<String>, edges: &mut BTreeMap<String, BTreeSet<String>>) {
+    let packaged = |f: &str| Lang::from_path(f).is_some_and(|l| l.profile().packages.is_some());
+    let folder = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    for file in files.iter().filter(|f| packaged(f)) {
+        let siblings = files
+            .iter()
+            .filter(|o| *o != file && packaged(o) && folder(o) == folder(file))
+            .cloned();
+        edges.entry(file.clone()).or_default().extend(siblings);
+    }
+}
+
+/// Reads again, knowing the client factories of the local files they import, the files whose
+/// imports define any (`from clients import client`, a Go package's `NewS3`), so calls made
+/// on what the factories return resolve. One hop: a factory built on an imported factory is
+/// not followed.
+fn read_with_factories(
+    edges: &BTreeMap<String, BTreeSet<String>>,
+    sources: &SourceMap,
+    cache: &mut BTreeMap<String, Option<Extracted>>,
+) {
+    let mut again: Vec<(String, FileId, Lang, Vec<Factory>)> = Vec::new();
+    for (file, imports) in edges {
+        let (Some(Some(ex)), Some(lang)) = (cache.get(file), Lang::from_path(file)) else {
+            continue;
+        };
+        let profile = lang.profile();
+        let factories: Vec<Factory> = imports
+            .iter()
+            .filter(|i| *i != file)
+            .filter(|i| Lang::from_path(i).is_some_and(|l| std::ptr::eq(l.profile(), profile)))
+            .filter_map(|i| match cache.get(i) {
+                Some(Some(dep)) => Some(dep.facts.factories.iter().cloned()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if !factories.is_empty() {
+            again.push((file.clone(), ex.id, lang, factories));
+        }
+    }
+    let results: Vec<(String, FileId, CodeFacts)> = again
+        .par_iter()
+        .filter_map(|(path, id, lang, factories)| {
+            let file = sources.get(*id)?;
+            let facts = code::extract_with(file, *lang, factories).ok()?;
+            Some((path.clone(), *id, facts))
+        })
+        .collect();
+    for (path, id, facts) in results {
+        cache.insert(path, Some(Extracted { id, facts }));
     }
 }
 

@@ -17,7 +17,7 @@ use super::driver::{self, Passed, Scope, Walker};
 use super::goeval::{Env, Obj, Package};
 use super::profile::{self, FileFacts, HandlerEntry, Packages, Profile};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
 /// Go: a handler names the binary built from the code folder's package (`go1.x`, or
@@ -61,8 +61,8 @@ fn entry(_handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
 }
 
 /// The SDK facts of one parsed Go file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<Go<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<Go<'_>>(file, tree, imported)
 }
 
 /// One pass over a Go file: the first learns what package-level variables end up holding and
@@ -133,7 +133,38 @@ impl<'f> Walker<'f> for Go<'f> {
         }
     }
 
-    fn finish(self, _: &mut Scope<'_, Arg>) -> Self::Carried {
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            if let Made::Service(service) = &f.made {
+                let client = Obj::Client {
+                    service: service.clone(),
+                    presign: false,
+                };
+                self.cx
+                    .names
+                    .entry(format!("{}()", f.name))
+                    .or_insert(client);
+            }
+        }
+    }
+
+    fn finish(self, scope: &mut Scope<'_, Arg>) -> Self::Carried {
+        for (key, obj) in &self.cx.names {
+            if let (
+                Some(name),
+                Obj::Client {
+                    service,
+                    presign: false,
+                },
+            ) = (key.strip_suffix("()"), obj)
+            {
+                scope.facts.factories.push(Factory {
+                    name: name.to_string(),
+                    made: Made::Service(service.clone()),
+                    resource: false,
+                });
+            }
+        }
         // Only values and clients carry over: paginator indexes belong to the pass that made
         // them.
         self.cx

@@ -182,8 +182,14 @@ impl Env<'_> {
         }
         let name = self.t(function.child_by_field_name("field")?);
         let pkg = self.package_of(function.child_by_field_name("operand")?);
+        // A function of the file, or of a local package the file imports (`awsx.NewS3(cfg)`).
+        if matches!(pkg, None | Some(Package::Other))
+            && let Some(obj) = self.local_result(name)
+        {
+            return Some(obj);
+        }
         if pkg.is_none() {
-            return self.local_result(name);
+            return None;
         }
         match pkg {
             Some(Package::Service(service)) => match name {

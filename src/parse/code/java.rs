@@ -16,7 +16,9 @@ use super::handler::join;
 use super::javaeval::{Env, Obj};
 use super::profile::{self, FileFacts, HandlerEntry, Profile};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Import, SdkCall, SdkKind};
+use crate::model::{
+    Arg, CallStyle, CodeFacts, ExportKind, Factory, Import, Made, SdkCall, SdkKind,
+};
 use crate::source::{SourceFile, Span, Spanned};
 
 /// Service names of the enhanced DynamoDB client and the S3 Transfer Manager (their Maven
@@ -162,8 +164,8 @@ fn entry(handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
 }
 
 /// The SDK facts of one parsed Java file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<Java<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<Java<'_>>(file, tree, imported)
 }
 
 /// One pass over a Java file: the first learns the fields a constructor sets below their use
@@ -289,7 +291,28 @@ impl<'f> Walker<'f> for Java<'f> {
         }
     }
 
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            if let Made::Service(service) = &f.made {
+                let client = Obj::Client(service.clone());
+                self.cx
+                    .names
+                    .entry(format!("{}()", f.name))
+                    .or_insert(client);
+            }
+        }
+    }
+
     fn finish(self, scope: &mut Scope<'_, Arg>) -> Self::Carried {
+        for (key, obj) in &self.cx.names {
+            if let (Some(name), Obj::Client(service)) = (key.strip_suffix("()"), obj) {
+                scope.facts.factories.push(Factory {
+                    name: name.to_string(),
+                    made: Made::Service(service.clone()),
+                    resource: false,
+                });
+            }
+        }
         let imported: BTreeSet<&str> = self.cx.classes.keys().map(String::as_str).collect();
         for (name, span) in self.types {
             if imported.contains(name.as_str()) {

@@ -162,10 +162,15 @@ impl Env<'_> {
         let name = self.t(node.child_by_field_name("name")?);
         // A method of the file's own classes that returns an SDK object (`s3()`,
         // `this.dynamo()`): what its declared type or its `return` says (see `java::returns`).
+        // A static factory of a class the table does not know (`Clients.s3()`) too.
         let object = node.child_by_field_name("object");
-        if object.is_none_or(|o| o.kind() == "this")
-            && let Some(obj) = self.names.get(&format!("{name}()"))
-        {
+        let own = object.is_none_or(|o| {
+            o.kind() == "this"
+                || (o.kind() == "identifier"
+                    && self.t(o).starts_with(|c: char| c.is_ascii_uppercase())
+                    && self.resolve(o, d).is_none())
+        });
+        if own && let Some(obj) = self.names.get(&format!("{name}()")) {
             return Some(obj.clone());
         }
         let object = object?;

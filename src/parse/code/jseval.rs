@@ -255,10 +255,13 @@ impl Env<'_> {
                     return None;
                 }
                 let method = self.t(function.child_by_field_name("property")?);
-                match (
-                    self.resolve(function.child_by_field_name("object")?, d)?,
-                    method,
-                ) {
+                let Some(object) = self.resolve(function.child_by_field_name("object")?, d) else {
+                    // A factory of a module or class the table does not know
+                    // (`clients.make("SNS")`): what the function of that name returns.
+                    let obj = self.names.get(&format!("{method}()"))?;
+                    return self.returned(obj.clone(), args, d);
+                };
+                match (object, method) {
                     (JsObj::V3Export { package, name }, "from") if name.ends_with("Client") => {
                         Some(JsObj::V3Client(package))
                     }

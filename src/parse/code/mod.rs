@@ -81,7 +81,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
-use crate::model::{Arg, CodeFacts};
+use crate::model::{Arg, CodeFacts, Factory};
 use crate::source::SourceFile;
 use crate::syntax::ParseError;
 
@@ -131,8 +131,18 @@ impl Lang {
 
 /// Reads the SDK calls, environment reads and imports of one file.
 pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
+    extract_with(file, lang, &[])
+}
+
+/// [`extract`], knowing the client factories ([`Factory`]) of the local modules the file
+/// imports: their calls are the clients they make.
+pub fn extract_with(
+    file: &SourceFile,
+    lang: Lang,
+    imported: &[Factory],
+) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
-    Ok((lang.profile().extract)(file, &tree))
+    Ok((lang.profile().extract)(file, &tree, imported))
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).

@@ -46,11 +46,13 @@ pub(crate) enum Obj {
     PtIdempotencyLayer,
     Value(Arg),
     Dict(Vec<(String, Arg)>),
-    /// A parameter of the enclosing function that callers pass different values (its position
-    /// among the call's arguments, `self` aside, and its name for keyword calls).
+    /// A plain parameter of the enclosing function: its position among the call's arguments
+    /// (`self` aside), its name for keyword calls, and the value all callers in the file agree
+    /// on (unknown where they differ).
     Param {
         position: usize,
         name: String,
+        value: Arg,
     },
     /// What a client factory returns: the client (or resource) of the service its parameter
     /// names (`def client(name): return boto3.client(name)`), made at each call.
@@ -245,13 +247,42 @@ impl Env<'_> {
                 path: String::new(),
             }),
             (Arg::Str(service), _) => Some(Obj::Client(service)),
-            (_, Some(Obj::Param { position, name })) => Some(Obj::ClientOf {
+            (_, Some(Obj::Param { position, name, .. })) => Some(Obj::ClientOf {
                 position,
                 name,
                 resource,
             }),
             _ => None,
         }
+    }
+
+    /// What a function returning `value` is to other modules' calls: the client of the
+    /// service its parameter names (`return boto3.client(name)`, even where this file's own
+    /// callers all pass one service), else `obj`, what it returns here.
+    pub(crate) fn factory(&self, value: Node<'_>, obj: Obj) -> Obj {
+        let made = || {
+            if value.kind() != "call" {
+                return None;
+            }
+            let resource = match self.resolve(value.child_by_field_name("function")?, 0)? {
+                Obj::ClientFn => false,
+                Obj::ResourceFn => true,
+                _ => return None,
+            };
+            let args = value.child_by_field_name("arguments")?;
+            let node = self
+                .keyword_node(args, "service_name")
+                .or_else(|| self.positional_node(args, 0))?;
+            match self.resolve(node, 0)? {
+                Obj::Param { position, name, .. } => Some(Obj::ClientOf {
+                    position,
+                    name,
+                    resource,
+                }),
+                _ => None,
+            }
+        };
+        made().unwrap_or(obj)
     }
 
     /// What a call of a local function returns, given the call's arguments: a factory's
@@ -335,7 +366,7 @@ impl Env<'_> {
                     .map_or(Arg::Unknown, |n| self.eval(n, d))
             }
             "identifier" | "attribute" => match self.resolve(node, d) {
-                Some(Obj::Value(arg)) => arg,
+                Some(Obj::Value(arg) | Obj::Param { value: arg, .. }) => arg,
                 _ => Arg::Unknown,
             },
             "subscript" | "call" => {

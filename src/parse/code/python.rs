@@ -15,7 +15,7 @@ use super::handler::join;
 use super::profile::{self, Profile};
 use super::pyeval::{Env, Obj};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
 /// The service name `aws-lambda-powertools` utilities are reported under.
@@ -79,8 +79,8 @@ fn import_files(dir: &str, module: &str, code_root: &str) -> Vec<String> {
 }
 
 /// The boto3 facts of one parsed Python file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<Python<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<Python<'_>>(file, tree, imported)
 }
 
 /// One pass over a Python file. The first pass learns what local functions return and what
@@ -90,6 +90,8 @@ struct Python<'f> {
     cx: Env<'f>,
     /// `name()`: the SDK object or value local function `name` returns.
     returns: BTreeMap<String, Obj>,
+    /// What local functions return to other modules' calls (see `Env::factory`).
+    factories: BTreeMap<String, Obj>,
     /// How many class bodies the walk is inside (module level is outside functions and
     /// classes).
     classes: usize,
@@ -112,6 +114,7 @@ impl<'f> Walker<'f> for Python<'f> {
                 boto3: false,
             },
             returns: BTreeMap::new(),
+            factories: BTreeMap::new(),
             classes: 0,
         }
     }
@@ -156,6 +159,8 @@ impl<'f> Walker<'f> for Python<'f> {
                     && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
                 {
                     cx.names.insert(format!("{name}()"), obj.clone());
+                    self.factories
+                        .insert(name.to_string(), cx.factory(value, obj.clone()));
                     self.returns.insert(format!("{name}()"), obj);
                 }
             }
@@ -169,7 +174,57 @@ impl<'f> Walker<'f> for Python<'f> {
         }
     }
 
-    fn finish(self, _scope: &mut Scope<'_, Obj>) -> Self::Carried {
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            let obj = match (&f.made, f.resource) {
+                (Made::Service(service), false) => Obj::Client(service.clone()),
+                (Made::Service(service), true) => Obj::Resource {
+                    service: service.clone(),
+                    resource_type: String::new(),
+                    ids: Vec::new(),
+                    path: String::new(),
+                },
+                (Made::Named { position, keyword }, resource) => Obj::ClientOf {
+                    position: *position,
+                    name: keyword.clone(),
+                    resource,
+                },
+            };
+            self.cx.names.entry(format!("{}()", f.name)).or_insert(obj);
+        }
+    }
+
+    fn finish(self, scope: &mut Scope<'_, Obj>) -> Self::Carried {
+        for (name, obj) in &self.factories {
+            let (made, resource) = match obj {
+                Obj::Client(service) => (Made::Service(service.clone()), false),
+                Obj::Resource {
+                    service,
+                    resource_type,
+                    path,
+                    ..
+                } if resource_type.is_empty() && path.is_empty() => {
+                    (Made::Service(service.clone()), true)
+                }
+                Obj::ClientOf {
+                    position,
+                    name,
+                    resource,
+                } => (
+                    Made::Named {
+                        position: *position,
+                        keyword: name.clone(),
+                    },
+                    *resource,
+                ),
+                _ => continue,
+            };
+            scope.facts.factories.push(Factory {
+                name: name.to_string(),
+                made,
+                resource,
+            });
+        }
         // Clients a module ends up holding (`s3 = None` first, set by an init function later)
         // are known from the start of the next pass.
         let mut carried = self.returns;
@@ -288,9 +343,15 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
         // A parameter no caller gives one value: a factory's service name is read at each
         // call of it (`Obj::ClientOf`).
         let obj = match obj {
-            None | Some(Obj::Value(Arg::Unknown)) if i >= receiver => Some(Obj::Param {
+            None if i >= receiver => Some(Obj::Param {
                 position: i - receiver,
                 name: name.clone(),
+                value: Arg::Unknown,
+            }),
+            Some(Obj::Value(value)) if i >= receiver => Some(Obj::Param {
+                position: i - receiver,
+                name: name.clone(),
+                value,
             }),
             other => other,
         };
