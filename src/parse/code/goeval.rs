@@ -188,9 +188,6 @@ impl Env<'_> {
         {
             return Some(obj);
         }
-        if pkg.is_none() {
-            return None;
-        }
         match pkg {
             Some(Package::Service(service)) => match name {
                 "New" | "NewFromConfig" => Some(Obj::Client {
