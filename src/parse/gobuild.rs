@@ -495,6 +495,74 @@ mod tests {
         assert!(!b("x", None, Some("")).builds("bootstrap", ""));
     }
 
+    const MAIN: &str = "package main\n\nimport \"github.com/aws/aws-lambda-go/lambda\"\n\nfunc main() { lambda.Start(h) }\n";
+
+    /// Locates the code of a function in a temporary tree of `(path, text)` files.
+    fn locate_in(files: &[(&str, &str)], f: &GoFunction<'_>) -> GoCode {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let listing = discover::walk(dir.path()).expect("walk");
+        let packages = code::Lang::Go
+            .profile()
+            .packages
+            .as_ref()
+            .expect("Go packages");
+        locate(f, packages, &listing)
+    }
+
+    fn function<'a>(code_path: Option<&'a str>, handler: &'a str) -> GoFunction<'a> {
+        GoFunction {
+            name: "Fn",
+            code_path,
+            handler: Some(handler),
+            template_dir: "",
+        }
+    }
+
+    #[test]
+    fn several_mains_are_never_guessed_between() {
+        let tree = [
+            ("cmd/a/main.go", MAIN),
+            ("cmd/b/main.go", MAIN),
+            ("lib/lib.go", "package lib\n"),
+        ];
+        let found = |files: &[&str]| GoCode::Found(files.iter().map(|f| f.to_string()).collect());
+        assert_eq!(
+            locate_in(&tree, &function(Some("."), "bootstrap")),
+            GoCode::Ambiguous(
+                "the binary may be built from any of the Go packages `cmd/a`, `cmd/b`".into()
+            )
+        );
+        // The binary's name picks its folder.
+        assert_eq!(
+            locate_in(&tree, &function(Some("."), "bin/b")),
+            found(&["cmd/b/main.go"])
+        );
+        // A Makefile building the handler from one package decides.
+        let mut with_make = tree.to_vec();
+        with_make.push((
+            "Makefile",
+            "build:\n\tGOOS=linux go build -o bootstrap ./cmd/a\n",
+        ));
+        assert_eq!(
+            locate_in(&with_make, &function(Some("."), "bootstrap")),
+            found(&["cmd/a/main.go"])
+        );
+        // No code folder: the only lambda.Start package under the template's folder, inferred.
+        assert_eq!(
+            locate_in(&[("src/main.go", MAIN)], &function(None, "bootstrap")),
+            GoCode::Inferred(vec!["src/main.go".into()])
+        );
+        assert_eq!(
+            locate_in(&[("README.md", "rust")], &function(Some("."), "bootstrap")),
+            GoCode::NotFound
+        );
+    }
+
     #[test]
     fn paths_normalize_and_join() {
         assert_eq!(normalize("./src/"), "src");

@@ -19,6 +19,15 @@
 //! hands to `lambda.Start`). `parse::codebase` reads each function's files through these and
 //! gives each function its [`HandlerEntry`].
 //!
+//! Client factories: a function returning an SDK client (`def client(name): return
+//! boto3.client(name)`, `function client(name) { return new AWS[name]() }`, a Go func declared
+//! to return `*s3.Client`, a Java method returning a builder-built client) is read as the
+//! client it makes at each call, the service taken from the call's argument where the factory
+//! is given it. Each walker records the file's factories in
+//! [`CodeFacts::factories`](crate::model::CodeFacts) when it finishes; `parse::codebase` reads
+//! the files importing them again with [`extract_with`], so calls made on what they return
+//! resolve across modules (and across the files of one Go package).
+//!
 //! Adding a language (C#, say):
 //! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
 //!    nodes — bind client constructions and declared client types, record SDK calls with

@@ -342,17 +342,19 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
             .or_else(|| passed.cloned());
         // A parameter no caller gives one value: a factory's service name is read at each
         // call of it (`Obj::ClientOf`).
+        let param = |value: Arg| Obj::Param {
+            position: i - receiver,
+            name: name.clone(),
+            value,
+        };
         let obj = match obj {
-            None if i >= receiver => Some(Obj::Param {
-                position: i - receiver,
-                name: name.clone(),
-                value: Arg::Unknown,
-            }),
-            Some(Obj::Value(value)) if i >= receiver => Some(Obj::Param {
-                position: i - receiver,
-                name: name.clone(),
-                value,
-            }),
+            // What the name already holds stays its value (the table is flat).
+            None if i >= receiver => match cx.names.get(&name) {
+                None => Some(param(Arg::Unknown)),
+                Some(Obj::Value(value) | Obj::Param { value, .. }) => Some(param(value.clone())),
+                Some(_) => None,
+            },
+            Some(Obj::Value(value)) if i >= receiver => Some(param(value)),
             other => other,
         };
         if let Some(obj) = obj {
