@@ -1298,7 +1298,11 @@ def handler(event, context):
 const AWS = require('aws-sdk');
 function client(name) { return new AWS[name](); }
 function other(x, name) { return new AWS[name](); }
+const classes = { queue: AWS.SQS, 'bucket': AWS.S3 };
+const make = (key) => new classes[key]();
 exports.handler = async (event) => {
+  await make('queue').sendMessage({ QueueUrl: 'q' }).promise();
+  await new classes['bucket']().listBuckets().promise();
   await client('SNS').publish({ TopicArn: 't' }).promise();
   const db = other(1, 'DynamoDB');
   await db.getItem({ TableName: 't' }).promise();
@@ -1309,6 +1313,8 @@ exports.handler = async (event) => {
     check(
         &f.calls,
         &[
+            direct("SQS", "sendMessage", vec![("QueueUrl", s("q"))]),
+            direct("S3", "listBuckets", vec![]),
             direct("SNS", "publish", vec![("TopicArn", s("t"))]),
             direct("DynamoDB", "getItem", vec![("TableName", s("t"))]),
         ],

@@ -211,7 +211,8 @@ impl<'f> Walker<'f> for JavaScript<'f> {
             let made = match obj {
                 JsObj::V2Client(class) => Made::Service(class.clone()),
                 JsObj::V3Client(package) => Made::Service(package.clone()),
-                JsObj::V2ClientOf(position) => Made::Named {
+                // A factory choosing among its own classes is known only in its file.
+                JsObj::ClientOf { position, classes } if classes.is_empty() => Made::Named {
                     position: *position,
                     keyword: String::new(),
                 },
@@ -230,7 +231,10 @@ impl<'f> Walker<'f> for JavaScript<'f> {
             let obj = match &f.made {
                 Made::Service(s) if s.starts_with('@') => JsObj::V3Client(s.clone()),
                 Made::Service(s) => JsObj::V2Client(s.clone()),
-                Made::Named { position, .. } => JsObj::V2ClientOf(*position),
+                Made::Named { position, .. } => JsObj::ClientOf {
+                    position: *position,
+                    classes: Vec::new(),
+                },
             };
             self.cx.names.entry(format!("{}()", f.name)).or_insert(obj);
         }
