@@ -3,9 +3,9 @@
 // Test inputs are fixed snippets: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use rolefit::model::{Arg, CallStyle, CodeFacts, SdkCall, SdkKind};
+use rolefit::model::{Arg, CallStyle, CodeFacts, Factory, Made, SdkCall, SdkKind};
 use rolefit::parse::code::{
-    Lang, extract, handler_candidates, is_vendored, local_import_candidates,
+    Lang, extract, extract_with, handler_candidates, is_vendored, local_import_candidates,
 };
 use rolefit::source::{FileId, SourceFile};
 
@@ -1214,4 +1214,124 @@ proptest::proptest! {
             }
         }
     }
+}
+
+#[test]
+fn clients_made_by_factories_from_a_service_name() {
+    let py = r#"
+import boto3
+from functools import lru_cache
+
+def client(name, region=None):
+    return boto3.client(name, region_name=region)
+
+def resource(service_name):
+    return boto3.session.Session().resource(service_name)
+
+@lru_cache
+def get_s3():
+    return boto3.client("s3")
+
+class Clients:
+    def make(self, service, region):
+        return boto3.client(service, region_name=region)
+
+def handler(event, context):
+    client("ec2").describe_instances()
+    client(name="sns").publish(TopicArn="t")
+    get_s3().get_object(Bucket="b", Key="k")
+    Clients().make("sqs", "eu-west-1").send_message(QueueUrl="q")
+    resource("dynamodb").Table("t").get_item(Key={})
+    client(event["service"]).list_things()
+"#;
+    let f = facts("app.py", py);
+    let calls: Vec<(&str, &str)> = f
+        .calls
+        .iter()
+        .map(|c| (c.service.as_str(), c.method.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            ("ec2", "describe_instances"),
+            ("sns", "publish"),
+            ("s3", "get_object"),
+            ("sqs", "send_message"),
+            ("dynamodb", "get_item"),
+        ]
+    );
+    let factories: Vec<(&str, &Made, bool)> = f
+        .factories
+        .iter()
+        .map(|x| (x.name.as_str(), &x.made, x.resource))
+        .collect();
+    let named = |position, keyword: &str| Made::Named {
+        position,
+        keyword: keyword.into(),
+    };
+    assert_eq!(
+        factories,
+        vec![
+            ("client", &named(0, "name"), false),
+            ("get_s3", &Made::Service("s3".into()), false),
+            ("make", &named(0, "service"), false),
+            ("resource", &named(0, "service_name"), true),
+        ]
+    );
+    // Another module calling the factories it imports.
+    let user = "from clients import client\nimport clients\n\ndef handler(e, c):\n    client('sqs').send_message(QueueUrl='q')\n    clients.client('ec2').describe_regions()\n";
+    let file = SourceFile::new(FileId(0), "app.py", user);
+    let imported: Vec<Factory> = f.factories.clone();
+    let g = extract_with(&file, Lang::Python, &imported).unwrap();
+    let calls: Vec<(&str, &str)> = g
+        .calls
+        .iter()
+        .map(|c| (c.service.as_str(), c.method.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![("sqs", "send_message"), ("ec2", "describe_regions")]
+    );
+    assert!(facts("app.py", user).calls.is_empty());
+
+    let js = r#"
+const AWS = require('aws-sdk');
+function client(name) { return new AWS[name](); }
+function other(x, name) { return new AWS[name](); }
+const classes = { queue: AWS.SQS, 'bucket': AWS.S3 };
+const make = (key) => new classes[key]();
+exports.handler = async (event) => {
+  await make('queue').sendMessage({ QueueUrl: 'q' }).promise();
+  await new classes['bucket']().listBuckets().promise();
+  await client('SNS').publish({ TopicArn: 't' }).promise();
+  const db = other(1, 'DynamoDB');
+  await db.getItem({ TableName: 't' }).promise();
+  await client(event.kind).doSomething().promise();
+};
+"#;
+    let f = facts("app.js", js);
+    check(
+        &f.calls,
+        &[
+            direct("SQS", "sendMessage", vec![("QueueUrl", s("q"))]),
+            direct("S3", "listBuckets", vec![]),
+            direct("SNS", "publish", vec![("TopicArn", s("t"))]),
+            direct("DynamoDB", "getItem", vec![("TableName", s("t"))]),
+        ],
+    );
+    let user = "const clients = require('./clients');\nexports.handler = async () => {\n  await clients.make('SQS').sendMessage({ QueueUrl: 'q' }).promise();\n};\n";
+    let imported = [Factory {
+        name: "make".into(),
+        made: Made::Named {
+            position: 0,
+            keyword: String::new(),
+        },
+        resource: false,
+    }];
+    let file = SourceFile::new(FileId(0), "app.js", user);
+    let g = extract_with(&file, Lang::JavaScript, &imported).unwrap();
+    check(
+        &g.calls,
+        &[direct("SQS", "sendMessage", vec![("QueueUrl", s("q"))])],
+    );
 }

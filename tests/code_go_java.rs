@@ -4,9 +4,10 @@
 // Test inputs are fixed snippets: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use rolefit::model::{Arg, CallStyle, CodeFacts, SdkKind};
+use rolefit::model::{Arg, CallStyle, CodeFacts, Factory, Made, SdkKind};
 use rolefit::parse::code::{
-    Lang, extract, go_module_path, go_package_files, handler_candidates, local_import_candidates,
+    Lang, extract, extract_with, go_module_path, go_package_files, handler_candidates,
+    local_import_candidates,
 };
 use rolefit::source::{FileId, SourceFile};
 
@@ -651,5 +652,113 @@ func publish(ctx context.Context, topic, msg string) error {
             CallStyle::Direct,
             vec![("TopicArn", env("TOPIC_ARN")), ("Message", s("hello"))],
         )],
+    );
+}
+
+#[test]
+fn clients_returned_by_local_factories() {
+    let java = r#"package com.example;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+public class App {
+    private static S3Client s3() { return S3Client.builder().build(); }
+    Object ddb() { return DynamoDbClient.create(); }
+    public void handleRequest() {
+        s3().listBuckets();
+        var d = this.ddb();
+        d.getItem(r -> r.tableName("t"));
+    }
+}
+"#;
+    let f = facts("App.java", java);
+    check(
+        &f,
+        SdkKind::Java,
+        &[
+            ("s3", "listBuckets", CallStyle::Direct, vec![]),
+            (
+                "dynamodb",
+                "getItem",
+                CallStyle::Direct,
+                vec![("TableName", s("t"))],
+            ),
+        ],
+    );
+    let names: Vec<&str> = f.factories.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, vec!["ddb", "s3"]);
+    // Another class's static factory, known from the file defining it.
+    let user = r#"package com.example;
+class Job {
+    void run() { Clients.s3().deleteBucket(b -> b.bucket("x")); }
+}
+"#;
+    let imported = [Factory {
+        name: "s3".into(),
+        made: Made::Service("s3".into()),
+        resource: false,
+    }];
+    let file = SourceFile::new(FileId(0), "Job.java", user);
+    let f = extract_with(&file, Lang::Java, &imported).unwrap();
+    check(
+        &f,
+        SdkKind::Java,
+        &[(
+            "s3",
+            "deleteBucket",
+            CallStyle::Direct,
+            vec![("Bucket", s("x"))],
+        )],
+    );
+    assert!(facts("Job.java", user).calls.is_empty());
+
+    let go = r#"package main
+import (
+	"context"
+	"example.com/app/awsx"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+func newS3(ctx context.Context) (*s3.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	return s3.NewFromConfig(cfg), err
+}
+func handle(ctx context.Context) {
+	c, _ := newS3(ctx)
+	c.ListBuckets(ctx, nil)
+	q := awsx.Queue(ctx)
+	in := &sqs.PurgeQueueInput{}
+	q.PurgeQueue(ctx, in)
+}
+"#;
+    let f = facts("main.go", go);
+    check(
+        &f,
+        SdkKind::Go,
+        &[("s3", "ListBuckets", CallStyle::Direct, vec![])],
+    );
+    assert_eq!(
+        f.factories,
+        vec![Factory {
+            name: "newS3".into(),
+            made: Made::Service("s3".into()),
+            resource: false,
+        }]
+    );
+    // `awsx.Queue` of a local package, known from the package's files.
+    let imported = [Factory {
+        name: "Queue".into(),
+        made: Made::Service("sqs".into()),
+        resource: false,
+    }];
+    let file = SourceFile::new(FileId(0), "main.go", go);
+    let f = extract_with(&file, Lang::Go, &imported).unwrap();
+    check(
+        &f,
+        SdkKind::Go,
+        &[
+            ("s3", "ListBuckets", CallStyle::Direct, vec![]),
+            ("sqs", "PurgeQueue", CallStyle::Direct, vec![]),
+        ],
     );
 }

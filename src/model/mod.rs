@@ -11,8 +11,8 @@
 mod sdk;
 
 pub use sdk::{
-    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Import, LocalCall, MAPPED_CLASS,
-    SdkCall, SdkKind,
+    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, LocalCall,
+    MAPPED_CLASS, Made, SdkCall, SdkKind,
 };
 
 use std::collections::BTreeMap;

@@ -108,6 +108,9 @@ pub struct CodeFacts {
     /// Classes mapped to DynamoDB tables by annotation (`@DynamoDBTable(tableName = "x")`),
     /// by simple class name (Java).
     pub mapped_tables: Vec<(String, Arg)>,
+    /// The file's functions that return an SDK client (client factories), for the files that
+    /// import them.
+    pub factories: Vec<Factory>,
 }
 
 /// The request member under which a Java `DynamoDBMapper` call names the class it maps, until
@@ -125,4 +128,26 @@ pub struct LocalCall {
     /// The export name of the function called when known (`com.example.App::send` for a call
     /// on `this`), else `::name`: any class's method of that name.
     pub callee: String,
+}
+
+/// A function that returns an SDK client or resource object: `def client(name): return
+/// boto3.client(name)`, `func NewS3(cfg aws.Config) *s3.Client`. Files importing it read its
+/// calls as the client made.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Factory {
+    /// The function (or method) name, as callers write it.
+    pub name: String,
+    pub made: Made,
+    /// A resource object (boto3 `resource`) rather than a client.
+    pub resource: bool,
+}
+
+/// The service of a factory's client, in its language's naming (boto3 `s3`, Go package `s3`,
+/// Java artifact `s3`, JavaScript v2 class `S3` or v3 package `@aws-sdk/client-s3`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Made {
+    /// Always the same service.
+    Service(String),
+    /// The service the call's argument at `position` (or keyword `keyword`) names.
+    Named { position: usize, keyword: String },
 }

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
-use crate::model::{Arg, CodeFacts, ExportKind, Function, MAPPED_CLASS, SdkCall};
+use crate::model::{Arg, CodeFacts, ExportKind, Factory, Function, MAPPED_CLASS, SdkCall};
 use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
+use crate::parse::gobuild::{self, GoCode, GoFunction};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
 
@@ -34,9 +35,23 @@ pub struct FunctionCode {
     /// Why what the function needs cannot be known in full from the code read (code in a
     /// language rolefit does not read, several candidates for one injected type).
     pub incomplete: Vec<String>,
+    /// Where the code found is not what the template declares: inferred, or not chosen among
+    /// several candidates. Hook for the report's `code_link: "inferred"` and its
+    /// `incomplete-input` note (REPORT.md v1.1).
+    pub location_note: Option<LocationNote>,
+}
+
+/// Why a function's code link is not simply the declared one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocationNote {
+    /// The code was found without the template naming it (the text says how).
+    Inferred(String),
+    /// Several candidates, none taken: the function's code is incomplete (the text names them).
+    Ambiguous(String),
 }
 
 struct Extracted {
+    id: FileId,
     facts: CodeFacts,
 }
 
@@ -51,8 +66,12 @@ pub fn gather(
     // Handler files first, then rounds of imports until nothing new is reached.
     let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
     let mut java: Vec<JavaSources> = Vec::new();
+    let mut notes: Vec<Option<LocationNote>> = Vec::new();
     for (i, f) in functions.iter().enumerate() {
-        let mut files = handler_files(f, listing);
+        let (mut files, note) = match go_files(f, listing, sources) {
+            Some(located) => located,
+            None => (handler_files(f, listing), None),
+        };
         let mut found = JavaSources::default();
         if is_java(f) {
             found = java_sources(f, listing, sources, !files.is_empty());
@@ -62,6 +81,7 @@ pub fn gather(
         }
         roots.push((i, files));
         java.push(found);
+        notes.push(note);
     }
     let mut frontier: BTreeSet<String> =
         roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
@@ -69,6 +89,8 @@ pub fn gather(
         .iter()
         .map(|(_, v)| v.iter().cloned().collect())
         .collect();
+    // Which local files each file imports (its own package's files for Go).
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut rounds = 0;
     while !frontier.is_empty() && rounds < 16 {
         rounds += 1;
@@ -91,12 +113,13 @@ pub fn gather(
                 let profile = lang.profile();
                 for import in &ex.facts.imports {
                     if let Some(packages) = &profile.packages {
-                        added.extend(package_import_files(
-                            packages,
-                            listing,
-                            file,
-                            &import.module.value,
-                        ));
+                        let package =
+                            package_import_files(packages, listing, file, &import.module.value);
+                        edges
+                            .entry(file.clone())
+                            .or_default()
+                            .extend(package.iter().cloned());
+                        added.extend(package);
                         continue;
                     }
                     for cand in with_root(file, |file| {
@@ -108,6 +131,7 @@ pub fn gather(
                         )
                     }) {
                         if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
+                            edges.entry(file.clone()).or_default().insert(cand.clone());
                             added.push(cand);
                             break;
                         }
@@ -124,12 +148,26 @@ pub fn gather(
             }
         }
     }
+    for files in &closure {
+        same_package(files, &mut edges);
+    }
+    read_with_factories(&edges, sources, &mut cache);
     let mut out = Vec::with_capacity(functions.len());
     for (i, f) in functions.iter().enumerate() {
-        let mut fc = FunctionCode::default();
+        let mut fc = FunctionCode {
+            location_note: notes[i].take(),
+            ..FunctionCode::default()
+        };
         if let Some(found) = java.get(i) {
             fc.inferred = found.inferred;
             fc.incomplete = found.incomplete.clone();
+        }
+        // A Go binary's package found by search is an inferred link; several candidates
+        // and none taken leave the function's code incomplete.
+        match &fc.location_note {
+            Some(LocationNote::Inferred(_)) => fc.inferred = true,
+            Some(LocationNote::Ambiguous(why)) => fc.incomplete.push(why.clone()),
+            None => {}
         }
         let handler = roots[i].1.first().cloned();
         fc.handler_missing = f.code_path.is_some()
@@ -198,19 +236,6 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
         return Vec::new();
     };
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
-    // A Go handler names the compiled binary (`go1.x`, or `bootstrap` on an OS-only
-    // runtime); its code is every file of the package in the code folder.
-    if let Some(packages) =
-        runtime.and_then(|r| code::for_runtime(r).find_map(|p| p.packages.as_ref()))
-    {
-        let files = (packages.files)(
-            &code_path.value,
-            &mut listing.files.keys().map(String::as_str),
-        );
-        if !files.is_empty() {
-            return files;
-        }
-    }
     let Some(handler) = &f.handler else {
         return Vec::new();
     };
@@ -483,6 +508,47 @@ fn method_reach(entry: &HandlerEntry, files: &[(&str, &CodeFacts)]) -> Option<Re
     Some(Reach { methods })
 }
 
+/// The code of a function whose handler names a compiled binary (Go: `go1.x`, or `bootstrap`
+/// on an OS-only runtime): the package the binary is built from (see `parse::gobuild`). None
+/// for other runtimes, and for a function without code folder whose code is an image.
+fn go_files(
+    f: &Function,
+    listing: &Listing,
+    sources: &SourceMap,
+) -> Option<(Vec<String>, Option<LocationNote>)> {
+    let runtime = f.runtime.as_ref()?.value.as_str();
+    let packages = code::for_runtime(runtime).find_map(|p| p.packages.as_ref())?;
+    if f.code_path.is_none() && (f.config.image_uri.is_some() || f.inline_code.is_some()) {
+        return None;
+    }
+    let template = sources.get(f.span.file).map_or("", |s| s.path.as_str());
+    let template_dir = template.rsplit_once('/').map_or("", |(d, _)| d);
+    let function = GoFunction {
+        name: &f.name,
+        code_path: f.code_path.as_ref().map(|c| c.value.as_str()),
+        handler: f.handler.as_ref().map(|h| h.value.as_str()),
+        template_dir,
+    };
+    Some(match gobuild::locate(&function, packages, listing) {
+        GoCode::Found(files) => (files, None),
+        GoCode::Inferred(files) => {
+            let note = format!(
+                "the template names no code folder; the only Go `package main` calling \
+                 `lambda.Start` under `{}` was read as {}'s code",
+                if template_dir.is_empty() {
+                    "."
+                } else {
+                    template_dir
+                },
+                f.name
+            );
+            (files, Some(LocationNote::Inferred(note)))
+        }
+        GoCode::Ambiguous(why) => (Vec::new(), Some(LocationNote::Ambiguous(why))),
+        GoCode::NotFound => (Vec::new(), None),
+    })
+}
+
 /// Runs a path function on a path relative to the root. With several audited roots, paths
 /// carry their root as written, which may be absolute: the `/` is set aside and put back.
 fn with_root(path: &str, f: impl FnOnce(&str) -> Vec<String>) -> Vec<String> {
@@ -577,16 +643,72 @@ fn read_batch(
             Some((path.clone(), *id, code::extract(file, lang)))
         })
         .collect();
-    for (path, _, result) in results {
+    for (path, id, result) in results {
         match result {
             Ok(facts) => {
-                cache.insert(path, Some(Extracted { facts }));
+                cache.insert(path, Some(Extracted { id, facts }));
             }
             Err(e) => {
                 errors.push(e);
                 cache.insert(path, None);
             }
         }
+    }
+}
+
+/// Files of a package that builds into one binary (Go) see each other's functions: each file
+/// of a function's code is given its folder's other files of the language as imports.
+fn same_package(files: &BTreeSet<String>, edges: &mut BTreeMap<String, BTreeSet<String>>) {
+    let packaged = |f: &str| Lang::from_path(f).is_some_and(|l| l.profile().packages.is_some());
+    let folder = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    for file in files.iter().filter(|f| packaged(f)) {
+        let siblings = files
+            .iter()
+            .filter(|o| *o != file && packaged(o) && folder(o) == folder(file))
+            .cloned();
+        edges.entry(file.clone()).or_default().extend(siblings);
+    }
+}
+
+/// Reads again, knowing the client factories of the local files they import, the files whose
+/// imports define any (`from clients import client`, a Go package's `NewS3`), so calls made
+/// on what the factories return resolve. One hop: a factory built on an imported factory is
+/// not followed.
+fn read_with_factories(
+    edges: &BTreeMap<String, BTreeSet<String>>,
+    sources: &SourceMap,
+    cache: &mut BTreeMap<String, Option<Extracted>>,
+) {
+    let mut again: Vec<(String, FileId, Lang, Vec<Factory>)> = Vec::new();
+    for (file, imports) in edges {
+        let (Some(Some(ex)), Some(lang)) = (cache.get(file), Lang::from_path(file)) else {
+            continue;
+        };
+        let profile = lang.profile();
+        let factories: Vec<Factory> = imports
+            .iter()
+            .filter(|i| *i != file)
+            .filter(|i| Lang::from_path(i).is_some_and(|l| std::ptr::eq(l.profile(), profile)))
+            .filter_map(|i| match cache.get(i) {
+                Some(Some(dep)) => Some(dep.facts.factories.iter().cloned()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if !factories.is_empty() {
+            again.push((file.clone(), ex.id, lang, factories));
+        }
+    }
+    let results: Vec<(String, FileId, CodeFacts)> = again
+        .par_iter()
+        .filter_map(|(path, id, lang, factories)| {
+            let file = sources.get(*id)?;
+            let facts = code::extract_with(file, *lang, factories).ok()?;
+            Some((path.clone(), *id, facts))
+        })
+        .collect();
+    for (path, id, facts) in results {
+        cache.insert(path, Some(Extracted { id, facts }));
     }
 }
 

@@ -11,6 +11,7 @@ pub mod cfn;
 pub mod code;
 pub mod codebase;
 pub mod common;
+pub mod gobuild;
 pub mod javaproject;
 pub mod serverless;
 pub mod terraform;

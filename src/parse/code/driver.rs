@@ -17,7 +17,7 @@ use std::fmt::Display;
 use tree_sitter::{Node, Tree};
 
 use super::walk;
-use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Import};
+use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Factory, Import};
 use crate::source::{SourceFile, Spanned};
 
 /// One language's reading of a file, run by [`extract`] once per pass.
@@ -42,8 +42,13 @@ pub(crate) trait Walker<'f>: Sized {
     /// After the node's children.
     fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Self::Value>);
 
-    /// After the walk: what to carry to the next pass.
+    /// After the walk: what to carry to the next pass (the last pass records the file's
+    /// client factories into `scope.facts.factories` here).
     fn finish(self, scope: &mut Scope<'_, Self::Value>) -> Self::Carried;
+
+    /// Client factories of the local modules the file imports, known from the start of each
+    /// pass (a language without them ignores these).
+    fn imported(&mut self, _factories: &[Factory]) {}
 }
 
 /// What a pass reads and learns, beside the walker's own bindings.
@@ -88,13 +93,19 @@ impl<V> Scope<'_, V> {
     }
 }
 
-/// Reads one parsed file with a language's walker.
-pub(crate) fn extract<'f, W: Walker<'f>>(file: &'f SourceFile, tree: &Tree) -> CodeFacts {
+/// Reads one parsed file with a language's walker, `imported` the client factories of the
+/// local modules it imports.
+pub(crate) fn extract<'f, W: Walker<'f>>(
+    file: &'f SourceFile,
+    tree: &Tree,
+    imported: &[Factory],
+) -> CodeFacts {
     let mut carried = W::Carried::default();
     let mut learned = Passed::default();
     let mut pass = 1;
     loop {
         let mut walker = W::start(file, carried);
+        walker.imported(imported);
         let mut scope = Scope {
             file,
             facts: CodeFacts::default(),
@@ -121,6 +132,8 @@ pub(crate) fn extract<'f, W: Walker<'f>>(file: &'f SourceFile, tree: &Tree) -> C
         });
         carried = walker.finish(&mut scope);
         if pass >= W::PASSES {
+            scope.facts.factories.sort();
+            scope.facts.factories.dedup();
             return scope.facts;
         }
         pass += 1;

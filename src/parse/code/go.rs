@@ -17,7 +17,7 @@ use super::driver::{self, Passed, Scope, Walker};
 use super::goeval::{Env, Obj, Package};
 use super::profile::{self, FileFacts, HandlerEntry, Packages, Profile};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
 /// Go: a handler names the binary built from the code folder's package (`go1.x`, or
@@ -61,8 +61,8 @@ fn entry(_handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
 }
 
 /// The SDK facts of one parsed Go file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<Go<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<Go<'_>>(file, tree, imported)
 }
 
 /// One pass over a Go file: the first learns what package-level variables end up holding and
@@ -106,6 +106,7 @@ impl<'f> Walker<'f> for Go<'f> {
                 if let Some(name) = node.child_by_field_name("name") {
                     scope.export(self.cx.t(name).to_string(), ExportKind::Function, node);
                 }
+                returns(&mut self.cx, node);
                 parameters(&mut self.cx, node, scope.learned);
             }
             _ => {}
@@ -132,7 +133,38 @@ impl<'f> Walker<'f> for Go<'f> {
         }
     }
 
-    fn finish(self, _: &mut Scope<'_, Arg>) -> Self::Carried {
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            if let Made::Service(service) = &f.made {
+                let client = Obj::Client {
+                    service: service.clone(),
+                    presign: false,
+                };
+                self.cx
+                    .names
+                    .entry(format!("{}()", f.name))
+                    .or_insert(client);
+            }
+        }
+    }
+
+    fn finish(self, scope: &mut Scope<'_, Arg>) -> Self::Carried {
+        for (key, obj) in &self.cx.names {
+            if let (
+                Some(name),
+                Obj::Client {
+                    service,
+                    presign: false,
+                },
+            ) = (key.strip_suffix("()"), obj)
+            {
+                scope.facts.factories.push(Factory {
+                    name: name.to_string(),
+                    made: Made::Service(service.clone()),
+                    resource: false,
+                });
+            }
+        }
         // Only values and clients carry over: paginator indexes belong to the pass that made
         // them.
         self.cx
@@ -177,6 +209,31 @@ fn lambda_start(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
 
 /// The package of the Go Lambda runtime (`lambda.Start`).
 const LAMBDA_PACKAGE: &str = "github.com/aws/aws-lambda-go/lambda";
+
+/// A local function or method that returns an SDK client (`func newS3(ctx) (*s3.Client,
+/// error)`): calls of it (`newS3(ctx)`, `h.client()`) are that client, under `name()`.
+fn returns(cx: &mut Env<'_>, node: Node<'_>) {
+    let (Some(name), Some(result)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("result"),
+    ) else {
+        return;
+    };
+    // `(*s3.Client, error)`: the first result.
+    let ty = if result.kind() == "parameter_list" {
+        let mut cursor = result.walk();
+        let first = result
+            .named_children(&mut cursor)
+            .find(|p| p.kind() == "parameter_declaration");
+        first.and_then(|p| p.child_by_field_name("type"))
+    } else {
+        Some(result)
+    };
+    if let Some(obj) = ty.and_then(|t| cx.type_obj(t)) {
+        let key = format!("{}()", text(cx.file, name));
+        cx.names.insert(key, obj);
+    }
+}
 
 /// Binds a function's parameters to what every caller in the file passes; a parameter
 /// callers disagree on forgets what an earlier function's same-named variable held.

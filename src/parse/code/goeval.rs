@@ -170,14 +170,24 @@ impl Env<'_> {
     }
 
     /// Clients made by constructors: `s3.NewFromConfig(cfg)`, v1 `s3.New(sess)`,
-    /// `s3.NewPresignClient(c)`, `manager.NewUploader(c)`.
+    /// `s3.NewPresignClient(c)`, `manager.NewUploader(c)`, and by the file's own functions
+    /// declared to return one (`newS3(ctx)`, `h.client()`).
     fn call_obj(&self, node: Node<'_>, d: usize) -> Option<Obj> {
         let function = node.child_by_field_name("function")?;
+        if function.kind() == "identifier" {
+            return self.local_result(self.t(function));
+        }
         if function.kind() != "selector_expression" {
             return None;
         }
         let name = self.t(function.child_by_field_name("field")?);
         let pkg = self.package_of(function.child_by_field_name("operand")?);
+        // A function of the file, or of a local package the file imports (`awsx.NewS3(cfg)`).
+        if matches!(pkg, None | Some(Package::Other))
+            && let Some(obj) = self.local_result(name)
+        {
+            return Some(obj);
+        }
         match pkg {
             Some(Package::Service(service)) => match name {
                 "New" | "NewFromConfig" => Some(Obj::Client {
@@ -194,6 +204,15 @@ impl Env<'_> {
             Some(Package::Manager) if name.starts_with("NewDownloader") => Some(Obj::Downloader),
             Some(_) => Some(Obj::Value(self.eval(node, d))),
             None => None,
+        }
+    }
+
+    /// The SDK client a local function or method returns, by its declared result type (see
+    /// `go::returns`).
+    fn local_result(&self, name: &str) -> Option<Obj> {
+        match self.names.get(&format!("{name}()")) {
+            Some(obj @ (Obj::Client { .. } | Obj::Uploader | Obj::Downloader)) => Some(obj.clone()),
+            _ => None,
         }
     }
 

@@ -17,7 +17,8 @@ use super::javaeval::{Env, Obj, V1_OVERLOADS};
 use super::profile::{self, FileFacts, HandlerEntry, Profile};
 use super::{short_receiver, text};
 use crate::model::{
-    Arg, CallStyle, CodeFacts, ExportKind, Import, LocalCall, MAPPED_CLASS, SdkCall, SdkKind,
+    Arg, CallStyle, CodeFacts, ExportKind, Factory, Import, LocalCall, MAPPED_CLASS, Made, SdkCall,
+    SdkKind,
 };
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -205,8 +206,8 @@ fn entry(handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
 }
 
 /// The SDK facts of one parsed Java file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<Java<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<Java<'_>>(file, tree, imported)
 }
 
 /// One pass over a Java file: the first learns the fields a constructor sets below their use
@@ -267,6 +268,7 @@ impl<'f> Walker<'f> for Java<'f> {
                     current = name;
                 }
                 self.methods.push(current);
+                returns(&mut self.cx, node);
                 parameters(&mut self.cx, node, scope.learned);
             }
             "package_declaration" => {
@@ -310,6 +312,13 @@ impl<'f> Walker<'f> for Java<'f> {
             "local_variable_declaration" | "field_declaration" => declaration(cx, node),
             "formal_parameter" => parameter(cx, node),
             "assignment_expression" => assignment(cx, node),
+            "return_statement" => {
+                if let (Some(method), Some(value)) = (scope.function(), node.named_child(0))
+                    && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
+                {
+                    cx.names.insert(format!("{method}()"), obj);
+                }
+            }
             "method_invocation" => {
                 if let Some(name) = cx.env_name(node, 0) {
                     scope.env_read(name, node);
@@ -342,7 +351,28 @@ impl<'f> Walker<'f> for Java<'f> {
         }
     }
 
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            if let Made::Service(service) = &f.made {
+                let client = Obj::Client(service.clone());
+                self.cx
+                    .names
+                    .entry(format!("{}()", f.name))
+                    .or_insert(client);
+            }
+        }
+    }
+
     fn finish(self, scope: &mut Scope<'_, Arg>) -> Self::Carried {
+        for (key, obj) in &self.cx.names {
+            if let (Some(name), Obj::Client(service)) = (key.strip_suffix("()"), obj) {
+                scope.facts.factories.push(Factory {
+                    name: name.to_string(),
+                    made: Made::Service(service.clone()),
+                    resource: false,
+                });
+            }
+        }
         let imported: BTreeSet<&str> = self.cx.classes.keys().map(String::as_str).collect();
         for (name, span) in self.types {
             if imported.contains(name.as_str()) {
@@ -421,6 +451,22 @@ impl Java<'_> {
             format!("{}.{nested}", self.package)
         })
     }
+}
+
+/// A method declared to return an SDK client (`S3Client s3()`): calls of it are that client,
+/// under `name()`. A method returning a wider type is bound by its `return` instead.
+fn returns(cx: &mut Env<'_>, node: Node<'_>) {
+    if node.kind() != "method_declaration" {
+        return;
+    }
+    let (Some(name), Some(obj)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("type")
+            .and_then(|t| cx.type_obj(t)),
+    ) else {
+        return;
+    };
+    cx.names.insert(format!("{}()", text(cx.file, name)), obj);
 }
 
 /// Binds a method's parameters to what every caller in the file passes; a parameter callers

@@ -35,6 +35,16 @@ pub(super) enum Obj {
     Value(Arg),
 }
 
+impl Obj {
+    /// Objects a method returning them stands for at its calls (a client factory).
+    pub(super) fn is_sdk(&self) -> bool {
+        matches!(
+            self,
+            Obj::Client(_) | Obj::Waiter(_) | Obj::Enhanced | Obj::Table(_) | Obj::TransferManager
+        )
+    }
+}
+
 const SERVICES: &str = "software.amazon.awssdk.services.";
 const V1_SERVICES: &str = "com.amazonaws.services.";
 
@@ -292,8 +302,21 @@ impl Env<'_> {
 
     /// Builders, their setters and `build()`, `create()`, `waiter()`, `table(...)`.
     fn invocation(&self, node: Node<'_>, d: usize) -> Option<Obj> {
-        let object = node.child_by_field_name("object")?;
         let name = self.t(node.child_by_field_name("name")?);
+        // A method of the file's own classes that returns an SDK object (`s3()`,
+        // `this.dynamo()`): what its declared type or its `return` says (see `java::returns`).
+        // A static factory of a class the table does not know (`Clients.s3()`) too.
+        let object = node.child_by_field_name("object");
+        let own = object.is_none_or(|o| {
+            o.kind() == "this"
+                || (o.kind() == "identifier"
+                    && self.t(o).starts_with(|c: char| c.is_ascii_uppercase())
+                    && self.resolve(o, d).is_none())
+        });
+        if own && let Some(obj) = self.names.get(&format!("{name}()")) {
+            return Some(obj.clone());
+        }
+        let object = object?;
         let args = node.child_by_field_name("arguments");
         match (self.resolve(object, d)?, name) {
             (Obj::Class(inner), "builder") => Some(Obj::Builder(inner)),

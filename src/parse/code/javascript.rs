@@ -15,7 +15,7 @@ use super::jsbind::{bind, declarator, import, parameters, record_import};
 use super::jseval::{Env, JsObj};
 use super::profile::{self, Profile};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span};
 
 /// JavaScript and TypeScript: handlers `path/file.export`, relative imports (`./db`).
@@ -100,8 +100,8 @@ fn import_files(dir: &str, module: &str, _code_root: &str) -> Vec<String> {
 }
 
 /// The SDK facts of one parsed JavaScript or TypeScript file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<JavaScript<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<JavaScript<'_>>(file, tree, imported)
 }
 
 /// The one pass over a JavaScript or TypeScript file: bindings are read in document order.
@@ -203,7 +203,42 @@ impl<'f> Walker<'f> for JavaScript<'f> {
         }
     }
 
-    fn finish(self, _: &mut Scope<'_, Arg>) {}
+    fn finish(self, scope: &mut Scope<'_, Arg>) {
+        for (key, obj) in &self.cx.names {
+            let Some(name) = key.strip_suffix("()").filter(|n| !n.contains('.')) else {
+                continue;
+            };
+            let made = match obj {
+                JsObj::V2Client(class) => Made::Service(class.clone()),
+                JsObj::V3Client(package) => Made::Service(package.clone()),
+                // A factory choosing among its own classes is known only in its file.
+                JsObj::ClientOf { position, classes } if classes.is_empty() => Made::Named {
+                    position: *position,
+                    keyword: String::new(),
+                },
+                _ => continue,
+            };
+            scope.facts.factories.push(Factory {
+                name: name.to_string(),
+                made,
+                resource: false,
+            });
+        }
+    }
+
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            let obj = match &f.made {
+                Made::Service(s) if s.starts_with('@') => JsObj::V3Client(s.clone()),
+                Made::Service(s) => JsObj::V2Client(s.clone()),
+                Made::Named { position, .. } => JsObj::ClientOf {
+                    position: *position,
+                    classes: Vec::new(),
+                },
+            };
+            self.cx.names.entry(format!("{}()", f.name)).or_insert(obj);
+        }
+    }
 }
 
 /// ES module exports: `export function handler`, `export const handler = ...`,

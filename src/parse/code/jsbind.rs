@@ -206,7 +206,26 @@ pub(super) fn type_obj(cx: &Env<'_>, annotation: Node<'_>) -> Option<JsObj> {
 /// Typed parameters (`client: S3Client`, `constructor(private readonly ddb: DynamoDBDocumentClient)`).
 pub(super) fn parameters(cx: &mut Env<'_>, params: Node<'_>) {
     let mut cursor = params.walk();
-    for p in params.named_children(&mut cursor) {
+    let list: Vec<Node<'_>> = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() != "comment")
+        .collect();
+    for (position, p) in list.into_iter().enumerate() {
+        // A plain parameter the table does not know yet: what a factory's caller names with
+        // it is read at each call (`JsObj::V2ClientOf`).
+        let plain = match p.kind() {
+            "identifier" => Some(p),
+            "required_parameter" | "optional_parameter" => p
+                .child_by_field_name("pattern")
+                .filter(|n| n.kind() == "identifier"),
+            _ => None,
+        };
+        if let Some(name) = plain {
+            let name = cx.t(name).to_string();
+            if matches!(cx.names.get(&name), None | Some(JsObj::Param(_))) {
+                cx.names.insert(name, JsObj::Param(position));
+            }
+        }
         if !matches!(p.kind(), "required_parameter" | "optional_parameter") {
             continue;
         }

@@ -35,6 +35,17 @@ pub(crate) enum JsObj {
     ProcessEnv,
     Value(Arg),
     Object(Vec<(String, Arg)>),
+    /// A parameter of the enclosing function, by position (see `jsbind::parameters`).
+    Param(usize),
+    /// An object literal of SDK client classes (`{ s3: S3Client, sqs: AWS.SQS }`), by key.
+    Classes(Vec<(String, JsObj)>),
+    /// What a client factory returns (`function client(name) { return new AWS[name]() }`,
+    /// `new clients[name]()`): the client of the class its parameter at `position` names,
+    /// among `classes` (or v2's `AWS` when empty), made at each call.
+    ClientOf {
+        position: usize,
+        classes: Vec<(String, JsObj)>,
+    },
 }
 
 /// What a module specifier gives when imported whole.
@@ -48,6 +59,35 @@ pub(crate) fn module_obj(module: &str) -> Option<JsObj> {
     module
         .starts_with("@aws-sdk/")
         .then(|| JsObj::V3Namespace(module.to_string()))
+}
+
+/// A client of an SDK class (`new S3Client()`, `new S3()`, v2 `new AWS.S3()`).
+fn instance(class: JsObj) -> Option<JsObj> {
+    match class {
+        JsObj::V3Export { package, .. } if !is_service_package(&package) => None,
+        JsObj::V3Export { package, name } if name.ends_with("Client") => {
+            Some(JsObj::V3Client(package))
+        }
+        JsObj::V3Export { package, name }
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name != "Upload"
+                && !name.ends_with("Command") =>
+        {
+            Some(JsObj::V3Aggregated(package))
+        }
+        JsObj::V2Class(class) if is_v2_service(&class) => Some(JsObj::V2Client(class)),
+        _ => None,
+    }
+}
+
+/// The client of the class `key` names: among `classes`, or a v2 service class of `AWS` when
+/// there are none.
+fn client_named(classes: &[(String, JsObj)], key: &str) -> Option<JsObj> {
+    if classes.is_empty() {
+        return instance(JsObj::V2Class(key.to_string()));
+    }
+    let (_, class) = classes.iter().find(|(k, _)| k == key)?;
+    instance(class.clone())
 }
 
 /// Packages whose classes are service clients and commands (not signers, credential
@@ -195,29 +235,50 @@ impl Env<'_> {
             }
             "new_expression" => {
                 let args = node.child_by_field_name("arguments");
-                match self.resolve(node.child_by_field_name("constructor")?, d)? {
-                    JsObj::V3Export { package, .. } if !is_service_package(&package) => None,
-                    JsObj::V3Export { package, name } => Some(if name.ends_with("Command") {
+                let constructor = node.child_by_field_name("constructor")?;
+                if let Some(made) = self.v2_by_name(constructor, d) {
+                    return Some(made);
+                }
+                match self.resolve(constructor, d)? {
+                    JsObj::V3Export { package, name }
+                        if name.ends_with("Command") && is_service_package(&package) =>
+                    {
                         let args = args
                             .and_then(|a| a.named_child(0))
                             .map(|a| self.object(a, d))
                             .unwrap_or_default();
-                        JsObj::Command {
+                        Some(JsObj::Command {
                             package,
                             name,
                             args,
-                        }
-                    } else if name.ends_with("Client") {
-                        JsObj::V3Client(package)
-                    } else if name.starts_with(|c: char| c.is_ascii_uppercase()) && name != "Upload"
-                    {
-                        JsObj::V3Aggregated(package)
-                    } else {
-                        return None;
-                    }),
-                    JsObj::V2Class(class) if is_v2_service(&class) => Some(JsObj::V2Client(class)),
-                    _ => None,
+                        })
+                    }
+                    class => instance(class),
                 }
+            }
+            "object" => {
+                let mut cursor = node.walk();
+                let classes: Vec<(String, JsObj)> = node
+                    .named_children(&mut cursor)
+                    .filter_map(|child| {
+                        let (key, value) = match child.kind() {
+                            "pair" => (
+                                child.child_by_field_name("key")?,
+                                child.child_by_field_name("value")?,
+                            ),
+                            "shorthand_property_identifier" => (child, child),
+                            _ => return None,
+                        };
+                        let key = match self.eval(key, d) {
+                            Arg::Str(s) => s,
+                            _ => self.t(key).to_string(),
+                        };
+                        let class = self.resolve(value, d)?;
+                        instance(class.clone())?;
+                        Some((key, class))
+                    })
+                    .collect();
+                (!classes.is_empty()).then_some(JsObj::Classes(classes))
             }
             "call_expression" => {
                 let function = node.child_by_field_name("function")?;
@@ -230,7 +291,7 @@ impl Env<'_> {
                     };
                 }
                 if let Some(obj) = self.names.get(&format!("{}()", self.t(function))) {
-                    return Some(obj.clone());
+                    return self.returned(obj.clone(), args, d);
                 }
                 let callee = self.t(function);
                 // X-Ray and Powertools tracers wrap a client and return it:
@@ -246,10 +307,13 @@ impl Env<'_> {
                     return None;
                 }
                 let method = self.t(function.child_by_field_name("property")?);
-                match (
-                    self.resolve(function.child_by_field_name("object")?, d)?,
-                    method,
-                ) {
+                let Some(object) = self.resolve(function.child_by_field_name("object")?, d) else {
+                    // A factory of a module or class the table does not know
+                    // (`clients.make("SNS")`): what the function of that name returns.
+                    let obj = self.names.get(&format!("{method}()"))?;
+                    return self.returned(obj.clone(), args, d);
+                };
+                match (object, method) {
                     (JsObj::V3Export { package, name }, "from") if name.ends_with("Client") => {
                         Some(JsObj::V3Client(package))
                     }
@@ -257,6 +321,42 @@ impl Env<'_> {
                     _ => None,
                 }
             }
+            _ => None,
+        }
+    }
+
+    /// `new AWS[name]()`: the v2 client of a service named by a string, or, inside a factory,
+    /// by the parameter the factory's callers pass.
+    fn v2_by_name(&self, constructor: Node<'_>, d: usize) -> Option<JsObj> {
+        if constructor.kind() != "subscript_expression" {
+            return None;
+        }
+        let classes = match self.resolve(constructor.child_by_field_name("object")?, d)? {
+            JsObj::V2Root => Vec::new(),
+            JsObj::Classes(classes) => classes,
+            _ => return None,
+        };
+        let index = constructor.child_by_field_name("index")?;
+        match (self.eval(index, d), self.resolve(index, d)) {
+            (Arg::Str(key), _) => client_named(&classes, &key),
+            (_, Some(JsObj::Param(position))) => Some(JsObj::ClientOf { position, classes }),
+            _ => None,
+        }
+    }
+
+    /// What a call of a local function returns, given the call's arguments: a factory's
+    /// client of the service the call names, anything else as the function returns it.
+    fn returned(&self, obj: JsObj, args: Option<Node<'_>>, d: usize) -> Option<JsObj> {
+        let JsObj::ClientOf { position, classes } = obj else {
+            return Some(obj);
+        };
+        let mut cursor = args?.walk();
+        let arg = args?
+            .named_children(&mut cursor)
+            .filter(|a| a.kind() != "comment")
+            .nth(position)?;
+        match self.eval(arg, d) {
+            Arg::Str(key) => client_named(&classes, &key),
             _ => None,
         }
     }

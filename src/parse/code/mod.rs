@@ -19,6 +19,15 @@
 //! hands to `lambda.Start`). `parse::codebase` reads each function's files through these and
 //! gives each function its [`HandlerEntry`].
 //!
+//! Client factories: a function returning an SDK client (`def client(name): return
+//! boto3.client(name)`, `function client(name) { return new AWS[name]() }`, a Go func declared
+//! to return `*s3.Client`, a Java method returning a builder-built client) is read as the
+//! client it makes at each call, the service taken from the call's argument where the factory
+//! is given it. Each walker records the file's factories in
+//! [`CodeFacts::factories`](crate::model::CodeFacts) when it finishes; `parse::codebase` reads
+//! the files importing them again with [`extract_with`], so calls made on what they return
+//! resolve across modules (and across the files of one Go package).
+//!
 //! Adding a language (C#, say):
 //! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
 //!    nodes — bind client constructions and declared client types, record SDK calls with
@@ -81,7 +90,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
-use crate::model::{Arg, CodeFacts};
+use crate::model::{Arg, CodeFacts, Factory};
 use crate::source::SourceFile;
 use crate::syntax::ParseError;
 
@@ -131,8 +140,18 @@ impl Lang {
 
 /// Reads the SDK calls, environment reads and imports of one file.
 pub fn extract(file: &SourceFile, lang: Lang) -> Result<CodeFacts, ParseError> {
+    extract_with(file, lang, &[])
+}
+
+/// [`extract`], knowing the client factories ([`Factory`]) of the local modules the file
+/// imports: their calls are the clients they make.
+pub fn extract_with(
+    file: &SourceFile,
+    lang: Lang,
+    imported: &[Factory],
+) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
-    Ok((lang.profile().extract)(file, &tree))
+    Ok((lang.profile().extract)(file, &tree, imported))
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).

@@ -10,7 +10,7 @@
 use tree_sitter::Tree;
 
 use super::Lang;
-use crate::model::{CodeFacts, Export, ExportKind};
+use crate::model::{CodeFacts, Export, ExportKind, Factory};
 use crate::source::{SourceFile, Span};
 
 /// One code language.
@@ -25,7 +25,8 @@ pub struct Profile {
     /// The tree-sitter grammar of one of the language's dialects.
     pub(super) grammar: fn(Lang) -> tree_sitter::Language,
     /// Reads one parsed file: the language's walker run by the shared driver.
-    pub(super) extract: fn(&SourceFile, &Tree) -> CodeFacts,
+    /// Reads one parsed file (with the client factories of the local modules it imports).
+    pub(super) extract: fn(&SourceFile, &Tree, &[Factory]) -> CodeFacts,
     /// Candidate files (relative, `/`-separated, best first) holding `handler` inside the
     /// code folder; a language whose handler names a binary has none (see `packages`).
     pub(super) handler_files: fn(code_path: &str, handler: &str) -> Vec<String>,

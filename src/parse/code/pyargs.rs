@@ -60,27 +60,35 @@ const SERVICES: &[&str] = &[
 impl Env<'_> {
     /// The `i`-th positional argument of an argument list.
     pub(crate) fn positional(&self, args: Node<'_>, i: usize) -> Option<Arg> {
+        Some(self.eval(self.positional_node(args, i)?, 0))
+    }
+
+    /// The expression of the `i`-th positional argument.
+    pub(crate) fn positional_node<'t>(&self, args: Node<'t>, i: usize) -> Option<Node<'t>> {
         let mut cursor = args.walk();
-        let node = args
-            .named_children(&mut cursor)
+        args.named_children(&mut cursor)
             .filter(|a| {
                 !matches!(
                     a.kind(),
                     "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
                 )
             })
-            .nth(i)?;
-        Some(self.eval(node, 0))
+            .nth(i)
     }
 
     pub(crate) fn keyword(&self, args: Node<'_>, name: &str) -> Option<Arg> {
+        Some(self.eval(self.keyword_node(args, name)?, 0))
+    }
+
+    /// The value expression of keyword argument `name`.
+    pub(crate) fn keyword_node<'t>(&self, args: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut cursor = args.walk();
         let node = args.named_children(&mut cursor).find(|a| {
             a.kind() == "keyword_argument"
                 && a.child_by_field_name("name")
                     .is_some_and(|n| self.t(n) == name)
         })?;
-        Some(self.eval(node.child_by_field_name("value")?, 0))
+        node.child_by_field_name("value")
     }
 
     /// Named request parameters: keywords, `**dict` splats, and positionals named by `names`.

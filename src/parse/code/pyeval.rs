@@ -46,6 +46,21 @@ pub(crate) enum Obj {
     PtIdempotencyLayer,
     Value(Arg),
     Dict(Vec<(String, Arg)>),
+    /// A plain parameter of the enclosing function: its position among the call's arguments
+    /// (`self` aside), its name for keyword calls, and the value all callers in the file agree
+    /// on (unknown where they differ).
+    Param {
+        position: usize,
+        name: String,
+        value: Arg,
+    },
+    /// What a client factory returns: the client (or resource) of the service its parameter
+    /// names (`def client(name): return boto3.client(name)`), made at each call.
+    ClientOf {
+        position: usize,
+        name: String,
+        resource: bool,
+    },
 }
 
 impl Obj {
@@ -53,7 +68,12 @@ impl Obj {
     pub(crate) fn is_sdk(&self) -> bool {
         matches!(
             self,
-            Obj::Client(_) | Obj::Resource { .. } | Obj::Session | Obj::Value(_) | Obj::Dict(_)
+            Obj::Client(_)
+                | Obj::Resource { .. }
+                | Obj::Session
+                | Obj::Value(_)
+                | Obj::Dict(_)
+                | Obj::ClientOf { .. }
         )
     }
 }
@@ -156,34 +176,14 @@ impl Env<'_> {
                 if function.kind() == "identifier"
                     && let Some(obj) = self.names.get(&format!("{}()", self.t(function)))
                 {
-                    return Some(obj.clone());
+                    return self.returned(obj.clone(), args);
                 }
-                match self.resolve(function, d)? {
-                    Obj::ClientFn => {
-                        let service = args.and_then(|a| {
-                            self.keyword(a, "service_name")
-                                .or_else(|| self.positional(a, 0))
-                        });
-                        match service? {
-                            Arg::Str(s) => Some(Obj::Client(s)),
-                            _ => None,
-                        }
-                    }
-                    Obj::ResourceFn => {
-                        let service = args.and_then(|a| {
-                            self.keyword(a, "service_name")
-                                .or_else(|| self.positional(a, 0))
-                        });
-                        match service? {
-                            Arg::Str(s) => Some(Obj::Resource {
-                                service: s,
-                                resource_type: String::new(),
-                                ids: Vec::new(),
-                                path: String::new(),
-                            }),
-                            _ => None,
-                        }
-                    }
+                let Some(callee) = self.resolve(function, d) else {
+                    return self.method_result(function, args);
+                };
+                match callee {
+                    Obj::ClientFn => self.made(args, false, d),
+                    Obj::ResourceFn => self.made(args, true, d),
                     Obj::SessionClass => Some(Obj::Session),
                     Obj::ResourceClass {
                         service,
@@ -232,6 +232,97 @@ impl Env<'_> {
         }
     }
 
+    /// A client or resource made by `boto3.client(service)` / `session.resource(service)`: of
+    /// the service named, or, inside a factory, of the service its parameter will name.
+    fn made(&self, args: Option<Node<'_>>, resource: bool, d: usize) -> Option<Obj> {
+        let node = args.and_then(|a| {
+            self.keyword_node(a, "service_name")
+                .or_else(|| self.positional_node(a, 0))
+        })?;
+        match (self.eval(node, d), self.resolve(node, d)) {
+            (Arg::Str(service), _) if resource => Some(Obj::Resource {
+                service,
+                resource_type: String::new(),
+                ids: Vec::new(),
+                path: String::new(),
+            }),
+            (Arg::Str(service), _) => Some(Obj::Client(service)),
+            (_, Some(Obj::Param { position, name, .. })) => Some(Obj::ClientOf {
+                position,
+                name,
+                resource,
+            }),
+            _ => None,
+        }
+    }
+
+    /// What a function returning `value` is to other modules' calls: the client of the
+    /// service its parameter names (`return boto3.client(name)`, even where this file's own
+    /// callers all pass one service), else `obj`, what it returns here.
+    pub(crate) fn factory(&self, value: Node<'_>, obj: Obj) -> Obj {
+        let made = || {
+            if value.kind() != "call" {
+                return None;
+            }
+            let resource = match self.resolve(value.child_by_field_name("function")?, 0)? {
+                Obj::ClientFn => false,
+                Obj::ResourceFn => true,
+                _ => return None,
+            };
+            let args = value.child_by_field_name("arguments")?;
+            let node = self
+                .keyword_node(args, "service_name")
+                .or_else(|| self.positional_node(args, 0))?;
+            match self.resolve(node, 0)? {
+                Obj::Param { position, name, .. } => Some(Obj::ClientOf {
+                    position,
+                    name,
+                    resource,
+                }),
+                _ => None,
+            }
+        };
+        made().unwrap_or(obj)
+    }
+
+    /// What a call of a local function returns, given the call's arguments: a factory's
+    /// client of the service the call names, anything else as the function returns it.
+    pub(crate) fn returned(&self, obj: Obj, args: Option<Node<'_>>) -> Option<Obj> {
+        let Obj::ClientOf {
+            position,
+            name,
+            resource,
+        } = obj
+        else {
+            return Some(obj);
+        };
+        let args = args?;
+        let service = self
+            .keyword(args, &name)
+            .or_else(|| self.positional(args, position))?;
+        match service {
+            Arg::Str(service) if resource => Some(Obj::Resource {
+                service,
+                resource_type: String::new(),
+                ids: Vec::new(),
+                path: String::new(),
+            }),
+            Arg::Str(service) => Some(Obj::Client(service)),
+            _ => None,
+        }
+    }
+
+    /// A method of the file's own classes (`Clients().make("ec2", region)`,
+    /// `self.table()`): what the method of that name returns.
+    fn method_result(&self, function: Node<'_>, args: Option<Node<'_>>) -> Option<Obj> {
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let method = self.t(function.child_by_field_name("attribute")?);
+        let obj = self.names.get(&format!("{method}()"))?;
+        self.returned(obj.clone(), args)
+    }
+
     /// The value of an argument expression.
     pub(crate) fn eval(&self, node: Node<'_>, depth: usize) -> Arg {
         if depth > MAX_DEPTH {
@@ -275,7 +366,7 @@ impl Env<'_> {
                     .map_or(Arg::Unknown, |n| self.eval(n, d))
             }
             "identifier" | "attribute" => match self.resolve(node, d) {
-                Some(Obj::Value(arg)) => arg,
+                Some(Obj::Value(arg) | Obj::Param { value: arg, .. }) => arg,
                 _ => Arg::Unknown,
             },
             "subscript" | "call" => {

@@ -15,7 +15,7 @@ use super::handler::join;
 use super::profile::{self, Profile};
 use super::pyeval::{Env, Obj};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, SdkCall, SdkKind};
+use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
 /// The service name `aws-lambda-powertools` utilities are reported under.
@@ -79,8 +79,8 @@ fn import_files(dir: &str, module: &str, code_root: &str) -> Vec<String> {
 }
 
 /// The boto3 facts of one parsed Python file.
-fn extract(file: &SourceFile, tree: &Tree) -> CodeFacts {
-    driver::extract::<Python<'_>>(file, tree)
+fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
+    driver::extract::<Python<'_>>(file, tree, imported)
 }
 
 /// One pass over a Python file. The first pass learns what local functions return and what
@@ -90,6 +90,8 @@ struct Python<'f> {
     cx: Env<'f>,
     /// `name()`: the SDK object or value local function `name` returns.
     returns: BTreeMap<String, Obj>,
+    /// What local functions return to other modules' calls (see `Env::factory`).
+    factories: BTreeMap<String, Obj>,
     /// How many class bodies the walk is inside (module level is outside functions and
     /// classes).
     classes: usize,
@@ -112,6 +114,7 @@ impl<'f> Walker<'f> for Python<'f> {
                 boto3: false,
             },
             returns: BTreeMap::new(),
+            factories: BTreeMap::new(),
             classes: 0,
         }
     }
@@ -156,6 +159,8 @@ impl<'f> Walker<'f> for Python<'f> {
                     && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
                 {
                     cx.names.insert(format!("{name}()"), obj.clone());
+                    self.factories
+                        .insert(name.to_string(), cx.factory(value, obj.clone()));
                     self.returns.insert(format!("{name}()"), obj);
                 }
             }
@@ -169,7 +174,57 @@ impl<'f> Walker<'f> for Python<'f> {
         }
     }
 
-    fn finish(self, _scope: &mut Scope<'_, Obj>) -> Self::Carried {
+    fn imported(&mut self, factories: &[Factory]) {
+        for f in factories {
+            let obj = match (&f.made, f.resource) {
+                (Made::Service(service), false) => Obj::Client(service.clone()),
+                (Made::Service(service), true) => Obj::Resource {
+                    service: service.clone(),
+                    resource_type: String::new(),
+                    ids: Vec::new(),
+                    path: String::new(),
+                },
+                (Made::Named { position, keyword }, resource) => Obj::ClientOf {
+                    position: *position,
+                    name: keyword.clone(),
+                    resource,
+                },
+            };
+            self.cx.names.entry(format!("{}()", f.name)).or_insert(obj);
+        }
+    }
+
+    fn finish(self, scope: &mut Scope<'_, Obj>) -> Self::Carried {
+        for (name, obj) in &self.factories {
+            let (made, resource) = match obj {
+                Obj::Client(service) => (Made::Service(service.clone()), false),
+                Obj::Resource {
+                    service,
+                    resource_type,
+                    path,
+                    ..
+                } if resource_type.is_empty() && path.is_empty() => {
+                    (Made::Service(service.clone()), true)
+                }
+                Obj::ClientOf {
+                    position,
+                    name,
+                    resource,
+                } => (
+                    Made::Named {
+                        position: *position,
+                        keyword: name.clone(),
+                    },
+                    *resource,
+                ),
+                _ => continue,
+            };
+            scope.facts.factories.push(Factory {
+                name: name.to_string(),
+                made,
+                resource,
+            });
+        }
         // Clients a module ends up holding (`s3 = None` first, set by an init function later)
         // are known from the start of the next pass.
         let mut carried = self.returns;
@@ -252,6 +307,11 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
         return;
     };
     let mut cursor = params.walk();
+    let first = params
+        .named_child(0)
+        .map(|p| text(cx.file, p.child_by_field_name("name").unwrap_or(p)));
+    // A method's `self` / `cls` is not among its call's arguments.
+    let receiver = usize::from(matches!(first, Some("self" | "cls")));
     for (i, p) in params.named_children(&mut cursor).enumerate() {
         let (name, annotation) = match p.kind() {
             "identifier" => (Some(p), None),
@@ -280,6 +340,23 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
             .or(sdk_passed)
             .or_else(held)
             .or_else(|| passed.cloned());
+        // A parameter no caller gives one value: a factory's service name is read at each
+        // call of it (`Obj::ClientOf`).
+        let param = |value: Arg| Obj::Param {
+            position: i - receiver,
+            name: name.clone(),
+            value,
+        };
+        let obj = match obj {
+            // What the name already holds stays its value (the table is flat).
+            None if i >= receiver => match cx.names.get(&name) {
+                None => Some(param(Arg::Unknown)),
+                Some(Obj::Value(value) | Obj::Param { value, .. }) => Some(param(value.clone())),
+                Some(_) => None,
+            },
+            Some(Obj::Value(value)) if i >= receiver => Some(param(value)),
+            other => other,
+        };
         if let Some(obj) = obj {
             cx.names.insert(name, obj);
         }
