@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use super::{Rule, RuleContext};
 use crate::analysis::Verdict;
 use crate::finding::Finding;
+use crate::finding::Severity;
 use crate::finding::catalog::{self, RuleDoc};
 use crate::iam;
+use crate::needs::Strength;
 use crate::source::Span;
 
 /// What it detects, in detail; what users read about it is [`catalog::MISSING_PERMISSION`].
@@ -42,8 +44,9 @@ impl Rule for MissingPermission {
                 .get(role.role)
                 .map(|r| r.name.as_str())
                 .unwrap_or("its role");
-            // One finding per place that needs something: a call needing two actions is one fix.
-            let mut by_site: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
+            // One finding per place and strength that needs something: a call needing two
+            // actions is one fix; what AWS recommends without enforcing is a note of its own.
+            let mut by_site: BTreeMap<(Span, Strength), Vec<usize>> = BTreeMap::new();
             for (ni, v) in fa.verdicts.iter().enumerate() {
                 if v.verdict == Verdict::Denied {
                     let site = fa.needs[ni]
@@ -51,10 +54,11 @@ impl Rule for MissingPermission {
                         .first()
                         .map(|r| r.span)
                         .unwrap_or(func.span);
-                    by_site.entry(site).or_default().push(ni);
+                    let strength = fa.needs[ni].strength;
+                    by_site.entry((site, strength)).or_default().push(ni);
                 }
             }
-            for (site, indices) in by_site {
+            for ((site, strength), indices) in by_site {
                 let needs: Vec<_> = indices.iter().map(|&ni| &fa.needs[ni]).collect();
                 let mut actions: Vec<String> = needs.iter().map(|n| n.action.clone()).collect();
                 actions.dedup();
@@ -76,12 +80,22 @@ impl Rule for MissingPermission {
                 } else {
                     "its role does not allow it"
                 };
-                let message = format!(
-                    "{} {verb} {} on {}, but {tail} ({role_name})",
-                    func.name,
-                    actions.join(", "),
-                    resources.join(", ")
-                );
+                let recommended = strength == Strength::Recommended;
+                let message = if recommended {
+                    format!(
+                        "{} should have, for {why}, {} on {} (recommended by AWS, not enforced), but {tail} ({role_name})",
+                        func.name,
+                        actions.join(", "),
+                        resources.join(", ")
+                    )
+                } else {
+                    format!(
+                        "{} {verb} {} on {}, but {tail} ({role_name})",
+                        func.name,
+                        actions.join(", "),
+                        resources.join(", ")
+                    )
+                };
                 let reqs: Vec<iam::Requirement> = needs
                     .iter()
                     .map(|n| iam::Requirement {
@@ -97,6 +111,9 @@ impl Rule for MissingPermission {
                     .resources(resources)
                     .fix(fix)
                     .related(role_span, "execution role declared here");
+                if recommended {
+                    f.severity = Severity::Note;
+                }
                 for n in &needs {
                     for r in n.because.iter().skip(1) {
                         f = f.related(r.span, format!("also needed by {}", r.detail));

@@ -107,8 +107,13 @@ pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         let start = out.len();
         rule.check(cx, &mut out);
+        // A configured severity replaces the rule's own; a finding the rule gave another
+        // severity (a recommended need's note) keeps it.
+        let default = rule.meta().severity;
         for f in &mut out[start..] {
-            f.severity = cx.config.severity(id, f.severity);
+            if f.severity == default {
+                f.severity = cx.config.severity(id, f.severity);
+            }
         }
     }
     out
