@@ -179,7 +179,11 @@ fn main() -> io::Result<()> {
         "sam-managed-policy-arns.json",
         read_json("sam-managed-policy-arns.json")?,
     )?;
-    for name in ["sam-policy-templates.json", "lambda.json"] {
+    for name in [
+        "sam-policy-templates.json",
+        "lambda.json",
+        "parameters.json",
+    ] {
         let src = Path::new("policies").join(name);
         println!("cargo:rerun-if-changed={}", src.display());
         write(out, &format!("{name}.zst"), &fs::read(&src)?)?;

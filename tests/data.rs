@@ -634,7 +634,10 @@ fn query_lines() {
     );
     assert_eq!(
         sdk(SdkKind::JsV3, "PutCommand").unwrap(),
-        ["dynamodb:PutItem"]
+        [
+            "dynamodb:PutItem",
+            "kms:Decrypt  (if the table is encrypted with a customer managed key)"
+        ]
     );
     // A bare command name that several packages share lists each package.
     let lines = sdk(SdkKind::JsV3, "GetObjectCommand").unwrap();
@@ -645,7 +648,10 @@ fn query_lines() {
     assert!(lines.contains(&"@aws-sdk/client-mediastore-data: mediastore:GetObject".to_owned()));
     assert_eq!(
         sdk(SdkKind::JsV3, "DynamoDB.DocumentClient.put").unwrap(),
-        ["dynamodb:PutItem"]
+        [
+            "dynamodb:PutItem",
+            "kms:Decrypt  (if the table is encrypted with a customer managed key)"
+        ]
     );
     assert_eq!(sdk(SdkKind::Go, "s3.GetObject").unwrap()[0], "s3:GetObject");
     assert_eq!(
@@ -653,8 +659,8 @@ fn query_lines() {
         ["s3:ListBucket"]
     );
     assert_eq!(
-        sdk(SdkKind::Python, "dynamodb.Table.put_item").unwrap(),
-        ["dynamodb:PutItem"]
+        sdk(SdkKind::Python, "dynamodb.Table.put_item").unwrap()[0],
+        "dynamodb:PutItem"
     );
     let upload = sdk(SdkKind::Python, "s3.upload_file").unwrap();
     assert_eq!(upload[0], "s3:PutObject");
@@ -757,4 +763,76 @@ fn embedded_data_matches_policy_files() {
         assert_eq!(got.version, p["version"].as_str().unwrap());
         assert_eq!(got.document(), &p["document"], "{name}");
     }
+}
+
+#[test]
+fn parameter_entries_name_real_operations_and_cite_their_page() {
+    let sdk = policies_file("sdk-operations.json");
+    let table = data::params();
+    let input = |svc: &str, op: &str| -> Vec<String> {
+        let o = &sdk["services"][svc]["operations"][op];
+        assert!(o.is_object(), "{svc}.{op} is not a botocore operation");
+        strings(&o["input"])
+    };
+    for p in &table.pass_role {
+        for op in &p.operations {
+            let root = p.param.split(['.', '[']).next().unwrap();
+            assert!(input(&p.service, op).iter().any(|m| m == root), "{p:?}");
+        }
+        assert!(p.passed_to.ends_with(".amazonaws.com"), "{p:?}");
+        assert!(p.doc.starts_with("https://docs.aws.amazon.com/") && !p.section.is_empty());
+    }
+    for c in &table.copy_sources {
+        for op in &c.operations {
+            assert!(input(&c.service, op).contains(&c.param), "{c:?}");
+        }
+        for a in &c.actions {
+            assert!(data::catalog().action(a).is_some(), "{a}");
+        }
+        assert!(c.doc.starts_with("https://docs.aws.amazon.com/"));
+    }
+    assert!(table.reads_members("Target") && table.reads_members("CopySource"));
+    assert!(!table.reads_members("Item"));
+    // Follow-on entries that add needs say which resource and cite their page.
+    let over = policies_file("overrides.json");
+    for (svc, ops) in over["follow_on"].as_object().unwrap() {
+        for (op, entries) in ops.as_object().unwrap() {
+            for e in entries.as_array().unwrap() {
+                let applies = e["applies"].as_str().unwrap_or_default();
+                assert!(matches!(applies, "key" | "always"), "{svc}.{op}: {e}");
+                assert!(
+                    e["doc"].as_str().is_some_and(|d| d.starts_with("https://")),
+                    "{svc}.{op}: {e}"
+                );
+                input(svc, op);
+            }
+        }
+    }
+}
+
+#[test]
+fn dependent_actions_come_from_the_service_authorization_reference() {
+    let catalog = data::catalog();
+    let deps = |a: &str| {
+        catalog
+            .action(a)
+            .map(|i| i.dependent.clone())
+            .unwrap_or_default()
+    };
+    assert!(deps("scheduler:CreateSchedule").contains(&"iam:PassRole".to_string()));
+    assert!(deps("ec2:CreateSnapshot").contains(&"ec2:CreateTags".to_string()));
+    assert!(deps("fsx:CreateBackup").contains(&"fsx:TagResource".to_string()));
+    assert!(deps("s3:GetObject").is_empty());
+    // Every dependent action is itself in the catalog.
+    let sdk = policies_file("iam-catalog.json");
+    let mut n = 0;
+    for (prefix, svc) in sdk["services"].as_object().unwrap() {
+        for (name, a) in svc["actions"].as_object().unwrap() {
+            for d in a.get("dependent").map(strings).unwrap_or_default() {
+                n += 1;
+                assert!(catalog.action(&d).is_some(), "{prefix}:{name} -> {d}");
+            }
+        }
+    }
+    assert!(n > 1000, "only {n} dependent actions");
 }

@@ -161,7 +161,7 @@ pub fn analyze(
         needs::definition_needs(func, app, &mut set);
         let fc = code.get(fi);
         let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
-        let stats = needs::sdk_needs(func, calls, &config.env_hints, &mut set);
+        let stats = needs::sdk_needs(func, app, calls, &config.env_hints, &mut set);
         fa.sdk_calls = calls.len();
         fa.resolved_calls = stats.resolved;
         fa.unresolved_calls = stats.unresolved;
@@ -203,6 +203,18 @@ pub fn analyze(
                 })
                 .collect(),
         };
+        // Alternatives AWS accepts in place of each other: the ones the role does not use go.
+        let keep = needs::settle_choices(&fa.needs, |i| {
+            fa.verdicts
+                .get(i)
+                .is_some_and(|v| matches!(v.verdict, Verdict::Allowed | Verdict::Conditional))
+        });
+        if keep.iter().any(|k| !k) {
+            let mut k = keep.iter();
+            fa.needs.retain(|_| k.next().copied().unwrap_or(true));
+            let mut k = keep.iter();
+            fa.verdicts.retain(|_| k.next().copied().unwrap_or(true));
+        }
         analysis.functions.push(fa);
     }
     for ri in 0..analysis.roles.len() {
@@ -390,7 +402,11 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
     needs
         .iter()
         .map(|n| {
-            let req = Request::new(role_arn, &n.action, &n.resource);
+            let mut req = Request::new(role_arn, &n.action, &n.resource);
+            for (key, values) in &n.context {
+                req.context
+                    .insert(key.clone(), values.iter().cloned().collect());
+            }
             let decision = iam::evaluate(&set, &req);
             let by: Vec<Span> = match &decision {
                 iam::Decision::Allowed { by }

@@ -40,6 +40,9 @@ pub struct ActionInfo {
     pub access_level: AccessLevel,
     pub resource_types: Vec<ResourceRef>,
     pub condition_keys: Vec<String>,
+    /// Other actions the Service Authorization Reference lists as "dependent actions" (what a
+    /// request may also need, depending on its parameters: `iam:PassRole`, a tag action).
+    pub dependent: Vec<String>,
 }
 
 impl ActionInfo {
@@ -93,6 +96,7 @@ impl Catalog {
                     access_level: a.access,
                     resource_types: a.resources,
                     condition_keys: a.conditions,
+                    dependent: a.dependent,
                 });
             }
             let info = ServiceInfo {

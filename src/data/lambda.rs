@@ -7,16 +7,49 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+/// REPORT.md `required[].strength`: whether the call or setting fails without a need
+/// (`required`) or AWS documents it without enforcing it, or accepts something else in its
+/// place (`recommended`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    Recommended,
+    #[default]
+    Required,
+}
+
+impl Strength {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Required => "required",
+            Strength::Recommended => "recommended",
+        }
+    }
+}
+
 /// Actions that apply to one kind of resource.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Statement {
     pub actions: Vec<String>,
-    /// `source`, `consumer`, `secret`, `key`, `log-group`, `insights-log-group`, `target`,
-    /// `file-system`, `profiling-group` or `*` (see the file's `_comment`).
+    /// `source`, `table`, `consumer`, `secret`, `key`, `log-group`, `insights-log-group`,
+    /// `target`, `file-system`, `profiling-group` or `*` (see the file's `_comment`).
     pub resource: String,
     /// The configuration case it is limited to, in words; `None` = always.
     #[serde(default)]
     pub when: Option<String>,
+    #[serde(default)]
+    pub strength: Strength,
+    /// What AWS accepts in place of this statement's actions (each alternative whole); the
+    /// statement itself is the alternative a fix suggests.
+    #[serde(default)]
+    pub or: Vec<Alternative>,
+}
+
+/// One set of actions accepted in place of a [`Statement`]'s.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Alternative {
+    pub actions: Vec<String>,
+    pub resource: String,
 }
 
 /// A poll-based event source (event source mapping).
@@ -94,7 +127,12 @@ impl LambdaTable {
             .flat_map(|e| &e.statements)
             .chain(self.config.values().flat_map(|c| &c.statements));
         let mut out: Vec<&str> = statements
-            .flat_map(|s| s.actions.iter().map(String::as_str))
+            .flat_map(|s| {
+                s.actions
+                    .iter()
+                    .chain(s.or.iter().flat_map(|a| &a.actions))
+                    .map(String::as_str)
+            })
             .chain(
                 self.triggers
                     .values()

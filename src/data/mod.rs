@@ -13,6 +13,7 @@ mod glob;
 mod helpers;
 mod lambda;
 mod managed;
+mod params;
 pub mod query;
 mod raw;
 mod resources;
@@ -21,8 +22,11 @@ mod sdk;
 
 pub use catalog::{AccessLevel, ActionInfo, Catalog, ResourceRef};
 pub use helpers::SdkNames;
-pub use lambda::{ConfigEntry, EventSource, LambdaTable, Statement, Trigger};
+pub use lambda::{
+    Alternative, ConfigEntry, EventSource, LambdaTable, Statement, Strength, Trigger,
+};
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_names};
+pub use params::{CopySource, ParamTable, PassRole, TagParams};
 pub use resources::ResourceCallResolution;
 pub use sam::{SamTemplate, sam_expand, sam_template, sam_template_names};
 pub use sdk::{FollowOn, OpResolution, ParamAction, SdkIndex, Source};
@@ -45,10 +49,11 @@ mod blobs {
         include_bytes!(concat!(env!("OUT_DIR"), "/sam-managed-policy-arns.bin.zst"));
     pub const OVERRIDES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/overrides.bin.zst"));
     pub const LAMBDA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lambda.json.zst"));
+    pub const PARAMETERS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/parameters.json.zst"));
 }
 
 /// Sizes of the embedded datasets: (file name, bytes in the binary).
-pub fn embedded_sizes() -> [(&'static str, usize); 8] {
+pub fn embedded_sizes() -> [(&'static str, usize); 9] {
     [
         ("iam-catalog.json", blobs::CATALOG.len()),
         ("sdk-operations.json", blobs::SDK.len()),
@@ -58,6 +63,7 @@ pub fn embedded_sizes() -> [(&'static str, usize); 8] {
         ("sam-managed-policy-arns.json", blobs::SAM_ARNS.len()),
         ("overrides.json", blobs::OVERRIDES.len()),
         ("lambda.json", blobs::LAMBDA.len()),
+        ("parameters.json", blobs::PARAMETERS.len()),
     ]
 }
 
@@ -109,6 +115,12 @@ pub fn sdk() -> &'static SdkIndex {
 pub fn lambda() -> &'static LambdaTable {
     static CELL: OnceLock<LambdaTable> = OnceLock::new();
     CELL.get_or_init(|| decode("lambda.json", blobs::LAMBDA))
+}
+
+/// Request parameters that pass a role, tag on create, or name a copy source.
+pub fn params() -> &'static ParamTable {
+    static CELL: OnceLock<ParamTable> = OnceLock::new();
+    CELL.get_or_init(|| decode("parameters.json", blobs::PARAMETERS))
 }
 
 /// Which AWS SDK a call is written with: the key of the SDK-to-IAM tables.

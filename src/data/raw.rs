@@ -67,6 +67,9 @@ pub struct RawAction {
     pub access: AccessLevel,
     pub resources: Vec<ResourceRef>,
     pub conditions: Vec<String>,
+    /// The Service Authorization Reference's dependent actions (absent in the JSON when none).
+    #[serde(default)]
+    pub dependent: Vec<String>,
 }
 
 /// How an operation's IAM actions were found.
@@ -101,6 +104,20 @@ pub struct FollowOn {
     /// The request parameter naming the resource it applies to, when not the call's own.
     #[serde(default)]
     pub resource_param: Option<String>,
+    /// `key`: the actions apply to the customer managed KMS key of the resource the call
+    /// reaches (only when the input declares that resource with such a key); `always`: to
+    /// `resource_param`'s resource on every call. Absent: shown by `rolefit query` only.
+    #[serde(default)]
+    pub applies: Option<String>,
+    /// Only when the call passes this parameter (`WithDecryption`).
+    #[serde(default)]
+    pub param: Option<String>,
+    /// Documented but not enforced in every case: a missing one is a note.
+    #[serde(default)]
+    pub recommended: bool,
+    /// The page (URL and section title) the entry follows.
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// Extra actions a request parameter adds (`VersionId` -> `s3:GetObjectVersion`).

@@ -3,7 +3,7 @@
 //! the execution role (`event-source`). What each needs comes from `policies/lambda.json`,
 //! written from the AWS Lambda Developer Guide (each entry cites its page).
 
-use super::{NeedSet, Reason, ReasonKind};
+use super::{Choice, NeedOpts, NeedSet, Reason, ReasonKind};
 use crate::arn::Arn;
 use crate::data::{self, Statement as LambdaStatement};
 use crate::model::{App, EventKind, Function, ResourceKind};
@@ -13,6 +13,8 @@ use crate::source::Span;
 #[derive(Default)]
 struct Targets<'a> {
     source: Option<&'a str>,
+    /// The table of a DynamoDB stream source.
+    table: Option<String>,
     consumer: Option<&'a str>,
     secret: Option<String>,
     key: Option<&'a str>,
@@ -60,7 +62,7 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
                 {
                     continue;
                 }
-                if let Some(resource) = resolve(st, action, &t) {
+                if let Some(resource) = resolve(&st.resource, action, &t) {
                     set.add(
                         action,
                         &resource,
@@ -201,7 +203,26 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
             format!("{kind} event source {} (disabled)", event.name)
         };
         let stream = source.map(stream_of);
+        // The customer managed key of a declared queue, stream or table the mapping polls.
+        let (region, account) = super::home(func);
+        let key = source
+            .filter(|_| matches!(kind, "SQS" | "Kinesis" | "KinesisConsumer" | "DynamoDB"))
+            .map(|s| {
+                if kind == "KinesisConsumer" {
+                    stream_of(s)
+                } else {
+                    s.to_string()
+                }
+            })
+            .and_then(|s| super::kms::encrypted_source(app, &s))
+            .and_then(|r| r.encryption.as_ref())
+            .map(|k| super::kms::key_arn(app, &k.value, &region, &account));
         let t = Targets {
+            key: key.as_deref(),
+            table: source
+                .filter(|_| kind == "DynamoDB")
+                .and_then(|s| s.split_once("/stream/"))
+                .map(|(table, _)| table.to_string()),
             source: if kind == "KinesisConsumer" {
                 stream.as_deref()
             } else {
@@ -260,30 +281,46 @@ fn add_statements(
         if st.when.is_some() && !case_applies(st, t) {
             continue;
         }
-        for action in &st.actions {
-            if let Some(resource) = resolve(st, action, t) {
-                set.add(action, &resource, reason(kind, span, detail));
+        let group = (!st.or.is_empty()).then(|| set.new_group());
+        let options = std::iter::once((st.actions.as_slice(), st.resource.as_str())).chain(
+            st.or
+                .iter()
+                .map(|a| (a.actions.as_slice(), a.resource.as_str())),
+        );
+        for (option, (actions, resource)) in (0u32..).zip(options) {
+            for action in actions {
+                let Some(resource) = resolve(resource, action, t) else {
+                    continue;
+                };
+                let opts = NeedOpts {
+                    strength: st.strength,
+                    choice: group.map(|group| Choice { group, option }),
+                    ..NeedOpts::default()
+                };
+                set.add_with(action, &resource, reason(kind, span, detail), opts);
             }
         }
     }
 }
 
 /// Statements limited to a case (`when`) apply only when the input shows that case: a known
-/// secret for SASL/mTLS authentication. Customer-managed-key cases are not visible from the
-/// function alone and are left out rather than guessed.
+/// secret for SASL/mTLS authentication, a customer managed key on the polled queue, stream or
+/// table. Keys of secrets are not in the input and are left out rather than guessed.
 fn case_applies(st: &LambdaStatement, t: &Targets<'_>) -> bool {
     match st.resource.as_str() {
         "secret" => t.secret.is_some(),
         "*" => t.vpc,
+        "key" => t.key.is_some(),
         _ => false,
     }
 }
 
 /// The resource of one action of a table statement, or `None` when it is not known here.
-fn resolve(st: &LambdaStatement, action: &str, t: &Targets<'_>) -> Option<String> {
-    Some(match st.resource.as_str() {
+fn resolve(resource: &str, action: &str, t: &Targets<'_>) -> Option<String> {
+    Some(match resource {
         "*" => "*".to_string(),
         "source" => t.source?.to_string(),
+        "table" => t.table.clone()?,
         "consumer" => t.consumer?.to_string(),
         "secret" => t.secret.clone()?,
         "key" => t.key?.to_string(),

@@ -1,11 +1,16 @@
 //! Needs from SDK calls: each call resolved through the knowledge base to its IAM actions,
 //! and its parameters (followed through environment variables to the template) to an ARN.
+//! Besides the operation's own actions: the actions its parameters add (`VersionId`, a passed
+//! role, tags on create, a copy source; `policies/parameters.json` and the catalog's dependent
+//! actions), and the KMS actions on the customer managed key of the resource it reaches
+//! (`follow_on` in `policies/overrides.json`).
 
 use std::collections::BTreeMap;
 
-use super::{NeedSet, Reason, ReasonKind, resource_for_action};
-use crate::data;
-use crate::model::{Arg, CallStyle, Function, SdkCall};
+use super::{NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, resource_for_action};
+use crate::arn::Arn;
+use crate::data::{self, AccessLevel, FollowOn};
+use crate::model::{App, Arg, CallStyle, Function, SdkCall};
 
 /// What the SDK calls of one function amount to.
 #[derive(Debug, Default)]
@@ -23,16 +28,22 @@ pub struct SdkNeeds {
 struct Resolved {
     actions: Vec<String>,
     params: BTreeMap<String, String>,
+    /// botocore service and operations, when the call makes any.
+    service: String,
+    operations: Vec<String>,
+    follow_on: Vec<FollowOn>,
 }
 
 /// Adds the needs of `calls` (made by `func`'s code) to `set`.
 pub fn sdk_needs(
     func: &Function,
+    app: &App,
     calls: &[SdkCall],
     hints: &BTreeMap<String, String>,
     set: &mut NeedSet,
 ) -> SdkNeeds {
     let mut stats = SdkNeeds::default();
+    let (region, account) = super::home(func);
     for call in calls {
         let Some(resolved) = resolve(func, hints, call) else {
             stats.unresolved.push(call.text.clone());
@@ -40,27 +51,208 @@ pub fn sdk_needs(
         };
         stats.resolved += 1;
         let mut params = resolved.params.clone();
-        let (region, account) = super::home(func);
-        params.insert(super::REGION.to_string(), region);
-        params.insert(super::ACCOUNT.to_string(), account);
-        for action in &resolved.actions {
-            let resource = resource_for_action(action, &params);
+        params.insert(super::REGION.to_string(), region.clone());
+        params.insert(super::ACCOUNT.to_string(), account.clone());
+        let reason = || Reason {
+            kind: ReasonKind::SdkCall,
+            span: call.span,
+            detail: call.text.clone(),
+        };
+        let mut add = |set: &mut NeedSet, action: &str, resource: &str, opts: NeedOpts| {
             stats.total_pairs += 1;
             if resource != "*" && !resource.ends_with(":*") {
                 stats.specific += 1;
             }
-            set.add(
-                action,
-                &resource,
-                Reason {
-                    kind: ReasonKind::SdkCall,
-                    span: call.span,
-                    detail: call.text.clone(),
-                },
-            );
+            set.add_with(action, resource, reason(), opts);
+        };
+        let params_table = data::params();
+        let copy = resolved
+            .operations
+            .iter()
+            .find_map(|op| params_table.copy_source(&resolved.service, op));
+        let source_params = copy.map(|c| copy_source_params(&params, &c.param));
+        let mut reached = Vec::new();
+        for action in &resolved.actions {
+            let on_source = copy.is_some_and(|c| c.actions.contains(action));
+            let resource = match (&source_params, on_source) {
+                (Some(sp), true) => resource_for_action(action, sp),
+                _ => resource_for_action(action, &params),
+            };
+            if !on_source {
+                reached.push(resource.clone());
+            }
+            add(set, action, &resource, NeedOpts::default());
+        }
+        // Tag on create: the operation's dependent tag action, when the call passes tags.
+        let tagged = params_table
+            .tags
+            .params
+            .iter()
+            .any(|p| call.args.iter().any(|(n, _)| n == p));
+        if tagged {
+            let catalog = data::catalog();
+            let mut tag_actions: Vec<&String> = resolved
+                .actions
+                .iter()
+                .filter_map(|a| catalog.action(a))
+                .flat_map(|info| &info.dependent)
+                .filter(|d| {
+                    catalog
+                        .action(d)
+                        .is_some_and(|i| i.access_level == AccessLevel::Tagging)
+                })
+                .collect();
+            tag_actions.sort();
+            tag_actions.dedup();
+            for action in tag_actions {
+                let resource = resource_for_action(action, &params);
+                add(set, action, &resource, NeedOpts::default());
+            }
+        }
+        // Roles handed to a service: `iam:PassRole` on the role, for that service.
+        for op in &resolved.operations {
+            for pr in params_table.pass_role(&resolved.service, op) {
+                let Some(value) = params.get(&pr.param) else {
+                    continue;
+                };
+                let role = role_arn(value, &account);
+                let opts = NeedOpts {
+                    context: vec![("iam:PassedToService".to_string(), pr.passed_to.clone())],
+                    ..NeedOpts::default()
+                };
+                add(set, "iam:PassRole", &role, opts);
+            }
+        }
+        // Follow-on actions: on another resource the call names (`secretArn` of the Data
+        // API), or on the customer managed key of the resource the call reaches.
+        // The arguments that name what an entry applies to: the call's own top-level ones, or
+        // those under the parameter naming another resource (`CopySource.Bucket`).
+        let copy_param = copy.map(|c| c.param.as_str());
+        let args_of = |param: Option<&str>| -> Vec<&Arg> {
+            call.args
+                .iter()
+                .filter(|(n, _)| match param {
+                    Some(p) => n == p || n.strip_prefix(p).is_some_and(|r| r.starts_with('.')),
+                    None => !n.contains('.') && Some(n.as_str()) != copy_param,
+                })
+                .map(|(_, a)| a)
+                .collect()
+        };
+        for f in &resolved.follow_on {
+            if let Some(p) = &f.param
+                && !call.args.iter().any(|(n, _)| n == p)
+            {
+                continue;
+            }
+            let strength = if f.recommended {
+                Strength::Recommended
+            } else {
+                Strength::Required
+            };
+            match f.applies.as_deref() {
+                Some("always") => {
+                    let Some(p) = &f.resource_param else {
+                        continue;
+                    };
+                    let Some(value) = params.get(p) else {
+                        continue;
+                    };
+                    for action in &f.actions {
+                        let resource = if value == "*" {
+                            resource_for_action(action, &BTreeMap::new())
+                        } else {
+                            let mut one = params.clone();
+                            one.insert("SecretId".to_string(), value.clone());
+                            resource_for_action(action, &one)
+                        };
+                        let opts = NeedOpts {
+                            strength,
+                            ..NeedOpts::default()
+                        };
+                        add(set, action, &resource, opts);
+                    }
+                }
+                Some("key") => {
+                    let targets: Vec<String> = match (&f.resource_param, &source_params) {
+                        (Some(_), Some(sp)) => {
+                            vec![resource_for_action("s3:GetObject", sp)]
+                        }
+                        (Some(_), None) => continue,
+                        (None, _) => reached.clone(),
+                    };
+                    let args = args_of(f.resource_param.as_deref());
+                    let mut keys: Vec<String> = targets
+                        .iter()
+                        .filter_map(|t| kms::encrypted(app, func, t, &args))
+                        .filter_map(|r| r.encryption.as_ref())
+                        .map(|k| kms::key_arn(app, &k.value, &region, &account))
+                        .collect();
+                    keys.sort();
+                    keys.dedup();
+                    for key in keys {
+                        for action in &f.actions {
+                            let opts = NeedOpts {
+                                strength,
+                                ..NeedOpts::default()
+                            };
+                            add(set, action, &key, opts);
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
     stats
+}
+
+/// A passed role as an ARN: an ARN (or a reference to one) as it is, a role name in the
+/// function's account, any role when unknown.
+fn role_arn(value: &str, account: &str) -> String {
+    if value == "*" || value.is_empty() {
+        return format!("arn:aws:iam::{account}:role/*");
+    }
+    if Arn::parse(value).is_ok() {
+        return value.to_string();
+    }
+    format!(
+        "arn:aws:iam::{account}:role/{}",
+        value.trim_start_matches('/')
+    )
+}
+
+/// The bucket and key a copy source names: `bucket/key` (optionally with a leading `/` and a
+/// `?versionId=`), an access point ARN with `/object/key`, or the `{Bucket, Key}` structure
+/// (boto3's `copy_object(CopySource={...})`). Unknown parts stay `*`.
+fn copy_source_params(params: &BTreeMap<String, String>, param: &str) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = params
+        .iter()
+        .filter(|(k, _)| k.starts_with("${"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let (bucket, key) = match params.get(param) {
+        Some(v) if v != "*" => {
+            let v = v.trim_start_matches('/');
+            let v = v.split_once("?versionId=").map_or(v, |(p, _)| p);
+            match v.split_once('/') {
+                Some((b, k)) => (b.to_string(), k.to_string()),
+                None => (v.to_string(), "*".to_string()),
+            }
+        }
+        _ => (
+            params
+                .get(&format!("{param}.Bucket"))
+                .cloned()
+                .unwrap_or_else(|| "*".to_string()),
+            params
+                .get(&format!("{param}.Key"))
+                .cloned()
+                .unwrap_or_else(|| "*".to_string()),
+        ),
+    };
+    out.insert("Bucket".to_string(), bucket);
+    out.insert("Key".to_string(), key);
+    out
 }
 
 fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) -> Option<Resolved> {
@@ -93,6 +285,9 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
                     return Some(Resolved {
                         actions: Vec::new(),
                         params,
+                        service: String::new(),
+                        operations: Vec::new(),
+                        follow_on: Vec::new(),
                     });
                 }
             }
@@ -116,7 +311,13 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
     }
     actions.sort();
     actions.dedup();
-    Some(Resolved { actions, params })
+    Some(Resolved {
+        actions,
+        params,
+        service: op.service.clone(),
+        operations: op.operations.clone(),
+        follow_on: op.follow_on.clone(),
+    })
 }
 
 /// aws-lambda-powertools utilities, which the extractor reports as service

@@ -1,6 +1,7 @@
 //! A function's entry in the v1 report: its required and granted permissions.
 
 use crate::model::{App, RoleBinding};
+use crate::needs::Strength;
 use crate::parse::codebase::FunctionCode;
 use crate::report::{Because, CodeLink, FunctionReport, Granted, Required, locate};
 use crate::source::SourceMap;
@@ -43,6 +44,7 @@ pub fn function_report(
                     })
                 })
                 .collect(),
+            strength: (need.strength == Strength::Recommended).then(|| need.strength.as_str()),
         })
         .collect();
     let granted = fa

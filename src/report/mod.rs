@@ -76,6 +76,9 @@ pub struct Required {
     pub resource: String,
     pub granted: bool,
     pub because: Vec<Because>,
+    /// REPORT.md v1.1 `strength`: `recommended`, or absent for `required`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]

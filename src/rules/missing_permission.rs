@@ -7,6 +7,7 @@ use crate::analysis::Verdict;
 use crate::finding::catalog::{self, RuleDoc};
 use crate::finding::{Finding, Severity};
 use crate::iam;
+use crate::needs::Strength;
 use crate::source::Span;
 
 /// What it detects, in detail; what users read about it is [`catalog::MISSING_PERMISSION`].
@@ -42,21 +43,26 @@ impl Rule for MissingPermission {
                 .get(role.role)
                 .map(|r| r.name.as_str())
                 .unwrap_or("its role");
-            // One finding per place that needs something: a call needing two actions is one fix.
-            // An action that takes only `Resource: "*"` granted on narrower ARNs is its own
-            // finding: the role means to grant it, IAM does not apply the grant.
-            let mut by_site: BTreeMap<(Span, bool), Vec<usize>> = BTreeMap::new();
+            // One finding per place and strength that needs something: a call needing two
+            // actions is one fix; what AWS recommends without enforcing is a note of its own.
+            // A required action that takes only `Resource: "*"` granted on narrower ARNs is its
+            // own finding: the role means to grant it, IAM does not apply the grant.
+            let mut by_site: BTreeMap<(Span, Strength, bool), Vec<usize>> = BTreeMap::new();
             for (ni, v) in fa.verdicts.iter().enumerate() {
                 if v.verdict == Verdict::Denied {
                     let need = &fa.needs[ni];
                     let site = need.because.first().map(|r| r.span).unwrap_or(func.span);
-                    let star_only = v.by.is_empty()
+                    let star_only = need.strength == Strength::Required
+                        && v.by.is_empty()
                         && need.resource == "*"
                         && !cx.star_only_grants(role, &need.action).is_empty();
-                    by_site.entry((site, star_only)).or_default().push(ni);
+                    by_site
+                        .entry((site, need.strength, star_only))
+                        .or_default()
+                        .push(ni);
                 }
             }
-            for ((site, star_only), indices) in by_site {
+            for ((site, strength, star_only), indices) in by_site {
                 let needs: Vec<_> = indices.iter().map(|&ni| &fa.needs[ni]).collect();
                 let mut actions: Vec<String> = needs.iter().map(|n| n.action.clone()).collect();
                 actions.dedup();
@@ -78,7 +84,15 @@ impl Rule for MissingPermission {
                 } else {
                     "its role does not allow it"
                 };
-                let message = if star_only {
+                let recommended = strength == Strength::Recommended;
+                let message = if recommended {
+                    format!(
+                        "{} should have, for {why}, {} on {} (recommended by AWS, not enforced), but {tail} ({role_name})",
+                        func.name,
+                        actions.join(", "),
+                        resources.join(", ")
+                    )
+                } else if star_only {
                     let why: Vec<String> = actions
                         .iter()
                         .map(|a| {
@@ -113,6 +127,7 @@ impl Rule for MissingPermission {
                 let mut f = META
                     .finding(message, site)
                     .severity_if(star_only, Severity::Warning)
+                    .severity_if(recommended, Severity::Note)
                     .function(&func.id)
                     .actions(actions)
                     .resources(resources)

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 
 use crate::analysis::{Analysis, RoleAnalysis};
 use crate::config::Config;
-use crate::finding::Finding;
 use crate::finding::catalog::RuleDoc;
+use crate::finding::{Finding, Severity};
 use crate::iam;
 use crate::model::App;
 use crate::source::FileId;
@@ -151,8 +151,15 @@ pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         let start = out.len();
         rule.check(cx, &mut out);
+        // A configured severity replaces the rule's own; a finding the rule gave another
+        // severity (a recommended need's note) keeps it.
+        let default = rule.meta().severity;
         for f in &mut out[start..] {
-            f.severity = cx.config.severity(id, f.severity);
+            // A finding the rule made a note of (a recommended need) is a recommendation,
+            // whatever severity the configuration gives the rule.
+            if !(f.severity == Severity::Note && default != Severity::Note) {
+                f.severity = cx.config.severity(id, f.severity);
+            }
             if f.functions.is_empty()
                 && let Some(id) = &f.function
             {

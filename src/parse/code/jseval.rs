@@ -493,7 +493,28 @@ impl Env<'_> {
                         "property_identifier" => self.t(k).to_string(),
                         _ => continue,
                     };
+                    // Members of a nested structure by their path (`Target.RoleArn`,
+                    // `Targets[].RoleArn`), one level deep, where a parameter-dependent need
+                    // reads them.
+                    let reads = depth == 0 && crate::data::params().reads_members(&key);
+                    let nested: Vec<(String, Arg)> = match v.kind() {
+                        "object" if reads => self
+                            .object(v, d)
+                            .into_iter()
+                            .map(|(k, a)| (format!("{key}.{k}"), a))
+                            .collect(),
+                        "array" if reads => {
+                            let mut items = v.walk();
+                            v.named_children(&mut items)
+                                .filter(|i| i.kind() == "object")
+                                .flat_map(|i| self.object(i, d))
+                                .map(|(k, a)| (format!("{key}[].{k}"), a))
+                                .collect()
+                        }
+                        _ => Vec::new(),
+                    };
                     out.push((key, self.eval(v, d)));
+                    out.extend(nested);
                 }
                 "shorthand_property_identifier" => {
                     let name = self.t(child).to_string();

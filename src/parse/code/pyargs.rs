@@ -148,6 +148,40 @@ impl Env<'_> {
             }
         }
         out.push((name.to_string(), self.eval(value, 0)));
+        self.push_members(out, name, value);
+    }
+
+    /// Members of a nested request structure, named by their path (`Target.RoleArn`, and
+    /// `Targets[].RoleArn` for the structures of a list), one level deep, for the parameters
+    /// whose members parameter-dependent needs read (a passed role, a copy source).
+    fn push_members(&self, out: &mut Vec<(String, Arg)>, name: &str, value: Node<'_>) {
+        if !crate::data::params().reads_members(name) {
+            return;
+        }
+        match value.kind() {
+            "dictionary" => {
+                for (k, v) in self.dict(value, 0) {
+                    out.push((format!("{name}.{k}"), v));
+                }
+            }
+            "list" => {
+                let mut cursor = value.walk();
+                for item in value.named_children(&mut cursor) {
+                    if item.kind() == "dictionary" {
+                        for (k, v) in self.dict(item, 0) {
+                            out.push((format!("{name}[].{k}"), v));
+                        }
+                    }
+                }
+            }
+            _ => {
+                if let Some(Obj::Dict(pairs)) = self.resolve(value, 0) {
+                    for (k, v) in pairs {
+                        out.push((format!("{name}.{k}"), v));
+                    }
+                }
+            }
+        }
     }
 
     /// String-keyed entries of a dict literal.

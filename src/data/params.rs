@@ -1,0 +1,83 @@
+//! Request parameters that add needs beyond the operation's own actions, hand-kept in
+//! `policies/parameters.json` (every entry cites its documentation page and section): the
+//! parameters that pass a role (`iam:PassRole` on that role, with `iam:PassedToService`),
+//! the parameters that tag what a call creates (the operation's dependent tag action from the
+//! Service Authorization Reference), and copy sources (`s3:GetObject` on the source object).
+
+use serde::Deserialize;
+
+/// One (operation, parameter) that passes a role to a service.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct PassRole {
+    /// botocore service name.
+    pub service: String,
+    pub operations: Vec<String>,
+    /// The member holding the role ARN (or name), as a path: `Target.RoleArn`,
+    /// `Targets[].RoleArn`, `overrides.taskRoleArn`.
+    pub param: String,
+    /// The service principal the role is passed to (`iam:PassedToService`).
+    pub passed_to: String,
+    pub doc: String,
+    pub section: String,
+}
+
+/// Parameters that tag the resource a call creates.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct TagParams {
+    pub params: Vec<String>,
+    pub doc: String,
+    pub section: String,
+}
+
+/// An (operation, parameter) naming a source the call reads.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct CopySource {
+    pub service: String,
+    pub operations: Vec<String>,
+    pub param: String,
+    /// The operation's actions that apply to the source rather than the target.
+    pub actions: Vec<String>,
+    pub doc: String,
+    pub section: String,
+}
+
+/// The whole of `policies/parameters.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ParamTable {
+    pub pass_role: Vec<PassRole>,
+    pub tags: TagParams,
+    pub copy_sources: Vec<CopySource>,
+}
+
+impl ParamTable {
+    /// The role-passing parameters of an operation.
+    pub fn pass_role<'a>(
+        &'a self,
+        service: &'a str,
+        operation: &'a str,
+    ) -> impl Iterator<Item = &'a PassRole> + 'a {
+        self.pass_role
+            .iter()
+            .filter(move |p| p.service == service && p.operations.iter().any(|o| o == operation))
+    }
+
+    /// Whether some entry reads members of a structure (or list of structures) passed as
+    /// parameter `name` (`Target` for `Target.RoleArn`, `CopySource` for `{Bucket, Key}`):
+    /// the code extractors keep those members, by their path, beside the parameter.
+    pub fn reads_members(&self, name: &str) -> bool {
+        let under = |param: &str| {
+            param
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]."))
+        };
+        self.pass_role.iter().any(|p| under(&p.param))
+            || self.copy_sources.iter().any(|c| c.param == name)
+    }
+
+    /// The copy source of an operation, if it reads one.
+    pub fn copy_source(&self, service: &str, operation: &str) -> Option<&CopySource> {
+        self.copy_sources
+            .iter()
+            .find(|c| c.service == service && c.operations.iter().any(|o| o == operation))
+    }
+}
