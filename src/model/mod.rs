@@ -10,7 +10,10 @@
 
 mod sdk;
 
-pub use sdk::{Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Import, SdkCall, SdkKind};
+pub use sdk::{
+    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Import, ImportUse, Outline, SdkCall,
+    SdkKind, Unit,
+};
 
 use std::collections::BTreeMap;
 

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::discover::{self, Listing};
 use crate::model::{CodeFacts, Function, SdkCall};
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
+use crate::parse::share::{self, Share};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
 
@@ -27,6 +28,9 @@ pub struct FunctionCode {
     pub analysed: bool,
     /// What the handler string names in the handler's file (or package), when found.
     pub entry: Option<HandlerEntry>,
+    /// Files taken whole although the function's handler is one of several in them: which
+    /// definitions run could not be decided (the code looks its own names up at run time).
+    pub undecided: Vec<String>,
 }
 
 struct Extracted {
@@ -69,33 +73,13 @@ pub fn gather(
                 let Some(Some(ex)) = cache.get(file) else {
                     continue;
                 };
-                let Some(lang) = Lang::from_path(file) else {
-                    continue;
-                };
-                let profile = lang.profile();
                 for import in &ex.facts.imports {
-                    if let Some(packages) = &profile.packages {
-                        added.extend(package_import_files(
-                            packages,
-                            listing,
-                            file,
-                            &import.module.value,
-                        ));
-                        continue;
-                    }
-                    for cand in with_root(file, |file| {
-                        code::local_import_candidates(
-                            lang,
-                            file,
-                            &import.module.value,
-                            code_root.trim_start_matches('/'),
-                        )
-                    }) {
-                        if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
-                            added.push(cand);
-                            break;
-                        }
-                    }
+                    added.extend(import_targets(
+                        listing,
+                        file,
+                        &import.module.value,
+                        &code_root,
+                    ));
                 }
             }
             for a in added {
@@ -126,6 +110,14 @@ pub fn gather(
             .collect();
         let handler_string = f.handler.as_ref().map_or("", |h| h.value.as_str());
         fc.entry = code::handler_entry(handler_string, &handler_facts);
+        if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &cache) {
+            fc.analysed = !share.files.is_empty();
+            fc.files = share.files;
+            fc.calls = share.calls;
+            fc.undecided = share.undecided;
+            out.push(fc);
+            continue;
+        }
         let mut ordered: Vec<String> = handler.iter().cloned().collect();
         ordered.extend(
             closure[i]
@@ -150,6 +142,52 @@ pub fn gather(
         out.push(fc);
     }
     (out, errors)
+}
+
+/// The share of its files the function's own handler reaches (see [`share`]), for code with
+/// an outline (Python, JavaScript); `None` keeps every file the handler's imports reach.
+fn own_share(
+    f: &Function,
+    entry: Option<&HandlerEntry>,
+    listing: &Listing,
+    cache: &BTreeMap<String, Option<Extracted>>,
+) -> Option<Share> {
+    let entry = entry?;
+    // Inline code beside a file is read whole below.
+    if f.inline_code.is_some() {
+        return None;
+    }
+    let code_root = f
+        .code_path
+        .as_ref()
+        .map(|c| c.value.clone())
+        .unwrap_or_default();
+    share::handler_share(
+        entry,
+        |file| match cache.get(file) {
+            Some(Some(ex)) => Some(&ex.facts),
+            _ => None,
+        },
+        |file, module| import_targets(listing, file, module, &code_root),
+    )
+}
+
+/// The files an import written in `file` names, as the listing holds them: the first local
+/// module candidate, or a Go package's files; never vendored code.
+fn import_targets(listing: &Listing, file: &str, module: &str, code_root: &str) -> Vec<String> {
+    let Some(lang) = Lang::from_path(file) else {
+        return Vec::new();
+    };
+    if let Some(packages) = &lang.profile().packages {
+        return package_import_files(packages, listing, file, module);
+    }
+    with_root(file, |file| {
+        code::local_import_candidates(lang, file, module, code_root.trim_start_matches('/'))
+    })
+    .into_iter()
+    .find(|cand| listing.files.contains_key(cand) && !code::is_vendored(cand))
+    .into_iter()
+    .collect()
 }
 
 /// The handler file of a function when the listing holds it.

@@ -12,6 +12,7 @@ pub mod code;
 pub mod codebase;
 pub mod common;
 pub mod serverless;
+pub mod share;
 pub mod terraform;
 
 pub use common::{Context, FrontEnd, Reads, TemplateOutcome};
