@@ -19,6 +19,8 @@ pub struct Analysis {
     pub functions: Vec<FunctionAnalysis>,
     pub roles: Vec<RoleAnalysis>,
     pub parse_errors: Vec<ParseError>,
+    /// What could not be known about functions' inputs (`incomplete-input` notes).
+    pub incomplete_inputs: Vec<ParseError>,
 }
 
 /// One role with its policies parsed.
@@ -167,7 +169,13 @@ pub fn analyze(
         fa.unresolved_calls = stats.unresolved;
         fa.specific_pairs = stats.specific;
         fa.total_pairs = stats.total_pairs;
-        fa.complete = fc.is_some_and(|c| c.analysed) && fa.unresolved_calls.is_empty();
+        fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty())
+            && fa.unresolved_calls.is_empty();
+        if let Some(c) = fc {
+            analysis
+                .incomplete_inputs
+                .extend(c.incomplete.iter().cloned());
+        }
         fa.needs = set
             .into_needs()
             .into_iter()

@@ -124,6 +124,7 @@ pub static ALL: &[&RuleDoc] = &[
     &UNKNOWN_ACTION,
     &LAMBDA_LIMITS,
     &PARSE_ERROR,
+    &INCOMPLETE_INPUT,
     &UNUSED_SUPPRESSION,
 ];
 
@@ -345,6 +346,21 @@ pub static PARSE_ERROR: RuleDoc = RuleDoc {
     example: "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n   Properties:   # bad indentation",
     fix: "Fix the syntax (the message says where), or exclude the file if it is not a template.",
     label: "cannot parse",
+};
+
+pub static INCOMPLETE_INPUT: RuleDoc = RuleDoc {
+    id: "incomplete-input",
+    severity: Severity::Note,
+    summary: "Something about a function could not be known from the input; said once.",
+    why: "A function whose code rolefit had to find by itself (the template names code in S3 \
+          or built by a script), or could not find among several candidates, has needs that \
+          may be incomplete: its missing permissions are checked against what was read, and \
+          no `unused-permission` is reported for it.",
+    example: "Fn:\n  Type: AWS::Lambda::Function\n  Properties:\n    Handler: handler.handler\n    \
+              Code: { S3Bucket: artefacts, S3Key: fn.zip }   # handler.py found in the repository",
+    fix: "Point the template at the code (`CodeUri`/`Code` as a local path), or accept the \
+          inferred link.",
+    label: "incomplete input",
 };
 
 pub static UNUSED_SUPPRESSION: RuleDoc = RuleDoc {

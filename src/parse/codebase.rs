@@ -28,9 +28,26 @@ pub struct FunctionCode {
     pub analysed: bool,
     /// What the handler string names in the handler's file (or package), when found.
     pub entry: Option<HandlerEntry>,
+    /// How the code was linked to the function: `Inferred` when the template names no local
+    /// code (it sits in S3 or is packaged by a script) and rolefit found the one file in the
+    /// template's folder that defines the handler.
+    pub code_link: CodeLink,
+    /// What could not be known about the function's code, said once each (`incomplete-input`
+    /// notes): an inferred link, several files matching a handler.
+    pub incomplete: Vec<ParseError>,
     /// Files taken whole although the function's handler is one of several in them: which
     /// definitions run could not be decided (the code looks its own names up at run time).
     pub undecided: Vec<String>,
+}
+
+/// How a function's code was found (REPORT.md v1.1 `functions[].code_link`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum CodeLink {
+    /// The template names the code (or there is none to find).
+    #[default]
+    Declared,
+    /// Found by rolefit's own search.
+    Inferred,
 }
 
 struct Extracted {
@@ -50,6 +67,12 @@ pub fn gather(
     let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, f) in functions.iter().enumerate() {
         roots.push((i, handler_files(f, listing)));
+    }
+    let searched = search_unlinked(functions, listing, sources, &mut cache, &mut errors);
+    for (i, found) in &searched {
+        if let Search::One(file) = found {
+            roots[*i].1 = vec![file.clone()];
+        }
     }
     let mut frontier: BTreeSet<String> =
         roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
@@ -95,6 +118,9 @@ pub fn gather(
     let mut out = Vec::with_capacity(functions.len());
     for (i, f) in functions.iter().enumerate() {
         let mut fc = FunctionCode::default();
+        if let Some(found) = searched.get(&i) {
+            note_search(f, found, &mut fc);
+        }
         let handler = roots[i].1.first().cloned();
         fc.handler_missing = f.code_path.is_some()
             && f.handler.is_some()
@@ -142,6 +168,129 @@ pub fn gather(
         out.push(fc);
     }
     (out, errors)
+}
+
+/// What the search for an unlinked function's handler found.
+enum Search {
+    One(String),
+    Several(usize),
+}
+
+/// Functions whose template names no local code — `Code: {S3Bucket, S3Key}`, `CodeUri:
+/// s3://...`, a zip built by a script — but a handler in a language rolefit reads: the files of
+/// the template's folder that hold the handler's module (`handler.py`, `src/index.js`) and
+/// define its function. Inline code, images and Go or Java handlers (which name binaries and
+/// classes, not files) are not searched.
+fn search_unlinked(
+    functions: &[Function],
+    listing: &Listing,
+    sources: &mut SourceMap,
+    cache: &mut BTreeMap<String, Option<Extracted>>,
+    errors: &mut Vec<ParseError>,
+) -> BTreeMap<usize, Search> {
+    let mut wanted: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, f) in functions.iter().enumerate() {
+        let (Some(handler), Some(runtime)) = (&f.handler, &f.runtime) else {
+            continue;
+        };
+        let readable = runtime.value.starts_with("python") || runtime.value.starts_with("nodejs");
+        if f.code_path.is_some()
+            || f.inline_code.is_some()
+            || f.config.image_uri.is_some()
+            || !readable
+        {
+            continue;
+        }
+        let Some(template) = sources.get(f.span.file) else {
+            continue;
+        };
+        let folder = template
+            .path
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        // The handler's own spelling only (`src/index.handler` -> `src/index.js`), not the
+        // compiled-output guesses.
+        let module = handler.value.rsplit_once('.').map_or("", |(m, _)| m);
+        let suffixes: Vec<String> =
+            code::handler_candidates("", &handler.value, Some(runtime.value.as_str()))
+                .into_iter()
+                .filter(|c| c.rsplit_once('.').is_some_and(|(stem, _)| stem == module))
+                .collect();
+        let files: Vec<String> = listing
+            .files
+            .range(folder.clone()..)
+            .take_while(|(p, _)| p.starts_with(&folder))
+            .map(|(p, _)| p)
+            .filter(|p| {
+                let rel = &p[folder.len()..];
+                suffixes
+                    .iter()
+                    .any(|s| rel == s || rel.ends_with(&format!("/{s}")))
+                    && !code::is_vendored(p)
+                    && !p.contains("/cdk.out/")
+                    && !p.contains("/.aws-sam/")
+            })
+            .cloned()
+            .collect();
+        if !files.is_empty() {
+            wanted.push((i, files));
+        }
+    }
+    let unread: BTreeSet<String> = wanted
+        .iter()
+        .flat_map(|(_, v)| v.iter())
+        .filter(|p| !cache.contains_key(*p))
+        .cloned()
+        .collect();
+    read_batch(&unread, listing, sources, cache, errors);
+    let mut out = BTreeMap::new();
+    for (i, files) in wanted {
+        let handler = functions[i]
+            .handler
+            .as_ref()
+            .map_or("", |h| h.value.as_str());
+        let defining: Vec<String> = files
+            .into_iter()
+            .filter(|p| match cache.get(p) {
+                Some(Some(ex)) => {
+                    code::handler_entry(handler, &[(p.as_str(), &ex.facts)]).is_some()
+                }
+                _ => false,
+            })
+            .collect();
+        match defining.len() {
+            0 => {}
+            1 => {
+                out.insert(i, Search::One(defining[0].clone()));
+            }
+            n => {
+                out.insert(i, Search::Several(n));
+            }
+        }
+    }
+    out
+}
+
+/// The `incomplete-input` note of a search, at the function's handler.
+fn note_search(f: &Function, found: &Search, fc: &mut FunctionCode) {
+    let Some(handler) = &f.handler else { return };
+    let message = match found {
+        Search::One(file) => {
+            fc.code_link = CodeLink::Inferred;
+            format!(
+                "the code of {} is not in the template (it names no local code); `{file}` is \
+                 the one file that defines handler `{}`, so it was analysed as the function's \
+                 code (inferred link)",
+                f.name, handler.value
+            )
+        }
+        Search::Several(n) => format!(
+            "the code of {} is not in the template (it names no local code) and {n} files \
+             define handler `{}`: none was taken as its code, so what it needs is unknown",
+            f.name, handler.value
+        ),
+    };
+    fc.incomplete.push(ParseError::new(handler.span, message));
 }
 
 /// The share of its files the function's own handler reaches (see [`share`]), for code with

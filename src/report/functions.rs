@@ -1,7 +1,7 @@
 //! A function's entry in the v1 report: its required and granted permissions.
 
 use crate::model::{App, RoleBinding};
-use crate::parse::codebase::FunctionCode;
+use crate::parse::codebase::{CodeLink, FunctionCode};
 use crate::report::{Because, FunctionReport, Granted, Required, locate};
 use crate::source::SourceMap;
 
@@ -66,6 +66,7 @@ pub fn function_report(
         location: locate(sources, func.span),
         runtime: func.runtime.as_ref().map(|r| r.value.clone()),
         code: code.files.clone(),
+        code_link: (code.code_link == CodeLink::Inferred).then_some("inferred"),
         role,
         required,
         granted,

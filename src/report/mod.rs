@@ -51,6 +51,10 @@ pub struct FunctionReport {
     pub location: Option<Location>,
     pub runtime: Option<String>,
     pub code: Vec<String>,
+    /// `inferred` when rolefit found the code by its own search (REPORT.md v1.1); omitted when
+    /// the template names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_link: Option<&'static str>,
     pub role: Option<String>,
     pub required: Vec<Required>,
     pub granted: Vec<Granted>,

@@ -5,6 +5,7 @@
 
 mod confused_deputy;
 mod cross_account_access;
+mod incomplete_input;
 mod lambda_limits;
 mod missing_invoke_permission;
 mod missing_permission;
@@ -94,6 +95,7 @@ pub static ALL: &[&dyn Rule] = &[
     &unknown_action::UnknownAction,
     &lambda_limits::LambdaLimits,
     &parse_error::ParseError,
+    &incomplete_input::IncompleteInput,
     &unused_suppression::UnusedSuppression,
 ];
 
