@@ -201,3 +201,201 @@ fn reach(outline: &Outline, want: &Want) -> Reached {
         units,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::code::{self, Lang};
+    use crate::source::{FileId, SourceFile};
+
+    /// Extracts `files` (path, text) and returns the share of `handler` in the first.
+    fn share(files: &[(&str, &str)], handler: &str) -> Share {
+        let facts: BTreeMap<String, CodeFacts> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                let file = SourceFile::new(FileId(i as u32), *path, *text);
+                let lang = Lang::from_path(path).expect("a code file");
+                (
+                    path.to_string(),
+                    code::extract(&file, lang).expect("parses"),
+                )
+            })
+            .collect();
+        let (first, _) = files[0];
+        let entry = code::handler_entry(handler, &[(first, &facts[first])]).expect("entry");
+        handler_share(
+            &entry,
+            |f| facts.get(f),
+            |importer, module| {
+                code::local_import_candidates(
+                    Lang::from_path(importer).expect("a code file"),
+                    importer,
+                    module,
+                    "",
+                )
+                .into_iter()
+                .filter(|c| facts.contains_key(c))
+                .take(1)
+                .collect()
+            },
+        )
+        .expect("an outline")
+    }
+
+    fn methods(share: &Share) -> Vec<&str> {
+        let mut m: Vec<&str> = share.calls.iter().map(|c| c.method.as_str()).collect();
+        m.sort();
+        m
+    }
+
+    const PY: &str = r#"
+import boto3
+from db import save
+
+ssm = boto3.client("ssm")
+s3 = boto3.client("s3")
+CONFIG = ssm.get_parameter(Name="/cfg")
+
+def _read(key):
+    return s3.get_object(Bucket="b", Key=key)
+
+def get(event, context):
+    return _read(event["key"])
+
+def put(event, context):
+    s3.put_object(Bucket="b", Key="k", Body=b"")
+    save(event)
+
+if __name__ == "__main__":
+    put({}, None)
+"#;
+
+    const PY_DB: &str = r#"
+import boto3
+table = boto3.resource("dynamodb").Table("t")
+
+def save(item):
+    table.put_item(Item=item)
+
+def drop(item):
+    table.delete_item(Key=item)
+"#;
+
+    #[test]
+    fn python_handler_takes_its_own_functions_and_module_level_code() {
+        let files = [("handler.py", PY), ("db.py", PY_DB)];
+        let get = share(&files, "handler.get");
+        assert_eq!(methods(&get), ["get_object", "get_parameter"]);
+        assert_eq!(get.files, ["handler.py", "db.py"]);
+        let put = share(&files, "handler.put");
+        assert_eq!(methods(&put), ["get_parameter", "put_item", "put_object"]);
+        assert!(put.undecided.is_empty());
+    }
+
+    #[test]
+    fn python_dynamic_lookup_takes_the_file_whole() {
+        let text = format!(
+            "{PY}\ndef route(event, context):\n    return globals()[event['op']](event, context)\n"
+        );
+        let files = [("handler.py", text.as_str()), ("db.py", PY_DB)];
+        let got = share(&files, "handler.get");
+        assert!(methods(&got).contains(&"put_object"));
+        assert_eq!(got.undecided, ["handler.py"]);
+    }
+
+    #[test]
+    fn javascript_re_exports_reach_only_the_named_module() {
+        let index = r#"
+export { default as orders } from "./orders.mjs";
+export { handler as reports } from "./reports.mjs";
+"#;
+        let orders = r#"
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+const db = new DynamoDBClient({});
+export default async function (event) {
+  await db.send(new PutItemCommand({ TableName: "t", Item: {} }));
+}
+"#;
+        let reports = r#"
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+const s3 = new S3Client({});
+export const handler = async () => {
+  await s3.send(new PutObjectCommand({ Bucket: "b", Key: "k" }));
+};
+"#;
+        let files = [
+            ("index.mjs", index),
+            ("orders.mjs", orders),
+            ("reports.mjs", reports),
+        ];
+        let o = share(&files, "index.orders");
+        assert_eq!(methods(&o), ["PutItemCommand"]);
+        let r = share(&files, "index.reports");
+        assert_eq!(methods(&r), ["PutObjectCommand"]);
+    }
+
+    #[test]
+    fn commonjs_export_object_and_require_member() {
+        let jobs = r#"
+const { purge } = require("./purge");
+module.exports = {
+  archive: require("./archive").handler,
+  purge,
+};
+"#;
+        let archive = r#"
+const { SQSClient, SendMessageCommand } = require("@aws-sdk/client-sqs");
+const sqs = new SQSClient({});
+exports.handler = async () => sqs.send(new SendMessageCommand({ QueueUrl: "q" }));
+exports.other = async () => sqs.send(new DeleteQueueCommand({ QueueUrl: "q" }));
+"#;
+        let purge = r#"
+const { SQSClient, PurgeQueueCommand } = require("@aws-sdk/client-sqs");
+const sqs = new SQSClient({});
+async function purge() { await sqs.send(new PurgeQueueCommand({ QueueUrl: "q" })); }
+module.exports = { purge };
+"#;
+        let files = [
+            ("jobs.js", jobs),
+            ("archive.js", archive),
+            ("purge.js", purge),
+        ];
+        assert_eq!(
+            methods(&share(&files, "jobs.archive")),
+            ["SendMessageCommand"]
+        );
+        assert_eq!(methods(&share(&files, "jobs.purge")), ["PurgeQueueCommand"]);
+    }
+
+    #[test]
+    fn a_whole_module_binding_or_an_undefined_name_takes_every_definition() {
+        let index = "const lib = require('./lib');\nexports.handler = async () => lib.run();\n";
+        let lib = r#"
+const { S3Client, GetObjectCommand, PutObjectCommand } = require("@aws-sdk/client-s3");
+const s3 = new S3Client({});
+exports.run = async () => s3.send(new GetObjectCommand({ Bucket: "b", Key: "k" }));
+exports.write = async () => s3.send(new PutObjectCommand({ Bucket: "b", Key: "k" }));
+"#;
+        let files = [("index.js", index), ("lib.js", lib)];
+        // `lib` is the whole module (`require` binds all of it).
+        assert_eq!(
+            methods(&share(&files, "index.handler")),
+            ["GetObjectCommand", "PutObjectCommand"]
+        );
+        // A CommonJS module has no `default` definition: the ask cannot be placed.
+        let index = "import lib from './lib.js';\nexport const handler = async () => lib.run();\n";
+        let files = [("index.mjs", index), ("lib.js", lib)];
+        assert_eq!(
+            methods(&share(&files, "index.handler")),
+            ["GetObjectCommand", "PutObjectCommand"]
+        );
+        // A named import asks for that name only.
+        let index = "import { run } from './lib.js';\nexport const handler = async () => run();\n";
+        let files = [("index.mjs", index), ("lib.js", lib)];
+        assert_eq!(
+            methods(&share(&files, "index.handler")),
+            ["GetObjectCommand"]
+        );
+    }
+}

@@ -19,6 +19,12 @@
 //! hands to `lambda.Start`). `parse::codebase` reads each function's files through these and
 //! gives each function its [`HandlerEntry`].
 //!
+//! Python and JavaScript walkers also build the file's [`Outline`](crate::model::Outline)
+//! (through the driver's `Walker::unit`, `Walker::defers` and `Scope::bind_import`): which
+//! module-level definitions reference which names, where each call and import sits, and what
+//! each import binds. `parse::share` follows it from a function's handler so a module with
+//! several handlers gives each only what its own handler reaches.
+//!
 //! Adding a language (C#, say):
 //! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
 //!    nodes — bind client constructions and declared client types, record SDK calls with
