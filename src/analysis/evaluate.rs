@@ -167,7 +167,7 @@ pub fn analyze(
         fa.unresolved_calls = stats.unresolved;
         fa.specific_pairs = stats.specific;
         fa.total_pairs = stats.total_pairs;
-        fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty())
+        fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty() && !c.searched)
             && fa.unresolved_calls.is_empty();
         fa.needs = set
             .into_needs()

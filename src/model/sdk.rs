@@ -1,5 +1,7 @@
 //! AWS SDK calls found in function code.
 
+use std::collections::BTreeSet;
+
 use crate::source::{Span, Spanned};
 
 pub use crate::data::SdkKind;
@@ -111,6 +113,9 @@ pub struct CodeFacts {
     /// The file's functions that return an SDK client (client factories), for the files that
     /// import them.
     pub factories: Vec<Factory>,
+    /// Which module-level definitions reach what (Python, JavaScript): lets a handler take
+    /// only its own share of a module that defines several.
+    pub outline: Outline,
 }
 
 /// The request member under which a Java `DynamoDBMapper` call names the class it maps, until
@@ -150,4 +155,45 @@ pub enum Made {
     Service(String),
     /// The service the call's argument at `position` (or keyword `keyword`) names.
     Named { position: usize, keyword: String },
+}
+
+/// What a file's module-level definitions reference, so that one handler's share of the
+/// file can be told apart from another's. Module-level code runs on import, for every handler;
+/// a definition (a function, a class, a module-level binding such as `get = middy(impl)` or an
+/// export `module.exports = { get }`) runs only when something reached names it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outline {
+    /// True when the language builds outlines (otherwise the file is always taken whole).
+    pub built: bool,
+    /// The file looks its own names up at run time (`globals()`, `eval`): which definitions
+    /// run cannot be decided, so the file is taken whole.
+    pub dynamic: bool,
+    /// Module-level definitions and bindings, in document order (a name may repeat).
+    pub units: Vec<Unit>,
+    /// Names module-level code references (including functions it calls on import).
+    pub module_refs: BTreeSet<String>,
+    /// The unit each of [`CodeFacts::calls`] is made in, by index; `None`: module-level code.
+    pub call_units: Vec<Option<u32>>,
+    /// How each of [`CodeFacts::imports`] is used, by index.
+    pub import_uses: Vec<ImportUse>,
+}
+
+/// A module-level definition: its name and the names its code references.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Unit {
+    pub name: String,
+    pub refs: BTreeSet<String>,
+}
+
+/// Where an import runs and the names it binds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportUse {
+    /// The unit whose deferred code (a function body) holds the import; `None` when the
+    /// import runs on module load.
+    pub unit: Option<u32>,
+    /// The names the import binds, as (name in the importing file, name in the imported
+    /// module); `*` is the whole module (`import db`, `const db = require('./db')`). Empty: the
+    /// import binds nothing known (`import './setup'`, `export * from './x'`) and reaches the
+    /// whole module.
+    pub binds: Vec<(String, String)>,
 }

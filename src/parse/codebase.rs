@@ -11,6 +11,7 @@ use crate::model::{Arg, CodeFacts, ExportKind, Factory, Function, MAPPED_CLASS, 
 use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::parse::gobuild::{self, GoCode, GoFunction};
+use crate::parse::share::{self, Share};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
 
@@ -39,6 +40,13 @@ pub struct FunctionCode {
     /// several candidates. Hook for the report's `code_link: "inferred"` and its
     /// `incomplete-input` note (REPORT.md v1.1).
     pub location_note: Option<LocationNote>,
+    /// The code was taken by a search for the handler outside any location the definition
+    /// names (code in S3, a script-built zip): what is deployed may differ, so the function's
+    /// needs are not taken as complete.
+    pub searched: bool,
+    /// Files taken whole although the function's handler is one of several in them: which
+    /// definitions run could not be decided (the code looks its own names up at run time).
+    pub undecided: Vec<String>,
 }
 
 /// Why a function's code link is not simply the declared one.
@@ -83,6 +91,12 @@ pub fn gather(
         java.push(found);
         notes.push(note);
     }
+    let searched = search_unlinked(functions, listing, sources, &mut cache, &mut errors);
+    for (i, found) in &searched {
+        if let Search::One(file) = found {
+            roots[*i].1 = vec![file.clone()];
+        }
+    }
     let mut frontier: BTreeSet<String> =
         roots.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
     let mut closure: Vec<BTreeSet<String>> = roots
@@ -107,35 +121,13 @@ pub fn gather(
                 let Some(Some(ex)) = cache.get(file) else {
                     continue;
                 };
-                let Some(lang) = Lang::from_path(file) else {
-                    continue;
-                };
-                let profile = lang.profile();
                 for import in &ex.facts.imports {
-                    if let Some(packages) = &profile.packages {
-                        let package =
-                            package_import_files(packages, listing, file, &import.module.value);
-                        edges
-                            .entry(file.clone())
-                            .or_default()
-                            .extend(package.iter().cloned());
-                        added.extend(package);
-                        continue;
-                    }
-                    for cand in with_root(file, |file| {
-                        code::local_import_candidates(
-                            lang,
-                            file,
-                            &import.module.value,
-                            code_root.trim_start_matches('/'),
-                        )
-                    }) {
-                        if listing.files.contains_key(&cand) && !code::is_vendored(&cand) {
-                            edges.entry(file.clone()).or_default().insert(cand.clone());
-                            added.push(cand);
-                            break;
-                        }
-                    }
+                    let targets = import_targets(listing, file, &import.module.value, &code_root);
+                    edges
+                        .entry(file.clone())
+                        .or_default()
+                        .extend(targets.iter().cloned());
+                    added.extend(targets);
                 }
             }
             for a in added {
@@ -169,6 +161,9 @@ pub fn gather(
             Some(LocationNote::Ambiguous(why)) => fc.incomplete.push(why.clone()),
             None => {}
         }
+        if let Some(found) = searched.get(&i) {
+            note_search(f, found, &mut fc);
+        }
         let handler = roots[i].1.first().cloned();
         fc.handler_missing = f.code_path.is_some()
             && f.handler.is_some()
@@ -185,6 +180,14 @@ pub fn gather(
             .collect();
         let handler_string = f.handler.as_ref().map_or("", |h| h.value.as_str());
         fc.entry = code::handler_entry(handler_string, &handler_facts);
+        if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &cache) {
+            fc.analysed = !share.files.is_empty();
+            fc.files = share.files;
+            fc.calls = share.calls;
+            fc.undecided = share.undecided;
+            out.push(fc);
+            continue;
+        }
         let mut ordered: Vec<String> = handler.iter().cloned().collect();
         ordered.extend(
             closure[i]
@@ -228,6 +231,170 @@ pub fn gather(
         out.push(fc);
     }
     (out, errors)
+}
+
+/// What the search for an unlinked function's handler found.
+enum Search {
+    One(String),
+    Several(usize),
+}
+
+/// Functions whose template names no local code — `Code: {S3Bucket, S3Key}`, `CodeUri:
+/// s3://...`, a zip built by a script — but a handler in a language rolefit reads: the files of
+/// the template's folder that hold the handler's module (`handler.py`, `src/index.js`) and
+/// define its function. Inline code, images and Go or Java handlers (which name binaries and
+/// classes, not files) are not searched.
+fn search_unlinked(
+    functions: &[Function],
+    listing: &Listing,
+    sources: &mut SourceMap,
+    cache: &mut BTreeMap<String, Option<Extracted>>,
+    errors: &mut Vec<ParseError>,
+) -> BTreeMap<usize, Search> {
+    let mut wanted: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, f) in functions.iter().enumerate() {
+        let (Some(handler), Some(runtime)) = (&f.handler, &f.runtime) else {
+            continue;
+        };
+        let readable = runtime.value.starts_with("python") || runtime.value.starts_with("nodejs");
+        if f.code_path.is_some()
+            || f.inline_code.is_some()
+            || f.config.image_uri.is_some()
+            || !readable
+        {
+            continue;
+        }
+        let Some(template) = sources.get(f.span.file) else {
+            continue;
+        };
+        let folder = template
+            .path
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        // The handler's own spelling only (`src/index.handler` -> `src/index.js`), not the
+        // compiled-output guesses.
+        let module = handler.value.rsplit_once('.').map_or("", |(m, _)| m);
+        let suffixes: Vec<String> =
+            code::handler_candidates("", &handler.value, Some(runtime.value.as_str()))
+                .into_iter()
+                .filter(|c| c.rsplit_once('.').is_some_and(|(stem, _)| stem == module))
+                .collect();
+        let files: Vec<String> = listing
+            .files
+            .range(folder.clone()..)
+            .take_while(|(p, _)| p.starts_with(&folder))
+            .map(|(p, _)| p)
+            .filter(|p| {
+                let rel = &p[folder.len()..];
+                suffixes
+                    .iter()
+                    .any(|s| rel == s || rel.ends_with(&format!("/{s}")))
+                    && !code::is_vendored(p)
+                    && !p.contains("/cdk.out/")
+                    && !p.contains("/.aws-sam/")
+            })
+            .cloned()
+            .collect();
+        if !files.is_empty() {
+            wanted.push((i, files));
+        }
+    }
+    let unread: BTreeSet<String> = wanted
+        .iter()
+        .flat_map(|(_, v)| v.iter())
+        .filter(|p| !cache.contains_key(*p))
+        .cloned()
+        .collect();
+    read_batch(&unread, listing, sources, cache, errors);
+    let mut out = BTreeMap::new();
+    for (i, files) in wanted {
+        let handler = functions[i]
+            .handler
+            .as_ref()
+            .map_or("", |h| h.value.as_str());
+        let defining: Vec<String> = files
+            .into_iter()
+            .filter(|p| match cache.get(p) {
+                Some(Some(ex)) => {
+                    code::handler_entry(handler, &[(p.as_str(), &ex.facts)]).is_some()
+                }
+                _ => false,
+            })
+            .collect();
+        match defining.len() {
+            0 => {}
+            1 => {
+                out.insert(i, Search::One(defining[0].clone()));
+            }
+            n => {
+                out.insert(i, Search::Several(n));
+            }
+        }
+    }
+    out
+}
+
+/// The `incomplete-input` note of a search, at the function's handler.
+fn note_search(f: &Function, found: &Search, fc: &mut FunctionCode) {
+    let Some(handler) = &f.handler else { return };
+    match found {
+        // The link is said once as an inferred code link (`code_link: "inferred"`).
+        Search::One(_) => {
+            fc.inferred = true;
+            fc.searched = true;
+        }
+        Search::Several(n) => fc.incomplete.push(format!(
+            "the definition names no local code and {n} files define handler `{}`: none was \
+             taken as its code",
+            handler.value
+        )),
+    }
+}
+
+/// The share of its files the function's own handler reaches (see [`share`]), for code with
+/// an outline (Python, JavaScript); `None` keeps every file the handler's imports reach.
+fn own_share(
+    f: &Function,
+    entry: Option<&HandlerEntry>,
+    listing: &Listing,
+    cache: &BTreeMap<String, Option<Extracted>>,
+) -> Option<Share> {
+    let entry = entry?;
+    // Inline code beside a file is read whole below.
+    if f.inline_code.is_some() {
+        return None;
+    }
+    let code_root = f
+        .code_path
+        .as_ref()
+        .map(|c| c.value.clone())
+        .unwrap_or_default();
+    share::handler_share(
+        entry,
+        |file| match cache.get(file) {
+            Some(Some(ex)) => Some(&ex.facts),
+            _ => None,
+        },
+        |file, module| import_targets(listing, file, module, &code_root),
+    )
+}
+
+/// The files an import written in `file` names, as the listing holds them: the first local
+/// module candidate, or a Go package's files; never vendored code.
+fn import_targets(listing: &Listing, file: &str, module: &str, code_root: &str) -> Vec<String> {
+    let Some(lang) = Lang::from_path(file) else {
+        return Vec::new();
+    };
+    if let Some(packages) = &lang.profile().packages {
+        return package_import_files(packages, listing, file, module);
+    }
+    with_root(file, |file| {
+        code::local_import_candidates(lang, file, module, code_root.trim_start_matches('/'))
+    })
+    .into_iter()
+    .find(|cand| listing.files.contains_key(cand) && !code::is_vendored(cand))
+    .into_iter()
+    .collect()
 }
 
 /// The handler file of a function when the listing holds it.

@@ -14,6 +14,7 @@ pub mod common;
 pub mod gobuild;
 pub mod javaproject;
 pub mod serverless;
+pub mod share;
 pub mod terraform;
 
 pub use common::{Context, FrontEnd, Reads, TemplateOutcome};

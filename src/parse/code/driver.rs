@@ -17,7 +17,9 @@ use std::fmt::Display;
 use tree_sitter::{Node, Tree};
 
 use super::walk;
-use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Factory, Import};
+#[cfg(doc)]
+use crate::model::Outline;
+use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, ImportUse, Unit};
 use crate::source::{SourceFile, Spanned};
 
 /// One language's reading of a file, run by [`extract`] once per pass.
@@ -49,6 +51,38 @@ pub(crate) trait Walker<'f>: Sized {
     /// Client factories of the local modules the file imports, known from the start of each
     /// pass (a language without them ignores these).
     fn imported(&mut self, _factories: &[Factory]) {}
+
+    /// True for a language whose files get an [`Outline`] (which module-level definitions
+    /// reach what).
+    const OUTLINE: bool = false;
+
+    /// Callees that look names up at run time (`globals`, `eval`): a file calling one is
+    /// taken whole.
+    const DYNAMIC: &'static [&'static str] = &[];
+
+    /// For a node of module-level code (outside every definition): the name of the
+    /// definition or binding it starts (`def get`, `const get = ...`, `exports.get = ...`, an
+    /// export specifier), if any.
+    fn unit(&self, _node: Node<'_>) -> Option<String> {
+        None
+    }
+
+    /// True for a node whose body runs later, when called (a function, a lambda, a
+    /// `__main__` block), not when the module loads.
+    fn defers(&self, node: Node<'_>) -> bool {
+        self.defines_function(node)
+    }
+}
+
+/// Where the walk is in the module's outline.
+#[derive(Default)]
+struct OutlineState {
+    /// The unit the walk is inside and the node that started it.
+    unit: Option<(u32, usize)>,
+    /// How many deferred nodes (function bodies) the walk is inside.
+    deferred: usize,
+    calls: usize,
+    imports: usize,
 }
 
 /// What a pass reads and learns, beside the walker's own bindings.
@@ -61,6 +95,8 @@ pub(crate) struct Scope<'p, V> {
     pub learned: &'p Passed<V>,
     /// What callers pass local functions, learned by this pass.
     pub passed: Passed<V>,
+    /// The module-level unit the walk is inside (see [`Outline`]).
+    unit: Option<u32>,
 }
 
 impl<V> Scope<'_, V> {
@@ -76,11 +112,34 @@ impl<V> Scope<'_, V> {
     }
 
     /// Records a module the file imports (written at `node`) that may be a local file.
-    pub fn import(&mut self, module: String, node: Node<'_>) {
+    pub fn import(&mut self, module: String, node: Node<'_>) -> usize {
         let span = self.file.span(node.start_byte(), node.end_byte());
         self.facts.imports.push(Import {
             module: Spanned::new(module, span),
         });
+        self.facts.imports.len() - 1
+    }
+
+    /// Records a name the import at `index` binds: `local` in this file is `imported` (`*`
+    /// for the whole module) of the imported one. An empty `local` is the name of the
+    /// module-level binding the import is written in (`a: require('./a').handler`).
+    pub fn bind_import(&mut self, index: usize, local: &str, imported: &str) {
+        let local = if local.is_empty() {
+            match self
+                .unit
+                .and_then(|u| self.facts.outline.units.get(u as usize))
+            {
+                Some(unit) => unit.name.clone(),
+                None => return,
+            }
+        } else {
+            local.to_string()
+        };
+        let uses = &mut self.facts.outline.import_uses;
+        if uses.len() <= index {
+            uses.resize(index + 1, ImportUse::default());
+        }
+        uses[index].binds.push((local, imported.to_string()));
     }
 
     /// Records a name a handler string can give the entry point (written at `node`).
@@ -112,10 +171,19 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
             functions: Vec::new(),
             learned: &learned,
             passed: Passed::default(),
+            unit: None,
         };
+        scope.facts.outline.built = W::OUTLINE;
+        let mut state = OutlineState::default();
         walk(tree, |node, entering| {
             if entering {
+                if W::OUTLINE {
+                    outline_enter(&walker, node, &mut scope, &mut state);
+                }
                 walker.enter(node, &mut scope);
+                if W::OUTLINE {
+                    attribute(&mut scope, &mut state);
+                }
                 if walker.defines_function(node) {
                     let name = node
                         .child_by_field_name("name")
@@ -125,11 +193,21 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
                 }
             } else {
                 walker.leave(node, &mut scope);
+                if W::OUTLINE {
+                    attribute(&mut scope, &mut state);
+                    outline_leave(&walker, node, &mut scope, &mut state);
+                }
                 if walker.defines_function(node) {
                     scope.functions.pop();
                 }
             }
         });
+        if W::OUTLINE {
+            let outline = &mut scope.facts.outline;
+            outline
+                .import_uses
+                .resize(scope.facts.imports.len(), ImportUse::default());
+        }
         carried = walker.finish(&mut scope);
         if pass >= W::PASSES {
             scope.facts.factories.sort();
@@ -139,6 +217,132 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
         pass += 1;
         learned = scope.passed;
     }
+}
+
+/// Entering a node: starts a unit, counts deferred code, records the names it references.
+fn outline_enter<'f, W: Walker<'f>>(
+    walker: &W,
+    node: Node<'_>,
+    scope: &mut Scope<'_, W::Value>,
+    state: &mut OutlineState,
+) {
+    if state.unit.is_none()
+        && state.deferred == 0
+        && let Some(name) = walker.unit(node)
+    {
+        let units = &mut scope.facts.outline.units;
+        units.push(Unit {
+            name,
+            refs: Default::default(),
+        });
+        let index = (units.len() - 1) as u32;
+        state.unit = Some((index, node.id()));
+        scope.unit = Some(index);
+    }
+    if walker.defers(node) {
+        state.deferred += 1;
+    }
+    if !matches!(node.kind(), "identifier" | "shorthand_property_identifier") || in_import(node) {
+        return;
+    }
+    let name = super::text(scope.file, node);
+    if name.is_empty() {
+        return;
+    }
+    let called = is_callee(node);
+    if called && W::DYNAMIC.contains(&name) {
+        scope.facts.outline.dynamic = true;
+    }
+    let callee = called && state.deferred == 0;
+    let outline = &mut scope.facts.outline;
+    match state.unit {
+        Some((u, _)) => {
+            if let Some(unit) = outline.units.get_mut(u as usize) {
+                unit.refs.insert(name.to_string());
+            }
+            // A function called while the module loads runs for every handler.
+            if callee {
+                outline.module_refs.insert(name.to_string());
+            }
+        }
+        None => {
+            outline.module_refs.insert(name.to_string());
+        }
+    }
+}
+
+/// Leaving a node: ends deferred code and the unit it started.
+fn outline_leave<'f, W: Walker<'f>>(
+    walker: &W,
+    node: Node<'_>,
+    scope: &mut Scope<'_, W::Value>,
+    state: &mut OutlineState,
+) {
+    if walker.defers(node) {
+        state.deferred = state.deferred.saturating_sub(1);
+    }
+    if state.unit.is_some_and(|(_, id)| id == node.id()) {
+        state.unit = None;
+        scope.unit = None;
+    }
+}
+
+/// Gives the calls and imports recorded since the last look their unit: the unit when they
+/// sit in its deferred code, module level otherwise (they run on load).
+fn attribute<V>(scope: &mut Scope<'_, V>, state: &mut OutlineState) {
+    let unit = state.unit.filter(|_| state.deferred > 0).map(|(u, _)| u);
+    let outline = &mut scope.facts.outline;
+    while state.calls < scope.facts.calls.len() {
+        outline.call_units.push(unit);
+        state.calls += 1;
+    }
+    while state.imports < scope.facts.imports.len() {
+        if outline.import_uses.len() <= state.imports {
+            outline
+                .import_uses
+                .resize(state.imports + 1, ImportUse::default());
+        }
+        outline.import_uses[state.imports].unit = unit;
+        state.imports += 1;
+    }
+}
+
+/// True for a name an import statement binds (binding a name is no use of it).
+fn in_import(node: Node<'_>) -> bool {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        match n.kind() {
+            "import_statement" | "import_from_statement" | "future_import_statement" => {
+                return true;
+            }
+            "import_clause" | "named_imports" | "import_specifier" | "namespace_import"
+            | "aliased_import" | "dotted_name" => at = n.parent(),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// True for the identifier a call is made through: `f()`, `new F()`, `db.put()` (its leftmost
+/// object), `@app.route(...)`.
+fn is_callee(node: Node<'_>) -> bool {
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        let field = match parent.kind() {
+            "attribute" | "member_expression" => "object",
+            "call" | "call_expression" => "function",
+            "new_expression" => "constructor",
+            _ => return false,
+        };
+        if parent.child_by_field_name(field).map(|c| c.id()) != Some(at.id()) {
+            return false;
+        }
+        if field != "object" {
+            return true;
+        }
+        at = parent;
+    }
+    false
 }
 
 /// What call sites pass the parameters of the file's own functions, by function and slot (a

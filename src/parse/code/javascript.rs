@@ -11,7 +11,9 @@ use tree_sitter::{Node, Tree};
 use super::Lang;
 use super::driver::{self, Scope, Walker};
 use super::handler::join;
-use super::jsbind::{bind, declarator, import, parameters, record_import};
+use super::jsbind::{
+    bind, declarator, import, import_binds, parameters, record_import, require_binds,
+};
 use super::jseval::{Env, JsObj};
 use super::profile::{self, Profile};
 use super::{short_receiver, text};
@@ -131,13 +133,95 @@ impl<'f> Walker<'f> for JavaScript<'f> {
         }
     }
 
+    const OUTLINE: bool = true;
+    const DYNAMIC: &'static [&'static str] = &["eval"];
+
+    fn unit(&self, node: Node<'_>) -> Option<String> {
+        let cx = &self.cx;
+        let name = |n: Node<'_>| {
+            n.child_by_field_name("name")
+                .map(|x| cx.t(x).trim_matches(['"', '\'']).to_string())
+        };
+        match node.kind() {
+            "function_declaration"
+            | "generator_function_declaration"
+            | "class_declaration"
+            | "abstract_class_declaration" => name(node),
+            "variable_declarator" => name(node).filter(|_| {
+                node.child_by_field_name("name")
+                    .is_some_and(|n| n.kind() == "identifier")
+            }),
+            "export_specifier" => node
+                .child_by_field_name("alias")
+                .map(|a| cx.t(a).trim_matches(['"', '\'']).to_string())
+                .or_else(|| name(node)),
+            "export_statement" => {
+                let mut cursor = node.walk();
+                let default = node.children(&mut cursor).any(|c| c.kind() == "default");
+                default.then(|| "default".to_string())
+            }
+            "assignment_expression" => {
+                let left = cx.t(node.child_by_field_name("left")?);
+                if let Some(export) = left
+                    .strip_prefix("module.exports.")
+                    .or_else(|| left.strip_prefix("exports."))
+                {
+                    return (!export.contains('.')).then(|| export.to_string());
+                }
+                let right = node.child_by_field_name("right")?;
+                (left == "module.exports" && right.kind() != "object")
+                    .then(|| "default".to_string())
+            }
+            "pair" | "method_definition" | "shorthand_property_identifier" => {
+                let object = node.parent().filter(|p| p.kind() == "object")?;
+                let assignment = object
+                    .parent()
+                    .filter(|p| p.kind() == "assignment_expression")?;
+                let left = assignment.child_by_field_name("left")?;
+                if cx.t(left) != "module.exports" {
+                    return None;
+                }
+                let key = match node.kind() {
+                    "shorthand_property_identifier" => node,
+                    _ => node
+                        .child_by_field_name("key")
+                        .or_else(|| node.child_by_field_name("name"))?,
+                };
+                Some(cx.t(key).trim_matches(['"', '\'']).to_string())
+            }
+            _ => None,
+        }
+    }
+
+    fn defers(&self, node: Node<'_>) -> bool {
+        matches!(
+            node.kind(),
+            "function_declaration"
+                | "generator_function_declaration"
+                | "function_expression"
+                | "function"
+                | "arrow_function"
+                | "method_definition"
+                | "generator_function"
+        )
+    }
+
     fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         let cx = &mut self.cx;
         match node.kind() {
             "import_statement" => import(cx, scope, node),
             "export_statement" => {
-                if let Some(source) = node.child_by_field_name("source") {
-                    record_import(cx, scope, source);
+                if let Some(source) = node.child_by_field_name("source")
+                    && let Some(index) = record_import(cx, scope, source)
+                {
+                    let mut cursor = node.walk();
+                    let clause = node
+                        .named_children(&mut cursor)
+                        .find(|c| c.kind() == "export_clause");
+                    for (local, imported) in clause.map(|c| import_binds(cx, c)).unwrap_or_default()
+                    {
+                        scope.bind_import(index, &local, &imported);
+                    }
                 }
                 exports(cx, scope, node);
             }
@@ -370,8 +454,12 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let arg = |i: usize| args.and_then(|a| a.named_child(i));
     let span = cx.file.span(node.start_byte(), node.end_byte());
     if function.kind() == "import" || cx.t(function) == "require" {
-        if let Some(first) = arg(0) {
-            record_import(cx, scope, first);
+        if let Some(first) = arg(0)
+            && let Some(index) = record_import(cx, scope, first)
+        {
+            for (local, imported) in require_binds(cx, node) {
+                scope.bind_import(index, &local, &imported);
+            }
         }
         return;
     }

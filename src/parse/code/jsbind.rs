@@ -8,14 +8,99 @@ use super::jseval::{Env, JsObj, module_obj};
 use crate::model::Arg;
 
 /// Records a relative module specifier (`./db`, `../lib/x.js`) as a possible local file.
-pub(super) fn record_import(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, source: Node<'_>) {
+/// Returns the import's index.
+pub(super) fn record_import(
+    cx: &Env<'_>,
+    scope: &mut Scope<'_, Arg>,
+    source: Node<'_>,
+) -> Option<usize> {
     if let Arg::Str(module) = cx.eval(source, 0)
         && (module.starts_with("./")
             || module.starts_with("../")
             || module == "."
             || module == "..")
     {
-        scope.import(module, source);
+        return Some(scope.import(module, source));
+    }
+    None
+}
+
+/// What an `import` clause or `export ... from` clause binds, as (local name, imported name):
+/// `import x` is the module's `default`, `import * as ns` the whole module; `export { a as b }
+/// from` makes `b` the module's `a`.
+pub(super) fn import_binds(cx: &Env<'_>, clause: Node<'_>) -> Vec<(String, String)> {
+    let trim = |n: Node<'_>| cx.t(n).trim_matches(['"', '\'']).to_string();
+    let mut out = Vec::new();
+    let mut cursor = clause.walk();
+    for part in clause.named_children(&mut cursor) {
+        match part.kind() {
+            "identifier" => out.push((trim(part), "default".to_string())),
+            "namespace_import" => {
+                if let Some(name) = part.named_child(0) {
+                    out.push((trim(name), "*".to_string()));
+                }
+            }
+            "named_imports" => out.extend(import_binds(cx, part)),
+            "import_specifier" | "export_specifier" => {
+                if let Some(name) = part.child_by_field_name("name") {
+                    let bound = part.child_by_field_name("alias").unwrap_or(name);
+                    out.push((trim(bound), trim(name)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What a `require(...)` call binds: `const db = require('./db')` the whole module, `const { a,
+/// b: c } = require(...)` its `a` and `b`; `require('./a').handler` in a module-level binding
+/// binds that binding to the module's `handler`.
+pub(super) fn require_binds(cx: &Env<'_>, call: Node<'_>) -> Vec<(String, String)> {
+    let Some(parent) = call.parent() else {
+        return Vec::new();
+    };
+    match parent.kind() {
+        "variable_declarator" | "assignment_expression" => {
+            let target = parent
+                .child_by_field_name("name")
+                .or_else(|| parent.child_by_field_name("left"));
+            let Some(target) = target else {
+                return Vec::new();
+            };
+            match target.kind() {
+                "identifier" => vec![(cx.t(target).to_string(), "*".to_string())],
+                "object_pattern" => {
+                    let mut out = Vec::new();
+                    let mut cursor = target.walk();
+                    for p in target.named_children(&mut cursor) {
+                        match p.kind() {
+                            "shorthand_property_identifier_pattern" => {
+                                out.push((cx.t(p).to_string(), cx.t(p).to_string()))
+                            }
+                            "pair_pattern" => {
+                                if let (Some(k), Some(v)) =
+                                    (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                                    && v.kind() == "identifier"
+                                {
+                                    out.push((cx.t(v).to_string(), cx.t(k).to_string()));
+                                } else {
+                                    return Vec::new();
+                                }
+                            }
+                            _ => return Vec::new(),
+                        }
+                    }
+                    out
+                }
+                _ => Vec::new(),
+            }
+        }
+        "member_expression" if parent.child_by_field_name("object") == Some(call) => parent
+            .child_by_field_name("property")
+            .map(|p| vec![(String::new(), cx.t(p).to_string())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 
@@ -24,7 +109,15 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_
     let Some(source) = node.child_by_field_name("source") else {
         return;
     };
-    record_import(cx, scope, source);
+    if let Some(index) = record_import(cx, scope, source) {
+        let mut cursor = node.walk();
+        let clause = node
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "import_clause");
+        for (local, imported) in clause.map(|c| import_binds(cx, c)).unwrap_or_default() {
+            scope.bind_import(index, &local, &imported);
+        }
+    }
     let Arg::Str(module) = cx.eval(source, 0) else {
         return;
     };

@@ -28,6 +28,12 @@
 //! the files importing them again with [`extract_with`], so calls made on what they return
 //! resolve across modules (and across the files of one Go package).
 //!
+//! Python and JavaScript walkers also build the file's [`Outline`](crate::model::Outline)
+//! (through the driver's `Walker::unit`, `Walker::defers` and `Scope::bind_import`): which
+//! module-level definitions reference which names, where each call and import sits, and what
+//! each import binds. `parse::share` follows it from a function's handler so a module with
+//! several handlers gives each only what its own handler reaches.
+//!
 //! Adding a language (C#, say):
 //! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
 //!    nodes — bind client constructions and declared client types, record SDK calls with

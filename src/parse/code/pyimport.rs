@@ -10,7 +10,12 @@ use super::text;
 /// `import ...` / `from ... import ...`: binds SDK names and records possible local modules.
 pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
     let file = cx.file;
-    let mut record = |module: String, at: Node<'_>| scope.import(module, at);
+    let mut record = |module: String, at: Node<'_>, binds: &[(&str, &str)]| {
+        let index = scope.import(module, at);
+        for (local, imported) in binds {
+            scope.bind_import(index, local, imported);
+        }
+    };
     let names: Vec<Node<'_>> = {
         let mut cursor = node.walk();
         node.children_by_field_name("name", &mut cursor).collect()
@@ -44,10 +49,10 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
                 cx.boto3 = true;
             }
             if let Some(obj) = obj {
-                cx.names.insert(bound, obj);
+                cx.names.insert(bound.clone(), obj);
             }
             if !super::pystd::is_known_package(&module) {
-                record(module, n);
+                record(module, n, &[(&bound, "*")]);
             }
         }
         return;
@@ -65,8 +70,20 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
         .and_then(|m| m.strip_prefix("mypy_boto3_"))
         .map(|s| s.replace('_', "-"));
     let relative_only = module.chars().all(|c| c == '.');
+    // What `from module import a, b as c` binds: a star import binds nothing known.
+    let bound_names: Vec<(String, String)> = names
+        .iter()
+        .map(|n| {
+            let (name, alias) = split(*n);
+            (alias.unwrap_or_else(|| name.clone()), name)
+        })
+        .collect();
     if !relative_only && !super::pystd::is_known_package(&module) {
-        record(module.clone(), from);
+        let binds: Vec<(&str, &str)> = bound_names
+            .iter()
+            .map(|(l, i)| (l.as_str(), i.as_str()))
+            .collect();
+        record(module.clone(), from, &binds);
     }
     for n in names {
         let (name, alias) = split(n);
@@ -95,13 +112,14 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
             _ => None,
         };
         if let Some(obj) = obj {
-            cx.names.insert(bound, obj);
+            cx.names.insert(bound.clone(), obj);
         }
         // `from pkg import mod` may import a submodule: both readings are candidates.
+        let whole = [(bound.as_str(), "*")];
         if relative_only {
-            record(format!("{module}{name}"), n);
+            record(format!("{module}{name}"), n, &whole);
         } else if name != "*" && !super::pystd::is_known_package(&module) {
-            record(format!("{module}.{name}"), n);
+            record(format!("{module}.{name}"), n, &whole);
         }
     }
 }

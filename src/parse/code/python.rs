@@ -123,6 +123,31 @@ impl<'f> Walker<'f> for Python<'f> {
         node.kind() == "function_definition"
     }
 
+    const OUTLINE: bool = true;
+    const DYNAMIC: &'static [&'static str] = &["globals", "locals", "vars", "eval", "exec"];
+
+    fn unit(&self, node: Node<'_>) -> Option<String> {
+        let file = self.cx.file;
+        let name = |n: Node<'_>| {
+            n.child_by_field_name("name")
+                .map(|x| text(file, x).to_string())
+        };
+        match node.kind() {
+            "function_definition" | "class_definition" => name(node),
+            "decorated_definition" => node.child_by_field_name("definition").and_then(name),
+            "assignment" => node
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "identifier")
+                .map(|l| text(file, l).to_string()),
+            _ if is_main_block(file, node) => Some("__main__".to_string()),
+            _ => None,
+        }
+    }
+
+    fn defers(&self, node: Node<'_>) -> bool {
+        matches!(node.kind(), "function_definition" | "lambda") || is_main_block(self.cx.file, node)
+    }
+
     fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
         match node.kind() {
             "import_statement" | "import_from_statement" => {
@@ -235,6 +260,15 @@ impl<'f> Walker<'f> for Python<'f> {
         }
         carried
     }
+}
+
+/// `if __name__ == "__main__":` — code for running the file by hand, never run by Lambda.
+fn is_main_block(file: &SourceFile, node: Node<'_>) -> bool {
+    node.kind() == "if_statement"
+        && node.child_by_field_name("condition").is_some_and(|c| {
+            let t = text(file, c);
+            t.contains("__name__") && t.contains("__main__")
+        })
 }
 
 /// `handler = Mangum(app)` at module level is a handler's name too.

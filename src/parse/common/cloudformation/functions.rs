@@ -132,7 +132,23 @@ fn code(
                 }
             }
         });
+    let path = path.or_else(|| sam_default_code(t, r, is_sam && code.is_none() && asset.is_none()));
     (path, inline, image)
+}
+
+/// A SAM function without `CodeUri`, `InlineCode` or `ImageUri`: SAM resolves code paths from
+/// the template's folder, so a handler path (`Handler: src/api/orders.handler`) is read from
+/// there. See <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-cli-command-reference-sam-build.html>,
+/// option `--base-dir`: "By default, relative paths are resolved with respect to the AWS SAM
+/// template's location."
+fn sam_default_code(t: &Template, r: &Node, no_code: bool) -> Option<Spanned<String>> {
+    let image = r.get("PackageType").and_then(Node::as_str) == Some("Image");
+    if !no_code || image || r.get("InlineCode").is_some() || r.get("ImageUri").is_some() {
+        return None;
+    }
+    let handler = r.get("Handler")?;
+    handler.as_str()?;
+    join_path(&t.file.path, ".").map(|p| Spanned::new(p, handler.span))
 }
 
 fn env(t: &Template, props: &Node, r: &Node, config: &mut FunctionConfig) -> Vec<EnvVar> {
