@@ -870,3 +870,39 @@ module "fn" {
     );
     assert!(role.policies.iter().any(|p| matches!(&p.source, PolicySource::Implicit { reason, .. } if reason == "attach_cloudwatch_logs_policy")));
 }
+
+#[test]
+fn a_log_group_arn_attribute_has_no_stream_wildcard() {
+    // The AWS provider strips the API's `:*` from `aws_cloudwatch_log_group.arn`.
+    let main = r#"
+resource "aws_cloudwatch_log_group" "lg" {
+  name = "/aws/lambda/f"
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = "arn:aws:iam::111122223333:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "f.zip"
+  environment {
+    variables = {
+      GROUP   = aws_cloudwatch_log_group.lg.arn
+      STREAMS = "${aws_cloudwatch_log_group.lg.arn}:*"
+    }
+  }
+}
+"#;
+    let (_, app, _) = module(&[("main.tf", main)], &[]);
+    let value = |name: &str| {
+        app.functions[0]
+            .environment
+            .iter()
+            .find(|e| e.name.value == name)
+            .and_then(|e| e.value.as_ref())
+            .map(|v| v.value.clone())
+    };
+    let group = value("GROUP").expect("resolved");
+    assert!(group.ends_with(":log-group:/aws/lambda/f"), "{group}");
+    assert_eq!(value("STREAMS"), Some(format!("{group}:*")));
+}

@@ -51,6 +51,13 @@ pub fn attribute(tf: &str, address: &str, name: &str, arn: Option<&str>, attr: &
         };
     };
     match (tf, attr) {
+        // The provider strips the `:*` that CloudWatch Logs' API puts on a log group's ARN
+        // ("Any :* suffix added by the API, denoting all CloudWatch Log Streams under the
+        // CloudWatch Log Group, is removed", aws_cloudwatch_log_group, Attribute Reference), so
+        // a grant on it alone does not cover the group's log streams.
+        ("aws_cloudwatch_log_group", "arn") => arn.map_or_else(fallback, |a| {
+            a.strip_suffix(":*").unwrap_or(a).to_string()
+        }),
         (_, "arn") => arn.map_or_else(fallback, str::to_string),
         ("aws_dynamodb_table", "stream_arn") => arn.map_or_else(fallback, |a| format!("{a}/stream/*")),
         ("aws_sqs_queue", "id" | "url") => resources::ref_value(kind, address, name, arn),
