@@ -82,6 +82,7 @@ mod profile;
 mod pyargs;
 mod pyeval;
 mod pyimport;
+mod pysigned;
 mod pystd;
 mod python;
 mod vendored;
