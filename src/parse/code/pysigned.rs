@@ -162,7 +162,13 @@ fn host_of(env: &Env<'_>, node: Node<'_>) -> Arg {
 }
 
 /// One action-named call.
-fn action(span: Span, service: &str, action: &str, args: Vec<(String, Arg)>, text: String) -> SdkCall {
+fn action(
+    span: Span,
+    service: &str,
+    action: &str,
+    args: Vec<(String, Arg)>,
+    text: String,
+) -> SdkCall {
     SdkCall {
         span,
         sdk: SdkKind::Python,
@@ -188,7 +194,13 @@ fn search_calls(
 ) {
     let args = vec![("Endpoint".to_string(), endpoint)];
     if service == "aoss" {
-        facts.calls.push(action(span, "aoss", "APIAccessAll", args, shown.to_string()));
+        facts.calls.push(action(
+            span,
+            "aoss",
+            "APIAccessAll",
+            args,
+            shown.to_string(),
+        ));
         return;
     }
     if methods.is_empty() {
@@ -197,7 +209,9 @@ fn search_calls(
             .push(action(span, "es", "", args.clone(), shown.to_string()));
     }
     for m in methods {
-        facts.calls.push(action(span, "es", m, args.clone(), shown.to_string()));
+        facts
+            .calls
+            .push(action(span, "es", m, args.clone(), shown.to_string()));
     }
 }
 
@@ -227,7 +241,9 @@ pub(crate) fn call(
             let named = args
                 .map(|a| env.arguments(a, &["DBHostname", "Port", "DBUsername", "Region"]))
                 .unwrap_or_default();
-            facts.calls.push(action(span, "rds-db", "connect", named, shown));
+            facts
+                .calls
+                .push(action(span, "rds-db", "connect", named, shown));
             return true;
         }
         Some(Obj::Search {
