@@ -48,6 +48,12 @@
 //! 3. The grammar dependency (`tree-sitter-c-sharp`) in `Cargo.toml`.
 //!
 //! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
+//! - Calls that are no SDK client method are [`CallStyle::Action`] calls named by their IAM
+//!   action (`pysigned.rs` for Python; Java's `RdsUtilities` through `token_signer`):
+//!   `rds-db` `connect` (`DBHostname`, `DBUsername`), `es` `ESHttp<Method>` and `aoss`
+//!   `APIAccessAll` (`Endpoint`), `lambda` `InvokeFunction` (`FunctionName`) for a durable
+//!   function's `context.invoke`; an `es` call with an empty name is a signed request whose
+//!   HTTP method is unknown.
 //! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
 //!   `parameters.get_parameter` (`Name`), `parameters.get_parameters` (`Path`),
 //!   `parameters.get_secret` (`SecretId`), `parameters.get_app_config` (`Name`,
