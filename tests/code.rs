@@ -1335,3 +1335,99 @@ exports.handler = async (event) => {
         &[direct("SQS", "sendMessage", vec![("QueueUrl", s("q"))])],
     );
 }
+
+fn action<'a>(service: &'a str, method: &'a str, args: Vec<(&'a str, Arg)>) -> Expect<'a> {
+    (service, method, CallStyle::Action, None, args, Vec::new())
+}
+
+#[test]
+fn python_calls_that_are_not_sdk_clients() {
+    let f = facts(
+        "app.py",
+        r#"
+import os
+import boto3
+import requests
+from requests_aws4auth import AWS4Auth
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from opensearchpy import OpenSearch, AWSV4SignerAuth
+
+rds = boto3.client("rds")
+creds = boto3.Session().get_credentials()
+awsauth = AWS4Auth(creds.access_key, creds.secret_key, "eu-west-1", "es")
+serverless = AWSV4SignerAuth(creds, "eu-west-1", "aoss")
+search = OpenSearch(hosts=[{"host": os.environ["HOST"], "port": 443}], http_auth=serverless)
+plain = AWS4Auth(creds.access_key, creds.secret_key, "eu-west-1", "execute-api")
+
+def handler(event, context):
+    rds.generate_db_auth_token(os.environ["DB_HOST"], 5432, "app")
+    requests.put("https://search-logs-abc.eu-west-1.es.amazonaws.com/logs/_doc/1", auth=awsauth, json={})
+    requests.request("DELETE", os.environ["URL"], auth=awsauth)
+    search.search(index="x", body={})
+    request = AWSRequest(method="POST", url=os.environ["URL"], data="{}")
+    SigV4Auth(creds, "es", "eu-west-1").add_auth(request)
+    requests.get("https://example.com", auth=plain)
+    context.invoke("other", {})
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            action(
+                "rds-db",
+                "connect",
+                vec![
+                    ("DBHostname", Arg::Env("DB_HOST".into())),
+                    ("Port", Arg::Unknown),
+                    ("DBUsername", s("app")),
+                ],
+            ),
+            action(
+                "es",
+                "ESHttpPut",
+                vec![(
+                    "Endpoint",
+                    s("https://search-logs-abc.eu-west-1.es.amazonaws.com/logs/_doc/1"),
+                )],
+            ),
+            action(
+                "es",
+                "ESHttpDelete",
+                vec![("Endpoint", Arg::Env("URL".into()))],
+            ),
+            action(
+                "aoss",
+                "APIAccessAll",
+                vec![("Endpoint", Arg::Env("HOST".into()))],
+            ),
+            action(
+                "es",
+                "ESHttpPost",
+                vec![("Endpoint", Arg::Env("URL".into()))],
+            ),
+        ],
+    );
+    // `context.invoke` is a durable function's invoke only where the file imports the SDK.
+    let durable = facts(
+        "app.py",
+        r#"
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+@durable_execution
+def handler(event, context: DurableContext):
+    return context.invoke(function_name="arn:aws:lambda:eu-west-1:111122223333:function:x", payload={})
+"#,
+    );
+    check(
+        &durable.calls,
+        &[action(
+            "lambda",
+            "InvokeFunction",
+            vec![(
+                "FunctionName",
+                s("arn:aws:lambda:eu-west-1:111122223333:function:x"),
+            )],
+        )],
+    );
+}

@@ -762,3 +762,36 @@ func handle(ctx context.Context) {
         ],
     );
 }
+
+#[test]
+fn java_rds_utilities_token_is_rds_db_connect() {
+    let f = facts(
+        "src/main/java/App.java",
+        r#"
+import software.amazon.awssdk.services.rds.RdsUtilities;
+import software.amazon.awssdk.services.rds.model.GenerateAuthenticationTokenRequest;
+
+public class App {
+    public String token() {
+        RdsUtilities utilities = RdsUtilities.builder().build();
+        return utilities.generateAuthenticationToken(GenerateAuthenticationTokenRequest.builder()
+            .hostname(System.getenv("DB_HOST")).port(5432).username("app").build());
+    }
+}
+"#,
+    );
+    check(
+        &f,
+        SdkKind::Java,
+        &[(
+            "rds-db",
+            "connect",
+            CallStyle::Action,
+            vec![
+                ("DBHostname", env("DB_HOST")),
+                ("Port", Arg::Unknown),
+                ("DBUsername", s("app")),
+            ],
+        )],
+    );
+}

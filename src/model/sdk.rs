@@ -17,6 +17,12 @@ pub enum CallStyle {
     Waiter,
     /// A method on a boto3 resource object (`Table(...).put_item`, `Bucket(...).objects.all()`).
     Resource,
+    /// A call that is no SDK client method but needs an IAM action all the same, named by that
+    /// action: `service` is its prefix and `method` its name (`rds-db` `connect` for an IAM
+    /// database authentication token, `es` `ESHttpPost` for a SigV4-signed request to an
+    /// OpenSearch domain, `lambda` `InvokeFunction` for a durable function's
+    /// `context.invoke`). See `needs::signed` for the resource each names.
+    Action,
 }
 
 /// What an argument evaluates to, as far as static reading can tell.

@@ -5,6 +5,7 @@ mod arn;
 mod config;
 mod kms;
 mod sdk;
+mod signed;
 
 pub use arn::{ACCOUNT, REGION, is_specific, queue_url_to_arn, resource_for_action};
 pub use sdk::{SdkNeeds, sdk_needs};

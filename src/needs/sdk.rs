@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, resource_for_action};
+use super::{NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, resource_for_action, signed};
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
 use crate::model::{App, Arg, CallStyle, Function, SdkCall};
@@ -76,6 +76,9 @@ pub fn sdk_needs(
             let on_source = copy.is_some_and(|c| c.actions.contains(action));
             let resource = match (&source_params, on_source) {
                 (Some(sp), true) => resource_for_action(action, sp),
+                _ if call.style == CallStyle::Action => {
+                    signed::resource(app, action, &params, &region, &account)
+                }
                 _ => resource_for_action(action, &params),
             };
             if !on_source {
@@ -270,6 +273,19 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         })
         .collect();
     let op = match call.style {
+        // Named by its IAM action; an empty name is a call whose action could not be told.
+        CallStyle::Action => {
+            if call.method.is_empty() || call.service.is_empty() {
+                return None;
+            }
+            return Some(Resolved {
+                actions: vec![format!("{}:{}", call.service, call.method)],
+                params,
+                service: String::new(),
+                operations: Vec::new(),
+                follow_on: Vec::new(),
+            });
+        }
         CallStyle::Resource => {
             let rt = call.resource_type.as_deref().unwrap_or("");
             let r = sdk.boto3_resource_call(&call.service, rt, &call.method)?;

@@ -125,9 +125,8 @@ pub(super) fn class(fqcn: &str) -> Option<Obj> {
                 .filter(|s| !s.contains('.') && name.ends_with("Waiter"))
                 .map(|s| Obj::Waiter(s.to_string()));
         }
-        // `RdsUtilities.generateAuthenticationToken` signs an IAM database token locally: a
-        // call rolefit cannot map to an action, which keeps the function's needs incomplete
-        // rather than calling its `rds-db:connect` grant unused.
+        // `RdsUtilities.generateAuthenticationToken` signs an IAM database token locally; the
+        // call is named by `rds-db:connect` once read (`token_signer` in `code`).
         if name.ends_with("Client") || name == "RdsUtilities" {
             return Some(Obj::Client(rest.to_string()));
         }

@@ -48,6 +48,12 @@
 //! 3. The grammar dependency (`tree-sitter-c-sharp`) in `Cargo.toml`.
 //!
 //! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
+//! - Calls that are no SDK client method are [`CallStyle::Action`] calls named by their IAM
+//!   action (`pysigned.rs` for Python; Java's `RdsUtilities` through `token_signer`):
+//!   `rds-db` `connect` (`DBHostname`, `DBUsername`), `es` `ESHttp<Method>` and `aoss`
+//!   `APIAccessAll` (`Endpoint`), `lambda` `InvokeFunction` (`FunctionName`) for a durable
+//!   function's `context.invoke`; an `es` call with an empty name is a signed request whose
+//!   HTTP method is unknown.
 //! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
 //!   `parameters.get_parameter` (`Name`), `parameters.get_parameters` (`Path`),
 //!   `parameters.get_secret` (`SecretId`), `parameters.get_app_config` (`Name`,
@@ -82,6 +88,7 @@ mod profile;
 mod pyargs;
 mod pyeval;
 mod pyimport;
+mod pysigned;
 mod pystd;
 mod python;
 mod vendored;
@@ -96,7 +103,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
-use crate::model::{Arg, CodeFacts, Factory};
+use crate::model::{Arg, CallStyle, CodeFacts, Factory, SdkCall};
 use crate::source::SourceFile;
 use crate::syntax::ParseError;
 
@@ -157,7 +164,36 @@ pub fn extract_with(
     imported: &[Factory],
 ) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
-    Ok((lang.profile().extract)(file, &tree, imported))
+    let mut facts = (lang.profile().extract)(file, &tree, imported);
+    for call in &mut facts.calls {
+        token_signer(call);
+    }
+    Ok(facts)
+}
+
+/// SDK utilities that sign an IAM database authentication token locally rather than call
+/// an API (Java v2 `RdsUtilities.generateAuthenticationToken`, whose request's builder sets
+/// `hostname`, `port` and `username`): the token is used to connect, which needs
+/// `rds-db:connect` (RDS User Guide, "Connecting to your DB instance using IAM
+/// authentication"), so the call is named by that action with the request's members renamed
+/// to those of boto3's `generate_db_auth_token`.
+fn token_signer(call: &mut SdkCall) {
+    if call.style != CallStyle::Direct
+        || call.service != "rds"
+        || call.method != "generateAuthenticationToken"
+    {
+        return;
+    }
+    call.style = CallStyle::Action;
+    call.service = "rds-db".to_string();
+    call.method = "connect".to_string();
+    for (name, _) in &mut call.args {
+        match name.as_str() {
+            "Hostname" => *name = "DBHostname".to_string(),
+            "Username" => *name = "DBUsername".to_string(),
+            _ => {}
+        }
+    }
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).

@@ -46,6 +46,21 @@ pub(crate) enum Obj {
     PtIdempotencyLayer,
     Value(Arg),
     Dict(Vec<(String, Arg)>),
+    /// A SigV4 signer for OpenSearch (`AWS4Auth(..., 'es')`) and the service it signs for
+    /// (`es` or `aoss`); see `pysigned`.
+    Signer(String),
+    /// An OpenSearch client signing with a [`Obj::Signer`], the host it is given and the
+    /// namespace reached (`indices`).
+    Search {
+        service: String,
+        endpoint: Arg,
+        namespace: String,
+    },
+    /// A botocore `AWSRequest(method, url)` to be signed.
+    SignedRequest {
+        method: Arg,
+        url: Arg,
+    },
     /// A plain parameter of the enclosing function: its position among the call's arguments
     /// (`self` aside), its name for keyword calls, and the value all callers in the file agree
     /// on (unknown where they differ).
@@ -74,6 +89,8 @@ impl Obj {
                 | Obj::Value(_)
                 | Obj::Dict(_)
                 | Obj::ClientOf { .. }
+                | Obj::Signer(_)
+                | Obj::Search { .. }
         )
     }
 }
@@ -87,6 +104,8 @@ pub(crate) struct Env<'a> {
     pub memo: HashMap<usize, Obj>,
     /// The file imports boto3 (enables guesses from parameter names).
     pub boto3: bool,
+    /// The file imports the AWS Durable Execution SDK (`context.invoke` invokes a function).
+    pub durable: bool,
 }
 
 impl Env<'_> {
@@ -164,6 +183,18 @@ impl Env<'_> {
                     (Obj::PtParameters, f) => Obj::PtFunction(f.to_string()),
                     (Obj::PtIdempotency, "DynamoDBPersistenceLayer") => Obj::PtIdempotencyLayer,
                     (Obj::Dict(pairs), a) => Obj::Value(pairs.into_iter().find(|(k, _)| k == a)?.1),
+                    (
+                        Obj::Search {
+                            service,
+                            endpoint,
+                            namespace,
+                        },
+                        "indices",
+                    ) if namespace.is_empty() => Obj::Search {
+                        service,
+                        endpoint,
+                        namespace: "indices".to_string(),
+                    },
                     _ => return None,
                 })
             }
@@ -177,6 +208,9 @@ impl Env<'_> {
                     && let Some(obj) = self.names.get(&format!("{}()", self.t(function)))
                 {
                     return self.returned(obj.clone(), args);
+                }
+                if let Some(made) = super::pysigned::construct(self, function, args) {
+                    return Some(made);
                 }
                 let Some(callee) = self.resolve(function, d) else {
                     return self.method_result(function, args);

@@ -7,6 +7,9 @@ use super::driver::Scope;
 use super::pyeval::{Env, Obj};
 use super::text;
 
+/// The AWS Durable Execution SDK for Python's package (`aws_durable_execution_sdk_python`).
+const DURABLE_SDK: &str = "aws_durable_execution_sdk";
+
 /// `import ...` / `from ... import ...`: binds SDK names and records possible local modules.
 pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
     let file = cx.file;
@@ -48,6 +51,9 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
             if module.starts_with("boto3") {
                 cx.boto3 = true;
             }
+            if module.starts_with(DURABLE_SDK) {
+                cx.durable = true;
+            }
             if let Some(obj) = obj {
                 cx.names.insert(bound.clone(), obj);
             }
@@ -63,6 +69,9 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
     let module = text(file, from).to_string();
     if module.starts_with("boto3") {
         cx.boto3 = true;
+    }
+    if module.starts_with(DURABLE_SDK) {
+        cx.durable = true;
     }
     let mypy_service = module
         .split('.')

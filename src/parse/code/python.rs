@@ -112,6 +112,7 @@ impl<'f> Walker<'f> for Python<'f> {
                 mypy: BTreeMap::new(),
                 memo: HashMap::new(),
                 boto3: false,
+                durable: false,
             },
             returns: BTreeMap::new(),
             factories: BTreeMap::new(),
@@ -518,6 +519,9 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         resource_ids: Vec::new(),
         text,
     };
+    if super::pysigned::call(cx, facts, function, args, span) {
+        return;
+    }
     if function.kind() == "identifier" {
         let name = text(file, function);
         match cx.resolve(function, 0) {

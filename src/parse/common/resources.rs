@@ -39,6 +39,7 @@ pub fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::IoT::TopicRule" => "RuleName",
         "AWS::KinesisFirehose::DeliveryStream" => "DeliveryStreamName",
         "AWS::ECR::Repository" => "RepositoryName",
+        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => "DomainName",
         _ => return None,
     })
 }
@@ -84,6 +85,11 @@ pub fn arn(
             )
         }
         "AWS::KMS::Key" => format!("arn:aws:kms:{RA}:key/{id}"),
+        // CloudFormation resource reference, AWS::OpenSearchService::Domain, "Return values"
+        // (`Arn`, `DomainArn`): arn:aws:es:<region>:<account>:domain/<name>.
+        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
+            format!("arn:aws:es:{RA}:domain/{name}")
+        }
         "AWS::KMS::Alias" => format!("arn:aws:kms:{RA}:{name}"),
         "AWS::IAM::Role" => {
             let path = prop("Path").unwrap_or_else(|| "/".into());
@@ -214,6 +220,9 @@ pub fn get_att(kind: &str, logical: &str, name: &str, arn: Option<&str>, attr: &
         ("AWS::Cognito::UserPool", "UserPoolId") => format!("${{{logical}}}"),
         ("AWS::ApiGateway::RestApi", "RestApiId") | ("AWS::ApiGatewayV2::Api", "ApiId") => {
             format!("${{{logical}}}")
+        }
+        ("AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain", "DomainArn") => {
+            arn.map_or_else(fallback, str::to_string)
         }
         (_, "Arn" | "ARN") if kind != "AWS::Logs::LogGroup" => {
             arn.map_or_else(fallback, str::to_string)
