@@ -110,9 +110,8 @@ impl Env<'_> {
         let mut cursor = args.walk();
         args.named_children(&mut cursor).any(|a| {
             a.kind() == "keyword_argument"
-                && a.child_by_field_name("name").is_some_and(|n| {
-                    matches!(self.t(n), "aws_access_key_id" | "aws_session_token")
-                })
+                && a.child_by_field_name("name")
+                    .is_some_and(|n| matches!(self.t(n), "aws_access_key_id" | "aws_session_token"))
         })
     }
 
