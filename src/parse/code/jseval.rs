@@ -46,7 +46,26 @@ pub(crate) enum JsObj {
         position: usize,
         classes: Vec<(String, JsObj)>,
     },
+    /// A client signed with credentials given in code (`new S3Client({ credentials })`, v2
+    /// `new AWS.S3({ accessKeyId, ... })`), such as an assumed role's or an authorizer's: its
+    /// calls are not made with the execution role, so they need nothing from it.
+    OtherCredentials,
 }
+
+/// Credential providers that read the execution role's own credentials in Lambda (the
+/// environment or the default chain); any other `credentials` value signs with something else.
+/// <https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html>
+/// ("Setting credentials in Node.js").
+const ROLE_PROVIDERS: [&str; 4] = [
+    "fromEnv",
+    "fromNodeProviderChain",
+    "defaultProvider",
+    "fromContainerMetadata",
+];
+
+/// Client configuration keys that carry credentials: v3 `credentials`, v2 `credentials` and
+/// the static `accessKeyId` / `sessionToken`.
+const CREDENTIAL_KEYS: [&str; 3] = ["credentials", "accessKeyId", "sessionToken"];
 
 /// What a module specifier gives when imported whole.
 pub(crate) fn module_obj(module: &str) -> Option<JsObj> {
@@ -253,7 +272,13 @@ impl Env<'_> {
                             args,
                         })
                     }
-                    class => instance(class),
+                    class => {
+                        let client = instance(class)?;
+                        if args.is_some_and(|a| self.other_credentials(a)) {
+                            return Some(JsObj::OtherCredentials);
+                        }
+                        Some(client)
+                    }
                 }
             }
             "object" => {
@@ -313,7 +338,15 @@ impl Env<'_> {
                     let obj = self.names.get(&format!("{method}()"))?;
                     return self.returned(obj.clone(), args, d);
                 };
+                let wraps_other = || {
+                    args.and_then(|a| a.named_child(0))
+                        .and_then(|a| self.resolve(a, d))
+                        == Some(JsObj::OtherCredentials)
+                };
                 match (object, method) {
+                    (JsObj::V3Export { .. }, "from") if wraps_other() => {
+                        Some(JsObj::OtherCredentials)
+                    }
                     (JsObj::V3Export { package, name }, "from") if name.ends_with("Client") => {
                         Some(JsObj::V3Client(package))
                     }
@@ -323,6 +356,36 @@ impl Env<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Whether a client constructor's configuration (its first argument, an object literal)
+    /// gives credentials other than the execution role's.
+    fn other_credentials(&self, args: Node<'_>) -> bool {
+        let Some(config) = args.named_child(0).filter(|c| c.kind() == "object") else {
+            return false;
+        };
+        let mut cursor = config.walk();
+        config.named_children(&mut cursor).any(|child| {
+            let (key, value) = match child.kind() {
+                "pair" => match (
+                    child.child_by_field_name("key"),
+                    child.child_by_field_name("value"),
+                ) {
+                    (Some(k), Some(v)) => (self.t(k).trim_matches(['"', '\'']), Some(v)),
+                    _ => return false,
+                },
+                "shorthand_property_identifier" => (self.t(child), None),
+                _ => return false,
+            };
+            if !CREDENTIAL_KEYS.contains(&key) {
+                return false;
+            }
+            let provider = value
+                .filter(|v| v.kind() == "call_expression")
+                .and_then(|v| v.child_by_field_name("function"))
+                .map(|f| self.t(f).rsplit('.').next().unwrap_or_default());
+            !provider.is_some_and(|p| ROLE_PROVIDERS.contains(&p))
+        })
     }
 
     /// `new AWS[name]()`: the v2 client of a service named by a string, or, inside a factory,

@@ -124,6 +124,16 @@ impl Env<'_> {
         self.names.get(field).cloned()
     }
 
+    /// Whether a call's arguments pass credentials (`aws_access_key_id=`, `aws_session_token=`).
+    fn gives_credentials(&self, args: Node<'_>) -> bool {
+        let mut cursor = args.walk();
+        args.named_children(&mut cursor).any(|a| {
+            a.kind() == "keyword_argument"
+                && a.child_by_field_name("name")
+                    .is_some_and(|n| matches!(self.t(n), "aws_access_key_id" | "aws_session_token"))
+        })
+    }
+
     /// The SDK object an expression refers to.
     pub(crate) fn resolve(&self, node: Node<'_>, depth: usize) -> Option<Obj> {
         if depth > MAX_DEPTH {
@@ -215,6 +225,15 @@ impl Env<'_> {
                 let Some(callee) = self.resolve(function, d) else {
                     return self.method_result(function, args);
                 };
+                // A client or session given credentials in code (an assumed role's, an
+                // authorizer's) does not sign with the execution role: its calls need nothing
+                // from it. <https://docs.aws.amazon.com/boto3/latest/guide/credentials.html>
+                // ("Passing credentials as parameters").
+                if matches!(callee, Obj::ClientFn | Obj::ResourceFn | Obj::SessionClass)
+                    && args.is_some_and(|a| self.gives_credentials(a))
+                {
+                    return None;
+                }
                 match callee {
                     Obj::ClientFn => self.made(args, false, d),
                     Obj::ResourceFn => self.made(args, true, d),
