@@ -239,8 +239,8 @@ pub struct ConnectorProfile {
 }
 
 impl ConnectorProfile {
-    /// The statements of the chosen `Permissions` in SAM's order (the profile's category
-    /// order, as `SamConnector._get_policy_statements` walks it), with `%{...}` taken from
+    /// The statements of the chosen `Permissions` (`SamConnector._get_policy_statements`; here in
+    /// category name order, which changes no grant), with `%{...}` taken from
     /// `vars` (`Source.Arn`, `Destination.Name`, ...) and `${AWS::Partition}` written `aws`.
     /// `Err` names a placeholder `vars` lacks (SAM rejects such a connector).
     pub fn statements(

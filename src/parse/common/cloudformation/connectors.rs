@@ -54,14 +54,26 @@ pub fn lower(t: &Template, app: &mut App) {
     for (logical, decl) in &t.resources {
         if decl.kind == "AWS::Serverless::Connector" {
             let Some(p) = decl.props() else {
-                t.issue(decl.key.span, format!("connector `{logical}` has no `Properties`"));
+                t.issue(
+                    decl.key.span,
+                    format!("connector `{logical}` has no `Properties`"),
+                );
                 continue;
             };
             let Some(source) = p.get("Source") else {
-                t.issue(decl.key.span, format!("connector `{logical}` has no `Source`"));
+                t.issue(
+                    decl.key.span,
+                    format!("connector `{logical}` has no `Source`"),
+                );
                 continue;
             };
-            found.extend(connector(t, logical.clone(), decl.key.span, source.clone(), p));
+            found.extend(connector(
+                t,
+                logical.clone(),
+                decl.key.span,
+                source.clone(),
+                p,
+            ));
         }
         let Some(embedded) = decl.node.get("Connectors") else {
             continue;
@@ -174,7 +186,10 @@ fn end(t: &Template, app: &App, r: &Node) -> Option<End> {
             return Some(id(t.file, &l));
         }
         let name = t.text(n)?;
-        app.roles.iter().find(|x| x.name == name).map(|x| x.id.clone())
+        app.roles
+            .iter()
+            .find(|x| x.name == name)
+            .map(|x| x.id.clone())
     });
     Some(End {
         logical: None,
@@ -191,7 +206,10 @@ fn apply(t: &Template, app: &mut App, c: &Connector) {
     let Some(src) = end(t, app, &c.source) else {
         t.issue(
             c.span,
-            format!("connector `{}`: its source is not a resource of this template", c.logical),
+            format!(
+                "connector `{}`: its source is not a resource of this template",
+                c.logical
+            ),
         );
         return;
     };
@@ -199,7 +217,10 @@ fn apply(t: &Template, app: &mut App, c: &Connector) {
         let Some(dst) = end(t, app, d) else {
             t.issue(
                 d.span,
-                format!("connector `{}`: its destination is not a resource of this template", c.logical),
+                format!(
+                    "connector `{}`: its destination is not a resource of this template",
+                    c.logical
+                ),
             );
             continue;
         };
@@ -363,7 +384,10 @@ fn lambda_permission(
     };
     for cat in &c.permissions {
         app.permissions.push(InvokePermission {
-            id: id(t.file, &format!("{}{cat}LambdaPermission{suffix}", c.logical)),
+            id: id(
+                t.file,
+                &format!("{}{cat}LambdaPermission{suffix}", c.logical),
+            ),
             span: c.span,
             function: Some(fid.clone()),
             function_ref: func.arn.clone().unwrap_or_else(|| fid.clone()),
