@@ -181,6 +181,7 @@ fn main() -> io::Result<()> {
     )?;
     for name in [
         "sam-policy-templates.json",
+        "sam-connector-profiles.json",
         "lambda.json",
         "parameters.json",
     ] {

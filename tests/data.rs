@@ -836,3 +836,70 @@ fn dependent_actions_come_from_the_service_authorization_reference() {
     }
     assert!(n > 1000, "only {n} dependent actions");
 }
+
+#[test]
+fn sam_connector_profiles_fill_and_name_catalog_actions() {
+    let profiles = data::connector_profiles();
+    let pairs: usize = profiles.values().map(|d| d.len()).sum();
+    // aws-sam-translator 1.115.0 profiles.json: 11 sources, 31 source/destination pairs.
+    assert_eq!((profiles.len(), pairs), (11, 31));
+    let vars: BTreeMap<&str, String> = [
+        ("Source.Arn", "arn:aws:sqs:us-east-1:1:src"),
+        ("Destination.Arn", "arn:aws:x:us-east-1:1:dst"),
+        ("Source.Name", "src"),
+        ("Destination.Name", "dst"),
+        ("Source.ResourceId", "api"),
+        ("Destination.ResourceId", "api"),
+        ("Source.Qualifier", "*"),
+        ("Destination.Qualifier", "*"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect();
+    for (src, dests) in profiles {
+        for (dst, p) in dests {
+            let perms: Vec<String> = p.categories.keys().cloned().collect();
+            let stmts = p
+                .statements(&perms, &vars)
+                .unwrap_or_else(|e| panic!("{src} -> {dst}: {e}"));
+            for s in &stmts {
+                let text = s.to_string();
+                assert!(
+                    !text.contains("%{") && !text.contains("AWS::Partition"),
+                    "{text}"
+                );
+            }
+            let doc = serde_json::json!({"Statement": stmts});
+            for a in document_actions(&doc) {
+                assert!(known(&a), "{src} -> {dst}: {a}");
+            }
+            if p.kind == data::ConnectorProfileType::LambdaPermission {
+                assert!(
+                    p.principal.is_some() && p.source_arn.is_some(),
+                    "{src} -> {dst}"
+                );
+            }
+        }
+    }
+    // The SQS -> Lambda profile goes on the destination (the function's) role.
+    let sqs = data::connector_profile("AWS::SQS::Queue", "AWS::Serverless::Function").unwrap();
+    assert!(!sqs.source_policy);
+    let read = sqs.statements(&["Read".to_string()], &vars).unwrap();
+    assert_eq!(
+        read[0]["Action"],
+        serde_json::json!(["sqs:ReceiveMessage", "sqs:GetQueueAttributes"])
+    );
+    assert_eq!(
+        read[0]["Resource"],
+        serde_json::json!(["arn:aws:sqs:us-east-1:1:src"])
+    );
+    // A missing placeholder is an error, as SAM rejects the connector.
+    let sfn = data::connector_profile("AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
+        .unwrap();
+    let partial: BTreeMap<&str, String> = [(
+        "Destination.Arn",
+        "arn:aws:states:us-east-1:1:stateMachine:m".to_string(),
+    )]
+    .into();
+    assert!(sfn.statements(&["Read".to_string()], &partial).is_err());
+}

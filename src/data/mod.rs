@@ -28,7 +28,10 @@ pub use lambda::{
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_names};
 pub use params::{CopySource, ParamTable, PassRole, TagParams};
 pub use resources::ResourceCallResolution;
-pub use sam::{SamTemplate, sam_expand, sam_template, sam_template_names};
+pub use sam::{
+    ConnectorProfile, ConnectorProfileType, SamTemplate, connector_profile, connector_profiles,
+    sam_expand, sam_template, sam_template_names,
+};
 pub use sdk::{FollowOn, OpResolution, ParamAction, SdkIndex, Source};
 
 use std::sync::OnceLock;
@@ -45,6 +48,8 @@ mod blobs {
     pub const MANAGED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/managed-policies.bin"));
     pub const SAM_TEMPLATES: &[u8] =
         include_bytes!(concat!(env!("OUT_DIR"), "/sam-policy-templates.json.zst"));
+    pub const SAM_CONNECTORS: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/sam-connector-profiles.json.zst"));
     pub const SAM_ARNS: &[u8] =
         include_bytes!(concat!(env!("OUT_DIR"), "/sam-managed-policy-arns.bin.zst"));
     pub const OVERRIDES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/overrides.bin.zst"));
@@ -53,13 +58,14 @@ mod blobs {
 }
 
 /// Sizes of the embedded datasets: (file name, bytes in the binary).
-pub fn embedded_sizes() -> [(&'static str, usize); 9] {
+pub fn embedded_sizes() -> [(&'static str, usize); 10] {
     [
         ("iam-catalog.json", blobs::CATALOG.len()),
         ("sdk-operations.json", blobs::SDK.len()),
         ("boto3-resources.json", blobs::RESOURCES.len()),
         ("managed-policies.json", blobs::MANAGED.len()),
         ("sam-policy-templates.json", blobs::SAM_TEMPLATES.len()),
+        ("sam-connector-profiles.json", blobs::SAM_CONNECTORS.len()),
         ("sam-managed-policy-arns.json", blobs::SAM_ARNS.len()),
         ("overrides.json", blobs::OVERRIDES.len()),
         ("lambda.json", blobs::LAMBDA.len()),

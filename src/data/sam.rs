@@ -200,3 +200,134 @@ fn join(
     }
     Ok(strings.join(sep))
 }
+
+/// How SAM turns a connector between two resource types into permissions (the `Type` of a
+/// profile in `samtranslator/model/connector_profiles/profiles.json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum ConnectorProfileType {
+    /// An `AWS::IAM::ManagedPolicy` attached to the source's (or destination's) role.
+    #[serde(rename = "AWS_IAM_ROLE_MANAGED_POLICY")]
+    RolePolicy,
+    /// An `AWS::Lambda::Permission` on the function.
+    #[serde(rename = "AWS_LAMBDA_PERMISSION")]
+    LambdaPermission,
+    /// An `AWS::SQS::QueuePolicy` on the destination queue.
+    #[serde(rename = "AWS_SQS_QUEUE_POLICY")]
+    QueuePolicy,
+    /// An `AWS::SNS::TopicPolicy` on the destination topic.
+    #[serde(rename = "AWS_SNS_TOPIC_POLICY")]
+    TopicPolicy,
+}
+
+/// One SAM connector profile: what a connector from one resource type to another grants.
+/// Statements keep SAM's placeholders (`%{Source.Arn}`, `%{Destination.Arn}`,
+/// `%{Destination.Name}`, `${AWS::Partition}`); [`ConnectorProfile::statements`] fills them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ConnectorProfile {
+    #[serde(rename = "type")]
+    pub kind: ConnectorProfileType,
+    /// The policy goes on the source's role (`true`) or the destination's (`false`).
+    pub source_policy: bool,
+    /// Access category (`Read`, `Write`) → the statements it grants (role policies only).
+    pub categories: BTreeMap<String, Vec<Value>>,
+    /// The Lambda permission's principal (`sns.amazonaws.com`).
+    #[serde(default)]
+    pub principal: Option<String>,
+    /// The Lambda permission's `SourceArn` template.
+    #[serde(default)]
+    pub source_arn: Option<String>,
+}
+
+impl ConnectorProfile {
+    /// The statements of the chosen `Permissions` (`SamConnector._get_policy_statements`; here in
+    /// category name order, which changes no grant), with `%{...}` taken from
+    /// `vars` (`Source.Arn`, `Destination.Name`, ...) and `${AWS::Partition}` written `aws`.
+    /// `Err` names a placeholder `vars` lacks (SAM rejects such a connector).
+    pub fn statements(
+        &self,
+        permissions: &[String],
+        vars: &BTreeMap<&str, String>,
+    ) -> Result<Vec<Value>, String> {
+        let mut out = Vec::new();
+        for (cat, stmts) in &self.categories {
+            if !permissions.iter().any(|p| p == cat) {
+                continue;
+            }
+            for s in stmts {
+                out.push(fill(s, vars)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Fills the `%{...}` placeholders of one profile string.
+    pub fn fill_text(text: &str, vars: &BTreeMap<&str, String>) -> Result<String, String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("%{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("unterminated `%{{` in `{text}`"))?;
+            let name = &after[..end];
+            let v = vars
+                .get(name)
+                .ok_or_else(|| format!("no value for `{name}`"))?;
+            out.push_str(v);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out.replace("${AWS::Partition}", "aws"))
+    }
+}
+
+fn fill(v: &Value, vars: &BTreeMap<&str, String>) -> Result<Value, String> {
+    Ok(match v {
+        Value::String(s) => Value::String(ConnectorProfile::fill_text(s, vars)?),
+        Value::Array(a) => Value::Array(a.iter().map(|i| fill(i, vars)).collect::<Result<_, _>>()?),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), fill(x, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+#[derive(Deserialize)]
+struct RawConnectors {
+    profiles: BTreeMap<String, BTreeMap<String, ConnectorProfile>>,
+}
+
+/// SAM connector profiles by source then destination CloudFormation type. Source: PyPI
+/// `aws-sam-translator` `samtranslator/model/connector_profiles/profiles.json`, condensed by
+/// `policies/regen` into `policies/sam-connector-profiles.json`.
+pub fn connector_profiles() -> &'static BTreeMap<String, BTreeMap<String, ConnectorProfile>> {
+    static CELL: OnceLock<BTreeMap<String, BTreeMap<String, ConnectorProfile>>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let raw: RawConnectors = decode("sam-connector-profiles.json", blobs::SAM_CONNECTORS);
+        raw.profiles
+    })
+}
+
+/// The profile for a connector from `source` to `destination` (CloudFormation types; SAM
+/// types are mapped as `samtranslator/model/connector/connector.py` `_SAM_TO_CFN_RESOURCE_TYPE`
+/// does).
+pub fn connector_profile(source: &str, destination: &str) -> Option<&'static ConnectorProfile> {
+    connector_profiles()
+        .get(sam_to_cfn(source))?
+        .get(sam_to_cfn(destination))
+}
+
+/// SAM resource types as the connector profiles name them.
+fn sam_to_cfn(kind: &str) -> &str {
+    match kind {
+        "AWS::Serverless::Function" => "AWS::Lambda::Function",
+        "AWS::Serverless::StateMachine" => "AWS::StepFunctions::StateMachine",
+        "AWS::Serverless::Api" => "AWS::ApiGateway::RestApi",
+        "AWS::Serverless::HttpApi" => "AWS::ApiGatewayV2::Api",
+        "AWS::Serverless::SimpleTable" => "AWS::DynamoDB::Table",
+        other => other,
+    }
+}

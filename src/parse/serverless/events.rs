@@ -1,7 +1,13 @@
 //! A function's `events` to [`Event`]s. Push events get the `AWS::Lambda::Permission` the
 //! framework generates for them; poll events get the statements it adds to the execution role
-//! (`compile/events/*` in the framework: `sqs`, `stream`, `msk`, `kafka`), modelled as implicit
-//! policies the way SAM's are. See "Events" in the Serverless Framework guide.
+//! (`compile/events/*` in the framework: `sqs`, `stream`, `msk`, `kafka`, `activemq`,
+//! `rabbitmq`), modelled as implicit policies the way SAM's are. See "Events" in the Serverless
+//! Framework guide. Modelled on the npm package `serverless` 3.40.0 (the last 3.x,
+//! `lib/plugins/aws/package/compile/events/*.js`; line numbers below are of that version).
+//! Version 4 is treated as version 3: its npm package is an installer of a closed binary with no
+//! source to read, and its documentation ("Serverless Framework - AWS Lambda Events") lists the
+//! same events and IAM behaviour. The framework pushes these statements into the shared
+//! `IamRoleLambdaExecution` only (a function with its own `role` gets none of them).
 
 use serde_json::json;
 
@@ -143,6 +149,7 @@ fn lower_one(
     let norm = normalized(fkey);
     Some(match kind {
         "sqs" => {
+            // `compile/events/sqs.js:36-41,122,139-147`.
             let (arn, node) = arn_of(v, r)?;
             let st = json!({"Effect": "Allow",
                 "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
@@ -156,6 +163,7 @@ fn lower_one(
         }
         "stream" => stream(v, r, fkey),
         "msk" => {
+            // `compile/events/msk/index.js:69-85,175-182`.
             let (arn, node) = arn_of(v, r)?;
             // The framework adds no secret access for `saslScram512` (only the mapping's
             // `SourceAccessConfigurations`), so the need for it stays visible.
@@ -178,6 +186,8 @@ fn lower_one(
             }
         }
         "kafka" => {
+            // `compile/events/kafka.js:115-135,190-240,277-287`: every access configuration but
+            // the VPC ones is a secret; VPC ones add the ENI statement.
             let mut configs = Vec::new();
             let mut secrets = Vec::new();
             let mut vpc = false;
@@ -230,12 +240,15 @@ fn lower_one(
                 _ => return None,
             };
             let secret = text("basicAuthArn");
+            // `compile/events/activemq.js:160-166` and `rabbitmq.js:172-178` (serverless 3.40.0):
+            // the secret, `mq:DescribeBroker` on the broker and the ENI statement.
             let mut statements = vec![json!({"Effect": "Allow",
                 "Action": ["mq:DescribeBroker"], "Resource": [arn.value]})];
             if let Some(s) = &secret {
                 statements.push(json!({"Effect": "Allow",
                     "Action": ["secretsmanager:GetSecretValue"], "Resource": [s]}));
             }
+            statements.push(network());
             let poll = Poll {
                 access: secret.map_or_else(Vec::new, |s| vec![access("BASIC_AUTH", s)]),
                 on_failure: None,

@@ -109,6 +109,7 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
             own_roles.push(role);
         } else {
             f.role = RoleBinding::Role(svc.id(SHARED_ROLE));
+            extra.extend(roles::kms_policy(&f));
             shared.add(&name, extra);
         }
         app.functions.push(f);

@@ -11,7 +11,8 @@ use crate::source::Spanned;
 use crate::syntax::node::Node;
 
 /// `stream`: Kinesis or DynamoDB, with an optional enhanced fan-out consumer and an on-failure
-/// destination (the statements of the framework's `stream` event compiler).
+/// destination (the statements of the framework's `stream` event compiler,
+/// `compile/events/stream.js:121-165,239-245,286-291,312-342,367-391` in serverless 3.40.0).
 pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
     let Some((arn, node)) = arn_of(v, r) else {
         return Lowered {
@@ -95,7 +96,8 @@ pub(super) fn stream(v: &Node, r: &Node, fkey: &str) -> Lowered {
     }
 }
 
-/// The ENI rights Lambda needs to reach a cluster in a VPC.
+/// The ENI rights Lambda needs to reach a cluster in a VPC: the `ec2Statement` of
+/// `compile/events/msk/index.js:69-80`, `kafka.js:115-126`, `activemq.js:64-75`, `rabbitmq.js`.
 pub(super) fn network() -> serde_json::Value {
     json!({"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface",
         "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DeleteNetworkInterface",

@@ -237,10 +237,14 @@ pub fn config_policies(f: &model::Function) -> Vec<AttachedPolicy> {
         out.push(implicit("Serverless tracing statements", span, doc));
     }
     if let Some(dlq) = &f.config.dead_letter {
+        // `compile/functions.js:287-309` (serverless 3.40.0): `sns:Publish` on the target,
+        // whatever its service (an SQS `onError` gets no grant that works).
         let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Action": ["sns:Publish"], "Resource": [dlq.value]}]});
         out.push(implicit("Serverless onError statements", dlq.span, doc));
     }
+    // `compile/functions.js:795-842` `ensureTargetExecutionPermission`: one action per target
+    // (a function name or ARN, SQS, SNS, an event bus), only for the framework's own role.
     for d in &f.config.destinations {
         let service = Arn::parse(&d.arn.value).ok().and_then(|a| a.service());
         let kind = match service.map(|s| s.as_str()) {
@@ -258,6 +262,25 @@ pub fn config_policies(f: &model::Function) -> Vec<AttachedPolicy> {
         }
     }
     out
+}
+
+/// `kms:Decrypt` on the function's (or provider's) `kmsKeyArn`, which the framework adds to its
+/// shared role only (`compile/functions.js:311-335`, serverless 3.40.0).
+pub fn kms_policy(f: &model::Function) -> Option<AttachedPolicy> {
+    let key = f.config.kms_key_arn.as_ref()?;
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["kms:Decrypt"], "Resource": [key.value]}]});
+    Some(AttachedPolicy {
+        source: PolicySource::Implicit {
+            arn: String::new(),
+            reason: "Serverless kmsKeyArn statements".into(),
+        },
+        span: key.span,
+        doc: Some(PolicyDoc {
+            node: Node::from_json(&doc, key.span),
+            span: key.span,
+        }),
+    })
 }
 
 /// The per-function role of the serverless-iam-roles-per-function plugin: the function's

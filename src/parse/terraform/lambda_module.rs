@@ -207,14 +207,31 @@ fn role(ev: &Eval, d: &Decl, fname: &str, func: &model::Function) -> model::Role
     };
     let at = |k: &str| key_span(d, k).unwrap_or(d.span);
     let mut policies = Vec::new();
-    // attach_cloudwatch_logs_policy defaults to true: write to the function's log group.
+    // Source: terraform-aws-modules/terraform-aws-lambda `iam.tf` (data
+    // "aws_iam_policy_document" "logs" ... "additional_inline"): every `attach_*` input below is
+    // written as that file writes it, on the role the module creates (`create_role`).
+    // attach_cloudwatch_logs_policy defaults to true: write to the function's log group
+    // (`logging_log_group` when set), `logs:CreateLogGroup` only without
+    // `use_existing_cloudwatch_log_group`; Lambda@Edge logs in every region.
     if on("attach_cloudwatch_logs_policy", true) {
-        let lg = format!(
-            "arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{fname}"
-        );
+        let group = func
+            .config
+            .log_group
+            .as_ref()
+            .map_or_else(|| format!("/aws/lambda/{fname}"), |g| g.value.clone());
+        let region = if on("lambda_at_edge", false) {
+            "*"
+        } else {
+            "${AWS::Region}"
+        };
+        let lg = format!("arn:aws:logs:{region}:${{AWS::AccountId}}:log-group:{group}");
+        let mut actions = vec!["logs:CreateLogStream", "logs:PutLogEvents"];
+        if !on("use_existing_cloudwatch_log_group", false) {
+            actions.insert(0, "logs:CreateLogGroup");
+        }
         let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Action": actions,
             "Resource": [format!("{lg}:*"), format!("{lg}:*:*")]}]});
         policies.push(implicit(
             "",
@@ -222,6 +239,31 @@ fn role(ev: &Eval, d: &Decl, fname: &str, func: &model::Function) -> model::Role
             at("attach_cloudwatch_logs_policy"),
             Some(doc),
         ));
+    }
+    // attach_async_event_policy: the four destination actions on both destinations.
+    if on("attach_async_event_policy", false) {
+        let mut targets: Vec<String> = Vec::new();
+        for k in ["destination_on_failure", "destination_on_success"] {
+            if let Some(t) = arg(b, &[k]).and_then(|e| ev.expr(f, e).scalar_text())
+                && !t.is_empty()
+                && !targets.contains(&t)
+            {
+                targets.push(t);
+            }
+        }
+        if !targets.is_empty() {
+            let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Action": ["sns:Publish", "sqs:SendMessage", "events:PutEvents",
+                    "lambda:InvokeFunction"],
+                "Resource": targets}]});
+            policies.push(implicit(
+                "",
+                "attach_async_event_policy",
+                at("attach_async_event_policy"),
+                Some(doc),
+            ));
+        }
     }
     if on("attach_dead_letter_policy", false)
         && let Some(dlq) = &func.config.dead_letter

@@ -6,6 +6,7 @@
 //! resources into functions, roles, permissions, event sources, triggers and other resources
 //! of the [`model::App`]. Bad shapes become issues; the rest is still lowered.
 
+pub mod connectors;
 pub mod events;
 pub mod functions;
 pub mod intrinsics;
@@ -57,6 +58,7 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
     functions::lower_functions(t, root, origin, app);
     roles::attach_policies(t, app);
     permissions::lower(t, origin, app);
+    connectors::lower(t, app);
     for (logical, decl) in &t.resources {
         if handled(&decl.kind) {
             continue;
@@ -94,7 +96,8 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
     }
 }
 
-/// Types lowered to functions, roles and permissions rather than [`model::Resource`]s.
+/// Types lowered to functions, roles, permissions and connector grants rather than
+/// [`model::Resource`]s.
 fn handled(kind: &str) -> bool {
     matches!(
         kind,
@@ -102,5 +105,6 @@ fn handled(kind: &str) -> bool {
             | "AWS::Lambda::Function"
             | "AWS::IAM::Role"
             | "AWS::Lambda::Permission"
+            | "AWS::Serverless::Connector"
     )
 }
