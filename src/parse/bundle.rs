@@ -95,7 +95,11 @@ fn sources_for(compiled: &str, config_dir: &str, options: &Options) -> Vec<Strin
     }
     let base = join(&root, rest);
     let mut out: Vec<String> = SOURCE_EXTS.iter().map(|e| format!("{base}{e}")).collect();
-    out.extend(SOURCE_EXTS.iter().map(|e| join(&base, &format!("index{e}"))));
+    out.extend(
+        SOURCE_EXTS
+            .iter()
+            .map(|e| join(&base, &format!("index{e}"))),
+    );
     out
 }
 
@@ -314,7 +318,10 @@ mod tests {
             include_root: None,
         };
         let got = sources_for("svc/dist/handlers/api", "svc", &options);
-        assert_eq!(got.first().map(String::as_str), Some("svc/src/handlers/api.ts"));
+        assert_eq!(
+            got.first().map(String::as_str),
+            Some("svc/src/handlers/api.ts")
+        );
         assert!(sources_for("svc/lib/api", "svc", &options).is_empty());
     }
 }

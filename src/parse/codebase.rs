@@ -485,9 +485,10 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     }
     let node = runtime.map_or(!handler.value.contains("::"), |r| r.starts_with("nodejs"));
     if node
-        && let Some(source) = parse::bundle::compiled_source(&code_path.value, &handler.value, listing)
-            .into_iter()
-            .find(|c| listing.files.contains_key(c))
+        && let Some(source) =
+            parse::bundle::compiled_source(&code_path.value, &handler.value, listing)
+                .into_iter()
+                .find(|c| listing.files.contains_key(c))
     {
         return vec![source];
     }

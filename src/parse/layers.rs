@@ -111,9 +111,10 @@ pub fn library_roots(layer: &Layer, lang: Lang, listing: &Listing) -> Vec<String
                 out.insert(under("nodejs/node_modules"));
                 laid_out = true;
             }
-            (Lang::JavaScript | Lang::TypeScript | Lang::Tsx, ["nodejs", node, "node_modules", ..])
-                if node.starts_with("node") =>
-            {
+            (
+                Lang::JavaScript | Lang::TypeScript | Lang::Tsx,
+                ["nodejs", node, "node_modules", ..],
+            ) if node.starts_with("node") => {
                 out.insert(under(&format!("nodejs/{node}/node_modules")));
                 laid_out = true;
             }
@@ -141,7 +142,10 @@ pub fn installed(layer: &Layer, listing: &Listing) -> BTreeSet<String> {
         }
     };
     for req in ["requirements.txt", "python/requirements.txt"] {
-        let Some(text) = listing.files.get(&join(req)).and_then(|e| discover::read_text(e).ok())
+        let Some(text) = listing
+            .files
+            .get(&join(req))
+            .and_then(|e| discover::read_text(e).ok())
         else {
             continue;
         };
