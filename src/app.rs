@@ -96,7 +96,12 @@ pub fn audit_with(
     }
     resolve_references(&mut app);
     progress.stage("reading code", app.functions.len(), "functions");
-    let (code, code_errors) = codebase::gather(&app.functions, &merged, &mut sources);
+    let (code, code_errors) = codebase::gather(
+        &app.functions,
+        &parse::layers::declared(&app.resources),
+        &merged,
+        &mut sources,
+    );
     errors.extend(code_errors);
     let missing = missing_handlers(&app, &code, &merged);
     app.unknowns.extend(missing);

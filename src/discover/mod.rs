@@ -24,6 +24,28 @@ const SKIPPED_DIRS: &[&str] = &[
     ".vscode",
 ];
 
+/// A Lambda layer's Node.js library folder (`nodejs/node_modules`, `nodejs/node20/node_modules`,
+/// see <https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html>, "Layer paths for
+/// each Lambda runtime"): the modules a layer provides, which functions import.
+fn layer_modules(path: &Path) -> bool {
+    let parent = |p: &Path| {
+        p.parent()
+            .and_then(|d| d.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+    };
+    if path.file_name().is_none_or(|n| n != "node_modules") {
+        return false;
+    }
+    match parent(path).as_deref() {
+        Some("nodejs") => true,
+        Some(n) if n.starts_with("node") && n[4..].chars().all(|c| c.is_ascii_digit()) => path
+            .parent()
+            .and_then(parent)
+            .is_some_and(|g| g == "nodejs"),
+        _ => false,
+    }
+}
+
 /// What a file may be, judged by its name; content decides later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FileKind {
@@ -182,7 +204,9 @@ fn walk_into(root: &Path, dir: &Path, honour_ignores: bool, listing: &mut Listin
         .require_git(false)
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.contains(&name.as_ref()))
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_DIRS.contains(&name.as_ref())
+                && !layer_modules(e.path()))
         })
         .build();
     for item in walker {

@@ -105,6 +105,10 @@ pub struct FunctionConfig {
     pub memory: Option<Spanned<f64>>,
     pub ephemeral_storage: Option<Spanned<f64>>,
     pub layers: Vec<Spanned<String>>,
+    /// Source files a bundler builds the handler's module from, relative to the audited root
+    /// (SAM `Metadata: BuildMethod: esbuild` with `BuildProperties.EntryPoints`, joined with
+    /// the code folder).
+    pub entry_points: Vec<String>,
     /// `VpcConfig` with subnets: the span of the setting.
     pub vpc: Option<Span>,
     /// `Tracing: Active`.
@@ -514,6 +518,14 @@ pub enum ResourceKind {
     /// An EFS access point and the id of its file system (`FileSystemId`).
     EfsAccessPoint {
         file_system: Option<String>,
+    },
+    /// A Lambda layer version (`AWS::Serverless::LayerVersion`, `AWS::Lambda::LayerVersion`,
+    /// Terraform `aws_lambda_layer_version`, a Serverless `layers:` entry) and the local folder
+    /// of its content, relative to the audited root, when the inputs name one (SAM
+    /// `ContentUri`, a packaged `Content` path, a CDK asset, a Terraform `filename` or the
+    /// `archive_file` it is built by, a Serverless `path`).
+    Layer {
+        code_path: Option<String>,
     },
     Other,
 }

@@ -73,7 +73,7 @@ pub struct EnvRead {
     pub span: Span,
 }
 
-/// A module import that may be a local file.
+/// A module import that may be a local file, or a module a layer provides (see `parse::layers`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Import {
     /// As written: `from .util import x` -> `.util`; `require('./db')` -> `./db`.

@@ -11,6 +11,7 @@ use crate::model::{Arg, CodeFacts, ExportKind, Factory, Function, MAPPED_CLASS, 
 use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::parse::gobuild::{self, GoCode, GoFunction};
+use crate::parse::layers::{self, Extension, Layer};
 use crate::parse::share::{self, Share};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ParseError;
@@ -66,11 +67,33 @@ struct Extracted {
 /// Reads and extracts the code of every function. Parse problems are returned as errors.
 pub fn gather(
     functions: &[Function],
+    declared_layers: &[Layer],
     listing: &Listing,
     sources: &mut SourceMap,
 ) -> (Vec<FunctionCode>, Vec<ParseError>) {
     let mut cache: BTreeMap<String, Option<Extracted>> = BTreeMap::new();
     let mut errors = Vec::new();
+    // The layers each function uses, and what their extensions run.
+    let used: Vec<Vec<&Layer>> = functions
+        .iter()
+        .map(|f| layers::used_by(f, declared_layers))
+        .collect();
+    let mut extensions: BTreeMap<&str, Vec<Extension>> = BTreeMap::new();
+    for layer in used.iter().flatten() {
+        extensions
+            .entry(layer.root.as_str())
+            .or_insert_with(|| layers::extensions(layer, listing));
+    }
+    let extension_files: BTreeSet<String> = extensions
+        .values()
+        .flatten()
+        .filter_map(|e| match e {
+            Extension::Code(files) => Some(files.iter().cloned()),
+            Extension::Binary(_) => None,
+        })
+        .flatten()
+        .collect();
+    read_batch(&extension_files, listing, sources, &mut cache, &mut errors);
     // Handler files first, then rounds of imports until nothing new is reached.
     let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
     let mut java: Vec<JavaSources> = Vec::new();
@@ -122,7 +145,8 @@ pub fn gather(
                     continue;
                 };
                 for import in &ex.facts.imports {
-                    let targets = import_targets(listing, file, &import.module.value, &code_root);
+                    let targets =
+                        import_targets(listing, &used[i], file, &import.module.value, &code_root);
                     edges
                         .entry(file.clone())
                         .or_default()
@@ -180,11 +204,12 @@ pub fn gather(
             .collect();
         let handler_string = f.handler.as_ref().map_or("", |h| h.value.as_str());
         fc.entry = code::handler_entry(handler_string, &handler_facts);
-        if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &cache) {
+        if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &used[i], &cache) {
             fc.analysed = !share.files.is_empty();
             fc.files = share.files;
             fc.calls = share.calls;
             fc.undecided = share.undecided;
+            add_extensions(&mut fc, &used[i], &extensions, &cache);
             out.push(fc);
             continue;
         }
@@ -228,9 +253,42 @@ pub fn gather(
             fc.calls.extend(calls);
             fc.analysed = true;
         }
+        add_extensions(&mut fc, &used[i], &extensions, &cache);
         out.push(fc);
     }
     (out, errors)
+}
+
+/// The calls of the extensions of the layers a function uses, which run with its role; a
+/// binary extension without sources leaves its needs incomplete.
+fn add_extensions(
+    fc: &mut FunctionCode,
+    used: &[&Layer],
+    extensions: &BTreeMap<&str, Vec<Extension>>,
+    cache: &BTreeMap<String, Option<Extracted>>,
+) {
+    for layer in used {
+        for ext in extensions.get(layer.root.as_str()).into_iter().flatten() {
+            match ext {
+                Extension::Code(files) => {
+                    for file in files {
+                        if fc.files.contains(file) {
+                            continue;
+                        }
+                        if let Some(Some(ex)) = cache.get(file) {
+                            fc.calls.extend(ex.facts.calls.iter().cloned());
+                            fc.files.push(file.clone());
+                        }
+                    }
+                }
+                Extension::Binary(path) => fc.incomplete.push(format!(
+                    "layer `{}` adds the extension `{path}`, a binary without sources \
+                     rolefit reads: the calls it makes with the function's role are not known",
+                    layer.logical_id
+                )),
+            }
+        }
+    }
 }
 
 /// What the search for an unlinked function's handler found.
@@ -357,6 +415,7 @@ fn own_share(
     f: &Function,
     entry: Option<&HandlerEntry>,
     listing: &Listing,
+    used: &[&Layer],
     cache: &BTreeMap<String, Option<Extracted>>,
 ) -> Option<Share> {
     let entry = entry?;
@@ -375,29 +434,43 @@ fn own_share(
             Some(Some(ex)) => Some(&ex.facts),
             _ => None,
         },
-        |file, module| import_targets(listing, file, module, &code_root),
+        |file, module| import_targets(listing, used, file, module, &code_root),
     )
 }
 
 /// The files an import written in `file` names, as the listing holds them: the first local
-/// module candidate, or a Go package's files; never vendored code.
-fn import_targets(listing: &Listing, file: &str, module: &str, code_root: &str) -> Vec<String> {
+/// module candidate, or a Go package's files; else a library module of a layer the function
+/// uses (see [`layers`]). Never vendored code, except within a layer's own library.
+fn import_targets(
+    listing: &Listing,
+    used: &[&Layer],
+    file: &str,
+    module: &str,
+    code_root: &str,
+) -> Vec<String> {
     let Some(lang) = Lang::from_path(file) else {
         return Vec::new();
     };
     if let Some(packages) = &lang.profile().packages {
         return package_import_files(packages, listing, file, module);
     }
-    with_root(file, |file| {
+    let in_layer = layers::containing(used, file).is_some();
+    let local: Vec<String> = with_root(file, |file| {
         code::local_import_candidates(lang, file, module, code_root.trim_start_matches('/'))
     })
     .into_iter()
-    .find(|cand| listing.files.contains_key(cand) && !code::is_vendored(cand))
+    .find(|cand| listing.files.contains_key(cand) && (in_layer || !code::is_vendored(cand)))
     .into_iter()
-    .collect()
+    .collect();
+    if !local.is_empty() || used.is_empty() {
+        return local;
+    }
+    layers::import_targets(used, file, module, listing)
 }
 
-/// The handler file of a function when the listing holds it.
+/// The handler file of a function when the listing holds it: the bundler entry point it is
+/// built from, the TypeScript source of a handler in `tsc` output, else the handler's own
+/// module (see [`parse::bundle`]).
 fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     let Some(code_path) = &f.code_path else {
         return Vec::new();
@@ -406,6 +479,19 @@ fn handler_files(f: &Function, listing: &Listing) -> Vec<String> {
     let Some(handler) = &f.handler else {
         return Vec::new();
     };
+    if let Some(entry) = parse::bundle::entry_point(&f.config.entry_points, &handler.value, listing)
+    {
+        return vec![entry];
+    }
+    let node = runtime.map_or(!handler.value.contains("::"), |r| r.starts_with("nodejs"));
+    if node
+        && let Some(source) =
+            parse::bundle::compiled_source(&code_path.value, &handler.value, listing)
+                .into_iter()
+                .find(|c| listing.files.contains_key(c))
+    {
+        return vec![source];
+    }
     with_root(&code_path.value, |path| {
         code::handler_candidates(path, &handler.value, runtime)
     })
@@ -806,7 +892,7 @@ fn read_batch(
         .par_iter()
         .filter_map(|(path, id)| {
             let file = sources_ref.get(*id)?;
-            let lang = Lang::from_path(path)?;
+            let lang = Lang::from_path(path).or_else(|| layers::script_lang(&file.text))?;
             Some((path.clone(), *id, code::extract(file, lang)))
         })
         .collect();

@@ -7,12 +7,14 @@
 
 pub mod account;
 pub mod budget;
+pub mod bundle;
 pub mod cfn;
 pub mod code;
 pub mod codebase;
 pub mod common;
 pub mod gobuild;
 pub mod javaproject;
+pub mod layers;
 pub mod serverless;
 pub mod share;
 pub mod terraform;

@@ -188,6 +188,7 @@ fn settings(c: &Node, name: &str) -> FunctionConfig {
         environment_bytes: 0,
         environment_span: None,
         url_auth: None,
+        entry_points: Vec::new(),
     }
 }
 

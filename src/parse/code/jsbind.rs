@@ -7,8 +7,9 @@ use super::driver::Scope;
 use super::jseval::{Env, JsObj, module_obj};
 use crate::model::Arg;
 
-/// Records a relative module specifier (`./db`, `../lib/x.js`) as a possible local file.
-/// Returns the import's index.
+/// Records a relative module specifier (`./db`, `../lib/x.js`) as a possible local file, and a
+/// package or `/opt/` path other than the AWS SDK's as a possible layer module (see
+/// `parse::layers`). Returns the import's index.
 pub(super) fn record_import(
     cx: &Env<'_>,
     scope: &mut Scope<'_, Arg>,
@@ -18,11 +19,23 @@ pub(super) fn record_import(
         && (module.starts_with("./")
             || module.starts_with("../")
             || module == "."
-            || module == "..")
+            || module == ".."
+            || layer_module(&module))
     {
         return Some(scope.import(module, source));
     }
     None
+}
+
+/// A specifier a layer may provide: a package name or a path under `/opt`, not the AWS SDK's
+/// packages (whose bindings the walker reads itself) nor Node's built-in modules.
+fn layer_module(module: &str) -> bool {
+    let sdk = module.starts_with("@aws-sdk/")
+        || module == "aws-sdk"
+        || module.starts_with("aws-sdk/")
+        || module.starts_with("@smithy/")
+        || module.starts_with("node:");
+    (module.starts_with("/opt/") || !module.starts_with('/')) && !sdk
 }
 
 /// What an `import` clause or `export ... from` clause binds, as (local name, imported name):

@@ -134,14 +134,6 @@ fn either<'n>(r: &'n Node, provider: &'n Node, key: &str) -> Option<&'n Node> {
 }
 
 fn config(r: &Node, provider: &Node, svc: &Service) -> FunctionConfig {
-    let items = |n: Option<&Node>| -> Vec<Spanned<String>> {
-        n.map(|n| {
-            n.items()
-                .filter_map(|i| i.scalar_text().map(|s| Spanned::new(s, i.span)))
-                .collect()
-        })
-        .unwrap_or_default()
-    };
     // `vpc` with subnets, on the function or the provider, reported at its key.
     let vpc = r
         .get_entry("vpc")
@@ -188,7 +180,17 @@ fn config(r: &Node, provider: &Node, svc: &Service) -> FunctionConfig {
         timeout: num(either(r, provider, "timeout")),
         memory: num(either(r, provider, "memorySize")),
         ephemeral_storage: num(either(r, provider, "ephemeralStorageSize")),
-        layers: items(either(r, provider, "layers")),
+        // `{Ref: NameLambdaLayer}` names a layer of the service's `layers:` section.
+        layers: either(r, provider, "layers")
+            .map(|n| {
+                n.items()
+                    .filter_map(|i| {
+                        let i = svc.t.resolve(i);
+                        i.scalar_text().map(|s| Spanned::new(s, i.span))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         vpc,
         tracing,
         kms_key_arn: sp(r, "kmsKeyArn").or_else(|| sp(provider, "kmsKeyArn")),
@@ -209,6 +211,7 @@ fn config(r: &Node, provider: &Node, svc: &Service) -> FunctionConfig {
         environment_bytes: 0,
         environment_span: None,
         url_auth,
+        entry_points: Vec::new(),
     }
 }
 

@@ -203,6 +203,45 @@ fn function_entries(root: &Node, issues: &mut Vec<ParseError>) -> Vec<FunctionEn
     out
 }
 
+/// The layers of the `layers:` section as the `AWS::Lambda::LayerVersion`s the framework
+/// generates (`<Name>LambdaLayer`, `getLambdaLayerLogicalId` in the framework's naming
+/// module), with their local `path` as `Content`.
+fn layers(root: &Node, resources: &[(Key, Node)]) -> Vec<(Key, Node)> {
+    let Some(section) = root.get("layers") else {
+        return Vec::new();
+    };
+    section
+        .entries()
+        .filter(|(_, v)| v.is_map())
+        .map(|(k, v)| {
+            let logical = format!("{}LambdaLayer", normalized(&k.name));
+            (k, v, logical)
+        })
+        .filter(|(_, _, logical)| !resources.iter().any(|(x, _)| x.name == *logical))
+        .map(|(k, v, logical)| {
+            let mut props = vec![(
+                "LayerName",
+                Node::string(
+                    v.get("name")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_else(|| k.name.clone()),
+                    k.span,
+                ),
+            )];
+            if let Some(path) = v.get("path").filter(|p| p.as_str().is_some()) {
+                props.push(("Content", path.clone()));
+            }
+            (
+                Key {
+                    name: logical,
+                    span: k.span,
+                },
+                decl("AWS::Lambda::LayerVersion", props, k.span),
+            )
+        })
+        .collect()
+}
+
 /// The framework's normalized name: first letter upper case, `-` as `Dash`, `_` as
 /// `Underscore` (`getNormalizedFunctionName` in the framework's naming module).
 pub fn normalized(name: &str) -> String {
@@ -307,6 +346,7 @@ fn cloudformation_root(
         }
     }
     generated.extend(state_machines(root, &resources));
+    generated.extend(layers(root, &resources));
     let shared_generated = !declared(SHARED_ROLE, &resources);
     if shared_generated {
         let span = root

@@ -91,7 +91,10 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
 /// `s3_key` (an `aws_s3_object` whose `source` is the archive), `source_code_hash`, or an
 /// archive whose `output_path` is the literal `filename`; else `filename` itself when it is
 /// not an archive.
-fn code(ev: &Eval, d: &super::module::Decl) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
+pub(super) fn code(
+    ev: &Eval,
+    d: &super::module::Decl,
+) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
     let b = &d.block.body;
     let via = ["filename", "s3_key", "source_code_hash"]
         .iter()

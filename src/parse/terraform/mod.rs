@@ -302,6 +302,11 @@ fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>
             },
             // The file system of an access point is not read from Terraform.
             "aws_efs_access_point" => model::ResourceKind::EfsAccessPoint { file_system: None },
+            // A layer's content as a function's code: a local `filename` or the
+            // `archive_file` that builds it.
+            "aws_lambda_layer_version" => model::ResourceKind::Layer {
+                code_path: functions::code(ev, d).0.map(|p| p.value),
+            },
             _ => model::ResourceKind::Other,
         };
         let encryption = encryption::key_of(&d.kind, &body);

@@ -35,6 +35,9 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
             config.image_uri = image;
         }
         let environment = env(t, &props, &r, &mut config);
+        if let Some(code) = &code_path {
+            config.entry_points = esbuild_entry_points(decl.node, &code.value);
+        }
         let mut f = model::Function {
             id: fid.clone(),
             name: logical.clone(),
@@ -134,6 +137,31 @@ fn code(
         });
     let path = path.or_else(|| sam_default_code(t, r, is_sam && code.is_none() && asset.is_none()));
     (path, inline, image)
+}
+
+/// The source files `sam build` bundles with esbuild (`Metadata: BuildMethod: esbuild`,
+/// `BuildProperties.EntryPoints`), relative to the audited root: the entry points are
+/// relative to `CodeUri`. See <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-build-typescript.html>,
+/// section "Building Node.js Lambda functions with esbuild" (`EntryPoints`: "Specifies entry
+/// points for your application").
+fn esbuild_entry_points(decl: &Node, code_path: &str) -> Vec<String> {
+    let Some(meta) = decl.get("Metadata") else {
+        return Vec::new();
+    };
+    if meta.get("BuildMethod").and_then(Node::as_str) != Some("esbuild") {
+        return Vec::new();
+    }
+    let Some(points) = meta
+        .get("BuildProperties")
+        .and_then(|b| b.get("EntryPoints"))
+    else {
+        return Vec::new();
+    };
+    points
+        .items()
+        .filter_map(Node::as_str)
+        .filter_map(|p| join_path(&format!("{}/_", code_path.trim_end_matches('/')), p))
+        .collect()
 }
 
 /// A SAM function without `CodeUri`, `InlineCode` or `ImageUri`: SAM resolves code paths from
@@ -253,6 +281,7 @@ fn config(r: &Node, is_sam: bool) -> FunctionConfig {
         environment_bytes: 0,
         environment_span: None,
         url_auth: r.get("FunctionUrlConfig").and_then(|u| sp(u, "AuthType")),
+        entry_points: Vec::new(),
     }
 }
 

@@ -79,6 +79,11 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
             "AWS::EFS::AccessPoint" => model::ResourceKind::EfsAccessPoint {
                 file_system: text("FileSystemId"),
             },
+            "AWS::Serverless::LayerVersion" | "AWS::Lambda::LayerVersion" => {
+                model::ResourceKind::Layer {
+                    code_path: layer_content(t, decl.node, props.as_ref()),
+                }
+            }
             _ => model::ResourceKind::Other,
         };
         let encryption = props
@@ -94,6 +99,23 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
             encryption,
         });
     }
+}
+
+/// The local folder of a layer version's content: SAM `ContentUri`, a `Content` path (before
+/// `aws cloudformation package`), or the CDK asset path in the resource's metadata.
+fn layer_content(t: &Template, decl: &Node, props: Option<&Node>) -> Option<String> {
+    let written = props
+        .and_then(|p| p.get("ContentUri").or_else(|| p.get("Content")))
+        .and_then(Node::as_str);
+    let asset = decl
+        .get("Metadata")
+        .and_then(|m| m.get("aws:asset:path"))
+        .and_then(Node::as_str);
+    let path = written.or(asset)?;
+    if path.starts_with("s3://") || path.contains("${") {
+        return None;
+    }
+    crate::parse::common::join_path(&t.file.path, path)
 }
 
 /// Types lowered to functions, roles, permissions and connector grants rather than
