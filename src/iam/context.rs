@@ -90,8 +90,8 @@ impl RequestContext {
     /// The function's region, read from its ARN.
     pub fn region(&self) -> Option<String> {
         let arn = self.function_arn.as_deref()?;
-        let fields = Arn::parse(arn).ok()?.fields()?;
-        let region = fields.get(3)?.as_str();
+        let region = Arn::parse(arn).ok()?.region()?;
+        let region = region.as_str();
         (!region.is_empty()).then(|| region.to_string())
     }
 
@@ -144,10 +144,10 @@ impl RequestContext {
         // services ("AWS global condition context keys", `aws:RequestedRegion`).
         let service = action.split(':').next().unwrap_or_default();
         let service = service.to_ascii_lowercase();
-        let resource_arn = Arn::parse(resource).ok().and_then(|a| a.fields());
+        let resource_arn = Arn::parse(resource).ok();
         let resource_region = resource_arn
             .as_ref()
-            .and_then(|f| f.get(3))
+            .and_then(|a| a.region())
             .map(|r| r.as_str().to_string())
             .filter(|r| !r.is_empty() && !r.contains('*'));
         let region = if GLOBAL_SERVICES.contains(&service.as_str()) {
@@ -161,7 +161,7 @@ impl RequestContext {
         // `aws:ResourceAccount`: the account in the resource ARN, when it has one.
         if let Some(account) = resource_arn
             .as_ref()
-            .and_then(|f| f.get(4))
+            .and_then(|a| a.account())
             .map(|a| a.as_str().to_string())
             .filter(|a| !a.is_empty() && !a.contains('*'))
         {
@@ -199,7 +199,8 @@ impl RequestContext {
                 set(k, Vec::new());
             }
         }
-        if self.tags_complete {
+        // A declared tag whose value is unknown stays unknown: the prefix rule would say absent.
+        if self.tags_complete && self.principal_tags.values().all(Option::is_some) {
             req.absent_prefixes.push("aws:principaltag/".to_string());
         }
         req
