@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::data;
-use crate::iam::{self, Effect, Match, Policy, PolicySet, Request};
+use crate::iam::{self, Caller, Effect, Match, Policy, PolicySet, RequestContext};
 use crate::model::{App, AttachedPolicy, PolicySource, RoleBinding};
 use crate::needs::{self, Need, NeedSet};
 use crate::parse::codebase::FunctionCode;
@@ -108,6 +108,8 @@ pub struct NeedVerdict {
     pub verdict: Verdict,
     /// The statements that decided it, as spans (grants for Allowed, denies for Denied).
     pub by: Vec<Span>,
+    /// For a `Conditional` verdict, the context keys whose unknown values decide it.
+    pub conditional_on: Vec<String>,
 }
 
 /// One function's needs and their verdicts.
@@ -190,9 +192,8 @@ pub fn analyze(
                         role.map_or("unknown", |r| r.name.as_str())
                     ),
                 };
-                let arn = arn.as_str();
-
-                evaluate_needs(&analysis.roles[ri], arn, &fa.needs)
+                let ctx = request_context(arn, role, func);
+                evaluate_needs(&analysis.roles[ri], &ctx, &fa.needs)
             }
             None => fa
                 .needs
@@ -200,6 +201,7 @@ pub fn analyze(
                 .map(|_| NeedVerdict {
                     verdict: Verdict::Unknown,
                     by: Vec::new(),
+                    conditional_on: Vec::new(),
                 })
                 .collect(),
         };
@@ -391,7 +393,45 @@ fn short_policy_name(arn: &str) -> String {
     crate::arn::Part::new(arn).last_segment(&['/']).to_string()
 }
 
-fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<NeedVerdict> {
+/// The request context of a function's calls: its role (ARN, tags) and the function (ARN,
+/// region, VPC attachment), as the app declares them.
+fn request_context(
+    role_arn: String,
+    role: Option<&crate::model::Role>,
+    func: &crate::model::Function,
+) -> RequestContext {
+    let mut ctx = RequestContext {
+        principal_arn: role_arn,
+        function_arn: (!func.arn.is_empty()).then(|| func.arn.clone()),
+        tags_complete: role.is_some_and(|r| r.tags.complete),
+        in_vpc: Some(func.config.vpc.is_some()),
+        ..RequestContext::default()
+    };
+    for (k, v) in role.map(|r| &r.tags.values).into_iter().flatten() {
+        ctx = ctx.with_tag(k, v.as_deref());
+    }
+    ctx
+}
+
+/// Who makes a need's call: the code (an SDK call), Lambda (event sources, destinations,
+/// configuration), or both.
+fn caller(need: &Need) -> Caller {
+    let code = need
+        .because
+        .iter()
+        .any(|r| r.kind == needs::ReasonKind::SdkCall);
+    let lambda = need
+        .because
+        .iter()
+        .any(|r| r.kind != needs::ReasonKind::SdkCall);
+    match (code, lambda) {
+        (true, false) => Caller::Code,
+        (false, true) => Caller::Lambda,
+        _ => Caller::Either,
+    }
+}
+
+fn evaluate_needs(role: &RoleAnalysis, ctx: &RequestContext, needs: &[Need]) -> Vec<NeedVerdict> {
     let identity: Vec<&Policy> = role.policies.iter().map(|p| &p.policy).collect();
     let boundary: Option<&Policy> = role.boundary.as_ref().map(|b| &b.policy);
     let set = PolicySet {
@@ -402,7 +442,7 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
     needs
         .iter()
         .map(|n| {
-            let mut req = Request::new(role_arn, &n.action, &n.resource);
+            let mut req = ctx.request(&n.action, &n.resource, caller(n));
             for (key, values) in &n.context {
                 req.context
                     .insert(key.clone(), values.iter().cloned().collect());
@@ -414,6 +454,7 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
                 | iam::Decision::Conditional { by, .. } => by.iter().map(|s| s.span).collect(),
             };
             let explicit = matches!(&decision, iam::Decision::Denied { by, .. } if !by.is_empty());
+            let conditional_on = decision.unknown_keys();
             let verdict = match decision {
                 iam::Decision::Allowed { .. } => Verdict::Allowed,
                 iam::Decision::Conditional { .. } => Verdict::Conditional,
@@ -422,7 +463,7 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
                 // A resource with unknown parts (`arn:aws:s3:::*/*`, the bucket comes from the
                 // event): any grant of the action may be the right one.
                 iam::Decision::Denied { .. } if n.resource != "*" && n.resource.contains('*') => {
-                    if grants_action(role, &n.action, &n.resource) {
+                    if grants_action(role, &n.action, &n.resource, &req) {
                         Verdict::Conditional
                     } else {
                         Verdict::Denied
@@ -430,14 +471,27 @@ fn evaluate_needs(role: &RoleAnalysis, role_arn: &str, needs: &[Need]) -> Vec<Ne
                 }
                 iam::Decision::Denied { .. } => Verdict::Denied,
             };
-            NeedVerdict { verdict, by }
+            NeedVerdict {
+                verdict,
+                by,
+                conditional_on,
+            }
         })
         .collect()
 }
 
-fn grants_action(role: &RoleAnalysis, action: &str, resource: &str) -> bool {
+/// Some grant of the action may cover the resource, and its statement's conditions are not
+/// false for this request.
+fn grants_action(role: &RoleAnalysis, action: &str, resource: &str, req: &iam::Request) -> bool {
     role.grants.iter().any(|g| {
-        !g.negated && iam::action_matches(&g.action, action) && overlaps(&g.resource, resource)
+        !g.negated
+            && iam::action_matches(&g.action, action)
+            && overlaps(&g.resource, resource)
+            && role
+                .policies
+                .get(g.policy)
+                .and_then(|p| p.policy.statements.get(g.statement))
+                .is_none_or(|st| st.conditions.iter().all(|c| c.eval(req) != Match::No))
     })
 }
 

@@ -35,6 +35,9 @@ pub struct Request {
     /// `None` means the principal's own account.
     pub resource_account: Option<String>,
     pub context: BTreeMap<String, Vec<String>>,
+    /// Lower-cased key prefixes (`aws:principaltag/`) whose keys, when not in `context`, are
+    /// known to be absent from the request (the role's tags are all known).
+    pub absent_prefixes: Vec<String>,
     action_text: Pattern,
     resource_text: Pattern,
 }
@@ -70,6 +73,7 @@ impl Request {
                 .filter(|a| !a.is_empty())
                 .map(|a| a.to_string()),
             context,
+            absent_prefixes: Vec::new(),
             action_text: Pattern::compile(action, ACTION_TEXT),
             resource_text: Pattern::text(resource),
         }
@@ -95,7 +99,17 @@ impl Request {
 
 impl VarLookup for Request {
     fn lookup(&self, key: &str) -> Option<&[String]> {
-        self.context.get(key).map(Vec::as_slice)
+        match self.context.get(key) {
+            Some(v) => Some(v.as_slice()),
+            None if self
+                .absent_prefixes
+                .iter()
+                .any(|p| key.starts_with(p.as_str())) =>
+            {
+                Some(&[])
+            }
+            None => None,
+        }
     }
 }
 
@@ -126,7 +140,8 @@ pub struct StatementRef {
     pub span: Span,
 }
 
-/// A condition whose outcome is not known statically.
+/// A condition whose outcome is not known statically: a `Condition` entry whose key has no
+/// known value, or a policy variable in `Resource` (then `operator` is `Resource`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ConditionRef {
     pub statement: StatementRef,
@@ -459,6 +474,44 @@ fn unknown_conditions(
                 });
             }
         }
+        // Policy variables in `Resource` ("IAM policy elements: Variables and tags") whose
+        // value is not known.
+        let resources = match &st.resource {
+            ResourceSpec::Resource(ps) | ResourceSpec::NotResource(ps) => ps.as_slice(),
+            ResourceSpec::None => &[],
+        };
+        for p in resources {
+            if glob(&p.value, &req.resource_text, req) != Match::Unknown {
+                continue;
+            }
+            for (key, _) in p.value.vars.iter() {
+                if req.lookup(key).is_none() {
+                    out.push(ConditionRef {
+                        statement: *r,
+                        operator: "Resource".to_string(),
+                        key: key.clone(),
+                        span: p.span,
+                    });
+                }
+            }
+        }
     }
     out
+}
+
+impl Decision {
+    /// The context keys whose unknown values decide a conditional answer, each once, in the
+    /// spelling of their first use.
+    pub fn unknown_keys(&self) -> Vec<String> {
+        let Decision::Conditional { conditions, .. } = self else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        for c in conditions {
+            if !out.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
+                out.push(c.key.clone());
+            }
+        }
+        out
+    }
 }

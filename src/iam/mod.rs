@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod condition;
+pub mod context;
 pub mod coverage;
 pub mod eval;
 pub mod pattern;
@@ -16,6 +17,7 @@ pub mod synth;
 
 pub use catalog::{ActionCatalog, UnknownAction, unknown_actions};
 pub use condition::Condition;
+pub use context::{Caller, RequestContext};
 pub use coverage::{
     Breadth, BroadGrant, Coverage, Escalation, Grant, Requirement, broad_grants, coverage,
     escalations,

@@ -382,6 +382,34 @@ pub struct Role {
     pub trust: Option<PolicyDoc>,
     pub policies: Vec<AttachedPolicy>,
     pub boundary: Option<AttachedPolicy>,
+    /// The role's tags: the `aws:PrincipalTag/<key>` values of its sessions.
+    pub tags: RoleTags,
+}
+
+/// Tags on a role. A role session's principal tags are the role's tags (Lambda passes no
+/// session tags): IAM User Guide, "AWS global condition context keys", `aws:PrincipalTag/tag-key`
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoleTags {
+    /// Tag key → value as declared (a value may hold `${...}` placeholders); `None` for a key
+    /// whose value the input does not resolve.
+    pub values: BTreeMap<String, Option<String>>,
+    /// Every tag is declared here, so a key not in `values` is absent. False where tags can be
+    /// added outside the input (CloudFormation stack tags given at deploy time, a key the input
+    /// does not resolve).
+    pub complete: bool,
+}
+
+impl RoleTags {
+    /// Adds a tag; a key that is not known makes the set incomplete.
+    pub fn insert(&mut self, key: Option<String>, value: Option<String>) {
+        match key {
+            Some(k) if !k.contains("${") => {
+                self.values.insert(k, value);
+            }
+            _ => self.complete = false,
+        }
+    }
 }
 
 /// A policy document as a resolved tree (intrinsics replaced by `${...}` strings).

@@ -45,6 +45,11 @@ pub fn function_report(
                 })
                 .collect(),
             strength: (need.strength == Strength::Recommended).then(|| need.strength.as_str()),
+            conditional_on: if verdict.verdict == Verdict::Conditional {
+                verdict.conditional_on.clone()
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     let granted = fa

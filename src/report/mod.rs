@@ -79,6 +79,10 @@ pub struct Required {
     /// REPORT.md v1.1 `strength`: `recommended`, or absent for `required`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<&'static str>,
+    /// REPORT.md v1.1 `conditional_on`: the condition keys whose unknown values decide whether
+    /// the grant applies; absent when the answer does not depend on one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_on: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -182,6 +182,18 @@ pub fn lower(file: &SourceFile, root: &Node, roles: &mut Roles, out: &mut Outcom
                 boundary: true,
             });
         }
+        // The export lists every tag of the role (`RoleDetail.Tags`, IAM API Reference,
+        // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleDetail.html).
+        let mut tags = model::RoleTags {
+            complete: true,
+            ..model::RoleTags::default()
+        };
+        for t in r.get("Tags").into_iter().flat_map(Node::items) {
+            tags.insert(
+                t.get("Key").and_then(Node::scalar_text),
+                t.get("Value").and_then(Node::scalar_text),
+            );
+        }
         roles.roles.push(model::Role {
             id: format!("{}#{}", file.path, name.value),
             name: name.value,
@@ -192,6 +204,7 @@ pub fn lower(file: &SourceFile, root: &Node, roles: &mut Roles, out: &mut Outcom
             trust,
             policies,
             boundary: None,
+            tags,
         });
     }
 }

@@ -94,6 +94,24 @@ fn role(
     let trust = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": ["sts:AssumeRole"],
         "Principal": {"Service": ["lambda.amazonaws.com"]}}]});
+    // `provider.iam.role.tags` tag the framework's shared role; `provider.stackTags` are the
+    // stack's tags, which CloudFormation adds to every resource it creates (Serverless
+    // Framework "AWS Provider: IAM Permissions" and "serverless.yml Reference",
+    // https://www.serverless.com/framework/docs/providers/aws/guide/iam). Tags given at deploy
+    // time cannot be seen, so the set is never complete.
+    let mut tags = model::RoleTags::default();
+    let mut add = |map: Option<&Node>| {
+        for (k, v) in map.into_iter().flat_map(Node::entries) {
+            tags.insert(Some(k.name.clone()), v.scalar_text());
+        }
+    };
+    add(svc.provider("stackTags"));
+    if logical == SHARED_ROLE {
+        add(svc
+            .provider("iam")
+            .and_then(|i| i.get("role"))
+            .and_then(|r| r.get("tags")));
+    }
     model::Role {
         id: svc.id(logical),
         name: logical.to_string(),
@@ -107,6 +125,7 @@ fn role(
         }),
         policies,
         boundary,
+        tags,
     }
 }
 

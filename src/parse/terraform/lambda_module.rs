@@ -387,6 +387,13 @@ fn role(ev: &Eval, d: &Decl, fname: &str, func: &model::Function) -> model::Role
             span: s.span,
             doc: None,
         }),
+        // The module tags its role with `merge(var.tags, var.role_tags)`
+        // (terraform-aws-modules/lambda, `iam.tf`).
+        tags: super::roles::tags(
+            ev,
+            f,
+            ["tags", "role_tags"].iter().filter_map(|k| arg(b, &[k])),
+        ),
     }
 }
 

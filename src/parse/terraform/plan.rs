@@ -117,6 +117,7 @@ pub fn parse_plan(file: &SourceFile, root: &Node) -> Outcome {
             trust: get("assume_role_policy").and_then(|p| policy_json(p, &mut out.issues)),
             policies,
             boundary: None,
+            tags: plan_tags(get("tags_all").or_else(|| get("tags"))),
         });
     }
     // Attachments name the role by its name.
@@ -210,4 +211,20 @@ pub fn parse_plan(file: &SourceFile, root: &Node) -> Outcome {
         });
     }
     out
+}
+
+/// A planned role's tags: `tags_all` holds its `tags` merged with the provider's
+/// `default_tags` (Terraform AWS provider, "Resource: aws_iam_role", attribute `tags_all`,
+/// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#tags_all).
+/// A value unknown until apply is absent from the plan's values, so only a present map is
+/// complete.
+fn plan_tags(map: Option<&Node>) -> model::RoleTags {
+    let mut tags = model::RoleTags {
+        complete: map.is_some_and(Node::is_map),
+        ..model::RoleTags::default()
+    };
+    for (k, v) in map.into_iter().flat_map(Node::entries) {
+        tags.insert(Some(k.name.clone()), v.scalar_text());
+    }
+    tags
 }

@@ -39,6 +39,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             policies.extend(managed_list(ev, d.file, e));
         }
         let boundary = arg(b, &["permissions_boundary"]).and_then(|e| managed_one(ev, d.file, e));
+        let tags = tags(ev, d.file, arg(b, &["tags"]).into_iter());
         app.roles.push(model::Role {
             id: ev.id(d.file, addr),
             name: format!("{}{addr}", ev.scope.prefix),
@@ -49,9 +50,31 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             trust,
             policies,
             boundary,
+            tags,
         });
     }
     attach(ev, app);
+}
+
+/// A role's `tags` maps. The set stays incomplete: the provider's `default_tags` are added to
+/// them (Terraform AWS provider, "Resource: aws_iam_role", argument `tags`,
+/// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#tags).
+pub fn tags<'e>(
+    ev: &Eval,
+    file: &SourceFile,
+    maps: impl Iterator<Item = &'e Expression>,
+) -> model::RoleTags {
+    let mut tags = model::RoleTags::default();
+    for e in maps {
+        let node = ev.expr(file, e);
+        if !node.is_map() {
+            continue;
+        }
+        for (k, v) in node.entries() {
+            tags.insert(Some(k.name.clone()), v.scalar_text());
+        }
+    }
+    tags
 }
 
 fn doc(ev: &Eval, file: &SourceFile, e: &Expression) -> PolicyDoc {

@@ -52,6 +52,10 @@ pub fn lower_roles(t: &Template, origin: Origin, app: &mut App) {
             }
         }
         let boundary = get("PermissionsBoundary").and_then(|b| managed(t, b));
+        let mut tags = model::RoleTags::default();
+        if let Some(list) = get("Tags") {
+            tag_list(t, list, &mut tags);
+        }
         app.roles.push(model::Role {
             id: id(t.file, logical),
             name: logical.clone(),
@@ -62,7 +66,22 @@ pub fn lower_roles(t: &Template, origin: Origin, app: &mut App) {
             trust,
             policies,
             boundary,
+            tags,
         });
+    }
+}
+
+/// `AWS::IAM::Role` `Tags`: a list of `{Key, Value}`. The set stays incomplete: CloudFormation
+/// adds the stack's tags (given at deploy time) to every resource it creates ("Resource tag",
+/// CloudFormation User Guide, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
+fn tag_list(t: &Template, list: &Node, tags: &mut model::RoleTags) {
+    for item in expand_if(t, list) {
+        let key = item.get("Key").and_then(|k| t.text(k));
+        let value = item.get("Value").and_then(|v| t.text(v));
+        tags.insert(key, value);
+    }
+    if !list.is_seq() {
+        tags.complete = false;
     }
 }
 
@@ -249,6 +268,20 @@ pub fn generated_role(
     let default_trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": ["sts:AssumeRole"],
         "Principal": {"Service": ["lambda.amazonaws.com"]}}]});
+    // SAM tags the generated role with the function's `Tags` and `lambda:createdBy: SAM`
+    // (AWS SAM Developer Guide, "AWS::Serverless::Function", property `Tags`:
+    // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-tags).
+    let mut tags = model::RoleTags::default();
+    tags.insert(Some("lambda:createdBy".into()), Some("SAM".into()));
+    match props.get("Tags") {
+        Some(map) if map.is_map() => {
+            for (k, v) in map.entries() {
+                tags.insert(Some(k.name.clone()), t.text(v));
+            }
+        }
+        Some(_) => tags.complete = false,
+        None => {}
+    }
     model::Role {
         id: id(t.file, &role_logical),
         name: role_logical.clone(),
@@ -270,6 +303,7 @@ pub fn generated_role(
         }),
         policies,
         boundary,
+        tags,
     }
 }
 
