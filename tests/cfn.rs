@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use rolefit::model::{App, PolicySource, RoleBinding};
 use rolefit::parse::cfn::{TemplateOutcome, parse_template};
-use rolefit::syntax::{ParseError, json, yaml};
 use rolefit::source::{FileId, SourceFile};
 use rolefit::syntax::node::Node;
+use rolefit::syntax::{ParseError, json, yaml};
 
 fn file(path: &str, text: &str) -> SourceFile {
     SourceFile::new(FileId(0), path, text)

@@ -18,6 +18,7 @@ mod raw;
 mod resources;
 mod sam;
 mod sdk;
+mod triggers;
 
 pub use catalog::{AccessLevel, ActionInfo, Catalog, ResourceRef};
 pub use helpers::SdkNames;
@@ -26,6 +27,7 @@ pub use managed::{ManagedPolicy, managed_policy, managed_policy_names};
 pub use resources::ResourceCallResolution;
 pub use sam::{SamTemplate, sam_expand, sam_template, sam_template_names};
 pub use sdk::{FollowOn, OpResolution, ParamAction, SdkIndex, Source};
+pub use triggers::{Channel, FEEDS, Feed, fed_by};
 
 use std::sync::OnceLock;
 

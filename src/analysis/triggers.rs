@@ -1,0 +1,597 @@
+//! The trigger graph: which resources trigger which functions, and which of those resources
+//! each function writes, so that a function feeding its own trigger (directly or through
+//! other functions) shows as a loop. Built once per audit; `recursive-invocation` reports its
+//! loops and `rolefit graph` marks their edges.
+//!
+//! Nodes are functions and trigger sources (a bucket, queue, topic, stream, table, or a
+//! function's own ARN). A source has an edge to each function it triggers; a function has an
+//! edge to each source whose resource one of its writes names definitely (the writes are the
+//! actions of [`data::FEEDS`] that its code needs). A write reaches a function when the trigger
+//! hears its channel and, for an S3 notification, the written keys may pass the key filter:
+//! each such write-then-trigger path is a [`Hop`] between two functions, and the loops are the
+//! strongly connected components of the hops.
+//!
+//! Everything read from the model's events and push triggers goes through [`event_source`],
+//! [`trigger_source`] and [`invoke_source`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::data::{self, Channel};
+use crate::iam::{self, Match};
+use crate::model::{App, Event, Function, Trigger};
+use crate::needs::ReasonKind;
+use crate::source::Span;
+use crate::syntax::node::Node;
+
+use super::FunctionAnalysis;
+
+/// A function, or a resource that triggers functions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TriggerNode {
+    /// Index in `App::functions`.
+    Function(usize),
+    /// A trigger source by its normalized ARN (see [`normalize`]) and the template its
+    /// `${LogicalId}` placeholders belong to (`""` when the ARN names a global resource).
+    Source { scope: String, arn: String },
+}
+
+/// An edge of the trigger graph.
+#[derive(Clone, Debug)]
+pub enum TriggerEdge {
+    /// The source triggers the function.
+    Triggers {
+        origin: Origin,
+        /// The trigger kind as the model names it (`S3`, `SQS`, `EventSourceMapping`, `Invoke`).
+        kind: String,
+        channels: &'static [Channel],
+        /// S3 key filter rules (lower-cased name, value); empty when every key passes.
+        key_rules: Vec<(String, String)>,
+    },
+    /// The function writes the source's resource.
+    Writes {
+        /// Index in the function's needs.
+        need: usize,
+        channel: Channel,
+    },
+}
+
+/// Where a trigger is declared in the model. The order is the order in which a function's
+/// triggers are listed: its own events, its ARN, then push triggers declared elsewhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// `App::functions[function].events[event]`.
+    Event { function: usize, event: usize },
+    /// Invoking `App::functions[.0]` through its own ARN.
+    Invoke(usize),
+    /// `App::triggers[.0]`.
+    Trigger(usize),
+}
+
+/// A write of one function that triggers another (or itself).
+#[derive(Clone, Debug)]
+pub struct Hop {
+    /// Indices in `App::functions`.
+    pub from: usize,
+    pub to: usize,
+    /// Index in the writer's needs.
+    pub need: usize,
+    /// The SDK call that writes.
+    pub span: Span,
+    pub origin: Origin,
+    /// The trigger kind as the model names it.
+    pub kind: String,
+}
+
+/// Functions that trigger each other in a circle, with the hops between them.
+#[derive(Clone, Debug)]
+pub struct Loop {
+    /// Indices in `App::functions`, sorted by function id.
+    pub functions: Vec<usize>,
+    /// Indices in [`TriggerGraph::hops`] of every hop from a member to a member.
+    pub hops: Vec<usize>,
+}
+
+/// The graph and its loops.
+#[derive(Debug, Default)]
+pub struct TriggerGraph {
+    graph: DiGraph<TriggerNode, TriggerEdge>,
+    hops: Vec<Hop>,
+    loops: Vec<Loop>,
+}
+
+impl TriggerGraph {
+    /// Builds the graph of `app` with the needs of `functions` (parallel to `App::functions`).
+    pub fn build(app: &App, functions: &[FunctionAnalysis]) -> TriggerGraph {
+        let mut g = TriggerGraph::default();
+        let fnodes: Vec<NodeIndex> = (0..app.functions.len())
+            .map(|i| g.graph.add_node(TriggerNode::Function(i)))
+            .collect();
+        let mut sources = SourceIndex::default();
+        for (fi, f) in app.functions.iter().enumerate() {
+            for (event, ev) in f.events.iter().enumerate() {
+                if let Some(s) = event_source(ev) {
+                    let origin = Origin::Event {
+                        function: fi,
+                        event,
+                    };
+                    g.add_trigger(&mut sources, f, fnodes[fi], s, origin);
+                }
+            }
+            g.add_trigger(
+                &mut sources,
+                f,
+                fnodes[fi],
+                invoke_source(f),
+                Origin::Invoke(fi),
+            );
+        }
+        let by_id: BTreeMap<&str, usize> = app
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.as_str(), i))
+            .collect();
+        for (ti, t) in app.triggers.iter().enumerate() {
+            let Some(&fi) = t.function.as_deref().and_then(|id| by_id.get(id)) else {
+                continue;
+            };
+            if let Some(s) = trigger_source(t) {
+                let f = &app.functions[fi];
+                g.add_trigger(&mut sources, f, fnodes[fi], s, Origin::Trigger(ti));
+            }
+        }
+        for (fi, fa) in functions.iter().enumerate().take(app.functions.len()) {
+            for (ni, need) in fa.needs.iter().enumerate() {
+                let Some(channel) = data::fed_by(&need.action) else {
+                    continue;
+                };
+                let Some(reason) = need.because.iter().find(|r| r.kind == ReasonKind::SdkCall)
+                else {
+                    continue;
+                };
+                let written = normalize(&need.resource);
+                let key = s3_key(&need.resource);
+                let scope = scope(&app.functions[fi].id, &written);
+                let mut hops = Vec::new();
+                for s in sources.candidates(scope, &written) {
+                    let TriggerNode::Source { arn, .. } = &g.graph[s] else {
+                        continue;
+                    };
+                    if !same_resource(arn, &written) {
+                        continue;
+                    }
+                    g.graph
+                        .add_edge(fnodes[fi], s, TriggerEdge::Writes { need: ni, channel });
+                    for e in g.graph.edges(s) {
+                        let TriggerEdge::Triggers {
+                            origin,
+                            kind,
+                            channels,
+                            key_rules,
+                        } = e.weight()
+                        else {
+                            continue;
+                        };
+                        let TriggerNode::Function(to) = g.graph[e.target()] else {
+                            continue;
+                        };
+                        let heard = channels.contains(&channel)
+                            && (channel != Channel::S3Notification
+                                || key_may_match(key, key_rules));
+                        if heard {
+                            hops.push(Hop {
+                                from: fi,
+                                to,
+                                need: ni,
+                                span: reason.span,
+                                origin: *origin,
+                                kind: kind.clone(),
+                            });
+                        }
+                    }
+                }
+                hops.sort_by_key(|h| (h.to, h.origin));
+                g.hops.extend(hops);
+            }
+        }
+        g.loops = find_loops(app, &g.hops);
+        g
+    }
+
+    fn add_trigger(
+        &mut self,
+        sources: &mut SourceIndex,
+        f: &Function,
+        fnode: NodeIndex,
+        s: TriggerSource<'_>,
+        origin: Origin,
+    ) {
+        let arn = normalize(s.arn);
+        let scope = scope(&f.id, &arn).to_string();
+        let node = sources.node(&mut self.graph, scope, arn);
+        self.graph.add_edge(
+            node,
+            fnode,
+            TriggerEdge::Triggers {
+                origin,
+                kind: s.kind.to_string(),
+                channels: s.channels,
+                key_rules: s.key_rules,
+            },
+        );
+    }
+
+    /// Functions and trigger sources, with "triggers" and "writes" edges.
+    pub fn graph(&self) -> &DiGraph<TriggerNode, TriggerEdge> {
+        &self.graph
+    }
+
+    /// Every write that triggers a function, by writer, then need, then triggered function.
+    pub fn hops(&self) -> &[Hop] {
+        &self.hops
+    }
+
+    /// The loops, by their first function's id.
+    pub fn loops(&self) -> &[Loop] {
+        &self.loops
+    }
+}
+
+/// The strongly connected components of the hops that hold a cycle: two functions or more, or
+/// one function with a hop to itself.
+fn find_loops(app: &App, hops: &[Hop]) -> Vec<Loop> {
+    let mut fg: DiGraph<usize, usize> = DiGraph::new();
+    let nodes: Vec<NodeIndex> = (0..app.functions.len()).map(|i| fg.add_node(i)).collect();
+    for (hi, h) in hops.iter().enumerate() {
+        fg.add_edge(nodes[h.from], nodes[h.to], hi);
+    }
+    let mut loops = Vec::new();
+    for scc in tarjan_scc(&fg) {
+        let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
+        let mut inner: Vec<usize> = scc
+            .iter()
+            .flat_map(|&n| fg.edges(n))
+            .filter(|e| members.contains(&e.target()))
+            .map(|e| *e.weight())
+            .collect();
+        if inner.is_empty() {
+            continue;
+        }
+        inner.sort_unstable();
+        let mut functions: Vec<usize> = scc.iter().map(|n| fg[*n]).collect();
+        functions.sort_by(|a, b| app.functions[*a].id.cmp(&app.functions[*b].id));
+        loops.push(Loop {
+            functions,
+            hops: inner,
+        });
+    }
+    loops.sort_by(|a, b| {
+        let id = |l: &Loop| app.functions[l.functions[0]].id.as_str();
+        id(a).cmp(id(b))
+    });
+    loops
+}
+
+// ---- The model's events and triggers, read in one place ----
+
+/// A trigger as the graph needs it.
+struct TriggerSource<'a> {
+    /// The source's ARN as the model gives it.
+    arn: &'a str,
+    /// The trigger kind as the model names it.
+    kind: &'a str,
+    /// What the trigger hears.
+    channels: &'static [Channel],
+    /// S3 key filter rules (lower-cased name, value).
+    key_rules: Vec<(String, String)>,
+}
+
+/// An event source or push trigger declared on a function, if it has a source that writes
+/// can reach.
+fn event_source(ev: &Event) -> Option<TriggerSource<'_>> {
+    source(&ev.kind, ev.source_arn.as_ref()?, ev.properties.as_ref())
+}
+
+/// A push trigger declared apart from its function, if it has a source that writes can reach.
+fn trigger_source(t: &Trigger) -> Option<TriggerSource<'_>> {
+    source(&t.kind, t.source_arn.as_ref()?, t.properties.as_ref())
+}
+
+/// Invoking a function through its own ARN.
+fn invoke_source(f: &Function) -> TriggerSource<'_> {
+    TriggerSource {
+        arn: &f.arn,
+        kind: "Invoke",
+        channels: &[Channel::Invoke],
+        key_rules: Vec::new(),
+    }
+}
+
+fn source<'a>(
+    kind: &'a str,
+    arn: &'a crate::source::Spanned<String>,
+    props: Option<&Node>,
+) -> Option<TriggerSource<'a>> {
+    let channels: &'static [Channel] = match kind {
+        "S3" => &[Channel::S3Notification],
+        "SQS" => &[Channel::SqsQueue],
+        "SNS" => &[Channel::SnsTopic],
+        "Kinesis" => &[Channel::KinesisStream],
+        "DynamoDB" => &[Channel::DynamoDbStream],
+        // A mapping's source ARN tells which; the ARN match decides.
+        "EventSourceMapping" => &[
+            Channel::SqsQueue,
+            Channel::KinesisStream,
+            Channel::DynamoDbStream,
+        ],
+        _ => return None,
+    };
+    let key_rules = if kind == "S3" {
+        s3_key_rules(props)
+    } else {
+        Vec::new()
+    };
+    Some(TriggerSource {
+        arn: &arn.value,
+        kind,
+        channels,
+        key_rules,
+    })
+}
+
+/// The `Filter.S3Key.Rules` of an S3 notification as (name, value) pairs, lower-cased names.
+fn s3_key_rules(props: Option<&Node>) -> Vec<(String, String)> {
+    // CloudFormation writes `Filter.S3Key.Rules`; the S3 API (and the CDK's custom resource)
+    // `Filter.Key.FilterRules`.
+    let filter = props.and_then(|p| p.get("Filter"));
+    let rules = filter
+        .and_then(|f| f.get("S3Key"))
+        .and_then(|k| k.get("Rules"))
+        .or_else(|| {
+            filter
+                .and_then(|f| f.get("Key"))
+                .and_then(|k| k.get("FilterRules"))
+        });
+    let Some(rules) = rules else {
+        return Vec::new();
+    };
+    rules
+        .items()
+        .filter_map(|r| {
+            let name = r.get("Name")?.as_str()?.to_ascii_lowercase();
+            let value = r.get("Value")?.as_str()?.to_string();
+            Some((name, value))
+        })
+        .collect()
+}
+
+// ---- Matching writes with sources ----
+
+/// Whether keys written as `key` (with `*` and `${...}` for unknown parts) may pass the
+/// prefix and suffix rules. Only a literal head or tail that contradicts a rule excludes it.
+fn key_may_match(key: &str, rules: &[(String, String)]) -> bool {
+    let head = key.split(['*', '$']).next().unwrap_or("");
+    let tail = key.rsplit(['*', '}']).next().unwrap_or("");
+    let whole = !key.contains(['*', '$']);
+    rules.iter().all(|(name, value)| match name.as_str() {
+        "prefix" => {
+            if whole {
+                head.starts_with(value.as_str())
+            } else {
+                head.starts_with(value.as_str()) || value.starts_with(head)
+            }
+        }
+        "suffix" => {
+            if whole {
+                tail.ends_with(value.as_str())
+            } else {
+                tail.ends_with(value.as_str()) || value.ends_with(tail)
+            }
+        }
+        _ => true,
+    })
+}
+
+/// The key part of an object ARN (`arn:aws:s3:::bucket/key`), or `*` when there is none.
+fn s3_key(arn: &str) -> &str {
+    arn.strip_prefix("arn:aws:s3:::")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, k)| k)
+        .unwrap_or("*")
+}
+
+/// The resource an event source or a write names: an object's bucket, a table's stream's
+/// table, a function without qualifier.
+fn normalize(arn: &str) -> String {
+    if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
+        return format!("arn:aws:s3:::{}", rest.split('/').next().unwrap_or(rest));
+    }
+    if arn.starts_with("arn:aws:dynamodb:") {
+        if let Some((table, _)) = arn.split_once("/stream/") {
+            return table.to_string();
+        }
+        if let Some((table, _)) = arn.split_once("/index/") {
+            return table.to_string();
+        }
+    }
+    if arn.starts_with("arn:aws:kinesis:")
+        && let Some((stream, _)) = arn.split_once("/consumer/")
+    {
+        return stream.to_string();
+    }
+    if arn.starts_with("arn:aws:lambda:") && arn.matches(":function:").count() == 1 {
+        // `...:function:name:alias` -> `...:function:name`
+        let (head, name) = arn.split_once(":function:").unwrap_or((arn, ""));
+        let base = split_top_colon(name);
+        return format!("{head}:function:{base}");
+    }
+    arn.to_string()
+}
+
+/// The part of a function name before a `:qualifier`, leaving `${...}` placeholders whole.
+fn split_top_colon(name: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in name.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => return &name[..i],
+            _ => {}
+        }
+    }
+    name
+}
+
+/// Trigger sources by ARN, so a write meets only the sources that can match it: comparing
+/// every write with every source was quadratic (most of a 10,000-function run). A source
+/// without wildcards, policy variables or escapes matches a write definitely only when the two
+/// ARNs are equal (placeholders are opaque), so it is found by lookup; the others are tried
+/// against every write. Exact ARNs are keyed by [`scope`] too.
+#[derive(Default)]
+struct SourceIndex {
+    nodes: BTreeMap<(String, String), NodeIndex>,
+    exact: BTreeMap<(String, String), NodeIndex>,
+    patterns: Vec<NodeIndex>,
+}
+
+impl SourceIndex {
+    /// The node of a source, added on first sight.
+    fn node(
+        &mut self,
+        graph: &mut DiGraph<TriggerNode, TriggerEdge>,
+        scope: String,
+        arn: String,
+    ) -> NodeIndex {
+        let key = (scope, arn);
+        if let Some(&n) = self.nodes.get(&key) {
+            return n;
+        }
+        let n = graph.add_node(TriggerNode::Source {
+            scope: key.0.clone(),
+            arn: key.1.clone(),
+        });
+        if is_literal(&key.1) {
+            self.exact.insert(key.clone(), n);
+        } else {
+            self.patterns.push(n);
+        }
+        self.nodes.insert(key, n);
+        n
+    }
+
+    /// The sources a write of `written` in `scope` may reach.
+    fn candidates(&self, scope: &str, written: &str) -> Vec<NodeIndex> {
+        let mut out = self.patterns.clone();
+        if let Some(&n) = self.exact.get(&(scope.to_string(), written.to_string())) {
+            out.push(n);
+        }
+        out
+    }
+}
+
+/// Where an ARN names one resource: `${LogicalId}` placeholders name a resource of the
+/// function's own template (logical ids are local to a template), so `${Queue}` in two
+/// templates of a monorepo are two queues; other ARNs are global (`""`). A function id is
+/// `<template>#<logical id>`.
+fn scope<'a>(function_id: &'a str, arn: &str) -> &'a str {
+    let local = arn.match_indices("${").any(|(i, _)| {
+        arn[i + 2..].split_once('}').is_some_and(|(inner, _)| {
+            !inner.starts_with("AWS::")
+                && matches!(
+                    iam::pattern::classify(inner),
+                    iam::pattern::Subst::Placeholder(_)
+                )
+        })
+    });
+    if local {
+        function_id.rsplit_once('#').map_or("", |(t, _)| t)
+    } else {
+        ""
+    }
+}
+
+/// An ARN that matches only itself: no `*`/`?`, and every `${...}` a deploy-time placeholder.
+fn is_literal(arn: &str) -> bool {
+    if arn.contains(['*', '?']) {
+        return false;
+    }
+    arn.match_indices("${").all(|(i, _)| {
+        arn[i + 2..].split_once('}').is_some_and(|(inner, _)| {
+            matches!(
+                iam::pattern::classify(inner),
+                iam::pattern::Subst::Placeholder(_)
+            )
+        })
+    })
+}
+
+/// Only a definite match makes a loop: `arn:aws:s3:::*` (a bucket from the event) might be
+/// anything and is not reported.
+fn same_resource(source: &str, written: &str) -> bool {
+    source == written || iam::resource_matches(source, written) == Match::Yes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(name: &str, v: &str) -> (String, String) {
+        (name.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn prefix_and_suffix_filters() {
+        let incoming = [r("prefix", "incoming/")];
+        assert!(!key_may_match("processed/*", &incoming));
+        assert!(key_may_match("incoming/x.jpg", &incoming));
+        assert!(key_may_match("*", &incoming));
+        assert!(key_may_match("inc*", &incoming));
+        let jpg = [r("suffix", ".jpg")];
+        assert!(!key_may_match("thumbs/*.png", &jpg));
+        assert!(key_may_match("thumbs/*.jpg", &jpg));
+        assert!(key_may_match("clean/*", &jpg));
+        assert!(!key_may_match("report.csv", &jpg));
+    }
+
+    #[test]
+    fn literal_arns_match_only_themselves() {
+        let t = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue}";
+        assert!(is_literal(t));
+        assert!(same_resource(t, t));
+        assert!(!is_literal("arn:aws:s3:::b*"));
+        assert!(!is_literal("arn:aws:s3:::${aws:username}"));
+        assert!(!is_literal("arn:aws:s3:::a${?}"));
+        for other in [
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Other}",
+            "arn:aws:sqs:us-east-1:${AWS::AccountId}:${Queue}",
+        ] {
+            assert!(!same_resource(t, other));
+        }
+    }
+
+    #[test]
+    fn logical_ids_are_local_to_their_template() {
+        let q = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Queue}";
+        assert_eq!(scope("a/template.yaml#Fn", q), "a/template.yaml");
+        assert_eq!(scope("b/template.yaml#Fn", q), "b/template.yaml");
+        let global = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+        assert_eq!(scope("a/template.yaml#Fn", global), "");
+    }
+
+    #[test]
+    fn normalizes_sources() {
+        assert_eq!(normalize("arn:aws:s3:::${B}/clean/*"), "arn:aws:s3:::${B}");
+        assert_eq!(
+            normalize("arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}/stream/*"),
+            "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}"
+        );
+        assert_eq!(
+            normalize("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${F}:live"),
+            "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${F}"
+        );
+    }
+}
