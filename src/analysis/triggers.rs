@@ -453,8 +453,9 @@ fn split_top_colon(name: &str) -> &str {
 /// against every write. Exact ARNs are keyed by [`scope`] too.
 #[derive(Default)]
 struct SourceIndex {
-    nodes: BTreeMap<(String, String), NodeIndex>,
-    exact: BTreeMap<(String, String), NodeIndex>,
+    /// Every source: scope → ARN → (node, whether the ARN is literal).
+    nodes: BTreeMap<String, BTreeMap<String, (NodeIndex, bool)>>,
+    /// The sources that are not literal ARNs.
     patterns: Vec<NodeIndex>,
 }
 
@@ -466,27 +467,29 @@ impl SourceIndex {
         scope: String,
         arn: String,
     ) -> NodeIndex {
-        let key = (scope, arn);
-        if let Some(&n) = self.nodes.get(&key) {
+        if let Some(&(n, _)) = self.nodes.get(&scope).and_then(|m| m.get(&arn)) {
             return n;
         }
         let n = graph.add_node(TriggerNode::Source {
-            scope: key.0.clone(),
-            arn: key.1.clone(),
+            scope: scope.clone(),
+            arn: arn.clone(),
         });
-        if is_literal(&key.1) {
-            self.exact.insert(key.clone(), n);
-        } else {
+        let literal = is_literal(&arn);
+        if !literal {
             self.patterns.push(n);
         }
-        self.nodes.insert(key, n);
+        self.nodes
+            .entry(scope)
+            .or_default()
+            .insert(arn, (n, literal));
         n
     }
 
-    /// The sources a write of `written` in `scope` may reach.
+    /// The sources a write of `written` in `scope` may reach: every pattern, and the literal
+    /// source equal to it.
     fn candidates(&self, scope: &str, written: &str) -> Vec<NodeIndex> {
         let mut out = self.patterns.clone();
-        if let Some(&n) = self.exact.get(&(scope.to_string(), written.to_string())) {
+        if let Some(&(n, true)) = self.nodes.get(scope).and_then(|m| m.get(written)) {
             out.push(n);
         }
         out
