@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-use rolefit::analysis::{Origin, TriggerGraph};
+use rolefit::analysis::{Origin, TriggerEdge, TriggerGraph, TriggerNode};
 use rolefit::app::Audit;
 
 /// Audits a SAM template with Python handlers (`(file name, code)` in `src/`).
@@ -319,6 +319,22 @@ fn a_fan_out_is_no_loop() {
     );
     assert!(loops(&a).is_empty());
     assert!(findings(&a).is_empty());
+    // The graph keeps the one source a write reaches, the topic, with its two subscribers.
+    let g = a.analysis.triggers.graph();
+    let sources: Vec<&str> = g
+        .node_weights()
+        .filter_map(|n| match n {
+            TriggerNode::Source { arn, .. } => Some(arn.as_str()),
+            TriggerNode::Function(_) => None,
+        })
+        .collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].contains("Orders"), "{sources:?}");
+    let triggers = g
+        .edge_weights()
+        .filter(|e| matches!(e, TriggerEdge::Triggers { .. }))
+        .count();
+    assert_eq!(triggers, 2);
     let graph = rolefit::analysis::PermissionGraph::build(&a.app, &a.code, &a.analysis, &a.sources);
     let json: serde_json::Value = serde_json::from_str(&graph.to_json()).expect("json");
     let edges = json["edges"].as_array().expect("edges");

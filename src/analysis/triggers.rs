@@ -6,10 +6,12 @@
 //! Nodes are functions and trigger sources (a bucket, queue, topic, stream, table, or a
 //! function's own ARN). A source has an edge to each function it triggers; a function has an
 //! edge to each source whose resource one of its writes names definitely (the writes are the
-//! actions of [`data::FEEDS`] that its code needs). A write reaches a function when the trigger
-//! hears its channel and, for an S3 notification, the written keys may pass the key filter:
-//! each such write-then-trigger path is a [`Hop`] between two functions, and the loops are the
-//! strongly connected components of the hops.
+//! actions of [`data::FEEDS`] that its code needs). Only the sources some write reaches are
+//! drawn: the others cannot be on a loop, and a large app has one per function (its ARN).
+//!
+//! A write reaches a function when the trigger hears its channel and, for an S3 notification,
+//! the written keys may pass the key filter: each such write-then-trigger path is a [`Hop`]
+//! between two functions, and the loops are the strongly connected components of the hops.
 //!
 //! Everything read from the model's events and push triggers goes through [`event_source`],
 //! [`trigger_source`] and [`invoke_source`].
@@ -46,7 +48,7 @@ pub enum TriggerEdge {
     Triggers {
         origin: Origin,
         /// The trigger kind as the model names it (`S3`, `SQS`, `EventSourceMapping`, `Invoke`).
-        kind: String,
+        kind: &'static str,
         channels: &'static [Channel],
         /// S3 key filter rules (lower-cased name, value); empty when every key passes.
         key_rules: Vec<(String, String)>,
@@ -83,7 +85,7 @@ pub struct Hop {
     pub span: Span,
     pub origin: Origin,
     /// The trigger kind as the model names it.
-    pub kind: String,
+    pub kind: &'static str,
 }
 
 /// Functions that trigger each other in a circle, with the hops between them.
@@ -110,40 +112,11 @@ impl TriggerGraph {
         let fnodes: Vec<NodeIndex> = (0..app.functions.len())
             .map(|i| g.graph.add_node(TriggerNode::Function(i)))
             .collect();
-        let mut sources = SourceIndex::default();
-        for (fi, f) in app.functions.iter().enumerate() {
-            for (event, ev) in f.events.iter().enumerate() {
-                if let Some(s) = event_source(ev) {
-                    let origin = Origin::Event {
-                        function: fi,
-                        event,
-                    };
-                    g.add_trigger(&mut sources, f, fnodes[fi], s, origin);
-                }
-            }
-            g.add_trigger(
-                &mut sources,
-                f,
-                fnodes[fi],
-                invoke_source(f),
-                Origin::Invoke(fi),
-            );
-        }
-        let by_id: BTreeMap<&str, usize> = app
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.id.as_str(), i))
-            .collect();
-        for (ti, t) in app.triggers.iter().enumerate() {
-            let Some(&fi) = t.function.as_deref().and_then(|id| by_id.get(id)) else {
-                continue;
-            };
-            if let Some(s) = trigger_source(t) {
-                let f = &app.functions[fi];
-                g.add_trigger(&mut sources, f, fnodes[fi], s, Origin::Trigger(ti));
-            }
-        }
+        let listed = list_triggers(app);
+        let index = SourceIndex::new(&listed);
+        // Sources enter the graph when a write reaches them, each listed trigger once.
+        let mut nodes: BTreeMap<(&str, &str), NodeIndex> = BTreeMap::new();
+        let mut drawn = vec![false; listed.len()];
         for (fi, fa) in functions.iter().enumerate().take(app.functions.len()) {
             for (ni, need) in fa.needs.iter().enumerate() {
                 let Some(channel) = data::fed_by(&need.action) else {
@@ -155,43 +128,46 @@ impl TriggerGraph {
                 };
                 let written = normalize(&need.resource);
                 let key = s3_key(&need.resource);
-                let scope = scope(&app.functions[fi].id, &written);
+                let scope = scope(&app.functions[fi].id, written);
+                let mut reached: Vec<NodeIndex> = Vec::new();
                 let mut hops = Vec::new();
-                for s in sources.candidates(scope, &written) {
-                    let TriggerNode::Source { arn, .. } = &g.graph[s] else {
-                        continue;
-                    };
-                    if !same_resource(arn, &written) {
+                for li in index.candidates(scope, written) {
+                    let l = &listed[li];
+                    if !same_resource(l.arn, written) {
                         continue;
                     }
-                    g.graph
-                        .add_edge(fnodes[fi], s, TriggerEdge::Writes { need: ni, channel });
-                    for e in g.graph.edges(s) {
-                        let TriggerEdge::Triggers {
-                            origin,
-                            kind,
-                            channels,
-                            key_rules,
-                        } = e.weight()
-                        else {
-                            continue;
+                    let node = *nodes.entry((l.scope, l.arn)).or_insert_with(|| {
+                        g.graph.add_node(TriggerNode::Source {
+                            scope: l.scope.to_string(),
+                            arn: l.arn.to_string(),
+                        })
+                    });
+                    if !std::mem::replace(&mut drawn[li], true) {
+                        let edge = TriggerEdge::Triggers {
+                            origin: l.origin,
+                            kind: l.source.kind,
+                            channels: l.source.channels,
+                            key_rules: l.source.key_rules.clone(),
                         };
-                        let TriggerNode::Function(to) = g.graph[e.target()] else {
-                            continue;
-                        };
-                        let heard = channels.contains(&channel)
-                            && (channel != Channel::S3Notification
-                                || key_may_match(key, key_rules));
-                        if heard {
-                            hops.push(Hop {
-                                from: fi,
-                                to,
-                                need: ni,
-                                span: reason.span,
-                                origin: *origin,
-                                kind: kind.clone(),
-                            });
-                        }
+                        g.graph.add_edge(node, fnodes[l.function], edge);
+                    }
+                    if !reached.contains(&node) {
+                        reached.push(node);
+                        let edge = TriggerEdge::Writes { need: ni, channel };
+                        g.graph.add_edge(fnodes[fi], node, edge);
+                    }
+                    let heard = l.source.channels.contains(&channel)
+                        && (channel != Channel::S3Notification
+                            || key_may_match(key, &l.source.key_rules));
+                    if heard {
+                        hops.push(Hop {
+                            from: fi,
+                            to: l.function,
+                            need: ni,
+                            span: reason.span,
+                            origin: l.origin,
+                            kind: l.source.kind,
+                        });
                     }
                 }
                 hops.sort_by_key(|h| (h.to, h.origin));
@@ -202,30 +178,7 @@ impl TriggerGraph {
         g
     }
 
-    fn add_trigger(
-        &mut self,
-        sources: &mut SourceIndex,
-        f: &Function,
-        fnode: NodeIndex,
-        s: TriggerSource<'_>,
-        origin: Origin,
-    ) {
-        let arn = normalize(s.arn);
-        let scope = scope(&f.id, &arn).to_string();
-        let node = sources.node(&mut self.graph, scope, arn);
-        self.graph.add_edge(
-            node,
-            fnode,
-            TriggerEdge::Triggers {
-                origin,
-                kind: s.kind.to_string(),
-                channels: s.channels,
-                key_rules: s.key_rules,
-            },
-        );
-    }
-
-    /// Functions and trigger sources, with "triggers" and "writes" edges.
+    /// Functions and the trigger sources they write, with "triggers" and "writes" edges.
     pub fn graph(&self) -> &DiGraph<TriggerNode, TriggerEdge> {
         &self.graph
     }
@@ -239,6 +192,66 @@ impl TriggerGraph {
     pub fn loops(&self) -> &[Loop] {
         &self.loops
     }
+}
+
+/// A trigger of the model with its source's normalized ARN.
+struct Listed<'a> {
+    /// The function it triggers (index in `App::functions`).
+    function: usize,
+    origin: Origin,
+    /// Where the ARN's logical ids belong (see [`scope`]).
+    scope: &'a str,
+    /// The source's resource (see [`normalize`]).
+    arn: &'a str,
+    source: TriggerSource<'a>,
+}
+
+/// Every trigger a write may reach: each function's events and own ARN, then the push
+/// triggers declared apart from their function.
+fn list_triggers(app: &App) -> Vec<Listed<'_>> {
+    fn listed<'a>(
+        f: &'a Function,
+        function: usize,
+        origin: Origin,
+        source: TriggerSource<'a>,
+    ) -> Listed<'a> {
+        let arn = normalize(source.arn);
+        Listed {
+            function,
+            origin,
+            scope: scope(&f.id, arn),
+            arn,
+            source,
+        }
+    }
+    let mut out = Vec::new();
+    for (fi, f) in app.functions.iter().enumerate() {
+        for (event, ev) in f.events.iter().enumerate() {
+            if let Some(s) = event_source(ev) {
+                let origin = Origin::Event {
+                    function: fi,
+                    event,
+                };
+                out.push(listed(f, fi, origin, s));
+            }
+        }
+        out.push(listed(f, fi, Origin::Invoke(fi), invoke_source(f)));
+    }
+    let by_id: BTreeMap<&str, usize> = app
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    for (ti, t) in app.triggers.iter().enumerate() {
+        let Some(&fi) = t.function.as_deref().and_then(|id| by_id.get(id)) else {
+            continue;
+        };
+        if let Some(s) = trigger_source(t) {
+            out.push(listed(&app.functions[fi], fi, Origin::Trigger(ti), s));
+        }
+    }
+    out
 }
 
 /// The strongly connected components of the hops that hold a cycle: two functions or more, or
@@ -283,7 +296,7 @@ struct TriggerSource<'a> {
     /// The source's ARN as the model gives it.
     arn: &'a str,
     /// The trigger kind as the model names it.
-    kind: &'a str,
+    kind: &'static str,
     /// What the trigger hears.
     channels: &'static [Channel],
     /// S3 key filter rules (lower-cased name, value).
@@ -312,22 +325,25 @@ fn invoke_source(f: &Function) -> TriggerSource<'_> {
 }
 
 fn source<'a>(
-    kind: &'a str,
+    kind: &str,
     arn: &'a crate::source::Spanned<String>,
     props: Option<&Node>,
 ) -> Option<TriggerSource<'a>> {
-    let channels: &'static [Channel] = match kind {
-        "S3" => &[Channel::S3Notification],
-        "SQS" => &[Channel::SqsQueue],
-        "SNS" => &[Channel::SnsTopic],
-        "Kinesis" => &[Channel::KinesisStream],
-        "DynamoDB" => &[Channel::DynamoDbStream],
+    let (kind, channels): (&'static str, &'static [Channel]) = match kind {
+        "S3" => ("S3", &[Channel::S3Notification]),
+        "SQS" => ("SQS", &[Channel::SqsQueue]),
+        "SNS" => ("SNS", &[Channel::SnsTopic]),
+        "Kinesis" => ("Kinesis", &[Channel::KinesisStream]),
+        "DynamoDB" => ("DynamoDB", &[Channel::DynamoDbStream]),
         // A mapping's source ARN tells which; the ARN match decides.
-        "EventSourceMapping" => &[
-            Channel::SqsQueue,
-            Channel::KinesisStream,
-            Channel::DynamoDbStream,
-        ],
+        "EventSourceMapping" => (
+            "EventSourceMapping",
+            &[
+                Channel::SqsQueue,
+                Channel::KinesisStream,
+                Channel::DynamoDbStream,
+            ],
+        ),
         _ => return None,
     };
     let key_rules = if kind == "S3" {
@@ -405,31 +421,34 @@ fn s3_key(arn: &str) -> &str {
 }
 
 /// The resource an event source or a write names: an object's bucket, a table's stream's
-/// table, a function without qualifier.
-fn normalize(arn: &str) -> String {
+/// table, a function without qualifier. Always a prefix of `arn`.
+fn normalize(arn: &str) -> &str {
     if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
-        return format!("arn:aws:s3:::{}", rest.split('/').next().unwrap_or(rest));
+        let bucket = rest.split('/').next().unwrap_or(rest);
+        return &arn[..arn.len() - rest.len() + bucket.len()];
     }
     if arn.starts_with("arn:aws:dynamodb:") {
         if let Some((table, _)) = arn.split_once("/stream/") {
-            return table.to_string();
+            return table;
         }
         if let Some((table, _)) = arn.split_once("/index/") {
-            return table.to_string();
+            return table;
         }
     }
     if arn.starts_with("arn:aws:kinesis:")
         && let Some((stream, _)) = arn.split_once("/consumer/")
     {
-        return stream.to_string();
+        return stream;
     }
-    if arn.starts_with("arn:aws:lambda:") && arn.matches(":function:").count() == 1 {
+    if arn.starts_with("arn:aws:lambda:")
+        && arn.matches(":function:").count() == 1
+        && let Some((head, name)) = arn.split_once(":function:")
+    {
         // `...:function:name:alias` -> `...:function:name`
-        let (head, name) = arn.split_once(":function:").unwrap_or((arn, ""));
         let base = split_top_colon(name);
-        return format!("{head}:function:{base}");
+        return &arn[..head.len() + ":function:".len() + base.len()];
     }
-    arn.to_string()
+    arn
 }
 
 /// The part of a function name before a `:qualifier`, leaving `${...}` placeholders whole.
@@ -451,47 +470,34 @@ fn split_top_colon(name: &str) -> &str {
 /// without wildcards, policy variables or escapes matches a write definitely only when the two
 /// ARNs are equal (placeholders are opaque), so it is found by lookup; the others are tried
 /// against every write. Exact ARNs are keyed by [`scope`] too.
-#[derive(Default)]
-struct SourceIndex {
-    /// Every source: scope → ARN → (node, whether the ARN is literal).
-    nodes: BTreeMap<String, BTreeMap<String, (NodeIndex, bool)>>,
-    /// The sources that are not literal ARNs.
-    patterns: Vec<NodeIndex>,
+struct SourceIndex<'s> {
+    exact: BTreeMap<(&'s str, &'s str), Vec<usize>>,
+    patterns: Vec<usize>,
 }
 
-impl SourceIndex {
-    /// The node of a source, added on first sight.
-    fn node(
-        &mut self,
-        graph: &mut DiGraph<TriggerNode, TriggerEdge>,
-        scope: String,
-        arn: String,
-    ) -> NodeIndex {
-        if let Some(&(n, _)) = self.nodes.get(&scope).and_then(|m| m.get(&arn)) {
-            return n;
+impl<'s> SourceIndex<'s> {
+    fn new(listed: &'s [Listed<'_>]) -> SourceIndex<'s> {
+        let mut index = SourceIndex {
+            exact: BTreeMap::new(),
+            patterns: Vec::new(),
+        };
+        for (li, l) in listed.iter().enumerate() {
+            if is_literal(l.arn) {
+                index.exact.entry((l.scope, l.arn)).or_default().push(li);
+            } else {
+                index.patterns.push(li);
+            }
         }
-        let n = graph.add_node(TriggerNode::Source {
-            scope: scope.clone(),
-            arn: arn.clone(),
-        });
-        let literal = is_literal(&arn);
-        if !literal {
-            self.patterns.push(n);
-        }
-        self.nodes
-            .entry(scope)
-            .or_default()
-            .insert(arn, (n, literal));
-        n
+        index
     }
 
-    /// The sources a write of `written` in `scope` may reach: every pattern, and the literal
-    /// source equal to it.
-    fn candidates(&self, scope: &str, written: &str) -> Vec<NodeIndex> {
+    /// The listed triggers a write of `written` in `scope` may reach, in listing order.
+    fn candidates(&self, scope: &str, written: &str) -> Vec<usize> {
         let mut out = self.patterns.clone();
-        if let Some(&(n, true)) = self.nodes.get(scope).and_then(|m| m.get(written)) {
-            out.push(n);
+        if let Some(exact) = self.exact.get(&(scope, written)) {
+            out.extend(exact.iter().copied());
         }
+        out.sort_unstable();
         out
     }
 }
