@@ -6,8 +6,9 @@
 //! Nodes are functions and trigger sources (a bucket, queue, topic, stream, table, or a
 //! function's own ARN). A source has an edge to each function it triggers; a function has an
 //! edge to each source whose resource one of its writes names definitely (the writes are the
-//! actions of [`data::FEEDS`] that its code needs). Only the sources some write reaches are
-//! drawn: the others cannot be on a loop, and a large app has one per function (its ARN).
+//! actions of [`data::FEEDS`] that its code needs). Only the sources some write reaches, and
+//! the functions that write them or that they trigger, are drawn: the others cannot be on a
+//! loop, and a large app has a source per function (its ARN).
 //!
 //! A write reaches a function when the trigger hears its channel and, for an S3 notification,
 //! the written keys may pass the key filter: each such write-then-trigger path is a [`Hop`]
@@ -109,13 +110,15 @@ impl TriggerGraph {
     /// Builds the graph of `app` with the needs of `functions` (parallel to `App::functions`).
     pub fn build(app: &App, functions: &[FunctionAnalysis]) -> TriggerGraph {
         let mut g = TriggerGraph::default();
-        let fnodes: Vec<NodeIndex> = (0..app.functions.len())
-            .map(|i| g.graph.add_node(TriggerNode::Function(i)))
-            .collect();
         let listed = list_triggers(app);
         let index = SourceIndex::new(&listed);
-        // Sources enter the graph when a write reaches them, each listed trigger once.
+        // Sources enter the graph when a write reaches them, each listed trigger once, and
+        // functions when they write or are triggered so.
         let mut nodes: BTreeMap<(&str, &str), NodeIndex> = BTreeMap::new();
+        let mut fnodes: Vec<Option<NodeIndex>> = vec![None; app.functions.len()];
+        let mut fnode = |graph: &mut DiGraph<TriggerNode, TriggerEdge>, fi: usize| {
+            *fnodes[fi].get_or_insert_with(|| graph.add_node(TriggerNode::Function(fi)))
+        };
         let mut drawn = vec![false; listed.len()];
         for (fi, fa) in functions.iter().enumerate().take(app.functions.len()) {
             for (ni, need) in fa.needs.iter().enumerate() {
@@ -133,13 +136,13 @@ impl TriggerGraph {
                 let mut hops = Vec::new();
                 for li in index.candidates(scope, written) {
                     let l = &listed[li];
-                    if !same_resource(l.arn, written) {
+                    if !same_resource(l.source.arn, written) {
                         continue;
                     }
-                    let node = *nodes.entry((l.scope, l.arn)).or_insert_with(|| {
+                    let node = *nodes.entry((l.scope, l.source.arn)).or_insert_with(|| {
                         g.graph.add_node(TriggerNode::Source {
                             scope: l.scope.to_string(),
-                            arn: l.arn.to_string(),
+                            arn: l.source.arn.to_string(),
                         })
                     });
                     if !std::mem::replace(&mut drawn[li], true) {
@@ -149,12 +152,14 @@ impl TriggerGraph {
                             channels: l.source.channels,
                             key_rules: l.source.key_rules.clone(),
                         };
-                        g.graph.add_edge(node, fnodes[l.function], edge);
+                        let to = fnode(&mut g.graph, l.function);
+                        g.graph.add_edge(node, to, edge);
                     }
                     if !reached.contains(&node) {
                         reached.push(node);
                         let edge = TriggerEdge::Writes { need: ni, channel };
-                        g.graph.add_edge(fnodes[fi], node, edge);
+                        let from = fnode(&mut g.graph, fi);
+                        g.graph.add_edge(from, node, edge);
                     }
                     let heard = l.source.channels.contains(&channel)
                         && (channel != Channel::S3Notification
@@ -178,7 +183,8 @@ impl TriggerGraph {
         g
     }
 
-    /// Functions and the trigger sources they write, with "triggers" and "writes" edges.
+    /// The trigger sources functions write and the functions that write or hear them, with
+    /// "triggers" and "writes" edges.
     pub fn graph(&self) -> &DiGraph<TriggerNode, TriggerEdge> {
         &self.graph
     }
@@ -201,8 +207,7 @@ struct Listed<'a> {
     origin: Origin,
     /// Where the ARN's logical ids belong (see [`scope`]).
     scope: &'a str,
-    /// The source's resource (see [`normalize`]).
-    arn: &'a str,
+    /// With its ARN normalized to the resource (see [`normalize`]).
     source: TriggerSource<'a>,
 }
 
@@ -213,18 +218,18 @@ fn list_triggers(app: &App) -> Vec<Listed<'_>> {
         f: &'a Function,
         function: usize,
         origin: Origin,
-        source: TriggerSource<'a>,
+        mut source: TriggerSource<'a>,
     ) -> Listed<'a> {
-        let arn = normalize(source.arn);
+        source.arn = normalize(source.arn);
         Listed {
             function,
             origin,
-            scope: scope(&f.id, arn),
-            arn,
+            scope: scope(&f.id, source.arn),
             source,
         }
     }
-    let mut out = Vec::new();
+    let events: usize = app.functions.iter().map(|f| f.events.len()).sum();
+    let mut out = Vec::with_capacity(events + app.functions.len() + app.triggers.len());
     for (fi, f) in app.functions.iter().enumerate() {
         for (event, ev) in f.events.iter().enumerate() {
             if let Some(s) = event_source(ev) {
@@ -482,8 +487,12 @@ impl<'s> SourceIndex<'s> {
             patterns: Vec::new(),
         };
         for (li, l) in listed.iter().enumerate() {
-            if is_literal(l.arn) {
-                index.exact.entry((l.scope, l.arn)).or_default().push(li);
+            if is_literal(l.source.arn) {
+                index
+                    .exact
+                    .entry((l.scope, l.source.arn))
+                    .or_default()
+                    .push(li);
             } else {
                 index.patterns.push(li);
             }
