@@ -272,10 +272,8 @@ impl PermissionGraph {
         }
         // A loop's hops: the function's write, and the trigger it feeds (a function invoking
         // itself or another through its ARN is the write alone).
-        let triggers = &analysis.triggers;
-        let on_loops = triggers.loops().iter().flat_map(|l| &l.hops);
         let mut marked = BTreeSet::new();
-        for hop in on_loops.map(|&hi| &triggers.hops()[hi]) {
+        for hop in analysis.triggers.loops().iter().flat_map(|l| &l.hops) {
             marked.extend(need_edges.get(&(hop.from, hop.need)));
             marked.extend(trigger_edges.get(&hop.origin).into_iter().flatten());
         }

@@ -6,21 +6,23 @@
 //! Nodes are functions and trigger sources (a bucket, queue, topic, stream, table, or a
 //! function's own ARN). A source has an edge to each function it triggers; a function has an
 //! edge to each source whose resource one of its writes names definitely (the writes are the
-//! actions of [`data::FEEDS`] that its code needs). Only the sources some write reaches, and
-//! the functions that write them or that they trigger, are drawn: the others cannot be on a
-//! loop, and a large app has a source per function (its ARN).
+//! actions of [`data::FEEDS`] that its code needs). A write reaches a function when the
+//! trigger hears its channel and, for an S3 notification, the written keys may pass the key
+//! filter: each such write-then-trigger path is a [`Hop`] between two functions, and the
+//! loops are the strongly connected components of the hops.
 //!
-//! A write reaches a function when the trigger hears its channel and, for an S3 notification,
-//! the written keys may pass the key filter: each such write-then-trigger path is a [`Hop`]
-//! between two functions, and the loops are the strongly connected components of the hops.
+//! The graph is built whole, then only its loops are kept, with the nodes and edges they go
+//! through: a large app has a source per function (its ARN) and many hops that lead nowhere,
+//! and the analysis lives as long as the report.
 //!
 //! Everything read from the model's events and push triggers goes through [`event_source`],
-//! [`trigger_source`] and [`invoke_source`].
+//! [`trigger_source`] and [`invoke_source`] (by [`Origin`]: [`source_of`]).
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::data::{self, Channel};
@@ -94,22 +96,43 @@ pub struct Hop {
 pub struct Loop {
     /// Indices in `App::functions`, sorted by function id.
     pub functions: Vec<usize>,
-    /// Indices in [`TriggerGraph::hops`] of every hop from a member to a member.
-    pub hops: Vec<usize>,
+    /// Every hop from a member to a member: by writer, then need, then triggered function
+    /// (in listing order of its triggers).
+    pub hops: Vec<Hop>,
 }
 
-/// The graph and its loops.
+impl Loop {
+    /// The hop of the first function that leads into the loop: towards the first function
+    /// by id, from the first call; on a tie, the last found.
+    pub fn entry(&self, app: &App) -> Option<&Hop> {
+        let first = *self.functions.first()?;
+        self.hops
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.from == first)
+            .min_by_key(|&(i, h)| (app.functions.get(h.to).map(|f| &f.id), h.span, Reverse(i)))
+            .map(|(_, h)| h)
+    }
+}
+
+/// The loops, and the part of the graph they go through.
 #[derive(Debug, Default)]
 pub struct TriggerGraph {
     graph: DiGraph<TriggerNode, TriggerEdge>,
-    hops: Vec<Hop>,
     loops: Vec<Loop>,
+}
+
+/// A hop while the graph is built: which edges it goes through.
+struct Found {
+    hop: Hop,
+    write: EdgeIndex,
+    trigger: EdgeIndex,
 }
 
 impl TriggerGraph {
     /// Builds the graph of `app` with the needs of `functions` (parallel to `App::functions`).
     pub fn build(app: &App, functions: &[FunctionAnalysis]) -> TriggerGraph {
-        let mut g = TriggerGraph::default();
+        let mut graph: DiGraph<TriggerNode, TriggerEdge> = DiGraph::new();
         let listed = list_triggers(app);
         let index = SourceIndex::new(&listed);
         // Sources enter the graph when a write reaches them, each listed trigger once, and
@@ -119,7 +142,8 @@ impl TriggerGraph {
         let mut fnode = |graph: &mut DiGraph<TriggerNode, TriggerEdge>, fi: usize| {
             *fnodes[fi].get_or_insert_with(|| graph.add_node(TriggerNode::Function(fi)))
         };
-        let mut drawn = vec![false; listed.len()];
+        let mut drawn: Vec<Option<EdgeIndex>> = vec![None; listed.len()];
+        let mut found: Vec<Found> = Vec::new();
         for (fi, fa) in functions.iter().enumerate().take(app.functions.len()) {
             for (ni, need) in fa.needs.iter().enumerate() {
                 let Some(channel) = data::fed_by(&need.action) else {
@@ -132,66 +156,102 @@ impl TriggerGraph {
                 let written = normalize(&need.resource);
                 let key = s3_key(&need.resource);
                 let scope = scope(&app.functions[fi].id, written);
-                let mut reached: Vec<NodeIndex> = Vec::new();
+                let mut reached: Vec<(NodeIndex, EdgeIndex)> = Vec::new();
                 let mut hops = Vec::new();
                 for li in index.candidates(scope, written) {
                     let l = &listed[li];
-                    if !same_resource(l.source.arn, written) {
+                    if !same_resource(l.arn, written) {
                         continue;
                     }
-                    let node = *nodes.entry((l.scope, l.source.arn)).or_insert_with(|| {
-                        g.graph.add_node(TriggerNode::Source {
+                    let Some(source) = source_of(app, l.origin) else {
+                        continue;
+                    };
+                    let node = *nodes.entry((l.scope, l.arn)).or_insert_with(|| {
+                        graph.add_node(TriggerNode::Source {
                             scope: l.scope.to_string(),
-                            arn: l.source.arn.to_string(),
+                            arn: l.arn.to_string(),
                         })
                     });
-                    if !std::mem::replace(&mut drawn[li], true) {
-                        let edge = TriggerEdge::Triggers {
-                            origin: l.origin,
-                            kind: l.source.kind,
-                            channels: l.source.channels,
-                            key_rules: l.source.key_rules.clone(),
-                        };
-                        let to = fnode(&mut g.graph, l.function);
-                        g.graph.add_edge(node, to, edge);
-                    }
-                    if !reached.contains(&node) {
-                        reached.push(node);
-                        let edge = TriggerEdge::Writes { need: ni, channel };
-                        let from = fnode(&mut g.graph, fi);
-                        g.graph.add_edge(from, node, edge);
-                    }
-                    let heard = l.source.channels.contains(&channel)
+                    let trigger = match drawn[li] {
+                        Some(e) => e,
+                        None => {
+                            let edge = TriggerEdge::Triggers {
+                                origin: l.origin,
+                                kind: source.kind,
+                                channels: source.channels,
+                                key_rules: source.key_rules.clone(),
+                            };
+                            let to = fnode(&mut graph, l.function);
+                            *drawn[li].insert(graph.add_edge(node, to, edge))
+                        }
+                    };
+                    let write = match reached.iter().find(|(n, _)| *n == node) {
+                        Some(&(_, e)) => e,
+                        None => {
+                            let edge = TriggerEdge::Writes { need: ni, channel };
+                            let from = fnode(&mut graph, fi);
+                            let e = graph.add_edge(from, node, edge);
+                            reached.push((node, e));
+                            e
+                        }
+                    };
+                    let heard = source.channels.contains(&channel)
                         && (channel != Channel::S3Notification
-                            || key_may_match(key, &l.source.key_rules));
+                            || key_may_match(key, &source.key_rules));
                     if heard {
-                        hops.push(Hop {
+                        let hop = Hop {
                             from: fi,
                             to: l.function,
                             need: ni,
                             span: reason.span,
                             origin: l.origin,
-                            kind: l.source.kind,
+                            kind: source.kind,
+                        };
+                        hops.push(Found {
+                            hop,
+                            write,
+                            trigger,
                         });
                     }
                 }
-                hops.sort_by_key(|h| (h.to, h.origin));
-                g.hops.extend(hops);
+                hops.sort_by_key(|f| (f.hop.to, f.hop.origin));
+                found.extend(hops);
             }
         }
-        g.loops = find_loops(app, &g.hops);
-        g
+        let loops = find_loops(app, &found);
+        // Keep the edges the loops go through, and their ends.
+        let kept: BTreeSet<EdgeIndex> = loops
+            .iter()
+            .flatten()
+            .flat_map(|&i| [found[i].write, found[i].trigger])
+            .collect();
+        let graph = graph.filter_map(
+            |n, w| {
+                let mut edges = graph.edges_directed(n, petgraph::Direction::Outgoing);
+                let mut incoming = graph.edges_directed(n, petgraph::Direction::Incoming);
+                let on_loop = edges.any(|e| kept.contains(&e.id()))
+                    || incoming.any(|e| kept.contains(&e.id()));
+                on_loop.then(|| w.clone())
+            },
+            |e, w| kept.contains(&e).then(|| w.clone()),
+        );
+        let loops = loops
+            .into_iter()
+            .map(|hops| {
+                let mut functions: Vec<usize> = hops.iter().map(|&i| found[i].hop.from).collect();
+                functions.sort_by_key(|&i| (&app.functions[i].id, i));
+                functions.dedup();
+                let hops = hops.into_iter().map(|i| found[i].hop.clone()).collect();
+                Loop { functions, hops }
+            })
+            .collect();
+        TriggerGraph { graph, loops }
     }
 
-    /// The trigger sources functions write and the functions that write or hear them, with
-    /// "triggers" and "writes" edges.
+    /// The functions and trigger sources the loops go through, with their "triggers" and
+    /// "writes" edges.
     pub fn graph(&self) -> &DiGraph<TriggerNode, TriggerEdge> {
         &self.graph
-    }
-
-    /// Every write that triggers a function, by writer, then need, then triggered function.
-    pub fn hops(&self) -> &[Hop] {
-        &self.hops
     }
 
     /// The loops, by their first function's id.
@@ -200,15 +260,17 @@ impl TriggerGraph {
     }
 }
 
-/// A trigger of the model with its source's normalized ARN.
+/// A trigger of the model with its source's resource, kept small: a large app lists one per
+/// function at least, and the details are read again (see [`source_of`]) for the few that a
+/// write reaches.
 struct Listed<'a> {
     /// The function it triggers (index in `App::functions`).
     function: usize,
     origin: Origin,
     /// Where the ARN's logical ids belong (see [`scope`]).
     scope: &'a str,
-    /// With its ARN normalized to the resource (see [`normalize`]).
-    source: TriggerSource<'a>,
+    /// The source's resource (see [`normalize`]).
+    arn: &'a str,
 }
 
 /// Every trigger a write may reach: each function's events and own ARN, then the push
@@ -218,25 +280,25 @@ fn list_triggers(app: &App) -> Vec<Listed<'_>> {
         f: &'a Function,
         function: usize,
         origin: Origin,
-        mut source: TriggerSource<'a>,
+        source: TriggerSource<'a>,
     ) -> Listed<'a> {
-        source.arn = normalize(source.arn);
+        let arn = normalize(source.arn);
         Listed {
             function,
             origin,
-            scope: scope(&f.id, source.arn),
-            source,
+            scope: scope(&f.id, arn),
+            arn,
         }
     }
     let events: usize = app.functions.iter().map(|f| f.events.len()).sum();
     let mut out = Vec::with_capacity(events + app.functions.len() + app.triggers.len());
     for (fi, f) in app.functions.iter().enumerate() {
-        for (event, ev) in f.events.iter().enumerate() {
-            if let Some(s) = event_source(ev) {
-                let origin = Origin::Event {
-                    function: fi,
-                    event,
-                };
+        for event in 0..f.events.len() {
+            let origin = Origin::Event {
+                function: fi,
+                event,
+            };
+            if let Some(s) = source_of(app, origin) {
                 out.push(listed(f, fi, origin, s));
             }
         }
@@ -259,15 +321,16 @@ fn list_triggers(app: &App) -> Vec<Listed<'_>> {
     out
 }
 
-/// The strongly connected components of the hops that hold a cycle: two functions or more, or
-/// one function with a hop to itself.
-fn find_loops(app: &App, hops: &[Hop]) -> Vec<Loop> {
+/// The strongly connected components of the hops that hold a cycle (two functions or more,
+/// or one function with a hop to itself), as the indices of their inner hops in `found`,
+/// sorted by their first function's id.
+fn find_loops(app: &App, found: &[Found]) -> Vec<Vec<usize>> {
     let mut fg: DiGraph<usize, usize> = DiGraph::new();
     let nodes: Vec<NodeIndex> = (0..app.functions.len()).map(|i| fg.add_node(i)).collect();
-    for (hi, h) in hops.iter().enumerate() {
-        fg.add_edge(nodes[h.from], nodes[h.to], hi);
+    for (i, f) in found.iter().enumerate() {
+        fg.add_edge(nodes[f.hop.from], nodes[f.hop.to], i);
     }
-    let mut loops = Vec::new();
+    let mut loops: Vec<(&str, Vec<usize>)> = Vec::new();
     for scc in tarjan_scc(&fg) {
         let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
         let mut inner: Vec<usize> = scc
@@ -280,18 +343,15 @@ fn find_loops(app: &App, hops: &[Hop]) -> Vec<Loop> {
             continue;
         }
         inner.sort_unstable();
-        let mut functions: Vec<usize> = scc.iter().map(|n| fg[*n]).collect();
-        functions.sort_by(|a, b| app.functions[*a].id.cmp(&app.functions[*b].id));
-        loops.push(Loop {
-            functions,
-            hops: inner,
-        });
+        let first = scc
+            .iter()
+            .map(|n| app.functions[fg[*n]].id.as_str())
+            .min()
+            .unwrap_or("");
+        loops.push((first, inner));
     }
-    loops.sort_by(|a, b| {
-        let id = |l: &Loop| app.functions[l.functions[0]].id.as_str();
-        id(a).cmp(id(b))
-    });
-    loops
+    loops.sort_by(|a, b| a.0.cmp(b.0));
+    loops.into_iter().map(|(_, hops)| hops).collect()
 }
 
 // ---- The model's events and triggers, read in one place ----
@@ -317,6 +377,17 @@ fn event_source(ev: &Event) -> Option<TriggerSource<'_>> {
 /// A push trigger declared apart from its function, if it has a source that writes can reach.
 fn trigger_source(t: &Trigger) -> Option<TriggerSource<'_>> {
     source(&t.kind, t.source_arn.as_ref()?, t.properties.as_ref())
+}
+
+/// The trigger an origin names, if writes can reach it.
+fn source_of(app: &App, origin: Origin) -> Option<TriggerSource<'_>> {
+    match origin {
+        Origin::Event { function, event } => {
+            event_source(app.functions.get(function)?.events.get(event)?)
+        }
+        Origin::Invoke(function) => app.functions.get(function).map(invoke_source),
+        Origin::Trigger(t) => trigger_source(app.triggers.get(t)?),
+    }
 }
 
 /// Invoking a function through its own ARN.
@@ -487,12 +558,8 @@ impl<'s> SourceIndex<'s> {
             patterns: Vec::new(),
         };
         for (li, l) in listed.iter().enumerate() {
-            if is_literal(l.source.arn) {
-                index
-                    .exact
-                    .entry((l.scope, l.source.arn))
-                    .or_default()
-                    .push(li);
+            if is_literal(l.arn) {
+                index.exact.entry((l.scope, l.arn)).or_default().push(li);
             } else {
                 index.patterns.push(li);
             }

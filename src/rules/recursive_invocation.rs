@@ -1,7 +1,5 @@
 //! `recursive-invocation`: a function can trigger itself, directly or through others.
 
-use std::cmp::Reverse;
-
 use super::{Rule, RuleContext, RuleMeta};
 use crate::finding::{Finding, Severity};
 
@@ -35,25 +33,11 @@ impl Rule for RecursiveInvocation {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let app = cx.app;
-        let triggers = &cx.analysis.triggers;
-        let hops = triggers.hops();
-        for lp in triggers.loops() {
-            let first = lp.functions[0];
-            // The write of the first function that leads into the loop: towards the first
-            // function by id, from the first call; on a tie, the hop found last.
-            let Some(hi) = lp
-                .hops
-                .iter()
-                .copied()
-                .filter(|&hi| hops[hi].from == first)
-                .min_by_key(|&hi| {
-                    let h = &hops[hi];
-                    (&app.functions[h.to].id, h.span, Reverse(hi))
-                })
-            else {
+        for lp in cx.analysis.triggers.loops() {
+            let Some(hop) = lp.entry(app) else {
                 continue;
             };
-            let hop = &hops[hi];
+            let first = hop.from;
             let Some(need) = cx
                 .analysis
                 .functions
