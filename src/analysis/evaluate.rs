@@ -12,6 +12,8 @@ use crate::source::Span;
 use crate::syntax::ParseError;
 use crate::syntax::node::Node;
 
+use super::TriggerGraph;
+
 /// Everything rules read besides the model.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -19,6 +21,8 @@ pub struct Analysis {
     pub functions: Vec<FunctionAnalysis>,
     pub roles: Vec<RoleAnalysis>,
     pub parse_errors: Vec<ParseError>,
+    /// Which functions trigger which through what they write, and the loops that makes.
+    pub triggers: TriggerGraph,
 }
 
 /// One role with its policies parsed.
@@ -222,6 +226,7 @@ pub fn analyze(
     for ri in 0..analysis.roles.len() {
         mark_used(&mut analysis, ri);
     }
+    analysis.triggers = TriggerGraph::build(app, &analysis.functions);
     analysis
 }
 

@@ -4,21 +4,20 @@
 //! Needs are drawn at the level a reader thinks in: an S3 object write is an edge to the
 //! bucket (labelled with the key), a stream read an edge to the table. Event sources hang off
 //! the resource that emits them, so a function that writes into its own trigger shows as a
-//! cycle, and edges on such cycles are marked.
+//! cycle, and the edges of the loops of the [`TriggerGraph`](super::TriggerGraph) are marked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use petgraph::algo::tarjan_scc;
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
-use crate::model::{App, KeyRule};
+use crate::model::App;
 use crate::parse::codebase::FunctionCode;
 use crate::source::SourceMap;
 use crate::source::locate;
 
-use super::{Analysis, Verdict, loops};
+use super::{Analysis, Origin, Verdict};
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NodeKind {
@@ -59,20 +58,16 @@ pub enum EdgeKind {
     Attaches,
     /// A policy allows an action pattern on a resource pattern.
     Grants(String),
-    /// A function needs actions on a resource: the label, whether all are granted, the
-    /// writes among them as (action, S3 key or `*`), and whether the edge lies on an
-    /// invocation cycle.
+    /// A function needs actions on a resource: the label, whether all are granted, and
+    /// whether the edge lies on an invocation cycle.
     Needs {
         label: String,
         granted: bool,
-        writes: Vec<(String, String)>,
         cycle: bool,
     },
     Calls,
-    /// A resource emits the events of a trigger of this kind, passing its S3 key filter.
+    /// A resource emits the events of a trigger.
     Emits {
-        kind: String,
-        filter: Vec<KeyRule>,
         cycle: bool,
     },
     /// A trigger or principal may invoke a function; an event source is polled by it.
@@ -126,23 +121,6 @@ impl EdgeKind {
     }
 }
 
-/// Actions that deliver events to whatever listens on the resource they write, with the
-/// trigger kinds that hear them.
-const WRITES: &[(&str, &[&str])] = &[
-    ("s3:PutObject", &["S3"]),
-    ("sqs:SendMessage", &["SQS", "EventSourceMapping"]),
-    ("sns:Publish", &["SNS"]),
-    ("kinesis:PutRecord", &["Kinesis", "EventSourceMapping"]),
-    ("kinesis:PutRecords", &["Kinesis", "EventSourceMapping"]),
-    ("dynamodb:PutItem", &["DynamoDB", "EventSourceMapping"]),
-    ("dynamodb:UpdateItem", &["DynamoDB", "EventSourceMapping"]),
-    ("dynamodb:DeleteItem", &["DynamoDB", "EventSourceMapping"]),
-    (
-        "dynamodb:BatchWriteItem",
-        &["DynamoDB", "EventSourceMapping"],
-    ),
-];
-
 /// An edge between two node ids of [`PermissionGraph::ordered`].
 type OrderedEdge<'a> = (usize, usize, &'a EdgeKind);
 
@@ -163,6 +141,9 @@ impl PermissionGraph {
             graph: StableDiGraph::new(),
             index: BTreeMap::new(),
         };
+        // The edges each trigger and each need is drawn as, to mark the loops on.
+        let mut trigger_edges: BTreeMap<Origin, Vec<EdgeIndex>> = BTreeMap::new();
+        let mut need_edges: BTreeMap<(usize, usize), EdgeIndex> = BTreeMap::new();
         for ra in &analysis.roles {
             let Some(role) = app.roles.get(ra.role) else {
                 continue;
@@ -193,26 +174,23 @@ impl PermissionGraph {
                 let rn = g.node(NodeKind::Role, &role.id, &role.name);
                 g.edge(fnode, rn, EdgeKind::AssumesRole);
             }
-            for ev in &func.events {
+            for (event, ev) in func.events.iter().enumerate() {
                 let tn = g.node(
                     NodeKind::Trigger,
                     &format!("{}#{}", func.id, ev.name),
                     &format!("{} {}", ev.kind, ev.name),
                 );
-                g.edge(tn, fnode, EdgeKind::Invokes { cycle: false });
+                let drawn = trigger_edges
+                    .entry(Origin::Event {
+                        function: fi,
+                        event,
+                    })
+                    .or_default();
+                drawn.push(g.edge(tn, fnode, EdgeKind::Invokes { cycle: false }));
                 if let Some(src) = &ev.source_arn {
                     let (key, _) = display_resource(&src.value);
                     let rn = g.node(NodeKind::Resource, &key, &key);
-                    let filter = ev.kind.key_filter().to_vec();
-                    g.edge(
-                        rn,
-                        tn,
-                        EdgeKind::Emits {
-                            kind: ev.kind.name().to_string(),
-                            filter,
-                            cycle: false,
-                        },
-                    );
+                    drawn.push(g.edge(rn, tn, EdgeKind::Emits { cycle: false }));
                 }
             }
             if let Some(fc) = code.get(fi) {
@@ -230,9 +208,9 @@ impl PermissionGraph {
             }
             if let Some(fa) = analysis.functions.get(fi) {
                 // One edge per resource, with every action (and S3 key) it needs there.
-                type Acc = (BTreeSet<String>, bool, Vec<(String, String)>);
+                type Acc = (BTreeSet<String>, bool, Vec<usize>);
                 let mut per_resource: BTreeMap<String, Acc> = BTreeMap::new();
-                for (need, verdict) in fa.needs.iter().zip(&fa.verdicts) {
+                for (ni, (need, verdict)) in fa.needs.iter().zip(&fa.verdicts).enumerate() {
                     let (key, detail) = display_resource(&need.resource);
                     let e = per_resource
                         .entry(key)
@@ -242,30 +220,21 @@ impl PermissionGraph {
                         None => need.action.clone(),
                     });
                     e.1 &= matches!(verdict.verdict, Verdict::Allowed | Verdict::Conditional);
-                    let from_code = need
-                        .because
-                        .iter()
-                        .any(|r| r.kind == crate::needs::ReasonKind::SdkCall);
-                    if from_code && WRITES.iter().any(|(w, _)| *w == need.action) {
-                        e.2.push((
-                            need.action.clone(),
-                            detail.unwrap_or_else(|| "*".to_string()),
-                        ));
-                    }
+                    e.2.push(ni);
                 }
-                for (key, (actions, granted, writes)) in per_resource {
+                for (key, (actions, granted, needs)) in per_resource {
                     let res = g.node(NodeKind::Resource, &key, &key);
                     let label = actions.into_iter().collect::<Vec<_>>().join(", ");
-                    g.edge(
+                    let edge = g.edge(
                         fnode,
                         res,
                         EdgeKind::Needs {
                             label,
                             granted,
-                            writes,
                             cycle: false,
                         },
                     );
+                    need_edges.extend(needs.into_iter().map(|ni| ((fi, ni), edge)));
                 }
             }
         }
@@ -280,7 +249,7 @@ impl PermissionGraph {
             let pn = g.node(NodeKind::Principal, &p.principal.value, &p.principal.value);
             g.edge(pn, target, EdgeKind::Invokes { cycle: false });
         }
-        for t in &app.triggers {
+        for (ti, t) in app.triggers.iter().enumerate() {
             let Some(target) = t
                 .function
                 .as_deref()
@@ -293,85 +262,27 @@ impl PermissionGraph {
                 &t.id,
                 &format!("{} {}", t.kind, t.id.rsplit('#').next().unwrap_or(&t.id)),
             );
-            g.edge(tn, target, EdgeKind::Invokes { cycle: false });
+            let drawn = trigger_edges.entry(Origin::Trigger(ti)).or_default();
+            drawn.push(g.edge(tn, target, EdgeKind::Invokes { cycle: false }));
             if let Some(src) = &t.source_arn {
                 let (key, _) = display_resource(&src.value);
                 let rn = g.node(NodeKind::Resource, &key, &key);
-                let filter = t.kind.key_filter().to_vec();
-                g.edge(
-                    rn,
-                    tn,
-                    EdgeKind::Emits {
-                        kind: t.kind.name().to_string(),
-                        filter,
-                        cycle: false,
-                    },
-                );
+                drawn.push(g.edge(rn, tn, EdgeKind::Emits { cycle: false }));
             }
         }
-        g.mark_cycles();
-        g
-    }
-
-    /// Marks the edges of invocation cycles: a function writes a resource whose events (past
-    /// the trigger's S3 key filter) invoke a function that, in turn, comes back to it.
-    fn mark_cycles(&mut self) {
-        use petgraph::stable_graph::EdgeIndex;
-        let mut fgraph: petgraph::graph::DiGraph<NodeIndex, [EdgeIndex; 3]> =
-            petgraph::graph::DiGraph::new();
-        let mut fnodes = BTreeMap::new();
-        for n in self.graph.node_indices() {
-            if self.graph[n].kind == NodeKind::Function {
-                fnodes.insert(n, fgraph.add_node(n));
-            }
-        }
-        for (&f, &fi) in &fnodes {
-            for e1 in self.graph.edges(f) {
-                let EdgeKind::Needs { writes, .. } = e1.weight() else {
-                    continue;
-                };
-                if writes.is_empty() {
-                    continue;
-                }
-                for e2 in self.graph.edges(e1.target()) {
-                    let EdgeKind::Emits { kind, filter, .. } = e2.weight() else {
-                        continue;
-                    };
-                    let heard = writes.iter().any(|(action, key)| {
-                        WRITES
-                            .iter()
-                            .any(|(w, kinds)| w == action && kinds.contains(&kind.as_str()))
-                            && (kind != "S3" || loops::key_may_match(key, filter))
-                    });
-                    if !heard {
-                        continue;
-                    }
-                    for e3 in self.graph.edges(e2.target()) {
-                        if let (EdgeKind::Invokes { .. }, Some(&gi)) =
-                            (e3.weight(), fnodes.get(&e3.target()))
-                        {
-                            fgraph.add_edge(fi, gi, [e1.id(), e2.id(), e3.id()]);
-                        }
-                    }
-                }
-            }
-        }
-        let mut marked = Vec::new();
-        for scc in tarjan_scc(&fgraph) {
-            let members: BTreeSet<_> = scc.iter().copied().collect();
-            for &n in &scc {
-                for e in fgraph.edges(n) {
-                    if members.contains(&e.target()) && (scc.len() > 1 || e.target() == n) {
-                        marked.extend(e.weight().iter().copied());
-                    }
-                }
-            }
+        // A loop's hops: the function's write, and the trigger it feeds (a function invoking
+        // itself or another through its ARN is the write alone).
+        let mut marked = BTreeSet::new();
+        for hop in analysis.triggers.loops().iter().flat_map(|l| &l.hops) {
+            marked.extend(need_edges.get(&(hop.from, hop.need)));
+            marked.extend(trigger_edges.get(&hop.origin).into_iter().flatten());
         }
         for id in marked {
-            if let Some(w) = self.graph.edge_weight_mut(id) {
+            if let Some(w) = g.graph.edge_weight_mut(id) {
                 w.set_cycle();
             }
         }
+        g
     }
 
     fn node(&mut self, kind: NodeKind, key: &str, label: &str) -> NodeIndex {
@@ -387,14 +298,14 @@ impl PermissionGraph {
         i
     }
 
-    fn edge(&mut self, a: NodeIndex, b: NodeIndex, kind: EdgeKind) {
-        let exists = self
+    /// The edge `a → b` of this kind, added unless it is there already.
+    fn edge(&mut self, a: NodeIndex, b: NodeIndex, kind: EdgeKind) -> EdgeIndex {
+        let existing = self
             .graph
             .edges_connecting(a, b)
-            .any(|e| *e.weight() == kind);
-        if !exists {
-            self.graph.add_edge(a, b, kind);
-        }
+            .find(|e| *e.weight() == kind)
+            .map(|e| e.id());
+        existing.unwrap_or_else(|| self.graph.add_edge(a, b, kind))
     }
 
     /// Node ids in sorted (kind, key) order, and edges sorted by those ids.

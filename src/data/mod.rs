@@ -19,6 +19,7 @@ mod raw;
 mod resources;
 mod sam;
 mod sdk;
+mod triggers;
 
 pub use catalog::{AccessLevel, ActionInfo, Catalog, ResourceRef};
 pub use helpers::SdkNames;
@@ -33,6 +34,7 @@ pub use sam::{
     sam_expand, sam_template, sam_template_names,
 };
 pub use sdk::{FollowOn, OpResolution, ParamAction, SdkIndex, Source};
+pub use triggers::{Channel, FEEDS, Feed, fed_by};
 
 use std::sync::OnceLock;
 
