@@ -906,3 +906,49 @@ resource "aws_lambda_function" "f" {
     assert!(group.ends_with(":log-group:/aws/lambda/f"), "{group}");
     assert_eq!(value("STREAMS"), Some(format!("{group}:*")));
 }
+
+#[test]
+fn lambda_module_builds_a_layer_or_a_function_with_its_log_group() {
+    // terraform-aws-lambda main.tf: `aws_lambda_function.this` has
+    // `count = local.create && var.create_function && !var.create_layer`, and
+    // `aws_cloudwatch_log_group.lambda` is created beside the function by default.
+    let main = r#"
+module "layer" {
+  source              = "terraform-aws-modules/lambda/aws"
+  create_layer        = true
+  layer_name          = "deps"
+  compatible_runtimes = ["python3.12"]
+  source_path         = "./deps"
+}
+module "fn" {
+  source        = "terraform-aws-modules/lambda/aws"
+  function_name = "worker"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  source_path   = "./src"
+  layers        = [module.layer.lambda_layer_arn]
+}
+module "edge" {
+  source         = "terraform-aws-modules/lambda/aws"
+  function_name  = "edge"
+  handler        = "app.handler"
+  runtime        = "python3.12"
+  source_path    = "./src"
+  lambda_at_edge = true
+}
+"#;
+    let (_, app, issues) = module(&[("main.tf", main)], &[]);
+    assert!(issues.is_empty(), "{issues:?}");
+    let ids: Vec<&str> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["main.tf#edge", "main.tf#fn"]);
+    assert_eq!(app.roles.len(), 2);
+    let groups: Vec<&str> = app
+        .resources
+        .iter()
+        .filter_map(|r| match &r.kind {
+            rolefit::model::ResourceKind::LogGroup { name } => name.as_deref(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(groups, ["/aws/lambda/worker"]);
+}

@@ -197,7 +197,14 @@ pub fn analyze(
                     ),
                 };
                 let ctx = request_context(arn, role, func);
-                evaluate_needs(&analysis.roles[ri], &ctx, &fa.needs)
+                let trust_of = |target: &str| {
+                    app.roles
+                        .iter()
+                        .position(|r| !r.arn.is_empty() && r.arn == target)
+                        .and_then(|ti| analysis.roles.iter().find(|ra| ra.role == ti))
+                        .and_then(|ra| ra.trust.as_ref())
+                };
+                evaluate_needs(&analysis.roles[ri], &ctx, &fa.needs, &trust_of)
             }
             None => fa
                 .needs
@@ -436,17 +443,38 @@ fn caller(need: &Need) -> Caller {
     }
 }
 
-fn evaluate_needs(role: &RoleAnalysis, ctx: &RequestContext, needs: &[Need]) -> Vec<NeedVerdict> {
+/// `trust_of` gives the trust policy of a role the app declares, by ARN: assuming a role is
+/// decided by the role's identity policies and the target's trust policy together. Within one
+/// account a resource-based policy that names the principal grants on its own (IAM User Guide,
+/// "Policy evaluation for requests within a single account": "If either the identity-based
+/// policy or the resource-based policy within the same account allows the request and the
+/// other doesn't, the request is still allowed"; a trust policy is the role's resource-based
+/// policy), so a trust policy naming the function's role ARN lets it call `sts:AssumeRole`
+/// without a grant in its own policies. One naming only the account (`:root`) delegates to the
+/// identity policies.
+fn evaluate_needs<'a>(
+    role: &'a RoleAnalysis,
+    ctx: &RequestContext,
+    needs: &[Need],
+    trust_of: &dyn Fn(&str) -> Option<&'a Policy>,
+) -> Vec<NeedVerdict> {
     let identity: Vec<&Policy> = role.policies.iter().map(|p| &p.policy).collect();
     let boundary: Option<&Policy> = role.boundary.as_ref().map(|b| &b.policy);
-    let set = PolicySet {
-        identity,
-        boundary,
-        ..PolicySet::default()
-    };
     needs
         .iter()
         .map(|n| {
+            let resource = match n.action.as_str() {
+                "sts:AssumeRole" | "sts:TagSession" | "sts:SetSourceIdentity" => {
+                    trust_of(&n.resource)
+                }
+                _ => None,
+            };
+            let set = PolicySet {
+                identity: identity.clone(),
+                boundary,
+                resource,
+                ..PolicySet::default()
+            };
             let mut req = ctx.request(&n.action, &n.resource, caller(n));
             for (key, values) in &n.context {
                 req.context

@@ -59,6 +59,7 @@ const ARN_PARAMS: &[&str] = &[
     "EventBusName",
     "modelId",
     "QueueArn",
+    "RoleArn",
 ];
 
 /// The ARN an action touches, given the call's resolved parameters (`*` for unknown values).
@@ -77,10 +78,23 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     // A parameter that already holds an ARN of this service names the resource; so does an
     // unresolved reference known to be a whole ARN (`${module.x.state_machine_arn}`), whose
     // token then meets the same token in a grant.
+    // The services whose ARNs the action's resource types have: its own, or another's
+    // (`sts:AssumeRole` acts on an `iam` role).
+    let catalog = data::catalog();
+    let owners: Vec<&str> = catalog.action(action).map_or_else(Vec::new, |info| {
+        info.resource_types
+            .iter()
+            .filter_map(|rt| catalog.arn_template(prefix, &rt.name))
+            .filter_map(|t| t.split(':').nth(2))
+            .collect()
+    });
     for p in ARN_PARAMS {
         if let Some(v) = params.get(*p)
             && let Ok(arn) = Arn::parse(v)
-            && (arn.whole().is_some() || arn.service().is_some_and(|s| s.as_str() == prefix))
+            && (arn.whole().is_some()
+                || arn
+                    .service()
+                    .is_some_and(|s| s.as_str() == prefix || owners.contains(&s.as_str())))
         {
             return v.clone();
         }
@@ -99,7 +113,6 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     {
         return "*".to_string();
     }
-    let catalog = data::catalog();
     let Some(info) = catalog.action(action) else {
         return "*".to_string();
     };

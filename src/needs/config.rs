@@ -336,7 +336,13 @@ fn resolve(resource: &str, action: &str, t: &Targets<'_>) -> Option<String> {
         "log-group" => {
             let group = t.log_group.as_deref()?;
             if action == "logs:CreateLogGroup" {
-                group.to_string()
+                // CloudWatch Logs authorizes CreateLogGroup on `log-group:<name>:log-stream:`
+                // (the resource its AccessDenied errors name: "not authorized to perform:
+                // logs:CreateLogGroup on resource: arn:aws:logs:...:log-group:<name>:log-stream:"),
+                // so the `log-group:<name>:*` grant the Lambda console writes covers it and a
+                // bare `log-group:<name>` does not. The need asks for `<name>:*`, the grant a
+                // fix writes.
+                format!("{group}:*")
             } else {
                 format!("{group}:log-stream:*")
             }

@@ -38,7 +38,10 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 .and_then(|e| ev.expr(f, e).as_bool())
                 .unwrap_or(default)
         };
-        if !flag("create", true) || !flag("create_function", true) {
+        // The module's `aws_lambda_function.this` has
+        // `count = local.create && var.create_function && !var.create_layer ? 1 : 0`: a module
+        // call that builds a layer (`create_layer = true`) declares no function.
+        if !flag("create", true) || !flag("create_function", true) || flag("create_layer", false) {
             continue;
         }
         let t = |k: &str| text(ev, f, b, &[k]);
@@ -108,6 +111,25 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
         };
         func.events = events(ev, d);
         permissions(ev, d, &fid, app);
+        // The module creates the function's log group (`aws_cloudwatch_log_group.lambda`, unless
+        // `use_existing_cloudwatch_log_group`, which names one that exists already), so it
+        // exists before the function runs. Lambda@Edge logs to `/aws/lambda/us-east-1.<name>`
+        // in each Region it runs in, which Lambda creates there.
+        if !flag("lambda_at_edge", false) {
+            let group =
+                t("logging_log_group").map_or_else(|| format!("/aws/lambda/{fname}"), |g| g.value);
+            app.resources.push(model::Resource {
+                id: format!("{fid}.log_group"),
+                logical_id: format!("module.{name}.log_group"),
+                type_name: "AWS::Logs::LogGroup".into(),
+                arn: Some(format!(
+                    "arn:aws:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}"
+                )),
+                kind: model::ResourceKind::LogGroup { name: Some(group) },
+                span: d.span,
+                encryption: None,
+            });
+        }
         if flag("create_role", true) {
             let role = role(ev, d, &fname, &func);
             func.role = RoleBinding::Role(role.id.clone());
