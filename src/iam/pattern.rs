@@ -539,6 +539,16 @@ fn trim_literal_ends<'a, 'b>(
 
 /// Case-insensitive action glob (`s3:Get*` covers `S3:GetObject`).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
+    // Most grants name one action: a pattern with no wildcard or substitution matches exactly
+    // the action it names, case-insensitively, without compiling either side.
+    if !pattern.contains(['*', '?', '$']) {
+        return pattern.eq_ignore_ascii_case(action)
+            || (!pattern.is_ascii() || !action.is_ascii()) && slow_action_match(pattern, action);
+    }
+    slow_action_match(pattern, action)
+}
+
+fn slow_action_match(pattern: &str, action: &str) -> bool {
     glob(
         &Pattern::action(pattern),
         &Pattern::compile(action, ACTION_TEXT),
@@ -653,5 +663,24 @@ mod placeholder_tests {
             resource_matches("arn:aws:s3:::${Bucket}/*", "arn:aws:s3:::logs/x"),
             Match::Unknown
         );
+    }
+}
+
+#[cfg(test)]
+mod action_fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The literal fast path of `action_matches` decides as the compiled glob does.
+        #[test]
+        fn literal_patterns_match_as_globs_do(
+            pattern in "[a-zA-Z0-9:$é-]{0,12}",
+            action in "[a-zA-Z0-9:$é-]{0,12}",
+        ) {
+            prop_assert_eq!(action_matches(&pattern, &action), slow_action_match(&pattern, &action));
+            let upper = pattern.to_ascii_uppercase();
+            prop_assert_eq!(action_matches(&upper, &pattern), slow_action_match(&upper, &pattern));
+        }
     }
 }

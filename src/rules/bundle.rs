@@ -3,7 +3,9 @@
 //! know about them: which of their actions the functions use, which they do not, and the
 //! narrowest replacement that still grants what is used.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use super::RuleContext;
 use crate::analysis::{LoadedPolicy, RoleAnalysis};
@@ -11,6 +13,7 @@ use crate::data;
 use crate::iam::{self, Effect, Match, Policy, PolicySet, Request};
 use crate::model::PolicySource;
 use crate::needs::Need;
+use crate::source::Span;
 use crate::syntax::node::Node;
 
 /// Rights a call may use on the caller's behalf, which its code does not show (forward access
@@ -252,6 +255,44 @@ struct Candidate {
     actions: BTreeSet<String>,
 }
 
+/// SAM policy templates expanded, by the parameters they were expanded with.
+type Expanded = HashMap<BTreeMap<String, String>, Rc<Vec<Candidate>>>;
+
+thread_local! {
+    /// Every SAM policy template expanded with one set of parameters: the same parameters
+    /// (a table name, a bucket) recur across the attachments of an app, and expanding all
+    /// templates for each was most of this rule's time on large apps.
+    static EXPANDED: RefCell<Expanded> = RefCell::new(HashMap::new());
+}
+
+/// The SAM policy templates whose parameters `params` fill, expanded and parsed (spans are
+/// `span`: a replacement's document is printed, never located).
+fn expanded_templates(params: &BTreeMap<String, String>, span: Span) -> Rc<Vec<Candidate>> {
+    if let Some(hit) = EXPANDED.with(|c| c.borrow().get(params).cloned()) {
+        return hit;
+    }
+    let all: Vec<Candidate> = data::sam_template_names()
+        .filter_map(|n| {
+            let t = data::sam_template(n)?;
+            if t.parameters.is_empty() || !t.parameters.iter().all(|x| params.contains_key(x)) {
+                return None;
+            }
+            let document = data::sam_expand(n, params).ok()?;
+            let (policy, _) = iam::parse_policy(&Node::from_json(&document, span));
+            let actions = policy_actions(&policy);
+            (!actions.is_empty()).then(|| Candidate {
+                name: n.to_string(),
+                document,
+                policy,
+                actions,
+            })
+        })
+        .collect();
+    let all = Rc::new(all);
+    EXPANDED.with(|c| c.borrow_mut().insert(params.clone(), all.clone()));
+    all
+}
+
 fn sam_replacement(
     current: &str,
     params: &BTreeMap<String, String>,
@@ -259,23 +300,10 @@ fn sam_replacement(
     p: &LoadedPolicy,
 ) -> Option<Replacement> {
     let surplus_now = bundle.granted.saturating_sub(bundle.used.len());
-    let candidates: Vec<Candidate> = data::sam_template_names()
-        .filter(|&n| n != current)
-        .filter_map(|n| {
-            let t = data::sam_template(n)?;
-            if t.parameters.is_empty() || !t.parameters.iter().all(|x| params.contains_key(x)) {
-                return None;
-            }
-            let document = data::sam_expand(n, params).ok()?;
-            let (policy, _) = iam::parse_policy(&Node::from_json(&document, p.span));
-            let actions = policy_actions(&policy);
-            (!actions.is_empty() && actions.len() < bundle.granted).then(|| Candidate {
-                name: n.to_string(),
-                document,
-                policy,
-                actions,
-            })
-        })
+    let all = expanded_templates(params, p.span);
+    let candidates: Vec<&Candidate> = all
+        .iter()
+        .filter(|c| c.name != current && c.actions.len() < bundle.granted)
         .collect();
     let covered: Vec<Vec<bool>> = candidates
         .iter()

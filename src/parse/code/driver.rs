@@ -175,10 +175,14 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
         };
         scope.facts.outline.built = W::OUTLINE;
         let mut state = OutlineState::default();
+        // The ancestors of the node being visited, innermost last: tree-sitter's
+        // `Node::parent` descends from the root each time, so the outline asks this instead.
+        let mut ancestors: Vec<Node<'_>> = Vec::new();
         walk(tree, |node, entering| {
             if entering {
                 if W::OUTLINE {
-                    outline_enter(&walker, node, &mut scope, &mut state);
+                    outline_enter(&walker, node, &ancestors, &mut scope, &mut state);
+                    ancestors.push(node);
                 }
                 walker.enter(node, &mut scope);
                 if W::OUTLINE {
@@ -194,6 +198,7 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
             } else {
                 walker.leave(node, &mut scope);
                 if W::OUTLINE {
+                    ancestors.pop();
                     attribute(&mut scope, &mut state);
                     outline_leave(&walker, node, &mut scope, &mut state);
                 }
@@ -223,6 +228,7 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
 fn outline_enter<'f, W: Walker<'f>>(
     walker: &W,
     node: Node<'_>,
+    ancestors: &[Node<'_>],
     scope: &mut Scope<'_, W::Value>,
     state: &mut OutlineState,
 ) {
@@ -242,14 +248,16 @@ fn outline_enter<'f, W: Walker<'f>>(
     if walker.defers(node) {
         state.deferred += 1;
     }
-    if !matches!(node.kind(), "identifier" | "shorthand_property_identifier") || in_import(node) {
+    if !matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+        || in_import(ancestors)
+    {
         return;
     }
     let name = super::text(scope.file, node);
     if name.is_empty() {
         return;
     }
-    let called = is_callee(node);
+    let called = is_callee(node, ancestors);
     if called && W::DYNAMIC.contains(&name) {
         scope.facts.outline.dynamic = true;
     }
@@ -308,15 +316,14 @@ fn attribute<V>(scope: &mut Scope<'_, V>, state: &mut OutlineState) {
 }
 
 /// True for a name an import statement binds (binding a name is no use of it).
-fn in_import(node: Node<'_>) -> bool {
-    let mut at = node.parent();
-    while let Some(n) = at {
+fn in_import(ancestors: &[Node<'_>]) -> bool {
+    for n in ancestors.iter().rev() {
         match n.kind() {
             "import_statement" | "import_from_statement" | "future_import_statement" => {
                 return true;
             }
             "import_clause" | "named_imports" | "import_specifier" | "namespace_import"
-            | "aliased_import" | "dotted_name" => at = n.parent(),
+            | "aliased_import" | "dotted_name" => {}
             _ => return false,
         }
     }
@@ -325,9 +332,9 @@ fn in_import(node: Node<'_>) -> bool {
 
 /// True for the identifier a call is made through: `f()`, `new F()`, `db.put()` (its leftmost
 /// object), `@app.route(...)`.
-fn is_callee(node: Node<'_>) -> bool {
+fn is_callee(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
     let mut at = node;
-    while let Some(parent) = at.parent() {
+    for &parent in ancestors.iter().rev() {
         let field = match parent.kind() {
             "attribute" | "member_expression" => "object",
             "call" | "call_expression" => "function",
