@@ -334,9 +334,68 @@ fn is_broad(spec: &ResourceSpec) -> Option<String> {
     }
 }
 
+/// Services that use a passed role only for their own management calls and run none of the
+/// caller's code with it: Application Auto Scaling (scaling a resource's capacity) and
+/// DynamoDB Accelerator (a cluster reading its tables) — the two services AWS managed policies
+/// such as AmazonDynamoDBFullAccess limit their `iam:PassRole` to. A role passed only to these
+/// cannot be turned into the caller's own code running with more rights.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>, "Grant a
+/// user permissions to pass a role to an AWS service" (`iam:PassedToService`).
+const MANAGEMENT_ONLY_SERVICES: &[&str] = &["application-autoscaling", "dax"];
+
+/// A service principal's name without its domain (`dax` for `dax.amazonaws.com` and
+/// `dax.amazonaws.com.cn`).
+fn service_name(principal: &str) -> &str {
+    principal
+        .strip_suffix(".amazonaws.com.cn")
+        .or_else(|| principal.strip_suffix(".amazonaws.com"))
+        .unwrap_or(principal)
+}
+
+/// Whether some Allow statement of the policies lets the role pass a role to Lambda
+/// (`iam:PassRole` not limited by `iam:PassedToService`, or limited to a set that holds
+/// Lambda): without it, `lambda:CreateFunction` cannot give a new function any role
+/// (CreateFunction requires passing the execution role).
+pub fn passes_role_to_lambda<'p>(policies: impl IntoIterator<Item = &'p Policy>) -> bool {
+    let pass = Pattern::compile("iam:PassRole", ACTION_TEXT);
+    policies.into_iter().any(|policy| {
+        policy.statements.iter().any(|st| {
+            st.effect == Effect::Allow
+                && action_covers(&st.action, None, &pass)
+                && passed_to_services(st).is_none_or(|services| {
+                    services.iter().any(|s| {
+                        let name = service_name(s);
+                        name == "lambda" || name.contains('*')
+                    })
+                })
+        })
+    })
+}
+
+/// The services a statement's condition limits `iam:PassRole` to (a positive string condition
+/// on `iam:PassedToService`), lower-cased; `None` when it does not limit them.
+fn passed_to_services(st: &super::Statement) -> Option<Vec<String>> {
+    let c = st.conditions.iter().find(|c| {
+        c.key_lc == "iam:passedtoservice"
+            && !c.op.negated
+            && !c.op.if_exists
+            && matches!(c.op.family, super::condition::Family::String { .. })
+    })?;
+    Some(
+        c.values
+            .iter()
+            .map(|v| v.value.to_ascii_lowercase())
+            .collect(),
+    )
+}
+
 /// Allow statements whose actions cover an escalation action on a broad resource (one that
-/// has a wildcard), or on any resource for the IAM write actions.
-pub fn escalations(policy: &Policy) -> Vec<Escalation> {
+/// has a wildcard), or on any resource for the IAM write actions. `iam:PassRole` limited by
+/// `iam:PassedToService` to services that run none of the caller's code is not one; limited
+/// to others, the reason names them.
+/// `passes_to_lambda` says whether the role can pass a role to Lambda at all (see
+/// [`passes_role_to_lambda`]); without it `lambda:CreateFunction` is no escalation.
+pub fn escalations(policy: &Policy, passes_to_lambda: bool) -> Vec<Escalation> {
     let mut out = Vec::new();
     for st in policy
         .statements
@@ -364,9 +423,23 @@ pub fn escalations(policy: &Policy) -> Vec<Escalation> {
                     continue;
                 }
                 if action_covers(&st.action, idx, &Pattern::compile(action, ACTION_TEXT)) {
+                    let reason = match (*action, passed_to_services(st)) {
+                        ("iam:PassRole", Some(services))
+                            if services
+                                .iter()
+                                .all(|s| MANAGEMENT_ONLY_SERVICES.contains(&service_name(s))) =>
+                        {
+                            continue;
+                        }
+                        ("lambda:CreateFunction", _) if !passes_to_lambda => continue,
+                        ("iam:PassRole", Some(services)) => {
+                            format!("can pass any role to {}", services.join(", "))
+                        }
+                        _ => (*reason).to_string(),
+                    };
                     covers.push(*action);
-                    if !reasons.contains(reason) {
-                        reasons.push(*reason);
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
                     }
                 }
             }
@@ -393,6 +466,42 @@ mod tests {
 
     fn pol(s: &str) -> Policy {
         parse_policy_json(s, Span::default()).0
+    }
+
+    #[test]
+    fn pass_role_limited_to_management_services_is_no_escalation() {
+        let with = |services: &str| {
+            pol(&format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
+                "Condition":{{"StringLike":{{"iam:PassedToService":[{services}]}}}}}}]}}"#
+            ))
+        };
+        let managed = with(r#""application-autoscaling.amazonaws.com","dax.amazonaws.com""#);
+        assert!(escalations(&managed, true).is_empty());
+        let lambda = escalations(&with(r#""lambda.amazonaws.com""#), true);
+        assert_eq!(lambda.len(), 1);
+        assert_eq!(
+            lambda[0].reason,
+            "can pass any role to lambda.amazonaws.com"
+        );
+        // `.amazonaws.com.cn` names the same services.
+        assert!(escalations(&with(r#""dax.amazonaws.com.cn""#), true).is_empty());
+        // CreateFunction is an escalation only when a role can be passed to Lambda.
+        let create = pol(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:CreateFunction","Resource":"*"}]}"#,
+        );
+        assert!(escalations(&create, false).is_empty());
+        assert_eq!(escalations(&create, true).len(), 1);
+        assert!(!passes_role_to_lambda([&managed]));
+        assert!(passes_role_to_lambda([&with(r#""lambda.amazonaws.com""#)]));
+        let open = pol(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#,
+        );
+        assert!(passes_role_to_lambda([&open]));
+        assert_eq!(
+            escalations(&open, true)[0].reason,
+            "can pass any role to a service it controls"
+        );
     }
 
     /// Unresolved references compare as tokens: the same reference on both sides is a
@@ -463,7 +572,7 @@ mod tests {
             {"Effect":"Allow","Action":["iam:Put*Policy","s3:GetObject"],"Resource":"arn:aws:iam::1:role/x"},
             {"Effect":"Allow","NotAction":"s3:*","Resource":"*"},
             {"Effect":"Deny","Action":"*","Resource":"*"}]}"#);
-        let found = escalations(&p);
+        let found = escalations(&p, true);
         let actions: Vec<_> = found.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, vec!["iam:PassRole", "iam:Put*Policy", "NotAction"]);
         assert_eq!(

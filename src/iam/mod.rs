@@ -20,7 +20,7 @@ pub use condition::Condition;
 pub use context::{Caller, RequestContext};
 pub use coverage::{
     Breadth, BroadGrant, Coverage, Escalation, Grant, Requirement, broad_grants, coverage,
-    escalations,
+    escalations, passes_role_to_lambda,
 };
 pub use eval::{
     ConditionRef, Decision, PolicyKind, PolicySet, Request, RequestPrincipal, StatementRef,

@@ -39,11 +39,13 @@ impl Rule for PrivilegeEscalation {
             let ids = cx.role_function_ids(ra);
             // One finding per place: an AWS managed policy's escalations are one attachment.
             let mut sites: BTreeMap<Span, (String, Vec<Item>)> = BTreeMap::new();
+            let passes_to_lambda =
+                iam::passes_role_to_lambda(ra.policies.iter().map(|p| &p.policy));
             for p in &ra.policies {
                 if !p.user_written {
                     continue;
                 }
-                for esc in iam::escalations(&p.policy) {
+                for esc in iam::escalations(&p.policy, passes_to_lambda) {
                     let span = if p.builtin { p.span } else { esc.span };
                     let via = if p.builtin {
                         format!(" (through {})", p.name)
