@@ -3,8 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rolefit::arn::Arn;
 use rolefit::iam::{
-    PolicySet, Request, Requirement, action_matches, arn::Arn, coverage, escalations, evaluate,
+    PolicySet, Request, Requirement, action_matches, coverage, escalations, evaluate,
     parse_policy_json, resource_matches, synthesize,
 };
 use rolefit::source::Span;
@@ -35,7 +36,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = evaluate(&set, &req);
     let _ = evaluate(&set, &known);
-    let _ = escalations(&policy);
+    let _ = escalations(&policy, true);
+    let _ = escalations(&policy, false);
 
     let mut parts = text.splitn(3, '\n');
     let a = parts.next().unwrap_or("");
