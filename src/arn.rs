@@ -187,6 +187,19 @@ impl<'a> Arn<'a> {
     pub fn resource_id(&self) -> Option<Part<'a>> {
         Some(self.split_resource()?.1)
     }
+
+    /// For a Lambda function ARN (`...:function:<name>[:<qualifier>]`), the function name and
+    /// the qualifier (version or alias); the qualifier follows the first `:` outside tokens.
+    pub fn function(&self) -> Option<(Part<'a>, Option<Part<'a>>)> {
+        if self.resource_type()?.as_str() != "function" {
+            return None;
+        }
+        let id = self.resource_id()?;
+        Some(match id.split_once(&[':']) {
+            Some((name, qualifier)) => (name, Some(qualifier)),
+            None => (id, None),
+        })
+    }
 }
 
 impl fmt::Display for Arn<'_> {
@@ -285,6 +298,28 @@ pub fn is_account_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_name_and_qualifier() {
+        let parts = |t: &str| {
+            Arn::parse(t)
+                .ok()
+                .and_then(|a| a.function())
+                .map(|(n, q)| (n.to_string(), q.map(|q| q.to_string())))
+        };
+        assert_eq!(
+            parts("arn:aws:lambda:us-east-1:123456789012:function:f:live"),
+            Some(("f".into(), Some("live".into())))
+        );
+        assert_eq!(
+            parts("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-f"),
+            Some(("${AWS::StackName}-f".into(), None))
+        );
+        assert_eq!(
+            parts("arn:aws:lambda:us-east-1:123456789012:layer:l:3"),
+            None
+        );
+    }
 
     fn arn(s: &str) -> Arn<'_> {
         match Arn::parse(s) {

@@ -29,9 +29,10 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
     let table = data::lambda();
     // The physical name after `:function:` (it may hold `${AWS::...}` placeholders, colons
     // included).
+    // The whole resource id, as the model's function ARNs carry no qualifier.
     let name = Arn::parse(&func.arn)
         .ok()
-        .filter(|a| a.resource_type().is_some_and(|t| t.as_str() == "function"))
+        .filter(|a| a.function().is_some())
         .and_then(|a| a.resource_id())
         .map_or(func.name.as_str(), |n| n.as_str())
         .to_string();

@@ -199,12 +199,9 @@ fn list<'n>(root: &'n Node, key: &str, issues: &mut Vec<ParseError>) -> Vec<&'n 
 /// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` without its qualifier,
 /// and the qualifier.
 fn unqualified(arn: &str) -> (String, Option<String>) {
-    let parsed = Arn::parse(arn).ok();
-    let qualifier = parsed
-        .filter(|a| a.resource_type().is_some_and(|t| t.as_str() == "function"))
-        .and_then(|a| a.resource_id()?.split_once(&[':']));
+    let qualifier = Arn::parse(arn).ok().and_then(|a| a.function()?.1);
     match qualifier {
-        Some((_, q)) => (
+        Some(q) => (
             arn[..arn.len() - q.as_str().len() - 1].to_string(),
             Some(q.to_string()),
         ),

@@ -43,11 +43,10 @@ fn function_of(
 /// placeholders in it stay whole.
 fn function_name(arn: &str) -> Option<&str> {
     let arn = Arn::parse(arn).ok()?;
-    if arn.service()?.as_str() != "lambda" || arn.resource_type()?.as_str() != "function" {
+    if arn.service()?.as_str() != "lambda" {
         return None;
     }
-    let id = arn.resource_id()?;
-    Some(id.split_once(&[':']).map_or(id, |(name, _)| name).as_str())
+    Some(arn.function()?.0.as_str())
 }
 
 fn with_function(app: &mut model::App, fid: Option<&str>, f: impl FnOnce(&mut model::Function)) {

@@ -75,9 +75,9 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
         None => (p.to_string(), None),
     };
     let (name, qualifier) = match Arn::parse(&raw) {
-        Ok(arn) => match (arn.resource_type(), arn.resource_id()) {
-            (Some(t), Some(id)) if t.as_str() == "function" => name_and_qualifier(id),
-            _ => (raw.clone(), None),
+        Ok(arn) => match arn.function() {
+            Some((name, qualifier)) => (name.to_string(), qualifier.map(|q| q.to_string())),
+            None => (raw.clone(), None),
         },
         Err(_) => name_and_qualifier(Part::new(&raw)),
     };
