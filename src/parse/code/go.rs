@@ -23,7 +23,7 @@ use crate::source::SourceFile;
 /// Go: a handler names the binary built from the code folder's package (`go1.x`, or
 /// `bootstrap` on an OS-only runtime), imports name package folders of the module `go.mod`
 /// declares.
-pub(super) const PROFILE: Profile = Profile {
+pub(super) static PROFILE: Profile = Profile {
     name: "Go",
     extensions: &[("go", Lang::Go)],
     runtimes: &["go", "provided"],

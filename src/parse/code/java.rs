@@ -128,7 +128,7 @@ const EXTERNAL: &[&str] = &[
 
 /// Java: handlers `com.example.App::handleRequest` or `com.example.App` (the class's source
 /// under a Maven/Gradle source root), imports of classes by package.
-pub(super) const PROFILE: Profile = Profile {
+pub(super) static PROFILE: Profile = Profile {
     name: "Java",
     extensions: &[("java", Lang::Java)],
     runtimes: &["java"],

@@ -21,7 +21,7 @@ use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall
 use crate::source::{SourceFile, Span};
 
 /// JavaScript and TypeScript: handlers `path/file.export`, relative imports (`./db`).
-pub(super) const PROFILE: Profile = Profile {
+pub(super) static PROFILE: Profile = Profile {
     name: "JavaScript",
     extensions: &[
         ("js", Lang::JavaScript),

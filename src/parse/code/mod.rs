@@ -38,7 +38,7 @@
 //! 1. `csharp.rs`: a walker (`impl driver::Walker`: what to do when entering and leaving
 //!    nodes — bind client constructions and declared client types, record SDK calls with
 //!    `Scope::env_read`, `Scope::import`, `Scope::export`, and what calls of
-//!    the file's own methods pass in `Scope::passed`) and `pub(super) const PROFILE: Profile`
+//!    the file's own methods pass in `Scope::passed`) and `pub(super) static PROFILE: Profile`
 //!    (extensions, runtimes such as `dotnet`, the grammar, handler files for
 //!    `Assembly::Namespace.Class::Method`, import files, the entry). Evaluation helpers may
 //!    live in a sibling file (`cseval.rs`), as for the other languages.

@@ -23,7 +23,7 @@ pub const POWERTOOLS: &str = "aws-lambda-powertools";
 
 /// Python: `.py` files, handlers `path/module.function`, imports relative (`.util`) or from
 /// the code folder.
-pub(super) const PROFILE: Profile = Profile {
+pub(super) static PROFILE: Profile = Profile {
     name: "Python",
     extensions: &[("py", Lang::Python)],
     runtimes: &["python"],
