@@ -30,9 +30,9 @@ static META: &RuleDoc = &catalog::MISSING_INVOKE_PERMISSION;
 ///   `apigateway.amazonaws.com`, source `arn:aws:execute-api:<region>:<account>:<api>/authorizers/<id>`.
 /// - IoT custom authorizers: "Authorizing AWS IoT to invoke your Lambda function"
 ///   (https://docs.aws.amazon.com/iot/latest/developerguide/custom-auth-authorize.html).
-/// - Lex V2 code hooks: "Attaching a Lambda function to a bot alias"
-///   (https://docs.aws.amazon.com/lexv2/latest/dg/lambda-attach.html): `lexv2.amazonaws.com`,
-///   source the bot alias ARN.
+/// - Lex V2 code hooks: "Attach an AWS Lambda function to an Amazon Lex V2 bot using API
+///   operations" (https://docs.aws.amazon.com/lexv2/latest/dg/lambda-attach-api.html), the hook
+///   being the bot alias's `lambdaCodeHook`: `lexv2.amazonaws.com`, source the bot alias ARN.
 /// - Config custom Lambda rules: "Custom Lambda Rules (General Example)"
 ///   (https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_nodejs.html).
 /// - CloudWatch alarm actions: "Invoke a Lambda function from an alarm"
@@ -173,5 +173,85 @@ fn allows(p: &InvokePermission, principal: &str, t: &Trigger) -> bool {
             iam::resource_matches(&granted.value, &source.value) != Match::No
         }
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Span, Spanned};
+
+    fn grant(qualifier: Option<&str>) -> InvokePermission {
+        let s = |v: &str| Spanned::new(v.to_string(), Span::default());
+        InvokePermission {
+            id: "p".into(),
+            span: Span::default(),
+            function: Some("f".into()),
+            function_ref: "f".into(),
+            qualifier: qualifier.map(str::to_string),
+            action: s("lambda:InvokeFunction"),
+            principal: s("s3.amazonaws.com"),
+            source_arn: None,
+            source_account: None,
+            principal_org_id: None,
+            function_url_auth_type: None,
+            event_source_token: false,
+            generated: false,
+        }
+    }
+
+    fn trigger(qualifier: Option<&str>) -> Trigger {
+        Trigger {
+            id: "t".into(),
+            kind: EventKind::S3(Default::default()),
+            span: Span::default(),
+            function: Some("f".into()),
+            function_ref: "f".into(),
+            qualifier: qualifier.map(str::to_string),
+            invoke_role: None,
+            source_arn: None,
+            source_ref: None,
+        }
+    }
+
+    #[test]
+    fn a_grant_covers_its_own_qualifier_only() {
+        assert!(same_qualifier(&grant(None), &trigger(None)));
+        assert!(same_qualifier(&grant(Some("live")), &trigger(Some("live"))));
+        assert!(!same_qualifier(&grant(None), &trigger(Some("live"))));
+        assert!(!same_qualifier(&grant(Some("live")), &trigger(None)));
+        assert!(!same_qualifier(
+            &grant(Some("live")),
+            &trigger(Some("beta"))
+        ));
+        // Known only at deploy time: either may be meant.
+        assert!(same_qualifier(
+            &grant(None),
+            &trigger(Some("${Fn.Version}"))
+        ));
+        assert!(same_qualifier(
+            &grant(Some("${Alias}")),
+            &trigger(Some("live"))
+        ));
+    }
+
+    #[test]
+    fn every_easy_to_forget_trigger_has_its_principal() {
+        for (kind, principal) in [
+            (EventKind::ApiAuthorizer, "apigateway.amazonaws.com"),
+            (EventKind::HttpApiAuthorizer, "apigateway.amazonaws.com"),
+            (EventKind::IoTAuthorizer, "iot.amazonaws.com"),
+            (EventKind::Lex, "lexv2.amazonaws.com"),
+            (EventKind::ConfigRule, "config.amazonaws.com"),
+            (
+                EventKind::CloudWatchAlarm,
+                "lambda.alarms.cloudwatch.amazonaws.com",
+            ),
+            (EventKind::Cognito, "cognito-idp.amazonaws.com"),
+            (EventKind::Ses, "ses.amazonaws.com"),
+            (EventKind::AlexaSkill, "alexa-appkit.amazon.com"),
+        ] {
+            assert_eq!(principal_of(&kind), Some(principal), "{kind}");
+        }
     }
 }

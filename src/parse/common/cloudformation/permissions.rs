@@ -626,3 +626,30 @@ fn sam_authorizer_permission(
         generated: true,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{qualifier_in, unwrap_uri};
+
+    #[test]
+    fn integration_uris_hold_the_function_arn() {
+        let f = "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Auth}";
+        let uri = format!(
+            "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{f}:live/invocations"
+        );
+        assert_eq!(unwrap_uri(&uri), format!("{f}:live"));
+        assert_eq!(unwrap_uri(f), f);
+        assert_eq!(qualifier_in(unwrap_uri(&uri)).as_deref(), Some("live"));
+        assert_eq!(qualifier_in(f), None);
+    }
+
+    #[test]
+    fn qualifiers_follow_the_first_colon_outside_placeholders() {
+        assert_eq!(qualifier_in("orders:prod").as_deref(), Some("prod"));
+        assert_eq!(qualifier_in("${AWS::StackName}-orders"), None);
+        assert_eq!(
+            qualifier_in("arn:aws:lambda:us-east-1:123456789012:function:orders:7").as_deref(),
+            Some("7")
+        );
+    }
+}
