@@ -1,8 +1,8 @@
 //! What connects to a function apart from it: `aws_lambda_event_source_mapping`,
 //! `aws_lambda_permission`, `aws_s3_bucket_notification`, `aws_sns_topic_subscription`,
 //! `aws_cloudwatch_event_target`, `aws_lambda_function_url`,
-//! `aws_lambda_function_event_invoke_config`, and the triggers that are easy to forget:
-//! API Gateway and IoT authorizers, Cognito user pool triggers, Config custom rules, SES
+//! `aws_lambda_function_event_invoke_config`, API Gateway Lambda integrations, and the triggers
+//! that are easy to forget: API Gateway and IoT authorizers, Cognito user pool triggers, Config custom rules, SES
 //! receipt rules and CloudWatch alarm actions.
 
 use hcl_edit::expr::Expression;
@@ -275,6 +275,30 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     }
                 }
                 with_function(app, fid.as_deref(), |x| x.config.destinations.extend(dests));
+            }
+            // Lambda integrations; like `AWS::ApiGateway::Method` in CloudFormation, any grant to
+            // API Gateway on the function lets them (the route is not read).
+            "aws_api_gateway_integration" | "aws_apigatewayv2_integration" => {
+                let (kind, uri, role) = if d.kind == "aws_api_gateway_integration" {
+                    (EventKind::Api, "uri", "credentials")
+                } else {
+                    (EventKind::HttpApi, "integration_uri", "credentials_arn")
+                };
+                let Some(fe) = fn_arg(uri) else {
+                    continue;
+                };
+                Push {
+                    id: ev.id(f, addr),
+                    kind,
+                    span: d.span,
+                    source_arn: None,
+                    source_ref: Some(ev.display(addr)),
+                    invoke_role: text(ev, f, b, &[role])
+                        .map(|r| r.value)
+                        .filter(|r| !r.contains(":user/")),
+                    lambda_only: true,
+                }
+                .to(ev, app, f, fe);
             }
             // TOKEN and REQUEST authorizers call a function; COGNITO_USER_POOLS and JWT ones
             // have no URI.
