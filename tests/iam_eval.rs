@@ -61,6 +61,7 @@ fn run(case: &Case, req: &Request) -> E {
         boundary: boundary.as_ref(),
         scps: scps.iter().collect(),
         resource: resource.as_ref(),
+        ..PolicySet::default()
     };
     match evaluate(&set, req) {
         Decision::Allowed { by } => {
