@@ -308,12 +308,59 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
     m
 }
 
-fn principal_match(spec: Option<&PrincipalSpec>, p: &RequestPrincipal) -> (Match, Via) {
+fn principal_match(
+    spec: Option<&PrincipalSpec>,
+    p: &RequestPrincipal,
+    has_boundary: bool,
+) -> (Match, Via) {
     match spec {
         None => (Match::No, Via::Capped),
         Some(PrincipalSpec::Principal(set)) => set_match(set, p),
-        Some(PrincipalSpec::NotPrincipal(set)) => (!set_match(set, p).0, Via::Capped),
+        Some(PrincipalSpec::NotPrincipal(set)) => {
+            (!not_principal_excludes(set, p, has_boundary), Via::Capped)
+        }
     }
+}
+
+/// Whether a `NotPrincipal` list leaves the caller out. "AWS JSON policy elements:
+/// NotPrincipal" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html):
+/// "you must also specify the account ARN of the principal that should not be denied",
+/// since AWS checks the account, then the role, then the role session — so the caller is left
+/// out only when its account and its identity (user, role or session ARN) are both listed;
+/// and a `NotPrincipal` Deny "will always deny any IAM principal that has a permissions
+/// boundary policy attached, regardless of the values specified in the NotPrincipal element".
+fn not_principal_excludes(set: &PrincipalSet, p: &RequestPrincipal, has_boundary: bool) -> Match {
+    if set.any {
+        return Match::Yes;
+    }
+    if p.is_iam() && has_boundary {
+        return Match::No;
+    }
+    if !p.is_iam() {
+        return set_match(set, p).0;
+    }
+    let eq = |pat: &Pattern, s: &str| glob(pat, &Pattern::text(s), &());
+    let (mut account, mut identity) = (Match::No, Match::No);
+    let root = p.arn.ends_with(":root");
+    for (kind, entry) in &set.entries {
+        if *kind != PrincipalKind::Aws {
+            continue;
+        }
+        let pat = &entry.value;
+        match Arn::parse(&pat.raw).ok().and_then(|a| a.fields()) {
+            Some([.., acct, resource]) if resource.as_str() == "root" => {
+                account = account.or(eq(&Pattern::text(acct.as_str()), &p.account));
+            }
+            Some(_) => {
+                identity = identity.or(eq(pat, &p.arn));
+                if let Some(s) = p.session_arn.as_deref() {
+                    identity = identity.or(eq(pat, s));
+                }
+            }
+            None => account = account.or(eq(pat, &p.account)),
+        }
+    }
+    if root { account } else { account.and(identity) }
 }
 
 fn set_match(set: &PrincipalSet, p: &RequestPrincipal) -> (Match, Via) {
@@ -619,7 +666,11 @@ pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, 
             if m == Match::No {
                 continue;
             }
-            let (pm, via) = principal_match(st.principal.as_ref(), &req.principal);
+            let (pm, via) = principal_match(
+                st.principal.as_ref(),
+                &req.principal,
+                set.boundary.is_some(),
+            );
             let m = m.and(pm);
             let r = sref(PolicyKind::Resource, 0, i, st.span);
             match st.effect {
@@ -722,15 +773,37 @@ pub fn cap_statements(set: &PolicySet<'_>, req: &Request) -> Vec<StatementRef> {
     let mut capped = Tally::default();
     let mut deny = Tally::default();
     if let Some(p) = set.boundary {
-        scan(p, PolicyKind::Boundary, 0, req, &mut capped, &mut deny, false);
+        scan(
+            p,
+            PolicyKind::Boundary,
+            0,
+            req,
+            &mut capped,
+            &mut deny,
+            false,
+        );
     }
     for (i, p) in set.sessions.iter().enumerate() {
-        scan(p, PolicyKind::Session, i, req, &mut capped, &mut deny, false);
+        scan(
+            p,
+            PolicyKind::Session,
+            i,
+            req,
+            &mut capped,
+            &mut deny,
+            false,
+        );
     }
     let mut levels: Vec<Vec<&Policy>> = set.scps.iter().map(|p| vec![*p]).collect();
     levels.extend(set.scp_levels.iter().cloned());
     scan_levels(&levels, PolicyKind::Scp, req, &mut capped, &mut deny);
-    scan_levels(&set.rcp_levels, PolicyKind::Rcp, req, &mut capped, &mut deny);
+    scan_levels(
+        &set.rcp_levels,
+        PolicyKind::Rcp,
+        req,
+        &mut capped,
+        &mut deny,
+    );
     capped.yes
 }
 

@@ -89,7 +89,9 @@ pub fn build(audit: Audit, q: &FunctionQuery) -> Result<Simulation, SimError> {
     };
     let func = &app.functions[fi];
     let fa = analysis.functions.get(fi);
-    let role_analysis = fa.and_then(|f| f.role).and_then(|ri| analysis.roles.get(ri));
+    let role_analysis = fa
+        .and_then(|f| f.role)
+        .and_then(|ri| analysis.roles.get(ri));
     let Some(ra) = role_analysis else {
         return Err(SimError(format!(
             "function `{}` has no execution role the app declares: its permissions are unknown",

@@ -40,7 +40,12 @@ fn kind_label(kind: PolicyKind) -> &'static str {
     }
 }
 
-fn render_one(handler: &GraphicalReportHandler, sim: &Simulation, r: &EvalResult, out: &mut String) {
+fn render_one(
+    handler: &GraphicalReportHandler,
+    sim: &Simulation,
+    r: &EvalResult,
+    out: &mut String,
+) {
     let decision = decision_name(&r.decision);
     let _ = writeln!(out, "{} on {}: {decision}", r.action, r.resource);
     let mut labels: Vec<(Span, String)> = Vec::new();
@@ -85,17 +90,17 @@ fn render_one(handler: &GraphicalReportHandler, sim: &Simulation, r: &EvalResult
                         if labels.iter().any(|(s, _)| *s == span) {
                             continue;
                         }
-                        labels.push((
-                            span,
-                            format!("{}: does not allow {}", p.id, r.action),
-                        ));
+                        labels.push((span, format!("{}: does not allow {}", p.id, r.action)));
                         shown += 1;
                     }
                 }
             }
         }
         Decision::Allowed { .. } => {
-            let _ = writeln!(out, "  Allowed: no Deny matches and every required policy allows.");
+            let _ = writeln!(
+                out,
+                "  Allowed: no Deny matches and every required policy allows."
+            );
             for s in &r.matched {
                 let what = match s.kind {
                     PolicyKind::Identity | PolicyKind::Resource => "allows",
@@ -203,11 +208,16 @@ fn implicit_reasons(sim: &Simulation, r: &EvalResult) -> Vec<String> {
         ));
     }
     if o.rcp.present && o.rcp.allow != Match::Yes {
-        out.push("the resource control policies must allow it at every level, and one level does not".into());
+        out.push(
+            "the resource control policies must allow it at every level, and one level does not"
+                .into(),
+        );
     }
     if o.identity.allow != Match::Yes && !(o.resource.present && o.resource.allow == Match::Yes) {
         if sim.identity.is_empty() {
-            out.push("there is no identity-based policy, and no resource-based policy grants it".into());
+            out.push(
+                "there is no identity-based policy, and no resource-based policy grants it".into(),
+            );
         } else {
             out.push("no statement of the identity-based policies allows it".into());
         }

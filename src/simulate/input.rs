@@ -96,7 +96,11 @@ pub fn parse(path: &str, text: &str) -> Result<Simulation, SimError> {
         Ok(out)
     };
     sim.identity = list(&mut sim, "PolicyInputList", "none")?;
-    let mut boundaries = list(&mut sim, "PermissionsBoundaryPolicyInputList", "permissions-boundary")?;
+    let mut boundaries = list(
+        &mut sim,
+        "PermissionsBoundaryPolicyInputList",
+        "permissions-boundary",
+    )?;
     if boundaries.len() > 1 {
         return Err(SimError(
             "PermissionsBoundaryPolicyInputList: a principal has at most one permissions boundary"
@@ -145,7 +149,9 @@ pub fn parse(path: &str, text: &str) -> Result<Simulation, SimError> {
     }
     sim.actions = strings(&sim, &root, "ActionNames")?;
     if sim.actions.is_empty() {
-        return Err(SimError("ActionNames: at least one action is required".into()));
+        return Err(SimError(
+            "ActionNames: at least one action is required".into(),
+        ));
     }
     for a in &sim.actions {
         if a != "*" && !a.contains(':') {
@@ -177,7 +183,9 @@ pub fn parse_caller(text: &str) -> Result<Caller, SimError> {
     }
     if let Some(s) = text.strip_prefix("service:") {
         if s.is_empty() {
-            return Err(SimError("CallerArn: `service:` needs a service principal".into()));
+            return Err(SimError(
+                "CallerArn: `service:` needs a service principal".into(),
+            ));
         }
         return Ok(Caller::Service(s.to_string()));
     }
@@ -248,7 +256,12 @@ fn strings(sim: &Simulation, root: &Node, key: &str) -> Result<Vec<String>, SimE
 
 /// A policy given as JSON text (read as a text of its own, so positions are within it) or as
 /// an object (positions are in the input file).
-fn policy(sim: &mut Simulation, id: &str, kind: &'static str, n: &Node) -> Result<SimPolicy, SimError> {
+fn policy(
+    sim: &mut Simulation,
+    id: &str,
+    kind: &'static str,
+    n: &Node,
+) -> Result<SimPolicy, SimError> {
     let node = match &n.value {
         Value::String(text) => {
             let fid = sim.sources.add(id, text.as_str());
@@ -278,7 +291,14 @@ fn policy(sim: &mut Simulation, id: &str, kind: &'static str, n: &Node) -> Resul
             "{id}: malformed policy document: it must be a JSON object"
         )));
     }
-    let (policy, issues) = parse_policy(&node);
+    let (mut policy, issues) = parse_policy(&node);
+    // "IAM policy elements: Variables and tags": "If you don't include the Version element
+    // [2012-10-17] ..., variables such as ${aws:username} aren't recognized as variables and
+    // are instead treated as literal strings in the policy."
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    if policy.version.as_ref().map(|v| v.value.as_str()) != Some("2012-10-17") {
+        literal_variables(&mut policy);
+    }
     if let Some(issue) = issues.first() {
         return Err(SimError(format!(
             "{id}{}: malformed policy document: {}",
@@ -292,6 +312,22 @@ fn policy(sim: &mut Simulation, id: &str, kind: &'static str, n: &Node) -> Resul
         policy,
         anchor: None,
     })
+}
+
+fn literal_variables(policy: &mut crate::iam::Policy) {
+    use crate::iam::ResourceSpec;
+    use crate::iam::pattern::{Pattern, Syntax};
+    let literal = Syntax {
+        substitutions: false,
+        ..Syntax::RESOURCE
+    };
+    for st in &mut policy.statements {
+        if let ResourceSpec::Resource(ps) | ResourceSpec::NotResource(ps) = &mut st.resource {
+            for p in ps.iter_mut() {
+                p.value = Pattern::compile(&p.value.raw, literal);
+            }
+        }
+    }
 }
 
 /// The value types `ContextKeyType` names ("ContextEntry",

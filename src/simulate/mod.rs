@@ -19,9 +19,8 @@ use serde_json::{Value as Json, json};
 
 use crate::iam::condition::Family;
 use crate::iam::{
-    Decision, KindOutcome, Match, Outcomes, Policy, PolicyKind, PolicySet, Request,
-    RequestContext, ResourceSpec, StatementRef, action_matches, cap_statements,
-    evaluate_with_outcomes,
+    Decision, KindOutcome, Match, Outcomes, Policy, PolicyKind, PolicySet, Request, RequestContext,
+    ResourceSpec, StatementRef, action_matches, cap_statements, evaluate_with_outcomes,
 };
 use crate::source::{SourceMap, Span};
 
@@ -64,7 +63,10 @@ pub enum Caller {
     Unspecified,
     /// An IAM user, role or account root; `session` is the `assumed-role/…/session` ARN when
     /// the caller is a role session (then `arn` is the role's ARN).
-    Iam { arn: String, session: Option<String> },
+    Iam {
+        arn: String,
+        session: Option<String>,
+    },
     /// `service:<principal>`: an AWS service principal such as `sqs.amazonaws.com`.
     Service(String),
     /// `anonymous`: an unauthenticated request.
@@ -164,16 +166,8 @@ impl Simulation {
             PolicyKind::Boundary => self.boundary.as_ref(),
             PolicyKind::Session => self.sessions.get(r.policy),
             PolicyKind::Resource => self.resource_policy.as_ref(),
-            PolicyKind::Scp => self
-                .scp_levels
-                .iter()
-                .flat_map(|(_, ps)| ps)
-                .nth(r.policy),
-            PolicyKind::Rcp => self
-                .rcp_levels
-                .iter()
-                .flat_map(|(_, ps)| ps)
-                .nth(r.policy),
+            PolicyKind::Scp => self.scp_levels.iter().flat_map(|(_, ps)| ps).nth(r.policy),
+            PolicyKind::Rcp => self.rcp_levels.iter().flat_map(|(_, ps)| ps).nth(r.policy),
         }
     }
 
@@ -333,8 +327,7 @@ impl Simulation {
         let mut out: Vec<String> = Vec::new();
         let mut add = |key: &str| {
             let lc = key.to_ascii_lowercase();
-            if !req.context.contains_key(&lc) && !out.iter().any(|k| k.eq_ignore_ascii_case(key))
-            {
+            if !req.context.contains_key(&lc) && !out.iter().any(|k| k.eq_ignore_ascii_case(key)) {
                 out.push(key.to_string());
             }
         };
@@ -527,6 +520,18 @@ pub fn validate(sim: &Simulation) -> Result<(), SimError> {
                     )));
                 }
                 _ => {}
+            }
+            // "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow"
+            // is not supported" ("AWS JSON policy elements: NotPrincipal").
+            if matches!(
+                st.principal,
+                Some(crate::iam::PrincipalSpec::NotPrincipal(_))
+            ) && (st.effect == crate::iam::Effect::Allow || !resource_based)
+            {
+                return Err(SimError(format!(
+                    "{}{at}: NotPrincipal is only supported with \"Effect\": \"Deny\" in a resource-based policy",
+                    p.id
+                )));
             }
             for c in &st.conditions {
                 for v in &c.values {
