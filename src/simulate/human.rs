@@ -57,7 +57,10 @@ fn render_one(
                 "  An explicit Deny decides: it overrides every Allow (\"Policy evaluation logic\")."
             );
             for s in by {
-                labels.push((s.span, format!("Deny in {}", kind_label(s.kind))));
+                labels.push((
+                    s.span,
+                    format!("{}: denies {}", policy_name(sim, s), r.action),
+                ));
             }
         }
         Decision::Denied { .. } => {
@@ -104,9 +107,17 @@ fn render_one(
             for s in &r.matched {
                 let what = match s.kind {
                     PolicyKind::Identity | PolicyKind::Resource => "allows",
-                    _ => "permits (cap)",
+                    _ => "permits",
                 };
-                labels.push((s.span, format!("{what}: {}", kind_label(s.kind))));
+                labels.push((
+                    s.span,
+                    format!(
+                        "{} ({}): {what} {}",
+                        policy_name(sim, s),
+                        kind_label(s.kind),
+                        r.action
+                    ),
+                ));
             }
         }
         Decision::Conditional { conditions, by } => {
@@ -121,7 +132,14 @@ fn render_one(
                 }
             );
             for s in by {
-                labels.push((s.span, format!("may decide ({})", kind_label(s.kind))));
+                labels.push((
+                    s.span,
+                    format!(
+                        "{} ({}): may decide",
+                        policy_name(sim, s),
+                        kind_label(s.kind)
+                    ),
+                ));
             }
         }
     }
@@ -169,6 +187,10 @@ fn render_one(
         }
     }
     out.push('\n');
+}
+
+fn policy_name(sim: &Simulation, s: &crate::iam::StatementRef) -> String {
+    sim.policy_of(s).map_or_else(String::new, |p| p.id.clone())
 }
 
 /// The span shown for a statement: embedded data points at its attachment.
