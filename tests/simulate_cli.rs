@@ -261,3 +261,46 @@ fn the_two_modes_exclude_each_other() {
     let none = rolefit().args(["simulate"]).output().expect("runs");
     assert_eq!(none.status.code(), Some(2));
 }
+
+/// Both modes' JSON validates against `schema/simulate-v1.json`.
+#[test]
+fn json_output_validates_against_the_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("schema/simulate-v1.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let runs: Vec<Vec<String>> = vec![
+        vec!["--cli-input-json".into(), data("organization.json")],
+        vec!["--cli-input-json".into(), data("aws-example.json")],
+        vec![
+            "--function".into(),
+            "CreateOrderFunction".into(),
+            "--action".into(),
+            "sqs:SendMessage".into(),
+            demo(),
+        ],
+        vec![
+            "--function".into(),
+            "GetOrderFunction".into(),
+            "--action".into(),
+            "dynamodb:GetItem".into(),
+            demo(),
+        ],
+    ];
+    for args in runs {
+        let out = rolefit()
+            .arg("simulate")
+            .args(&args)
+            .args(["--format", "json"])
+            .output()
+            .expect("runs");
+        let v = json_of(&out);
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+    }
+}

@@ -1,8 +1,10 @@
 //! Request evaluation, following AWS's "Policy evaluation logic": an explicit Deny in any
 //! policy wins; within one account an Allow from an identity-based or a resource-based policy
 //! suffices; across accounts both sides must allow; a permissions boundary caps identity-based
-//! grants (and resource-based grants to the role ARN itself); SCPs cap everything.
-//! Answers are three-valued: `Conditional` when the outcome depends on unknown context.
+//! grants (and resource-based grants to the role ARN itself), and so do session policies; SCP
+//! and RCP levels cap everything, with AWS's exceptions (service-linked roles, the management
+//! account, service principals and anonymous callers for SCPs). `rolefit simulate` and `audit`
+//! use this one evaluator. Answers are three-valued: `Conditional` when the outcome depends on unknown context.
 
 use std::collections::BTreeMap;
 
@@ -604,10 +606,11 @@ pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, 
             .as_deref()
             .is_some_and(|m| !account.is_empty() && m == account)
     };
+    let has_scps = !set.scps.is_empty() || !set.scp_levels.is_empty();
     let scp_applies = iam
+        && has_scps
         && !req.principal.is_service_linked()
-        && !in_management(&req.principal.account)
-        && !(set.scps.is_empty() && set.scp_levels.is_empty());
+        && !in_management(&req.principal.account);
     let scp = if scp_applies {
         let mut levels: Vec<Vec<&Policy>> = set.scps.iter().map(|p| vec![*p]).collect();
         levels.extend(set.scp_levels.iter().cloned());
