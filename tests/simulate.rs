@@ -28,6 +28,9 @@ const RCP: &str = "https://docs.aws.amazon.com/organizations/latest/userguide/or
 const RCP_EXEMPT: &str = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html — Resource control policies (RCPs): Resources and entities not restricted by RCPs, List of AWS services that support RCPs";
 const STAR_ONLY: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html — Actions, resources, and condition keys: actions with no resource type take only \"*\"";
 const KEYS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html — IAM JSON policy elements: Condition (key names are not case-sensitive)";
+const KMS: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html — KMS key access and permissions: to use an IAM policy to allow access to a KMS key, the key policy must explicitly allow it";
+const TRUST: &str =
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html — IAM roles: Role trust policy";
 const SIM: &str = "https://awscli.amazonaws.com/v2/documentation/api/latest/reference/iam/simulate-custom-policy.html — simulate-custom-policy, Examples";
 
 const ACCT: &str = "111122223333";
@@ -2430,6 +2433,102 @@ fn principal_cases() -> Vec<(&'static str, &'static str, In, &'static str)> {
     ]
 }
 
+fn key_and_trust_cases() -> Vec<(&'static str, &'static str, In, &'static str)> {
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd";
+    let decrypt = || In::new("kms:Decrypt", key).caller(ROLE);
+    let target = "arn:aws:iam::111122223333:role/target";
+    let assume = || In::new("sts:AssumeRole", target).caller(ROLE);
+    let grant = |action: &str, resource: &str, p: Value| principal(allow(action, resource), p);
+    vec![
+        (
+            KMS,
+            "key policy silent, IAM allows",
+            decrypt().id(&[allow("kms:Decrypt", "*")]).rp(&[grant(
+                "kms:*",
+                "*",
+                json!({"AWS": "arn:aws:iam::111122223333:role/admin"}),
+            )]),
+            I,
+        ),
+        (
+            KMS,
+            "key policy enables IAM policies",
+            decrypt().id(&[allow("kms:Decrypt", "*")]).rp(&[grant(
+                "kms:*",
+                "*",
+                json!({"AWS": "arn:aws:iam::111122223333:root"}),
+            )]),
+            A,
+        ),
+        (
+            KMS,
+            "key policy enables IAM, IAM silent",
+            decrypt().rp(&[grant(
+                "kms:*",
+                "*",
+                json!({"AWS": "arn:aws:iam::111122223333:root"}),
+            )]),
+            I,
+        ),
+        (
+            KMS,
+            "key policy names the role",
+            decrypt().rp(&[grant("kms:Decrypt", "*", json!({"AWS": ROLE}))]),
+            A,
+        ),
+        (
+            KMS,
+            "no key policy given: IAM decides",
+            decrypt().id(&[allow("kms:Decrypt", "*")]),
+            A,
+        ),
+        (
+            TRUST,
+            "trust policy names the role",
+            assume().rp(&[grant("sts:AssumeRole", "*", json!({"AWS": ROLE}))]),
+            A,
+        ),
+        (
+            TRUST,
+            "trust policy names the account, IAM allows",
+            assume().id(&[allow("sts:AssumeRole", target)]).rp(&[grant(
+                "sts:AssumeRole",
+                "*",
+                json!({"AWS": ACCT}),
+            )]),
+            A,
+        ),
+        (
+            TRUST,
+            "trust policy names the account, IAM silent",
+            assume().rp(&[grant("sts:AssumeRole", "*", json!({"AWS": ACCT}))]),
+            I,
+        ),
+        (
+            TRUST,
+            "trust policy names someone else, IAM allows",
+            assume().id(&[allow("sts:AssumeRole", target)]).rp(&[grant(
+                "sts:AssumeRole",
+                "*",
+                json!({"Service": "lambda.amazonaws.com"}),
+            )]),
+            I,
+        ),
+        (
+            TRUST,
+            "trust policy for a service",
+            In::new("sts:AssumeRole", target)
+                .caller("service:lambda.amazonaws.com")
+                .rp(&[grant(
+                    "sts:AssumeRole",
+                    "*",
+                    json!({"Service": "lambda.amazonaws.com"}),
+                )]),
+            A,
+        ),
+    ]
+}
+
 fn all_cases() -> Vec<(&'static str, &'static str, In, &'static str)> {
     let mut all = Vec::new();
     all.extend(condition_cases());
@@ -2443,6 +2542,7 @@ fn all_cases() -> Vec<(&'static str, &'static str, In, &'static str)> {
     all.extend(cross_account_cases());
     all.extend(org_cases());
     all.extend(principal_cases());
+    all.extend(key_and_trust_cases());
     all
 }
 

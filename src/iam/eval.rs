@@ -738,6 +738,23 @@ pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, 
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
         caps.and(identity.allow.and(boundary.allow).and(session.allow))
             .and(rp_capped.or(rp_uncapped).or(rp_account))
+    } else if set.resource.is_some() && resource_policy_required(&req.action) {
+        // A KMS key policy and a role's trust policy must allow the request themselves: "To use
+        // an IAM policy to allow access to a KMS key, the key policy must explicitly allow it"
+        // (AWS KMS Developer Guide, "KMS key access and permissions",
+        // https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html), and a
+        // role can be assumed only by the principals its trust policy names ("IAM roles",
+        // "Role trust policy", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html);
+        // a grant to the account delegates to the IAM policies.
+        caps.and(
+            identity
+                .allow
+                .and(rp_account)
+                .or(rp_capped)
+                .and(boundary.allow)
+                .and(session.allow)
+                .or(rp_uncapped),
+        )
     } else {
         // "Policy evaluation for requests within a single account": a resource-based grant to
         // the role ARN counts like an identity-based one and is capped by the boundary and
@@ -768,6 +785,13 @@ pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, 
         }
     };
     (decision, outcomes)
+}
+
+/// Actions whose resource-based policy must allow them even within one account: any KMS action
+/// (the key policy) and assuming a role (its trust policy).
+fn resource_policy_required(action: &str) -> bool {
+    let lc = action.to_ascii_lowercase();
+    lc.starts_with("kms:") || lc.starts_with("sts:assumerole")
 }
 
 /// The statements of the policies that only cap (boundary, session, SCPs, RCPs) whose Allow
