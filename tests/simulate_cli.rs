@@ -283,6 +283,15 @@ fn json_output_validates_against_the_schema() {
         ],
         vec![
             "--function".into(),
+            "CreateOrderFunction".into(),
+            "--action".into(),
+            "dynamodb:PutItem".into(),
+            "--resource".into(),
+            "arn:aws:dynamodb:*:*:table/*".into(),
+            demo(),
+        ],
+        vec![
+            "--function".into(),
             "GetOrderFunction".into(),
             "--action".into(),
             "dynamodb:GetItem".into(),
@@ -303,4 +312,47 @@ fn json_output_validates_against_the_schema() {
             .collect();
         assert!(errors.is_empty(), "{args:?}: {errors:?}");
     }
+}
+
+/// A resource the needs name with parts the app does not say (`*`) is not the character `*`:
+/// the answer is `conditional` where a grant may cover it, as in `audit`.
+#[test]
+fn unknown_resource_parts_are_conditional_in_function_mode() {
+    let out = rolefit()
+        .args([
+            "simulate",
+            "--function",
+            "GetOrderFunction",
+            "--action",
+            "dynamodb:GetItem",
+            "--resource",
+            "arn:aws:dynamodb:*:*:table/*",
+        ])
+        .arg(demo())
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let v = json_of(&out);
+    let r = &v["EvaluationResults"][0];
+    // GetOrderFunction's policy allows dynamodb:* on "*": any table is allowed.
+    assert_eq!(r["EvalDecision"], "allowed");
+    let out = rolefit()
+        .args([
+            "simulate",
+            "--function",
+            "CreateOrderFunction",
+            "--action",
+            "dynamodb:PutItem",
+            "--resource",
+            "arn:aws:dynamodb:*:*:table/*",
+        ])
+        .arg(demo())
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let v = json_of(&out);
+    let r = &v["EvaluationResults"][0];
+    // DynamoDBWritePolicy names OrdersTable only: the unknown table may or may not be it.
+    assert_eq!(r["EvalDecision"], "conditional");
+    assert_eq!(r["EvalDecisionDetails"]["identity"], "conditional");
 }

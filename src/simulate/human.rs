@@ -124,7 +124,7 @@ fn render_one(
             let keys: Vec<&str> = conditions.iter().map(|c| c.key.as_str()).collect();
             let _ = writeln!(
                 out,
-                "  The answer depends on values known only at deploy time: {}",
+                "  The answer depends on values known only at deploy or run time: {}",
                 if keys.is_empty() {
                     "placeholders in the policies or the resource".to_string()
                 } else {
@@ -142,6 +142,13 @@ fn render_one(
                 ));
             }
         }
+    }
+    if !sim.aws_positions && r.resource != "*" && r.resource.contains('*') {
+        let _ = writeln!(
+            out,
+            "  The resource has parts the app does not say (`*`): pass the concrete ARN with \
+             --resource to decide the request AWS sees."
+        );
     }
     if !r.missing.is_empty() {
         let _ = writeln!(

@@ -198,6 +198,16 @@ impl Simulation {
     /// The request for one action on one resource.
     pub fn request(&self, action: &str, resource: &str) -> Request {
         let resource = if star_only(action) { "*" } else { resource };
+        // Function mode: a `*` in a resource the needs name stands for a part the app does not
+        // say (`arn:aws:s3:::*/*`, the bucket comes from the event); as in `audit`, it is a
+        // value known only at run time, not the character `*`.
+        let unknown_parts;
+        let resource = if !self.aws_positions && resource != "*" && resource.contains('*') {
+            unknown_parts = resource.replace('*', "${unknown}");
+            unknown_parts.as_str()
+        } else {
+            resource
+        };
         let principal_arn = match &self.caller {
             Caller::Iam { arn, .. } => arn.as_str(),
             _ => "",
@@ -423,6 +433,9 @@ fn variables(text: &str) -> Vec<String> {
 fn outcome_name(o: &KindOutcome) -> &'static str {
     if o.deny == Match::Yes {
         "explicitDeny"
+    } else if o.deny == Match::Unknown || o.allow == Match::Unknown {
+        // Function mode only: JSON mode answers every question.
+        "conditional"
     } else if o.allow == Match::Yes {
         "allowed"
     } else {
