@@ -242,7 +242,19 @@ fn implicit_reasons(sim: &Simulation, r: &EvalResult) -> Vec<String> {
                 .into(),
         );
     }
-    if o.identity.allow != Match::Yes && !(o.resource.present && o.resource.allow == Match::Yes) {
+    let non_iam = matches!(
+        sim.caller,
+        super::Caller::Service(_) | super::Caller::Anonymous
+    );
+    if non_iam && o.resource.allow != Match::Yes {
+        out.push(
+            "a service principal or an anonymous caller has no identity-based policies: only a \
+             resource-based policy that names it (or `*`) grants"
+                .into(),
+        );
+    } else if o.identity.allow != Match::Yes
+        && !(o.resource.present && o.resource.allow == Match::Yes)
+    {
         if sim.identity.is_empty() {
             out.push(
                 "there is no identity-based policy, and no resource-based policy grants it".into(),
