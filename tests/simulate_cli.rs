@@ -356,3 +356,50 @@ fn unknown_resource_parts_are_conditional_in_function_mode() {
     assert_eq!(r["EvalDecision"], "conditional");
     assert_eq!(r["EvalDecisionDetails"]["identity"], "conditional");
 }
+
+/// A function the app declares is a resource with a policy: its Lambda permissions, shown at
+/// the `AWS::Lambda::Permission` that declares each grant.
+#[test]
+fn function_mode_reads_lambda_permissions_as_the_resource_policy() {
+    let app = format!(
+        "{}/fixtures/cfn-confused-deputy",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let args = [
+        "simulate",
+        "--function",
+        "ClassifyDocumentFunction",
+        "--action",
+        "lambda:InvokeFunction",
+        "--resource",
+        "IndexDocumentFunction",
+    ];
+    let out = rolefit()
+        .args(args)
+        .arg(&app)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let v = json_of(&out);
+    let r = &v["EvaluationResults"][0];
+    // The grants name SNS and EventBridge, not the role; the role grants nothing.
+    assert_eq!(r["EvalDecision"], "implicitDeny");
+    assert_eq!(r["EvalDecisionDetails"]["resource"], "implicitDeny");
+    let human = rolefit()
+        .args(args)
+        .arg(&app)
+        .args(["--color", "never"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains(
+            "IndexDocumentFunction resource-based policy: does not allow lambda:InvokeFunction"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("TopicInvokePermission"),
+        "shown at the permission: {text}"
+    );
+}

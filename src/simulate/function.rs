@@ -2,7 +2,8 @@
 //! the request a function's code makes, built from the audited app — the execution role's
 //! policies and boundary, the role's tags, the function's ARN, account and region (the
 //! request context `audit` uses, [`crate::analysis::request_context`]), and the resource-based
-//! policy the app declares for the target (a role's trust policy for `sts:AssumeRole`).
+//! policy the app declares for the target (a role's trust policy for `sts:AssumeRole`, a
+//! function's Lambda permissions for `lambda:` actions).
 
 use crate::analysis::{LoadedPolicy, request_context};
 use crate::app::Audit;
@@ -43,6 +44,83 @@ fn sim_policy(p: &LoadedPolicy, kind: Option<&'static str>) -> SimPolicy {
         policy: p.policy.clone(),
         anchor: Some(p.span),
     }
+}
+
+/// The resource-based policy of a function the app declares: its `AWS::Lambda::Permission`s
+/// (and the ones SAM and Serverless generate), one statement each, shown at the permission.
+/// A principal is a service (`s3.amazonaws.com`), an account id, an ARN or `*` ("Working with
+/// resource-based IAM policies in Lambda",
+/// https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
+fn lambda_policy(app: &crate::model::App, target: &str) -> Option<SimPolicy> {
+    let func = app.functions.iter().find(|f| f.arn == target)?;
+    let mut statements = Vec::new();
+    let mut anchor = None;
+    for p in app
+        .permissions
+        .iter()
+        .filter(|p| p.function.as_deref() == Some(func.id.as_str()))
+    {
+        let principal = p.principal.value.as_str();
+        let principal = if principal == "*" {
+            serde_json::json!("*")
+        } else if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn")
+        {
+            serde_json::json!({ "Service": principal })
+        } else {
+            serde_json::json!({ "AWS": principal })
+        };
+        let resource = match &p.qualifier {
+            Some(q) => format!("{}:{q}", func.arn),
+            None => func.arn.clone(),
+        };
+        let mut st = serde_json::json!({
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": p.action.value,
+            "Resource": resource,
+        });
+        let mut cond = serde_json::Map::new();
+        if let Some(a) = &p.source_arn {
+            cond.insert(
+                "ArnLike".into(),
+                serde_json::json!({"aws:SourceArn": a.value}),
+            );
+        }
+        let mut eq = serde_json::Map::new();
+        if let Some(a) = &p.source_account {
+            eq.insert("aws:SourceAccount".into(), serde_json::json!(a.value));
+        }
+        if let Some(o) = &p.principal_org_id {
+            eq.insert("aws:PrincipalOrgID".into(), serde_json::json!(o.value));
+        }
+        if let Some(t) = &p.function_url_auth_type {
+            eq.insert(
+                "lambda:FunctionUrlAuthType".into(),
+                serde_json::json!(t.value),
+            );
+        }
+        if !eq.is_empty() {
+            cond.insert("StringEquals".into(), serde_json::Value::Object(eq));
+        }
+        if !cond.is_empty() {
+            st["Condition"] = serde_json::Value::Object(cond);
+        }
+        let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [st]});
+        let (policy, _) = crate::iam::parse_policy_json(&doc.to_string(), p.span);
+        anchor.get_or_insert(p.span);
+        statements.extend(policy.statements);
+    }
+    let span = anchor?;
+    Some(SimPolicy {
+        id: format!("{} resource-based policy", func.name),
+        kind: "resource",
+        policy: crate::iam::Policy {
+            version: None,
+            statements,
+            span,
+        },
+        anchor: Some(span),
+    })
 }
 
 /// Builds the simulation of one function's request. `audit` is consumed: its sources become
@@ -116,6 +194,13 @@ pub fn build(audit: Audit, q: &FunctionQuery) -> Result<Simulation, SimError> {
                 .find(|x| x.logical_id == *r)
                 .and_then(|x| x.arn.clone())
                 .or_else(|| {
+                    app.functions
+                        .iter()
+                        .find(|f| f.name == *r || f.id == *r)
+                        .map(|f| f.arn.clone())
+                        .filter(|a| !a.is_empty())
+                })
+                .or_else(|| {
                     app.roles
                         .iter()
                         .find(|x| x.name == *r || x.id.ends_with(&format!("#{r}")))
@@ -159,6 +244,7 @@ pub fn build(audit: Audit, q: &FunctionQuery) -> Result<Simulation, SimError> {
                     anchor: m.trust.as_ref().map(|t| t.span),
                 })
             }),
+        a if a.starts_with("lambda:") => resources.first().and_then(|r| lambda_policy(&app, r)),
         _ => None,
     };
     let mut context: Vec<(String, Vec<String>)> = Vec::new();

@@ -78,6 +78,7 @@ fn render_one(
                 (PolicyKind::Session, &o.session),
                 (PolicyKind::Scp, &o.scp),
                 (PolicyKind::Rcp, &o.rcp),
+                (PolicyKind::Resource, &o.resource),
             ]
             .into_iter()
             .filter(|(_, k)| k.present && k.allow != Match::Yes)
