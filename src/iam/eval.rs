@@ -4,7 +4,8 @@
 //! grants (and resource-based grants to the role ARN itself), and so do session policies; SCP
 //! and RCP levels cap everything, with AWS's exceptions (service-linked roles, the management
 //! account, service principals and anonymous callers for SCPs). `rolefit simulate` and `audit`
-//! use this one evaluator. Answers are three-valued: `Conditional` when the outcome depends on unknown context.
+//! use this one evaluator. Answers are three-valued: `Conditional` when the outcome depends on
+//! unknown context.
 
 use std::collections::BTreeMap;
 
@@ -623,24 +624,22 @@ pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, 
     } else {
         absent
     };
-    // The account that owns the resource: the request's, else the principal's own.
-    let owner = req
-        .resource_account
-        .clone()
-        .unwrap_or_else(|| req.principal.account.clone());
-    // RCPs limit access to resources of member accounts, for the services that support them,
-    // whoever the principal is, except service-linked roles ("Resource control policies
-    // (RCPs)", "Resources and entities not restricted by RCPs").
-    let service = req
-        .action
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let rcp_applies = !set.rcp_levels.is_empty()
-        && !req.principal.is_service_linked()
-        && !in_management(&owner)
-        && RCP_SERVICES.contains(&service.as_str());
+    // RCPs limit access to resources of member accounts (the owner is the request's resource
+    // account, else the principal's own), for the services that support them, whoever the
+    // principal is, except service-linked roles ("Resource control policies (RCPs)",
+    // "Resources and entities not restricted by RCPs"). Checked only when there are RCPs: this
+    // is the hot path of `audit`.
+    let rcp_applies =
+        !set.rcp_levels.is_empty()
+            && !req.principal.is_service_linked()
+            && !in_management(
+                req.resource_account
+                    .as_deref()
+                    .unwrap_or(&req.principal.account),
+            )
+            && req.action.split(':').next().is_some_and(|service| {
+                RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+            });
     let rcp = if rcp_applies {
         let (a, d) = scan_levels(
             &set.rcp_levels,
@@ -790,8 +789,12 @@ pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, 
 /// Actions whose resource-based policy must allow them even within one account: any KMS action
 /// (the key policy) and assuming a role (its trust policy).
 fn resource_policy_required(action: &str) -> bool {
-    let lc = action.to_ascii_lowercase();
-    lc.starts_with("kms:") || lc.starts_with("sts:assumerole")
+    let starts = |prefix: &str| {
+        action
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    starts("kms:") || starts("sts:assumerole")
 }
 
 /// The statements of the policies that only cap (boundary, session, SCPs, RCPs) whose Allow

@@ -3,8 +3,8 @@
 //! `PolicyInputList`, `PermissionsBoundaryPolicyInputList`, `ActionNames`, `ResourceArns`,
 //! `ResourcePolicy`, `ResourceOwner`, `CallerArn`, `ContextEntries`; and rolefit's extensions
 //! `SessionPolicyInputList`, `ServiceControlPolicies` and `ResourceControlPolicies` (levels,
-//! root first, `{"Id": …, "Policies": […]}`) and `ManagementAccountId`. A policy is a JSON string,
-//! as the AWS CLI takes it, or a JSON object; positions are within the text as given.
+//! root first, `{"Id": …, "Policies": […]}`) and `ManagementAccountId`. A policy is a JSON
+//! string, as the AWS CLI takes it, or a JSON object; positions are within the text as given.
 
 use crate::iam::parse_policy;
 use crate::source::{SourceMap, Span};

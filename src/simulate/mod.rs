@@ -430,6 +430,10 @@ fn variables(text: &str) -> Vec<String> {
     out
 }
 
+fn allowed_by(o: &KindOutcome) -> bool {
+    o.allow == Match::Yes && o.deny != Match::Yes
+}
+
 fn outcome_name(o: &KindOutcome) -> &'static str {
     if o.deny == Match::Yes {
         "explicitDeny"
@@ -498,13 +502,13 @@ fn result_json(sim: &Simulation, r: &EvalResult) -> Json {
     if !sim.scp_levels.is_empty() {
         m.insert(
             "OrganizationsDecisionDetail".into(),
-            json!({"AllowedByOrganizations": o.scp.allow == Match::Yes && o.scp.deny != Match::Yes}),
+            json!({ "AllowedByOrganizations": allowed_by(&o.scp) }),
         );
     }
     if sim.boundary.is_some() {
         m.insert(
             "PermissionsBoundaryDecisionDetail".into(),
-            json!({"AllowedByPermissionsBoundary": o.boundary.allow == Match::Yes && o.boundary.deny != Match::Yes}),
+            json!({ "AllowedByPermissionsBoundary": allowed_by(&o.boundary) }),
         );
     }
     m.insert("EvalDecisionDetails".into(), Json::Object(details));
