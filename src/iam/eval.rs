@@ -479,6 +479,9 @@ const RCP_SERVICES: &[&str] = &[
     "ecr",
     "aoss",
     "dynamodb",
+    // CloudWatch Logs joined the list in 2025 (AWS What's New, "Resource control policies now
+    // support Amazon CloudWatch Logs"), after the five services of the 2024 launch.
+    "logs",
 ];
 
 /// Allow and Deny outcomes of one list of levels (SCPs or RCPs): every level must allow, any
