@@ -115,7 +115,12 @@ pub fn sdk_needs(
         // Roles handed to a service: `iam:PassRole` on the role, for that service.
         for op in &resolved.operations {
             for pr in params_table.pass_role(&resolved.service, op) {
-                let Some(value) = params.get(&pr.param) else {
+                // Members as each SDK spells them (`roleArn`, Java's and Go's `RoleArn`).
+                let Some(value) = params
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&pr.param))
+                    .map(|(_, v)| v)
+                else {
                     continue;
                 };
                 let role = role_arn(value, &account);

@@ -332,7 +332,9 @@ fn default_name(path: &str) -> Option<String> {
     let is_version =
         last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
     let name = if is_version { parts.next()? } else { last };
-    Some(name.trim_start_matches("go-").replace(['-', '.'], "_"))
+    // `go-redis` is package `redis`, `opensearch-go` package `opensearch`.
+    let name = name.trim_start_matches("go-").trim_end_matches("-go");
+    Some(name.replace(['-', '.'], "_"))
 }
 
 /// `a := x`, `a, err := f()`, `a = x`, `h.db = x`.
@@ -496,6 +498,9 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             cx.memo.insert(node.id(), obj);
             facts.calls.push(sdk);
         }
+        return;
+    }
+    if super::gosigned::call(cx, facts, operand, &method, &args, span) {
         return;
     }
     let shown = |fallback: &str| format!("{}.{method}", short_receiver(receiver, fallback));

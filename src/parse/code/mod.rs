@@ -49,7 +49,9 @@
 //!
 //! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
 //! - Calls that are no SDK client method are [`CallStyle::Action`] calls named by their IAM
-//!   action (`pysigned.rs` for Python; Java's `RdsUtilities` through `token_signer`):
+//!   action (`pysigned.rs`, `jssigned.rs`, `gosigned.rs`; Java's `RdsUtilities` and
+//!   `RdsIamAuthTokenGenerator` through `token_signer`, its durable `DurableContext.invoke` in
+//!   `java.rs`):
 //!   `rds-db` `connect` (`DBHostname`, `DBUsername`), `es` `ESHttp<Method>` and `aoss`
 //!   `APIAccessAll` (`Endpoint`), `lambda` `InvokeFunction` (`FunctionName`) for a durable
 //!   function's `context.invoke`; an `es` call with an empty name is a signed request whose
@@ -78,12 +80,14 @@
 mod driver;
 mod go;
 mod goeval;
+mod gosigned;
 mod handler;
 mod java;
 mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
+mod jssigned;
 mod profile;
 mod pyargs;
 mod pyeval;
@@ -103,8 +107,9 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
-use crate::model::{Arg, CallStyle, CodeFacts, Factory, SdkCall};
+use crate::model::{Arg, CallStyle, CodeFacts, Factory, SdkCall, SdkKind};
 use crate::source::SourceFile;
+use crate::source::Span;
 use crate::syntax::ParseError;
 
 /// Longest time one file may take to parse; past it the file becomes a parse error.
@@ -178,9 +183,14 @@ pub fn extract_with(
 /// authentication"), so the call is named by that action with the request's members renamed
 /// to those of boto3's `generate_db_auth_token`.
 fn token_signer(call: &mut SdkCall) {
+    // v2 `RdsUtilities.generateAuthenticationToken`, v1
+    // `RdsIamAuthTokenGenerator.getAuthToken(GetIamAuthTokenRequest)`.
     if call.style != CallStyle::Direct
         || call.service != "rds"
-        || call.method != "generateAuthenticationToken"
+        || !matches!(
+            call.method.as_str(),
+            "generateAuthenticationToken" | "getAuthToken"
+        )
     {
         return;
     }
@@ -190,10 +200,65 @@ fn token_signer(call: &mut SdkCall) {
     for (name, _) in &mut call.args {
         match name.as_str() {
             "Hostname" => *name = "DBHostname".to_string(),
-            "Username" => *name = "DBUsername".to_string(),
+            "Username" | "UserName" => *name = "DBUsername".to_string(),
             _ => {}
         }
     }
+}
+
+/// One call named by the IAM action it needs ([`CallStyle::Action`]).
+pub(crate) fn action_call(
+    span: Span,
+    sdk: SdkKind,
+    service: &str,
+    action: &str,
+    args: Vec<(String, Arg)>,
+    text: String,
+) -> SdkCall {
+    SdkCall {
+        span,
+        sdk,
+        service: service.to_string(),
+        resource_type: None,
+        method: action.to_string(),
+        style: CallStyle::Action,
+        args,
+        resource_ids: Vec::new(),
+        text,
+    }
+}
+
+/// The `es:ESHttp*` actions an OpenSearch client method sends, whatever the language's
+/// spelling (`delete_by_query`, `deleteByQuery`, `DeleteByQuery`; `indices.put_mapping`,
+/// `Indices.PutMapping`), from `pysigned::CLIENT_METHODS`; empty when the method is not listed.
+pub(crate) fn search_methods(name: &str) -> &'static [&'static str] {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = norm(name);
+    pysigned::CLIENT_METHODS
+        .iter()
+        .find(|(m, _)| norm(m) == wanted)
+        .map_or(&[][..], |(_, v)| *v)
+}
+
+/// The `es:ESHttp*` action of an HTTP method (`GET`, `post`), if it is one.
+pub(crate) fn http_action(method: &str) -> Option<&'static str> {
+    const VERBS: &[(&str, &str)] = &[
+        ("GET", "ESHttpGet"),
+        ("POST", "ESHttpPost"),
+        ("PUT", "ESHttpPut"),
+        ("DELETE", "ESHttpDelete"),
+        ("HEAD", "ESHttpHead"),
+        ("PATCH", "ESHttpPatch"),
+    ];
+    VERBS
+        .iter()
+        .find(|(v, _)| v.eq_ignore_ascii_case(method))
+        .map(|(_, a)| *a)
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).
