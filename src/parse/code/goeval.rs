@@ -379,11 +379,44 @@ impl Env<'_> {
             }
             "identifier" | "selector_expression" => match self.resolve(node, d) {
                 Some(Obj::Value(arg)) => arg,
-                _ => Arg::Unknown,
+                _ => self.event_field(node).unwrap_or(Arg::Unknown),
             },
             "call_expression" => self.call_value(node, d),
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of selectors reads
+    /// (`record.S3.Bucket.Name`, `lambdacontext.FunctionName` of
+    /// `github.com/aws/aws-lambda-go/lambdacontext`; see `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "selector_expression" => {
+                    members.push(self.t(at.child_by_field_name("field")?).to_string());
+                    at = at.child_by_field_name("operand")?;
+                }
+                "index_expression" => at = at.child_by_field_name("operand")?,
+                "identifier" | "package_identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    let root = self.t(at);
+                    // The context's function name is a package variable of `lambdacontext`.
+                    let package = match self.names.get(root) {
+                        Some(Obj::Package(path)) => Some(path.as_str()),
+                        _ => None,
+                    };
+                    if package.is_some_and(|p| p != "github.com/aws/aws-lambda-go/lambdacontext") {
+                        return None;
+                    }
+                    return super::event_read(root, &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `aws.String(x)`, `os.Getenv("X")`, `fmt.Sprintf("%s/x", a)`.

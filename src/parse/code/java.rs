@@ -741,6 +741,21 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
                 let args = node.child_by_field_name("arguments");
                 sdk.args = cx.positional(V1_OVERLOADS, &format!("{service}.{method}"), args, 0);
             }
+            // SDK v2's `CopyObjectRequest` names both ends (`sourceBucket`, `sourceKey`,
+            // `destinationBucket`, `destinationKey`; S3 `CopyObjectRequest.Builder` reference)
+            // where the API has `CopySource` and `Bucket`/`Key`.
+            if service == "s3" && op == "copyObject" {
+                for (name, _) in &mut sdk.args {
+                    let api = match name.as_str() {
+                        "SourceBucket" => "CopySource.Bucket",
+                        "SourceKey" => "CopySource.Key",
+                        "DestinationBucket" => "Bucket",
+                        "DestinationKey" => "Key",
+                        _ => continue,
+                    };
+                    *name = api.to_string();
+                }
+            }
             // SDK v1 presigns in the client: the URL's request is the HTTP method it names
             // (`GET` unless `HttpMethod.PUT` and the like, GeneratePresignedUrlRequest
             // reference); the URL is signed for that operation.

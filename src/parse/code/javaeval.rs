@@ -580,8 +580,37 @@ impl Env<'_> {
                 Some(Obj::Value(arg)) => arg,
                 _ => Arg::Unknown,
             },
+            "method_invocation" => self.event_field(node).unwrap_or(Arg::Unknown),
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of getters reads
+    /// (`record.getS3().getBucket().getName()`, `context.getFunctionName()`; see
+    /// `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "method_invocation" => {
+                    let args = at.child_by_field_name("arguments")?;
+                    if args.named_child_count() > 0 {
+                        return None;
+                    }
+                    let name = self.t(at.child_by_field_name("name")?);
+                    members.push(name.strip_prefix("get").unwrap_or(name).to_string());
+                    at = at.child_by_field_name("object")?;
+                }
+                "identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    return super::event_read(self.t(at), &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `System.getenv("X")`, `System.getenv().get("X")`, `System.getenv().getOrDefault("X", d)`.

@@ -514,7 +514,7 @@ impl Env<'_> {
                 }
                 match self.resolve(node, d) {
                     Some(JsObj::Value(arg)) => arg,
-                    _ => Arg::Unknown,
+                    _ => self.event_field(node).unwrap_or(Arg::Unknown),
                 }
             }
             "call_expression" => {
@@ -529,6 +529,37 @@ impl Env<'_> {
             }
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of member reads
+    /// reads (`record.s3.bucket.name`, `context.functionName`; see `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "member_expression" => {
+                    members.push(self.t(at.child_by_field_name("property")?).to_string());
+                    at = at.child_by_field_name("object")?;
+                }
+                "subscript_expression" => {
+                    let index = at.child_by_field_name("index")?;
+                    match (index.kind(), self.eval(index, MAX_DEPTH)) {
+                        ("number", _) => {}
+                        (_, Arg::Str(k)) => members.push(k),
+                        _ => return None,
+                    }
+                    at = at.child_by_field_name("object")?;
+                }
+                "identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    return super::event_read(self.t(at), &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `process.env.X`, `process.env["X"]`.

@@ -107,7 +107,10 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
-use crate::model::{Arg, CallStyle, CodeFacts, Factory, SdkCall, SdkKind};
+use crate::model::{
+    Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, FUNCTION_NAME_VAR, Factory, SdkCall,
+    SdkKind,
+};
 use crate::source::SourceFile;
 use crate::source::Span;
 use crate::syntax::ParseError;
@@ -261,6 +264,36 @@ pub(crate) fn http_action(method: &str) -> Option<&'static str> {
         .map(|(_, a)| *a)
 }
 
+/// What a chain of member reads (`root.a.b`, `root["a"]["b"]`, Java `root.getA().getB()`)
+/// stands for when it reads the invocation event or the Lambda context: the bucket of an S3
+/// notification record (`…s3.bucket.name`, S3 User Guide, "Event message structure"), the
+/// source of a polled record (`…eventSourceARN`), or the function's own name
+/// (`context.function_name`, `context.functionName`, `context.getFunctionName()`, Go's
+/// `lambdacontext.FunctionName`; also the invoked ARN), which is what the reserved
+/// `AWS_LAMBDA_FUNCTION_NAME` variable holds. Members compare without case or underscores;
+/// Java getters are given without their `get`.
+pub(crate) fn event_read(root: &str, members: &[&str]) -> Option<Arg> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let members: Vec<String> = members.iter().map(|m| norm(m)).collect();
+    let n = members.len();
+    if n >= 3 && members[n - 3..] == ["s3", "bucket", "name"] {
+        return Some(Arg::Event(EVENT_BUCKET));
+    }
+    if members.last().is_some_and(|m| m == "eventsourcearn") {
+        return Some(Arg::Event(EVENT_SOURCE_ARN));
+    }
+    let context = matches!(norm(root).as_str(), "context" | "lambdacontext");
+    if context && n == 1 && matches!(members[0].as_str(), "functionname" | "invokedfunctionarn") {
+        return Some(Arg::Env(FUNCTION_NAME_VAR.to_string()));
+    }
+    None
+}
+
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).
 const MAX_REPAIRS: usize = 24;
 
@@ -385,7 +418,7 @@ pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
                 })
                 .sum(),
         ),
-        Arg::Unknown => 1,
+        Arg::Unknown | Arg::Event(_) => 1,
     };
     if parts.iter().map(size).sum::<usize>() > MAX_VALUE {
         return Arg::Unknown;
