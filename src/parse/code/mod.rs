@@ -209,6 +209,174 @@ fn token_signer(call: &mut SdkCall) {
     }
 }
 
+/// One kind of call that is no SDK client method yet needs an IAM action, as the extractors
+/// read it (docs/needs.md lists them).
+pub struct SignedCall {
+    pub language: &'static str,
+    /// The call as written.
+    pub call: &'static str,
+    /// The action it needs, and what it applies to.
+    pub action: &'static str,
+    pub resource: &'static str,
+    /// The page (URL) and section that say so.
+    pub doc: &'static str,
+    pub section: &'static str,
+}
+
+const RDS_IAM: (&str, &str) = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html",
+    "Creating and using an IAM policy for IAM database access",
+);
+const RDS_PROXY: (&str, &str) = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html",
+    "Connecting to a database using IAM authentication",
+);
+const OPENSEARCH: (&str, &str) = (
+    "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html",
+    "Identity and Access Management in Amazon OpenSearch Service",
+);
+const OPENSEARCH_SERVERLESS: (&str, &str) = (
+    "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/security-iam-serverless.html",
+    "Identity and Access Management for Amazon OpenSearch Serverless",
+);
+const DURABLE: (&str, &str) = (
+    "https://docs.aws.amazon.com/lambda/latest/dg/durable-basic-concepts.html",
+    "Basic concepts (durable operations: invoke)",
+);
+
+const fn signed(
+    language: &'static str,
+    call: &'static str,
+    action: &'static str,
+    resource: &'static str,
+    (doc, section): (&'static str, &'static str),
+) -> SignedCall {
+    SignedCall {
+        language,
+        call,
+        action,
+        resource,
+        doc,
+        section,
+    }
+}
+
+const DB_USER: &str = "`dbuser:<DbiResourceId or DBClusterResourceId>/<user>`";
+const PROXY_USER: &str = "`dbuser:prx-<proxy resource id>/<user>` (host of a declared RDS Proxy or `*.proxy-*.rds.amazonaws.com`)";
+const DOMAIN: &str = "`domain/<name>/*` (the declared domain the endpoint names, or the name in `search-<name>-<id>.<region>.es.amazonaws.com`)";
+const COLLECTION: &str = "`collection/<id>` (from `<id>.<region>.aoss.amazonaws.com`)";
+const FUNCTION: &str = "the function named (`function:<name>`)";
+
+/// Every call `pysigned`, `jssigned`, `gosigned`, `token_signer` and Java's durable context
+/// read as an IAM action.
+pub const SIGNED_CALLS: &[SignedCall] = &[
+    signed(
+        "Python",
+        "boto3 `rds.generate_db_auth_token(DBHostname, Port, DBUsername)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "JavaScript",
+        "`new Signer({ hostname, port, username }).getAuthToken()` (`@aws-sdk/rds-signer`)",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "JavaScript",
+        "SDK v2 `new AWS.RDS.Signer(options).getAuthToken(options?)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "Go",
+        "`auth.BuildAuthToken(ctx, endpoint, region, user, creds)` (`aws-sdk-go-v2/feature/rds/auth`), v1 `rdsutils.BuildAuthToken`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "Java",
+        "SDK v2 `RdsUtilities.generateAuthenticationToken(request)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "Java",
+        "SDK v1 `RdsIamAuthTokenGenerator.getAuthToken(GetIamAuthTokenRequest)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "any",
+        "an IAM database token for an RDS Proxy endpoint",
+        "rds-db:connect",
+        PROXY_USER,
+        RDS_PROXY,
+    ),
+    signed(
+        "Python",
+        "`requests_aws4auth.AWS4Auth`, `opensearchpy.AWSV4SignerAuth`, `botocore.auth.SigV4Auth`, `requests_auth_aws_sigv4.AWSSigV4` for service `es`, used by `requests` verbs, an `OpenSearch` client or `add_auth(AWSRequest(method, url))`",
+        "es:ESHttp<Method> (the request's method; client methods by the REST API each wraps)",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "JavaScript",
+        "`aws4.sign({ host, method, body, service: \"es\" })` (method `POST` with a body, else `GET`, when not given)",
+        "es:ESHttp<Method>",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "JavaScript",
+        "`@opensearch-project/opensearch` `Client` with `AwsSigv4Signer({ service: \"es\" })`",
+        "es:ESHttp<Method> (by client method)",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "Go",
+        "opensearch-go client whose `Config.Signer` is `signer/awsv2.NewSigner` / `NewSignerWithService(cfg, \"es\")`",
+        "es:ESHttp<Method> (by client method)",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "Python, JavaScript, Go",
+        "the same signers for service `aoss`",
+        "aoss:APIAccessAll",
+        COLLECTION,
+        OPENSEARCH_SERVERLESS,
+    ),
+    signed(
+        "Python",
+        "durable `context.invoke(function_name, payload)` (`aws_durable_execution_sdk_python`)",
+        "lambda:InvokeFunction",
+        FUNCTION,
+        DURABLE,
+    ),
+    signed(
+        "JavaScript",
+        "durable `context.invoke(name, funcId, input)` / `context.invoke(funcId, input)` (`@aws/durable-execution-sdk-js`)",
+        "lambda:InvokeFunction",
+        FUNCTION,
+        DURABLE,
+    ),
+    signed(
+        "Java",
+        "durable `DurableContext.invoke(name, functionName, payload, type)` / `invokeAsync` (`software.amazon.lambda.durable`)",
+        "lambda:InvokeFunction",
+        FUNCTION,
+        DURABLE,
+    ),
+];
+
 /// One call named by the IAM action it needs ([`CallStyle::Action`]).
 pub(crate) fn action_call(
     span: Span,
@@ -263,6 +431,28 @@ pub(crate) fn http_action(method: &str) -> Option<&'static str> {
         .find(|(v, _)| v.eq_ignore_ascii_case(method))
         .map(|(_, a)| *a)
 }
+
+/// What [`event_read`] recognizes, for docs/needs.md: (read, value, page, section).
+pub const EVENT_READS: &[(&str, &str, &str, &str)] = &[
+    (
+        "an S3 record's `s3.bucket.name` (`record[\"s3\"][\"bucket\"][\"name\"]`, `record.s3.bucket.name`, `record.S3.Bucket.Name`, `record.getS3().getBucket().getName()`)",
+        "the bucket of the function's S3 notifications",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html",
+        "Event message structure",
+    ),
+    (
+        "a polled record's `eventSourceARN` (`EventSourceARN`, `getEventSourceArn()`)",
+        "the queue, stream or table stream the function's event source mapping polls",
+        "https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html",
+        "Using Lambda with Amazon SQS (example event)",
+    ),
+    (
+        "`context.function_name`, `context.functionName`, `context.getFunctionName()`, Go `lambdacontext.FunctionName`, the invoked function ARN, `AWS_LAMBDA_FUNCTION_NAME`",
+        "the function itself",
+        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime",
+        "Defined runtime environment variables",
+    ),
+];
 
 /// What a chain of member reads (`root.a.b`, `root["a"]["b"]`, Java `root.getA().getB()`)
 /// stands for when it reads the invocation event or the Lambda context: the bucket of an S3
