@@ -96,3 +96,20 @@ impl ParamTable {
             .find(|c| c.service == service && c.operations.iter().any(|o| o == operation))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn member_paths_follow_the_callers_spelling() {
+        let t = crate::data::params();
+        assert_eq!(t.member_path("Target").as_deref(), Some("Target"));
+        assert_eq!(t.member_path("Targets").as_deref(), Some("Targets[]"));
+        // Java setters and Go fields capitalise what boto3 spells `containerProperties`.
+        assert_eq!(
+            t.member_path("ContainerProperties").as_deref(),
+            Some("ContainerProperties")
+        );
+        assert_eq!(t.member_path("Item"), None);
+        assert_eq!(t.member_path("Targ"), None);
+    }
+}

@@ -214,9 +214,19 @@ impl Env<'_> {
         if let Some(fqcn) = self.classes.get(name) {
             return class(fqcn);
         }
+        // Through a wildcard import any name would be a model structure (`System`, `List`):
+        // those are only taken as such where built (`Target.builder()`, see `invocation`).
         self.wildcards
             .iter()
             .find_map(|p| class(&format!("{p}.{name}")))
+            .filter(|o| !matches!(o, Obj::Shape(_)))
+    }
+
+    /// Whether a wildcard import brings in a service's model package.
+    fn imports_model(&self) -> bool {
+        self.wildcards
+            .iter()
+            .any(|w| w.starts_with(SERVICES) && w.ends_with(".model"))
     }
 
     /// What instances of a declared type are (`S3Client`, `DynamoDbTable<Customer>`).
@@ -330,6 +340,15 @@ impl Env<'_> {
         }
         let object = object?;
         let args = node.child_by_field_name("arguments");
+        // `Target.builder()` with `...eventbridge.model.*` imported: a model structure.
+        if name == "builder"
+            && object.kind() == "identifier"
+            && self.t(object).starts_with(|c: char| c.is_ascii_uppercase())
+            && self.imports_model()
+            && self.resolve(object, d).is_none()
+        {
+            return Some(Obj::Builder(Box::new(Obj::Shape(Vec::new()))));
+        }
         match (self.resolve(object, d)?, name) {
             (Obj::Class(inner), "builder") => Some(Obj::Builder(inner)),
             (Obj::Class(inner), "create") => Some(*inner),

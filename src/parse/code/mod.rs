@@ -670,3 +670,42 @@ pub(crate) fn unescape(raw: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod signed_tests {
+    use super::*;
+
+    #[test]
+    fn event_reads() {
+        let bucket = Some(Arg::Event(EVENT_BUCKET));
+        assert_eq!(
+            event_read("event", &["Records", "s3", "bucket", "name"]),
+            bucket
+        );
+        assert_eq!(event_read("record", &["S3", "Bucket", "Name"]), bucket);
+        assert_eq!(event_read("record", &["s3", "object", "key"]), None);
+        assert_eq!(
+            event_read("msg", &["eventSourceARN"]),
+            Some(Arg::Event(EVENT_SOURCE_ARN))
+        );
+        let own = Some(Arg::Env(FUNCTION_NAME_VAR.to_string()));
+        assert_eq!(event_read("context", &["function_name"]), own);
+        assert_eq!(event_read("context", &["functionName"]), own);
+        assert_eq!(event_read("lambdacontext", &["FunctionName"]), own);
+        assert_eq!(event_read("context", &["FunctionName"]), own);
+        // Another object's `function_name` names some other function.
+        assert_eq!(event_read("config", &["function_name"]), None);
+        assert_eq!(event_read("context", &["target", "function_name"]), None);
+    }
+
+    #[test]
+    fn search_methods_in_every_spelling() {
+        assert_eq!(search_methods("delete_by_query"), &["ESHttpPost"]);
+        assert_eq!(search_methods("deleteByQuery"), &["ESHttpPost"]);
+        assert_eq!(search_methods("DeleteByQuery"), &["ESHttpPost"]);
+        assert_eq!(search_methods("Indices.PutMapping"), &["ESHttpPut"]);
+        assert!(search_methods("transport").is_empty());
+        assert_eq!(http_action("post"), Some("ESHttpPost"));
+        assert_eq!(http_action("TRACE"), None);
+    }
+}
