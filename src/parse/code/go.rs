@@ -546,6 +546,14 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
                 call.args.extend(extra);
             }
         }
+        Some(Obj::Search {
+            service,
+            endpoint,
+            namespace,
+        }) => {
+            let client = (service, endpoint, namespace);
+            super::gosigned::search_call(cx, facts, client, operand, &method, span);
+        }
         Some(_) => {}
         None => {
             // An unknown receiver (a local interface, a mock-able wrapper) sending an SDK

@@ -108,7 +108,7 @@ fn search_client(env: &Env<'_>, config: Node<'_>, d: usize) -> Option<Obj> {
     })
 }
 
-/// Records the call if it is one of this module's; true when it was.
+/// Records the call if it builds an IAM database token; true when it did.
 pub(super) fn call(
     env: &Env<'_>,
     facts: &mut CodeFacts,
@@ -142,13 +142,23 @@ pub(super) fn call(
         ));
         return true;
     }
-    let Some(Obj::Search {
-        service,
-        endpoint,
-        namespace,
-    }) = env.resolve(operand, 0)
-    else {
-        return false;
+    false
+}
+
+/// Records a method call on a signing OpenSearch client (`client.Index`, `client.Indices.Create`).
+pub(super) fn search_call(
+    env: &Env<'_>,
+    facts: &mut CodeFacts,
+    (service, endpoint, namespace): (String, Arg, String),
+    operand: Node<'_>,
+    method: &str,
+    span: Span,
+) {
+    let shown = || {
+        format!(
+            "{}.{method}",
+            short_receiver(env.t(operand), "signed request")
+        )
     };
     let full = if namespace.is_empty() {
         method.to_string()
@@ -168,7 +178,7 @@ pub(super) fn call(
     };
     if service == "aoss" {
         push(facts, "aoss", "APIAccessAll");
-        return true;
+        return;
     }
     let methods = search_methods(&full);
     if methods.is_empty() {
@@ -177,5 +187,4 @@ pub(super) fn call(
     for m in methods {
         push(facts, "es", m);
     }
-    true
 }

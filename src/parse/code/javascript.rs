@@ -571,7 +571,9 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
             }
             facts.calls.push(sdk);
         }
-        _ => {}
+        other => {
+            super::jssigned::on_receiver(cx, facts, other, &method, function, args, span);
+        }
     }
 }
 

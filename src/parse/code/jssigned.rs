@@ -108,7 +108,8 @@ pub(super) fn made_by_call(
     }
 }
 
-/// Records the call if it is one of this module's; true when it was.
+/// Records the call if it is `aws4.sign(...)` (or a bare `sign` imported from `aws4`); true
+/// when it was.
 pub(super) fn call(
     env: &Env<'_>,
     facts: &mut CodeFacts,
@@ -116,30 +117,38 @@ pub(super) fn call(
     args: Option<Node<'_>>,
     span: Span,
 ) -> bool {
-    let arg = |i: usize| args.and_then(|a| a.named_child(i));
-    let (receiver, method) = match function.kind() {
-        "member_expression" => match (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("property"),
-        ) {
-            (Some(o), Some(p)) => (Some(o), env.t(p)),
-            _ => return false,
-        },
-        "identifier" => (None, env.t(function)),
+    let method = match function.kind() {
+        "member_expression" => function
+            .child_by_field_name("property")
+            .map_or("", |p| env.t(p)),
+        "identifier" => env.t(function),
         _ => return false,
     };
-    // `aws4.sign(options, credentials?)`, `sign(options)`.
-    if method == "sign"
-        && let Some(JsObj::V3Export { package, name }) = env.resolve(function, 0)
-        && package == "aws4"
-        && name == "sign"
-    {
-        return aws4_sign(env, facts, arg(0), arg(1), span);
-    }
-    let Some(receiver) = receiver else {
+    if method != "sign" {
         return false;
-    };
-    let resolved = env.resolve(receiver, 0);
+    }
+    match env.resolve(function, 0) {
+        Some(JsObj::V3Export { package, name }) if package == "aws4" && name == "sign" => {
+            let arg = |i: usize| args.and_then(|a| a.named_child(i));
+            aws4_sign(env, facts, arg(0), arg(1), span)
+        }
+        _ => false,
+    }
+}
+
+/// Records a method call on a receiver that resolved to `resolved` (none of the SDK's client
+/// objects) if it is one of this module's: a token signer's `getAuthToken`, a signing
+/// OpenSearch client's method, a durable context's `invoke`.
+pub(super) fn on_receiver(
+    env: &Env<'_>,
+    facts: &mut CodeFacts,
+    resolved: Option<JsObj>,
+    method: &str,
+    function: Node<'_>,
+    args: Option<Node<'_>>,
+    span: Span,
+) {
+    let arg = |i: usize| args.and_then(|a| a.named_child(i));
     let shown = || short_receiver(env.t(function), "signed request");
     match resolved {
         Some(JsObj::RdsSigner(mut options)) if method == "getAuthToken" => {
@@ -170,7 +179,6 @@ pub(super) fn call(
                 named,
                 shown(),
             ));
-            true
         }
         Some(JsObj::Search {
             service,
@@ -184,7 +192,6 @@ pub(super) fn call(
             };
             let methods: Vec<&str> = search_methods(&full).to_vec();
             search_calls(facts, span, &service, &methods, endpoint, &shown());
-            true
         }
         // A durable function's `context.invoke(...)`.
         None | Some(JsObj::Param(_)) if method == "invoke" && durable(env) => {
@@ -198,9 +205,8 @@ pub(super) fn call(
                 named,
                 shown(),
             ));
-            true
         }
-        _ => false,
+        _ => {}
     }
 }
 
