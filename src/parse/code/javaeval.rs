@@ -389,6 +389,8 @@ impl Env<'_> {
                 other => Some(Obj::Builder(Box::new(other))),
             },
             (Obj::Client(service), "waiter") => Some(Obj::Waiter(service)),
+            // `rdsClient.utilities()` is the client's `RdsUtilities`.
+            (Obj::Client(service), "utilities") if service == "rds" => Some(Obj::Client(service)),
             (Obj::Enhanced, "table") => {
                 let name = args
                     .and_then(|a| a.named_child(0))

@@ -193,8 +193,14 @@ pub(super) fn on_receiver(
             let methods: Vec<&str> = search_methods(&full).to_vec();
             search_calls(facts, span, &service, &methods, endpoint, &shown());
         }
-        // A durable function's `context.invoke(...)`.
-        None | Some(JsObj::Param(_)) if method == "invoke" && durable(env) => {
+        // A durable function's `context.invoke(...)` (or a child context's), on a plain name.
+        None | Some(JsObj::Param(_))
+            if method == "invoke"
+                && function
+                    .child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "identifier")
+                && durable(env) =>
+        {
             let target = durable_target(env, args);
             let named = vec![("FunctionName".to_string(), target)];
             facts.calls.push(action_call(
