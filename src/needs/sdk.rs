@@ -47,7 +47,7 @@ pub fn sdk_needs(
 ) -> SdkNeeds {
     let mut stats = SdkNeeds::default();
     let (region, account) = super::home(func);
-    let hints = &with_event_values(func, app, hints);
+    let hints = &with_event_values(func, app, hints, calls);
     for call in calls {
         let Some(resolved) = resolve(func, hints, call) else {
             stats.unresolved.push(call.text.clone());
@@ -416,6 +416,7 @@ fn with_event_values(
     func: &Function,
     app: &App,
     hints: &BTreeMap<String, String>,
+    calls: &[SdkCall],
 ) -> BTreeMap<String, String> {
     let mut out = hints.clone();
     if let Ok(arn) = Arn::parse(&func.arn)
@@ -423,6 +424,20 @@ fn with_event_values(
     {
         out.entry(FUNCTION_NAME_VAR.to_string())
             .or_insert_with(|| name.as_str().to_string());
+    }
+    // The triggers are looked at only for code that reads the event (a large app has many).
+    fn reads_event(a: &Arg) -> bool {
+        match a {
+            Arg::Event(_) => true,
+            Arg::Concat(parts) => parts.iter().any(reads_event),
+            _ => false,
+        }
+    }
+    let reads = calls.iter().any(|c| {
+        c.args.iter().any(|(_, a)| reads_event(a)) || c.resource_ids.iter().any(reads_event)
+    });
+    if !reads {
+        return out;
     }
     let pushed = app
         .triggers
