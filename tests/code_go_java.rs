@@ -883,6 +883,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/opensearch-project/opensearch-go/v2"
+	"github.com/opensearch-project/opensearch-go/v2/opensearchapi"
 	"github.com/opensearch-project/opensearch-go/v2/signer/awsv2"
 )
 
@@ -891,6 +892,9 @@ func handler(ctx context.Context, cfg aws.Config) {
 	signer, _ := awsv2.NewSignerWithService(cfg, "aoss")
 	search, _ := opensearch.NewClient(opensearch.Config{Addresses: []string{"https://abc.us-east-1.aoss.amazonaws.com"}, Signer: signer})
 	search.Indices.Create("orders")
+	req := opensearchapi.IndexRequest{Index: "orders"}
+	req.Do(ctx, search)
+	opensearchapi.IndicesDeleteRequest{Index: []string{"old"}}.Do(ctx, search)
 	sched := scheduler.NewFromConfig(cfg)
 	sched.CreateSchedule(ctx, &scheduler.CreateScheduleInput{Name: aws.String("n"), Target: &types.Target{RoleArn: aws.String(os.Getenv("ROLE"))}})
 	fn := lambda.NewFromConfig(cfg)
@@ -919,6 +923,18 @@ func handler(ctx context.Context, cfg aws.Config) {
                 vec![("Endpoint", s("https://abc.us-east-1.aoss.amazonaws.com"))],
             ),
             (
+                "aoss",
+                "APIAccessAll",
+                CallStyle::Action,
+                vec![("Endpoint", s("https://abc.us-east-1.aoss.amazonaws.com"))],
+            ),
+            (
+                "aoss",
+                "APIAccessAll",
+                CallStyle::Action,
+                vec![("Endpoint", s("https://abc.us-east-1.aoss.amazonaws.com"))],
+            ),
+            (
                 "scheduler",
                 "CreateSchedule",
                 CallStyle::Direct,
@@ -934,6 +950,49 @@ func handler(ctx context.Context, cfg aws.Config) {
                 CallStyle::Direct,
                 vec![("FunctionName", env("AWS_LAMBDA_FUNCTION_NAME"))],
             ),
+        ],
+    );
+}
+
+#[test]
+fn go_opensearch_requests_sent_with_do() {
+    let f = facts(
+        "main.go",
+        r#"package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/opensearch-project/opensearch-go/v2"
+	"github.com/opensearch-project/opensearch-go/v2/opensearchapi"
+	requestsigner "github.com/opensearch-project/opensearch-go/v2/signer/awsv2"
+)
+
+func handler(ctx context.Context, cfg aws.Config) {
+	signer, _ := requestsigner.NewSigner(cfg)
+	client, _ := opensearch.NewClient(opensearch.Config{Addresses: []string{"https://search-logs-x1.eu-west-1.es.amazonaws.com"}, Signer: signer})
+	req := opensearchapi.SearchRequest{Index: []string{"logs"}}
+	req.Do(ctx, client)
+	opensearchapi.IndicesDeleteRequest{Index: []string{"old"}}.Do(ctx, client)
+	plain, _ := opensearch.NewDefaultClient()
+	opensearchapi.IndicesDeleteRequest{Index: []string{"old"}}.Do(ctx, plain)
+}
+"#,
+    );
+    let endpoint = || {
+        vec![(
+            "Endpoint",
+            s("https://search-logs-x1.eu-west-1.es.amazonaws.com"),
+        )]
+    };
+    check(
+        &f,
+        SdkKind::Go,
+        &[
+            ("es", "ESHttpGet", CallStyle::Action, endpoint()),
+            ("es", "ESHttpPost", CallStyle::Action, endpoint()),
+            ("es", "ESHttpDelete", CallStyle::Action, endpoint()),
         ],
     );
 }

@@ -554,6 +554,22 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             let client = (service, endpoint, namespace);
             super::gosigned::search_call(cx, facts, client, operand, &method, span);
         }
+        // `opensearchapi.IndexRequest{...}.Do(ctx, client)`: the request's API on that client.
+        Some(Obj::SearchRequest(api)) if method == "Do" => {
+            if let Some(Obj::Search {
+                service,
+                endpoint,
+                namespace: _,
+            }) = args.get(1).and_then(|c| cx.resolve(*c, 0))
+            {
+                let (namespace, api) = match api.strip_prefix("Indices") {
+                    Some(rest) if !rest.is_empty() => ("indices".to_string(), rest.to_string()),
+                    _ => (String::new(), api),
+                };
+                let client = (service, endpoint, namespace);
+                super::gosigned::search_call(cx, facts, client, operand, &api, span);
+            }
+        }
         Some(_) => {}
         None => {
             // An unknown receiver (a local interface, a mock-able wrapper) sending an SDK

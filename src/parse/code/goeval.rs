@@ -32,6 +32,9 @@ pub(super) enum Obj {
     /// An OpenSearch request signer (opensearch-go `signer/awsv2.NewSigner`,
     /// `NewSignerWithService`) for service `es` or `aoss`; see `gosigned`.
     SearchSigner(String),
+    /// An opensearch-go request struct (`opensearchapi.IndexRequest{...}`), by the API it
+    /// calls (`Index`, `IndicesCreate`), sent with `.Do(ctx, client)`.
+    SearchRequest(String),
     /// An OpenSearch client signing for `service`, its first address and the namespace
     /// reached (`Indices`).
     Search {
@@ -207,9 +210,14 @@ impl Env<'_> {
                     .or_else(|| self.names.get(&format!(".{field}")))
                     .cloned()
             }
-            "composite_literal" => Some(Obj::Fields(
-                self.fields(node.child_by_field_name("body")?, d),
-            )),
+            "composite_literal" => {
+                if let Some(api) = self.search_request(node) {
+                    return Some(Obj::SearchRequest(api));
+                }
+                Some(Obj::Fields(
+                    self.fields(node.child_by_field_name("body")?, d),
+                ))
+            }
             "call_expression" => self.call_obj(node, d),
             _ => None,
         }
@@ -263,6 +271,21 @@ impl Env<'_> {
             Some(obj @ (Obj::Client { .. } | Obj::Uploader | Obj::Downloader)) => Some(obj.clone()),
             _ => None,
         }
+    }
+
+    /// The API an `opensearchapi.<Api>Request{...}` literal calls.
+    fn search_request(&self, node: Node<'_>) -> Option<String> {
+        let ty = node.child_by_field_name("type")?;
+        if ty.kind() != "qualified_type" {
+            return None;
+        }
+        if self.package_of(ty.child_by_field_name("package")?)? != Package::OpenSearch {
+            return None;
+        }
+        let name = self.t(ty.child_by_field_name("name")?);
+        name.strip_suffix("Request")
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
     }
 
     /// `Key: value` elements of a composite literal's body.

@@ -8,8 +8,8 @@
 //!   `Signer` from `signer/awsv2.NewSigner(cfg)` (service `es`) or
 //!   `NewSignerWithService(cfg, service)`, directly (`opensearch.NewClient`) or inside
 //!   `opensearchapi.Config{Client: ...}`: each client method (`Index`, `Search`,
-//!   `Indices.Create`) is `es:ESHttp<Method>` (see `pysigned::CLIENT_METHODS`) or
-//!   `aoss:APIAccessAll`.
+//!   `Indices.Create`), and each `opensearchapi.<Api>Request{...}.Do(ctx, client)` on it, is
+//!   `es:ESHttp<Method>` (see `pysigned::CLIENT_METHODS`) or `aoss:APIAccessAll`.
 
 use tree_sitter::Node;
 

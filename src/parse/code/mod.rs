@@ -342,7 +342,7 @@ pub const SIGNED_CALLS: &[SignedCall] = &[
     ),
     signed(
         "Go",
-        "opensearch-go client whose `Config.Signer` is `signer/awsv2.NewSigner` / `NewSignerWithService(cfg, \"es\")`",
+        "opensearch-go client whose `Config.Signer` is `signer/awsv2.NewSigner` / `NewSignerWithService(cfg, \"es\")`, its methods and `opensearchapi.<Api>Request{...}.Do(ctx, client)`",
         "es:ESHttp<Method> (by client method)",
         DOMAIN,
         OPENSEARCH,
