@@ -1453,6 +1453,7 @@ export const handler = withDurableExecution(async (event: any, context: DurableC
   await new Signer({ hostname: process.env.DB_HOST, port: 5432, username: "app" }).getAuthToken();
   await search.search({ index: "orders" });
   await search.indices.delete({ index: "old" });
+  await search.transport.request({ method: "PUT", path: "/orders/_settings", body: {} });
   aws4.sign({ host: "search-logs-abc.us-east-1.es.amazonaws.com", path: "/_bulk", body: "{}" });
   aws4.sign({ host: process.env.OTHER, service: "s3", method: "GET" });
   aws4.sign({ host: process.env.SEARCH, service: "es", method: "PUT" }, { accessKeyId: "AKIA", secretAccessKey: "x" });
@@ -1479,6 +1480,7 @@ export const handler = withDurableExecution(async (event: any, context: DurableC
             action("es", "ESHttpGet", vec![("Endpoint", env("SEARCH"))]),
             action("es", "ESHttpPost", vec![("Endpoint", env("SEARCH"))]),
             action("es", "ESHttpDelete", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpPut", vec![("Endpoint", env("SEARCH"))]),
             action(
                 "es",
                 "ESHttpPost",

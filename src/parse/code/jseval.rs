@@ -267,11 +267,11 @@ impl Env<'_> {
                             endpoint,
                             namespace,
                         },
-                        "indices",
+                        space @ ("indices" | "transport"),
                     ) if namespace.is_empty() => JsObj::Search {
                         service,
                         endpoint,
-                        namespace: "indices".to_string(),
+                        namespace: space.to_string(),
                     },
                     _ => return None,
                 })

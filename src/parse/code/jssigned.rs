@@ -6,8 +6,9 @@
 //! - SigV4-signed HTTP to OpenSearch: `aws4.sign({ host, method, body, service })` (the `aws4`
 //!   package: the method defaults to `POST` with a body and `GET` without, the service to the
 //!   one the host names) and the `@opensearch-project/opensearch` client given
-//!   `AwsSigv4Signer({ service })` of `@opensearch-project/opensearch/aws`: `es:ESHttp<Method>`
-//!   (see `pysigned::CLIENT_METHODS`) or `aoss:APIAccessAll`;
+//!   `AwsSigv4Signer({ service })` of `@opensearch-project/opensearch/aws` (its methods, and
+//!   `transport.request({ method })` by the method given): `es:ESHttp<Method>` (see
+//!   `pysigned::CLIENT_METHODS`) or `aoss:APIAccessAll`;
 //! - a durable function's `context.invoke(name, funcId, input)` or `context.invoke(funcId,
 //!   input)` (`@aws/durable-execution-sdk-js`, `DurableContext.invoke`):
 //!   `lambda:InvokeFunction` on `funcId`.
@@ -190,7 +191,16 @@ pub(super) fn on_receiver(
             } else {
                 format!("{namespace}.{method}")
             };
-            let methods: Vec<&str> = search_methods(&full).to_vec();
+            // `client.transport.request({ method, path, body })`: the method it is given.
+            let methods: Vec<&str> = if full == "transport.request" {
+                let options = arg(0).map(|o| env.object(o, 0)).unwrap_or_default();
+                match options.iter().find(|(k, _)| k == "method") {
+                    Some((_, Arg::Str(m))) => http_action(m).into_iter().collect(),
+                    _ => Vec::new(),
+                }
+            } else {
+                search_methods(&full).to_vec()
+            };
             search_calls(facts, span, &service, &methods, endpoint, &shown());
         }
         // A durable function's `context.invoke(...)` (or a child context's), on a plain name.

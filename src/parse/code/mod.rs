@@ -335,7 +335,7 @@ pub const SIGNED_CALLS: &[SignedCall] = &[
     ),
     signed(
         "JavaScript",
-        "`@opensearch-project/opensearch` `Client` with `AwsSigv4Signer({ service: \"es\" })`",
+        "`@opensearch-project/opensearch` `Client` with `AwsSigv4Signer({ service: \"es\" })`, its methods and `transport.request({ method })`",
         "es:ESHttp<Method> (by client method)",
         DOMAIN,
         OPENSEARCH,
