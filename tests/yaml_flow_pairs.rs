@@ -161,7 +161,13 @@ fn sub_with_a_selected_variable() {
 fn brackets_in_comments_quotes_and_block_scalars_are_left_alone() {
     let text = "Code: |\n  x = [a: [b]]\n  y = 1\nQ: 'it''s [a: b]' # [c: [d]]\nS: [k: [v]]\n";
     let n = parse(text);
-    assert_eq!(n.get("Code").unwrap().as_str(), Some("x = [a: [b]]\ny = 1\n"));
+    assert_eq!(
+        n.get("Code").unwrap().as_str(),
+        Some("x = [a: [b]]\ny = 1\n")
+    );
     assert_eq!(n.get("Q").unwrap().as_str(), Some("it's [a: b]"));
-    assert_eq!(n.get("S").unwrap().to_json(), serde_json::json!([{"k": ["v"]}]));
+    assert_eq!(
+        n.get("S").unwrap().to_json(),
+        serde_json::json!([{"k": ["v"]}])
+    );
 }

@@ -310,10 +310,7 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         }
         CallStyle::Paginator => sdk.resolve_paginator(call.sdk, &call.service, &call.method)?,
         CallStyle::Waiter => sdk.resolve_waiter(call.sdk, &call.service, &call.method)?,
-        CallStyle::Direct => match powertools_key(call) {
-            Some((service, method)) => sdk.resolve(call.sdk, &service, method)?,
-            None => sdk.resolve(call.sdk, &call.service, &call.method)?,
-        },
+        CallStyle::Direct => sdk.resolve(call.sdk, &call.service, &call.method)?,
     };
     if op.source == data::Source::Unresolved {
         return None;
@@ -334,20 +331,6 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         operations: op.operations.clone(),
         follow_on: op.follow_on.clone(),
     })
-}
-
-/// aws-lambda-powertools utilities, which the extractor reports as service
-/// `aws-lambda-powertools` and method `<utility>.<function>`, are keyed in the knowledge base
-/// by their module (`aws_lambda_powertools.utilities.<utility>`) and function.
-fn powertools_key(call: &SdkCall) -> Option<(String, &str)> {
-    if call.service != crate::parse::code::POWERTOOLS {
-        return None;
-    }
-    let (utility, function) = call.method.split_once('.')?;
-    Some((
-        format!("aws_lambda_powertools.utilities.{utility}"),
-        function,
-    ))
 }
 
 /// The value of an argument as far as the template tells: literals as written, environment
