@@ -309,6 +309,8 @@ fn add_statements(
 /// table. Keys of secrets are not in the input and are left out rather than guessed.
 fn case_applies(st: &LambdaStatement, t: &Targets<'_>) -> bool {
     match st.resource.as_str() {
+        // MSK's IAM access control: Lambda uses it when no secret is configured.
+        "source" | "kafka-topic" | "kafka-group" => t.secret.is_none(),
         "secret" => t.secret.is_some(),
         "*" => t.vpc,
         "key" => t.key.is_some(),
@@ -323,6 +325,13 @@ fn resolve(resource: &str, action: &str, t: &Targets<'_>) -> Option<String> {
         "source" => t.source?.to_string(),
         "table" => t.table.clone()?,
         "consumer" => t.consumer?.to_string(),
+        "kafka-topic" | "kafka-group" => {
+            // arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> -> topic|group/<name>/<uuid>/*
+            let source = t.source?;
+            let (head, rest) = source.split_once(":cluster/")?;
+            let kind = resource.trim_start_matches("kafka-");
+            format!("{head}:{kind}/{}/*", rest.trim_end_matches("/*"))
+        }
         "secret" => t.secret.clone()?,
         "key" => t.key?.to_string(),
         "file-system" => t.file_system?.to_string(),
