@@ -298,7 +298,13 @@ fn add_statements(
                     choice: group.map(|group| Choice { group, option }),
                     ..NeedOpts::default()
                 };
-                set.add_with(action, &resource, reason(kind, span, detail), opts);
+                // A recommended case names its condition (`if the cluster uses IAM access
+                // control ...`), since the input cannot show it.
+                let detail = match (&st.when, st.strength) {
+                    (Some(when), data::Strength::Recommended) => format!("{detail}, if {when}"),
+                    _ => detail.to_string(),
+                };
+                set.add_with(action, &resource, reason(kind, span, &detail), opts);
             }
         }
     }
