@@ -7,7 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, resource_for_action, signed};
+use super::{
+    NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
+    resource_for_action, signed,
+};
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
 use crate::model::{App, Arg, CallStyle, Function, SdkCall};
@@ -84,7 +87,15 @@ pub fn sdk_needs(
             if !on_source {
                 reached.push(resource.clone());
             }
+            let others = match (&source_params, on_source) {
+                (Some(sp), true) => other_resources_for_action(action, sp, &resource),
+                _ if call.style == CallStyle::Action => Vec::new(),
+                _ => other_resources_for_action(action, &params, &resource),
+            };
             add(set, action, &resource, NeedOpts::default());
+            for other in others {
+                add(set, action, &other, NeedOpts::default());
+            }
         }
         // Tag on create: the operation's dependent tag action, when the call passes tags.
         let tagged = params_table
