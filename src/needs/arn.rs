@@ -199,20 +199,17 @@ fn other_resources(
         return out;
     };
     if primary != "*" && ALL_REQUIRED_TYPES.contains(&prefix) {
-        let required: Vec<_> = info
+        let types = info
             .resource_types
             .iter()
-            .filter(|rt| rt.required || optional_too)
-            .collect();
-        if required.len() > 1 {
-            for rt in required {
-                let Some(template) = catalog.arn_template(prefix, &rt.name) else {
-                    continue;
-                };
-                let filled = fill_template_public(template, params);
-                if resource_kind(&filled) != resource_kind(primary) && !out.contains(&filled) {
-                    out.push(filled);
-                }
+            .filter(|rt| rt.required || optional_too);
+        for rt in types {
+            let Some(template) = catalog.arn_template(prefix, &rt.name) else {
+                continue;
+            };
+            let filled = fill_template_public(template, params);
+            if resource_kind(&filled) != resource_kind(primary) && !out.contains(&filled) {
+                out.push(filled);
             }
         }
     }
@@ -431,6 +428,66 @@ mod tests {
             arn("us.anthropic.claude-3-haiku-20240307-v1:0"),
             "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
         );
+    }
+
+    #[test]
+    fn requests_on_several_resources_need_each() {
+        let others = |action: &str, params: &[(&str, &str)]| {
+            let params: BTreeMap<String, String> = params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let primary = resource_for_action(action, &params);
+            (
+                primary.clone(),
+                other_resources_for_action(action, &params, &primary),
+            )
+        };
+        // EC2 authorizes every required resource type: the new group as well as the VPC.
+        let (primary, rest) = others("ec2:CreateSecurityGroup", &[("VpcId", "vpc-1")]);
+        assert_eq!(
+            primary,
+            "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:vpc/vpc-1"
+        );
+        assert_eq!(
+            rest,
+            ["arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"]
+        );
+        // Lambda's network interfaces: interface, subnet and (always given) security group.
+        let primary = resource_for_action("ec2:CreateNetworkInterface", &BTreeMap::new());
+        let mut all = vec![primary.clone()];
+        all.extend(every_resource_for_action(
+            "ec2:CreateNetworkInterface",
+            &BTreeMap::new(),
+            &primary,
+        ));
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
+                "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
+                "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
+            ]
+        );
+        // Bedrock's resource types are alternatives; a cross-Region inference profile also
+        // needs its foundation model in every Region.
+        let (_, rest) = others(
+            "bedrock:InvokeModel",
+            &[("modelId", "anthropic.claude-3-haiku-20240307-v1:0")],
+        );
+        assert!(rest.is_empty(), "{rest:?}");
+        let (_, rest) = others(
+            "bedrock:InvokeModel",
+            &[("modelId", "us.anthropic.claude-3-haiku-20240307-v1:0")],
+        );
+        assert_eq!(
+            rest,
+            ["arn:aws:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
+        );
+        // An action AWS defines with no resource type stays on `*`.
+        let (primary, rest) = others("ec2:DescribeSubnets", &[]);
+        assert_eq!((primary.as_str(), rest.len()), ("*", 0));
     }
 
     #[test]
