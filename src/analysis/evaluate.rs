@@ -169,6 +169,22 @@ pub fn analyze(
             .roles
             .push(load_role(i, role, &mut analysis.parse_errors));
     }
+    // `aws:ResourceTag/<key>` of requests on the resources the input declares with tags.
+    let resource_tags: BTreeMap<String, BTreeMap<String, String>> = app
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let arn = r.arn.as_ref()?;
+            let tags: BTreeMap<String, String> = r
+                .tags
+                .values
+                .iter()
+                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.clone()?)))
+                .filter(|(_, v)| !v.contains("${"))
+                .collect();
+            (!tags.is_empty()).then(|| (arn.clone(), tags))
+        })
+        .collect();
     for (fi, func) in app.functions.iter().enumerate() {
         let mut fa = FunctionAnalysis::default();
         if let RoleBinding::Role(id) = &func.role
@@ -210,7 +226,7 @@ pub fn analyze(
                         role.map_or("unknown", |r| r.name.as_str())
                     ),
                 };
-                let ctx = request_context(arn, role, func);
+                let ctx = request_context(arn, role, func, &resource_tags);
                 let trust_of = |target: &str| {
                     app.roles
                         .iter()
@@ -426,12 +442,14 @@ fn request_context(
     role_arn: String,
     role: Option<&crate::model::Role>,
     func: &crate::model::Function,
+    resource_tags: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> RequestContext {
     let mut ctx = RequestContext {
         principal_arn: role_arn,
         function_arn: (!func.arn.is_empty()).then(|| func.arn.clone()),
         tags_complete: role.is_some_and(|r| r.tags.complete),
         in_vpc: Some(func.config.vpc.is_some()),
+        resource_tags: resource_tags.clone(),
         ..RequestContext::default()
     };
     for (k, v) in role.map(|r| &r.tags.values).into_iter().flatten() {
