@@ -76,6 +76,7 @@
 //!   the first letter (`tableName` -> `TableName`).
 
 mod driver;
+mod extension;
 mod go;
 mod goeval;
 mod handler;

@@ -519,6 +519,26 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     if super::pysigned::call(cx, facts, function, args, span) {
         return;
     }
+    // An HTTP request to the Parameters and Secrets Lambda Extension (`requests.get(url)`,
+    // `urlopen(url)`, `http.request("GET", url)`): the extension calls AWS with the role.
+    if let Some(args) = args {
+        let url = cx
+            .keyword(args, "url")
+            .into_iter()
+            .chain((0..2).filter_map(|i| cx.positional(args, i)))
+            .find_map(|a| super::extension::request(&a));
+        if let Some((service, operation, call_args)) = url {
+            let mut sdk = new(
+                service,
+                operation.to_string(),
+                CallStyle::Direct,
+                text(file, function).to_string(),
+            );
+            sdk.args = call_args;
+            facts.calls.push(sdk);
+            return;
+        }
+    }
     if function.kind() == "identifier" {
         let name = text(file, function);
         if let Some(Obj::LibCall {
