@@ -26,9 +26,11 @@ const ENDPOINTS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-/// The request a URL sends through the extension: (service, operation, [(member, value)]).
-/// `None` for any other URL.
-pub(super) fn request(url: &Arg) -> Option<(&'static str, &'static str, Vec<(String, Arg)>)> {
+/// A request the extension sends: botocore service, operation, (request member, value).
+pub(super) type ExtensionRequest = (&'static str, &'static str, Vec<(String, Arg)>);
+
+/// The request a URL sends through the extension; `None` for any other URL.
+pub(super) fn request(url: &Arg) -> Option<ExtensionRequest> {
     let parts: Vec<&Arg> = match url {
         Arg::Concat(parts) => parts.iter().collect(),
         other => vec![other],
