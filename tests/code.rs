@@ -404,34 +404,75 @@ def handler(event, context):
     cfg = parameters.get_app_config(name="features", environment="prod", application="shop")
 "#,
     );
-    let pt = "aws-lambda-powertools";
+    let params = "aws_lambda_powertools.utilities.parameters";
+    let idem = "aws_lambda_powertools.utilities.idempotency";
     check(
         &f.calls,
         &[
             direct(
-                pt,
-                "idempotency.DynamoDBPersistenceLayer",
+                idem,
+                "DynamoDBPersistenceLayer",
                 vec![("TableName", env("IDEMPOTENCY_TABLE"))],
             ),
+            direct(params, "get_parameter", vec![("Name", s("/app/key"))]),
+            direct(params, "get_parameters", vec![("Path", s("/app/"))]),
+            direct(params, "get_secret", vec![("SecretId", env("SECRET_NAME"))]),
             direct(
-                pt,
-                "parameters.get_parameter",
-                vec![("Name", s("/app/key"))],
-            ),
-            direct(pt, "parameters.get_parameters", vec![("Path", s("/app/"))]),
-            direct(
-                pt,
-                "parameters.get_secret",
-                vec![("SecretId", env("SECRET_NAME"))],
-            ),
-            direct(
-                pt,
-                "parameters.get_app_config",
+                params,
+                "get_app_config",
                 vec![
                     ("Name", s("features")),
                     ("Environment", s("prod")),
                     ("Application", s("shop")),
                 ],
+            ),
+        ],
+    );
+}
+
+/// Libraries that call AWS on the function's behalf, from the helpers table's `library`
+/// entries: Strands agents (Bedrock unless another model object is given), langchain-aws
+/// chat models, the Secrets Manager caching client's methods.
+#[test]
+fn python_library_entry_points() {
+    let f = facts(
+        "app.py",
+        r#"
+import os
+from strands import Agent
+from strands.models import BedrockModel
+from strands.models.openai import OpenAIModel
+from langchain_aws.chat_models import ChatBedrock
+from aws_secretsmanager_caching import SecretCache
+
+cache = SecretCache()
+default_agent = Agent(system_prompt="hi")
+bedrock_agent = Agent(model=BedrockModel(model_id="anthropic.claude-3-haiku-20240307-v1:0"))
+openai_agent = Agent(model=OpenAIModel(model_id="gpt-4o"))
+chat = ChatBedrock(model_id=os.environ["MODEL_ID"])
+
+def handler(event, context):
+    return cache.get_secret_string(os.environ["SECRET_ARN"])
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct("strands", "Agent", vec![]),
+            direct(
+                "strands.models",
+                "BedrockModel",
+                vec![("modelId", s("anthropic.claude-3-haiku-20240307-v1:0"))],
+            ),
+            direct(
+                "langchain_aws",
+                "ChatBedrock",
+                vec![("modelId", env("MODEL_ID"))],
+            ),
+            direct(
+                "aws_secretsmanager_caching",
+                "SecretCache.get_secret_string",
+                vec![("SecretId", env("SECRET_ARN"))],
             ),
         ],
     );

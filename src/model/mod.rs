@@ -568,6 +568,9 @@ pub struct Resource {
     /// on that key. `None` when it is unencrypted or uses an AWS owned or AWS managed key
     /// (`alias/aws/*`, or no key named), which need no grant.
     pub encryption: Option<Spanned<String>>,
+    /// Its tags as declared (`Tags` in CloudFormation and SAM, `tags` in Terraform): the
+    /// `aws:ResourceTag/<key>` values of requests on it.
+    pub tags: RoleTags,
 }
 
 /// The resources whose settings change what a function needs.

@@ -7,7 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, resource_for_action, signed};
+use super::{
+    NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
+    resource_for_action, signed,
+};
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
 use crate::model::{
@@ -88,7 +91,15 @@ pub fn sdk_needs(
             if !on_source {
                 reached.push(resource.clone());
             }
+            let others = match (&source_params, on_source) {
+                (Some(sp), true) => other_resources_for_action(action, sp, &resource),
+                _ if call.style == CallStyle::Action => Vec::new(),
+                _ => other_resources_for_action(action, &params, &resource),
+            };
             add(set, action, &resource, NeedOpts::default());
+            for other in others {
+                add(set, action, &other, NeedOpts::default());
+            }
         }
         // Tag on create: the operation's dependent tag action, when the call passes tags.
         let tagged = params_table
@@ -319,10 +330,7 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         }
         CallStyle::Paginator => sdk.resolve_paginator(call.sdk, &call.service, &call.method)?,
         CallStyle::Waiter => sdk.resolve_waiter(call.sdk, &call.service, &call.method)?,
-        CallStyle::Direct => match powertools_key(call) {
-            Some((service, method)) => sdk.resolve(call.sdk, &service, method)?,
-            None => sdk.resolve(call.sdk, &call.service, &call.method)?,
-        },
+        CallStyle::Direct => sdk.resolve(call.sdk, &call.service, &call.method)?,
     };
     if op.source == data::Source::Unresolved {
         return None;
@@ -343,20 +351,6 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         operations: op.operations.clone(),
         follow_on: op.follow_on.clone(),
     })
-}
-
-/// aws-lambda-powertools utilities, which the extractor reports as service
-/// `aws-lambda-powertools` and method `<utility>.<function>`, are keyed in the knowledge base
-/// by their module (`aws_lambda_powertools.utilities.<utility>`) and function.
-fn powertools_key(call: &SdkCall) -> Option<(String, &str)> {
-    if call.service != crate::parse::code::POWERTOOLS {
-        return None;
-    }
-    let (utility, function) = call.method.split_once('.')?;
-    Some((
-        format!("aws_lambda_powertools.utilities.{utility}"),
-        function,
-    ))
 }
 
 /// The value of an argument as far as the template tells: literals as written, environment

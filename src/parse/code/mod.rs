@@ -56,12 +56,12 @@
 //!   `APIAccessAll` (`Endpoint`), `lambda` `InvokeFunction` (`FunctionName`) for a durable
 //!   function's `context.invoke`; an `es` call with an empty name is a signed request whose
 //!   HTTP method is unknown.
-//! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
-//!   `parameters.get_parameter` (`Name`), `parameters.get_parameters` (`Path`),
-//!   `parameters.get_secret` (`SecretId`), `parameters.get_app_config` (`Name`,
-//!   `Environment`, `Application`), `parameters.set_parameter` (`Name`), other
-//!   `parameters.get_*` without arguments, and `idempotency.DynamoDBPersistenceLayer`
-//!   (`TableName`).
+//! - Library entry points that call AWS on the function's behalf (the `library` entries of
+//!   the helpers table in `policies/overrides.json`: Powertools parameters and idempotency,
+//!   Strands agents, langchain-aws models, the Secrets Manager caching client) are calls whose
+//!   service is the entry's module key and whose method is the name imported
+//!   (`get_parameter`, `Agent`) or `Class.method` (`SecretCache.get_secret_string`), with the
+//!   arguments under the request members the entry maps them to.
 //! - boto3's injected S3 helpers keep their names and map positionals to the request members
 //!   they fill (`upload_file(Filename, Bucket, Key)`); `generate_presigned_url` lists
 //!   `ClientMethod` and then the members of `Params`.
@@ -78,6 +78,7 @@
 //!   the first letter (`tableName` -> `TableName`).
 
 mod driver;
+mod extension;
 mod go;
 mod goeval;
 mod gosigned;
@@ -100,7 +101,6 @@ mod vendored;
 pub use go::{module_path as go_module_path, package_files as go_package_files};
 pub use handler::{handler_candidates, local_import_candidates};
 pub use profile::{HandlerEntry, Packages, Profile, for_runtime, handler_entry};
-pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
 
 use std::time::{Duration, Instant};

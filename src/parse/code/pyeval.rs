@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use tree_sitter::Node;
 
 use super::{MAX_DEPTH, concat, text};
+use crate::data::SdkKind;
 use crate::model::Arg;
 use crate::source::SourceFile;
 
@@ -40,10 +41,20 @@ pub(crate) enum Obj {
     Environ,
     EnvGet,
     Getenv,
-    PtParameters,
-    PtFunction(String),
-    PtIdempotency,
-    PtIdempotencyLayer,
+    /// A module with library entry points (`aws_lambda_powertools.utilities.parameters`):
+    /// its attributes are looked up in the helpers table's `library` entries.
+    LibModule(String),
+    /// A library entry point: calling it sends requests on the function's behalf
+    /// (`Agent(...)`, `get_parameter(...)`), or, for a class entry, makes a [`Obj::LibInstance`].
+    LibCall {
+        module: String,
+        name: String,
+    },
+    /// An object of a library class whose methods are entry points (`SecretCache()`).
+    LibInstance {
+        module: String,
+        class: String,
+    },
     Value(Arg),
     Dict(Vec<(String, Arg)>),
     /// A SigV4 signer for OpenSearch (`AWS4Auth(..., 'es')`) and the service it signs for
@@ -190,8 +201,13 @@ impl Env<'_> {
                     (Obj::Os, "environ") => Obj::Environ,
                     (Obj::Os, "getenv") => Obj::Getenv,
                     (Obj::Environ, "get") => Obj::EnvGet,
-                    (Obj::PtParameters, f) => Obj::PtFunction(f.to_string()),
-                    (Obj::PtIdempotency, "DynamoDBPersistenceLayer") => Obj::PtIdempotencyLayer,
+                    (Obj::LibModule(m), f) => {
+                        let e = crate::data::sdk().library_entry(SdkKind::Python, &m, f)?;
+                        Obj::LibCall {
+                            module: e.module.to_string(),
+                            name: e.name.to_string(),
+                        }
+                    }
                     (Obj::Dict(pairs), a) => Obj::Value(pairs.into_iter().find(|(k, _)| k == a)?.1),
                     (
                         Obj::Search {
@@ -238,6 +254,13 @@ impl Env<'_> {
                     Obj::ClientFn => self.made(args, false, d),
                     Obj::ResourceFn => self.made(args, true, d),
                     Obj::SessionClass => Some(Obj::Session),
+                    Obj::LibCall { module, name } => crate::data::sdk()
+                        .library_entry(SdkKind::Python, &module, &name)
+                        .filter(|e| e.instance)
+                        .map(|_| Obj::LibInstance {
+                            module,
+                            class: name,
+                        }),
                     Obj::ResourceClass {
                         service,
                         resource_type,

@@ -128,6 +128,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 kind: model::ResourceKind::LogGroup { name: Some(group) },
                 span: d.span,
                 encryption: None,
+                tags: model::RoleTags::default(),
             });
         }
         if flag("create_role", true) {

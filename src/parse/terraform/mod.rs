@@ -273,6 +273,19 @@ fn root_vars(
     vars
 }
 
+/// A resource's `tags` argument. Incomplete: the provider's `default_tags` add more (Terraform
+/// AWS provider, "default_tags Configuration Block").
+fn resource_tags(body: &crate::syntax::node::Node) -> model::RoleTags {
+    let mut tags = model::RoleTags::default();
+    if let Some(map) = body.get("tags").filter(|m| m.is_map()) {
+        for (k, v) in map.entries() {
+            tags.insert(Some(k.name.clone()), v.scalar_text());
+        }
+    }
+    tags.complete = false;
+    tags
+}
+
 /// Lowers one module instance and, first, the instances of the local modules it calls (so
 /// its triggers find the functions its children create).
 fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>) {
@@ -319,6 +332,7 @@ fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>
             span: d.span,
             arn: ev.arn(addr),
             encryption,
+            tags: resource_tags(&body),
         });
     }
     encryption::bucket_configurations(ev, app);
