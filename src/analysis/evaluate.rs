@@ -169,22 +169,7 @@ pub fn analyze(
             .roles
             .push(load_role(i, role, &mut analysis.parse_errors));
     }
-    // `aws:ResourceTag/<key>` of requests on the resources the input declares with tags.
-    let resource_tags: BTreeMap<String, BTreeMap<String, String>> = app
-        .resources
-        .iter()
-        .filter_map(|r| {
-            let arn = r.arn.as_ref()?;
-            let tags: BTreeMap<String, String> = r
-                .tags
-                .values
-                .iter()
-                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.clone()?)))
-                .filter(|(_, v)| !v.contains("${"))
-                .collect();
-            (!tags.is_empty()).then(|| (arn.clone(), tags))
-        })
-        .collect();
+    let resource_tags = resource_tags(app);
     for (fi, func) in app.functions.iter().enumerate() {
         let mut fa = FunctionAnalysis::default();
         if let RoleBinding::Role(id) = &func.role
@@ -434,6 +419,25 @@ fn report_issues(what: &str, issues: &[iam::PolicyIssue], problems: &mut Vec<Par
 
 fn short_policy_name(arn: &str) -> String {
     crate::arn::Part::new(arn).last_segment(&['/']).to_string()
+}
+
+/// `aws:ResourceTag/<key>` of requests on the resources the input declares with tags, by ARN
+/// (keys lower-cased: condition keys are case-insensitive).
+pub fn resource_tags(app: &App) -> BTreeMap<String, BTreeMap<String, String>> {
+    app.resources
+        .iter()
+        .filter_map(|r| {
+            let arn = r.arn.as_ref()?;
+            let tags: BTreeMap<String, String> = r
+                .tags
+                .values
+                .iter()
+                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.clone()?)))
+                .filter(|(_, v)| !v.contains("${"))
+                .collect();
+            (!tags.is_empty()).then(|| (arn.clone(), tags))
+        })
+        .collect()
 }
 
 /// The request context of a function's calls: its role (ARN, tags) and the function (ARN,

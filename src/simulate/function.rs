@@ -5,7 +5,7 @@
 //! policy the app declares for the target (a role's trust policy for `sts:AssumeRole`, a
 //! function's Lambda permissions for `lambda:` actions).
 
-use crate::analysis::{LoadedPolicy, request_context};
+use crate::analysis::{LoadedPolicy, request_context, resource_tags};
 use crate::app::Audit;
 use crate::model::PolicySource;
 
@@ -185,7 +185,7 @@ pub fn build(audit: Audit, q: &FunctionQuery) -> Result<Simulation, SimError> {
             role.map_or("unknown", |r| r.name.as_str())
         ),
     };
-    let ctx = request_context(role_arn.clone(), role, func);
+    let ctx = request_context(role_arn.clone(), role, func, &resource_tags(&app));
     let resources: Vec<String> = match &q.resource {
         Some(r) => {
             let by_id = app
