@@ -67,9 +67,15 @@ fn coverage_counts_code_found_local_code_and_resolved_calls() {
     let all = &v["all"];
     assert_eq!(all["functions"], 3);
     assert_eq!(all["found"], 1, "only the Python function's code is read");
-    assert_eq!(all["local"], 2, "the .NET folder exists, the Java package does not");
+    assert_eq!(
+        all["local"], 2,
+        "the .NET folder exists, the Java package does not"
+    );
     assert_eq!(all["calls"], 2);
-    assert_eq!(all["resolved"], 1, "`frobnicate_widgets` is no S3 operation");
+    assert_eq!(
+        all["resolved"], 1,
+        "`frobnicate_widgets` is no S3 operation"
+    );
     let java = &v["java"];
     assert_eq!(java["functions"], 1);
     assert_eq!(java["local"], 0);

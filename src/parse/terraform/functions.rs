@@ -14,10 +14,12 @@ use crate::syntax::node::Node;
 
 /// Lowers every `aws_lambda_function` of the module.
 pub fn lower(ev: &Eval, app: &mut model::App) {
-    for (addr, d) in &ev.m.resources {
-        if d.kind != "aws_lambda_function" || !ev.exists(d) {
+    for r in ev.resources() {
+        let (addr, d) = (&r.addr, r.d);
+        if d.kind != "aws_lambda_function" {
             continue;
         }
+        let _each = ev.bind(r.each.clone());
         let b = &d.block.body;
         let f = d.file;
         let num = |path: &[&str]| {
@@ -68,8 +70,8 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             }
         };
         app.functions.push(model::Function {
-            id: ev.function_id(d),
-            name: ev.function_name(&d.name),
+            id: ev.function_id(d, addr),
+            name: ev.function_name(&format!("{}{}", d.name, super::eval::split_key(addr).1)),
             origin: Origin::Terraform,
             span: d.span,
             arn: ev.arn(addr).unwrap_or_default(),
@@ -188,12 +190,8 @@ pub fn join(ev: &Eval, p: Spanned<String>) -> Option<Spanned<String>> {
 
 /// A function's `role`: a role declared in the module, or an external ARN.
 pub fn bind_role(ev: &Eval, file: &crate::source::SourceFile, e: &Expression) -> RoleBinding {
-    if let Some(addr) = target(ev.m, e)
-        && ev
-            .m
-            .resources
-            .get(&addr)
-            .is_some_and(|d| d.kind == "aws_iam_role")
+    if let Some(addr) = target(ev, file, e)
+        && ev.decl(&addr).is_some_and(|d| d.kind == "aws_iam_role")
     {
         return role_binding(ev, &addr);
     }
@@ -202,18 +200,18 @@ pub fn bind_role(ev: &Eval, file: &crate::source::SourceFile, e: &Expression) ->
         return RoleBinding::Unknown;
     };
     // A literal ARN naming a role of this module binds to it.
-    let by_arn =
-        ev.m.resources
-            .iter()
-            .find(|(a, d)| d.kind == "aws_iam_role" && ev.arn(a).as_deref() == Some(s.as_str()));
+    let by_arn = ev
+        .resources()
+        .into_iter()
+        .find(|r| r.d.kind == "aws_iam_role" && ev.arn(&r.addr).as_deref() == Some(s.as_str()));
     match by_arn {
-        Some((a, _)) => role_binding(ev, a),
+        Some(r) => role_binding(ev, &r.addr),
         None => RoleBinding::External(Spanned::new(s, n.span)),
     }
 }
 
 fn role_binding(ev: &Eval, addr: &str) -> RoleBinding {
-    match ev.m.resources.get(addr) {
+    match ev.decl(addr) {
         Some(d) => RoleBinding::Role(ev.id(d.file, addr)),
         None => RoleBinding::Unknown,
     }
@@ -272,8 +270,8 @@ pub fn env_var(
 ) -> EnvVar {
     let n: Node = ev.expr(file, e);
     let value = n.scalar_text().map(|s| Spanned::new(s, n.span));
-    let refers_to = target(ev.m, e).and_then(|addr| {
-        let d = ev.m.resources.get(&addr)?;
+    let refers_to = target(ev, file, e).and_then(|addr| {
+        let d = ev.decl(&addr)?;
         let kind = kinds::cfn_kind(&d.kind).map_or(d.kind.clone(), |(k, _)| k.to_string());
         Some((ev.display(&addr), kind))
     });
