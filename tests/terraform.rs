@@ -1039,3 +1039,58 @@ resource "aws_iam_role" "r" {
     // `one()` of no instances is null: no resource, not a guess.
     assert_eq!(doc["Statement"][2]["Resource"], serde_json::Value::Null);
 }
+
+#[test]
+fn archive_source_blocks_reading_files_link_the_file() {
+    let main = r#"
+data "archive_file" "one" {
+  type        = "zip"
+  output_path = "${path.module}/one.zip"
+  source {
+    filename = "worker.py"
+    content  = file("${path.module}/src/worker.py")
+  }
+}
+data "archive_file" "two" {
+  type        = "zip"
+  output_path = "${path.module}/two.zip"
+  source {
+    filename = "util.py"
+    content  = file("${path.module}/src/util.py")
+  }
+  source {
+    filename = "api.py"
+    content  = file("${path.module}/src/api.py")
+  }
+}
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = "arn:aws:iam::111122223333:role/r"
+  handler       = "worker.handler"
+  filename      = data.archive_file.one.output_path
+}
+resource "aws_lambda_function" "api" {
+  function_name = "api"
+  role          = "arn:aws:iam::111122223333:role/r"
+  handler       = "api.handler"
+  filename      = data.archive_file.two.output_path
+}
+"#;
+    let (_, app, issues) = module(
+        &[("infra/main.tf", main)],
+        &[
+            ("infra/src/worker.py", "def handler(e, c): pass\n"),
+            ("infra/src/util.py", "X = 1\n"),
+            ("infra/src/api.py", "def handler(e, c): pass\n"),
+        ],
+    );
+    assert!(issues.is_empty(), "{issues:?}");
+    let code = |id: &str| {
+        let f = app.functions.iter().find(|f| f.id.ends_with(id)).unwrap();
+        assert!(f.inline_code.is_none());
+        f.code_path.as_ref().map(|c| c.value.clone())
+    };
+    assert_eq!(code("#worker").as_deref(), Some("infra/src/worker.py"));
+    // Of several files, the one the handler's module names.
+    assert_eq!(code("#api").as_deref(), Some("infra/src/api.py"));
+}

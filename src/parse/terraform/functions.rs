@@ -126,6 +126,9 @@ pub(super) fn code(
         {
             return (join(ev, src), None);
         }
+        if let Some(path) = source_file(ev, d, a) {
+            return (join(ev, path), None);
+        }
         return (None, text(ev, a.file, ab, &["source", "content"]));
     }
     let Some(n) = literal else {
@@ -138,6 +141,43 @@ pub(super) fn code(
         return (None, None);
     }
     (join(ev, Spanned::new(s.to_string(), n.span)), None)
+}
+
+/// The file an archive's `source { filename, content = file("...") }` blocks read for the
+/// handler: the block whose `filename` is the handler's module (`app.handler` -> `app.py`,
+/// `app.js`...), else the only block. Its content is that file's text, so the code is the file.
+fn source_file(
+    ev: &Eval,
+    d: &super::module::Decl,
+    a: &super::module::Decl,
+) -> Option<Spanned<String>> {
+    let blocks: Vec<_> = a.block.body.get_blocks("source").collect();
+    let module = text(ev, d.file, &d.block.body, &["handler"])
+        .and_then(|h| h.value.rsplit_once('.').map(|(m, _)| m.to_string()));
+    let read = |b: &&hcl_edit::structure::Block| -> Option<Spanned<String>> {
+        let Expression::FuncCall(f) = arg(&b.body, &["content"])? else {
+            return None;
+        };
+        if f.name.name.as_str() != "file" {
+            return None;
+        }
+        let n = ev.expr(a.file, f.args.iter().next()?);
+        Some(Spanned::new(n.as_str()?.to_string(), n.span))
+    };
+    let stem = |b: &&hcl_edit::structure::Block| {
+        text(ev, a.file, &b.body, &["filename"]).map(|f| {
+            f.value
+                .rsplit_once('.')
+                .map_or(f.value.clone(), |(s, _)| s.to_string())
+        })
+    };
+    match blocks.as_slice() {
+        [one] => read(one),
+        many => many
+            .iter()
+            .find(|b| module.is_some() && stem(b) == module)
+            .and_then(read),
+    }
 }
 
 /// The `archive_file` (data source `data.archive_file.x` or resource `archive_file.x`) an
