@@ -11,8 +11,8 @@
 mod sdk;
 
 pub use sdk::{
-    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, ImportUse, LocalCall,
-    MAPPED_CLASS, Made, Outline, SdkCall, SdkKind, Unit,
+    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Factory, INJECTED_TYPE, Import,
+    ImportUse, LocalCall, MAPPED_CLASS, Made, Outline, SdkCall, SdkKind, Unit,
 };
 
 use std::collections::BTreeMap;

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
-use crate::model::{Arg, CodeFacts, ExportKind, Factory, Function, MAPPED_CLASS, SdkCall};
+use crate::model::{
+    Arg, CodeFacts, ExportKind, Factory, Function, INJECTED_TYPE, MAPPED_CLASS, SdkCall,
+};
 use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::parse::gobuild::{self, GoCode, GoFunction};
@@ -247,6 +249,7 @@ pub fn gather(
             fc.analysed = true;
         }
         resolve_mapped_tables(&mut fc.calls, &read);
+        resolve_injected_tables(&mut fc, &read);
         if let Some(inline) = &f.inline_code
             && let Some(calls) = inline_calls(f, inline.span, &inline.value, sources)
         {
@@ -573,7 +576,15 @@ fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: boo
             let files = application_files(project, main.as_deref(), runtime, listing);
             if !files.is_empty() {
                 out.files = files;
-                out.inferred = !declared || code_path.is_some_and(|c| c != project);
+                let folder = |c: &str| {
+                    let c = c.trim_end_matches('/');
+                    if c == "." {
+                        String::new()
+                    } else {
+                        c.trim_start_matches("./").to_string()
+                    }
+                };
+                out.inferred = !declared || code_path.is_some_and(|c| folder(c) != *project);
                 break;
             }
         }
@@ -677,6 +688,53 @@ fn resolve_mapped_tables(calls: &mut [SdkCall], files: &[(&str, &CodeFacts)]) {
         };
         call.args[at] = ("TableName".to_string(), table);
     }
+}
+
+/// Gives each Java call on an injected table the table of the factory method that provides
+/// its declared type in any of the function's files (`@Bean`, `@Produces`, `@Singleton`):
+/// with one provider, that table; with several, one call per table (the union) and the
+/// function's code incomplete, since which one is injected depends on qualifiers rolefit does
+/// not read; with none, unknown.
+fn resolve_injected_tables(fc: &mut FunctionCode, files: &[(&str, &CodeFacts)]) {
+    let mut out = Vec::with_capacity(fc.calls.len());
+    for mut call in std::mem::take(&mut fc.calls) {
+        let Some(at) = call.args.iter().position(|(k, _)| k == INJECTED_TYPE) else {
+            out.push(call);
+            continue;
+        };
+        let mut tables: Vec<&Arg> = Vec::new();
+        if let Arg::Str(ty) = &call.args[at].1 {
+            for (_, facts) in files {
+                for (t, table) in &facts.beans {
+                    if t == ty && !tables.contains(&table) {
+                        tables.push(table);
+                    }
+                }
+            }
+            if tables.len() > 1 {
+                let why = format!(
+                    "{} factory methods provide `{ty}`; which one is injected at `{}` is not known, \
+                     so each is counted",
+                    tables.len(),
+                    call.text
+                );
+                if !fc.incomplete.contains(&why) {
+                    fc.incomplete.push(why);
+                }
+            }
+        }
+        if tables.is_empty() {
+            call.args[at] = ("TableName".to_string(), Arg::Unknown);
+            out.push(call);
+            continue;
+        }
+        for table in tables {
+            let mut one = call.clone();
+            one.args[at] = ("TableName".to_string(), table.clone());
+            out.push(one);
+        }
+    }
+    fc.calls = out;
 }
 
 /// The methods one handler method reaches through the calls of the code's own methods
