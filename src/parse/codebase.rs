@@ -73,6 +73,20 @@ pub fn gather(
     listing: &Listing,
     sources: &mut SourceMap,
 ) -> (Vec<FunctionCode>, Vec<ParseError>) {
+    // A CDK asset that is a copy of a folder of the repository is read there.
+    let functions: Vec<Function> = functions
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if let Some(code) = &mut f.code_path
+                && let Some(source) = asset_source(&code.value, listing)
+            {
+                code.value = source;
+            }
+            f
+        })
+        .collect();
+    let functions = functions.as_slice();
     let mut cache: BTreeMap<String, Option<Extracted>> = BTreeMap::new();
     let mut errors = Vec::new();
     // The layers each function uses, and what their extensions run.
@@ -260,6 +274,73 @@ pub fn gather(
         out.push(fc);
     }
     (out, errors)
+}
+
+/// How many files of a CDK asset are compared with a candidate source folder.
+const MAX_ASSET_FILES: usize = 200;
+
+/// The folder of the repository a CDK asset (`cdk.out/asset.<hash>`, what `Code.fromAsset`
+/// copies at synth time) is a copy of: the one folder outside any cloud assembly holding every
+/// file of the asset at the same relative path with the same content. A bundled asset
+/// (esbuild output) matches no folder and stays where it is; so do several identical copies.
+fn asset_source(code_path: &str, listing: &Listing) -> Option<String> {
+    let path = code_path.trim_end_matches('/');
+    let is_asset = |p: &str| p.split('/').any(|seg| seg.starts_with("asset."));
+    if !is_asset(path) {
+        return None;
+    }
+    let prefix = format!("{path}/");
+    let files: Vec<(&str, &discover::Entry)> = listing
+        .files
+        .range(prefix.clone()..)
+        .take_while(|(p, _)| p.starts_with(&prefix))
+        .map(|(p, e)| (&p[prefix.len()..], e))
+        .collect();
+    if files.is_empty() || files.len() > MAX_ASSET_FILES {
+        return None;
+    }
+    let text = |e: &discover::Entry| discover::read_text(e).ok();
+    let (first, _) = files[0];
+    let suffix = format!("/{first}");
+    let mut found: Option<String> = None;
+    for (p, _) in &listing.files {
+        let folder = if p == first {
+            ""
+        } else if let Some(folder) = p.strip_suffix(&suffix) {
+            folder
+        } else {
+            continue;
+        };
+        if is_asset(folder)
+            || folder
+                .split('/')
+                .any(|s| s == "node_modules" || s == "cdk.out")
+        {
+            continue;
+        }
+        let same = files.iter().all(|(rel, e)| {
+            let there = if folder.is_empty() {
+                (*rel).to_string()
+            } else {
+                format!("{folder}/{rel}")
+            };
+            listing
+                .files
+                .get(&there)
+                .is_some_and(|o| o.size == e.size && text(o).is_some() && text(o) == text(e))
+        });
+        if same {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(if folder.is_empty() {
+                ".".to_string()
+            } else {
+                folder.to_string()
+            });
+        }
+    }
+    found
 }
 
 /// The calls of the extensions of the layers a function uses, which run with its role; a
