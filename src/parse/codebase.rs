@@ -303,7 +303,7 @@ fn asset_source(code_path: &str, listing: &Listing) -> Option<String> {
     let (first, _) = files[0];
     let suffix = format!("/{first}");
     let mut found: Option<String> = None;
-    for (p, _) in &listing.files {
+    for p in listing.files.keys() {
         let folder = if p == first {
             ""
         } else if let Some(folder) = p.strip_suffix(&suffix) {
