@@ -1094,3 +1094,36 @@ resource "aws_lambda_function" "api" {
     // Of several files, the one the handler's module names.
     assert_eq!(code("#api").as_deref(), Some("infra/src/api.py"));
 }
+
+#[test]
+fn java_artefacts_are_code_paths_other_archives_are_not() {
+    let main = r#"
+resource "aws_lambda_function" "java" {
+  function_name = "java"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "java21"
+  handler       = "com.example.Orders::handleRequest"
+  filename      = "${path.module}/../orders/target/orders-1.0.jar"
+}
+resource "aws_lambda_function" "py" {
+  function_name = "py"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = "build/lambda.zip"
+}
+"#;
+    let (_, app, issues) = module(&[("infra/main.tf", main)], &[]);
+    assert!(issues.is_empty(), "{issues:?}");
+    let code = |id: &str| {
+        let f = app.functions.iter().find(|f| f.id.ends_with(id)).unwrap();
+        f.code_path.as_ref().map(|c| c.value.clone())
+    };
+    // The artefact names its Maven project (`orders`), which the code stage reads.
+    assert_eq!(
+        code("#java").as_deref(),
+        Some("orders/target/orders-1.0.jar")
+    );
+    // A script-built zip names no local code (the code stage may search for the handler).
+    assert_eq!(code("#py"), None);
+}

@@ -137,7 +137,14 @@ pub(super) fn code(
     let Some(s) = n.as_str() else {
         return (None, None);
     };
-    if s.contains("${") || s.ends_with(".zip") || s.ends_with(".jar") {
+    if s.contains("${") {
+        return (None, None);
+    }
+    // A Java build artefact (`target/app.jar`, `build/distributions/app.zip`) names the Maven
+    // or Gradle project it is built from, which the code stage finds; other archives are
+    // built by a script and name no local code.
+    let java = text(ev, d.file, b, &["runtime"]).is_some_and(|r| r.value.starts_with("java"));
+    if (s.ends_with(".zip") || s.ends_with(".jar")) && !java {
         return (None, None);
     }
     (join(ev, Spanned::new(s.to_string(), n.span)), None)
