@@ -122,6 +122,20 @@ pub fn gather(
         let mut found = JavaSources::default();
         if is_java(f) {
             found = java_sources(f, listing, sources, !files.is_empty());
+            // A build file that does not parse is said once, where it is.
+            for (path, reason) in &found.problems {
+                let message = format!("{path}: {reason}");
+                if errors.iter().any(|e| e.message == message) {
+                    continue;
+                }
+                let text = listing
+                    .files
+                    .get(path)
+                    .and_then(|e| discover::read_text(e).ok())
+                    .unwrap_or_default();
+                let id = sources.add(path.clone(), text);
+                errors.push(ParseError::new(Span::new(id, 0, 0), message));
+            }
             if files.is_empty() {
                 files = found.files.clone();
             }
@@ -618,6 +632,8 @@ struct JavaSources {
     files: Vec<String>,
     inferred: bool,
     incomplete: Vec<String>,
+    /// Build files that could not be read as one (path, reason): parse errors.
+    problems: Vec<(String, String)>,
 }
 
 /// The sources of a Java function whose handler is not in its code folder: the project a
@@ -639,11 +655,15 @@ fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: boo
         .map(|t| t.path.rsplit_once('/').map_or("", |(d, _)| d).to_string())
         .unwrap_or_default();
     let code_path = f.code_path.as_ref().map(|c| c.value.as_str());
+    let mut problems = Vec::new();
     let projects = with_root(code_path.unwrap_or(&template_dir), |path| {
         let code = code_path.map(|_| path);
         let dir = template_dir.trim_start_matches('/');
-        parse::javaproject::projects(code, dir, listing).folders
+        let found = parse::javaproject::projects(code, dir, listing);
+        problems = found.problems;
+        found.folders
     });
+    out.problems = problems;
     let declared = code_path.is_some_and(|c| !parse::javaproject::is_archive(c));
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
     if adapter {
