@@ -211,6 +211,20 @@ pub enum EventKind {
     Ses,
     /// A CodeCommit repository trigger.
     CodeCommit,
+    /// An API Gateway REST API Lambda authorizer (`AWS::ApiGateway::Authorizer`, SAM
+    /// `Auth.Authorizers` of an `AWS::Serverless::Api`, Serverless `authorizer`).
+    ApiAuthorizer,
+    /// An API Gateway HTTP or WebSocket API Lambda authorizer (`AWS::ApiGatewayV2::Authorizer`,
+    /// SAM `Auth.Authorizers` of an `AWS::Serverless::HttpApi`).
+    HttpApiAuthorizer,
+    /// An AWS IoT Core custom authorizer.
+    IoTAuthorizer,
+    /// An Amazon Lex V2 bot alias code hook.
+    Lex,
+    /// An AWS Config custom Lambda rule.
+    ConfigRule,
+    /// A CloudWatch alarm action.
+    CloudWatchAlarm,
     /// A type rolefit does not model, as written (a SAM `Type`, ...).
     Other(String),
 }
@@ -246,6 +260,12 @@ impl EventKind {
             EventKind::CloudFront => "CloudFront",
             EventKind::Ses => "SES",
             EventKind::CodeCommit => "CodeCommit",
+            EventKind::ApiAuthorizer => "ApiAuthorizer",
+            EventKind::HttpApiAuthorizer => "HttpApiAuthorizer",
+            EventKind::IoTAuthorizer => "IoTAuthorizer",
+            EventKind::Lex => "Lex",
+            EventKind::ConfigRule => "ConfigRule",
+            EventKind::CloudWatchAlarm => "CloudWatchAlarm",
             EventKind::Other(name) => name,
         }
     }
@@ -279,6 +299,12 @@ impl EventKind {
             "CloudFront" => EventKind::CloudFront,
             "SES" => EventKind::Ses,
             "CodeCommit" => EventKind::CodeCommit,
+            "ApiAuthorizer" => EventKind::ApiAuthorizer,
+            "HttpApiAuthorizer" => EventKind::HttpApiAuthorizer,
+            "IoTAuthorizer" => EventKind::IoTAuthorizer,
+            "Lex" => EventKind::Lex,
+            "ConfigRule" => EventKind::ConfigRule,
+            "CloudWatchAlarm" => EventKind::CloudWatchAlarm,
             other => EventKind::Other(other.to_string()),
         }
     }
@@ -511,6 +537,13 @@ pub struct Trigger {
     /// Target function id when resolved, else the raw reference.
     pub function: Option<String>,
     pub function_ref: String,
+    /// The version or alias the trigger invokes (`live` of `...:function:f:live`, an
+    /// `AWS::Lambda::Alias`, SAM's `AutoPublishAlias`), `None` for the unqualified function.
+    pub qualifier: Option<String>,
+    /// The role the service assumes to invoke the function, when it is given one (API Gateway
+    /// `Credentials`, `AuthorizerCredentials`, SAM `FunctionInvokeRole`): no resource-based grant
+    /// is needed then.
+    pub invoke_role: Option<String>,
     pub source_arn: Option<Spanned<String>>,
     pub source_ref: Option<String>,
 }

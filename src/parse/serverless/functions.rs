@@ -122,6 +122,7 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
         }
         app.functions.push(f);
     }
+    events::authorizers(svc, funcs, app);
     if svc.shared_generated {
         app.roles.retain(|r| r.id != svc.id(SHARED_ROLE));
         if let Some(role) = shared.finish(svc) {
