@@ -41,7 +41,11 @@ fn invoked(
         && let Some(d) = ev.decl(&addr)
     {
         if d.kind == "aws_lambda_function" {
-            return (Some(ev.function_id(d, &addr)), raw.clone(), qualifier_of(inner));
+            return (
+                Some(ev.function_id(d, &addr)),
+                raw.clone(),
+                qualifier_of(inner),
+            );
         }
         if d.kind == "aws_lambda_alias"
             && let Some(fe) = arg(&d.block.body, &["function_name"])
