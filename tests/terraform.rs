@@ -1127,3 +1127,34 @@ resource "aws_lambda_function" "py" {
     // A script-built zip names no local code (the code stage may search for the handler).
     assert_eq!(code("#py"), None);
 }
+
+#[test]
+fn packages_built_by_the_lambda_registry_module_are_code() {
+    let main = r#"
+module "package" {
+  source          = "terraform-aws-modules/lambda/aws"
+  version         = "~> 7.0"
+  create_function = false
+  runtime         = "python3.12"
+  source_path     = "${path.module}/src/worker"
+}
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = module.package.local_filename
+}
+"#;
+    let (_, app, issues) = module(&[("infra/main.tf", main)], &[]);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(
+        app.functions.len(),
+        1,
+        "the package module makes no function"
+    );
+    assert_eq!(
+        app.functions[0].code_path.as_ref().unwrap().value,
+        "infra/src/worker"
+    );
+}

@@ -98,6 +98,15 @@ pub(super) fn code(
     d: &super::module::Decl,
 ) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
     let b = &d.block.body;
+    // A package built by the Lambda registry module (`create_function = false`):
+    // `filename = module.package.local_filename` is its `source_path`.
+    if let Some(m) = ["filename", "s3_key"]
+        .iter()
+        .filter_map(|k| arg(b, &[k]))
+        .find_map(|e| packaging_module(ev, e))
+    {
+        return (super::lambda_module::source_path(ev, m), None);
+    }
     let via = ["filename", "s3_key", "source_code_hash"]
         .iter()
         .filter_map(|k| arg(b, &[k]))
@@ -148,6 +157,37 @@ pub(super) fn code(
         return (None, None);
     }
     (join(ev, Spanned::new(s.to_string(), n.span)), None)
+}
+
+/// The Lambda registry module a `module.<name>.local_filename` (or `s3_object`) reference
+/// names: the package it builds from its `source_path`.
+fn packaging_module<'m, 'a>(
+    ev: &Eval<'m, 'a>,
+    e: &Expression,
+) -> Option<&'m super::module::Decl<'a>> {
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    if root.as_str() != "module" {
+        return None;
+    }
+    let names: Vec<&str> = t
+        .operators
+        .iter()
+        .filter_map(|op| match op.value() {
+            hcl_edit::expr::TraversalOperator::GetAttr(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect();
+    let [name, "local_filename" | "s3_object", ..] = names.as_slice() else {
+        return None;
+    };
+    ev.m.modules
+        .get(*name)
+        .filter(|d| super::lambda_module::is_lambda_module(ev, d))
 }
 
 /// The file an archive's `source { filename, content = file("...") }` blocks read for the
