@@ -716,7 +716,81 @@ fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: boo
             return out;
         }
     }
+    // The compiler reads the class from its `package` declaration, not its folder: a handler
+    // class in a file whose folders do not spell its package is found by what it declares.
+    let mut roots: Vec<String> = code_path
+        .filter(|c| !parse::javaproject::is_archive(c))
+        .map(|c| c.trim_end_matches('/').to_string())
+        .into_iter()
+        .collect();
+    roots.extend(projects.iter().cloned());
+    for root in &roots {
+        if let Some(file) = declared_class_file(root, class, listing) {
+            let inside = |p: &str| {
+                let p = if p == "." {
+                    ""
+                } else {
+                    p.trim_start_matches("./")
+                };
+                p.is_empty() || file.starts_with(&format!("{p}/"))
+            };
+            out.inferred = !(declared && code_path.is_some_and(inside));
+            out.files = vec![file];
+            return out;
+        }
+    }
     out
+}
+
+/// The one `.java` file under `root` that declares the class `class` (`pkg.Name`, `Name` in the
+/// default package, `pkg.Outer$Inner` in `Outer.java`): named after it and declaring its
+/// package. Several or none: `None`.
+fn declared_class_file(root: &str, class: &str, listing: &Listing) -> Option<String> {
+    let class = class.split('$').next().unwrap_or(class);
+    let (package, simple) = class.rsplit_once('.').unwrap_or(("", class));
+    if simple.is_empty() {
+        return None;
+    }
+    let root = if root == "." {
+        ""
+    } else {
+        root.trim_start_matches("./")
+    };
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    let name = format!("{simple}.java");
+    let mut found = None;
+    for (path, entry) in listing
+        .files
+        .range(prefix.clone()..)
+        .take_while(|(p, _)| p.starts_with(&prefix))
+    {
+        if !(path.ends_with(&format!("/{name}")) || *path == name) || code::is_vendored(path) {
+            continue;
+        }
+        if path.contains("/src/test/") {
+            continue;
+        }
+        let Ok(text) = discover::read_text(entry) else {
+            continue;
+        };
+        let declared = text
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix("package "))
+            .map(|p| p.trim_end_matches(';').trim().to_string())
+            .unwrap_or_default();
+        if declared == package {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(path.clone());
+        }
+    }
+    found
 }
 
 /// The application classes a framework adapter runs: the package of the main class (named by
