@@ -814,12 +814,6 @@ impl<'m, 'a> Eval<'m, 'a> {
 }
 
 impl<'m, 'a> Eval<'m, 'a> {
-    /// Whether a declared resource exists: not when its `count` is a known `0` or its
-    /// `for_each` a known empty collection (`count = var.create ? 1 : 0`).
-    pub fn exists(&self, d: &super::module::Decl) -> bool {
-        !self.resource_keys(d).is_empty()
-    }
-
     /// Binds `each`/`count.index` until the guard drops.
     pub fn bind(&self, each: Option<(Node, Node)>) -> Bound<'_> {
         let old = self.each.replace(each);
