@@ -1459,3 +1459,115 @@ export const handler = async () => {
         )],
     );
 }
+
+#[test]
+fn js_signed_requests_durable_invoke_and_invocation_values() {
+    let f = facts(
+        "index.ts",
+        r#"
+import { Signer } from "@aws-sdk/rds-signer";
+import { Client } from "@opensearch-project/opensearch";
+import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
+import { DurableContext, withDurableExecution } from "@aws/durable-execution-sdk-js";
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+import aws4 from "aws4";
+
+const search = new Client({ ...AwsSigv4Signer({ region: "us-east-1" }), node: process.env.SEARCH });
+const s3 = new S3Client({});
+
+export const handler = withDurableExecution(async (event: any, context: DurableContext) => {
+  await new Signer({ hostname: process.env.DB_HOST, port: 5432, username: "app" }).getAuthToken();
+  await search.search({ index: "orders" });
+  await search.indices.delete({ index: "old" });
+  await search.transport.request({ method: "PUT", path: "/orders/_settings", body: {} });
+  aws4.sign({ host: "search-logs-abc.us-east-1.es.amazonaws.com", path: "/_bulk", body: "{}" });
+  aws4.sign({ host: process.env.OTHER, service: "s3", method: "GET" });
+  aws4.sign({ host: process.env.SEARCH, service: "es", method: "PUT" }, { accessKeyId: "AKIA", secretAccessKey: "x" });
+  await context.invoke("charge", process.env.PAY_FN, { amount: 1 });
+  await context.invoke(process.env.SHIP_FN, { id: 1 });
+  const record = event.Records[0];
+  await s3.send(new PutObjectCommand({ Bucket: record.s3.bucket.name, Key: "out" }));
+  return context.functionName;
+});
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            action(
+                "rds-db",
+                "connect",
+                vec![
+                    ("DBHostname", env("DB_HOST")),
+                    ("Port", Arg::Unknown),
+                    ("DBUsername", s("app")),
+                ],
+            ),
+            action("es", "ESHttpGet", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpPost", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpDelete", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpPut", vec![("Endpoint", env("SEARCH"))]),
+            action(
+                "es",
+                "ESHttpPost",
+                vec![("Endpoint", s("search-logs-abc.us-east-1.es.amazonaws.com"))],
+            ),
+            action(
+                "lambda",
+                "InvokeFunction",
+                vec![("FunctionName", env("PAY_FN"))],
+            ),
+            action(
+                "lambda",
+                "InvokeFunction",
+                vec![("FunctionName", env("SHIP_FN"))],
+            ),
+            direct(
+                "@aws-sdk/client-s3",
+                "PutObjectCommand",
+                vec![("Bucket", Arg::Event("s3.bucket.name")), ("Key", s("out"))],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_invocation_values() {
+    let f = facts(
+        "app.py",
+        r#"
+import os
+import boto3
+
+s3 = boto3.client("s3")
+lam = boto3.client("lambda")
+config = {"function_name": "other"}
+
+def handler(event, context):
+    for record in event["Records"]:
+        s3.put_object(Bucket=record["s3"]["bucket"]["name"], Key="x")
+    lam.invoke(FunctionName=context.function_name, InvocationType="Event")
+    lam.invoke(FunctionName=config.function_name)
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct(
+                "s3",
+                "put_object",
+                vec![("Bucket", Arg::Event("s3.bucket.name")), ("Key", s("x"))],
+            ),
+            direct(
+                "lambda",
+                "invoke",
+                vec![
+                    ("FunctionName", env("AWS_LAMBDA_FUNCTION_NAME")),
+                    ("InvocationType", s("Event")),
+                ],
+            ),
+            // Another object's `function_name` is its own value, not the function's name.
+            direct("lambda", "invoke", vec![("FunctionName", s("other"))]),
+        ],
+    );
+}

@@ -406,8 +406,8 @@ fn short_policy_name(arn: &str) -> String {
 }
 
 /// The request context of a function's calls: its role (ARN, tags) and the function (ARN,
-/// region, VPC attachment), as the app declares them.
-fn request_context(
+/// region, VPC attachment), as the app declares them (`simulate --function` uses it too).
+pub fn request_context(
     role_arn: String,
     role: Option<&crate::model::Role>,
     func: &crate::model::Function,

@@ -33,7 +33,8 @@ pub enum Caller {
 
 /// What the app declares about the principal of a function's calls: its execution role (ARN,
 /// tags) and the function (ARN, region, VPC attachment). One value serves every request the
-/// function makes ([`RequestContext::request`]); the `simulate` command fills it from its input.
+/// function makes ([`RequestContext::request`]); `simulate --function` builds it from the app the
+/// same way.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestContext {
     /// The role ARN: `aws:PrincipalArn` of a role session is the role's ARN, not the session's

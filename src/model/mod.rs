@@ -11,8 +11,9 @@
 mod sdk;
 
 pub use sdk::{
-    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Factory, INJECTED_TYPE, Import,
-    ImportUse, LocalCall, MAPPED_CLASS, Made, Outline, SdkCall, SdkKind, Unit,
+    Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, EnvRead, Export, ExportKind,
+    FUNCTION_NAME_VAR, Factory, INJECTED_TYPE, Import, ImportUse, LocalCall, MAPPED_CLASS, Made,
+    Outline, SdkCall, SdkKind, Unit,
 };
 
 use std::collections::BTreeMap;

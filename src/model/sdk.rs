@@ -34,8 +34,22 @@ pub enum Arg {
     Env(String),
     /// Concatenation, f-string or template literal.
     Concat(Vec<Arg>),
+    /// A field of the event that invoked the function, which the function's triggers decide:
+    /// [`EVENT_BUCKET`] (an S3 record's `s3.bucket.name`) or [`EVENT_SOURCE_ARN`] (an SQS,
+    /// Kinesis or DynamoDB Streams record's `eventSourceARN`).
+    Event(&'static str),
     Unknown,
 }
+
+/// [`Arg::Event`]: the bucket an S3 event notification record names.
+pub const EVENT_BUCKET: &str = "s3.bucket.name";
+/// [`Arg::Event`]: the queue, stream or table stream a polled record came from.
+pub const EVENT_SOURCE_ARN: &str = "eventSourceARN";
+
+/// The reserved environment variable holding the function's own name (Lambda Developer
+/// Guide, "Defined runtime environment variables"): what `context.function_name` and its
+/// kin read too.
+pub const FUNCTION_NAME_VAR: &str = "AWS_LAMBDA_FUNCTION_NAME";
 
 /// One AWS SDK call site.
 #[derive(Clone, Debug, PartialEq)]

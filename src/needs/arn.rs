@@ -25,6 +25,8 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ),
     ("StreamName", &["StreamName", "StreamARN"]),
     ("EventBusName", &["EventBusName"]),
+    // EventBridge `PutTargets(Rule)`, `PutRule(Name)`; IoT `CreateTopicRule(ruleName)`.
+    ("RuleName", &["Rule", "Name", "ruleName"]),
     ("KeyId", &["KeyId"]),
     ("LogGroupName", &["logGroupName", "LogGroupName"]),
     ("IndexName", &["IndexName"]),
@@ -152,7 +154,18 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
 /// types. Bedrock's `modelId` (Bedrock User Guide, "Supported foundation models" and
 /// "Inference profiles"): `us.anthropic.claude-…` (a geography first) is a cross-Region
 /// inference profile, `anthropic.claude-…` a foundation model; ARNs are handled before.
+///
+/// An EventBridge rule is on the default event bus unless the call names another
+/// (EventBridge API Reference, `PutTargets` / `PutRule`, `EventBusName`: "If you omit this,
+/// the default event bus is used"): `rule/<name>`, not `rule/<bus>/<name>`.
 fn shaped_type(prefix: &str, params: &BTreeMap<String, String>) -> Option<&'static str> {
+    if prefix == "events" {
+        let bus = params.get("EventBusName").map(String::as_str);
+        return Some(match bus {
+            None | Some("default") => "rule-on-default-event-bus",
+            Some(_) => "rule-on-custom-event-bus",
+        });
+    }
     if prefix != "bedrock" {
         return None;
     }

@@ -3,6 +3,7 @@
 
 mod arn;
 mod config;
+pub mod doc;
 mod kms;
 mod sdk;
 mod signed;

@@ -719,6 +719,23 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         args: Vec::new(),
         resource_ids: Vec::new(),
     };
+    // A durable function's `context.invoke(name, functionName, payload, ...)` (AWS Lambda
+    // Durable Execution SDK for Java, `DurableContext.invoke` / `invokeAsync`).
+    if matches!(method.as_str(), "invoke" | "invokeAsync") && durable_context(cx, object) {
+        let target = node
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(1))
+            .map_or(Arg::Unknown, |a| cx.eval(a, 0));
+        facts.calls.push(super::action_call(
+            span,
+            SdkKind::Java,
+            "lambda",
+            "InvokeFunction",
+            vec![("FunctionName".to_string(), target)],
+            format!("{}.{method}", short_receiver(receiver, "context")),
+        ));
+        return;
+    }
     let sdk = match cx.resolve(object, 0) {
         Some(Obj::Client(service)) => {
             if LOCAL_METHODS.contains(&method.as_str()) {
@@ -740,6 +757,21 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             if sdk.args.is_empty() {
                 let args = node.child_by_field_name("arguments");
                 sdk.args = cx.positional(V1_OVERLOADS, &format!("{service}.{method}"), args, 0);
+            }
+            // SDK v2's `CopyObjectRequest` names both ends (`sourceBucket`, `sourceKey`,
+            // `destinationBucket`, `destinationKey`; S3 `CopyObjectRequest.Builder` reference)
+            // where the API has `CopySource` and `Bucket`/`Key`.
+            if service == "s3" && op == "copyObject" {
+                for (name, _) in &mut sdk.args {
+                    let api = match name.as_str() {
+                        "SourceBucket" => "CopySource.Bucket",
+                        "SourceKey" => "CopySource.Key",
+                        "DestinationBucket" => "Bucket",
+                        "DestinationKey" => "Key",
+                        _ => continue,
+                    };
+                    *name = api.to_string();
+                }
             }
             // SDK v1 presigns in the client: the URL's request is the HTTP method it names
             // (`GET` unless `HttpMethod.PUT` and the like, GeneratePresignedUrlRequest
@@ -874,6 +906,26 @@ fn bean(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             facts.beans.push(entry);
         }
     }
+}
+
+/// The durable SDK's package (`software.amazon.lambda.durable.DurableContext`).
+const DURABLE: &str = "software.amazon.lambda.durable";
+
+/// Whether a receiver is declared as the durable SDK's `DurableContext`.
+fn durable_context(cx: &Env<'_>, object: Node<'_>) -> bool {
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let Some(class) = cx.declared.get(text(cx.file, object)) else {
+        return false;
+    };
+    if class != "DurableContext" {
+        return false;
+    }
+    cx.classes
+        .get(class)
+        .is_some_and(|fqcn| fqcn.starts_with(DURABLE))
+        || cx.wildcards.iter().any(|w| w.starts_with(DURABLE))
 }
 
 /// The name of the first table a batch or transaction request names

@@ -463,6 +463,9 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
         }
         return;
     }
+    if super::jssigned::call(cx, facts, function, args, span) {
+        return;
+    }
     // Functions the SDK exports, called bare or through a namespace (`s3.paginateListObjectsV2`).
     if let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) {
         // `getSignedUrl(client, new GetObjectCommand({...}))` signs the command's request.
@@ -594,7 +597,9 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
             }
             facts.calls.push(sdk);
         }
-        _ => {}
+        other => {
+            super::jssigned::on_receiver(cx, facts, other, &method, function, args, span);
+        }
     }
 }
 

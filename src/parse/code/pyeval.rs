@@ -420,11 +420,14 @@ impl Env<'_> {
             }
             "identifier" | "attribute" => match self.resolve(node, d) {
                 Some(Obj::Value(arg) | Obj::Param { value: arg, .. }) => arg,
-                _ => Arg::Unknown,
+                _ => self.event_field(node).unwrap_or(Arg::Unknown),
             },
             "subscript" | "call" => {
                 if let Some(name) = self.env_name(node, d) {
                     return Arg::Env(name);
+                }
+                if let Some(field) = self.event_field(node) {
+                    return field;
                 }
                 if node.kind() == "call" {
                     self.call_value(node, d)
@@ -434,6 +437,41 @@ impl Env<'_> {
             }
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of subscripts and
+    /// attributes reads (`record["s3"]["bucket"]["name"]`, `context.function_name`; see
+    /// `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "attribute" => {
+                    members.push(self.t(at.child_by_field_name("attribute")?).to_string());
+                    at = at.child_by_field_name("object")?;
+                }
+                "subscript" => {
+                    let key = at.child_by_field_name("subscript")?;
+                    match key.kind() {
+                        "integer" => {}
+                        "string" => match self.string(key, 0) {
+                            Arg::Str(k) => members.push(k),
+                            _ => return None,
+                        },
+                        _ => return None,
+                    }
+                    at = at.child_by_field_name("value")?;
+                }
+                "identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    return super::event_read(self.t(at), &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `str(x)`, `"...".format(...)`.

@@ -20,6 +20,7 @@
 //! `terraform-aws-modules/lambda/aws` are not followed.
 
 mod encryption;
+pub use encryption::KEY_SETTINGS;
 pub mod eval;
 pub mod functions;
 pub mod kinds;
