@@ -1476,6 +1476,32 @@ def handler(event, context: DurableContext):
 }
 
 #[test]
+fn v3_commands_sent_by_clients_made_out_of_sight_still_resolve() {
+    let src = r#"
+import { PublishCommand } from "@aws-sdk/client-sns";
+import { make } from "./clients.mjs";
+
+export const handler = async () => {
+  await make("sns").send(new PublishCommand({ TopicArn: "arn:aws:sns:eu-west-1:1:t", Message: "x" }));
+  await other.send(new NotACommand({}));
+  await mystery.send({ TopicArn: "t" });
+};
+"#;
+    let f = facts("app.mjs", src);
+    check(
+        &f.calls,
+        &[direct(
+            "@aws-sdk/client-sns",
+            "PublishCommand",
+            vec![
+                ("TopicArn", s("arn:aws:sns:eu-west-1:1:t")),
+                ("Message", s("x")),
+            ],
+        )],
+    );
+}
+
+#[test]
 fn js_signed_requests_durable_invoke_and_invocation_values() {
     let f = facts(
         "index.ts",

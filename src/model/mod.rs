@@ -12,8 +12,8 @@ mod sdk;
 
 pub use sdk::{
     Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, EnvRead, Export, ExportKind,
-    FUNCTION_NAME_VAR, Factory, Import, ImportUse, LocalCall, MAPPED_CLASS, Made, Outline, SdkCall,
-    SdkKind, Unit,
+    FUNCTION_NAME_VAR, Factory, INJECTED_TYPE, Import, ImportUse, LocalCall, MAPPED_CLASS, Made,
+    Outline, SdkCall, SdkKind, Unit,
 };
 
 use std::collections::BTreeMap;

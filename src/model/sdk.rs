@@ -130,6 +130,10 @@ pub struct CodeFacts {
     /// Classes mapped to DynamoDB tables by annotation (`@DynamoDBTable(tableName = "x")`),
     /// by simple class name (Java).
     pub mapped_tables: Vec<(String, Arg)>,
+    /// Tables that dependency-injection factory methods provide (`@Bean`, `@Produces`,
+    /// `@Singleton` methods returning a `DynamoDbTable<T>`), by declared type with spaces
+    /// removed (`DynamoDbTable<Order>`) (Java).
+    pub beans: Vec<(String, Arg)>,
     /// The file's functions that return an SDK client (client factories), for the files that
     /// import them.
     pub factories: Vec<Factory>,
@@ -142,6 +146,12 @@ pub struct CodeFacts {
 /// the class's `@DynamoDBTable` (which may sit in another file of the function) gives the
 /// table: `parse::codebase` replaces it with `TableName`.
 pub const MAPPED_CLASS: &str = "@MappedClass";
+
+/// The request member under which a Java call on an injected table (a field or parameter
+/// declared `DynamoDbTable<Order>` and given no value) names its declared type, until the
+/// factory methods of the function's files that provide that type (see
+/// [`CodeFacts::beans`]) give the table: `parse::codebase` replaces it with `TableName`.
+pub const INJECTED_TYPE: &str = "@InjectedType";
 
 /// A call of one of the code's own functions or methods.
 #[derive(Clone, Debug, PartialEq)]

@@ -167,6 +167,9 @@ pub(super) fn class(fqcn: &str) -> Option<Obj> {
 
 pub(super) struct Env<'a> {
     pub file: &'a SourceFile,
+    /// Fields and parameters given no value in the file, of a table type, by name: what the
+    /// framework injects (`DynamoDbTable<Order>`, spaces removed).
+    pub injected: BTreeMap<String, String>,
     pub names: BTreeMap<String, Obj>,
     /// Simple class name -> fully qualified name, from imports.
     pub classes: BTreeMap<String, String>,

@@ -116,20 +116,22 @@ fn s3_rule_key(config: &Node) -> Option<Spanned<String>> {
 /// Buckets encrypted by a separate `aws_s3_bucket_server_side_encryption_configuration`
 /// that names them (`bucket = aws_s3_bucket.b.id`) take its key.
 pub fn bucket_configurations(ev: &Eval, app: &mut App) {
-    let m = ev.m;
-    for d in m.resources.values() {
+    for r in ev.resources() {
+        let d = r.d;
         if d.kind != "aws_s3_bucket_server_side_encryption_configuration" {
             continue;
         }
+        let _each = ev.bind(r.each.clone());
         let body: &Body = &d.block.body;
-        let Some(bucket) = refs::arg(body, &["bucket"]).and_then(|e| refs::target(m, e)) else {
+        let Some(bucket) = refs::arg(body, &["bucket"]).and_then(|e| refs::target(ev, d.file, e))
+        else {
             continue;
         };
         let config = ev.body(d.file, body, d.span);
         let Some(key) = s3_rule_key(&config) else {
             continue;
         };
-        let id = refs::id(m.resources.get(&bucket).map_or(d.file, |b| b.file), &bucket);
+        let id = ev.id(ev.decl(&bucket).map_or(d.file, |b| b.file), &bucket);
         if let Some(r) = app.resources.iter_mut().find(|r| r.id == id) {
             r.encryption = Some(key);
         }

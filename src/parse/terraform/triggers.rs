@@ -37,11 +37,15 @@ fn invoked(
 ) -> (Option<String>, String, Option<String>) {
     let raw = ev.text(file, e);
     let inner = unwrap_uri(&raw);
-    if let Some(addr) = target(ev.m, e)
-        && let Some(d) = ev.m.resources.get(&addr)
+    if let Some(addr) = target(ev, file, e)
+        && let Some(d) = ev.decl(&addr)
     {
         if d.kind == "aws_lambda_function" {
-            return (Some(ev.function_id(d)), raw.clone(), qualifier_of(inner));
+            return (
+                Some(ev.function_id(d, &addr)),
+                raw.clone(),
+                qualifier_of(inner),
+            );
         }
         if d.kind == "aws_lambda_alias"
             && let Some(fe) = arg(&d.block.body, &["function_name"])
@@ -98,10 +102,9 @@ fn with_function(app: &mut model::App, fid: Option<&str>, f: impl FnOnce(&mut mo
 }
 
 pub fn lower(ev: &Eval, app: &mut model::App) {
-    for (addr, d) in &ev.m.resources {
-        if !ev.exists(d) {
-            continue;
-        }
+    for r in ev.resources() {
+        let (addr, d) = (&r.addr, r.d);
+        let _each = ev.bind(r.each.clone());
         let b = &d.block.body;
         let f = d.file;
         let fn_arg = |name: &str| arg(b, &[name]);
@@ -113,7 +116,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 let (fid, _) = function_of(ev, app, f, fe);
                 let source_arn = text(ev, f, b, &["event_source_arn"]);
                 let source_ref = arg(b, &["event_source_arn"])
-                    .and_then(|e| target(ev.m, e))
+                    .and_then(|e| target(ev, f, e))
                     .map(|a| ev.display(&a));
                 let enabled = refs::node(ev, f, b, &["enabled"])
                     .and_then(|n| n.as_bool())
@@ -127,7 +130,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 // The on-failure destination is the function's (below); access configurations
                 // and self-managed sources are not read from Terraform.
                 let event = Event {
-                    name: addr.clone(),
+                    name: addr.to_string(),
                     kind: EventKind::Mapping {
                         poll: Poll::default(),
                         self_managed: false,
@@ -176,7 +179,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             }
             "aws_s3_bucket_notification" => {
                 let bucket = arg(b, &["bucket"]);
-                let target_addr = bucket.and_then(|e| target(ev.m, e));
+                let target_addr = bucket.and_then(|e| target(ev, f, e));
                 let source_ref = target_addr.as_ref().map(|a| ev.display(a));
                 let source_arn = match (&target_addr, bucket) {
                     (Some(r), _) => ev.arn(r).map(|a| Spanned::new(a, d.span)),
@@ -224,7 +227,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                     invoke_role: None,
                     source_arn: text(ev, f, b, &["topic_arn"]),
                     source_ref: arg(b, &["topic_arn"])
-                        .and_then(|e| target(ev.m, e))
+                        .and_then(|e| target(ev, f, e))
                         .map(|a| ev.display(&a)),
                 });
             }
@@ -234,7 +237,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 if function.is_none() && !function_ref.contains(":lambda:") {
                     continue;
                 }
-                let rule = arg(b, &["rule"]).and_then(|e| target(ev.m, e));
+                let rule = arg(b, &["rule"]).and_then(|e| target(ev, f, e));
                 app.triggers.push(Trigger {
                     id: ev.id(f, addr),
                     kind: EventKind::EventBridgeRule,
