@@ -441,6 +441,7 @@ fn sdk_call(
         args: Vec::new(),
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     }
 }
 

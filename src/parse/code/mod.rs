@@ -396,6 +396,7 @@ pub(crate) fn action_call(
         args,
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     }
 }
 

@@ -515,6 +515,7 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         args: Vec::new(),
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     };
     if super::pysigned::call(cx, facts, function, args, span) {
         return;
@@ -697,5 +698,6 @@ fn library_call(
         args: out,
         resource_ids: Vec::new(),
         text: shown.to_string(),
+        alternative: None,
     })
 }
