@@ -194,8 +194,15 @@ pub struct Factory {
 pub enum Made {
     /// Always the same service.
     Service(String),
-    /// The service the call's argument at `position` (or keyword `keyword`) names.
-    Named { position: usize, keyword: String },
+    /// The service the call's argument at `position` (or keyword `keyword`) names: among
+    /// `classes` (key -> service) when the factory picks from its own table
+    /// (`new clients[name]()` with `const clients = { sqs: AWS.SQS }`), else the service of
+    /// that name.
+    Named {
+        position: usize,
+        keyword: String,
+        classes: Vec<(String, String)>,
+    },
 }
 
 /// What a file's module-level definitions reference, so that one handler's share of the

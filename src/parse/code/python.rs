@@ -207,7 +207,12 @@ impl<'f> Walker<'f> for Python<'f> {
                     ids: Vec::new(),
                     path: String::new(),
                 },
-                (Made::Named { position, keyword }, resource) => Obj::ClientOf {
+                (
+                    Made::Named {
+                        position, keyword, ..
+                    },
+                    resource,
+                ) => Obj::ClientOf {
                     position: *position,
                     name: keyword.clone(),
                     resource,
@@ -237,6 +242,7 @@ impl<'f> Walker<'f> for Python<'f> {
                     Made::Named {
                         position: *position,
                         keyword: name.clone(),
+                        classes: Vec::new(),
                     },
                     *resource,
                 ),
