@@ -529,6 +529,26 @@ fn evaluate_needs<'a>(
             };
             let explicit = matches!(&decision, iam::Decision::Denied { by, .. } if !by.is_empty());
             let mut conditional_on = decision.unknown_keys();
+            // A conditional answer also depends on the unknown policy variables in the
+            // resources of the deciding grants (`secret:${aws:PrincipalTag/team}/*` where the
+            // role's tag is a parameter).
+            if decision.is_conditional() {
+                for g in role.grants.iter().filter(|g| {
+                    !g.negated
+                        && iam::action_matches(&g.action, &n.action)
+                        && role
+                            .policies
+                            .get(g.policy)
+                            .and_then(|p| p.policy.statements.get(g.statement))
+                            .is_some_and(|st| by.contains(&st.span))
+                }) {
+                    for k in unknown_variables(&g.resource, &req) {
+                        if !conditional_on.iter().any(|x| x.eq_ignore_ascii_case(&k)) {
+                            conditional_on.push(k);
+                        }
+                    }
+                }
+            }
             let verdict = match decision {
                 iam::Decision::Allowed { .. } => Verdict::Allowed,
                 iam::Decision::Conditional { .. } => Verdict::Conditional,
@@ -649,7 +669,7 @@ fn grants_action(
             continue;
         }
         // Policy variables whose values the app does not say decide the grant too.
-        for k in unknown_variables(&grant, req) {
+        for k in unknown_variables(&g.resource, req) {
             if !keys.iter().any(|x| x.eq_ignore_ascii_case(&k)) {
                 keys.push(k);
             }
@@ -735,7 +755,10 @@ fn unknown_variables(pattern: &str, req: &iam::Request) -> Vec<String> {
         // value, not a request key.
         if let iam::pattern::Subst::Var(lc, _) = iam::pattern::classify(inner)
             && lc.starts_with("aws:")
-            && req.lookup(&lc).is_none()
+            // Unknown, or known only as a deploy-time value (`team: !Ref TeamName`).
+            && req
+                .lookup(&lc)
+                .is_none_or(|vs| vs.iter().any(|v| v.contains("${")))
         {
             out.push(key.to_string());
         }
