@@ -8,14 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
+    NeedOpts, NeedSet, Reason, ReasonKind, Strength, arn::created_resource_for_action, kms,
+    other_resources_for_action,
     resource_for_action, signed,
 };
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
 use crate::model::{
     App, Arg, CallStyle, EVENT_BUCKET, EVENT_SOURCE_ARN, EventKind, FUNCTION_NAME_VAR, Function,
-    SdkCall,
+    ResourceKind, SdkCall,
 };
 
 /// What the SDK calls of one function amount to.
@@ -123,7 +124,9 @@ pub fn sdk_needs(
             tag_actions.sort();
             tag_actions.dedup();
             for action in tag_actions {
-                let resource = resource_for_action(action, &params);
+                let resource =
+                    created_resource_for_action(action, &resolved.operations, &params)
+                        .unwrap_or_else(|| resource_for_action(action, &params));
                 add(set, action, &resource, NeedOpts::default());
             }
         }
@@ -138,12 +141,18 @@ pub fn sdk_needs(
                 else {
                     continue;
                 };
-                let role = role_arn(value, &account);
-                let opts = NeedOpts {
-                    context: vec![("iam:PassedToService".to_string(), pr.passed_to.clone())],
-                    ..NeedOpts::default()
+                let roles = match &pr.roles_of {
+                    Some(_) => declared_roles(app, value),
+                    None => vec![value.clone()],
                 };
-                add(set, "iam:PassRole", &role, opts);
+                for role in roles {
+                    let role = role_arn(&role, &account);
+                    let opts = NeedOpts {
+                        context: vec![("iam:PassedToService".to_string(), pr.passed_to.clone())],
+                        ..NeedOpts::default()
+                    };
+                    add(set, "iam:PassRole", &role, opts);
+                }
             }
         }
         // Follow-on actions: on another resource the call names (`secretArn` of the Data
@@ -227,6 +236,28 @@ pub fn sdk_needs(
         }
     }
     stats
+}
+
+/// The roles an ECS task definition of the input declares, when `value` (a family, a
+/// `family:revision` or a task definition ARN) names one; none when it names none.
+fn declared_roles(app: &App, value: &str) -> Vec<String> {
+    let family = |v: &str| -> Option<String> {
+        let rest = v.rsplit_once(":task-definition/").map_or(v, |(_, r)| r);
+        let name = rest.split_once(':').map_or(rest, |(n, _)| n);
+        (!name.is_empty() && name != "*").then(|| name.to_string())
+    };
+    let Some(wanted) = family(value) else {
+        return Vec::new();
+    };
+    app.resources
+        .iter()
+        .filter_map(|r| match &r.kind {
+            ResourceKind::TaskDefinition { roles } => Some((r, roles)),
+            _ => None,
+        })
+        .filter(|(r, _)| r.arn.as_deref().and_then(family).as_deref() == Some(wanted.as_str()))
+        .flat_map(|(_, roles)| roles.iter().cloned())
+        .collect()
 }
 
 /// A passed role as an ARN: an ARN (or a reference to one) as it is, a role name in the
