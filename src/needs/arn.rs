@@ -46,7 +46,8 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
 ///   "Resource: Restrict to a job queue": "When scoping resource-level access for job
 ///   submission, you must provide both job queue and job definition resource types"; its
 ///   examples grant nothing on `job/*`).
-const AUTHORIZED_TYPES: &[(&str, &[&str])] = &[("batch:SubmitJob", &["job-queue", "job-definition"])];
+const AUTHORIZED_TYPES: &[(&str, &[&str])] =
+    &[("batch:SubmitJob", &["job-queue", "job-definition"])];
 
 /// Reserved parameter keys (no API member looks like them) for the caller's own region and
 /// account, when known.
@@ -433,10 +434,7 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
             ("JobQueueName", "jobQueue") => Arn::parse(value)
                 .ok()
                 .and_then(|a| a.resource())
-                .map_or_else(
-                    || value.clone(),
-                    |r| r.last_segment(&['/']).to_string(),
-                ),
+                .map_or_else(|| value.clone(), |r| r.last_segment(&['/']).to_string()),
             // A job definition by ARN, `name:revision` or `name`: `SubmitJob` is authorized on
             // the revision's ARN, the latest one for a bare name (AWS Batch User Guide,
             // "Accounting for job definition revisions").
@@ -543,6 +541,38 @@ mod tests {
     }
 
     #[test]
+    fn tags_on_create_apply_to_the_created_resource() {
+        let created = |action: &str, op: &str, params: &[(&str, &str)]| {
+            let params: BTreeMap<String, String> = params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            created_resource_for_action(action, &[op.to_string()], &params)
+        };
+        assert_eq!(
+            created(
+                "fsx:TagResource",
+                "CreateBackup",
+                &[("FileSystemId", "fs-1")]
+            )
+            .as_deref(),
+            Some("arn:aws:fsx:${AWS::Region}:${AWS::AccountId}:backup/*")
+        );
+        assert_eq!(
+            created("ec2:CreateTags", "CreateSnapshot", &[("VolumeId", "vol-1")]).as_deref(),
+            Some("arn:aws:ec2:${AWS::Region}::snapshot/*")
+        );
+        assert_eq!(
+            created("ec2:CreateTags", "RunInstances", &[]).as_deref(),
+            Some("arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:instance/*")
+        );
+        assert_eq!(
+            created("dynamodb:TagResource", "CreateTable", &[("TableName", "t")]).as_deref(),
+            Some("arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/t")
+        );
+    }
+
+    #[test]
     fn requests_on_several_resources_need_each() {
         let others = |action: &str, params: &[(&str, &str)]| {
             let params: BTreeMap<String, String> = params
@@ -581,6 +611,37 @@ mod tests {
                 "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
                 "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
             ]
+        );
+        // Batch authorizes `SubmitJob` on the queue and the job definition revision (a bare
+        // name is the latest revision), not on the new job.
+        let (primary, rest) = others(
+            "batch:SubmitJob",
+            &[
+                (
+                    "jobQueue",
+                    "arn:aws:batch:us-east-1:111122223333:job-queue/nightly",
+                ),
+                ("jobDefinition", "reindex"),
+            ],
+        );
+        assert_eq!(
+            (primary.as_str(), rest.as_slice()),
+            (
+                "arn:aws:batch:${AWS::Region}:${AWS::AccountId}:job-queue/nightly",
+                [
+                    "arn:aws:batch:${AWS::Region}:${AWS::AccountId}:job-definition/reindex:*"
+                        .to_string()
+                ]
+                .as_slice()
+            )
+        );
+        let (_, rest) = others(
+            "batch:SubmitJob",
+            &[("jobQueue", "q"), ("jobDefinition", "d:3")],
+        );
+        assert_eq!(
+            rest,
+            ["arn:aws:batch:${AWS::Region}:${AWS::AccountId}:job-definition/d:3"]
         );
         // Bedrock's resource types are alternatives; a cross-Region inference profile also
         // needs its foundation model in every Region.

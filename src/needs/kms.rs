@@ -103,7 +103,9 @@ fn alias_target<'a>(app: &'a App, key: &str) -> Option<&'a str> {
         return None;
     }
     app.resources.iter().find_map(|r| match &r.kind {
-        ResourceKind::KmsAlias { target_key: Some(t) } => {
+        ResourceKind::KmsAlias {
+            target_key: Some(t),
+        } => {
             let arn = r.arn.as_deref()?;
             let own = arn.rsplit_once(":alias/").map_or(arn, |(_, n)| n);
             (own == name || arn == key).then_some(t.as_str())

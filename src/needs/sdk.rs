@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
     NeedOpts, NeedSet, Reason, ReasonKind, Strength, arn::created_resource_for_action, kms,
-    other_resources_for_action,
-    resource_for_action, signed,
+    other_resources_for_action, resource_for_action, signed,
 };
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
@@ -124,9 +123,8 @@ pub fn sdk_needs(
             tag_actions.sort();
             tag_actions.dedup();
             for action in tag_actions {
-                let resource =
-                    created_resource_for_action(action, &resolved.operations, &params)
-                        .unwrap_or_else(|| resource_for_action(action, &params));
+                let resource = created_resource_for_action(action, &resolved.operations, &params)
+                    .unwrap_or_else(|| resource_for_action(action, &params));
                 add(set, action, &resource, NeedOpts::default());
             }
         }
@@ -238,24 +236,37 @@ pub fn sdk_needs(
     stats
 }
 
-/// The roles an ECS task definition of the input declares, when `value` (a family, a
-/// `family:revision` or a task definition ARN) names one; none when it names none.
+/// The roles an ECS task definition of the input declares, when `value` (its ARN as a
+/// reference gives it, a family, or `family:revision`) names one; none when it names none. A
+/// family known only at deploy time (`${AWS::StackName}-task`) names no definition by itself.
 fn declared_roles(app: &App, value: &str) -> Vec<String> {
+    let definitions: Vec<(&str, &Vec<String>)> = app
+        .resources
+        .iter()
+        .filter_map(|r| match (&r.kind, r.arn.as_deref()) {
+            (ResourceKind::TaskDefinition { roles }, Some(arn)) => Some((arn, roles)),
+            _ => None,
+        })
+        .collect();
     let family = |v: &str| -> Option<String> {
         let rest = v.rsplit_once(":task-definition/").map_or(v, |(_, r)| r);
         let name = rest.split_once(':').map_or(rest, |(n, _)| n);
-        (!name.is_empty() && name != "*").then(|| name.to_string())
+        (!name.is_empty() && name != "*" && !name.contains("${")).then(|| name.to_string())
     };
+    let exact: Vec<String> = definitions
+        .iter()
+        .filter(|(arn, _)| *arn == value)
+        .flat_map(|(_, roles)| roles.iter().cloned())
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
     let Some(wanted) = family(value) else {
         return Vec::new();
     };
-    app.resources
+    definitions
         .iter()
-        .filter_map(|r| match &r.kind {
-            ResourceKind::TaskDefinition { roles } => Some((r, roles)),
-            _ => None,
-        })
-        .filter(|(r, _)| r.arn.as_deref().and_then(family).as_deref() == Some(wanted.as_str()))
+        .filter(|(arn, _)| family(arn).as_deref() == Some(wanted.as_str()))
         .flat_map(|(_, roles)| roles.iter().cloned())
         .collect()
 }
