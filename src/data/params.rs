@@ -17,6 +17,10 @@ pub struct PassRole {
     pub param: String,
     /// The service principal the role is passed to (`iam:PassedToService`).
     pub passed_to: String,
+    /// When set, the parameter names a resource of this kind (`task-definition`) and the
+    /// roles passed are the ones that resource declares, not the parameter's value.
+    #[serde(default)]
+    pub roles_of: Option<String>,
     pub doc: String,
     pub section: String,
 }

@@ -592,5 +592,15 @@ pub enum ResourceKind {
     Layer {
         code_path: Option<String>,
     },
+    /// An ECS task definition and the roles it declares (`TaskRoleArn`, `ExecutionRoleArn`;
+    /// Terraform `task_role_arn`, `execution_role_arn`), which running it passes to ECS.
+    TaskDefinition {
+        roles: Vec<String>,
+    },
+    /// A KMS alias and the key it points at (`TargetKeyId`, Terraform `target_key_id`): KMS
+    /// authorizes requests made through an alias on that key.
+    KmsAlias {
+        target_key: Option<String>,
+    },
     Other,
 }

@@ -35,7 +35,19 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ("ModelId", &["modelId", "ModelId"]),
     // Bedrock's foundation-model ARN names the model id `${ResourceId}`.
     ("ResourceId", &["modelId", "ModelId"]),
+    // Batch `SubmitJob(jobQueue, jobDefinition)`: names or ARNs.
+    ("JobQueueName", &["jobQueue"]),
+    ("JobDefinitionName", &["jobDefinition"]),
 ];
+
+/// Actions IAM authorizes on several resource types at once, where the Service Authorization
+/// Reference's required marks differ from what the service documents:
+/// - `batch:SubmitJob` on the job queue and the job definition (AWS Batch User Guide,
+///   "Resource: Restrict to a job queue": "When scoping resource-level access for job
+///   submission, you must provide both job queue and job definition resource types"; its
+///   examples grant nothing on `job/*`).
+const AUTHORIZED_TYPES: &[(&str, &[&str])] =
+    &[("batch:SubmitJob", &["job-queue", "job-definition"])];
 
 /// Reserved parameter keys (no API member looks like them) for the caller's own region and
 /// account, when known.
@@ -62,6 +74,8 @@ const ARN_PARAMS: &[&str] = &[
     "modelId",
     "QueueArn",
     "RoleArn",
+    // ECS `RunTask(taskDefinition)`: a family, `family:revision` or the ARN.
+    "taskDefinition",
 ];
 
 /// The ARN an action touches, given the call's resolved parameters (`*` for unknown values).
@@ -122,8 +136,12 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     // identifier's shape names, to the plain type over access points and Outposts, then to
     // the catalog's order.
     let shaped = shaped_type(prefix, params);
+    let authorized = authorized_types(action);
     let mut best: Option<((usize, bool, bool, bool), String)> = None;
     for rt in &info.resource_types {
+        if authorized.is_some_and(|a| !a.contains(&rt.name.as_str())) {
+            continue;
+        }
         let Some(template) = catalog.arn_template(prefix, &rt.name) else {
             continue;
         };
@@ -148,6 +166,47 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
         Some(((known, ..), arn)) if known > 0 || !optional => arn,
         _ => "*".to_string(),
     }
+}
+
+/// The resource a tag-on-create action applies to: the one the operation creates, named by the
+/// operation (`CreateBackup` creates a `backup`, `RunInstances` an `instance`; IAM User Guide,
+/// "Controlling access during AWS requests": the tag action is authorized on the new
+/// resource), filled from the parameters. `None` when no resource type of the action is the
+/// operation's object.
+pub fn created_resource_for_action(
+    action: &str,
+    operations: &[String],
+    params: &BTreeMap<String, String>,
+) -> Option<String> {
+    let (prefix, _) = action.split_once(':')?;
+    let catalog = data::catalog();
+    let info = catalog.action(action)?;
+    let nouns: Vec<String> = operations
+        .iter()
+        .map(|op| op.to_ascii_lowercase())
+        .flat_map(|op| {
+            let singular = op.strip_suffix('s').map(str::to_string);
+            std::iter::once(op).chain(singular)
+        })
+        .collect();
+    let rt = info
+        .resource_types
+        .iter()
+        .filter(|rt| {
+            let key = rt.name.replace('-', "").to_ascii_lowercase();
+            nouns.iter().any(|n| n.ends_with(&key))
+        })
+        .max_by_key(|rt| rt.name.len())?;
+    let template = catalog.arn_template(prefix, &rt.name)?;
+    Some(fill_template_public(template, params))
+}
+
+/// The resource types of [`AUTHORIZED_TYPES`] for an action.
+fn authorized_types(action: &str) -> Option<&'static [&'static str]> {
+    AUTHORIZED_TYPES
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map(|(_, t)| *t)
 }
 
 /// Services whose requests IAM authorizes against every resource type the Service
@@ -207,6 +266,19 @@ fn other_resources(
             .filter(|rt| rt.required || optional_too);
         for rt in types {
             let Some(template) = catalog.arn_template(prefix, &rt.name) else {
+                continue;
+            };
+            let filled = fill_template_public(template, params);
+            if resource_kind(&filled) != resource_kind(primary) && !out.contains(&filled) {
+                out.push(filled);
+            }
+        }
+    }
+    if primary != "*"
+        && let Some(types) = authorized_types(action)
+    {
+        for name in types {
+            let Some(template) = catalog.arn_template(prefix, name) else {
                 continue;
             };
             let filled = fill_template_public(template, params);
@@ -358,6 +430,31 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
                     )
             }
             ("ParameterNameWithoutLeadingSlash", _) => value.trim_start_matches('/').to_string(),
+            // A job queue by ARN: its name.
+            ("JobQueueName", "jobQueue") => Arn::parse(value)
+                .ok()
+                .and_then(|a| a.resource())
+                .map_or_else(|| value.clone(), |r| r.last_segment(&['/']).to_string()),
+            // A job definition by ARN, `name:revision` or `name`: `SubmitJob` is authorized on
+            // the revision's ARN, the latest one for a bare name (AWS Batch User Guide,
+            // "Accounting for job definition revisions").
+            ("JobDefinitionName", "jobDefinition") => {
+                let name = Arn::parse(value)
+                    .ok()
+                    .and_then(|a| a.resource())
+                    .map_or_else(
+                        || value.clone(),
+                        |r| {
+                            let r = r.as_str();
+                            r.split_once('/').map_or(r, |(_, n)| n).to_string()
+                        },
+                    );
+                if name.contains(':') || name == "*" || is_one_token(&name) {
+                    name
+                } else {
+                    format!("{name}:*")
+                }
+            }
             ("SecretId", _) if Arn::parse(value).is_err() && value != "*" => {
                 // Secret ARNs end with `-` and six random characters.
                 format!("{value}-??????")
@@ -470,6 +567,38 @@ mod tests {
     }
 
     #[test]
+    fn tags_on_create_apply_to_the_created_resource() {
+        let created = |action: &str, op: &str, params: &[(&str, &str)]| {
+            let params: BTreeMap<String, String> = params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            created_resource_for_action(action, &[op.to_string()], &params)
+        };
+        assert_eq!(
+            created(
+                "fsx:TagResource",
+                "CreateBackup",
+                &[("FileSystemId", "fs-1")]
+            )
+            .as_deref(),
+            Some("arn:aws:fsx:${AWS::Region}:${AWS::AccountId}:backup/*")
+        );
+        assert_eq!(
+            created("ec2:CreateTags", "CreateSnapshot", &[("VolumeId", "vol-1")]).as_deref(),
+            Some("arn:aws:ec2:${AWS::Region}::snapshot/*")
+        );
+        assert_eq!(
+            created("ec2:CreateTags", "RunInstances", &[]).as_deref(),
+            Some("arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:instance/*")
+        );
+        assert_eq!(
+            created("dynamodb:TagResource", "CreateTable", &[("TableName", "t")]).as_deref(),
+            Some("arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/t")
+        );
+    }
+
+    #[test]
     fn requests_on_several_resources_need_each() {
         let others = |action: &str, params: &[(&str, &str)]| {
             let params: BTreeMap<String, String> = params
@@ -508,6 +637,37 @@ mod tests {
                 "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
                 "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
             ]
+        );
+        // Batch authorizes `SubmitJob` on the queue and the job definition revision (a bare
+        // name is the latest revision), not on the new job.
+        let (primary, rest) = others(
+            "batch:SubmitJob",
+            &[
+                (
+                    "jobQueue",
+                    "arn:aws:batch:us-east-1:111122223333:job-queue/nightly",
+                ),
+                ("jobDefinition", "reindex"),
+            ],
+        );
+        assert_eq!(
+            (primary.as_str(), rest.as_slice()),
+            (
+                "arn:aws:batch:${AWS::Region}:${AWS::AccountId}:job-queue/nightly",
+                [
+                    "arn:aws:batch:${AWS::Region}:${AWS::AccountId}:job-definition/reindex:*"
+                        .to_string()
+                ]
+                .as_slice()
+            )
+        );
+        let (_, rest) = others(
+            "batch:SubmitJob",
+            &[("jobQueue", "q"), ("jobDefinition", "d:3")],
+        );
+        assert_eq!(
+            rest,
+            ["arn:aws:batch:${AWS::Region}:${AWS::AccountId}:job-definition/d:3"]
         );
         // Bedrock's resource types are alternatives; a cross-Region inference profile also
         // needs its foundation model in every Region.

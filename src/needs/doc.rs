@@ -112,7 +112,9 @@ pub fn needs_page() -> String {
          name in the function's account). A grant's `iam:PassedToService` condition is matched \
          against the service below. Member names compare without case (`roleArn`, Java's \
          `roleArn(...)` setter, Go's `RoleArn` field); `A.B` is member `B` of structure `A`, \
-         `A[].B` of the structures in list `A`.\n\n",
+         `A[].B` of the structures in list `A`. ECS `taskDefinition` names a task definition: \
+         the roles passed are the task role and task execution role it declares, when the \
+         input declares it.\n\n",
     );
     header(
         &mut out,
@@ -142,7 +144,8 @@ pub fn needs_page() -> String {
         out,
         "A call that passes {} also needs the operation's dependent actions of the Tagging \
          access level, as the Service Authorization Reference lists them \
-         (`policies/iam-catalog.json`, `dependentActions`): {}.\n",
+         (`policies/iam-catalog.json`, `dependentActions`), on the resource the call creates \
+         (the resource type the operation names: `CreateBackup`, a `backup`): {}.\n",
         codes(&params.tags.params),
         link(&params.tags.doc, &params.tags.section)
     );
@@ -242,7 +245,9 @@ pub fn needs_page() -> String {
          a key other than an AWS managed one (`alias/aws/*`), which the service uses without a \
          grant in the caller's policy \
          ([AWS managed keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key)). \
-         An alias is any key of the account (KMS authorizes the key behind it).\n\n",
+         An alias is the key a declared alias of that name targets (`TargetKeyId`, \
+         `target_key_id`), else any key of the account (KMS authorizes the key behind it). \
+         A Terraform key's `id`, `key_id` and `arn` name the same key.\n\n",
     );
     header(&mut out, &["Input", "Resource type", "Setting", "Source"]);
     for (kind, setting, doc) in CFN_KEY_SETTINGS {

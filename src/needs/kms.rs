@@ -2,7 +2,7 @@
 //! with (`model::Resource::encryption`): what calls on them and pollers of them need on the key.
 
 use crate::arn::Arn;
-use crate::model::{App, Arg, Function, Resource};
+use crate::model::{App, Arg, Function, Resource, ResourceKind};
 
 /// The declared resource a need's ARN (or one of the call's environment-variable arguments,
 /// through `EnvVar::refers_to`) names, if it is encrypted with a customer managed key.
@@ -55,9 +55,15 @@ fn names(declared: &str, need: &str) -> bool {
 
 /// The key's ARN as an IAM policy names it. A key written as an ARN stays; a `Ref` to a
 /// declared `AWS::KMS::Key` (its key id) becomes that key's ARN; a bare key id becomes a key
-/// ARN in the function's region and account; an alias (KMS authorizes the key behind it,
-/// which the input does not say) becomes any key in the account.
+/// ARN in the function's region and account; an alias becomes the key a declared alias of that
+/// name targets (KMS authorizes the key behind an alias: KMS Developer Guide, "Using aliases
+/// to control access to KMS keys"), else, when the input does not say, any key in the account.
 pub(super) fn key_arn(app: &App, key: &str, region: &str, account: &str) -> String {
+    if let Some(target) = alias_target(app, key)
+        && alias_target(app, target).is_none()
+    {
+        return key_arn(app, target, region, account);
+    }
     if let Ok(arn) = Arn::parse(key) {
         let alias = arn.resource_type().is_some_and(|t| t.as_str() == "alias");
         if !alias {
@@ -84,6 +90,28 @@ pub(super) fn key_arn(app: &App, key: &str, region: &str, account: &str) -> Stri
         return key.to_string();
     }
     format!("arn:aws:kms:{region}:{account}:key/{key}")
+}
+
+/// The key a declared alias targets, when `key` names the alias: `alias/<name>`, its ARN, or
+/// a reference to it.
+fn alias_target<'a>(app: &'a App, key: &str) -> Option<&'a str> {
+    let name = key
+        .rsplit_once(":alias/")
+        .map_or(key, |(_, n)| n)
+        .trim_start_matches("alias/");
+    if name.is_empty() || name == key && !key.starts_with("${") {
+        return None;
+    }
+    app.resources.iter().find_map(|r| match &r.kind {
+        ResourceKind::KmsAlias {
+            target_key: Some(t),
+        } => {
+            let arn = r.arn.as_deref()?;
+            let own = arn.rsplit_once(":alias/").map_or(arn, |(_, n)| n);
+            (own == name || arn == key).then_some(t.as_str())
+        }
+        _ => None,
+    })
 }
 
 #[cfg(test)]

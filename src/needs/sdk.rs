@@ -8,14 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Choice, NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
-    resource_for_action, signed,
+    Choice, NeedOpts, NeedSet, Reason, ReasonKind, Strength, arn::created_resource_for_action, kms,
+    other_resources_for_action, resource_for_action, signed,
 };
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
 use crate::model::{
     App, Arg, CallStyle, EVENT_BUCKET, EVENT_SOURCE_ARN, EventKind, FUNCTION_NAME_VAR, Function,
-    SdkCall,
+    ResourceKind, SdkCall,
 };
 
 /// What the SDK calls of one function amount to.
@@ -132,7 +132,8 @@ pub fn sdk_needs(
             tag_actions.sort();
             tag_actions.dedup();
             for action in tag_actions {
-                let resource = resource_for_action(action, &params);
+                let resource = created_resource_for_action(action, &resolved.operations, &params)
+                    .unwrap_or_else(|| resource_for_action(action, &params));
                 add(set, action, &resource, NeedOpts::default());
             }
         }
@@ -147,12 +148,18 @@ pub fn sdk_needs(
                 else {
                     continue;
                 };
-                let role = role_arn(value, &account);
-                let opts = NeedOpts {
-                    context: vec![("iam:PassedToService".to_string(), pr.passed_to.clone())],
-                    ..NeedOpts::default()
+                let roles = match &pr.roles_of {
+                    Some(_) => declared_roles(app, value),
+                    None => vec![value.clone()],
                 };
-                add(set, "iam:PassRole", &role, opts);
+                for role in roles {
+                    let role = role_arn(&role, &account);
+                    let opts = NeedOpts {
+                        context: vec![("iam:PassedToService".to_string(), pr.passed_to.clone())],
+                        ..NeedOpts::default()
+                    };
+                    add(set, "iam:PassRole", &role, opts);
+                }
             }
         }
         // Follow-on actions: on another resource the call names (`secretArn` of the Data
@@ -236,6 +243,41 @@ pub fn sdk_needs(
         }
     }
     stats
+}
+
+/// The roles an ECS task definition of the input declares, when `value` (its ARN as a
+/// reference gives it, a family, or `family:revision`) names one; none when it names none. A
+/// family known only at deploy time (`${AWS::StackName}-task`) names no definition by itself.
+fn declared_roles(app: &App, value: &str) -> Vec<String> {
+    let definitions: Vec<(&str, &Vec<String>)> = app
+        .resources
+        .iter()
+        .filter_map(|r| match (&r.kind, r.arn.as_deref()) {
+            (ResourceKind::TaskDefinition { roles }, Some(arn)) => Some((arn, roles)),
+            _ => None,
+        })
+        .collect();
+    let family = |v: &str| -> Option<String> {
+        let rest = v.rsplit_once(":task-definition/").map_or(v, |(_, r)| r);
+        let name = rest.split_once(':').map_or(rest, |(n, _)| n);
+        (!name.is_empty() && name != "*" && !name.contains("${")).then(|| name.to_string())
+    };
+    let exact: Vec<String> = definitions
+        .iter()
+        .filter(|(arn, _)| *arn == value)
+        .flat_map(|(_, roles)| roles.iter().cloned())
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    let Some(wanted) = family(value) else {
+        return Vec::new();
+    };
+    definitions
+        .iter()
+        .filter(|(arn, _)| family(arn).as_deref() == Some(wanted.as_str()))
+        .flat_map(|(_, roles)| roles.iter().cloned())
+        .collect()
 }
 
 /// A passed role as an ARN: an ARN (or a reference to one) as it is, a role name in the

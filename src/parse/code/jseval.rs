@@ -292,7 +292,7 @@ impl Env<'_> {
                     {
                         let args = args
                             .and_then(|a| a.named_child(0))
-                            .map(|a| self.object(a, d))
+                            .map(|a| self.request(a, d))
                             .unwrap_or_default();
                         Some(JsObj::Command {
                             package,
@@ -589,6 +589,17 @@ impl Env<'_> {
 
     /// The properties of an object literal (or of a name bound to one).
     pub(crate) fn object(&self, node: Node<'_>, depth: usize) -> Vec<(String, Arg)> {
+        self.object_at(node, depth, depth == 0)
+    }
+
+    /// [`Self::object`] for an object that is a request's parameters (`top`), whose nested
+    /// members a parameter-dependent need may read, wherever the request is evaluated (a
+    /// command written inline in `send(new XCommand({...}))`).
+    pub(crate) fn request(&self, node: Node<'_>, depth: usize) -> Vec<(String, Arg)> {
+        self.object_at(node, depth, true)
+    }
+
+    fn object_at(&self, node: Node<'_>, depth: usize, top: bool) -> Vec<(String, Arg)> {
         if depth > MAX_DEPTH {
             return Vec::new();
         }
@@ -621,7 +632,7 @@ impl Env<'_> {
                     // Members of a nested structure by their path (`Target.RoleArn`,
                     // `Targets[].RoleArn`), one level deep, where a parameter-dependent need
                     // reads them.
-                    let reads = depth == 0 && crate::data::params().reads_members(&key);
+                    let reads = top && crate::data::params().reads_members(&key);
                     let nested: Vec<(String, Arg)> = match v.kind() {
                         "object" if reads => self
                             .object(v, d)

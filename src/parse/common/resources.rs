@@ -181,6 +181,7 @@ pub fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::KinesisFirehose::DeliveryStream" => "DeliveryStreamName",
         "AWS::ECR::Repository" => "RepositoryName",
         "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => "DomainName",
+        "AWS::ECS::TaskDefinition" => "Family",
         _ => return None,
     })
 }
@@ -270,6 +271,11 @@ pub fn arn(
         "AWS::IoT::TopicRule" => format!("arn:aws:iot:{RA}:rule/{name}"),
         "AWS::CodeCommit::Repository" => format!("arn:aws:codecommit:{RA}:{name}"),
         "AWS::ECR::Repository" => format!("arn:aws:ecr:{RA}:repository/{name}"),
+        // CloudFormation resource reference, AWS::ECS::TaskDefinition, "Return values": `Ref`
+        // is the ARN `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`.
+        "AWS::ECS::TaskDefinition" => {
+            format!("arn:aws:ecs:{RA}:task-definition/{name}:${{{logical}.Revision}}")
+        }
         "AWS::Lambda::Alias" => {
             let f = prop("FunctionName").unwrap_or_else(|| "${FunctionName}".into());
             format!("{}:{name}", function_arn_of(&f))
@@ -309,6 +315,7 @@ pub fn ref_value(kind: &str, logical: &str, name: &str, arn: Option<&str>) -> St
             | "AWS::Lambda::Alias"
             | "AWS::Lambda::Version"
             | "AWS::Scheduler::Schedule"
+            | "AWS::ECS::TaskDefinition"
     );
     if by_arn && let Some(a) = arn {
         return a.to_string();

@@ -37,6 +37,7 @@ pub fn cfn_kind(tf: &str) -> Option<(&'static str, Option<&'static str>)> {
         "aws_iot_topic_rule" => ("AWS::IoT::TopicRule", Some("name")),
         "aws_scheduler_schedule" => ("AWS::Scheduler::Schedule", Some("name")),
         "aws_lambda_alias" => ("AWS::Lambda::Alias", Some("name")),
+        "aws_ecs_task_definition" => ("AWS::ECS::TaskDefinition", Some("family")),
         _ => return None,
     })
 }
@@ -75,6 +76,9 @@ pub fn attribute(tf: &str, address: &str, name: &str, arn: Option<&str>, attr: &
         ("aws_api_gateway_rest_api" | "aws_apigatewayv2_api", "execution_arn") => {
             format!("arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{address}}}")
         }
+        // A key's `key_id` is its `id` ("key_id - The globally unique identifier for the key",
+        // aws_kms_key, Attribute Reference): the same key as `arn`.
+        ("aws_kms_key", "key_id") => format!("${{{address}}}"),
         ("aws_s3_bucket", "bucket_domain_name") => format!("{name}.s3.amazonaws.com"),
         ("aws_s3_bucket", "bucket_regional_domain_name") => {
             format!("{name}.s3.${{AWS::Region}}.amazonaws.com")

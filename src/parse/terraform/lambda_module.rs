@@ -348,20 +348,18 @@ fn role(ev: &Eval, d: &Decl, fname: &str, func: &model::Function) -> model::Role
             });
         }
     }
-    for (switch, input) in [("attach_policy", "policy"), ("attach_policies", "policies")] {
-        if !on(switch, false) {
-            continue;
-        }
-        let Some(e) = arg(b, &[input]) else { continue };
-        for n in ev.expr(f, e).items() {
-            if let Some(arn) = n.scalar_text() {
-                policies.push(AttachedPolicy {
-                    source: PolicySource::Managed { arn },
-                    span: n.span,
-                    doc: None,
-                });
-            }
-        }
+    // `policy` is one ARN, `policies` a list; either may name an `aws_iam_policy` of the
+    // configuration, whose document then grants (`aws_iam_role_policy_attachment.additional_one`
+    // and `additional_many` in the module's `iam.tf`).
+    if on("attach_policy", false)
+        && let Some(e) = arg(b, &["policy"])
+    {
+        policies.extend(super::roles::managed_one(ev, f, e));
+    }
+    if on("attach_policies", false)
+        && let Some(e) = arg(b, &["policies"])
+    {
+        policies.extend(super::roles::managed_list(ev, f, e));
     }
     if on("attach_policy_statements", false)
         && let Some(e) = arg(b, &["policy_statements"])

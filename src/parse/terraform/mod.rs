@@ -325,6 +325,18 @@ fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>
             "aws_lambda_layer_version" => model::ResourceKind::Layer {
                 code_path: functions::code(ev, d).0.map(|p| p.value),
             },
+            "aws_ecs_task_definition" => model::ResourceKind::TaskDefinition {
+                roles: ["task_role_arn", "execution_role_arn"]
+                    .into_iter()
+                    .filter_map(|k| body.get(k).and_then(|n| n.as_str()).map(str::to_string))
+                    .collect(),
+            },
+            "aws_kms_alias" => model::ResourceKind::KmsAlias {
+                target_key: body
+                    .get("target_key_id")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+            },
             _ => model::ResourceKind::Other,
         };
         let encryption = encryption::key_of(&d.kind, &body);

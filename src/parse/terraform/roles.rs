@@ -94,7 +94,7 @@ fn doc(ev: &Eval, file: &SourceFile, e: &Expression) -> PolicyDoc {
 }
 
 /// Managed policy ARNs written as a list (`managed_policy_arns`, `policy_arns`).
-fn managed_list(ev: &Eval, file: &SourceFile, e: &Expression) -> Vec<AttachedPolicy> {
+pub(super) fn managed_list(ev: &Eval, file: &SourceFile, e: &Expression) -> Vec<AttachedPolicy> {
     match e {
         Expression::Array(a) => a.iter().filter_map(|x| managed_one(ev, file, x)).collect(),
         other => ev
@@ -114,7 +114,7 @@ fn managed_list(ev: &Eval, file: &SourceFile, e: &Expression) -> Vec<AttachedPol
 }
 
 /// One managed policy: an `aws_iam_policy` of the module (with its document), or an ARN.
-fn managed_one(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<AttachedPolicy> {
+pub(super) fn managed_one(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<AttachedPolicy> {
     let n = ev.expr(file, e);
     if let Some(addr) = target(ev, file, e)
         && let Some(p) = ev.decl(&addr).filter(|p| p.kind == "aws_iam_policy")

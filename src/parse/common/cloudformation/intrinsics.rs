@@ -33,6 +33,8 @@ pub struct Template<'a> {
     /// Resources SAM generates that templates may refer to (`<Function>Role`,
     /// `ServerlessRestApi`, `ServerlessHttpApi`), with their types.
     pub implicit: BTreeMap<String, &'static str>,
+    /// SAM's `Globals.Function`, which every `AWS::Serverless::Function` inherits.
+    pub function_globals: Option<&'a Node>,
     pub issues: RefCell<Vec<ParseError>>,
     /// Guards name resolution against self-referencing names.
     depth: Cell<u32>,
@@ -81,6 +83,7 @@ impl<'a> Template<'a> {
             params,
             mappings: root.get("Mappings"),
             implicit: BTreeMap::new(),
+            function_globals: root.get("Globals").and_then(|g| g.get("Function")),
             issues: RefCell::new(Vec::new()),
             depth: Cell::new(0),
         }
@@ -92,6 +95,19 @@ impl<'a> Template<'a> {
             Some(d) => Some(d.kind.as_str()),
             None => self.implicit.get(logical).copied(),
         }
+    }
+
+    /// A scalar property of a SAM function as the transform sees it: its own value, else the
+    /// one `Globals.Function` gives (`AutoPublishAlias: live` in `Globals` publishes an alias
+    /// of every function; "Globals section of the AWS SAM template").
+    pub fn sam_function_prop(&self, logical: &str, key: &str) -> Option<&'a Node> {
+        let decl = self.resources.get(logical)?;
+        if decl.kind != "AWS::Serverless::Function" {
+            return None;
+        }
+        decl.props()
+            .and_then(|p| p.get(key))
+            .or_else(|| self.function_globals.and_then(|g| g.get(key)))
     }
 
     pub fn issue(&self, span: Span, msg: impl Into<String>) {
@@ -337,7 +353,9 @@ impl<'a> Template<'a> {
                     .and_then(|n| self.text(n))
             };
             let v = match attr {
-                "Alias" => prop("AutoPublishAlias")
+                "Alias" => self
+                    .sam_function_prop(res, "AutoPublishAlias")
+                    .and_then(|n| self.text(n))
                     .map(|a| format!("{}:{a}", self.arn(res).unwrap_or_default())),
                 "Stage" => prop("StageName"),
                 _ => None,

@@ -84,6 +84,15 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
                     code_path: layer_content(t, decl.node, props.as_ref()),
                 }
             }
+            "AWS::ECS::TaskDefinition" => model::ResourceKind::TaskDefinition {
+                roles: ["TaskRoleArn", "ExecutionRoleArn"]
+                    .into_iter()
+                    .filter_map(text)
+                    .collect(),
+            },
+            "AWS::KMS::Alias" => model::ResourceKind::KmsAlias {
+                target_key: text("TargetKeyId"),
+            },
             _ => model::ResourceKind::Other,
         };
         let encryption = props

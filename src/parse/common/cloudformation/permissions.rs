@@ -130,10 +130,7 @@ fn sam_alias(t: &Template, rid: &str) -> Option<Target> {
             return None;
         }
         let alias = t
-            .resources
-            .get(function)
-            .and_then(|d| d.props())
-            .and_then(|p| p.get("AutoPublishAlias"))
+            .sam_function_prop(function, "AutoPublishAlias")
             .and_then(|a| t.text(a))
             .unwrap_or_else(|| rid[i + "Alias".len()..].to_string());
         Some(Target {

@@ -21,7 +21,10 @@ pub fn register_implicit(t: &mut Template, root: &Node) {
                 if get("Role").or(global_role).is_none() {
                     add.push((format!("{logical}Role"), "AWS::IAM::Role"));
                 }
-                if let Some(alias) = get("AutoPublishAlias").and_then(|a| t.text(a)) {
+                if let Some(alias) = t
+                    .sam_function_prop(logical, "AutoPublishAlias")
+                    .and_then(|a| t.text(a))
+                {
                     add.push((format!("{logical}Alias{alias}"), "AWS::Lambda::Alias"));
                 }
                 if get("FunctionUrlConfig").is_some() {
