@@ -174,35 +174,44 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
             unit: None,
         };
         scope.facts.outline.built = W::OUTLINE;
+        // Only the last pass's facts are kept, so only it builds the outline.
+        let outline = W::OUTLINE && pass >= W::PASSES;
         let mut state = OutlineState::default();
         // The ancestors of the node being visited, innermost last: tree-sitter's
         // `Node::parent` descends from the root each time, so the outline asks this instead.
         let mut ancestors: Vec<Node<'_>> = Vec::new();
+        // For each node the walk is inside: whether it defines a function and whether its
+        // body is deferred, as read when entering it (both depend on the node alone).
+        let mut inside: Vec<(bool, bool)> = Vec::new();
         walk(tree, |node, entering| {
             if entering {
-                if W::OUTLINE {
-                    outline_enter(&walker, node, &ancestors, &mut scope, &mut state);
+                let defines = walker.defines_function(node);
+                let defers = outline && walker.defers(node);
+                if outline {
+                    outline_enter(&walker, node, defers, &ancestors, &mut scope, &mut state);
                     ancestors.push(node);
                 }
                 walker.enter(node, &mut scope);
-                if W::OUTLINE {
+                if outline {
                     attribute(&mut scope, &mut state);
                 }
-                if walker.defines_function(node) {
+                if defines {
                     let name = node
                         .child_by_field_name("name")
                         .map(|n| super::text(file, n).to_string())
                         .unwrap_or_default();
                     scope.functions.push(name);
                 }
+                inside.push((defines, defers));
             } else {
+                let (defines, defers) = inside.pop().unwrap_or_default();
                 walker.leave(node, &mut scope);
-                if W::OUTLINE {
+                if outline {
                     ancestors.pop();
                     attribute(&mut scope, &mut state);
-                    outline_leave(&walker, node, &mut scope, &mut state);
+                    outline_leave(node, defers, &mut scope, &mut state);
                 }
-                if walker.defines_function(node) {
+                if defines {
                     scope.functions.pop();
                 }
             }
@@ -228,6 +237,7 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
 fn outline_enter<'f, W: Walker<'f>>(
     walker: &W,
     node: Node<'_>,
+    defers: bool,
     ancestors: &[Node<'_>],
     scope: &mut Scope<'_, W::Value>,
     state: &mut OutlineState,
@@ -245,10 +255,14 @@ fn outline_enter<'f, W: Walker<'f>>(
         state.unit = Some((index, node.id()));
         scope.unit = Some(index);
     }
-    if walker.defers(node) {
+    if defers {
         state.deferred += 1;
     }
-    if !matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+    // Both kinds are named leaves; most nodes are not (punctuation, keywords, expressions),
+    // and a named leaf is cheaper to ask about than its kind's name.
+    if !node.is_named()
+        || node.child_count() != 0
+        || !matches!(node.kind(), "identifier" | "shorthand_property_identifier")
         || in_import(ancestors)
     {
         return;
@@ -280,13 +294,13 @@ fn outline_enter<'f, W: Walker<'f>>(
 }
 
 /// Leaving a node: ends deferred code and the unit it started.
-fn outline_leave<'f, W: Walker<'f>>(
-    walker: &W,
+fn outline_leave<V>(
     node: Node<'_>,
-    scope: &mut Scope<'_, W::Value>,
+    defers: bool,
+    scope: &mut Scope<'_, V>,
     state: &mut OutlineState,
 ) {
-    if walker.defers(node) {
+    if defers {
         state.deferred = state.deferred.saturating_sub(1);
     }
     if state.unit.is_some_and(|(_, id)| id == node.id()) {
