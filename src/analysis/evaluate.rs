@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::data;
 use crate::iam::{self, Caller, Effect, Match, Policy, PolicySet, RequestContext};
@@ -150,91 +152,130 @@ pub fn analyze(
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    for (i, role) in app.roles.iter().enumerate() {
-        analysis
-            .roles
-            .push(load_role(i, role, &mut analysis.parse_errors));
+    // Roles are loaded in parallel; their problems are kept in the order of the roles.
+    let loaded: Vec<(RoleAnalysis, Vec<ParseError>)> = app
+        .roles
+        .par_iter()
+        .enumerate()
+        .map(|(i, role)| {
+            let mut problems = Vec::new();
+            let ra = load_role(i, role, &mut problems);
+            (ra, problems)
+        })
+        .collect();
+    for (ra, problems) in loaded {
+        analysis.roles.push(ra);
+        analysis.parse_errors.extend(problems);
     }
-    for (fi, func) in app.functions.iter().enumerate() {
-        let mut fa = FunctionAnalysis::default();
-        if let RoleBinding::Role(id) = &func.role
-            && let Some(&ri) = role_index.get(id.as_str())
-        {
-            fa.role = Some(ri);
-            analysis.roles[ri].functions.push(fi);
+    // Each function's role, and the functions of each role in the order they are declared.
+    let role_of: Vec<Option<usize>> = app
+        .functions
+        .iter()
+        .map(|func| match &func.role {
+            RoleBinding::Role(id) => role_index.get(id.as_str()).copied(),
+            _ => None,
+        })
+        .collect();
+    for (fi, ri) in role_of.iter().enumerate() {
+        if let Some(ri) = ri {
+            analysis.roles[*ri].functions.push(fi);
         }
-        let mut set = NeedSet::default();
-        needs::definition_needs(func, app, &mut set);
-        let fc = code.get(fi);
-        let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
-        let stats = needs::sdk_needs(func, app, calls, &config.env_hints, &mut set);
-        fa.sdk_calls = calls.len();
-        fa.resolved_calls = stats.resolved;
-        fa.unresolved_calls = stats.unresolved;
-        fa.specific_pairs = stats.specific;
-        fa.total_pairs = stats.total_pairs;
-        fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty() && !c.searched)
-            && fa.unresolved_calls.is_empty();
-        fa.needs = set
-            .into_needs()
-            .into_iter()
-            .filter(|n| {
-                !config
-                    .ignore_actions
-                    .iter()
-                    .any(|p| iam::action_matches(p, &n.action))
-            })
-            .collect();
-        fa.verdicts = match fa.role {
-            Some(ri) => {
-                let role = app.roles.get(analysis.roles[ri].role);
-                // A role whose ARN is unknown is still one of the stack's own.
-                let arn = match role.map(|r| r.arn.as_str()) {
-                    Some(a) if !a.is_empty() => a.to_string(),
-                    _ => format!(
-                        "arn:aws:iam::${{AWS::AccountId}}:role/{}",
-                        role.map_or("unknown", |r| r.name.as_str())
-                    ),
-                };
-                let ctx = request_context(arn, role, func);
-                let trust_of = |target: &str| {
-                    app.roles
-                        .iter()
-                        .position(|r| !r.arn.is_empty() && r.arn == target)
-                        .and_then(|ti| analysis.roles.iter().find(|ra| ra.role == ti))
-                        .and_then(|ra| ra.trust.as_ref())
-                };
-                evaluate_needs(&analysis.roles[ri], &ctx, &fa.needs, &trust_of)
-            }
-            None => fa
-                .needs
-                .iter()
-                .map(|_| NeedVerdict {
-                    verdict: Verdict::Unknown,
-                    by: Vec::new(),
-                    conditional_on: Vec::new(),
-                })
-                .collect(),
-        };
-        // Alternatives AWS accepts in place of each other: the ones the role does not use go.
-        let keep = needs::settle_choices(&fa.needs, |i| {
-            fa.verdicts
-                .get(i)
-                .is_some_and(|v| matches!(v.verdict, Verdict::Allowed | Verdict::Conditional))
-        });
-        if keep.iter().any(|k| !k) {
-            let mut k = keep.iter();
-            fa.needs.retain(|_| k.next().copied().unwrap_or(true));
-            let mut k = keep.iter();
-            fa.verdicts.retain(|_| k.next().copied().unwrap_or(true));
-        }
-        analysis.functions.push(fa);
     }
+    // Functions are analysed apart from each other (in parallel, collected in order).
+    let roles = &analysis.roles;
+    analysis.functions = app
+        .functions
+        .par_iter()
+        .enumerate()
+        .map(|(fi, func)| analyze_function(app, code, config, roles, role_of[fi], fi, func))
+        .collect();
     for ri in 0..analysis.roles.len() {
         mark_used(&mut analysis, ri);
     }
     analysis.triggers = TriggerGraph::build(app, &analysis.functions);
     analysis
+}
+
+/// One function's needs and their verdicts under its role (`role`, an index in `roles`).
+fn analyze_function(
+    app: &App,
+    code: &[FunctionCode],
+    config: &Config,
+    roles: &[RoleAnalysis],
+    role: Option<usize>,
+    fi: usize,
+    func: &crate::model::Function,
+) -> FunctionAnalysis {
+    let mut fa = FunctionAnalysis {
+        role,
+        ..FunctionAnalysis::default()
+    };
+    let mut set = NeedSet::default();
+    needs::definition_needs(func, app, &mut set);
+    let fc = code.get(fi);
+    let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
+    let stats = needs::sdk_needs(func, app, calls, &config.env_hints, &mut set);
+    fa.sdk_calls = calls.len();
+    fa.resolved_calls = stats.resolved;
+    fa.unresolved_calls = stats.unresolved;
+    fa.specific_pairs = stats.specific;
+    fa.total_pairs = stats.total_pairs;
+    fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty() && !c.searched)
+        && fa.unresolved_calls.is_empty();
+    fa.needs = set
+        .into_needs()
+        .into_iter()
+        .filter(|n| {
+            !config
+                .ignore_actions
+                .iter()
+                .any(|p| iam::action_matches(p, &n.action))
+        })
+        .collect();
+    fa.verdicts = match fa.role {
+        Some(ri) => {
+            let role = app.roles.get(roles[ri].role);
+            // A role whose ARN is unknown is still one of the stack's own.
+            let arn = match role.map(|r| r.arn.as_str()) {
+                Some(a) if !a.is_empty() => a.to_string(),
+                _ => format!(
+                    "arn:aws:iam::${{AWS::AccountId}}:role/{}",
+                    role.map_or("unknown", |r| r.name.as_str())
+                ),
+            };
+            let ctx = request_context(arn, role, func);
+            let trust_of = |target: &str| {
+                app.roles
+                    .iter()
+                    .position(|r| !r.arn.is_empty() && r.arn == target)
+                    .and_then(|ti| roles.iter().find(|ra| ra.role == ti))
+                    .and_then(|ra| ra.trust.as_ref())
+            };
+            evaluate_needs(&roles[ri], &ctx, &fa.needs, &trust_of)
+        }
+        None => fa
+            .needs
+            .iter()
+            .map(|_| NeedVerdict {
+                verdict: Verdict::Unknown,
+                by: Vec::new(),
+                conditional_on: Vec::new(),
+            })
+            .collect(),
+    };
+    // Alternatives AWS accepts in place of each other: the ones the role does not use go.
+    let keep = needs::settle_choices(&fa.needs, |i| {
+        fa.verdicts
+            .get(i)
+            .is_some_and(|v| matches!(v.verdict, Verdict::Allowed | Verdict::Conditional))
+    });
+    if keep.iter().any(|k| !k) {
+        let mut k = keep.iter();
+        fa.needs.retain(|_| k.next().copied().unwrap_or(true));
+        let mut k = keep.iter();
+        fa.verdicts.retain(|_| k.next().copied().unwrap_or(true));
+    }
+    fa
 }
 
 /// Loads a role's policies. What IAM would reject in a policy the user wrote (an unknown
