@@ -109,6 +109,24 @@ fn piece(i: &str) -> Option<(&str, Piece<'_>)> {
     Some((&i[c.len_utf8()..], Piece::Ch(c)))
 }
 
+/// How many units [`Pattern::compile`] makes of `raw` (its units are allocated once, at size).
+fn unit_count(raw: &str, syntax: Syntax) -> usize {
+    if !raw.contains("${") {
+        return raw.chars().count();
+    }
+    let mut count = 0;
+    let mut rest = raw;
+    while let Some((next, p)) = piece(rest) {
+        rest = next;
+        count += match p {
+            Piece::Ch(_) => 1,
+            Piece::Subst(_) if syntax.substitutions => 1,
+            Piece::Subst(inner) => 3 + inner.chars().count(),
+        };
+    }
+    count
+}
+
 /// A pattern parsed once: units plus side tables for variables and placeholders.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pattern {
@@ -152,7 +170,7 @@ impl Syntax {
 
 impl Pattern {
     pub fn compile(raw: &str, syntax: Syntax) -> Pattern {
-        let mut units = Vec::with_capacity(raw.len());
+        let mut units = Vec::with_capacity(unit_count(raw, syntax));
         let mut vars = Vec::new();
         let mut names: Vec<Box<str>> = Vec::new();
         let mut rest = raw;

@@ -44,6 +44,8 @@ pub fn sdk_needs(
 ) -> SdkNeeds {
     let mut stats = SdkNeeds::default();
     let (region, account) = super::home(func);
+    // The app's resources encrypted with a customer managed key, listed once per function.
+    let encrypted = std::cell::OnceCell::new();
     for call in calls {
         let Some(resolved) = resolve(func, hints, call) else {
             stats.unresolved.push(call.text.clone());
@@ -186,7 +188,10 @@ pub fn sdk_needs(
                     let args = args_of(f.resource_param.as_deref());
                     let mut keys: Vec<String> = targets
                         .iter()
-                        .filter_map(|t| kms::encrypted(app, func, t, &args))
+                        .filter_map(|t| {
+                            let among = encrypted.get_or_init(|| kms::encrypted_resources(app));
+                            kms::encrypted(among, func, t, &args)
+                        })
                         .filter_map(|r| r.encryption.as_ref())
                         .map(|k| kms::key_arn(app, &k.value, &region, &account))
                         .collect();

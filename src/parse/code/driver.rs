@@ -16,7 +16,7 @@ use std::fmt::Display;
 
 use tree_sitter::{Node, Tree};
 
-use super::walk;
+use super::{kind, walk};
 #[cfg(doc)]
 use crate::model::Outline;
 use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, ImportUse, Unit};
@@ -262,7 +262,7 @@ fn outline_enter<'f, W: Walker<'f>>(
     // and a named leaf is cheaper to ask about than its kind's name.
     if !node.is_named()
         || node.child_count() != 0
-        || !matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+        || !matches!(kind(node), "identifier" | "shorthand_property_identifier")
         || in_import(ancestors)
     {
         return;
@@ -332,7 +332,7 @@ fn attribute<V>(scope: &mut Scope<'_, V>, state: &mut OutlineState) {
 /// True for a name an import statement binds (binding a name is no use of it).
 fn in_import(ancestors: &[Node<'_>]) -> bool {
     for n in ancestors.iter().rev() {
-        match n.kind() {
+        match kind(*n) {
             "import_statement" | "import_from_statement" | "future_import_statement" => {
                 return true;
             }
@@ -349,7 +349,7 @@ fn in_import(ancestors: &[Node<'_>]) -> bool {
 fn is_callee(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
     let mut at = node;
     for &parent in ancestors.iter().rev() {
-        let field = match parent.kind() {
+        let field = match kind(parent) {
             "attribute" | "member_expression" => "object",
             "call" | "call_expression" => "function",
             "new_expression" => "constructor",

@@ -99,6 +99,8 @@ pub use profile::{HandlerEntry, Packages, Profile, for_runtime, handler_entry};
 pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
 
+use std::cell::Cell;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
@@ -164,7 +166,9 @@ pub fn extract_with(
     imported: &[Factory],
 ) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
+    let previous = KINDS.replace(kind_names(lang));
     let mut facts = (lang.profile().extract)(file, &tree, imported);
+    KINDS.set(previous);
     for call in &mut facts.calls {
         token_signer(call);
     }
@@ -274,6 +278,39 @@ fn first_error(tree: &Tree) -> Option<usize> {
     }
 }
 
+thread_local! {
+    /// The kind names of the grammar whose tree this thread is reading, by kind id (see
+    /// [`kind`]); empty outside [`extract_with`].
+    static KINDS: Cell<&'static [Option<&'static str>]> = const { Cell::new(&[]) };
+}
+
+/// The kind names of a language's grammar by kind id, read once.
+fn kind_names(lang: Lang) -> &'static [Option<&'static str>] {
+    static TABLES: [OnceLock<Vec<Option<&'static str>>>; 6] = [const { OnceLock::new() }; 6];
+    TABLES.get(lang as usize).map_or(&[], |table| {
+        table.get_or_init(|| {
+            let grammar = lang.grammar();
+            (0..grammar.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| grammar.node_kind_for_id(id))
+                })
+                .collect()
+        })
+    })
+}
+
+/// `node.kind()`, looked up by kind id in the table of the grammar being read: `Node::kind`
+/// measures and checks the name's C string at each call, and the walkers ask every node of
+/// every pass. Kinds outside the table (`ERROR`) are asked of the node.
+pub(crate) fn kind(node: Node<'_>) -> &'static str {
+    let id = usize::from(node.kind_id());
+    KINDS
+        .with(|k| k.get().get(id).copied().flatten())
+        .unwrap_or_else(|| node.kind())
+}
+
 /// The text of a node (empty when the node does not fall on character boundaries).
 pub(crate) fn text<'a>(file: &'a SourceFile, node: Node<'_>) -> &'a str {
     file.text.get(node.byte_range()).unwrap_or("")
@@ -381,4 +418,64 @@ pub(crate) fn unescape(raw: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    /// `kind` gives what `Node::kind` gives for every node of every grammar, error nodes and
+    /// aliased kinds included.
+    #[test]
+    fn kind_table_matches_tree_sitter() {
+        let samples = [
+            (
+                Lang::Python,
+                "import boto3\ns3 = boto3.client('s3')\ndef f(e, c):\n    s3.put_object(Bucket=e['b'], **{'Key': 1})\n    lambda x: [y async for y in x]\nif (:\n",
+            ),
+            (
+                Lang::JavaScript,
+                "import { S3 } from '@aws-sdk/client-s3';\nexport const h = async (e) => { await new S3({}).send(x); };\nclass A { #p = 1; m() { return `a${b}`; } }\nconst = ;\n",
+            ),
+            (
+                Lang::TypeScript,
+                "import type { X } from './x';\nexport async function h(e: X): Promise<void> { const a = <T,>(b: T) => b; }\nenum E { A }\nlet = ;\n",
+            ),
+            (
+                Lang::Tsx,
+                "export const C = () => <div a={1}>{x}</div>;\nconst f = (a: number) => a as unknown;\n",
+            ),
+            (
+                Lang::Go,
+                "package main\nimport \"github.com/aws/aws-lambda-go/lambda\"\nfunc main() { lambda.Start(h) }\nfunc h(ctx context.Context) error { s := x.(type); return nil }\nfunc {\n",
+            ),
+            (
+                Lang::Java,
+                "package a;\nimport software.amazon.awssdk.services.s3.S3Client;\npublic class H { @Override public String handleRequest(Object o, Context c) { var s = S3Client.create(); return switch (x) { case 1 -> \"a\"; default -> \"b\"; }; } void ( }\n",
+            ),
+        ];
+        for (lang, text) in samples {
+            let file = SourceFile::new(FileId(0), "sample", text);
+            let tree = parse(&file, lang).expect("parses");
+            let previous = KINDS.replace(kind_names(lang));
+            let mut seen = 0;
+            walk(&tree, |node, entering| {
+                if entering {
+                    assert_eq!(kind(node), node.kind(), "{lang:?} node {node:?}");
+                    seen += 1;
+                }
+            });
+            KINDS.set(previous);
+            assert!(seen > 20, "{lang:?}: {seen} nodes");
+        }
+    }
+
+    /// Outside a walk the kind is asked of the node itself.
+    #[test]
+    fn kind_outside_a_walk() {
+        let file = SourceFile::new(FileId(0), "a.py", "x = 1\n");
+        let tree = parse(&file, Lang::Python).expect("parses");
+        assert_eq!(kind(tree.root_node()), "module");
+    }
 }

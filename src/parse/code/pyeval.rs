@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::Node;
 
-use super::{MAX_DEPTH, concat, text};
+use super::{MAX_DEPTH, concat, kind, text};
 use crate::model::Arg;
 use crate::source::SourceFile;
 
@@ -140,7 +140,7 @@ impl Env<'_> {
             return None;
         }
         let d = depth + 1;
-        match node.kind() {
+        match kind(node) {
             "identifier" => self.lookup(self.t(node)),
             "parenthesized_expression" | "conditional_expression" | "await" => {
                 self.resolve(node.named_child(0)?, d)
@@ -382,7 +382,7 @@ impl Env<'_> {
             return Arg::Unknown;
         }
         let d = depth + 1;
-        match node.kind() {
+        match kind(node) {
             "string" => self.string(node, d),
             "concatenated_string" => {
                 let mut cursor = node.walk();
@@ -525,7 +525,7 @@ impl Env<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let key = match node.kind() {
+        let key = match kind(node) {
             "subscript" => {
                 if self.resolve(node.child_by_field_name("value")?, depth + 1)? != Obj::Environ {
                     return None;

@@ -14,7 +14,7 @@ use super::driver::{self, Passed, Scope, Walker};
 use super::handler::join;
 use super::profile::{self, Profile};
 use super::pyeval::{Env, Obj};
-use super::{short_receiver, text};
+use super::{kind, short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
@@ -121,7 +121,7 @@ impl<'f> Walker<'f> for Python<'f> {
     }
 
     fn defines_function(&self, node: Node<'_>) -> bool {
-        node.kind() == "function_definition"
+        kind(node) == "function_definition"
     }
 
     const OUTLINE: bool = true;
@@ -133,7 +133,7 @@ impl<'f> Walker<'f> for Python<'f> {
             n.child_by_field_name("name")
                 .map(|x| text(file, x).to_string())
         };
-        match node.kind() {
+        match kind(node) {
             "function_definition" | "class_definition" => name(node),
             "decorated_definition" => node.child_by_field_name("definition").and_then(name),
             "assignment" => node
@@ -146,11 +146,11 @@ impl<'f> Walker<'f> for Python<'f> {
     }
 
     fn defers(&self, node: Node<'_>) -> bool {
-        matches!(node.kind(), "function_definition" | "lambda") || is_main_block(self.cx.file, node)
+        matches!(kind(node), "function_definition" | "lambda") || is_main_block(self.cx.file, node)
     }
 
     fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
-        match node.kind() {
+        match kind(node) {
             "import_statement" | "import_from_statement" => {
                 super::pyimport::import(&mut self.cx, scope, node)
             }
@@ -171,7 +171,7 @@ impl<'f> Walker<'f> for Python<'f> {
 
     fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
         let cx = &mut self.cx;
-        match node.kind() {
+        match kind(node) {
             "assignment" => {
                 if self.classes == 0 && scope.functions.is_empty() {
                     module_assignment(cx, scope, node);
@@ -265,7 +265,7 @@ impl<'f> Walker<'f> for Python<'f> {
 
 /// `if __name__ == "__main__":` — code for running the file by hand, never run by Lambda.
 fn is_main_block(file: &SourceFile, node: Node<'_>) -> bool {
-    node.kind() == "if_statement"
+    kind(node) == "if_statement"
         && node.child_by_field_name("condition").is_some_and(|c| {
             let t = text(file, c);
             t.contains("__name__") && t.contains("__main__")
