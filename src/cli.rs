@@ -37,6 +37,50 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the least-privilege policy each function needs (its code, triggers, settings).
     Policy(PolicyArgs),
+    /// Decide one IAM request offline and show which statement decides: from the input of
+    /// `aws iam simulate-custom-policy --cli-input-json`, or from a function of the app.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["cli_input_json", "function"])))]
+pub struct SimulateArgs {
+    /// The input JSON of `aws iam simulate-custom-policy` (plus `ServiceControlPolicies`,
+    /// `ResourceControlPolicies`, `SessionPolicyInputList`, `ManagementAccountId`):
+    /// `file://PATH`, a path, or `-` for standard input.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["function", "action", "resource", "context"])]
+    pub cli_input_json: Option<String>,
+    /// The function (name or report id) whose execution role makes the request.
+    #[arg(long, value_name = "NAME", requires = "action")]
+    pub function: Option<String>,
+    /// The action of the request (`sqs:SendMessage`).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// The resource: an ARN or a logical id of the app (default: the resources the function's
+    /// needs name for the action).
+    #[arg(long, value_name = "ARN")]
+    pub resource: Option<String>,
+    /// A request context value, `KEY=VALUE` (repeat a key for several values).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Folders or templates of the app (function mode; default `.`).
+    pub paths: Vec<PathBuf>,
+    /// `human`: the decision and diagnostics at the deciding statements; `json`: the AWS
+    /// CLI's output shape (`EvaluationResults`).
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
+    pub format: SimulateFormat,
+    /// Colour in human output: auto (on a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Configuration file (function mode; default: `rolefit.toml` at the first PATH).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

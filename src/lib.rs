@@ -21,6 +21,7 @@ pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod simulate;
 pub mod source;
 pub mod suppress;
 pub mod syntax;

@@ -7,7 +7,7 @@ use clap::Parser;
 
 use rolefit::cli::{
     ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, Format, GraphArgs,
-    PolicyArgs, PolicyFormat, SdkArg,
+    PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
 };
 use rolefit::config::Config;
 use rolefit::finding::{Severity, catalog};
@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Actions(args) => run_actions(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Policy(args) => run_policy(&args),
+        Command::Simulate(args) => run_simulate(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -202,6 +203,68 @@ fn run_policy(args: &PolicyArgs) -> anyhow::Result<u8> {
         PolicyFormat::Native => Syntax::Native,
     };
     write_output(args.output.as_deref(), &policy::render(&selected, syntax))?;
+    Ok(0)
+}
+
+fn run_simulate(args: &SimulateArgs) -> anyhow::Result<u8> {
+    use rolefit::simulate;
+    let sim = if let Some(input) = &args.cli_input_json {
+        let (name, text) = if input == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| anyhow::anyhow!("reading standard input: {e}"))?;
+            ("-".to_string(), text)
+        } else {
+            let path = input.strip_prefix("file://").unwrap_or(input);
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("reading {path}: {e}"))?;
+            (path.to_string(), text)
+        };
+        simulate::input::parse(&name, &text)?
+    } else {
+        let mut paths = args.paths.clone();
+        if paths.is_empty() {
+            paths.push(".".into());
+        }
+        let mut context = Vec::new();
+        for c in &args.context {
+            let Some((k, v)) = c.split_once('=') else {
+                anyhow::bail!("--context `{c}`: expected KEY=VALUE");
+            };
+            context.push((k.trim().to_string(), v.to_string()));
+        }
+        let query = simulate::function::FunctionQuery {
+            function: args.function.clone().unwrap_or_default(),
+            action: args.action.clone().unwrap_or_default(),
+            resource: args.resource.clone(),
+            context,
+        };
+        let config = Config::find(args.config.as_deref(), &paths)?;
+        let audit = app::audit(&paths, &config)?;
+        simulate::function::build(audit, &query)?
+    };
+    let results = sim.run();
+    if args.cli_input_json.is_some() {
+        simulate::check_definite(&sim, &results)?;
+    }
+    let text = match args.format {
+        SimulateFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&simulate::to_json(&sim, &results))?;
+            t.push('\n');
+            t
+        }
+        SimulateFormat::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            simulate::human::render(&sim, &results, color)
+        }
+    };
+    write_output(None, &text)?;
     Ok(0)
 }
 

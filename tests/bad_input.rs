@@ -788,3 +788,35 @@ fn problems_in_user_policies_are_findings_and_json_text_policies_are_read() {
         .expect("located");
     assert_eq!(location(broken).0, 29, "points at the statement");
 }
+
+#[test]
+fn a_build_file_that_does_not_parse_is_a_parse_error() {
+    let t = Tree::new();
+    t.write(
+        "java/template.yaml",
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: target/orders-1.0.jar\n      Handler: com.example.Orders::handleRequest\n      Runtime: java21\n",
+    );
+    t.write(
+        "java/pom.xml",
+        "<project><artifactId>orders</artifactId><modules><module>core</module></project>\n",
+    );
+    t.write(
+        "java/src/main/java/com/example/Orders.java",
+        "package com.example;\npublic class Orders { public String handleRequest(Object i, Object c) { return \"\"; } }\n",
+    );
+    let report = t.audit();
+    let e = parse_error(&report, "java/pom.xml");
+    assert!(
+        e.message.contains("`<modules>` is not closed"),
+        "{}",
+        e.message
+    );
+    // The project is still read.
+    let f = report
+        .functions
+        .iter()
+        .find(|f| f.id.ends_with("#Orders"))
+        .expect("function");
+    assert_eq!(f.code, ["java/src/main/java/com/example/Orders.java"]);
+    assert_good_app_analysed(&report);
+}

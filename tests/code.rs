@@ -404,34 +404,75 @@ def handler(event, context):
     cfg = parameters.get_app_config(name="features", environment="prod", application="shop")
 "#,
     );
-    let pt = "aws-lambda-powertools";
+    let params = "aws_lambda_powertools.utilities.parameters";
+    let idem = "aws_lambda_powertools.utilities.idempotency";
     check(
         &f.calls,
         &[
             direct(
-                pt,
-                "idempotency.DynamoDBPersistenceLayer",
+                idem,
+                "DynamoDBPersistenceLayer",
                 vec![("TableName", env("IDEMPOTENCY_TABLE"))],
             ),
+            direct(params, "get_parameter", vec![("Name", s("/app/key"))]),
+            direct(params, "get_parameters", vec![("Path", s("/app/"))]),
+            direct(params, "get_secret", vec![("SecretId", env("SECRET_NAME"))]),
             direct(
-                pt,
-                "parameters.get_parameter",
-                vec![("Name", s("/app/key"))],
-            ),
-            direct(pt, "parameters.get_parameters", vec![("Path", s("/app/"))]),
-            direct(
-                pt,
-                "parameters.get_secret",
-                vec![("SecretId", env("SECRET_NAME"))],
-            ),
-            direct(
-                pt,
-                "parameters.get_app_config",
+                params,
+                "get_app_config",
                 vec![
                     ("Name", s("features")),
                     ("Environment", s("prod")),
                     ("Application", s("shop")),
                 ],
+            ),
+        ],
+    );
+}
+
+/// Libraries that call AWS on the function's behalf, from the helpers table's `library`
+/// entries: Strands agents (Bedrock unless another model object is given), langchain-aws
+/// chat models, the Secrets Manager caching client's methods.
+#[test]
+fn python_library_entry_points() {
+    let f = facts(
+        "app.py",
+        r#"
+import os
+from strands import Agent
+from strands.models import BedrockModel
+from strands.models.openai import OpenAIModel
+from langchain_aws.chat_models import ChatBedrock
+from aws_secretsmanager_caching import SecretCache
+
+cache = SecretCache()
+default_agent = Agent(system_prompt="hi")
+bedrock_agent = Agent(model=BedrockModel(model_id="anthropic.claude-3-haiku-20240307-v1:0"))
+openai_agent = Agent(model=OpenAIModel(model_id="gpt-4o"))
+chat = ChatBedrock(model_id=os.environ["MODEL_ID"])
+
+def handler(event, context):
+    return cache.get_secret_string(os.environ["SECRET_ARN"])
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct("strands", "Agent", vec![]),
+            direct(
+                "strands.models",
+                "BedrockModel",
+                vec![("modelId", s("anthropic.claude-3-haiku-20240307-v1:0"))],
+            ),
+            direct(
+                "langchain_aws",
+                "ChatBedrock",
+                vec![("modelId", env("MODEL_ID"))],
+            ),
+            direct(
+                "aws_secretsmanager_caching",
+                "SecretCache.get_secret_string",
+                vec![("SecretId", env("SECRET_ARN"))],
             ),
         ],
     );
@@ -1431,5 +1472,143 @@ def handler(event, context: DurableContext):
                 s("arn:aws:lambda:eu-west-1:111122223333:function:x"),
             )],
         )],
+    );
+}
+
+#[test]
+fn v3_commands_sent_by_clients_made_out_of_sight_still_resolve() {
+    let src = r#"
+import { PublishCommand } from "@aws-sdk/client-sns";
+import { make } from "./clients.mjs";
+
+export const handler = async () => {
+  await make("sns").send(new PublishCommand({ TopicArn: "arn:aws:sns:eu-west-1:1:t", Message: "x" }));
+  await other.send(new NotACommand({}));
+  await mystery.send({ TopicArn: "t" });
+};
+"#;
+    let f = facts("app.mjs", src);
+    check(
+        &f.calls,
+        &[direct(
+            "@aws-sdk/client-sns",
+            "PublishCommand",
+            vec![
+                ("TopicArn", s("arn:aws:sns:eu-west-1:1:t")),
+                ("Message", s("x")),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn js_signed_requests_durable_invoke_and_invocation_values() {
+    let f = facts(
+        "index.ts",
+        r#"
+import { Signer } from "@aws-sdk/rds-signer";
+import { Client } from "@opensearch-project/opensearch";
+import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
+import { DurableContext, withDurableExecution } from "@aws/durable-execution-sdk-js";
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+import aws4 from "aws4";
+
+const search = new Client({ ...AwsSigv4Signer({ region: "us-east-1" }), node: process.env.SEARCH });
+const s3 = new S3Client({});
+
+export const handler = withDurableExecution(async (event: any, context: DurableContext) => {
+  await new Signer({ hostname: process.env.DB_HOST, port: 5432, username: "app" }).getAuthToken();
+  await search.search({ index: "orders" });
+  await search.indices.delete({ index: "old" });
+  await search.transport.request({ method: "PUT", path: "/orders/_settings", body: {} });
+  aws4.sign({ host: "search-logs-abc.us-east-1.es.amazonaws.com", path: "/_bulk", body: "{}" });
+  aws4.sign({ host: process.env.OTHER, service: "s3", method: "GET" });
+  aws4.sign({ host: process.env.SEARCH, service: "es", method: "PUT" }, { accessKeyId: "AKIA", secretAccessKey: "x" });
+  await context.invoke("charge", process.env.PAY_FN, { amount: 1 });
+  await context.invoke(process.env.SHIP_FN, { id: 1 });
+  const record = event.Records[0];
+  await s3.send(new PutObjectCommand({ Bucket: record.s3.bucket.name, Key: "out" }));
+  return context.functionName;
+});
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            action(
+                "rds-db",
+                "connect",
+                vec![
+                    ("DBHostname", env("DB_HOST")),
+                    ("Port", Arg::Unknown),
+                    ("DBUsername", s("app")),
+                ],
+            ),
+            action("es", "ESHttpGet", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpPost", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpDelete", vec![("Endpoint", env("SEARCH"))]),
+            action("es", "ESHttpPut", vec![("Endpoint", env("SEARCH"))]),
+            action(
+                "es",
+                "ESHttpPost",
+                vec![("Endpoint", s("search-logs-abc.us-east-1.es.amazonaws.com"))],
+            ),
+            action(
+                "lambda",
+                "InvokeFunction",
+                vec![("FunctionName", env("PAY_FN"))],
+            ),
+            action(
+                "lambda",
+                "InvokeFunction",
+                vec![("FunctionName", env("SHIP_FN"))],
+            ),
+            direct(
+                "@aws-sdk/client-s3",
+                "PutObjectCommand",
+                vec![("Bucket", Arg::Event("s3.bucket.name")), ("Key", s("out"))],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_invocation_values() {
+    let f = facts(
+        "app.py",
+        r#"
+import os
+import boto3
+
+s3 = boto3.client("s3")
+lam = boto3.client("lambda")
+config = {"function_name": "other"}
+
+def handler(event, context):
+    for record in event["Records"]:
+        s3.put_object(Bucket=record["s3"]["bucket"]["name"], Key="x")
+    lam.invoke(FunctionName=context.function_name, InvocationType="Event")
+    lam.invoke(FunctionName=config.function_name)
+"#,
+    );
+    check(
+        &f.calls,
+        &[
+            direct(
+                "s3",
+                "put_object",
+                vec![("Bucket", Arg::Event("s3.bucket.name")), ("Key", s("x"))],
+            ),
+            direct(
+                "lambda",
+                "invoke",
+                vec![
+                    ("FunctionName", env("AWS_LAMBDA_FUNCTION_NAME")),
+                    ("InvocationType", s("Event")),
+                ],
+            ),
+            // Another object's `function_name` is its own value, not the function's name.
+            direct("lambda", "invoke", vec![("FunctionName", s("other"))]),
+        ],
     );
 }

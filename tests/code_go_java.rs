@@ -795,3 +795,204 @@ public class App {
         )],
     );
 }
+
+#[test]
+fn java_token_generators_durable_invoke_and_nested_structures() {
+    let f = facts(
+        "src/main/java/App.java",
+        r#"
+import com.amazonaws.services.rds.auth.GetIamAuthTokenRequest;
+import com.amazonaws.services.rds.auth.RdsIamAuthTokenGenerator;
+import software.amazon.awssdk.services.rds.RdsClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.*;
+import software.amazon.lambda.durable.DurableContext;
+
+public class App {
+    private final RdsClient rds = RdsClient.create();
+    private final EventBridgeClient events = EventBridgeClient.create();
+
+    public String handleRequest(String in, DurableContext context) {
+        RdsIamAuthTokenGenerator gen = RdsIamAuthTokenGenerator.builder().region("us-east-1").build();
+        gen.getAuthToken(GetIamAuthTokenRequest.builder().hostname("db.example.com").port(5432).userName("v1user").build());
+        rds.utilities().generateAuthenticationToken(b -> b.hostname(System.getenv("DB_HOST")).username("v2user"));
+        context.invoke("pay", System.getenv("PAY_FN"), in, String.class);
+        Target target = Target.builder().id("t").roleArn(System.getenv("ROLE")).build();
+        events.putTargets(PutTargetsRequest.builder().rule("r").targets(target).build());
+        String name = System.getenv("NAME");
+        return name + context.getFunctionName();
+    }
+}
+"#,
+    );
+    check(
+        &f,
+        SdkKind::Java,
+        &[
+            (
+                "rds-db",
+                "connect",
+                CallStyle::Action,
+                vec![
+                    ("DBHostname", s("db.example.com")),
+                    ("Port", Arg::Unknown),
+                    ("DBUsername", s("v1user")),
+                ],
+            ),
+            (
+                "rds-db",
+                "connect",
+                CallStyle::Action,
+                vec![("DBHostname", env("DB_HOST")), ("DBUsername", s("v2user"))],
+            ),
+            (
+                "lambda",
+                "InvokeFunction",
+                CallStyle::Action,
+                vec![("FunctionName", env("PAY_FN"))],
+            ),
+            (
+                "eventbridge",
+                "putTargets",
+                CallStyle::Direct,
+                vec![
+                    ("Rule", s("r")),
+                    ("Targets[].Id", s("t")),
+                    ("Targets[].RoleArn", env("ROLE")),
+                    ("Targets", Arg::Unknown),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn go_token_builders_signed_search_nested_structures_and_own_name() {
+    let f = facts(
+        "main.go",
+        r#"package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/rds/auth"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/opensearch-project/opensearch-go/v2"
+	"github.com/opensearch-project/opensearch-go/v2/opensearchapi"
+	"github.com/opensearch-project/opensearch-go/v2/signer/awsv2"
+)
+
+func handler(ctx context.Context, cfg aws.Config) {
+	auth.BuildAuthToken(ctx, os.Getenv("DB"), "us-east-1", "app", cfg.Credentials)
+	signer, _ := awsv2.NewSignerWithService(cfg, "aoss")
+	search, _ := opensearch.NewClient(opensearch.Config{Addresses: []string{"https://abc.us-east-1.aoss.amazonaws.com"}, Signer: signer})
+	search.Indices.Create("orders")
+	req := opensearchapi.IndexRequest{Index: "orders"}
+	req.Do(ctx, search)
+	opensearchapi.IndicesDeleteRequest{Index: []string{"old"}}.Do(ctx, search)
+	sched := scheduler.NewFromConfig(cfg)
+	sched.CreateSchedule(ctx, &scheduler.CreateScheduleInput{Name: aws.String("n"), Target: &types.Target{RoleArn: aws.String(os.Getenv("ROLE"))}})
+	fn := lambda.NewFromConfig(cfg)
+	fn.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(lambdacontext.FunctionName)})
+}
+"#,
+    );
+    check(
+        &f,
+        SdkKind::Go,
+        &[
+            (
+                "rds-db",
+                "connect",
+                CallStyle::Action,
+                vec![
+                    ("DBHostname", env("DB")),
+                    ("Region", s("us-east-1")),
+                    ("DBUsername", s("app")),
+                ],
+            ),
+            (
+                "aoss",
+                "APIAccessAll",
+                CallStyle::Action,
+                vec![("Endpoint", s("https://abc.us-east-1.aoss.amazonaws.com"))],
+            ),
+            (
+                "aoss",
+                "APIAccessAll",
+                CallStyle::Action,
+                vec![("Endpoint", s("https://abc.us-east-1.aoss.amazonaws.com"))],
+            ),
+            (
+                "aoss",
+                "APIAccessAll",
+                CallStyle::Action,
+                vec![("Endpoint", s("https://abc.us-east-1.aoss.amazonaws.com"))],
+            ),
+            (
+                "scheduler",
+                "CreateSchedule",
+                CallStyle::Direct,
+                vec![
+                    ("Name", s("n")),
+                    ("Target.RoleArn", env("ROLE")),
+                    ("Target", Arg::Unknown),
+                ],
+            ),
+            (
+                "lambda",
+                "Invoke",
+                CallStyle::Direct,
+                vec![("FunctionName", env("AWS_LAMBDA_FUNCTION_NAME"))],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn go_opensearch_requests_sent_with_do() {
+    let f = facts(
+        "main.go",
+        r#"package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/opensearch-project/opensearch-go/v2"
+	"github.com/opensearch-project/opensearch-go/v2/opensearchapi"
+	requestsigner "github.com/opensearch-project/opensearch-go/v2/signer/awsv2"
+)
+
+func handler(ctx context.Context, cfg aws.Config) {
+	signer, _ := requestsigner.NewSigner(cfg)
+	client, _ := opensearch.NewClient(opensearch.Config{Addresses: []string{"https://search-logs-x1.eu-west-1.es.amazonaws.com"}, Signer: signer})
+	req := opensearchapi.SearchRequest{Index: []string{"logs"}}
+	req.Do(ctx, client)
+	opensearchapi.IndicesDeleteRequest{Index: []string{"old"}}.Do(ctx, client)
+	plain, _ := opensearch.NewDefaultClient()
+	opensearchapi.IndicesDeleteRequest{Index: []string{"old"}}.Do(ctx, plain)
+}
+"#,
+    );
+    let endpoint = || {
+        vec![(
+            "Endpoint",
+            s("https://search-logs-x1.eu-west-1.es.amazonaws.com"),
+        )]
+    };
+    check(
+        &f,
+        SdkKind::Go,
+        &[
+            ("es", "ESHttpGet", CallStyle::Action, endpoint()),
+            ("es", "ESHttpPost", CallStyle::Action, endpoint()),
+            ("es", "ESHttpDelete", CallStyle::Action, endpoint()),
+        ],
+    );
+}

@@ -141,3 +141,8 @@ fn explain_docs_and_sarif_say_the_same_of_every_rule() {
         }
     }
 }
+
+#[test]
+fn needs_page_matches_the_tables() {
+    check_generated("docs/needs.md", &rolefit::needs::doc::needs_page());
+}

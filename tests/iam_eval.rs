@@ -61,6 +61,7 @@ fn run(case: &Case, req: &Request) -> E {
         boundary: boundary.as_ref(),
         scps: scps.iter().collect(),
         resource: resource.as_ref(),
+        ..PolicySet::default()
     };
     match evaluate(&set, req) {
         Decision::Allowed { by } => {
@@ -161,7 +162,11 @@ fn evaluation_table() {
         // A Service principal does not match a role.
         ("rbp service", Case { resource: Some(stmt(r#"{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"s3:GetObject","Resource":"*"}"#)), ..Case::default() }, get(), E::Deny),
         // NotPrincipal with Deny: denies everyone except the listed principal.
-        ("notprincipal deny spared", Case { identity: vec![allow("*", "*")], resource: Some(stmt(&format!(r#"{{"Effect":"Deny","NotPrincipal":{{"AWS":"{ROLE}"}},"Action":"s3:*","Resource":"*"}}"#))), ..Case::default() }, get(), E::Allow),
+        // "AWS JSON policy elements: NotPrincipal": "you must also specify the account ARN of
+        // the principal that should not be denied. Otherwise, the policy might deny access to
+        // the entire account containing the principal."
+        ("notprincipal deny spared", Case { identity: vec![allow("*", "*")], resource: Some(stmt(&format!(r#"{{"Effect":"Deny","NotPrincipal":{{"AWS":["{ROLE}","arn:aws:iam::111122223333:root"]}},"Action":"s3:*","Resource":"*"}}"#))), ..Case::default() }, get(), E::Allow),
+        ("notprincipal without the account", Case { identity: vec![allow("*", "*")], resource: Some(stmt(&format!(r#"{{"Effect":"Deny","NotPrincipal":{{"AWS":"{ROLE}"}},"Action":"s3:*","Resource":"*"}}"#))), ..Case::default() }, get(), E::Deny),
         ("notprincipal deny others", Case { identity: vec![allow("*", "*")], resource: Some(stmt(r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:role/admin"},"Action":"s3:*","Resource":"*"}"#)), ..Case::default() }, get(), E::Deny),
         // Cross-account: the identity policy alone is not enough.
         ("cross identity only", id(&[allow("s3:*", "*")]), req("s3:GetObject", OBJ).with_resource_account("444455556666"), E::Deny),

@@ -83,7 +83,7 @@ resource "aws_iam_role_policy" "file" {
 
 resource "aws_lambda_function" "api" {
   count         = 2
-  function_name = "api-${each.key}"
+  function_name = "api-${count.index}"
   role          = aws_iam_role.api.arn
   runtime       = "nodejs20.x"
   handler       = "index.handler"
@@ -104,7 +104,7 @@ resource "aws_lambda_function" "api" {
 
 resource "aws_lambda_event_source_mapping" "jobs" {
   event_source_arn = aws_sqs_queue.jobs.arn
-  function_name    = aws_lambda_function.api.arn
+  function_name    = aws_lambda_function.api[0].arn
 }
 "#;
 
@@ -114,13 +114,14 @@ fn variables_locals_and_references_resolve_with_spans() {
         r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
     let (files, app, issues) = module(&[("infra/main.tf", MAIN)], &[("infra/policy.json", policy)]);
     assert!(issues.is_empty(), "{issues:?}");
-    assert_eq!(app.functions.len(), 1, "count keeps one model item");
+    assert_eq!(app.functions.len(), 2, "one function per `count` instance");
+    assert_eq!(app.functions[1].id, "infra/main.tf#api[1]");
     let f = &app.functions[0];
-    assert_eq!(f.id, "infra/main.tf#api");
+    assert_eq!(f.id, "infra/main.tf#api[0]");
     assert_eq!(text_at(&files, f.span), "\"api\"");
     assert_eq!(
         f.arn,
-        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:api-${each.key}"
+        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:api-0"
     );
     assert_eq!(f.code_path.as_ref().unwrap().value, "infra/src");
     assert_eq!(f.config.timeout.as_ref().unwrap().value, 15.0);
@@ -573,7 +574,7 @@ module "inner" {
     };
     assert_eq!(
         rid,
-        "infra/modules/lambda/main.tf#module.fn[\"a\"].aws_iam_role.this"
+        "infra/modules/lambda/main.tf#module.fn[\"a\"].aws_iam_role.this[0]"
     );
     let role = app.roles.iter().find(|r| &r.id == rid).unwrap();
     let doc = role.policies[0].doc.as_ref().unwrap();
@@ -951,4 +952,209 @@ module "edge" {
         })
         .collect();
     assert_eq!(groups, ["/aws/lambda/worker"]);
+}
+
+#[test]
+fn resource_count_and_for_each_make_instances_with_keyed_references() {
+    let main = r#"
+variable "create" { default = true }
+variable "skip" { default = false }
+variable "names" {}
+resource "aws_sqs_queue" "q" {
+  count = var.create && !var.skip ? 2 : 0
+  name  = "q-${count.index}"
+}
+resource "aws_sqs_queue" "off" {
+  count = var.skip || !var.create ? 1 : 0
+  name  = "off"
+}
+resource "aws_sns_topic" "t" {
+  for_each = { a = "alpha", b = "beta" }
+  name     = each.value
+}
+resource "aws_sqs_queue" "unknown" {
+  for_each = toset(var.names)
+  name     = each.key
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+  inline_policy {
+    name = "p"
+    policy = jsonencode({
+      Statement = [
+        { Effect = "Allow", Action = "sqs:SendMessage", Resource = aws_sqs_queue.q[*].arn },
+        { Effect = "Allow", Action = "sns:Publish", Resource = aws_sns_topic.t["b"].arn },
+        { Effect = "Allow", Action = "sqs:DeleteMessage", Resource = one(aws_sqs_queue.off[*].arn) },
+      ]
+    })
+  }
+}
+"#;
+    let (app, issues, incomplete) = tree(&[("main.tf", main)]);
+    assert!(issues.is_empty(), "{issues:?}");
+    let mut ids: Vec<&str> = app.resources.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            "main.tf#aws_sns_topic.t[\"a\"]",
+            "main.tf#aws_sns_topic.t[\"b\"]",
+            "main.tf#aws_sqs_queue.q[0]",
+            "main.tf#aws_sqs_queue.q[1]",
+            "main.tf#aws_sqs_queue.unknown",
+        ]
+    );
+    let t = app
+        .resources
+        .iter()
+        .find(|r| r.id.ends_with("t[\"a\"]"))
+        .unwrap();
+    assert_eq!(
+        t.arn.as_deref(),
+        Some("arn:aws:sns:${AWS::Region}:${AWS::AccountId}:alpha")
+    );
+    assert!(
+        incomplete
+            .iter()
+            .any(|m| m.contains("`for_each` of `aws_sqs_queue.unknown`")),
+        "{incomplete:?}"
+    );
+    let doc = app.roles[0].policies[0]
+        .doc
+        .as_ref()
+        .unwrap()
+        .node
+        .to_json();
+    assert_eq!(
+        doc["Statement"][0]["Resource"],
+        serde_json::json!([
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q-0",
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q-1"
+        ])
+    );
+    assert_eq!(
+        doc["Statement"][1]["Resource"],
+        "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:beta"
+    );
+    // `one()` of no instances is null: no resource, not a guess.
+    assert_eq!(doc["Statement"][2]["Resource"], serde_json::Value::Null);
+}
+
+#[test]
+fn archive_source_blocks_reading_files_link_the_file() {
+    let main = r#"
+data "archive_file" "one" {
+  type        = "zip"
+  output_path = "${path.module}/one.zip"
+  source {
+    filename = "worker.py"
+    content  = file("${path.module}/src/worker.py")
+  }
+}
+data "archive_file" "two" {
+  type        = "zip"
+  output_path = "${path.module}/two.zip"
+  source {
+    filename = "util.py"
+    content  = file("${path.module}/src/util.py")
+  }
+  source {
+    filename = "api.py"
+    content  = file("${path.module}/src/api.py")
+  }
+}
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = "arn:aws:iam::111122223333:role/r"
+  handler       = "worker.handler"
+  filename      = data.archive_file.one.output_path
+}
+resource "aws_lambda_function" "api" {
+  function_name = "api"
+  role          = "arn:aws:iam::111122223333:role/r"
+  handler       = "api.handler"
+  filename      = data.archive_file.two.output_path
+}
+"#;
+    let (_, app, issues) = module(
+        &[("infra/main.tf", main)],
+        &[
+            ("infra/src/worker.py", "def handler(e, c): pass\n"),
+            ("infra/src/util.py", "X = 1\n"),
+            ("infra/src/api.py", "def handler(e, c): pass\n"),
+        ],
+    );
+    assert!(issues.is_empty(), "{issues:?}");
+    let code = |id: &str| {
+        let f = app.functions.iter().find(|f| f.id.ends_with(id)).unwrap();
+        assert!(f.inline_code.is_none());
+        f.code_path.as_ref().map(|c| c.value.clone())
+    };
+    assert_eq!(code("#worker").as_deref(), Some("infra/src/worker.py"));
+    // Of several files, the one the handler's module names.
+    assert_eq!(code("#api").as_deref(), Some("infra/src/api.py"));
+}
+
+#[test]
+fn java_artefacts_are_code_paths_other_archives_are_not() {
+    let main = r#"
+resource "aws_lambda_function" "java" {
+  function_name = "java"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "java21"
+  handler       = "com.example.Orders::handleRequest"
+  filename      = "${path.module}/../orders/target/orders-1.0.jar"
+}
+resource "aws_lambda_function" "py" {
+  function_name = "py"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = "build/lambda.zip"
+}
+"#;
+    let (_, app, issues) = module(&[("infra/main.tf", main)], &[]);
+    assert!(issues.is_empty(), "{issues:?}");
+    let code = |id: &str| {
+        let f = app.functions.iter().find(|f| f.id.ends_with(id)).unwrap();
+        f.code_path.as_ref().map(|c| c.value.clone())
+    };
+    // The artefact names its Maven project (`orders`), which the code stage reads.
+    assert_eq!(
+        code("#java").as_deref(),
+        Some("orders/target/orders-1.0.jar")
+    );
+    // A script-built zip names no local code (the code stage may search for the handler).
+    assert_eq!(code("#py"), None);
+}
+
+#[test]
+fn packages_built_by_the_lambda_registry_module_are_code() {
+    let main = r#"
+module "package" {
+  source          = "terraform-aws-modules/lambda/aws"
+  version         = "~> 7.0"
+  create_function = false
+  runtime         = "python3.12"
+  source_path     = "${path.module}/src/worker"
+}
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = module.package.local_filename
+}
+"#;
+    let (_, app, issues) = module(&[("infra/main.tf", main)], &[]);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(
+        app.functions.len(),
+        1,
+        "the package module makes no function"
+    );
+    assert_eq!(
+        app.functions[0].code_path.as_ref().unwrap().value,
+        "infra/src/worker"
+    );
 }

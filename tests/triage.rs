@@ -69,6 +69,11 @@ fn triage_samples_one_finding_per_rule() {
         md.contains("Related: execution role declared here"),
         "related location missing:\n{md}"
     );
+    // Related locations are excerpted too (their SARIF paths are relative to the audited root).
+    assert!(
+        !md.contains("is not readable"),
+        "an excerpt could not be read:\n{md}"
+    );
 
     let again = Command::new("python3")
         .args([

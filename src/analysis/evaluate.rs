@@ -116,6 +116,20 @@ pub struct NeedVerdict {
     pub by: Vec<Span>,
     /// For a `Conditional` verdict, the context keys whose unknown values decide it.
     pub conditional_on: Vec<String>,
+    /// For a `Denied` verdict, the conditions that keep a grant of the action on the resource
+    /// from applying to this function's request: (condition as written, the request's value).
+    pub false_conditions: Vec<FalseCondition>,
+}
+
+/// A condition of a grant that is false for the function's request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FalseCondition {
+    /// `aws:PrincipalTag/team StringEquals payments`, as written (several values joined by ` or `).
+    pub condition: String,
+    /// The request's values for the key; empty when the request has no such key.
+    pub actual: Vec<String>,
+    /// The statement holding the grant.
+    pub statement: Span,
 }
 
 /// One function's needs and their verdicts.
@@ -167,6 +181,7 @@ pub fn analyze(
         analysis.roles.push(ra);
         analysis.parse_errors.extend(problems);
     }
+    let resource_tags = resource_tags(app);
     // Each function's role, and the functions of each role in the order they are declared.
     let role_of: Vec<Option<usize>> = app
         .functions
@@ -187,7 +202,10 @@ pub fn analyze(
         .functions
         .par_iter()
         .enumerate()
-        .map(|(fi, func)| analyze_function(app, code, config, roles, role_of[fi], fi, func))
+        .map(|(fi, func)| {
+            let role = role_of[fi];
+            analyze_function(app, code, config, roles, &resource_tags, role, fi, func)
+        })
         .collect();
     for ri in 0..analysis.roles.len() {
         mark_used(&mut analysis, ri);
@@ -202,6 +220,7 @@ fn analyze_function(
     code: &[FunctionCode],
     config: &Config,
     roles: &[RoleAnalysis],
+    resource_tags: &BTreeMap<String, BTreeMap<String, String>>,
     role: Option<usize>,
     fi: usize,
     func: &crate::model::Function,
@@ -243,7 +262,7 @@ fn analyze_function(
                     role.map_or("unknown", |r| r.name.as_str())
                 ),
             };
-            let ctx = request_context(arn, role, func);
+            let ctx = request_context(arn, role, func, resource_tags);
             let trust_of = |target: &str| {
                 app.roles
                     .iter()
@@ -260,6 +279,7 @@ fn analyze_function(
                 verdict: Verdict::Unknown,
                 by: Vec::new(),
                 conditional_on: Vec::new(),
+                false_conditions: Vec::new(),
             })
             .collect(),
     };
@@ -446,18 +466,39 @@ fn short_policy_name(arn: &str) -> String {
     crate::arn::Part::new(arn).last_segment(&['/']).to_string()
 }
 
+/// `aws:ResourceTag/<key>` of requests on the resources the input declares with tags, by ARN
+/// (keys lower-cased: condition keys are case-insensitive).
+pub fn resource_tags(app: &App) -> BTreeMap<String, BTreeMap<String, String>> {
+    app.resources
+        .iter()
+        .filter_map(|r| {
+            let arn = r.arn.as_ref()?;
+            let tags: BTreeMap<String, String> = r
+                .tags
+                .values
+                .iter()
+                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.clone()?)))
+                .filter(|(_, v)| !v.contains("${"))
+                .collect();
+            (!tags.is_empty()).then(|| (arn.clone(), tags))
+        })
+        .collect()
+}
+
 /// The request context of a function's calls: its role (ARN, tags) and the function (ARN,
-/// region, VPC attachment), as the app declares them.
-fn request_context(
+/// region, VPC attachment), as the app declares them (`simulate --function` uses it too).
+pub fn request_context(
     role_arn: String,
     role: Option<&crate::model::Role>,
     func: &crate::model::Function,
+    resource_tags: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> RequestContext {
     let mut ctx = RequestContext {
         principal_arn: role_arn,
         function_arn: (!func.arn.is_empty()).then(|| func.arn.clone()),
         tags_complete: role.is_some_and(|r| r.tags.complete),
         in_vpc: Some(func.config.vpc.is_some()),
+        resource_tags: resource_tags.clone(),
         ..RequestContext::default()
     };
     for (k, v) in role.map(|r| &r.tags.values).into_iter().flatten() {
@@ -545,13 +586,65 @@ fn evaluate_needs<'a>(
                 }
                 iam::Decision::Denied { .. } => Verdict::Denied,
             };
+            let false_conditions = if verdict == Verdict::Denied && !explicit {
+                false_conditions(role, &n.action, &n.resource, &req)
+            } else {
+                Vec::new()
+            };
             NeedVerdict {
                 verdict,
                 by,
                 conditional_on,
+                false_conditions,
             }
         })
         .collect()
+}
+
+/// The conditions that keep the grants of `action` on `resource` from applying to `req`: each
+/// grant whose action and resource match but one of whose statement's conditions is false.
+fn false_conditions(
+    role: &RoleAnalysis,
+    action: &str,
+    resource: &str,
+    req: &iam::Request,
+) -> Vec<FalseCondition> {
+    let mut out: Vec<FalseCondition> = Vec::new();
+    for g in &role.grants {
+        if g.negated
+            || !iam::action_matches(&g.action, action)
+            || iam::resource_matches(&g.resource, resource) == Match::No
+        {
+            continue;
+        }
+        let Some(st) = role
+            .policies
+            .get(g.policy)
+            .and_then(|p| p.policy.statements.get(g.statement))
+        else {
+            continue;
+        };
+        for c in &st.conditions {
+            if c.eval(req) != Match::No {
+                continue;
+            }
+            let values: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
+            let fc = FalseCondition {
+                condition: format!(
+                    "{} {} {}",
+                    c.key.value,
+                    c.operator.value,
+                    values.join(" or ")
+                ),
+                actual: req.context.get(&c.key_lc).cloned().unwrap_or_default(),
+                statement: st.span,
+            };
+            if !out.contains(&fc) {
+                out.push(fc);
+            }
+        }
+    }
+    out
 }
 
 /// Some grant of the action may cover the resource, and its statement's conditions are not

@@ -9,6 +9,7 @@ mod triggers;
 
 pub use evaluate::{
     Analysis, FunctionAnalysis, Grant, LoadedPolicy, NeedVerdict, RoleAnalysis, Verdict, analyze,
+    request_context, resource_tags,
 };
 pub use perm::PermissionGraph;
 pub use triggers::{Hop, Loop, Origin, TriggerEdge, TriggerGraph, TriggerNode};

@@ -99,7 +99,56 @@ pub struct SdkNames<'a> {
     pub java: &'a str,
 }
 
+/// A library entry point (a `library` entry of the helpers table): see [`Helper::library`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LibraryEntry<'a> {
+    /// The module key the entry is filed under (the module or the package it belongs to).
+    pub module: &'a str,
+    /// The imported name (`Agent`), or `Class.method` for a method of an instance.
+    pub name: &'a str,
+    /// The name is a class whose instances' methods are the entry points.
+    pub instance: bool,
+    pub unless_object_arg: Option<&'a str>,
+    /// (keyword argument, request member); the keyword's position is its index.
+    pub params: &'a [(String, String)],
+}
+
 impl SdkIndex {
+    /// The library entry point `name` imported from `module` (a module at or below the
+    /// entry's module key: `langchain_aws.chat_models` for `langchain_aws`).
+    pub fn library_entry(
+        &self,
+        kind: SdkKind,
+        module: &str,
+        name: &str,
+    ) -> Option<LibraryEntry<'_>> {
+        self.helpers
+            .iter()
+            .filter(|h| h.sdk == kind_key(kind) && h.library.is_some() && h.method == name)
+            .filter(|h| {
+                module == h.service
+                    || module
+                        .strip_prefix(h.service.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .max_by_key(|h| h.service.len())
+            .map(|h| LibraryEntry {
+                module: &h.service,
+                name: &h.method,
+                instance: h.library.as_deref() == Some("instance"),
+                unless_object_arg: h.unless_object_arg.as_deref(),
+                params: &h.params,
+            })
+    }
+
+    /// Whether `module` is exactly a module with library entry points (a module object whose
+    /// functions are looked up with [`SdkIndex::library_entry`]).
+    pub fn is_library_module(&self, kind: SdkKind, module: &str) -> bool {
+        self.helpers
+            .iter()
+            .any(|h| h.sdk == kind_key(kind) && h.library.is_some() && h.service == module)
+    }
+
     /// SDK names of a botocore service.
     pub fn names(&self, botocore_service: &str) -> Option<SdkNames<'_>> {
         let s = self.service_by_botocore(botocore_service)?;

@@ -65,13 +65,28 @@ impl ParamTable {
     /// parameter `name` (`Target` for `Target.RoleArn`, `CopySource` for `{Bucket, Key}`):
     /// the code extractors keep those members, by their path, beside the parameter.
     pub fn reads_members(&self, name: &str) -> bool {
-        let under = |param: &str| {
-            param
-                .strip_prefix(name)
-                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]."))
-        };
-        self.pass_role.iter().any(|p| under(&p.param))
-            || self.copy_sources.iter().any(|c| c.param == name)
+        self.member_path(name).is_some() || self.copy_sources.iter().any(|c| c.param == name)
+    }
+
+    /// The path under which the members of parameter `name` are read, as the caller spells
+    /// the name: `Target` for `Target.RoleArn`, `Targets[]` for `Targets[].RoleArn`. Names
+    /// compare without regard to case, as SDKs spell members (`containerProperties` in boto3
+    /// and JavaScript, `ContainerProperties` for Java setters and Go fields).
+    pub fn member_path(&self, name: &str) -> Option<String> {
+        self.pass_role.iter().find_map(|p| {
+            let head = p.param.get(..name.len())?;
+            if !head.eq_ignore_ascii_case(name) {
+                return None;
+            }
+            let rest = &p.param[name.len()..];
+            if rest.starts_with("[].") {
+                Some(format!("{name}[]"))
+            } else if rest.starts_with('.') {
+                Some(name.to_string())
+            } else {
+                None
+            }
+        })
     }
 
     /// The copy source of an operation, if it reads one.
@@ -79,5 +94,22 @@ impl ParamTable {
         self.copy_sources
             .iter()
             .find(|c| c.service == service && c.operations.iter().any(|o| o == operation))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn member_paths_follow_the_callers_spelling() {
+        let t = crate::data::params();
+        assert_eq!(t.member_path("Target").as_deref(), Some("Target"));
+        assert_eq!(t.member_path("Targets").as_deref(), Some("Targets[]"));
+        // Java setters and Go fields capitalise what boto3 spells `containerProperties`.
+        assert_eq!(
+            t.member_path("ContainerProperties").as_deref(),
+            Some("ContainerProperties")
+        );
+        assert_eq!(t.member_path("Item"), None);
+        assert_eq!(t.member_path("Targ"), None);
     }
 }

@@ -174,6 +174,17 @@ pub struct Helper {
     pub params: Vec<(String, String)>,
     #[serde(default)]
     pub note: Option<String>,
+    /// A library entry point that calls AWS on the function's behalf: `call` (calling the
+    /// name imported from module `service` sends `operations`; `Class.method` entries are
+    /// methods of an `instance` entry's objects) or `instance` (a class whose constructor
+    /// sends nothing). `params` then maps (keyword argument, request member), the keyword's
+    /// position being its index.
+    #[serde(default)]
+    pub library: Option<String>,
+    /// A keyword argument that, given an object (not a string), replaces the AWS client the
+    /// entry point would use (`Agent(model=OpenAIModel(...))`): the call then needs nothing.
+    #[serde(default)]
+    pub unless_object_arg: Option<String>,
 }
 
 /// `policies/overrides.json`.

@@ -124,6 +124,23 @@ fn per_op<T: Clone>(m: &BTreeMap<String, BTreeMap<String, Vec<T>>>, svc: &str, o
 }
 
 impl SdkIndex {
+    /// Every follow-on entry of `policies/overrides.json`, by botocore service and operation.
+    pub fn follow_on_entries(&self) -> impl Iterator<Item = (&str, &str, &FollowOn)> {
+        self.follow_on.iter().flat_map(|(svc, ops)| {
+            ops.iter()
+                .flat_map(move |(op, es)| es.iter().map(move |e| (svc.as_str(), op.as_str(), e)))
+        })
+    }
+
+    /// Every parameter-added action of `policies/overrides.json` (`VersionId` ->
+    /// `s3:GetObjectVersion`), by botocore service and operation.
+    pub fn param_action_entries(&self) -> impl Iterator<Item = (&str, &str, &ParamAction)> {
+        self.param_actions.iter().flat_map(|(svc, ops)| {
+            ops.iter()
+                .flat_map(move |(op, es)| es.iter().map(move |e| (svc.as_str(), op.as_str(), e)))
+        })
+    }
+
     pub(super) fn from_raw(raw: RawSdk, over: RawOverrides, resources: RawResources) -> SdkIndex {
         let mut services = Vec::new();
         let mut by_botocore = HashMap::new();

@@ -227,12 +227,15 @@ pub static PRIVILEGE_ESCALATION: RuleDoc = RuleDoc {
 pub static MISSING_INVOKE_PERMISSION: RuleDoc = RuleDoc {
     id: "missing-invoke-permission",
     severity: Severity::Error,
-    summary: "A trigger (S3, SNS, EventBridge, API Gateway, ALB, …) cannot invoke the function: no matching `lambda:InvokeFunction` grant for its principal.",
+    summary: "A trigger (S3, SNS, EventBridge, API Gateway and its authorizers, ALB, Cognito, IoT, Lex, Config, SES, CloudWatch alarms, …) cannot invoke the function: no matching `lambda:InvokeFunction` grant for its principal and qualifier.",
     why: "Push triggers call Lambda with their service principal, which needs a grant in the \
-          function's resource-based policy. Without it every event is refused.",
+          function's resource-based policy. A grant covers only the ARN it names: one on the \
+          function does not let a trigger invoke an alias or version, nor one on an alias the \
+          unqualified function. Without a matching grant every event is refused.",
     example: "Rule:\n  Type: AWS::Events::Rule\n  Properties:\n    Targets:\n      - Id: fn\n        Arn: !GetAtt Fn.Arn   # and no AWS::Lambda::Permission for events.amazonaws.com",
     fix: "Add an `AWS::Lambda::Permission` with `Action: lambda:InvokeFunction`, the service \
-          principal, and `SourceArn` set to the trigger's ARN (SAM `Events` do this for you).",
+          principal, `SourceArn` set to the trigger's ARN, and `FunctionName` naming the same alias \
+          or version the trigger invokes (SAM `Events` do this for you).",
     label: "no permission to invoke",
 };
 

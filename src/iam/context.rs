@@ -33,7 +33,8 @@ pub enum Caller {
 
 /// What the app declares about the principal of a function's calls: its execution role (ARN,
 /// tags) and the function (ARN, region, VPC attachment). One value serves every request the
-/// function makes ([`RequestContext::request`]); the `simulate` command fills it from its input.
+/// function makes ([`RequestContext::request`]); `simulate --function` builds it from the app the
+/// same way.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestContext {
     /// The role ARN: `aws:PrincipalArn` of a role session is the role's ARN, not the session's
@@ -48,6 +49,11 @@ pub struct RequestContext {
     pub tags_complete: bool,
     /// The function is attached to a VPC: `Some(false)` when it is known not to be.
     pub in_vpc: Option<bool>,
+    /// Tags of the resources the input declares, by resource ARN, then lower-cased tag key:
+    /// `aws:ResourceTag/<key>` of a request on that resource ("AWS global condition context
+    /// keys", `aws:ResourceTag/tag-key`: present when the requested resource has the tag).
+    /// Only declared tags with known values; others stay unknown.
+    pub resource_tags: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The calls Lambda makes outside the execution environment that still carry
@@ -158,6 +164,9 @@ impl RequestContext {
         if let Some(r) = region {
             set("aws:requestedregion", vec![r]);
         }
+        for (k, v) in self.resource_tags.get(resource).into_iter().flatten() {
+            set(&format!("aws:resourcetag/{k}"), vec![v.clone()]);
+        }
         // `aws:ResourceAccount`: the account in the resource ARN, when it has one.
         if let Some(account) = resource_arn
             .as_ref()
@@ -225,6 +234,27 @@ mod tests {
 
     fn get<'a>(r: &'a Request, k: &str) -> Option<&'a [String]> {
         r.lookup(k)
+    }
+
+    #[test]
+    fn resource_tags_of_the_requested_resource_only() {
+        let mut c = ctx();
+        let table = "arn:aws:dynamodb:eu-west-1:111122223333:table/ledger";
+        c.resource_tags.insert(
+            table.into(),
+            BTreeMap::from([("team".to_string(), "payments".to_string())]),
+        );
+        let r = c.request("dynamodb:GetItem", table, Caller::Code);
+        assert_eq!(
+            get(&r, "aws:resourcetag/team"),
+            Some(&["payments".to_string()][..])
+        );
+        let other = c.request(
+            "dynamodb:GetItem",
+            "arn:aws:dynamodb:eu-west-1:111122223333:table/other",
+            Caller::Code,
+        );
+        assert_eq!(get(&other, "aws:resourcetag/team"), None);
     }
 
     #[test]

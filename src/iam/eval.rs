@@ -1,8 +1,11 @@
 //! Request evaluation, following AWS's "Policy evaluation logic": an explicit Deny in any
 //! policy wins; within one account an Allow from an identity-based or a resource-based policy
 //! suffices; across accounts both sides must allow; a permissions boundary caps identity-based
-//! grants (and resource-based grants to the role ARN itself); SCPs cap everything.
-//! Answers are three-valued: `Conditional` when the outcome depends on unknown context.
+//! grants (and resource-based grants to the role ARN itself), and so do session policies; SCP
+//! and RCP levels cap everything, with AWS's exceptions (service-linked roles, the management
+//! account, service principals and anonymous callers for SCPs). `rolefit simulate` and `audit`
+//! use this one evaluator. Answers are three-valued: `Conditional` when the outcome depends on
+//! unknown context.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +24,36 @@ pub struct RequestPrincipal {
     pub account: String,
     pub session_arn: Option<String>,
     pub service: Option<String>,
+    /// An unauthenticated caller: no identity-based policy applies, only a resource-based
+    /// policy whose `Principal` is `"*"` (or `{"AWS": "*"}`) can grant ("IAM JSON policy
+    /// elements: Principal", "All principals":
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous).
+    pub anonymous: bool,
+}
+
+impl RequestPrincipal {
+    /// An IAM user or role (session), as opposed to a service principal or an anonymous caller:
+    /// only those have identity-based policies, boundaries, session policies and SCPs.
+    pub fn is_iam(&self) -> bool {
+        !self.anonymous && self.service.is_none()
+    }
+
+    /// A service-linked role (its path is `/aws-service-role/`): "SCPs don't affect
+    /// service-linked roles" (AWS Organizations User Guide, "Service control policies (SCPs)",
+    /// "Tasks and entities not restricted by SCPs":
+    /// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html),
+    /// and neither do RCPs ("Resource control policies (RCPs)", "Resources and entities not
+    /// restricted by RCPs":
+    /// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+    pub fn is_service_linked(&self) -> bool {
+        self.arn.contains(":role/aws-service-role/")
+    }
+
+    /// An IAM user (not a role): resource-based grants to a user ARN are not capped by its
+    /// boundary.
+    fn is_user(&self) -> bool {
+        self.arn.contains(":user/")
+    }
 }
 
 /// One API request: principal, action, resource ARN and the context keys known statically.
@@ -63,6 +96,7 @@ impl Request {
                 account,
                 session_arn: None,
                 service: None,
+                anonymous: false,
             },
             action: action.to_string(),
             resource: resource.to_string(),
@@ -114,13 +148,31 @@ impl VarLookup for Request {
 }
 
 /// The policies that apply to a request. Indexes in [`StatementRef`] are positions in the
-/// list of the given kind.
+/// list of the given kind (for SCPs and RCPs: in the levels flattened, `scps` first).
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet<'a> {
     pub identity: Vec<&'a Policy>,
     pub boundary: Option<&'a Policy>,
+    /// SCPs, each a level of its own: every one must allow.
     pub scps: Vec<&'a Policy>,
     pub resource: Option<&'a Policy>,
+    /// Session policies passed when the role session was created: the session's permissions
+    /// are the intersection of its identity-based policies and these ("Policy evaluation logic",
+    /// "Session policies":
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    pub sessions: Vec<&'a Policy>,
+    /// SCP levels, root first, after `scps`: at every level some policy must allow ("SCP
+    /// evaluation": "For a permission to be allowed for a specific account, there must be an
+    /// explicit Allow statement at every level from the root through each OU in the direct path
+    /// to the account",
+    /// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
+    pub scp_levels: Vec<Vec<&'a Policy>>,
+    /// RCP levels, root first, with the same every-level rule ("RCP evaluation",
+    /// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+    pub rcp_levels: Vec<Vec<&'a Policy>>,
+    /// The organization's management account: "SCPs don't affect users or roles in the
+    /// management account" and "RCPs don't affect resources in the management account".
+    pub management_account: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -129,6 +181,32 @@ pub enum PolicyKind {
     Boundary,
     Scp,
     Resource,
+    Session,
+    Rcp,
+}
+
+/// How each kind of policy answered one request: `allow` is whether the kind allows it (for
+/// the kinds that only cap — boundary, session, SCPs, RCPs — `Yes` when none applies) and
+/// `deny` whether one of its statements denies it explicitly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindOutcome {
+    /// Whether any policy of this kind takes part in the request.
+    pub present: bool,
+    pub allow: Match,
+    pub deny: Match,
+}
+
+/// The per-kind outcomes behind a [`Decision`] (`simulate`'s `EvalDecisionDetails`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcomes {
+    pub identity: KindOutcome,
+    pub boundary: KindOutcome,
+    pub session: KindOutcome,
+    pub scp: KindOutcome,
+    pub rcp: KindOutcome,
+    pub resource: KindOutcome,
+    /// The request crosses accounts: both sides must allow.
+    pub cross_account: bool,
 }
 
 /// A statement that decided (or could decide) an answer.
@@ -233,12 +311,59 @@ fn statement_match(st: &Statement, req: &Request) -> Match {
     m
 }
 
-fn principal_match(spec: Option<&PrincipalSpec>, p: &RequestPrincipal) -> (Match, Via) {
+fn principal_match(
+    spec: Option<&PrincipalSpec>,
+    p: &RequestPrincipal,
+    has_boundary: bool,
+) -> (Match, Via) {
     match spec {
         None => (Match::No, Via::Capped),
         Some(PrincipalSpec::Principal(set)) => set_match(set, p),
-        Some(PrincipalSpec::NotPrincipal(set)) => (!set_match(set, p).0, Via::Capped),
+        Some(PrincipalSpec::NotPrincipal(set)) => {
+            (!not_principal_excludes(set, p, has_boundary), Via::Capped)
+        }
     }
+}
+
+/// Whether a `NotPrincipal` list leaves the caller out. "AWS JSON policy elements:
+/// NotPrincipal" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html):
+/// "you must also specify the account ARN of the principal that should not be denied",
+/// since AWS checks the account, then the role, then the role session — so the caller is left
+/// out only when its account and its identity (user, role or session ARN) are both listed;
+/// and a `NotPrincipal` Deny "will always deny any IAM principal that has a permissions
+/// boundary policy attached, regardless of the values specified in the NotPrincipal element".
+fn not_principal_excludes(set: &PrincipalSet, p: &RequestPrincipal, has_boundary: bool) -> Match {
+    if set.any {
+        return Match::Yes;
+    }
+    if p.is_iam() && has_boundary {
+        return Match::No;
+    }
+    if !p.is_iam() {
+        return set_match(set, p).0;
+    }
+    let eq = |pat: &Pattern, s: &str| glob(pat, &Pattern::text(s), &());
+    let (mut account, mut identity) = (Match::No, Match::No);
+    let root = p.arn.ends_with(":root");
+    for (kind, entry) in &set.entries {
+        if *kind != PrincipalKind::Aws {
+            continue;
+        }
+        let pat = &entry.value;
+        match Arn::parse(&pat.raw).ok().and_then(|a| a.fields()) {
+            Some([.., acct, resource]) if resource.as_str() == "root" => {
+                account = account.or(eq(&Pattern::text(acct.as_str()), &p.account));
+            }
+            Some(_) => {
+                identity = identity.or(eq(pat, &p.arn));
+                if let Some(s) = p.session_arn.as_deref() {
+                    identity = identity.or(eq(pat, s));
+                }
+            }
+            None => account = account.or(eq(pat, &p.account)),
+        }
+    }
+    if root { account } else { account.and(identity) }
 }
 
 fn set_match(set: &PrincipalSet, p: &RequestPrincipal) -> (Match, Via) {
@@ -258,7 +383,14 @@ fn set_match(set: &PrincipalSet, p: &RequestPrincipal) -> (Match, Via) {
                     Via::Account,
                 ),
                 Some(_) => {
-                    let role = (eq(pat, &p.arn), Via::Capped);
+                    // "Policy evaluation for requests within a single account": a grant to an
+                    // IAM user ARN is not limited by the user's boundary; one to a role ARN is.
+                    let via = if p.is_user() {
+                        Via::Uncapped
+                    } else {
+                        Via::Capped
+                    };
+                    let role = (eq(pat, &p.arn), via);
                     let session = p.session_arn.as_deref().map_or(Match::No, |s| eq(pat, s));
                     if session > role.0 {
                         (session, Via::Uncapped)
@@ -334,29 +466,99 @@ fn scan(
     (a, d)
 }
 
+/// The services whose actions RCPs apply to ("Resource control policies (RCPs)", "List of AWS
+/// services that support RCPs",
+/// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services).
+const RCP_SERVICES: &[&str] = &[
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "cognito-identity",
+    "ecr",
+    "aoss",
+    "dynamodb",
+    // CloudWatch Logs joined the list in 2025 (AWS What's New, "Resource control policies now
+    // support Amazon CloudWatch Logs"), after the five services of the 2024 launch.
+    "logs",
+];
+
+/// Allow and Deny outcomes of one list of levels (SCPs or RCPs): every level must allow, any
+/// Deny denies. Statement indexes run over the levels flattened.
+fn scan_levels(
+    levels: &[Vec<&Policy>],
+    kind: PolicyKind,
+    req: &Request,
+    capped: &mut Tally,
+    deny: &mut Tally,
+) -> (Match, Match) {
+    let (mut allow, mut denied) = (Match::Yes, Match::No);
+    let mut index = 0;
+    for level in levels {
+        let mut level_allow = Match::No;
+        for p in level {
+            let (a, d) = scan(p, kind, index, req, capped, deny, false);
+            level_allow = level_allow.or(a);
+            denied = denied.or(d);
+            index += 1;
+        }
+        allow = allow.and(level_allow);
+    }
+    (allow, denied)
+}
+
 /// Evaluates one request against a set of policies.
 pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
+    evaluate_with_outcomes(set, req).0
+}
+
+/// Evaluates one request, following AWS's flow ("Policy evaluation logic", "Determining
+/// whether a request is allowed or denied within an account",
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html):
+/// an explicit Deny in any applicable policy wins; SCPs and RCPs must allow at every level;
+/// then a resource-based or an identity-based grant, capped by the boundary and session
+/// policies as documented; otherwise the request is implicitly denied. Returns the per-kind
+/// outcomes as well.
+pub fn evaluate_with_outcomes(set: &PolicySet<'_>, req: &Request) -> (Decision, Outcomes) {
     let mut allow = Tally::default();
     let mut deny = Tally::default();
     let mut capped = Tally::default();
-    let mut denied = Match::No;
-    let mut identity = Match::No;
-    for (i, p) in set.identity.iter().enumerate() {
-        let (a, d) = scan(
-            p,
-            PolicyKind::Identity,
-            i,
-            req,
-            &mut allow,
-            &mut deny,
-            identity.is_yes(),
-        );
-        identity = identity.or(a);
-        denied = denied.or(d);
+    let iam = req.principal.is_iam();
+    let absent = KindOutcome {
+        present: false,
+        allow: Match::Yes,
+        deny: Match::No,
+    };
+    // Identity-based policies, the boundary and session policies belong to an IAM principal; a
+    // service principal or an anonymous caller has none ("Policy evaluation logic": "Identity-
+    // based policies are attached to an IAM identity").
+    let mut identity = KindOutcome {
+        present: iam && !set.identity.is_empty(),
+        allow: Match::No,
+        deny: Match::No,
+    };
+    if iam {
+        for (i, p) in set.identity.iter().enumerate() {
+            let (a, d) = scan(
+                p,
+                PolicyKind::Identity,
+                i,
+                req,
+                &mut allow,
+                &mut deny,
+                identity.allow.is_yes(),
+            );
+            identity.allow = identity.allow.or(a);
+            identity.deny = identity.deny.or(d);
+        }
     }
-    // Boundary and SCP allows only cap: their statements are not reported as grants.
+    // "Permissions boundaries for IAM entities", "Evaluating effective permissions with
+    // boundaries": the effective permissions are the intersection of the identity-based
+    // policies and the boundary; a Deny in the boundary denies.
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
     let boundary = match set.boundary {
-        Some(p) => {
+        Some(p) if iam => {
             let (a, d) = scan(
                 p,
                 PolicyKind::Boundary,
@@ -366,30 +568,119 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
                 &mut deny,
                 false,
             );
-            denied = denied.or(d);
-            a
+            KindOutcome {
+                present: true,
+                allow: a,
+                deny: d,
+            }
         }
-        None => Match::Yes,
+        _ => absent,
     };
-    let mut scp = Match::Yes;
-    for (i, p) in set.scps.iter().enumerate() {
-        let (a, d) = scan(p, PolicyKind::Scp, i, req, &mut capped, &mut deny, false);
-        scp = scp.and(a);
-        denied = denied.or(d);
-    }
+    // Session policies: "The resulting session's permissions are the intersection of the
+    // identity-based policies and the session policies" ("Policy evaluation logic", "Session
+    // policies"); several passed together act as one.
+    let session = if iam && !set.sessions.is_empty() {
+        let mut out = KindOutcome {
+            present: true,
+            allow: Match::No,
+            deny: Match::No,
+        };
+        for (i, p) in set.sessions.iter().enumerate() {
+            let (a, d) = scan(
+                p,
+                PolicyKind::Session,
+                i,
+                req,
+                &mut capped,
+                &mut deny,
+                false,
+            );
+            out.allow = out.allow.or(a);
+            out.deny = out.deny.or(d);
+        }
+        out
+    } else {
+        absent
+    };
+    // SCPs limit IAM users and roles of member accounts only: not service-linked roles, not
+    // the management account, not service principals or anonymous callers ("Service control
+    // policies (SCPs)", "Tasks and entities not restricted by SCPs").
+    let in_management = |account: &str| {
+        set.management_account
+            .as_deref()
+            .is_some_and(|m| !account.is_empty() && m == account)
+    };
+    let has_scps = !set.scps.is_empty() || !set.scp_levels.is_empty();
+    let scp_applies = iam
+        && has_scps
+        && !req.principal.is_service_linked()
+        && !in_management(&req.principal.account);
+    let scp = if scp_applies {
+        let mut levels: Vec<Vec<&Policy>> = set.scps.iter().map(|p| vec![*p]).collect();
+        levels.extend(set.scp_levels.iter().cloned());
+        let (a, d) = scan_levels(&levels, PolicyKind::Scp, req, &mut capped, &mut deny);
+        KindOutcome {
+            present: true,
+            allow: a,
+            deny: d,
+        }
+    } else {
+        absent
+    };
+    // RCPs limit access to resources of member accounts (the owner is the request's resource
+    // account, else the principal's own), for the services that support them, whoever the
+    // principal is, except service-linked roles ("Resource control policies (RCPs)",
+    // "Resources and entities not restricted by RCPs"). Checked only when there are RCPs: this
+    // is the hot path of `audit`.
+    let rcp_applies =
+        !set.rcp_levels.is_empty()
+            && !req.principal.is_service_linked()
+            && !in_management(
+                req.resource_account
+                    .as_deref()
+                    .unwrap_or(&req.principal.account),
+            )
+            && req.action.split(':').next().is_some_and(|service| {
+                RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+            });
+    let rcp = if rcp_applies {
+        let (a, d) = scan_levels(
+            &set.rcp_levels,
+            PolicyKind::Rcp,
+            req,
+            &mut capped,
+            &mut deny,
+        );
+        KindOutcome {
+            present: true,
+            allow: a,
+            deny: d,
+        }
+    } else {
+        absent
+    };
     let (mut rp_capped, mut rp_uncapped, mut rp_account) = (Match::No, Match::No, Match::No);
+    let mut resource = KindOutcome {
+        present: set.resource.is_some(),
+        allow: Match::No,
+        deny: Match::No,
+    };
     if let Some(p) = set.resource {
         for (i, st) in p.statements.iter().enumerate() {
             let m = statement_match(st, req);
             if m == Match::No {
                 continue;
             }
-            let (pm, via) = principal_match(st.principal.as_ref(), &req.principal);
+            let (pm, via) = principal_match(
+                st.principal.as_ref(),
+                &req.principal,
+                set.boundary.is_some(),
+            );
             let m = m.and(pm);
             let r = sref(PolicyKind::Resource, 0, i, st.span);
             match st.effect {
                 Effect::Deny => {
-                    denied = denied.or(m);
+                    resource.deny = resource.deny.or(m);
                     record(&mut deny, m, r);
                 }
                 Effect::Allow => {
@@ -403,32 +694,85 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
                 }
             }
         }
+        resource.allow = rp_capped.or(rp_uncapped).or(rp_account);
     }
+    let denied = identity
+        .deny
+        .or(boundary.deny)
+        .or(session.deny)
+        .or(scp.deny)
+        .or(rcp.deny)
+        .or(resource.deny);
+    let cross = iam
+        && match &req.resource_account {
+            Some(owner) if *owner == req.principal.account => false,
+            Some(owner) => {
+                glob(
+                    &Pattern::text(owner),
+                    &Pattern::text(&req.principal.account),
+                    &(),
+                ) == Match::No
+            }
+            None => false,
+        };
+    let outcomes = Outcomes {
+        identity,
+        boundary,
+        session,
+        scp,
+        rcp,
+        resource,
+        cross_account: cross,
+    };
+    // "Policy evaluation logic": an explicit deny in any policy overrides any allow.
     if denied == Match::Yes {
-        return Decision::Denied { by: deny.yes };
+        return (Decision::Denied { by: deny.yes }, outcomes);
     }
-    let cross = match &req.resource_account {
-        Some(owner) if *owner == req.principal.account => false,
-        Some(owner) => {
-            glob(
-                &Pattern::text(owner),
-                &Pattern::text(&req.principal.account),
-                &(),
-            ) == Match::No
-        }
-        None => false,
-    };
-    let allowed = if cross {
-        // Cross-account: the identity side (capped by its boundary) and the resource policy
-        // (naming the principal or its account) must both allow.
-        scp.and(identity.and(boundary))
+    let caps = scp.allow.and(rcp.allow);
+    let allowed = if !iam {
+        // A service principal or an anonymous caller: only a resource-based policy that names
+        // it (or `*`) grants.
+        caps.and(rp_capped.or(rp_uncapped))
+    } else if cross {
+        // "Cross-account policy evaluation logic": the identity side (capped by its boundary
+        // and session policies) and the resource-based policy (naming the principal or its
+        // account) must both allow.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+        caps.and(identity.allow.and(boundary.allow).and(session.allow))
             .and(rp_capped.or(rp_uncapped).or(rp_account))
+    } else if set.resource.is_some() && resource_policy_required(&req.action) {
+        // A KMS key policy and a role's trust policy must allow the request themselves: "To use
+        // an IAM policy to allow access to a KMS key, the key policy must explicitly allow it"
+        // (AWS KMS Developer Guide, "KMS key access and permissions",
+        // https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html), and a
+        // role can be assumed only by the principals its trust policy names ("IAM roles",
+        // "Role trust policy", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html);
+        // a grant to the account delegates to the IAM policies.
+        caps.and(
+            identity
+                .allow
+                .and(rp_account)
+                .or(rp_capped)
+                .and(boundary.allow)
+                .and(session.allow)
+                .or(rp_uncapped),
+        )
     } else {
-        // Same account: a resource-policy grant to the account delegates to IAM policies and
-        // adds nothing on its own.
-        scp.and(identity.or(rp_capped).and(boundary).or(rp_uncapped))
+        // "Policy evaluation for requests within a single account": a resource-based grant to
+        // the role ARN counts like an identity-based one and is capped by the boundary and
+        // session policies; a grant to the role session ARN (or to a user ARN, or a service) is
+        // not; a grant to the account delegates to IAM policies and adds nothing on its own.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
+        caps.and(
+            identity
+                .allow
+                .or(rp_capped)
+                .and(boundary.allow)
+                .and(session.allow)
+                .or(rp_uncapped),
+        )
     };
-    match allowed.and(!denied) {
+    let decision = match allowed.and(!denied) {
         Match::Yes => Decision::Allowed { by: allow.yes },
         Match::No => Decision::Denied { by: Vec::new() },
         Match::Unknown => {
@@ -441,14 +785,73 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request) -> Decision {
             let conditions = unknown_conditions(set, req, &by);
             Decision::Conditional { conditions, by }
         }
+    };
+    (decision, outcomes)
+}
+
+/// Actions whose resource-based policy must allow them even within one account: any KMS action
+/// (the key policy) and assuming a role (its trust policy).
+fn resource_policy_required(action: &str) -> bool {
+    let starts = |prefix: &str| {
+        action
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    starts("kms:") || starts("sts:assumerole")
+}
+
+/// The statements of the policies that only cap (boundary, session, SCPs, RCPs) whose Allow
+/// matches the request: the caps a decision passed.
+pub fn cap_statements(set: &PolicySet<'_>, req: &Request) -> Vec<StatementRef> {
+    let mut capped = Tally::default();
+    let mut deny = Tally::default();
+    if let Some(p) = set.boundary {
+        scan(
+            p,
+            PolicyKind::Boundary,
+            0,
+            req,
+            &mut capped,
+            &mut deny,
+            false,
+        );
     }
+    for (i, p) in set.sessions.iter().enumerate() {
+        scan(
+            p,
+            PolicyKind::Session,
+            i,
+            req,
+            &mut capped,
+            &mut deny,
+            false,
+        );
+    }
+    let mut levels: Vec<Vec<&Policy>> = set.scps.iter().map(|p| vec![*p]).collect();
+    levels.extend(set.scp_levels.iter().cloned());
+    scan_levels(&levels, PolicyKind::Scp, req, &mut capped, &mut deny);
+    scan_levels(
+        &set.rcp_levels,
+        PolicyKind::Rcp,
+        req,
+        &mut capped,
+        &mut deny,
+    );
+    capped.yes
 }
 
 fn statement_of<'a>(set: &PolicySet<'a>, r: &StatementRef) -> Option<&'a Statement> {
     let policy = match r.kind {
         PolicyKind::Identity => set.identity.get(r.policy).copied(),
         PolicyKind::Boundary => set.boundary,
-        PolicyKind::Scp => set.scps.get(r.policy).copied(),
+        PolicyKind::Scp => set
+            .scps
+            .iter()
+            .copied()
+            .chain(set.scp_levels.iter().flatten().copied())
+            .nth(r.policy),
+        PolicyKind::Rcp => set.rcp_levels.iter().flatten().copied().nth(r.policy),
+        PolicyKind::Session => set.sessions.get(r.policy).copied(),
         PolicyKind::Resource => set.resource,
     };
     policy.and_then(|p| p.statements.get(r.statement))

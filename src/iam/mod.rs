@@ -23,8 +23,8 @@ pub use coverage::{
     escalations, passes_role_to_lambda,
 };
 pub use eval::{
-    ConditionRef, Decision, PolicyKind, PolicySet, Request, RequestPrincipal, StatementRef,
-    evaluate,
+    ConditionRef, Decision, KindOutcome, Outcomes, PolicyKind, PolicySet, Request,
+    RequestPrincipal, StatementRef, cap_statements, evaluate, evaluate_with_outcomes,
 };
 pub use pattern::{Match, Pattern, action_matches, resource_matches};
 pub use policy::{

@@ -11,8 +11,9 @@
 mod sdk;
 
 pub use sdk::{
-    Arg, CallStyle, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, ImportUse, LocalCall,
-    MAPPED_CLASS, Made, Outline, SdkCall, SdkKind, Unit,
+    Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, EnvRead, Export, ExportKind,
+    FUNCTION_NAME_VAR, Factory, INJECTED_TYPE, Import, ImportUse, LocalCall, MAPPED_CLASS, Made,
+    Outline, SdkCall, SdkKind, Unit,
 };
 
 use std::collections::BTreeMap;
@@ -211,6 +212,20 @@ pub enum EventKind {
     Ses,
     /// A CodeCommit repository trigger.
     CodeCommit,
+    /// An API Gateway REST API Lambda authorizer (`AWS::ApiGateway::Authorizer`, SAM
+    /// `Auth.Authorizers` of an `AWS::Serverless::Api`, Serverless `authorizer`).
+    ApiAuthorizer,
+    /// An API Gateway HTTP or WebSocket API Lambda authorizer (`AWS::ApiGatewayV2::Authorizer`,
+    /// SAM `Auth.Authorizers` of an `AWS::Serverless::HttpApi`).
+    HttpApiAuthorizer,
+    /// An AWS IoT Core custom authorizer.
+    IoTAuthorizer,
+    /// An Amazon Lex V2 bot alias code hook.
+    Lex,
+    /// An AWS Config custom Lambda rule.
+    ConfigRule,
+    /// A CloudWatch alarm action.
+    CloudWatchAlarm,
     /// A type rolefit does not model, as written (a SAM `Type`, ...).
     Other(String),
 }
@@ -246,6 +261,12 @@ impl EventKind {
             EventKind::CloudFront => "CloudFront",
             EventKind::Ses => "SES",
             EventKind::CodeCommit => "CodeCommit",
+            EventKind::ApiAuthorizer => "ApiAuthorizer",
+            EventKind::HttpApiAuthorizer => "HttpApiAuthorizer",
+            EventKind::IoTAuthorizer => "IoTAuthorizer",
+            EventKind::Lex => "Lex",
+            EventKind::ConfigRule => "ConfigRule",
+            EventKind::CloudWatchAlarm => "CloudWatchAlarm",
             EventKind::Other(name) => name,
         }
     }
@@ -279,6 +300,12 @@ impl EventKind {
             "CloudFront" => EventKind::CloudFront,
             "SES" => EventKind::Ses,
             "CodeCommit" => EventKind::CodeCommit,
+            "ApiAuthorizer" => EventKind::ApiAuthorizer,
+            "HttpApiAuthorizer" => EventKind::HttpApiAuthorizer,
+            "IoTAuthorizer" => EventKind::IoTAuthorizer,
+            "Lex" => EventKind::Lex,
+            "ConfigRule" => EventKind::ConfigRule,
+            "CloudWatchAlarm" => EventKind::CloudWatchAlarm,
             other => EventKind::Other(other.to_string()),
         }
     }
@@ -511,6 +538,13 @@ pub struct Trigger {
     /// Target function id when resolved, else the raw reference.
     pub function: Option<String>,
     pub function_ref: String,
+    /// The version or alias the trigger invokes (`live` of `...:function:f:live`, an
+    /// `AWS::Lambda::Alias`, SAM's `AutoPublishAlias`), `None` for the unqualified function.
+    pub qualifier: Option<String>,
+    /// The role the service assumes to invoke the function, when it is given one (API Gateway
+    /// `Credentials`, `AuthorizerCredentials`, SAM `FunctionInvokeRole`): no resource-based grant
+    /// is needed then.
+    pub invoke_role: Option<String>,
     pub source_arn: Option<Spanned<String>>,
     pub source_ref: Option<String>,
 }
@@ -534,6 +568,9 @@ pub struct Resource {
     /// on that key. `None` when it is unencrypted or uses an AWS owned or AWS managed key
     /// (`alias/aws/*`, or no key named), which need no grant.
     pub encryption: Option<Spanned<String>>,
+    /// Its tags as declared (`Tags` in CloudFormation and SAM, `tags` in Terraform): the
+    /// `aws:ResourceTag/<key>` values of requests on it.
+    pub tags: RoleTags,
 }
 
 /// The resources whose settings change what a function needs.

@@ -34,8 +34,22 @@ pub enum Arg {
     Env(String),
     /// Concatenation, f-string or template literal.
     Concat(Vec<Arg>),
+    /// A field of the event that invoked the function, which the function's triggers decide:
+    /// [`EVENT_BUCKET`] (an S3 record's `s3.bucket.name`) or [`EVENT_SOURCE_ARN`] (an SQS,
+    /// Kinesis or DynamoDB Streams record's `eventSourceARN`).
+    Event(&'static str),
     Unknown,
 }
+
+/// [`Arg::Event`]: the bucket an S3 event notification record names.
+pub const EVENT_BUCKET: &str = "s3.bucket.name";
+/// [`Arg::Event`]: the queue, stream or table stream a polled record came from.
+pub const EVENT_SOURCE_ARN: &str = "eventSourceARN";
+
+/// The reserved environment variable holding the function's own name (Lambda Developer
+/// Guide, "Defined runtime environment variables"): what `context.function_name` and its
+/// kin read too.
+pub const FUNCTION_NAME_VAR: &str = "AWS_LAMBDA_FUNCTION_NAME";
 
 /// One AWS SDK call site.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +130,10 @@ pub struct CodeFacts {
     /// Classes mapped to DynamoDB tables by annotation (`@DynamoDBTable(tableName = "x")`),
     /// by simple class name (Java).
     pub mapped_tables: Vec<(String, Arg)>,
+    /// Tables that dependency-injection factory methods provide (`@Bean`, `@Produces`,
+    /// `@Singleton` methods returning a `DynamoDbTable<T>`), by declared type with spaces
+    /// removed (`DynamoDbTable<Order>`) (Java).
+    pub beans: Vec<(String, Arg)>,
     /// The file's functions that return an SDK client (client factories), for the files that
     /// import them.
     pub factories: Vec<Factory>,
@@ -128,6 +146,12 @@ pub struct CodeFacts {
 /// the class's `@DynamoDBTable` (which may sit in another file of the function) gives the
 /// table: `parse::codebase` replaces it with `TableName`.
 pub const MAPPED_CLASS: &str = "@MappedClass";
+
+/// The request member under which a Java call on an injected table (a field or parameter
+/// declared `DynamoDbTable<Order>` and given no value) names its declared type, until the
+/// factory methods of the function's files that provide that type (see
+/// [`CodeFacts::beans`]) give the table: `parse::codebase` replaces it with `TableName`.
+pub const INJECTED_TYPE: &str = "@InjectedType";
 
 /// A call of one of the code's own functions or methods.
 #[derive(Clone, Debug, PartialEq)]

@@ -25,6 +25,8 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
     ),
     ("StreamName", &["StreamName", "StreamARN"]),
     ("EventBusName", &["EventBusName"]),
+    // EventBridge `PutTargets(Rule)`, `PutRule(Name)`; IoT `CreateTopicRule(ruleName)`.
+    ("RuleName", &["Rule", "Name", "ruleName"]),
     ("KeyId", &["KeyId"]),
     ("LogGroupName", &["logGroupName", "LogGroupName"]),
     ("IndexName", &["IndexName"]),
@@ -148,11 +150,124 @@ pub fn resource_for_action(action: &str, params: &BTreeMap<String, String>) -> S
     }
 }
 
+/// Services whose requests IAM authorizes against every resource type the Service
+/// Authorization Reference marks required for an action, at once: EC2 ("Actions, resources,
+/// and condition keys for Amazon EC2": a request is authorized on each resource it creates or
+/// uses, `ec2:CreateSecurityGroup` on the VPC and on the new security group). Elsewhere the
+/// required types are alternatives (Bedrock's `InvokeModel` on a foundation model or on an
+/// inference profile).
+const ALL_REQUIRED_TYPES: &[&str] = &["ec2"];
+
+/// The other resources an action needs besides `primary` ([`resource_for_action`]): for the
+/// services of [`ALL_REQUIRED_TYPES`], every other required resource type
+/// (`ec2:CreateNetworkInterface` on the interface and the subnet), filled from the parameters
+/// (`*` for unknown parts). A Bedrock call through a cross-Region
+/// inference profile also needs the action on the profile's foundation model in every Region
+/// it routes to (Bedrock User Guide, "Prerequisites for inference profiles").
+pub fn other_resources_for_action(
+    action: &str,
+    params: &BTreeMap<String, String>,
+    primary: &str,
+) -> Vec<String> {
+    other_resources(action, params, primary, false)
+}
+
+/// [`other_resources_for_action`] for a request whose parameters are unknown but that names
+/// a resource of every type the action lists, required or not: Lambda creates a VPC
+/// function's network interfaces in its subnets with its security groups (Lambda Developer
+/// Guide, "Giving Lambda functions access to resources in an Amazon VPC"), so
+/// `ec2:CreateNetworkInterface` is authorized on the interface, the subnet and the security
+/// group.
+pub fn every_resource_for_action(
+    action: &str,
+    params: &BTreeMap<String, String>,
+    primary: &str,
+) -> Vec<String> {
+    other_resources(action, params, primary, true)
+}
+
+fn other_resources(
+    action: &str,
+    params: &BTreeMap<String, String>,
+    primary: &str,
+    optional_too: bool,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some((prefix, _)) = action.split_once(':') else {
+        return out;
+    };
+    let catalog = data::catalog();
+    let Some(info) = catalog.action(action) else {
+        return out;
+    };
+    if primary != "*" && ALL_REQUIRED_TYPES.contains(&prefix) {
+        let types = info
+            .resource_types
+            .iter()
+            .filter(|rt| rt.required || optional_too);
+        for rt in types {
+            let Some(template) = catalog.arn_template(prefix, &rt.name) else {
+                continue;
+            };
+            let filled = fill_template_public(template, params);
+            if resource_kind(&filled) != resource_kind(primary) && !out.contains(&filled) {
+                out.push(filled);
+            }
+        }
+    }
+    if prefix == "bedrock"
+        && let Some(model) = primary
+            .split_once(":inference-profile/")
+            .map(|(_, id)| id)
+            .and_then(|id| id.split_once('.'))
+            .map(|(_, model)| model)
+        && info
+            .resource_types
+            .iter()
+            .any(|rt| rt.name == "foundation-model")
+    {
+        out.push(format!("arn:aws:bedrock:*::foundation-model/{model}"));
+    }
+    out
+}
+
+/// The resource kind of an ARN: its resource part up to the first `/` or `:`
+/// (`security-group` for `arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*`).
+fn resource_kind(arn: &str) -> Option<String> {
+    let plain = arn
+        .replace("${AWS::Region}", "r")
+        .replace("${AWS::AccountId}", "a");
+    let resource = plain.splitn(6, ':').nth(5)?;
+    Some(
+        resource
+            .split(['/', ':'])
+            .next()
+            .unwrap_or(resource)
+            .to_string(),
+    )
+}
+
+/// [`fill_counting`]'s ARN.
+fn fill_template_public(template: &str, params: &BTreeMap<String, String>) -> String {
+    fill_counting(template, params).0
+}
+
 /// The resource type an identifier's shape names, where one parameter may name several
 /// types. Bedrock's `modelId` (Bedrock User Guide, "Supported foundation models" and
 /// "Inference profiles"): `us.anthropic.claude-…` (a geography first) is a cross-Region
 /// inference profile, `anthropic.claude-…` a foundation model; ARNs are handled before.
+///
+/// An EventBridge rule is on the default event bus unless the call names another
+/// (EventBridge API Reference, `PutTargets` / `PutRule`, `EventBusName`: "If you omit this,
+/// the default event bus is used"): `rule/<name>`, not `rule/<bus>/<name>`.
 fn shaped_type(prefix: &str, params: &BTreeMap<String, String>) -> Option<&'static str> {
+    if prefix == "events" {
+        let bus = params.get("EventBusName").map(String::as_str);
+        return Some(match bus {
+            None | Some("default") => "rule-on-default-event-bus",
+            Some(_) => "rule-on-custom-event-bus",
+        });
+    }
     if prefix != "bedrock" {
         return None;
     }
@@ -326,6 +441,66 @@ mod tests {
             arn("us.anthropic.claude-3-haiku-20240307-v1:0"),
             "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
         );
+    }
+
+    #[test]
+    fn requests_on_several_resources_need_each() {
+        let others = |action: &str, params: &[(&str, &str)]| {
+            let params: BTreeMap<String, String> = params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let primary = resource_for_action(action, &params);
+            (
+                primary.clone(),
+                other_resources_for_action(action, &params, &primary),
+            )
+        };
+        // EC2 authorizes every required resource type: the new group as well as the VPC.
+        let (primary, rest) = others("ec2:CreateSecurityGroup", &[("VpcId", "vpc-1")]);
+        assert_eq!(
+            primary,
+            "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:vpc/vpc-1"
+        );
+        assert_eq!(
+            rest,
+            ["arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"]
+        );
+        // Lambda's network interfaces: interface, subnet and (always given) security group.
+        let primary = resource_for_action("ec2:CreateNetworkInterface", &BTreeMap::new());
+        let mut all = vec![primary.clone()];
+        all.extend(every_resource_for_action(
+            "ec2:CreateNetworkInterface",
+            &BTreeMap::new(),
+            &primary,
+        ));
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*",
+                "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
+                "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
+            ]
+        );
+        // Bedrock's resource types are alternatives; a cross-Region inference profile also
+        // needs its foundation model in every Region.
+        let (_, rest) = others(
+            "bedrock:InvokeModel",
+            &[("modelId", "anthropic.claude-3-haiku-20240307-v1:0")],
+        );
+        assert!(rest.is_empty(), "{rest:?}");
+        let (_, rest) = others(
+            "bedrock:InvokeModel",
+            &[("modelId", "us.anthropic.claude-3-haiku-20240307-v1:0")],
+        );
+        assert_eq!(
+            rest,
+            ["arn:aws:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
+        );
+        // An action AWS defines with no resource type stays on `*`.
+        let (primary, rest) = others("ec2:DescribeSubnets", &[]);
+        assert_eq!((primary.as_str(), rest.len()), ("*", 0));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! the execution role (`event-source`). What each needs comes from `policies/lambda.json`,
 //! written from the AWS Lambda Developer Guide (each entry cites its page).
 
+use std::collections::BTreeMap;
+
 use super::{Choice, NeedOpts, NeedSet, Reason, ReasonKind};
 use crate::arn::Arn;
 use crate::data::{self, Statement as LambdaStatement};
@@ -50,6 +52,12 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         .any(|r| matches!(&r.kind, ResourceKind::LogGroup { name: Some(n) } if *n == group));
     let logs_span = func.config.log_group.as_ref().map_or(func.span, |g| g.span);
     let (region, account) = super::home(func);
+    // The function's region and account as resource-ARN parameters.
+    let home_params: BTreeMap<String, String> = [
+        (super::REGION.to_string(), region.clone()),
+        (super::ACCOUNT.to_string(), account.clone()),
+    ]
+    .into();
     if let Some(entry) = table.config("Logging") {
         let t = Targets {
             log_group: Some(format!("arn:aws:logs:{region}:{account}:log-group:{group}")),
@@ -92,7 +100,7 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         let Some(entry) = table.config(key) else {
             return;
         };
-        add_statements(set, &entry.statements, t, kind, span, detail);
+        add_statements(set, &home_params, &entry.statements, t, kind, span, detail);
     };
     if let Some(span) = func.config.vpc {
         add(
@@ -236,6 +244,7 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
         };
         add_statements(
             set,
+            &home_params,
             &entry.statements,
             &t,
             ReasonKind::EventSource,
@@ -259,6 +268,7 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
                 let detail = format!("OnFailure destination of event source {}", event.name);
                 add_statements(
                     set,
+                    &home_params,
                     &entry.statements,
                     &t,
                     ReasonKind::Destination,
@@ -272,6 +282,7 @@ pub(super) fn config_needs(func: &Function, app: &App, set: &mut NeedSet) {
 
 fn add_statements(
     set: &mut NeedSet,
+    home: &BTreeMap<String, String>,
     statements: &[LambdaStatement],
     t: &Targets<'_>,
     kind: ReasonKind,
@@ -290,15 +301,34 @@ fn add_statements(
         );
         for (option, (actions, resource)) in (0u32..).zip(options) {
             for action in actions {
-                let Some(resource) = resolve(resource, action, t) else {
-                    continue;
+                // `*` in the table is "whatever the action acts on": `*` for an action AWS
+                // defines with no resource type, else every resource type it requires, with
+                // unknown names (`ec2:CreateNetworkInterface` on `network-interface/*` and
+                // `subnet/*` of the function's account), so a grant on those ARNs counts.
+                let resources: Vec<String> = if resource == "*" {
+                    let primary = super::resource_for_action(action, home);
+                    let others = super::every_resource_for_action(action, home, &primary);
+                    std::iter::once(primary).chain(others).collect()
+                } else {
+                    match resolve(resource, action, t) {
+                        Some(r) => vec![r],
+                        None => continue,
+                    }
                 };
-                let opts = NeedOpts {
-                    strength: st.strength,
-                    choice: group.map(|group| Choice { group, option }),
-                    ..NeedOpts::default()
-                };
-                set.add_with(action, &resource, reason(kind, span, detail), opts);
+                for resource in resources {
+                    let opts = NeedOpts {
+                        strength: st.strength,
+                        choice: group.map(|group| Choice { group, option }),
+                        ..NeedOpts::default()
+                    };
+                    // A recommended case names its condition (`if the cluster uses IAM access
+                    // control ...`), since the input cannot show it.
+                    let detail = match (&st.when, st.strength) {
+                        (Some(when), data::Strength::Recommended) => format!("{detail}, if {when}"),
+                        _ => detail.to_string(),
+                    };
+                    set.add_with(action, &resource, reason(kind, span, &detail), opts);
+                }
             }
         }
     }
@@ -309,6 +339,8 @@ fn add_statements(
 /// table. Keys of secrets are not in the input and are left out rather than guessed.
 fn case_applies(st: &LambdaStatement, t: &Targets<'_>) -> bool {
     match st.resource.as_str() {
+        // MSK's IAM access control: Lambda uses it when no secret is configured.
+        "source" | "kafka-topic" | "kafka-group" => t.secret.is_none(),
         "secret" => t.secret.is_some(),
         "*" => t.vpc,
         "key" => t.key.is_some(),
@@ -323,6 +355,13 @@ fn resolve(resource: &str, action: &str, t: &Targets<'_>) -> Option<String> {
         "source" => t.source?.to_string(),
         "table" => t.table.clone()?,
         "consumer" => t.consumer?.to_string(),
+        "kafka-topic" | "kafka-group" => {
+            // arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> -> topic|group/<name>/<uuid>/*
+            let source = t.source?;
+            let (head, rest) = source.split_once(":cluster/")?;
+            let kind = resource.trim_start_matches("kafka-");
+            format!("{head}:{kind}/{}/*", rest.trim_end_matches("/*"))
+        }
         "secret" => t.secret.clone()?,
         "key" => t.key?.to_string(),
         "file-system" => t.file_system?.to_string(),

@@ -3,11 +3,15 @@
 
 mod arn;
 mod config;
+pub mod doc;
 mod kms;
 mod sdk;
 mod signed;
 
-pub use arn::{ACCOUNT, REGION, is_specific, queue_url_to_arn, resource_for_action};
+pub use arn::{
+    ACCOUNT, REGION, every_resource_for_action, is_specific, other_resources_for_action,
+    queue_url_to_arn, resource_for_action,
+};
 pub use sdk::{SdkNeeds, sdk_needs};
 
 pub use crate::data::Strength;

@@ -5,12 +5,18 @@
 //! actions), and the KMS actions on the customer managed key of the resource it reaches
 //! (`follow_on` in `policies/overrides.json`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, resource_for_action, signed};
+use super::{
+    NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
+    resource_for_action, signed,
+};
 use crate::arn::Arn;
 use crate::data::{self, AccessLevel, FollowOn};
-use crate::model::{App, Arg, CallStyle, Function, SdkCall};
+use crate::model::{
+    App, Arg, CallStyle, EVENT_BUCKET, EVENT_SOURCE_ARN, EventKind, FUNCTION_NAME_VAR, Function,
+    SdkCall,
+};
 
 /// What the SDK calls of one function amount to.
 #[derive(Debug, Default)]
@@ -44,6 +50,7 @@ pub fn sdk_needs(
 ) -> SdkNeeds {
     let mut stats = SdkNeeds::default();
     let (region, account) = super::home(func);
+    let hints = &with_event_values(func, app, hints, calls);
     // The app's resources encrypted with a customer managed key, listed once per function.
     let encrypted = std::cell::OnceCell::new();
     for call in calls {
@@ -86,7 +93,15 @@ pub fn sdk_needs(
             if !on_source {
                 reached.push(resource.clone());
             }
+            let others = match (&source_params, on_source) {
+                (Some(sp), true) => other_resources_for_action(action, sp, &resource),
+                _ if call.style == CallStyle::Action => Vec::new(),
+                _ => other_resources_for_action(action, &params, &resource),
+            };
             add(set, action, &resource, NeedOpts::default());
+            for other in others {
+                add(set, action, &other, NeedOpts::default());
+            }
         }
         // Tag on create: the operation's dependent tag action, when the call passes tags.
         let tagged = params_table
@@ -117,7 +132,12 @@ pub fn sdk_needs(
         // Roles handed to a service: `iam:PassRole` on the role, for that service.
         for op in &resolved.operations {
             for pr in params_table.pass_role(&resolved.service, op) {
-                let Some(value) = params.get(&pr.param) else {
+                // Members as each SDK spells them (`roleArn`, Java's and Go's `RoleArn`).
+                let Some(value) = params
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&pr.param))
+                    .map(|(_, v)| v)
+                else {
                     continue;
                 };
                 let role = role_arn(value, &account);
@@ -315,10 +335,7 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         }
         CallStyle::Paginator => sdk.resolve_paginator(call.sdk, &call.service, &call.method)?,
         CallStyle::Waiter => sdk.resolve_waiter(call.sdk, &call.service, &call.method)?,
-        CallStyle::Direct => match powertools_key(call) {
-            Some((service, method)) => sdk.resolve(call.sdk, &service, method)?,
-            None => sdk.resolve(call.sdk, &call.service, &call.method)?,
-        },
+        CallStyle::Direct => sdk.resolve(call.sdk, &call.service, &call.method)?,
     };
     if op.source == data::Source::Unresolved {
         return None;
@@ -339,20 +356,6 @@ fn resolve(func: &Function, hints: &BTreeMap<String, String>, call: &SdkCall) ->
         operations: op.operations.clone(),
         follow_on: op.follow_on.clone(),
     })
-}
-
-/// aws-lambda-powertools utilities, which the extractor reports as service
-/// `aws-lambda-powertools` and method `<utility>.<function>`, are keyed in the knowledge base
-/// by their module (`aws_lambda_powertools.utilities.<utility>`) and function.
-fn powertools_key(call: &SdkCall) -> Option<(String, &str)> {
-    if call.service != crate::parse::code::POWERTOOLS {
-        return None;
-    }
-    let (utility, function) = call.method.split_once('.')?;
-    Some((
-        format!("aws_lambda_powertools.utilities.{utility}"),
-        function,
-    ))
 }
 
 /// The value of an argument as far as the template tells: literals as written, environment
@@ -392,6 +395,87 @@ pub(crate) fn arg_value(
             }
             known.then_some(out)
         }
+        Arg::Event(field) => hints.get(&event_key(field)).cloned(),
         Arg::Unknown => None,
     }
+}
+
+/// The key under which [`with_event_values`] records an [`Arg::Event`] field among the hints
+/// (no environment variable name holds a `:`).
+fn event_key(field: &str) -> String {
+    format!("event:{field}")
+}
+
+/// `hints` with what the function's own definition decides of the values its code reads from
+/// the invocation: the reserved `AWS_LAMBDA_FUNCTION_NAME` (the function's name, unless the
+/// configuration says otherwise), an S3 record's bucket when every S3 notification that
+/// triggers the function is on one bucket, and a polled record's `eventSourceARN` when the
+/// function polls one source. Several sources leave the field unknown.
+fn with_event_values(
+    func: &Function,
+    app: &App,
+    hints: &BTreeMap<String, String>,
+    calls: &[SdkCall],
+) -> BTreeMap<String, String> {
+    let mut out = hints.clone();
+    if let Ok(arn) = Arn::parse(&func.arn)
+        && let Some((name, _)) = arn.function()
+    {
+        out.entry(FUNCTION_NAME_VAR.to_string())
+            .or_insert_with(|| name.as_str().to_string());
+    }
+    // The triggers are looked at only for code that reads the event (a large app has many).
+    fn reads_event(a: &Arg) -> bool {
+        match a {
+            Arg::Event(_) => true,
+            Arg::Concat(parts) => parts.iter().any(reads_event),
+            _ => false,
+        }
+    }
+    let reads = calls.iter().any(|c| {
+        c.args.iter().any(|(_, a)| reads_event(a)) || c.resource_ids.iter().any(reads_event)
+    });
+    if !reads {
+        return out;
+    }
+    let pushed = app
+        .triggers
+        .iter()
+        .filter(|t| t.function.as_deref() == Some(func.id.as_str()))
+        .map(|t| (&t.kind, t.source_arn.as_ref()));
+    let own = func
+        .events
+        .iter()
+        .filter(|e| e.enabled)
+        .map(|e| (&e.kind, e.source_arn.as_ref()));
+    let mut buckets = BTreeSet::new();
+    let mut polled = BTreeSet::new();
+    for (kind, arn) in own.chain(pushed) {
+        let Some(arn) = arn.map(|a| a.value.as_str()) else {
+            continue;
+        };
+        match kind {
+            EventKind::S3(_) => {
+                buckets.insert(arn.split_once(":::").map_or(arn, |(_, b)| b));
+            }
+            EventKind::Sqs(_)
+            | EventKind::Kinesis(_)
+            | EventKind::DynamoDb(_)
+            | EventKind::Mapping { .. } => {
+                polled.insert(arn);
+            }
+            _ => {}
+        }
+    }
+    if buckets.len() == 1
+        && let Some(b) = buckets.first()
+    {
+        out.insert(event_key(EVENT_BUCKET), (*b).to_string());
+    }
+    if polled.len() == 1
+        && let Some(a) = polled.first()
+    {
+        out.insert(event_key(EVENT_SOURCE_ARN), (*a).to_string());
+    }
+    out
 }

@@ -8,9 +8,15 @@
 //!   (RDS User Guide, "Creating and using an IAM policy for IAM database access",
 //!   <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html>).
 //!   The resource id is known at deploy time only: a host naming a declared DB instance or
-//!   cluster keeps its `${X.DbiResourceId}` / `${X.DBClusterResourceId}` placeholder, anything
-//!   else (a proxy, a literal host name, an unknown value) is `*`; without a known user the
-//!   whole `dbuser:*/*`.
+//!   cluster keeps its `${X.DbiResourceId}` / `${X.DBClusterResourceId}` placeholder. Through
+//!   an RDS Proxy the id is the proxy's resource id, `prx-` and the last part of its ARN
+//!   (RDS User Guide, "Connecting to a database through RDS Proxy", section "Connecting to a
+//!   database using IAM authentication",
+//!   <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html>),
+//!   which no template attribute gives: a host naming a declared proxy (or proxy endpoint), or
+//!   a literal `<name>.proxy-<id>.<region>.rds.amazonaws.com`, is `prx-*`. Anything else (a
+//!   literal instance host name, an unknown value) is `*`; without a known user the whole
+//!   `dbuser:*/*`.
 //! - `es:ESHttp<Method>` (SigV4-signed HTTP to an OpenSearch Service domain) on
 //!   `arn:aws:es:<region>:<account>:domain/<name>/*`, and `aoss:APIAccessAll` (OpenSearch
 //!   Serverless) on `arn:aws:aoss:<region>:<account>:collection/<id>` (OpenSearch Service
@@ -43,15 +49,25 @@ pub(super) fn resource(
             let Some(user) = known("DBUsername") else {
                 return format!("arn:aws:rds-db:{region}:{account}:dbuser:*/*");
             };
-            let id = known("DBHostname")
+            let host = known("DBHostname");
+            let literal_proxy = host.is_some_and(|h| {
+                let h = self::host(h);
+                h.contains(".proxy-") && h.ends_with(".rds.amazonaws.com")
+            });
+            let id = host
                 .and_then(|h| declared(app, h))
                 .and_then(|r| match r.type_name.as_str() {
                     "AWS::RDS::DBInstance" => Some(format!("${{{}.DbiResourceId}}", r.logical_id)),
                     "AWS::RDS::DBCluster" => {
                         Some(format!("${{{}.DBClusterResourceId}}", r.logical_id))
                     }
+                    "AWS::RDS::DBProxy"
+                    | "AWS::RDS::DBProxyEndpoint"
+                    | "aws_db_proxy"
+                    | "aws_db_proxy_endpoint" => Some("prx-*".to_string()),
                     _ => None,
                 })
+                .or_else(|| literal_proxy.then(|| "prx-*".to_string()))
                 .unwrap_or_else(|| "*".to_string());
             format!("arn:aws:rds-db:{region}:{account}:dbuser:{id}/{user}")
         }

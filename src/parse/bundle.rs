@@ -39,6 +39,124 @@ pub fn entry_point(entry_points: &[String], handler: &str, listing: &Listing) ->
         .map(|e| (*e).clone())
 }
 
+/// The named entries of a webpack configuration (`webpack.config.js`): `entry: { orders:
+/// './src/orders.ts', 'api/users': path.resolve(__dirname, 'src/users/index.ts') }` gives
+/// `[("orders", "src/orders.ts"), ("api/users", "src/users/index.ts")]`, each path as written
+/// relative to the configuration's folder. An entry object with anything else (computed
+/// entries, `slsw.lib.entries`, which are the handlers' own files) gives no entries: webpack
+/// names each output bundle after its entry's key
+/// (<https://webpack.js.org/concepts/entry-points/>, "Object Syntax").
+pub fn webpack_entries(text: &str) -> Vec<(String, String)> {
+    let Some(at) = find_key(text, "entry") else {
+        return Vec::new();
+    };
+    let rest = text[at..].trim_start();
+    let Some(body) = rest.strip_prefix('{') else {
+        return Vec::new();
+    };
+    let mut depth = 0usize;
+    let mut end = None;
+    let mut quote: Option<char> = None;
+    for (i, c) in body.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '{' | '(' | '[') => depth += 1,
+            (None, '}') if depth == 0 => {
+                end = Some(i);
+                break;
+            }
+            (None, '}' | ')' | ']') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let Some(end) = end else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in split_top(&body[..end]) {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let Some((key, value)) = item.split_once(':') else {
+            return Vec::new();
+        };
+        let key = key.trim().trim_matches(|c| c == '\'' || c == '"');
+        if key.is_empty() || key.contains(|c: char| c.is_whitespace() || c == '[') {
+            return Vec::new();
+        }
+        // The last string literal of the value: `'./src/x.ts'`, `path.join(__dirname, 'src/x.ts')`,
+        // `['./src/x.ts']`.
+        let Some(path) = last_string(value) else {
+            return Vec::new();
+        };
+        let path = path.trim_start_matches("./").to_string();
+        out.push((key.to_string(), path));
+    }
+    out
+}
+
+/// The byte offset just after `key:` written as an object key (not part of a longer name).
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(key) {
+        let start = from + i;
+        let after = start + key.len();
+        let before_ok = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '$'));
+        let rest = text[after..].trim_start();
+        if before_ok && let Some(r) = rest.strip_prefix(':') {
+            return Some(text.len() - r.len());
+        }
+        from = after;
+    }
+    None
+}
+
+/// Splits an object body at its top-level commas.
+fn split_top(body: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut quote) = (0usize, 0usize, None::<char>);
+    for (i, c) in body.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '{' | '(' | '[') => depth += 1,
+            (None, '}' | ')' | ']') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&body[start..]);
+    out
+}
+
+/// The last quoted string in `text` (quotes `'`, `"`; a template literal with `${` is none).
+fn last_string(text: &str) -> Option<&str> {
+    let mut last = None;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if !matches!(c, '\'' | '"' | '`') {
+            continue;
+        }
+        let end = chars.by_ref().find(|(_, d)| *d == c)?.0;
+        let s = &text[i + 1..end];
+        if c == '`' && s.contains("${") {
+            return None;
+        }
+        last = Some(s);
+    }
+    last
+}
+
 /// Options of a `tsconfig.json` that place compiled output, with paths relative to the root.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Options {
@@ -293,6 +411,32 @@ fn join(base: &str, rel: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webpack_named_entries_are_read() {
+        let config = r#"
+const path = require('path');
+module.exports = {
+  target: 'node',
+  entry: {
+    orders: './src/orders/index.ts',
+    'api/users': path.resolve(__dirname, 'src/users/handler.ts'),
+  },
+  output: { libraryTarget: 'commonjs2' },
+};
+"#;
+        assert_eq!(
+            webpack_entries(config),
+            [
+                ("orders".to_string(), "src/orders/index.ts".to_string()),
+                ("api/users".to_string(), "src/users/handler.ts".to_string()),
+            ]
+        );
+        // The handlers' own files: nothing to map.
+        assert!(webpack_entries("module.exports = { entry: slsw.lib.entries };").is_empty());
+        let computed = "module.exports = { entry: { [name]: './src/x.ts' } };";
+        assert!(webpack_entries(computed).is_empty());
+    }
 
     #[test]
     fn jsonc_comments_and_trailing_commas_are_dropped() {

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
-use crate::model::{Arg, CodeFacts, ExportKind, Factory, Function, MAPPED_CLASS, SdkCall};
+use crate::model::{
+    Arg, CodeFacts, ExportKind, Factory, Function, INJECTED_TYPE, MAPPED_CLASS, SdkCall,
+};
 use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
 use crate::parse::gobuild::{self, GoCode, GoFunction};
@@ -72,6 +74,20 @@ pub fn gather(
     listing: &Listing,
     sources: &mut SourceMap,
 ) -> (Vec<FunctionCode>, Vec<ParseError>) {
+    // A CDK asset that is a copy of a folder of the repository is read there.
+    let functions: Vec<Function> = functions
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if let Some(code) = &mut f.code_path
+                && let Some(source) = asset_source(&code.value, listing)
+            {
+                code.value = source;
+            }
+            f
+        })
+        .collect();
+    let functions = functions.as_slice();
     let mut cache: BTreeMap<String, Option<Extracted>> = BTreeMap::new();
     let mut errors = Vec::new();
     // The layers each function uses, and what their extensions run.
@@ -107,6 +123,20 @@ pub fn gather(
         let mut found = JavaSources::default();
         if is_java(f) {
             found = java_sources(f, listing, sources, !files.is_empty());
+            // A build file that does not parse is said once, where it is.
+            for (path, reason) in &found.problems {
+                let message = format!("{path}: {reason}");
+                if errors.iter().any(|e| e.message == message) {
+                    continue;
+                }
+                let text = listing
+                    .files
+                    .get(path)
+                    .and_then(|e| discover::read_text(e).ok())
+                    .unwrap_or_default();
+                let id = sources.add(path.clone(), text);
+                errors.push(ParseError::new(Span::new(id, 0, 0), message));
+            }
             if files.is_empty() {
                 files = found.files.clone();
             }
@@ -249,6 +279,7 @@ pub fn gather(
             fc.analysed = true;
         }
         resolve_mapped_tables(&mut fc.calls, &read);
+        resolve_injected_tables(&mut fc, &read);
         if let Some(inline) = &f.inline_code
             && let Some(calls) = inline_calls(f, inline.span, &inline.value, sources)
         {
@@ -259,6 +290,73 @@ pub fn gather(
         out.push(fc);
     }
     (out, errors)
+}
+
+/// How many files of a CDK asset are compared with a candidate source folder.
+const MAX_ASSET_FILES: usize = 200;
+
+/// The folder of the repository a CDK asset (`cdk.out/asset.<hash>`, what `Code.fromAsset`
+/// copies at synth time) is a copy of: the one folder outside any cloud assembly holding every
+/// file of the asset at the same relative path with the same content. A bundled asset
+/// (esbuild output) matches no folder and stays where it is; so do several identical copies.
+fn asset_source(code_path: &str, listing: &Listing) -> Option<String> {
+    let path = code_path.trim_end_matches('/');
+    let is_asset = |p: &str| p.split('/').any(|seg| seg.starts_with("asset."));
+    if !is_asset(path) {
+        return None;
+    }
+    let prefix = format!("{path}/");
+    let files: Vec<(&str, &discover::Entry)> = listing
+        .files
+        .range(prefix.clone()..)
+        .take_while(|(p, _)| p.starts_with(&prefix))
+        .map(|(p, e)| (&p[prefix.len()..], e))
+        .collect();
+    if files.is_empty() || files.len() > MAX_ASSET_FILES {
+        return None;
+    }
+    let text = |e: &discover::Entry| discover::read_text(e).ok();
+    let (first, _) = files[0];
+    let suffix = format!("/{first}");
+    let mut found: Option<String> = None;
+    for p in listing.files.keys() {
+        let folder = if p == first {
+            ""
+        } else if let Some(folder) = p.strip_suffix(&suffix) {
+            folder
+        } else {
+            continue;
+        };
+        if is_asset(folder)
+            || folder
+                .split('/')
+                .any(|s| s == "node_modules" || s == "cdk.out")
+        {
+            continue;
+        }
+        let same = files.iter().all(|(rel, e)| {
+            let there = if folder.is_empty() {
+                (*rel).to_string()
+            } else {
+                format!("{folder}/{rel}")
+            };
+            listing
+                .files
+                .get(&there)
+                .is_some_and(|o| o.size == e.size && text(o).is_some() && text(o) == text(e))
+        });
+        if same {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(if folder.is_empty() {
+                ".".to_string()
+            } else {
+                folder.to_string()
+            });
+        }
+    }
+    found
 }
 
 /// The calls of the extensions of the layers a function uses, which run with its role; a
@@ -570,6 +668,8 @@ struct JavaSources {
     files: Vec<String>,
     inferred: bool,
     incomplete: Vec<String>,
+    /// Build files that could not be read as one (path, reason): parse errors.
+    problems: Vec<(String, String)>,
 }
 
 /// The sources of a Java function whose handler is not in its code folder: the project a
@@ -591,11 +691,15 @@ fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: boo
         .map(|t| t.path.rsplit_once('/').map_or("", |(d, _)| d).to_string())
         .unwrap_or_default();
     let code_path = f.code_path.as_ref().map(|c| c.value.as_str());
+    let mut problems = Vec::new();
     let projects = with_root(code_path.unwrap_or(&template_dir), |path| {
         let code = code_path.map(|_| path);
         let dir = template_dir.trim_start_matches('/');
-        parse::javaproject::projects(code, dir, listing).folders
+        let found = parse::javaproject::projects(code, dir, listing);
+        problems = found.problems;
+        found.folders
     });
+    out.problems = problems;
     let declared = code_path.is_some_and(|c| !parse::javaproject::is_archive(c));
     let runtime = f.runtime.as_ref().map(|r| r.value.as_str());
     if adapter {
@@ -609,7 +713,15 @@ fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: boo
             let files = application_files(project, main.as_deref(), runtime, listing);
             if !files.is_empty() {
                 out.files = files;
-                out.inferred = !declared || code_path.is_some_and(|c| c != project);
+                let folder = |c: &str| {
+                    let c = c.trim_end_matches('/');
+                    if c == "." {
+                        String::new()
+                    } else {
+                        c.trim_start_matches("./").to_string()
+                    }
+                };
+                out.inferred = !declared || code_path.is_some_and(|c| folder(c) != *project);
                 break;
             }
         }
@@ -640,7 +752,81 @@ fn java_sources(f: &Function, listing: &Listing, sources: &SourceMap, found: boo
             return out;
         }
     }
+    // The compiler reads the class from its `package` declaration, not its folder: a handler
+    // class in a file whose folders do not spell its package is found by what it declares.
+    let mut roots: Vec<String> = code_path
+        .filter(|c| !parse::javaproject::is_archive(c))
+        .map(|c| c.trim_end_matches('/').to_string())
+        .into_iter()
+        .collect();
+    roots.extend(projects.iter().cloned());
+    for root in &roots {
+        if let Some(file) = declared_class_file(root, class, listing) {
+            let inside = |p: &str| {
+                let p = if p == "." {
+                    ""
+                } else {
+                    p.trim_start_matches("./")
+                };
+                p.is_empty() || file.starts_with(&format!("{p}/"))
+            };
+            out.inferred = !(declared && code_path.is_some_and(inside));
+            out.files = vec![file];
+            return out;
+        }
+    }
     out
+}
+
+/// The one `.java` file under `root` that declares the class `class` (`pkg.Name`, `Name` in the
+/// default package, `pkg.Outer$Inner` in `Outer.java`): named after it and declaring its
+/// package. Several or none: `None`.
+fn declared_class_file(root: &str, class: &str, listing: &Listing) -> Option<String> {
+    let class = class.split('$').next().unwrap_or(class);
+    let (package, simple) = class.rsplit_once('.').unwrap_or(("", class));
+    if simple.is_empty() {
+        return None;
+    }
+    let root = if root == "." {
+        ""
+    } else {
+        root.trim_start_matches("./")
+    };
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    let name = format!("{simple}.java");
+    let mut found = None;
+    for (path, entry) in listing
+        .files
+        .range(prefix.clone()..)
+        .take_while(|(p, _)| p.starts_with(&prefix))
+    {
+        if !(path.ends_with(&format!("/{name}")) || *path == name) || code::is_vendored(path) {
+            continue;
+        }
+        if path.contains("/src/test/") {
+            continue;
+        }
+        let Ok(text) = discover::read_text(entry) else {
+            continue;
+        };
+        let declared = text
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix("package "))
+            .map(|p| p.trim_end_matches(';').trim().to_string())
+            .unwrap_or_default();
+        if declared == package {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(path.clone());
+        }
+    }
+    found
 }
 
 /// The application classes a framework adapter runs: the package of the main class (named by
@@ -713,6 +899,53 @@ fn resolve_mapped_tables(calls: &mut [SdkCall], files: &[(&str, &CodeFacts)]) {
         };
         call.args[at] = ("TableName".to_string(), table);
     }
+}
+
+/// Gives each Java call on an injected table the table of the factory method that provides
+/// its declared type in any of the function's files (`@Bean`, `@Produces`, `@Singleton`):
+/// with one provider, that table; with several, one call per table (the union) and the
+/// function's code incomplete, since which one is injected depends on qualifiers rolefit does
+/// not read; with none, unknown.
+fn resolve_injected_tables(fc: &mut FunctionCode, files: &[(&str, &CodeFacts)]) {
+    let mut out = Vec::with_capacity(fc.calls.len());
+    for mut call in std::mem::take(&mut fc.calls) {
+        let Some(at) = call.args.iter().position(|(k, _)| k == INJECTED_TYPE) else {
+            out.push(call);
+            continue;
+        };
+        let mut tables: Vec<&Arg> = Vec::new();
+        if let Arg::Str(ty) = &call.args[at].1 {
+            for (_, facts) in files {
+                for (t, table) in &facts.beans {
+                    if t == ty && !tables.contains(&table) {
+                        tables.push(table);
+                    }
+                }
+            }
+            if tables.len() > 1 {
+                let why = format!(
+                    "{} factory methods provide `{ty}`; which one is injected at `{}` is not known, \
+                     so each is counted",
+                    tables.len(),
+                    call.text
+                );
+                if !fc.incomplete.contains(&why) {
+                    fc.incomplete.push(why);
+                }
+            }
+        }
+        if tables.is_empty() {
+            call.args[at] = ("TableName".to_string(), Arg::Unknown);
+            out.push(call);
+            continue;
+        }
+        for table in tables {
+            let mut one = call.clone();
+            one.args[at] = ("TableName".to_string(), table.clone());
+            out.push(one);
+        }
+    }
+    fc.calls = out;
 }
 
 /// The methods one handler method reaches through the calls of the code's own methods

@@ -54,7 +54,16 @@ pub fn projects(code_path: Option<&str>, template_dir: &str, listing: &Listing) 
                 .unwrap_or_else(|| template_dir.to_string());
             (project, Some(stem.to_string()))
         }
-        Some(path) => (path.trim_end_matches('/').to_string(), None),
+        // The audited root itself is `.` (`CodeUri: ./` beside the template at the root).
+        Some(path) => {
+            let path = path.trim_end_matches('/');
+            let path = if path == "." {
+                ""
+            } else {
+                path.trim_start_matches("./")
+            };
+            (path.to_string(), None)
+        }
         None => (template_dir.to_string(), None),
     };
     let mut out = Projects::default();

@@ -16,9 +16,27 @@ pub struct MissingInvokePermission;
 
 static META: &RuleDoc = &catalog::MISSING_INVOKE_PERMISSION;
 
-/// The service principal each trigger kind invokes with (Lambda Developer Guide, the
-/// "Invoking Lambda with events from other AWS services" pages). Scheduler and Pipes assume a
-/// role instead, so they are not listed.
+/// The service principal each trigger kind invokes with. Scheduler and Pipes assume a role
+/// instead, so they are not listed. Sources, by kind:
+/// - S3, SNS, EventBridge, API Gateway, ALB, CloudWatch Logs, IoT rules, Cognito, SES,
+///   CodeCommit, Alexa: the Lambda Developer Guide, "Invoking Lambda with events from other AWS
+///   services" (https://docs.aws.amazon.com/lambda/latest/dg/lambda-services.html) and each
+///   service's page under it; Alexa's principal is `alexa-appkit.amazon.com`
+///   (https://docs.aws.amazon.com/lambda/latest/dg/services-alexa.html).
+/// - API Gateway Lambda authorizers, REST and HTTP APIs: "Use API Gateway Lambda authorizers"
+///   (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html)
+///   and "Control access to HTTP APIs with AWS Lambda authorizers"
+///   (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html):
+///   `apigateway.amazonaws.com`, source `arn:aws:execute-api:<region>:<account>:<api>/authorizers/<id>`.
+/// - IoT custom authorizers: "Authorizing AWS IoT to invoke your Lambda function"
+///   (https://docs.aws.amazon.com/iot/latest/developerguide/custom-auth-authorize.html).
+/// - Lex V2 code hooks: "Attach an AWS Lambda function to an Amazon Lex V2 bot using API
+///   operations" (https://docs.aws.amazon.com/lexv2/latest/dg/lambda-attach-api.html), the hook
+///   being the bot alias's `lambdaCodeHook`: `lexv2.amazonaws.com`, source the bot alias ARN.
+/// - Config custom Lambda rules: "Custom Lambda Rules (General Example)"
+///   (https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_nodejs.html).
+/// - CloudWatch alarm actions: "Invoke a Lambda function from an alarm"
+///   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions-Lambda.html).
 fn principal_of(kind: &EventKind) -> Option<&'static str> {
     Some(match kind {
         EventKind::S3(_) => "s3.amazonaws.com",
@@ -26,14 +44,21 @@ fn principal_of(kind: &EventKind) -> Option<&'static str> {
         EventKind::EventBridgeRule | EventKind::CloudWatchEvent | EventKind::Schedule => {
             "events.amazonaws.com"
         }
-        EventKind::Api | EventKind::HttpApi | EventKind::WebSocket => "apigateway.amazonaws.com",
+        EventKind::Api
+        | EventKind::HttpApi
+        | EventKind::WebSocket
+        | EventKind::ApiAuthorizer
+        | EventKind::HttpApiAuthorizer => "apigateway.amazonaws.com",
         EventKind::Alb => "elasticloadbalancing.amazonaws.com",
         EventKind::CloudWatchLogs => "logs.amazonaws.com",
-        EventKind::IoTRule => "iot.amazonaws.com",
+        EventKind::IoTRule | EventKind::IoTAuthorizer => "iot.amazonaws.com",
         EventKind::Cognito => "cognito-idp.amazonaws.com",
         EventKind::Ses => "ses.amazonaws.com",
         EventKind::CodeCommit => "codecommit.amazonaws.com",
         EventKind::AlexaSkill => "alexa-appkit.amazon.com",
+        EventKind::Lex => "lexv2.amazonaws.com",
+        EventKind::ConfigRule => "config.amazonaws.com",
+        EventKind::CloudWatchAlarm => "lambda.alarms.cloudwatch.amazonaws.com",
         _ => return None,
     })
 }
@@ -49,39 +74,84 @@ impl Rule for MissingInvokePermission {
             else {
                 continue;
             };
-            let granted = cx
+            // Invoked with a role the service assumes, not through the function's policy.
+            if t.invoke_role.is_some() {
+                continue;
+            }
+            let grants: Vec<&InvokePermission> = cx
                 .app
                 .permissions
                 .iter()
-                .any(|p| p.function.as_deref() == Some(fid) && allows(p, principal, t));
-            if granted {
+                .filter(|p| p.function.as_deref() == Some(fid))
+                .collect();
+            if grants
+                .iter()
+                .any(|p| allows(p, principal, t) && same_qualifier(p, t))
+            {
                 continue;
             }
             let Some(func) = cx.app.functions.iter().find(|f| f.id == fid) else {
                 continue;
             };
             let source = t.source_ref.as_deref().unwrap_or(t.kind.name());
+            let target = match &t.qualifier {
+                Some(q) => format!("{}:{q}", func.name),
+                None => func.name.clone(),
+            };
+            // Why the grants there are do not do: another qualifier, or other sources.
+            let elsewhere: Vec<String> = grants
+                .iter()
+                .filter(|p| allows(p, principal, t) && !same_qualifier(p, t))
+                .map(|p| match &p.qualifier {
+                    Some(q) => format!("`{q}`"),
+                    None => "the unqualified function".to_string(),
+                })
+                .collect();
+            let why = if let Some(first) = elsewhere.first() {
+                format!(
+                    ": a grant applies only to the qualifier it names, and the {principal} grant is on {first}"
+                )
+            } else if grants.iter().any(|p| same_principal(p, principal)) {
+                " (the grants for that principal are scoped to other sources)".to_string()
+            } else {
+                String::new()
+            };
+            let resource = match &t.qualifier {
+                Some(q) => format!("{}:{q}", func.arn),
+                None => func.arn.clone(),
+            };
             out.push(
                 META.finding(
                     format!(
-                        "{} ({}) invokes {} as {principal}, but no lambda:InvokeFunction grant lets it{}",
-                        source,
+                        "{source} ({}) invokes {target} as {principal}, but no lambda:InvokeFunction grant lets it{why}",
                         t.kind,
-                        func.name,
-                        if cx.app.permissions.iter().any(|p| p.function.as_deref() == Some(fid) && same_principal(p, principal)) {
-                            " (the grants for that principal are scoped to other sources)"
-                        } else {
-                            ""
-                        }
                     ),
                     t.span,
                 )
                 .function(&func.id)
                 .actions(["lambda:InvokeFunction"])
-                .resources([func.arn.clone()])
+                .resources([resource])
                 .related(func.span, "function declared here"),
             );
         }
+    }
+}
+
+/// A grant applies to the version or alias it names only, and a grant on the function to the
+/// unqualified ARN only: "If the qualifier is not specified, the permission is valid only when
+/// requests is made using unqualified function ARN" (Lambda API Reference, `AddPermission`,
+/// `Qualifier`, https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html; also
+/// "Using Lambda aliases in event sources and permissions policies", "Resource policies",
+/// https://docs.aws.amazon.com/lambda/latest/dg/using-aliases.html). A qualifier known only at
+/// deploy time (`${...}`) may be either, and is not reported.
+fn same_qualifier(p: &InvokePermission, t: &Trigger) -> bool {
+    let unknown = |q: &str| q.contains("${");
+    match (p.qualifier.as_deref(), t.qualifier.as_deref()) {
+        (None, None) => true,
+        (Some(g), Some(q)) => {
+            g == q || unknown(g) || unknown(q) || iam::resource_matches(g, q) == Match::Yes
+        }
+        (Some(q), None) | (None, Some(q)) => unknown(q),
     }
 }
 
@@ -103,5 +173,85 @@ fn allows(p: &InvokePermission, principal: &str, t: &Trigger) -> bool {
             iam::resource_matches(&granted.value, &source.value) != Match::No
         }
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Span, Spanned};
+
+    fn grant(qualifier: Option<&str>) -> InvokePermission {
+        let s = |v: &str| Spanned::new(v.to_string(), Span::default());
+        InvokePermission {
+            id: "p".into(),
+            span: Span::default(),
+            function: Some("f".into()),
+            function_ref: "f".into(),
+            qualifier: qualifier.map(str::to_string),
+            action: s("lambda:InvokeFunction"),
+            principal: s("s3.amazonaws.com"),
+            source_arn: None,
+            source_account: None,
+            principal_org_id: None,
+            function_url_auth_type: None,
+            event_source_token: false,
+            generated: false,
+        }
+    }
+
+    fn trigger(qualifier: Option<&str>) -> Trigger {
+        Trigger {
+            id: "t".into(),
+            kind: EventKind::S3(Default::default()),
+            span: Span::default(),
+            function: Some("f".into()),
+            function_ref: "f".into(),
+            qualifier: qualifier.map(str::to_string),
+            invoke_role: None,
+            source_arn: None,
+            source_ref: None,
+        }
+    }
+
+    #[test]
+    fn a_grant_covers_its_own_qualifier_only() {
+        assert!(same_qualifier(&grant(None), &trigger(None)));
+        assert!(same_qualifier(&grant(Some("live")), &trigger(Some("live"))));
+        assert!(!same_qualifier(&grant(None), &trigger(Some("live"))));
+        assert!(!same_qualifier(&grant(Some("live")), &trigger(None)));
+        assert!(!same_qualifier(
+            &grant(Some("live")),
+            &trigger(Some("beta"))
+        ));
+        // Known only at deploy time: either may be meant.
+        assert!(same_qualifier(
+            &grant(None),
+            &trigger(Some("${Fn.Version}"))
+        ));
+        assert!(same_qualifier(
+            &grant(Some("${Alias}")),
+            &trigger(Some("live"))
+        ));
+    }
+
+    #[test]
+    fn every_easy_to_forget_trigger_has_its_principal() {
+        for (kind, principal) in [
+            (EventKind::ApiAuthorizer, "apigateway.amazonaws.com"),
+            (EventKind::HttpApiAuthorizer, "apigateway.amazonaws.com"),
+            (EventKind::IoTAuthorizer, "iot.amazonaws.com"),
+            (EventKind::Lex, "lexv2.amazonaws.com"),
+            (EventKind::ConfigRule, "config.amazonaws.com"),
+            (
+                EventKind::CloudWatchAlarm,
+                "lambda.alarms.cloudwatch.amazonaws.com",
+            ),
+            (EventKind::Cognito, "cognito-idp.amazonaws.com"),
+            (EventKind::Ses, "ses.amazonaws.com"),
+            (EventKind::AlexaSkill, "alexa-appkit.amazon.com"),
+        ] {
+            assert_eq!(principal_of(&kind), Some(principal), "{kind}");
+        }
     }
 }

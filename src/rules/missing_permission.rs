@@ -79,10 +79,32 @@ impl Rule for MissingPermission {
                     _ => format!("needs, for {why},"),
                 };
                 let denied_explicitly = indices.iter().any(|&ni| !fa.verdicts[ni].by.is_empty());
+                // A grant whose condition is false for this function: say which condition and
+                // what the function's request has instead.
+                let mut unmet: Vec<String> = Vec::new();
+                for &ni in &indices {
+                    for c in &fa.verdicts[ni].false_conditions {
+                        let actual = if c.actual.is_empty() {
+                            "the request has no such key".to_string()
+                        } else {
+                            format!("the request has {}", c.actual.join(", "))
+                        };
+                        let text = format!("{} ({actual})", c.condition);
+                        if !unmet.contains(&text) {
+                            unmet.push(text);
+                        }
+                    }
+                }
                 let tail = if denied_explicitly {
-                    "an explicit Deny blocks it"
+                    "an explicit Deny blocks it".to_string()
+                } else if unmet.is_empty() {
+                    "its role does not allow it".to_string()
                 } else {
-                    "its role does not allow it"
+                    format!(
+                        "its role allows it only when {}, which is false for {}",
+                        unmet.join("; or when "),
+                        func.name
+                    )
                 };
                 let recommended = strength == Strength::Recommended;
                 let message = if recommended {

@@ -8,11 +8,13 @@
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+mod pairs;
 mod relax;
 
 use super::node::{Key, Node, Value};
 use super::{Entries, MAX_DEPTH, ParseError};
 use crate::source::SourceFile;
+use pairs::brace_pairs;
 use relax::{Shifts, relax};
 
 /// Nodes that may be materialised through aliases in one document.
@@ -22,18 +24,30 @@ pub const ALIAS_BUDGET: usize = 100_000;
 ///
 /// CloudFormation reads YAML leniently: flow collections and multi-line quoted scalars whose
 /// continuation lines are not indented past their key are accepted there, and rejected by
-/// yaml-rust2 ("invalid indentation"). When the strict parse fails, the text is re-indented
-/// ([`relax`]) and parsed again; spans still point into the original text.
+/// yaml-rust2 ("invalid indentation"). yaml-rust2 also misreads single-pair mappings in flow
+/// sequences whose value is a flow collection (`[a: [b]]`, valid YAML). When the strict parse
+/// fails, the text is re-indented ([`relax`]), then, if that is not enough, its single pairs are
+/// braced ([`brace_pairs`]) and it is re-indented again, and parsed again; spans still point
+/// into the original text. The first error is the one reported.
 pub fn parse(file: &SourceFile) -> Result<Node, ParseError> {
-    let strict = Builder::new(file, &file.text, None).run();
-    match strict {
-        Err(e) => match relax(&file.text) {
-            Some((text, shifts)) => Builder::new(file, &text, Some(&shifts))
-                .run()
-                .map_err(|_| e),
-            None => Err(e),
-        },
-        ok => ok,
+    let strict = Builder::new(file, &file.text, &[]).run();
+    let Err(e) = strict else { return strict };
+    if let Some((text, shifts)) = relax(&file.text)
+        && let Ok(n) = Builder::new(file, &text, &[&shifts]).run()
+    {
+        return Ok(n);
+    }
+    let Some((braced, pair_shifts)) = brace_pairs(&file.text) else {
+        return Err(e);
+    };
+    if let Ok(n) = Builder::new(file, &braced, &[&pair_shifts]).run() {
+        return Ok(n);
+    }
+    match relax(&braced) {
+        Some((text, shifts)) => Builder::new(file, &text, &[&pair_shifts, &shifts])
+            .run()
+            .map_err(|_| e),
+        None => Err(e),
     }
 }
 
@@ -56,9 +70,10 @@ enum Frame {
 
 struct Builder<'a> {
     file: &'a SourceFile,
-    /// The text parsed: the file's, or its relaxed copy.
+    /// The text parsed: the file's, or a rewritten copy.
     text: &'a str,
-    shifts: Option<&'a Shifts>,
+    /// The rewrites from the file's text to `text`, in the order they were applied.
+    layers: &'a [&'a Shifts],
     /// Byte offset of each character, present only when the text is not ASCII.
     char_bytes: Option<Vec<u32>>,
     anchors: Vec<(usize, Node)>,
@@ -66,7 +81,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a SourceFile, text: &'a str, shifts: Option<&'a Shifts>) -> Builder<'a> {
+    fn new(file: &'a SourceFile, text: &'a str, layers: &'a [&'a Shifts]) -> Builder<'a> {
         let char_bytes = (!text.is_ascii()).then(|| {
             let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
             v.push(text.len() as u32);
@@ -75,7 +90,7 @@ impl<'a> Builder<'a> {
         Builder {
             file,
             text,
-            shifts,
+            layers,
             char_bytes,
             anchors: Vec::new(),
             alias_nodes: 0,
@@ -93,16 +108,10 @@ impl<'a> Builder<'a> {
 
     /// A byte offset of the parsed text as an offset of the file.
     fn orig(&self, b: usize) -> usize {
-        let Some(shifts) = self.shifts else { return b };
-        let line = match shifts.binary_search_by(|s| s.0.cmp(&b)) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
-        match shifts.get(line) {
-            Some(&(start, before, add)) if b < start + add => start - before,
-            Some(&(_, before, add)) => b - before - add,
-            None => b,
-        }
+        self.layers
+            .iter()
+            .rev()
+            .fold(b, |b, shifts| unshift(shifts, b))
     }
 
     /// Byte offset in the file of a marker.
@@ -173,7 +182,8 @@ impl<'a> Builder<'a> {
                     let mend = self.mbyte(&mark);
                     let end = self.orig(mend);
                     // Flow collections end after their bracket; block ones after the last child.
-                    let flow_end = matches!(self.text.as_bytes().get(mend), Some(b']' | b'}'))
+                    // (Read in the file: a brace a rewrite inserted is not the collection's end.)
+                    let flow_end = matches!(self.file.text.as_bytes().get(end), Some(b']' | b'}'))
                         .then_some(end + 1);
                     match stack.pop() {
                         Some(Frame::Seq {
@@ -308,6 +318,20 @@ impl<'a> Builder<'a> {
                 .min(line_end.max(value.len())),
         };
         start + off + len
+    }
+}
+
+/// An offset of a rewritten text as an offset of the text before the rewrite: a byte the
+/// rewrite inserted maps to where it was inserted.
+fn unshift(shifts: &Shifts, b: usize) -> usize {
+    let line = match shifts.binary_search_by(|s| s.0.cmp(&b)) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    match shifts.get(line) {
+        Some(&(start, before, add)) if b < start + add => start - before,
+        Some(&(_, before, add)) => b - before - add,
+        None => b,
     }
 }
 

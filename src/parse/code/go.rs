@@ -332,7 +332,9 @@ fn default_name(path: &str) -> Option<String> {
     let is_version =
         last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
     let name = if is_version { parts.next()? } else { last };
-    Some(name.trim_start_matches("go-").replace(['-', '.'], "_"))
+    // `go-redis` is package `redis`, `opensearch-go` package `opensearch`.
+    let name = name.trim_start_matches("go-").trim_end_matches("-go");
+    Some(name.replace(['-', '.'], "_"))
 }
 
 /// `a := x`, `a, err := f()`, `a = x`, `h.db = x`.
@@ -498,6 +500,9 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         return;
     }
+    if super::gosigned::call(cx, facts, operand, &method, &args, span) {
+        return;
+    }
     let shown = |fallback: &str| format!("{}.{method}", short_receiver(receiver, fallback));
     match cx.resolve(operand, 0) {
         Some(Obj::Client { service, presign }) => {
@@ -539,6 +544,30 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             if let Some(call) = facts.calls.get_mut(i) {
                 call.span = span;
                 call.args.extend(extra);
+            }
+        }
+        Some(Obj::Search {
+            service,
+            endpoint,
+            namespace,
+        }) => {
+            let client = (service, endpoint, namespace);
+            super::gosigned::search_call(cx, facts, client, operand, &method, span);
+        }
+        // `opensearchapi.IndexRequest{...}.Do(ctx, client)`: the request's API on that client.
+        Some(Obj::SearchRequest(api)) if method == "Do" => {
+            if let Some(Obj::Search {
+                service,
+                endpoint,
+                namespace: _,
+            }) = args.get(1).and_then(|c| cx.resolve(*c, 0))
+            {
+                let (namespace, api) = match api.strip_prefix("Indices") {
+                    Some(rest) if !rest.is_empty() => ("indices".to_string(), rest.to_string()),
+                    _ => (String::new(), api),
+                };
+                let client = (service, endpoint, namespace);
+                super::gosigned::search_call(cx, facts, client, operand, &api, span);
             }
         }
         Some(_) => {}

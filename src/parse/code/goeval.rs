@@ -29,6 +29,19 @@ pub(super) enum Obj {
     /// A composite literal: an SDK request (`&s3.GetObjectInput{...}`) or a local struct.
     Fields(Vec<(String, Arg)>),
     Value(Arg),
+    /// An OpenSearch request signer (opensearch-go `signer/awsv2.NewSigner`,
+    /// `NewSignerWithService`) for service `es` or `aoss`; see `gosigned`.
+    SearchSigner(String),
+    /// An opensearch-go request struct (`opensearchapi.IndexRequest{...}`), by the API it
+    /// calls (`Index`, `IndicesCreate`), sent with `.Do(ctx, client)`.
+    SearchRequest(String),
+    /// An OpenSearch client signing for `service`, its first address and the namespace
+    /// reached (`Indices`).
+    Search {
+        service: String,
+        endpoint: Arg,
+        namespace: String,
+    },
 }
 
 /// What an import path is to the extractor.
@@ -42,6 +55,12 @@ pub(super) enum Package {
     Os,
     /// `fmt`.
     Fmt,
+    /// IAM database authentication tokens: v2 `feature/rds/auth`, v1 `service/rds/rdsutils`.
+    RdsAuth,
+    /// opensearch-go's request signers (`signer/awsv2`, `signer/aws`).
+    SearchSigner,
+    /// opensearch-go's client packages (`opensearch`, `opensearchapi`).
+    OpenSearch,
     Other,
 }
 
@@ -52,6 +71,22 @@ pub(super) fn package(path: &str) -> Package {
     }
     if path == "fmt" {
         return Package::Fmt;
+    }
+    if path == "github.com/aws/aws-sdk-go-v2/feature/rds/auth"
+        || path == "github.com/aws/aws-sdk-go/service/rds/rdsutils"
+    {
+        return Package::RdsAuth;
+    }
+    if let Some(rest) = path.strip_prefix("github.com/opensearch-project/opensearch-go") {
+        if rest.contains("/signer/") {
+            return Package::SearchSigner;
+        }
+        let last = rest.rsplit('/').next().unwrap_or("");
+        let version = last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
+        if rest.is_empty() || last == "opensearchapi" || version {
+            return Package::OpenSearch;
+        }
+        return Package::Other;
     }
     let rest = path
         .strip_prefix("github.com/aws/aws-sdk-go-v2/")
@@ -155,15 +190,34 @@ impl Env<'_> {
                 {
                     return Some(Obj::Value(v));
                 }
+                if let Some(Obj::Search {
+                    service,
+                    endpoint,
+                    namespace,
+                }) = self.resolve(operand, d)
+                    && namespace.is_empty()
+                    && field == "Indices"
+                {
+                    return Some(Obj::Search {
+                        service,
+                        endpoint,
+                        namespace: "indices".to_string(),
+                    });
+                }
                 // Struct fields live in the flat table under their name (`h.db` -> `.db`).
                 self.names
                     .get(self.t(node))
                     .or_else(|| self.names.get(&format!(".{field}")))
                     .cloned()
             }
-            "composite_literal" => Some(Obj::Fields(
-                self.fields(node.child_by_field_name("body")?, d),
-            )),
+            "composite_literal" => {
+                if let Some(api) = self.search_request(node) {
+                    return Some(Obj::SearchRequest(api));
+                }
+                Some(Obj::Fields(
+                    self.fields(node.child_by_field_name("body")?, d),
+                ))
+            }
             "call_expression" => self.call_obj(node, d),
             _ => None,
         }
@@ -202,6 +256,9 @@ impl Env<'_> {
             },
             Some(Package::Manager) if name.starts_with("NewUploader") => Some(Obj::Uploader),
             Some(Package::Manager) if name.starts_with("NewDownloader") => Some(Obj::Downloader),
+            Some(Package::SearchSigner | Package::OpenSearch) => {
+                super::gosigned::made(self, name, node, d)
+            }
             Some(_) => Some(Obj::Value(self.eval(node, d))),
             None => None,
         }
@@ -214,6 +271,21 @@ impl Env<'_> {
             Some(obj @ (Obj::Client { .. } | Obj::Uploader | Obj::Downloader)) => Some(obj.clone()),
             _ => None,
         }
+    }
+
+    /// The API an `opensearchapi.<Api>Request{...}` literal calls.
+    fn search_request(&self, node: Node<'_>) -> Option<String> {
+        let ty = node.child_by_field_name("type")?;
+        if ty.kind() != "qualified_type" {
+            return None;
+        }
+        if self.package_of(ty.child_by_field_name("package")?)? != Package::OpenSearch {
+            return None;
+        }
+        let name = self.t(ty.child_by_field_name("name")?);
+        name.strip_suffix("Request")
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
     }
 
     /// `Key: value` elements of a composite literal's body.
@@ -236,9 +308,65 @@ impl Env<'_> {
             } else {
                 value
             };
+            // Members of a nested structure by their path (`Target.RoleArn`,
+            // `Targets[].RoleArn`), where a parameter-dependent need reads them.
+            if let Some(path) = crate::data::params().member_path(key) {
+                for (k, v) in self.nested(value, d) {
+                    out.push((format!("{path}.{k}"), v));
+                }
+            }
             out.push((key.to_string(), self.eval(value, d)));
         }
         out
+    }
+
+    /// The fields of the structures a value builds: `&types.Target{...}`, a name bound to
+    /// one, or each element of `[]types.Target{{...}, {...}}`.
+    fn nested(&self, value: Node<'_>, d: usize) -> Vec<(String, Arg)> {
+        if d > MAX_DEPTH {
+            return Vec::new();
+        }
+        let value = if value.kind() == "unary_expression" {
+            match value.child_by_field_name("operand") {
+                Some(v) => v,
+                None => return Vec::new(),
+            }
+        } else {
+            value
+        };
+        match value.kind() {
+            "composite_literal" => {
+                let slice = value
+                    .child_by_field_name("type")
+                    .is_some_and(|t| t.kind() == "slice_type");
+                let Some(body) = value.child_by_field_name("body") else {
+                    return Vec::new();
+                };
+                if !slice {
+                    return self.fields(body, d + 1);
+                }
+                let mut cursor = body.walk();
+                let items: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+                items
+                    .into_iter()
+                    .flat_map(|item| {
+                        let item = if item.kind() == "literal_element" {
+                            item.named_child(0).unwrap_or(item)
+                        } else {
+                            item
+                        };
+                        match item.kind() {
+                            "literal_value" => self.fields(item, d + 1),
+                            _ => self.nested(item, d + 1),
+                        }
+                    })
+                    .collect()
+            }
+            _ => match self.resolve(value, d) {
+                Some(Obj::Fields(pairs)) => pairs,
+                _ => Vec::new(),
+            },
+        }
     }
 
     /// What an expression evaluates to.
@@ -274,11 +402,44 @@ impl Env<'_> {
             }
             "identifier" | "selector_expression" => match self.resolve(node, d) {
                 Some(Obj::Value(arg)) => arg,
-                _ => Arg::Unknown,
+                _ => self.event_field(node).unwrap_or(Arg::Unknown),
             },
             "call_expression" => self.call_value(node, d),
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of selectors reads
+    /// (`record.S3.Bucket.Name`, `lambdacontext.FunctionName` of
+    /// `github.com/aws/aws-lambda-go/lambdacontext`; see `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "selector_expression" => {
+                    members.push(self.t(at.child_by_field_name("field")?).to_string());
+                    at = at.child_by_field_name("operand")?;
+                }
+                "index_expression" => at = at.child_by_field_name("operand")?,
+                "identifier" | "package_identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    let root = self.t(at);
+                    // The context's function name is a package variable of `lambdacontext`.
+                    let package = match self.names.get(root) {
+                        Some(Obj::Package(path)) => Some(path.as_str()),
+                        _ => None,
+                    };
+                    if package.is_some_and(|p| p != "github.com/aws/aws-lambda-go/lambdacontext") {
+                        return None;
+                    }
+                    return super::event_read(root, &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `aws.String(x)`, `os.Getenv("X")`, `fmt.Sprintf("%s/x", a)`.

@@ -17,8 +17,8 @@ use super::javaeval::{Env, Obj, V1_OVERLOADS};
 use super::profile::{self, FileFacts, HandlerEntry, Profile};
 use super::{short_receiver, text};
 use crate::model::{
-    Arg, CallStyle, CodeFacts, ExportKind, Factory, Import, LocalCall, MAPPED_CLASS, Made, SdkCall,
-    SdkKind,
+    Arg, CallStyle, CodeFacts, ExportKind, Factory, INJECTED_TYPE, Import, LocalCall, MAPPED_CLASS,
+    Made, SdkCall, SdkKind,
 };
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -238,6 +238,7 @@ impl<'f> Walker<'f> for Java<'f> {
                 classes: BTreeMap::new(),
                 wildcards: Vec::new(),
                 declared: BTreeMap::new(),
+                injected: BTreeMap::new(),
             },
             types: BTreeMap::new(),
             package: String::new(),
@@ -300,6 +301,7 @@ impl<'f> Walker<'f> for Java<'f> {
         match node.kind() {
             "method_declaration" | "constructor_declaration" => {
                 self.methods.pop();
+                bean(&self.cx, &mut scope.facts, node);
             }
             "method_invocation" | "method_reference" => self.local_call_edge(node, scope),
             _ => {}
@@ -615,6 +617,12 @@ fn declaration(cx: &mut Env<'_>, node: Node<'_>) {
         let value = d.child_by_field_name("value");
         if let Some(ty) = ty {
             cx.record_type(&name, ty);
+            if value.is_none()
+                && node.kind() == "field_declaration"
+                && matches!(declared, Some(Obj::Table(_)))
+            {
+                cx.injected.insert(name.clone(), type_key(cx, ty));
+            }
         }
         bind(cx, name, value, declared.clone());
     }
@@ -629,6 +637,15 @@ fn parameter(cx: &mut Env<'_>, node: Node<'_>) {
     };
     cx.record_type(text(cx.file, name), ty);
     if let Some(obj) = cx.type_obj(ty) {
+        // Constructor parameters are what the framework injects.
+        let constructor = node
+            .parent()
+            .and_then(|p| p.parent())
+            .is_some_and(|c| c.kind() == "constructor_declaration");
+        if constructor && matches!(obj, Obj::Table(_)) {
+            let key = type_key(cx, ty);
+            cx.injected.insert(text(cx.file, name).to_string(), key);
+        }
         cx.names.insert(text(cx.file, name).to_string(), obj);
     }
 }
@@ -702,6 +719,23 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         args: Vec::new(),
         resource_ids: Vec::new(),
     };
+    // A durable function's `context.invoke(name, functionName, payload, ...)` (AWS Lambda
+    // Durable Execution SDK for Java, `DurableContext.invoke` / `invokeAsync`).
+    if matches!(method.as_str(), "invoke" | "invokeAsync") && durable_context(cx, object) {
+        let target = node
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(1))
+            .map_or(Arg::Unknown, |a| cx.eval(a, 0));
+        facts.calls.push(super::action_call(
+            span,
+            SdkKind::Java,
+            "lambda",
+            "InvokeFunction",
+            vec![("FunctionName".to_string(), target)],
+            format!("{}.{method}", short_receiver(receiver, "context")),
+        ));
+        return;
+    }
     let sdk = match cx.resolve(object, 0) {
         Some(Obj::Client(service)) => {
             if LOCAL_METHODS.contains(&method.as_str()) {
@@ -723,6 +757,21 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             if sdk.args.is_empty() {
                 let args = node.child_by_field_name("arguments");
                 sdk.args = cx.positional(V1_OVERLOADS, &format!("{service}.{method}"), args, 0);
+            }
+            // SDK v2's `CopyObjectRequest` names both ends (`sourceBucket`, `sourceKey`,
+            // `destinationBucket`, `destinationKey`; S3 `CopyObjectRequest.Builder` reference)
+            // where the API has `CopySource` and `Bucket`/`Key`.
+            if service == "s3" && op == "copyObject" {
+                for (name, _) in &mut sdk.args {
+                    let api = match name.as_str() {
+                        "SourceBucket" => "CopySource.Bucket",
+                        "SourceKey" => "CopySource.Key",
+                        "DestinationBucket" => "Bucket",
+                        "DestinationKey" => "Key",
+                        _ => continue,
+                    };
+                    *name = api.to_string();
+                }
             }
             // SDK v1 presigns in the client: the URL's request is the HTTP method it names
             // (`GET` unless `HttpMethod.PUT` and the like, GeneratePresignedUrlRequest
@@ -780,7 +829,16 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         Some(Obj::Table(table)) if TABLE_METHODS.contains(&method.as_str()) => {
             let mut sdk = new(ENHANCED, method.clone(), CallStyle::Direct, "table");
-            sdk.args = vec![("TableName".to_string(), table)];
+            // A table the framework injects is named by the factory method providing its type.
+            let field = match object.kind() {
+                "field_access" => object.child_by_field_name("field"),
+                _ => Some(object),
+            };
+            let injected = field.and_then(|f| cx.injected.get(text(file, f)));
+            sdk.args = match (&table, injected) {
+                (Arg::Unknown, Some(ty)) => vec![(INJECTED_TYPE.to_string(), Arg::Str(ty.clone()))],
+                _ => vec![("TableName".to_string(), table)],
+            };
             sdk
         }
         Some(Obj::Enhanced) if ENHANCED_METHODS.contains(&method.as_str()) => {
@@ -803,6 +861,71 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         _ => return,
     };
     facts.calls.push(sdk);
+}
+
+/// A declared type as a dependency-injection key: its text without spaces
+/// (`DynamoDbTable<Order>`).
+fn type_key(cx: &Env<'_>, ty: Node<'_>) -> String {
+    cx.t(ty).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Annotations that make a method a dependency-injection factory: Spring's `@Bean`, CDI's
+/// (Quarkus) `@Produces`, Micronaut's `@Singleton`/`@Prototype`/`@Bean` on `@Factory` methods.
+const BEAN_ANNOTATIONS: &[&str] = &["Bean", "Produces", "Singleton", "Prototype"];
+
+/// A factory method (`@Bean DynamoDbTable<Order> orders(...) { return client.table(...); }`)
+/// providing a table: recorded under its declared type for the files that inject it.
+fn bean(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
+    if node.kind() != "method_declaration" {
+        return;
+    }
+    let annotated = {
+        let mut cursor = node.walk();
+        node.children(&mut cursor)
+            .filter(|c| c.kind() == "modifiers")
+            .any(|m| {
+                let mut c2 = m.walk();
+                m.named_children(&mut c2)
+                    .filter(|a| matches!(a.kind(), "marker_annotation" | "annotation"))
+                    .filter_map(|a| a.child_by_field_name("name"))
+                    .any(|n| BEAN_ANNOTATIONS.contains(&cx.t(n).rsplit('.').next().unwrap_or("")))
+            })
+    };
+    let (Some(name), Some(ty)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("type"),
+    ) else {
+        return;
+    };
+    if !annotated {
+        return;
+    }
+    if let Some(Obj::Table(table)) = cx.names.get(&format!("{}()", cx.t(name))) {
+        let entry = (type_key(cx, ty), table.clone());
+        if !facts.beans.contains(&entry) {
+            facts.beans.push(entry);
+        }
+    }
+}
+
+/// The durable SDK's package (`software.amazon.lambda.durable.DurableContext`).
+const DURABLE: &str = "software.amazon.lambda.durable";
+
+/// Whether a receiver is declared as the durable SDK's `DurableContext`.
+fn durable_context(cx: &Env<'_>, object: Node<'_>) -> bool {
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let Some(class) = cx.declared.get(text(cx.file, object)) else {
+        return false;
+    };
+    if class != "DurableContext" {
+        return false;
+    }
+    cx.classes
+        .get(class)
+        .is_some_and(|fqcn| fqcn.starts_with(DURABLE))
+        || cx.wildcards.iter().any(|w| w.starts_with(DURABLE))
 }
 
 /// The name of the first table a batch or transaction request names

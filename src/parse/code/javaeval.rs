@@ -32,6 +32,9 @@ pub(super) enum Obj {
     DocumentDb,
     /// A request (`GetObjectRequest.builder()...build()`), as API member names.
     Request(Vec<(String, Arg)>),
+    /// Another structure of a service's model (`Target.builder().roleArn(r).build()`), by
+    /// member names: a member of the request that sets it.
+    Shape(Vec<(String, Arg)>),
     Value(Arg),
 }
 
@@ -74,6 +77,10 @@ fn v1_class(package: &str, name: &str) -> Option<Obj> {
         }
         ("dynamodbv2.document", "DynamoDB") => return Some(Obj::DocumentDb),
         ("dynamodbv2.document", "Table" | "Index") => return Some(Obj::Table(Arg::Unknown)),
+        // `RdsIamAuthTokenGenerator.getAuthToken(GetIamAuthTokenRequest)` signs an IAM
+        // database token locally (read as `rds-db:connect` by `token_signer` in `code`).
+        ("rds.auth", "RdsIamAuthTokenGenerator") => return Some(Obj::Client("rds".to_string())),
+        ("rds.auth", "GetIamAuthTokenRequest") => return Some(Obj::Request(Vec::new())),
         _ => {}
     }
     if let Some(service) = package.strip_suffix(".model") {
@@ -112,11 +119,17 @@ pub(super) fn class(fqcn: &str) -> Option<Obj> {
     }
     if let Some(rest) = package.strip_prefix(SERVICES) {
         if let Some(service) = rest.strip_suffix(".model") {
+            if service.contains('.') {
+                return None;
+            }
             // Entries of a request (`PutEventsRequestEntry`, `SendMessageBatchRequestEntry`)
-            // are built like requests and flattened into the call's members.
-            return (!service.contains('.')
-                && (name.ends_with("Request") || name.ends_with("Entry")))
-            .then(|| Obj::Request(Vec::new()));
+            // are built like requests and flattened into the call's members; other structures
+            // (`Target`, `ContainerProperties`) are members of their own.
+            return Some(if name.ends_with("Request") || name.ends_with("Entry") {
+                Obj::Request(Vec::new())
+            } else {
+                Obj::Shape(Vec::new())
+            });
         }
         if rest.contains('.') {
             // `services.s3.paginators`, `services.s3.presigner`: no client of their own.
@@ -154,6 +167,9 @@ pub(super) fn class(fqcn: &str) -> Option<Obj> {
 
 pub(super) struct Env<'a> {
     pub file: &'a SourceFile,
+    /// Fields and parameters given no value in the file, of a table type, by name: what the
+    /// framework injects (`DynamoDbTable<Order>`, spaces removed).
+    pub injected: BTreeMap<String, String>,
     pub names: BTreeMap<String, Obj>,
     /// Simple class name -> fully qualified name, from imports.
     pub classes: BTreeMap<String, String>,
@@ -201,9 +217,19 @@ impl Env<'_> {
         if let Some(fqcn) = self.classes.get(name) {
             return class(fqcn);
         }
+        // Through a wildcard import any name would be a model structure (`System`, `List`):
+        // those are only taken as such where built (`Target.builder()`, see `invocation`).
         self.wildcards
             .iter()
             .find_map(|p| class(&format!("{p}.{name}")))
+            .filter(|o| !matches!(o, Obj::Shape(_)))
+    }
+
+    /// Whether a wildcard import brings in a service's model package.
+    fn imports_model(&self) -> bool {
+        self.wildcards
+            .iter()
+            .any(|w| w.starts_with(SERVICES) && w.ends_with(".model"))
     }
 
     /// What instances of a declared type are (`S3Client`, `DynamoDbTable<Customer>`).
@@ -317,6 +343,15 @@ impl Env<'_> {
         }
         let object = object?;
         let args = node.child_by_field_name("arguments");
+        // `Target.builder()` with `...eventbridge.model.*` imported: a model structure.
+        if name == "builder"
+            && object.kind() == "identifier"
+            && self.t(object).starts_with(|c: char| c.is_ascii_uppercase())
+            && self.imports_model()
+            && self.resolve(object, d).is_none()
+        {
+            return Some(Obj::Builder(Box::new(Obj::Shape(Vec::new()))));
+        }
         match (self.resolve(object, d)?, name) {
             (Obj::Class(inner), "builder") => Some(Obj::Builder(inner)),
             (Obj::Class(inner), "create") => Some(*inner),
@@ -348,9 +383,17 @@ impl Env<'_> {
                     }
                     Some(Obj::Builder(Box::new(Obj::Request(pairs))))
                 }
+                Obj::Shape(mut pairs) => {
+                    if let Some(arg) = args.and_then(|a| a.named_child(0)) {
+                        self.setter(&mut pairs, setter, arg, d);
+                    }
+                    Some(Obj::Builder(Box::new(Obj::Shape(pairs))))
+                }
                 other => Some(Obj::Builder(Box::new(other))),
             },
             (Obj::Client(service), "waiter") => Some(Obj::Waiter(service)),
+            // `rdsClient.utilities()` is the client's `RdsUtilities`.
+            (Obj::Client(service), "utilities") if service == "rds" => Some(Obj::Client(service)),
             (Obj::Enhanced, "table") => {
                 let name = args
                     .and_then(|a| a.named_child(0))
@@ -384,7 +427,52 @@ impl Env<'_> {
             pairs.extend(nested);
             return;
         }
-        pairs.push((member(name), self.eval(arg, d)));
+        let name = member(name);
+        // Members of a nested structure by their path (`Target.RoleArn`,
+        // `Targets[].RoleArn`), where a parameter-dependent need reads them.
+        if let Some(path) = crate::data::params().member_path(&name) {
+            for shape in self.shapes(arg, d) {
+                pairs.extend(shape.into_iter().map(|(k, v)| (format!("{path}.{k}"), v)));
+            }
+        }
+        pairs.push((name, self.eval(arg, d)));
+    }
+
+    /// The structures an argument builds: one (`Target.builder()...build()`, a consumer
+    /// `t -> t.roleArn(r)`), or a list of them (`List.of(a, b)`).
+    fn shapes(&self, node: Node<'_>, d: usize) -> Vec<Vec<(String, Arg)>> {
+        if d > MAX_DEPTH {
+            return Vec::new();
+        }
+        if node.kind() == "lambda_expression" {
+            return self.request(node, d).into_iter().collect();
+        }
+        match self.resolve(node, d) {
+            Some(Obj::Shape(pairs)) => return vec![pairs],
+            Some(Obj::Builder(inner)) => {
+                if let Obj::Shape(pairs) = *inner {
+                    return vec![pairs];
+                }
+                return Vec::new();
+            }
+            _ => {}
+        }
+        let is_list = node.kind() == "method_invocation"
+            && node
+                .child_by_field_name("name")
+                .is_some_and(|n| matches!(self.t(n), "of" | "asList" | "singletonList"));
+        if !is_list {
+            return Vec::new();
+        }
+        let Some(args) = node.child_by_field_name("arguments") else {
+            return Vec::new();
+        };
+        let mut cursor = args.walk();
+        let items: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        items
+            .into_iter()
+            .flat_map(|a| self.shapes(a, d + 1))
+            .collect()
     }
 
     /// The members of a request argument: a built request, a builder, or a consumer lambda
@@ -516,8 +604,37 @@ impl Env<'_> {
                 Some(Obj::Value(arg)) => arg,
                 _ => Arg::Unknown,
             },
+            "method_invocation" => self.event_field(node).unwrap_or(Arg::Unknown),
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of getters reads
+    /// (`record.getS3().getBucket().getName()`, `context.getFunctionName()`; see
+    /// `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "method_invocation" => {
+                    let args = at.child_by_field_name("arguments")?;
+                    if args.named_child_count() > 0 {
+                        return None;
+                    }
+                    let name = self.t(at.child_by_field_name("name")?);
+                    members.push(name.strip_prefix("get").unwrap_or(name).to_string());
+                    at = at.child_by_field_name("object")?;
+                }
+                "identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    return super::event_read(self.t(at), &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `System.getenv("X")`, `System.getenv().get("X")`, `System.getenv().getOrDefault("X", d)`.

@@ -463,6 +463,9 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
         }
         return;
     }
+    if super::jssigned::call(cx, facts, function, args, span) {
+        return;
+    }
     // Functions the SDK exports, called bare or through a namespace (`s3.paginateListObjectsV2`).
     if let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) {
         // `getSignedUrl(client, new GetObjectCommand({...}))` signs the command's request.
@@ -525,6 +528,32 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
             sdk.args = cmd_args;
             facts.calls.push(sdk);
         }
+        // A client made where rolefit cannot see (`new clients[name]()`, an injected one):
+        // the command, imported from its SDK package, still says what is sent.
+        None if method == "send" => {
+            let Some(JsObj::Command {
+                package,
+                name,
+                args,
+            }) = arg(0).and_then(|c| cx.resolve(c, 0))
+            else {
+                return;
+            };
+            if !package.starts_with("@aws-sdk/") {
+                return;
+            }
+            let text = format!("{}.send({name})", shown(&package));
+            let mut sdk = sdk_call(
+                span,
+                SdkKind::JsV3,
+                &package,
+                &name,
+                CallStyle::Direct,
+                text,
+            );
+            sdk.args = args;
+            facts.calls.push(sdk);
+        }
         Some(JsObj::V3Aggregated(package)) if !LOCAL_METHODS.contains(&method.as_str()) => {
             let text = format!("{}.{method}", shown(&package));
             let mut sdk = sdk_call(
@@ -568,7 +597,9 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
             }
             facts.calls.push(sdk);
         }
-        _ => {}
+        other => {
+            super::jssigned::on_receiver(cx, facts, other, &method, function, args, span);
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::driver::Scope;
-use super::jseval::{Env, JsObj, module_obj};
+use super::jseval::{Env, JsObj, is_service_package, module_obj};
 use crate::model::Arg;
 
 /// Records a relative module specifier (`./db`, `../lib/x.js`) as a possible local file, and a
@@ -296,6 +296,8 @@ pub(super) fn type_obj(cx: &Env<'_>, annotation: Node<'_>) -> Option<JsObj> {
     let raw = cx.t(annotation).trim_start_matches(':').trim();
     let name = raw.split(['|', '<']).next().unwrap_or(raw).trim();
     match cx.names.get(name).cloned()? {
+        // Types of signers, credential providers and other packages are no clients.
+        JsObj::V3Export { package, .. } if !is_service_package(&package) => None,
         JsObj::V3Export { package, name } if name.ends_with("Client") => {
             Some(JsObj::V3Client(package))
         }

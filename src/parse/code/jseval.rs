@@ -11,7 +11,8 @@ use crate::source::SourceFile;
 /// What a name is bound to.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum JsObj {
-    /// A name exported by an `@aws-sdk/*` package.
+    /// A name exported by an `@aws-sdk/*` package (or by one of the signing packages
+    /// `jssigned` reads, [`jssigned::PACKAGES`](super::jssigned::PACKAGES)).
     V3Export {
         package: String,
         name: String,
@@ -50,6 +51,18 @@ pub(crate) enum JsObj {
     /// `new AWS.S3({ accessKeyId, ... })`), such as an assumed role's or an authorizer's: its
     /// calls are not made with the execution role, so they need nothing from it.
     OtherCredentials,
+    /// An IAM database authentication token signer (`new Signer({ hostname, port, username })`
+    /// of `@aws-sdk/rds-signer`, v2 `new AWS.RDS.Signer(...)`), with its options.
+    RdsSigner(Vec<(String, Arg)>),
+    /// The client options `AwsSigv4Signer({ service })` returns, for service `es` or `aoss`.
+    SearchSigner(String),
+    /// An OpenSearch client signing for `service`, the node it is given and the namespace
+    /// reached (`indices`).
+    Search {
+        service: String,
+        endpoint: Arg,
+        namespace: String,
+    },
 }
 
 /// Credential providers that read the execution role's own credentials in Lambda (the
@@ -75,8 +88,7 @@ pub(crate) fn module_obj(module: &str) -> Option<JsObj> {
     if let Some(service) = module.strip_prefix("aws-sdk/clients/") {
         return Some(JsObj::V2Class(v2_class(service)));
     }
-    module
-        .starts_with("@aws-sdk/")
+    (module.starts_with("@aws-sdk/") || super::jssigned::PACKAGES.contains(&module))
         .then(|| JsObj::V3Namespace(module.to_string()))
 }
 
@@ -249,6 +261,18 @@ impl Env<'_> {
                     (JsObj::Object(pairs), name) => {
                         JsObj::Value(pairs.into_iter().find(|(k, _)| k == name)?.1)
                     }
+                    (
+                        JsObj::Search {
+                            service,
+                            endpoint,
+                            namespace,
+                        },
+                        space @ ("indices" | "transport"),
+                    ) if namespace.is_empty() => JsObj::Search {
+                        service,
+                        endpoint,
+                        namespace: space.to_string(),
+                    },
                     _ => return None,
                 })
             }
@@ -258,7 +282,11 @@ impl Env<'_> {
                 if let Some(made) = self.v2_by_name(constructor, d) {
                     return Some(made);
                 }
-                match self.resolve(constructor, d)? {
+                let class = self.resolve(constructor, d)?;
+                if let Some(made) = super::jssigned::construct(self, &class, args, d) {
+                    return Some(made);
+                }
+                match class {
                     JsObj::V3Export { package, name }
                         if name.ends_with("Command") && is_service_package(&package) =>
                     {
@@ -327,6 +355,9 @@ impl Env<'_> {
                     .is_some_and(|m| m.starts_with("captureAWS"))
                 {
                     return self.resolve(args?.named_child(0)?, d);
+                }
+                if let Some(made) = super::jssigned::made_by_call(self, function, args, d) {
+                    return Some(made);
                 }
                 if function.kind() != "member_expression" {
                     return None;
@@ -483,7 +514,7 @@ impl Env<'_> {
                 }
                 match self.resolve(node, d) {
                     Some(JsObj::Value(arg)) => arg,
-                    _ => Arg::Unknown,
+                    _ => self.event_field(node).unwrap_or(Arg::Unknown),
                 }
             }
             "call_expression" => {
@@ -498,6 +529,37 @@ impl Env<'_> {
             }
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of member reads
+    /// reads (`record.s3.bucket.name`, `context.functionName`; see `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "member_expression" => {
+                    members.push(self.t(at.child_by_field_name("property")?).to_string());
+                    at = at.child_by_field_name("object")?;
+                }
+                "subscript_expression" => {
+                    let index = at.child_by_field_name("index")?;
+                    match (index.kind(), self.eval(index, MAX_DEPTH)) {
+                        ("number", _) => {}
+                        (_, Arg::Str(k)) => members.push(k),
+                        _ => return None,
+                    }
+                    at = at.child_by_field_name("object")?;
+                }
+                "identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    return super::event_read(self.t(at), &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `process.env.X`, `process.env["X"]`.

@@ -49,17 +49,19 @@
 //!
 //! Spellings beyond the SDKs' own names (see [`SdkCall`](crate::model::SdkCall)):
 //! - Calls that are no SDK client method are [`CallStyle::Action`] calls named by their IAM
-//!   action (`pysigned.rs` for Python; Java's `RdsUtilities` through `token_signer`):
+//!   action (`pysigned.rs`, `jssigned.rs`, `gosigned.rs`; Java's `RdsUtilities` and
+//!   `RdsIamAuthTokenGenerator` through `token_signer`, its durable `DurableContext.invoke` in
+//!   `java.rs`):
 //!   `rds-db` `connect` (`DBHostname`, `DBUsername`), `es` `ESHttp<Method>` and `aoss`
 //!   `APIAccessAll` (`Endpoint`), `lambda` `InvokeFunction` (`FunctionName`) for a durable
 //!   function's `context.invoke`; an `es` call with an empty name is a signed request whose
 //!   HTTP method is unknown.
-//! - AWS Lambda Powertools for Python is service `aws-lambda-powertools` with methods
-//!   `parameters.get_parameter` (`Name`), `parameters.get_parameters` (`Path`),
-//!   `parameters.get_secret` (`SecretId`), `parameters.get_app_config` (`Name`,
-//!   `Environment`, `Application`), `parameters.set_parameter` (`Name`), other
-//!   `parameters.get_*` without arguments, and `idempotency.DynamoDBPersistenceLayer`
-//!   (`TableName`).
+//! - Library entry points that call AWS on the function's behalf (the `library` entries of
+//!   the helpers table in `policies/overrides.json`: Powertools parameters and idempotency,
+//!   Strands agents, langchain-aws models, the Secrets Manager caching client) are calls whose
+//!   service is the entry's module key and whose method is the name imported
+//!   (`get_parameter`, `Agent`) or `Class.method` (`SecretCache.get_secret_string`), with the
+//!   arguments under the request members the entry maps them to.
 //! - boto3's injected S3 helpers keep their names and map positionals to the request members
 //!   they fill (`upload_file(Filename, Bucket, Key)`); `generate_presigned_url` lists
 //!   `ClientMethod` and then the members of `Params`.
@@ -76,14 +78,17 @@
 //!   the first letter (`tableName` -> `TableName`).
 
 mod driver;
+mod extension;
 mod go;
 mod goeval;
+mod gosigned;
 mod handler;
 mod java;
 mod javaeval;
 mod javascript;
 mod jsbind;
 mod jseval;
+mod jssigned;
 mod profile;
 mod pyargs;
 mod pyeval;
@@ -96,7 +101,6 @@ mod vendored;
 pub use go::{module_path as go_module_path, package_files as go_package_files};
 pub use handler::{handler_candidates, local_import_candidates};
 pub use profile::{HandlerEntry, Packages, Profile, for_runtime, handler_entry};
-pub use python::POWERTOOLS;
 pub use vendored::is_vendored;
 
 use std::cell::Cell;
@@ -105,8 +109,12 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
-use crate::model::{Arg, CallStyle, CodeFacts, Factory, SdkCall};
+use crate::model::{
+    Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, FUNCTION_NAME_VAR, Factory, SdkCall,
+    SdkKind,
+};
 use crate::source::SourceFile;
+use crate::source::Span;
 use crate::syntax::ParseError;
 
 /// Longest time one file may take to parse; past it the file becomes a parse error.
@@ -182,9 +190,14 @@ pub fn extract_with(
 /// authentication"), so the call is named by that action with the request's members renamed
 /// to those of boto3's `generate_db_auth_token`.
 fn token_signer(call: &mut SdkCall) {
+    // v2 `RdsUtilities.generateAuthenticationToken`, v1
+    // `RdsIamAuthTokenGenerator.getAuthToken(GetIamAuthTokenRequest)`.
     if call.style != CallStyle::Direct
         || call.service != "rds"
-        || call.method != "generateAuthenticationToken"
+        || !matches!(
+            call.method.as_str(),
+            "generateAuthenticationToken" | "getAuthToken"
+        )
     {
         return;
     }
@@ -194,10 +207,285 @@ fn token_signer(call: &mut SdkCall) {
     for (name, _) in &mut call.args {
         match name.as_str() {
             "Hostname" => *name = "DBHostname".to_string(),
-            "Username" => *name = "DBUsername".to_string(),
+            "Username" | "UserName" => *name = "DBUsername".to_string(),
             _ => {}
         }
     }
+}
+
+/// One kind of call that is no SDK client method yet needs an IAM action, as the extractors
+/// read it (docs/needs.md lists them).
+pub struct SignedCall {
+    pub language: &'static str,
+    /// The call as written.
+    pub call: &'static str,
+    /// The action it needs, and what it applies to.
+    pub action: &'static str,
+    pub resource: &'static str,
+    /// The page (URL) and section that say so.
+    pub doc: &'static str,
+    pub section: &'static str,
+}
+
+const RDS_IAM: (&str, &str) = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html",
+    "Creating and using an IAM policy for IAM database access",
+);
+const RDS_PROXY: (&str, &str) = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html",
+    "Connecting to a database using IAM authentication",
+);
+const OPENSEARCH: (&str, &str) = (
+    "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html",
+    "Identity and Access Management in Amazon OpenSearch Service",
+);
+const OPENSEARCH_SERVERLESS: (&str, &str) = (
+    "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/security-iam-serverless.html",
+    "Identity and Access Management for Amazon OpenSearch Serverless",
+);
+const DURABLE: (&str, &str) = (
+    "https://docs.aws.amazon.com/lambda/latest/dg/durable-basic-concepts.html",
+    "Basic concepts (durable operations: invoke)",
+);
+
+const fn signed(
+    language: &'static str,
+    call: &'static str,
+    action: &'static str,
+    resource: &'static str,
+    (doc, section): (&'static str, &'static str),
+) -> SignedCall {
+    SignedCall {
+        language,
+        call,
+        action,
+        resource,
+        doc,
+        section,
+    }
+}
+
+const DB_USER: &str = "`dbuser:<DbiResourceId or DBClusterResourceId>/<user>`";
+const PROXY_USER: &str = "`dbuser:prx-<proxy resource id>/<user>` (host of a declared RDS Proxy or `*.proxy-*.rds.amazonaws.com`)";
+const DOMAIN: &str = "`domain/<name>/*` (the declared domain the endpoint names, or the name in `search-<name>-<id>.<region>.es.amazonaws.com`)";
+const COLLECTION: &str = "`collection/<id>` (from `<id>.<region>.aoss.amazonaws.com`)";
+const FUNCTION: &str = "the function named (`function:<name>`)";
+
+/// Every call `pysigned`, `jssigned`, `gosigned`, `token_signer` and Java's durable context
+/// read as an IAM action.
+pub const SIGNED_CALLS: &[SignedCall] = &[
+    signed(
+        "Python",
+        "boto3 `rds.generate_db_auth_token(DBHostname, Port, DBUsername)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "JavaScript",
+        "`new Signer({ hostname, port, username }).getAuthToken()` (`@aws-sdk/rds-signer`)",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "JavaScript",
+        "SDK v2 `new AWS.RDS.Signer(options).getAuthToken(options?)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "Go",
+        "`auth.BuildAuthToken(ctx, endpoint, region, user, creds)` (`aws-sdk-go-v2/feature/rds/auth`), v1 `rdsutils.BuildAuthToken`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "Java",
+        "SDK v2 `RdsUtilities.generateAuthenticationToken(request)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "Java",
+        "SDK v1 `RdsIamAuthTokenGenerator.getAuthToken(GetIamAuthTokenRequest)`",
+        "rds-db:connect",
+        DB_USER,
+        RDS_IAM,
+    ),
+    signed(
+        "any",
+        "an IAM database token for an RDS Proxy endpoint",
+        "rds-db:connect",
+        PROXY_USER,
+        RDS_PROXY,
+    ),
+    signed(
+        "Python",
+        "`requests_aws4auth.AWS4Auth`, `opensearchpy.AWSV4SignerAuth`, `botocore.auth.SigV4Auth`, `requests_auth_aws_sigv4.AWSSigV4` for service `es`, used by `requests` verbs, an `OpenSearch` client or `add_auth(AWSRequest(method, url))`",
+        "es:ESHttp<Method> (the request's method; client methods by the REST API each wraps)",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "JavaScript",
+        "`aws4.sign({ host, method, body, service: \"es\" })` (method `POST` with a body, else `GET`, when not given)",
+        "es:ESHttp<Method>",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "JavaScript",
+        "`@opensearch-project/opensearch` `Client` with `AwsSigv4Signer({ service: \"es\" })`, its methods and `transport.request({ method })`",
+        "es:ESHttp<Method> (by client method)",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "Go",
+        "opensearch-go client whose `Config.Signer` is `signer/awsv2.NewSigner` / `NewSignerWithService(cfg, \"es\")`, its methods and `opensearchapi.<Api>Request{...}.Do(ctx, client)`",
+        "es:ESHttp<Method> (by client method)",
+        DOMAIN,
+        OPENSEARCH,
+    ),
+    signed(
+        "Python, JavaScript, Go",
+        "the same signers for service `aoss`",
+        "aoss:APIAccessAll",
+        COLLECTION,
+        OPENSEARCH_SERVERLESS,
+    ),
+    signed(
+        "Python",
+        "durable `context.invoke(function_name, payload)` (`aws_durable_execution_sdk_python`)",
+        "lambda:InvokeFunction",
+        FUNCTION,
+        DURABLE,
+    ),
+    signed(
+        "JavaScript",
+        "durable `context.invoke(name, funcId, input)` / `context.invoke(funcId, input)` (`@aws/durable-execution-sdk-js`)",
+        "lambda:InvokeFunction",
+        FUNCTION,
+        DURABLE,
+    ),
+    signed(
+        "Java",
+        "durable `DurableContext.invoke(name, functionName, payload, type)` / `invokeAsync` (`software.amazon.lambda.durable`)",
+        "lambda:InvokeFunction",
+        FUNCTION,
+        DURABLE,
+    ),
+];
+
+/// One call named by the IAM action it needs ([`CallStyle::Action`]).
+pub(crate) fn action_call(
+    span: Span,
+    sdk: SdkKind,
+    service: &str,
+    action: &str,
+    args: Vec<(String, Arg)>,
+    text: String,
+) -> SdkCall {
+    SdkCall {
+        span,
+        sdk,
+        service: service.to_string(),
+        resource_type: None,
+        method: action.to_string(),
+        style: CallStyle::Action,
+        args,
+        resource_ids: Vec::new(),
+        text,
+    }
+}
+
+/// The `es:ESHttp*` actions an OpenSearch client method sends, whatever the language's
+/// spelling (`delete_by_query`, `deleteByQuery`, `DeleteByQuery`; `indices.put_mapping`,
+/// `Indices.PutMapping`), from `pysigned::CLIENT_METHODS`; empty when the method is not listed.
+pub(crate) fn search_methods(name: &str) -> &'static [&'static str] {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = norm(name);
+    pysigned::CLIENT_METHODS
+        .iter()
+        .find(|(m, _)| norm(m) == wanted)
+        .map_or(&[][..], |(_, v)| *v)
+}
+
+/// The `es:ESHttp*` action of an HTTP method (`GET`, `post`), if it is one.
+pub(crate) fn http_action(method: &str) -> Option<&'static str> {
+    const VERBS: &[(&str, &str)] = &[
+        ("GET", "ESHttpGet"),
+        ("POST", "ESHttpPost"),
+        ("PUT", "ESHttpPut"),
+        ("DELETE", "ESHttpDelete"),
+        ("HEAD", "ESHttpHead"),
+        ("PATCH", "ESHttpPatch"),
+    ];
+    VERBS
+        .iter()
+        .find(|(v, _)| v.eq_ignore_ascii_case(method))
+        .map(|(_, a)| *a)
+}
+
+/// What [`event_read`] recognizes, for docs/needs.md: (read, value, page, section).
+pub const EVENT_READS: &[(&str, &str, &str, &str)] = &[
+    (
+        "an S3 record's `s3.bucket.name` (`record[\"s3\"][\"bucket\"][\"name\"]`, `record.s3.bucket.name`, `record.S3.Bucket.Name`, `record.getS3().getBucket().getName()`)",
+        "the bucket of the function's S3 notifications",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html",
+        "Event message structure",
+    ),
+    (
+        "a polled record's `eventSourceARN` (`EventSourceARN`, `getEventSourceArn()`)",
+        "the queue, stream or table stream the function's event source mapping polls",
+        "https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html",
+        "Using Lambda with Amazon SQS (example event)",
+    ),
+    (
+        "`context.function_name`, `context.functionName`, `context.getFunctionName()`, Go `lambdacontext.FunctionName`, the invoked function ARN, `AWS_LAMBDA_FUNCTION_NAME`",
+        "the function itself",
+        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime",
+        "Defined runtime environment variables",
+    ),
+];
+
+/// What a chain of member reads (`root.a.b`, `root["a"]["b"]`, Java `root.getA().getB()`)
+/// stands for when it reads the invocation event or the Lambda context: the bucket of an S3
+/// notification record (`…s3.bucket.name`, S3 User Guide, "Event message structure"), the
+/// source of a polled record (`…eventSourceARN`), or the function's own name
+/// (`context.function_name`, `context.functionName`, `context.getFunctionName()`, Go's
+/// `lambdacontext.FunctionName`; also the invoked ARN), which is what the reserved
+/// `AWS_LAMBDA_FUNCTION_NAME` variable holds. Members compare without case or underscores;
+/// Java getters are given without their `get`.
+pub(crate) fn event_read(root: &str, members: &[&str]) -> Option<Arg> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let members: Vec<String> = members.iter().map(|m| norm(m)).collect();
+    let n = members.len();
+    if n >= 3 && members[n - 3..] == ["s3", "bucket", "name"] {
+        return Some(Arg::Event(EVENT_BUCKET));
+    }
+    if members.last().is_some_and(|m| m == "eventsourcearn") {
+        return Some(Arg::Event(EVENT_SOURCE_ARN));
+    }
+    let context = matches!(norm(root).as_str(), "context" | "lambdacontext");
+    if context && n == 1 && matches!(members[0].as_str(), "functionname" | "invokedfunctionarn") {
+        return Some(Arg::Env(FUNCTION_NAME_VAR.to_string()));
+    }
+    None
 }
 
 /// Most lines blanked out to step over syntax errors (each costs a re-parse).
@@ -357,7 +645,7 @@ pub(crate) fn concat(parts: Vec<Arg>) -> Arg {
                 })
                 .sum(),
         ),
-        Arg::Unknown => 1,
+        Arg::Unknown | Arg::Event(_) => 1,
     };
     if parts.iter().map(size).sum::<usize>() > MAX_VALUE {
         return Arg::Unknown;
@@ -477,5 +765,44 @@ mod tests {
         let file = SourceFile::new(FileId(0), "a.py", "x = 1\n");
         let tree = parse(&file, Lang::Python).expect("parses");
         assert_eq!(kind(tree.root_node()), "module");
+    }
+}
+
+#[cfg(test)]
+mod signed_tests {
+    use super::*;
+
+    #[test]
+    fn event_reads() {
+        let bucket = Some(Arg::Event(EVENT_BUCKET));
+        assert_eq!(
+            event_read("event", &["Records", "s3", "bucket", "name"]),
+            bucket
+        );
+        assert_eq!(event_read("record", &["S3", "Bucket", "Name"]), bucket);
+        assert_eq!(event_read("record", &["s3", "object", "key"]), None);
+        assert_eq!(
+            event_read("msg", &["eventSourceARN"]),
+            Some(Arg::Event(EVENT_SOURCE_ARN))
+        );
+        let own = Some(Arg::Env(FUNCTION_NAME_VAR.to_string()));
+        assert_eq!(event_read("context", &["function_name"]), own);
+        assert_eq!(event_read("context", &["functionName"]), own);
+        assert_eq!(event_read("lambdacontext", &["FunctionName"]), own);
+        assert_eq!(event_read("context", &["FunctionName"]), own);
+        // Another object's `function_name` names some other function.
+        assert_eq!(event_read("config", &["function_name"]), None);
+        assert_eq!(event_read("context", &["target", "function_name"]), None);
+    }
+
+    #[test]
+    fn search_methods_in_every_spelling() {
+        assert_eq!(search_methods("delete_by_query"), &["ESHttpPost"]);
+        assert_eq!(search_methods("deleteByQuery"), &["ESHttpPost"]);
+        assert_eq!(search_methods("DeleteByQuery"), &["ESHttpPost"]);
+        assert_eq!(search_methods("Indices.PutMapping"), &["ESHttpPut"]);
+        assert!(search_methods("transport").is_empty());
+        assert_eq!(http_action("post"), Some("ESHttpPost"));
+        assert_eq!(http_action("TRACE"), None);
     }
 }

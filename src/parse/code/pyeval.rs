@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use tree_sitter::Node;
 
 use super::{MAX_DEPTH, concat, kind, text};
+use crate::data::SdkKind;
 use crate::model::Arg;
 use crate::source::SourceFile;
 
@@ -40,10 +41,20 @@ pub(crate) enum Obj {
     Environ,
     EnvGet,
     Getenv,
-    PtParameters,
-    PtFunction(String),
-    PtIdempotency,
-    PtIdempotencyLayer,
+    /// A module with library entry points (`aws_lambda_powertools.utilities.parameters`):
+    /// its attributes are looked up in the helpers table's `library` entries.
+    LibModule(String),
+    /// A library entry point: calling it sends requests on the function's behalf
+    /// (`Agent(...)`, `get_parameter(...)`), or, for a class entry, makes a [`Obj::LibInstance`].
+    LibCall {
+        module: String,
+        name: String,
+    },
+    /// An object of a library class whose methods are entry points (`SecretCache()`).
+    LibInstance {
+        module: String,
+        class: String,
+    },
     Value(Arg),
     Dict(Vec<(String, Arg)>),
     /// A SigV4 signer for OpenSearch (`AWS4Auth(..., 'es')`) and the service it signs for
@@ -190,8 +201,13 @@ impl Env<'_> {
                     (Obj::Os, "environ") => Obj::Environ,
                     (Obj::Os, "getenv") => Obj::Getenv,
                     (Obj::Environ, "get") => Obj::EnvGet,
-                    (Obj::PtParameters, f) => Obj::PtFunction(f.to_string()),
-                    (Obj::PtIdempotency, "DynamoDBPersistenceLayer") => Obj::PtIdempotencyLayer,
+                    (Obj::LibModule(m), f) => {
+                        let e = crate::data::sdk().library_entry(SdkKind::Python, &m, f)?;
+                        Obj::LibCall {
+                            module: e.module.to_string(),
+                            name: e.name.to_string(),
+                        }
+                    }
                     (Obj::Dict(pairs), a) => Obj::Value(pairs.into_iter().find(|(k, _)| k == a)?.1),
                     (
                         Obj::Search {
@@ -238,6 +254,13 @@ impl Env<'_> {
                     Obj::ClientFn => self.made(args, false, d),
                     Obj::ResourceFn => self.made(args, true, d),
                     Obj::SessionClass => Some(Obj::Session),
+                    Obj::LibCall { module, name } => crate::data::sdk()
+                        .library_entry(SdkKind::Python, &module, &name)
+                        .filter(|e| e.instance)
+                        .map(|_| Obj::LibInstance {
+                            module,
+                            class: name,
+                        }),
                     Obj::ResourceClass {
                         service,
                         resource_type,
@@ -420,11 +443,14 @@ impl Env<'_> {
             }
             "identifier" | "attribute" => match self.resolve(node, d) {
                 Some(Obj::Value(arg) | Obj::Param { value: arg, .. }) => arg,
-                _ => Arg::Unknown,
+                _ => self.event_field(node).unwrap_or(Arg::Unknown),
             },
             "subscript" | "call" => {
                 if let Some(name) = self.env_name(node, d) {
                     return Arg::Env(name);
+                }
+                if let Some(field) = self.event_field(node) {
+                    return field;
                 }
                 if node.kind() == "call" {
                     self.call_value(node, d)
@@ -434,6 +460,41 @@ impl Env<'_> {
             }
             _ => Arg::Unknown,
         }
+    }
+
+    /// A field of the invocation event or of the Lambda context a chain of subscripts and
+    /// attributes reads (`record["s3"]["bucket"]["name"]`, `context.function_name`; see
+    /// `code::event_read`).
+    fn event_field(&self, node: Node<'_>) -> Option<Arg> {
+        let mut members: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "attribute" => {
+                    members.push(self.t(at.child_by_field_name("attribute")?).to_string());
+                    at = at.child_by_field_name("object")?;
+                }
+                "subscript" => {
+                    let key = at.child_by_field_name("subscript")?;
+                    match key.kind() {
+                        "integer" => {}
+                        "string" => match self.string(key, 0) {
+                            Arg::Str(k) => members.push(k),
+                            _ => return None,
+                        },
+                        _ => return None,
+                    }
+                    at = at.child_by_field_name("value")?;
+                }
+                "identifier" => {
+                    members.reverse();
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    return super::event_read(self.t(at), &members);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `str(x)`, `"...".format(...)`.

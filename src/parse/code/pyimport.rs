@@ -1,4 +1,5 @@
-//! Python imports: what `boto3`, `os`, Powertools and `mypy_boto3_*` names are bound to, and
+//! Python imports: what `boto3`, `os`, library entry points (the helpers table's `library`
+//! entries: Powertools, Strands, langchain-aws...) and `mypy_boto3_*` names are bound to, and
 //! the modules that may be the function's own files.
 
 use tree_sitter::Node;
@@ -6,6 +7,27 @@ use tree_sitter::Node;
 use super::driver::Scope;
 use super::pyeval::{Env, Obj};
 use super::text;
+use crate::data::SdkKind;
+
+/// What an imported name is when a library entry point: a module of entry points, or an
+/// entry point.
+fn library(module: &str, name: Option<&str>) -> Option<Obj> {
+    let sdk = crate::data::sdk();
+    let Some(name) = name else {
+        return sdk
+            .is_library_module(SdkKind::Python, module)
+            .then(|| Obj::LibModule(module.to_string()));
+    };
+    let whole = format!("{module}.{name}");
+    if sdk.is_library_module(SdkKind::Python, &whole) {
+        return Some(Obj::LibModule(whole));
+    }
+    let e = sdk.library_entry(SdkKind::Python, module, name)?;
+    Some(Obj::LibCall {
+        module: e.module.to_string(),
+        name: e.name.to_string(),
+    })
+}
 
 /// The AWS Durable Execution SDK for Python's package (`aws_durable_execution_sdk_python`).
 const DURABLE_SDK: &str = "aws_durable_execution_sdk";
@@ -44,8 +66,8 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
                 ("boto3", _) => Some(Obj::Boto3),
                 ("boto3.session", true) => Some(Obj::SessionModule),
                 ("os", _) => Some(Obj::Os),
-                ("aws_lambda_powertools.utilities.parameters", true) => Some(Obj::PtParameters),
-                ("aws_lambda_powertools.utilities.idempotency", true) => Some(Obj::PtIdempotency),
+                // `import a.b.c` binds `a`; only `import a.b.c as m` binds the module itself.
+                (m, aliased) if aliased || !m.contains('.') => library(m, None),
                 _ => None,
             };
             if module.starts_with("boto3") {
@@ -107,18 +129,7 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_
             ("boto3", "session") => Some(Obj::SessionModule),
             ("os", "environ") => Some(Obj::Environ),
             ("os", "getenv") => Some(Obj::Getenv),
-            ("aws_lambda_powertools.utilities", "parameters") => Some(Obj::PtParameters),
-            ("aws_lambda_powertools.utilities", "idempotency") => Some(Obj::PtIdempotency),
-            (m, "DynamoDBPersistenceLayer") if m.starts_with("aws_lambda_powertools") => {
-                Some(Obj::PtIdempotencyLayer)
-            }
-            (m, f)
-                if m.starts_with("aws_lambda_powertools.utilities.parameters")
-                    && f.starts_with("get_") =>
-            {
-                Some(Obj::PtFunction(f.to_string()))
-            }
-            _ => None,
+            (m, f) => library(m, Some(f)),
         };
         if let Some(obj) = obj {
             cx.names.insert(bound.clone(), obj);

@@ -256,10 +256,7 @@ pub(crate) fn call(
             } else {
                 format!("{namespace}.{method}")
             };
-            let methods = CLIENT_METHODS
-                .iter()
-                .find(|(m, _)| *m == full)
-                .map_or(&[][..], |(_, v)| *v);
+            let methods = super::search_methods(&full);
             search_calls(facts, span, &service, methods, endpoint, &shown);
             return true;
         }

@@ -18,9 +18,6 @@ use super::{kind, short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
-/// The service name `aws-lambda-powertools` utilities are reported under.
-pub const POWERTOOLS: &str = "aws-lambda-powertools";
-
 /// Python: `.py` files, handlers `path/module.function`, imports relative (`.util`) or from
 /// the code folder.
 pub(super) static PROFILE: Profile = Profile {
@@ -522,24 +519,35 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     if super::pysigned::call(cx, facts, function, args, span) {
         return;
     }
+    // An HTTP request to the Parameters and Secrets Lambda Extension (`requests.get(url)`,
+    // `urlopen(url)`, `http.request("GET", url)`): the extension calls AWS with the role.
+    if let Some(args) = args {
+        let url = cx
+            .keyword(args, "url")
+            .into_iter()
+            .chain((0..2).filter_map(|i| cx.positional(args, i)))
+            .find_map(|a| super::extension::request(&a));
+        if let Some((service, operation, call_args)) = url {
+            let mut sdk = new(
+                service,
+                operation.to_string(),
+                CallStyle::Direct,
+                text(file, function).to_string(),
+            );
+            sdk.args = call_args;
+            facts.calls.push(sdk);
+            return;
+        }
+    }
     if function.kind() == "identifier" {
         let name = text(file, function);
-        match cx.resolve(function, 0) {
-            Some(Obj::PtFunction(f)) => {
-                facts
-                    .calls
-                    .push(powertools(cx, args, &format!("parameters.{f}"), span, name))
-            }
-            Some(Obj::PtIdempotencyLayer) => {
-                facts.calls.push(powertools(
-                    cx,
-                    args,
-                    "idempotency.DynamoDBPersistenceLayer",
-                    span,
-                    name,
-                ));
-            }
-            _ => {}
+        if let Some(Obj::LibCall {
+            module,
+            name: entry,
+        }) = cx.resolve(function, 0)
+            && let Some(call) = library_call(cx, args, &module, &entry, span, name)
+        {
+            facts.calls.push(call);
         }
         return;
     }
@@ -612,24 +620,20 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         }
         Some(Obj::Paginator(i)) if method == "paginate" => merge_args(cx, facts, i, args, span),
         Some(Obj::Waiter(i)) if method == "wait" => merge_args(cx, facts, i, args, span),
-        Some(Obj::PtParameters) if method.starts_with("get_") || method.starts_with("set_") => {
-            facts.calls.push(powertools(
-                cx,
-                args,
-                &format!("parameters.{method}"),
-                span,
-                text(file, function),
-            ));
+        Some(Obj::LibModule(m)) => {
+            let entry = crate::data::sdk().library_entry(SdkKind::Python, &m, &method);
+            if let Some(e) = entry
+                && let Some(call) =
+                    library_call(cx, args, e.module, e.name, span, text(file, function))
+            {
+                facts.calls.push(call);
+            }
         }
-        Some(Obj::PtIdempotency) if method == "DynamoDBPersistenceLayer" => {
-            let name = text(file, function);
-            facts.calls.push(powertools(
-                cx,
-                args,
-                "idempotency.DynamoDBPersistenceLayer",
-                span,
-                name,
-            ));
+        Some(Obj::LibInstance { module, class }) => {
+            let name = format!("{class}.{method}");
+            if let Some(call) = library_call(cx, args, &module, &name, span, text(file, function)) {
+                facts.calls.push(call);
+            }
         }
         _ => {}
     }
@@ -652,46 +656,46 @@ fn merge_args(
     }
 }
 
-/// A Powertools utility call, with the name argument under the API's member name.
-fn powertools(
+/// A call of a library entry point (the helpers table's `library` entries), with its
+/// arguments under the request members the entry maps them to. `None` for a class entry (its
+/// constructor sends nothing) and when an `unless_object_arg` keyword is given an object.
+fn library_call(
     cx: &Env<'_>,
     args: Option<Node<'_>>,
-    method: &str,
+    module: &str,
+    name: &str,
     span: crate::source::Span,
     shown: &str,
-) -> SdkCall {
-    // Parameter names from the Powertools API reference
-    // (https://docs.powertools.aws.dev/lambda/python/latest/utilities/parameters/).
-    let names: &[(&str, &str)] = match method {
-        "parameters.get_parameter" | "parameters.set_parameter" => &[("name", "Name")],
-        "parameters.get_parameters" => &[("path", "Path")],
-        "parameters.get_secret" | "parameters.set_secret" => &[("name", "SecretId")],
-        "parameters.get_app_config" => &[
-            ("name", "Name"),
-            ("environment", "Environment"),
-            ("application", "Application"),
-        ],
-        "idempotency.DynamoDBPersistenceLayer" => &[("table_name", "TableName")],
-        _ => &[],
-    };
+) -> Option<SdkCall> {
+    let entry = crate::data::sdk().library_entry(SdkKind::Python, module, name)?;
+    if entry.instance {
+        return None;
+    }
+    if let (Some(keyword), Some(args)) = (entry.unless_object_arg, args)
+        && cx
+            .keyword(args, keyword)
+            .is_some_and(|v| !matches!(v, Arg::Str(_) | Arg::Env(_) | Arg::Concat(_)))
+    {
+        return None;
+    }
     let mut out = Vec::new();
     if let Some(args) = args {
-        for (i, (keyword, member)) in names.iter().enumerate() {
+        for (i, (keyword, member)) in entry.params.iter().enumerate() {
             let value = cx.keyword(args, keyword).or_else(|| cx.positional(args, i));
             if let Some(value) = value {
-                out.push(((*member).to_string(), value));
+                out.push((member.clone(), value));
             }
         }
     }
-    SdkCall {
+    Some(SdkCall {
         span,
         sdk: SdkKind::Python,
-        service: POWERTOOLS.to_string(),
+        service: entry.module.to_string(),
         resource_type: None,
-        method: method.to_string(),
+        method: entry.name.to_string(),
         style: CallStyle::Direct,
         args: out,
         resource_ids: Vec::new(),
-        text: short_receiver(shown, method),
-    }
+        text: shown.to_string(),
+    })
 }

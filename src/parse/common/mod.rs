@@ -165,6 +165,8 @@ pub fn destinations_of(dc: &Node) -> Vec<Destination> {
 /// (`SSEType: KMS` with `KMSMasterKeyId`), `AWS::Kinesis::Stream` `StreamEncryption`
 /// (`EncryptionType: KMS` with `KeyId`), `AWS::SecretsManager::Secret` and
 /// `AWS::Logs::LogGroup` `KmsKeyId`.
+///
+/// [`CFN_KEY_SETTINGS`] lists them for docs/needs.md; a test keeps the two together.
 pub fn cfn_encryption_key(kind: &str, props: &Node) -> Option<Spanned<String>> {
     let key = match kind {
         "AWS::S3::Bucket" => props
@@ -199,6 +201,50 @@ pub fn cfn_encryption_key(kind: &str, props: &Node) -> Option<Spanned<String>> {
     customer_managed_key(key)
 }
 
+/// The settings [`cfn_encryption_key`] reads: (resource type, setting, reference page).
+pub const CFN_KEY_SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "AWS::S3::Bucket",
+        "BucketEncryption.ServerSideEncryptionConfiguration[].ServerSideEncryptionByDefault: SSEAlgorithm aws:kms or aws:kms:dsse, KMSMasterKeyID",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html",
+    ),
+    (
+        "AWS::SQS::Queue",
+        "KmsMasterKeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html",
+    ),
+    (
+        "AWS::SNS::Topic",
+        "KmsMasterKeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "SSESpecification: SSEEnabled, KMSMasterKeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ssespecification.html",
+    ),
+    (
+        "AWS::DynamoDB::GlobalTable",
+        "SSESpecification: SSEEnabled, KMSMasterKeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html",
+    ),
+    (
+        "AWS::Kinesis::Stream",
+        "StreamEncryption: EncryptionType KMS, KeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streamencryption.html",
+    ),
+    (
+        "AWS::SecretsManager::Secret",
+        "KmsKeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "KmsKeyId",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html",
+    ),
+];
+
 /// A key as written, unless it names an AWS managed key (`alias/aws/s3`,
 /// `arn:aws:kms:…:alias/aws/sqs`), which the service uses on the caller's behalf without a
 /// grant in the caller's policy.
@@ -211,4 +257,57 @@ pub fn customer_managed_key(key: &Node) -> Option<Spanned<String>> {
         return None;
     }
     Some(Spanned::new(text, key.span))
+}
+
+#[cfg(test)]
+mod key_settings_tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::source::{FileId, SourceFile};
+
+    fn props(json: &str) -> Node {
+        crate::syntax::json::parse(&SourceFile::new(FileId(0), "t.json", json)).expect("json")
+    }
+
+    /// Every row of the docs table is a setting `cfn_encryption_key` reads, and back.
+    #[test]
+    fn key_settings_table_lists_what_is_read() {
+        let cases = [
+            (
+                "AWS::S3::Bucket",
+                r#"{"BucketEncryption":{"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"k"}}]}}"#,
+            ),
+            ("AWS::SQS::Queue", r#"{"KmsMasterKeyId":"k"}"#),
+            ("AWS::SNS::Topic", r#"{"KmsMasterKeyId":"k"}"#),
+            (
+                "AWS::DynamoDB::Table",
+                r#"{"SSESpecification":{"SSEEnabled":true,"SSEType":"KMS","KMSMasterKeyId":"k"}}"#,
+            ),
+            (
+                "AWS::DynamoDB::GlobalTable",
+                r#"{"SSESpecification":{"SSEEnabled":true,"SSEType":"KMS","KMSMasterKeyId":"k"}}"#,
+            ),
+            (
+                "AWS::Kinesis::Stream",
+                r#"{"StreamEncryption":{"EncryptionType":"KMS","KeyId":"k"}}"#,
+            ),
+            ("AWS::SecretsManager::Secret", r#"{"KmsKeyId":"k"}"#),
+            ("AWS::Logs::LogGroup", r#"{"KmsKeyId":"k"}"#),
+        ];
+        let listed: BTreeSet<&str> = CFN_KEY_SETTINGS.iter().map(|(t, _, _)| *t).collect();
+        let tested: BTreeSet<&str> = cases.iter().map(|(t, _)| *t).collect();
+        assert_eq!(listed, tested);
+        for (kind, json) in cases {
+            let key = cfn_encryption_key(kind, &props(json)).map(|k| k.value);
+            assert_eq!(key.as_deref(), Some("k"), "{kind}");
+        }
+        assert!(
+            cfn_encryption_key(
+                "AWS::SQS::Queue",
+                &props(r#"{"KmsMasterKeyId":"alias/aws/sqs"}"#)
+            )
+            .is_none()
+        );
+    }
 }

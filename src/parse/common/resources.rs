@@ -5,6 +5,147 @@
 /// Placeholder prefix for account-scoped ARNs in the current region.
 const RA: &str = "${AWS::Region}:${AWS::AccountId}";
 
+/// A resource type that CloudFormation names by a generated identifier rather than by a name
+/// property: the `Fn::GetAtt` attribute that returns the identifier, the attributes that return
+/// its ARN, whether `Ref` returns the identifier (else the ARN), and the ARN built from the
+/// identifier (`{id}`). The identifier is written `${Logical}` when `Ref` returns it and
+/// `${Logical.IdAttr}` otherwise, so `!Ref X`, `!GetAtt X.Id` and an ARN written with either
+/// in `!Sub` name the same resource.
+struct Identified {
+    kind: &'static str,
+    id_attr: &'static str,
+    arn_attrs: &'static [&'static str],
+    ref_is_id: bool,
+    arn: &'static str,
+}
+
+/// Sources: the "Return values" section (`Ref`, `Fn::GetAtt`) of each type's page in the
+/// CloudFormation Template Reference,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-index.html>
+/// and its siblings (`aws-resource-<service>-<type>.html`), and the resource ARN formats in the
+/// Service Authorization Reference ("Resource types defined by <service>").
+const IDENTIFIED: &[Identified] = &[
+    Identified {
+        kind: "AWS::Kendra::Index",
+        id_attr: "Id",
+        arn_attrs: &["Arn"],
+        ref_is_id: true,
+        arn: "arn:aws:kendra:${AWS::Region}:${AWS::AccountId}:index/{id}",
+    },
+    Identified {
+        kind: "AWS::Bedrock::KnowledgeBase",
+        id_attr: "KnowledgeBaseId",
+        arn_attrs: &["KnowledgeBaseArn"],
+        ref_is_id: true,
+        arn: "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:knowledge-base/{id}",
+    },
+    Identified {
+        kind: "AWS::Bedrock::Agent",
+        id_attr: "AgentId",
+        arn_attrs: &["AgentArn"],
+        ref_is_id: true,
+        arn: "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:agent/{id}",
+    },
+    Identified {
+        kind: "AWS::Bedrock::Guardrail",
+        id_attr: "GuardrailId",
+        arn_attrs: &["GuardrailArn"],
+        ref_is_id: false,
+        arn: "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:guardrail/{id}",
+    },
+    Identified {
+        kind: "AWS::AppSync::GraphQLApi",
+        id_attr: "ApiId",
+        arn_attrs: &["Arn"],
+        ref_is_id: false,
+        arn: "arn:aws:appsync:${AWS::Region}:${AWS::AccountId}:apis/{id}",
+    },
+    Identified {
+        kind: "AWS::OpenSearchServerless::Collection",
+        id_attr: "Id",
+        arn_attrs: &["Arn"],
+        ref_is_id: true,
+        arn: "arn:aws:aoss:${AWS::Region}:${AWS::AccountId}:collection/{id}",
+    },
+    Identified {
+        kind: "AWS::QBusiness::Application",
+        id_attr: "ApplicationId",
+        arn_attrs: &["ApplicationArn"],
+        ref_is_id: true,
+        arn: "arn:aws:qbusiness:${AWS::Region}:${AWS::AccountId}:application/{id}",
+    },
+    // `Ref` returns the group ID for a security group in a VPC (the only kind Lambda uses).
+    Identified {
+        kind: "AWS::EC2::SecurityGroup",
+        id_attr: "GroupId",
+        arn_attrs: &[],
+        ref_is_id: true,
+        arn: "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:security-group/{id}",
+    },
+    Identified {
+        kind: "AWS::EC2::Subnet",
+        id_attr: "SubnetId",
+        arn_attrs: &[],
+        ref_is_id: true,
+        arn: "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:subnet/{id}",
+    },
+    Identified {
+        kind: "AWS::EC2::VPC",
+        id_attr: "VpcId",
+        arn_attrs: &[],
+        ref_is_id: true,
+        arn: "arn:aws:ec2:${AWS::Region}:${AWS::AccountId}:vpc/{id}",
+    },
+    Identified {
+        kind: "AWS::CloudFront::Distribution",
+        id_attr: "Id",
+        arn_attrs: &[],
+        ref_is_id: true,
+        arn: "arn:aws:cloudfront::${AWS::AccountId}:distribution/{id}",
+    },
+    Identified {
+        kind: "AWS::EFS::FileSystem",
+        id_attr: "FileSystemId",
+        arn_attrs: &["Arn"],
+        ref_is_id: true,
+        arn: "arn:aws:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/{id}",
+    },
+    Identified {
+        kind: "AWS::EFS::AccessPoint",
+        id_attr: "AccessPointId",
+        arn_attrs: &["Arn"],
+        ref_is_id: true,
+        arn: "arn:aws:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/{id}",
+    },
+    Identified {
+        kind: "AWS::Cognito::UserPool",
+        id_attr: "UserPoolId",
+        arn_attrs: &["Arn"],
+        ref_is_id: true,
+        arn: "arn:aws:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/{id}",
+    },
+    Identified {
+        kind: "AWS::KMS::Key",
+        id_attr: "KeyId",
+        arn_attrs: &["Arn"],
+        ref_is_id: true,
+        arn: "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/{id}",
+    },
+];
+
+fn identified(kind: &str) -> Option<&'static Identified> {
+    IDENTIFIED.iter().find(|i| i.kind == kind)
+}
+
+/// The identifier of an [`Identified`] resource as `Ref`/`Fn::GetAtt` give it.
+fn identifier(i: &Identified, logical: &str) -> String {
+    if i.ref_is_id {
+        format!("${{{logical}}}")
+    } else {
+        format!("${{{logical}.{}}}", i.id_attr)
+    }
+}
+
 /// The property that names a resource of this type when the template sets it.
 pub fn name_property(kind: &str) -> Option<&'static str> {
     Some(match kind {
@@ -53,6 +194,9 @@ pub fn arn(
     prop: &dyn Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let id = format!("${{{logical}}}");
+    if let Some(i) = identified(kind) {
+        return Some(i.arn.replace("{id}", &identifier(i, logical)));
+    }
     Some(match kind {
         "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
             format!("arn:aws:lambda:{RA}:function:{name}")
@@ -84,7 +228,6 @@ pub fn arn(
                 name.trim_start_matches('/')
             )
         }
-        "AWS::KMS::Key" => format!("arn:aws:kms:{RA}:key/{id}"),
         // CloudFormation resource reference, AWS::OpenSearchService::Domain, "Return values"
         // (`Arn`, `DomainArn`): arn:aws:es:<region>:<account>:domain/<name>.
         "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
@@ -117,9 +260,6 @@ pub fn arn(
         | "AWS::Serverless::Api"
         | "AWS::Serverless::HttpApi"
         | "AWS::ApiGatewayV2::Api" => format!("arn:aws:execute-api:{RA}:{id}"),
-        "AWS::Cognito::UserPool" => format!("arn:aws:cognito-idp:{RA}:userpool/{id}"),
-        "AWS::EFS::AccessPoint" => format!("arn:aws:elasticfilesystem:{RA}:access-point/{id}"),
-        "AWS::EFS::FileSystem" => format!("arn:aws:elasticfilesystem:{RA}:file-system/{id}"),
         "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => {
             format!("arn:aws:lambda:{RA}:layer:{name}:${{{logical}.Version}}")
         }
@@ -173,6 +313,12 @@ pub fn ref_value(kind: &str, logical: &str, name: &str, arn: Option<&str>) -> St
     if by_arn && let Some(a) = arn {
         return a.to_string();
     }
+    if let Some(i) = identified(kind) {
+        return match (i.ref_is_id, arn) {
+            (false, Some(a)) => a.to_string(),
+            _ => identifier(i, logical),
+        };
+    }
     match kind {
         "AWS::SQS::Queue" => {
             format!("https://sqs.${{AWS::Region}}.amazonaws.com/${{AWS::AccountId}}/{name}")
@@ -185,6 +331,14 @@ pub fn ref_value(kind: &str, logical: &str, name: &str, arn: Option<&str>) -> St
 /// What `Fn::GetAtt` returns for an attribute.
 pub fn get_att(kind: &str, logical: &str, name: &str, arn: Option<&str>, attr: &str) -> String {
     let fallback = || format!("${{{logical}.{attr}}}");
+    if let Some(i) = identified(kind) {
+        if attr == i.id_attr {
+            return identifier(i, logical);
+        }
+        if i.arn_attrs.contains(&attr) {
+            return arn.map_or_else(fallback, str::to_string);
+        }
+    }
     match (kind, attr) {
         (
             "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" | "AWS::DynamoDB::GlobalTable",
@@ -217,7 +371,6 @@ pub fn get_att(kind: &str, logical: &str, name: &str, arn: Option<&str>, attr: &
             | "AWS::SSM::Parameter",
             "Name",
         ) => name.to_string(),
-        ("AWS::Cognito::UserPool", "UserPoolId") => format!("${{{logical}}}"),
         ("AWS::ApiGateway::RestApi", "RestApiId") | ("AWS::ApiGatewayV2::Api", "ApiId") => {
             format!("${{{logical}}}")
         }

@@ -82,7 +82,10 @@ pub fn lower(
                 source_account: account.then(|| Spanned::new("${AWS::AccountId}".into(), span)),
                 principal_org_id: None,
                 function_url_auth_type: None,
-                event_source_token: false,
+                // The framework scopes an Alexa grant to `appId` with `EventSourceToken`
+                // (v3.40.0 `lib/plugins/aws/package/compile/events/alexa-skill.js` lines 51-74).
+                event_source_token: low.kind == EventKind::AlexaSkill
+                    && (r.scalar_text().is_some() || r.get("appId").is_some()),
                 generated: true,
             });
         }
@@ -421,6 +424,110 @@ fn lower_one(
         "cloudFront" => plain(EventKind::CloudFront),
         _ => plain(EventKind::Other("Other".into())),
     })
+}
+
+/// The Lambda authorizers of the service's APIs, as events of the functions they call, with
+/// the grant the framework adds for each (Serverless Framework 3.40.0,
+/// `lib/plugins/aws/package/compile/events/api-gateway/lib/permissions.js` lines 44-80 for
+/// `http` events' `authorizer`: `apigateway.amazonaws.com` on `<rest api>/*/*`;
+/// `lib/plugins/aws/package/compile/events/http-api.js` lines 247-294 for
+/// `provider.httpApi.authorizers`: on `<http api>/*`; neither when `managedExternally: true`).
+/// Authorizers named by ARN, `aws_iam` and Cognito user pools call no function of the service.
+pub fn authorizers(svc: &Service, funcs: &[super::FunctionEntry], app: &mut crate::model::App) {
+    let api_id = |kind: &str, key: &str, default: &str| {
+        svc.provider(kind)
+            .and_then(|a| a.get(key))
+            .map(|a| svc.t.resolve(a))
+            .and_then(|a| a.scalar_text())
+            .unwrap_or_else(|| default.into())
+    };
+    // (authorizer function key, where it is named, kind and name, source ARN, granted)
+    type Found = (
+        String,
+        crate::source::Span,
+        (EventKind, String),
+        String,
+        bool,
+    );
+    let mut found: Vec<Found> = Vec::new();
+    let rest = api_id("apiGateway", "restApiId", "${ApiGatewayRestApi}");
+    for entry in funcs {
+        for item in entry
+            .node
+            .get("events")
+            .map(|e| e.items().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            let Some(auth) = item.get("http").and_then(|h| h.get("authorizer")) else {
+                continue;
+            };
+            let r = svc.t.resolve(auth);
+            let (name, external) = match r.scalar_text() {
+                Some(n) => (Some(n), false),
+                None => (
+                    r.get("arn")
+                        .is_none()
+                        .then(|| r.get("name").and_then(Node::scalar_text))
+                        .flatten(),
+                    r.get("managedExternally").and_then(Node::as_bool) == Some(true),
+                ),
+            };
+            if let Some(name) = name.filter(|n| n != "aws_iam" && !n.starts_with("arn:")) {
+                let arn = format!("arn:aws:execute-api:{RA}:{rest}/*/*");
+                let label = (EventKind::ApiAuthorizer, "authorizer".to_string());
+                found.push((name, auth.span, label, arn, !external));
+            }
+        }
+    }
+    let http = api_id("httpApi", "id", "${HttpApi}");
+    if let Some(auths) = svc.provider("httpApi").and_then(|h| h.get("authorizers")) {
+        for (key, a) in auths.entries() {
+            let r = svc.t.resolve(a);
+            let lambda = r.get("type").and_then(Node::as_str) == Some("request");
+            if let (true, Some(name)) = (lambda, r.get("functionName").and_then(Node::scalar_text))
+            {
+                let external = r.get("managedExternally").and_then(Node::as_bool) == Some(true);
+                let arn = format!("arn:aws:execute-api:{RA}:{http}/*");
+                let label = (EventKind::HttpApiAuthorizer, key.name.clone());
+                found.push((name, key.span, label, arn, !external));
+            }
+        }
+    }
+    for (name, span, (kind, event), arn, granted) in found {
+        let fid = svc.id(&name);
+        let Some(f) = app.functions.iter_mut().find(|f| f.id == fid) else {
+            continue;
+        };
+        // One event per authorizer, however many endpoints use it.
+        if f.events.iter().any(|e| e.name == event && e.kind == kind) {
+            continue;
+        }
+        f.events.push(Event {
+            name: event,
+            kind,
+            span,
+            source_arn: None,
+            source_ref: None,
+            enabled: true,
+        });
+        if granted {
+            app.permissions.push(InvokePermission {
+                id: format!("{fid}/authorizer/{}", f.events.len()),
+                span,
+                function: Some(fid.clone()),
+                function_ref: name,
+                qualifier: None,
+                action: Spanned::new("lambda:InvokeFunction".into(), span),
+                principal: Spanned::new("apigateway.amazonaws.com".into(), span),
+                source_arn: Some(Spanned::new(arn, span)),
+                source_account: None,
+                principal_org_id: None,
+                function_url_auth_type: None,
+                event_source_token: false,
+                generated: true,
+            });
+        }
+    }
 }
 
 /// The public grant the framework adds for `url` without `authorizer: aws_iam`.

@@ -20,6 +20,7 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
         .unwrap_or_else(|| Node::new(Value::Map(Vec::new()), svc.root.span));
     let mut shared = roles::SharedRole::default();
     let mut own_roles = Vec::new();
+    let webpack = webpack_entries(svc);
     for entry in funcs {
         let r = svc.t.resolve(&entry.node);
         let key = &entry.key;
@@ -33,6 +34,13 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
             .position(|f| f.id == cfn_id)
             .map(|i| app.functions.remove(i));
         let mut config = config(&r, &provider, svc);
+        // serverless-webpack builds the handler's module from the webpack entry of that name.
+        if let Some(module) =
+            sp(&r, "handler").and_then(|h| Some(h.value.rsplit_once('.')?.0.to_string()))
+            && let Some((_, path)) = webpack.iter().find(|(k, _)| *k == module)
+        {
+            config.entry_points = vec![path.clone()];
+        }
         let environment = environment(svc, &entry.node, &mut config);
         let image = r.get("image").is_some();
         let artifact = r
@@ -114,6 +122,7 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
         }
         app.functions.push(f);
     }
+    events::authorizers(svc, funcs, app);
     if svc.shared_generated {
         app.roles.retain(|r| r.id != svc.id(SHARED_ROLE));
         if let Some(role) = shared.finish(svc) {
@@ -121,6 +130,37 @@ pub fn lower(svc: &Service, funcs: &[FunctionEntry], app: &mut App) {
         }
     }
     app.roles.extend(own_roles);
+}
+
+/// The named entries of the service's webpack configuration when it uses `serverless-webpack`:
+/// `custom.webpack.webpackConfig`, by default `webpack.config.js` beside the configuration
+/// (serverless-webpack README, "Webpack configuration file"), as (entry name, root-relative
+/// source path).
+fn webpack_entries(svc: &Service) -> Vec<(String, String)> {
+    let plugins = svc.root.get("plugins");
+    let listed = plugins
+        .map(|p| p.get("modules").unwrap_or(p))
+        .is_some_and(|p| p.items().any(|i| i.as_str() == Some("serverless-webpack")));
+    if !listed {
+        return Vec::new();
+    }
+    let config = svc
+        .root
+        .get("custom")
+        .and_then(|c| c.get("webpack"))
+        .and_then(|w| w.get("webpackConfig"))
+        .and_then(Node::as_str)
+        .unwrap_or("webpack.config.js");
+    let Some(path) = join_path(&svc.file.path, config) else {
+        return Vec::new();
+    };
+    let Some(text) = (svc.files)(&path) else {
+        return Vec::new();
+    };
+    crate::parse::bundle::webpack_entries(&text)
+        .into_iter()
+        .filter_map(|(k, p)| Some((k, join_path(&path, &p)?)))
+        .collect()
 }
 
 fn num(n: Option<&Node>) -> Option<Spanned<f64>> {

@@ -108,6 +108,7 @@ pub fn parse(file: &SourceFile, files: Files<'_>) -> TemplateOutcome {
         stage: vars.stage.clone(),
         t: &t,
         shared_generated,
+        files,
     };
     let mut app = App::default();
     cloudformation::lower(&t, &cfn_root, false, &mut app);
@@ -131,6 +132,8 @@ pub struct Service<'a> {
     pub t: &'a Template<'a>,
     /// `IamRoleLambdaExecution` is the framework's (not overridden in `resources`).
     pub shared_generated: bool,
+    /// Reads other files of the audited root by root-relative path.
+    pub files: Files<'a>,
 }
 
 impl Service<'_> {

@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use hcl_edit::expr::{BinaryOperator, Expression, TraversalOperator};
+use hcl_edit::expr::{BinaryOperator, Expression, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::template::{Element, Template};
 
@@ -109,6 +109,35 @@ pub struct Eval<'m, 'a> {
     each: RefCell<Option<(Node, Node)>>,
     folders: Option<&'m Folders<'a>>,
     children: RefCell<BTreeMap<String, Child<'m, 'a>>>,
+    /// The instance keys of each resource with `count`/`for_each`, computed once.
+    keys: RefCell<BTreeMap<String, Rc<Keys>>>,
+}
+
+/// The instances of one resource: `(key, each)`, the key `""` (no `count`/`for_each`, or one
+/// over unknown values), `[0]` or `["name"]`; `each` the `each.key`/`each.value` or
+/// `count.index` the instance binds.
+pub type Keys = Vec<(String, Option<(Node, Node)>)>;
+
+/// One instance of a declared resource: its address with the instance key
+/// (`aws_lambda_function.fn["a"]`), its declaration, and what `each`/`count` are in it.
+pub struct Res<'m, 'a> {
+    pub addr: String,
+    pub d: &'m super::module::Decl<'a>,
+    pub each: Option<(Node, Node)>,
+}
+
+/// `each`/`count.index` bound while it lives; the previous binding comes back on drop.
+pub struct Bound<'e> {
+    cell: &'e RefCell<Option<(Node, Node)>>,
+    old: Option<Option<(Node, Node)>>,
+}
+
+impl Drop for Bound<'_> {
+    fn drop(&mut self) {
+        if let Some(old) = self.old.take() {
+            *self.cell.borrow_mut() = old;
+        }
+    }
 }
 
 impl<'m, 'a> Eval<'m, 'a> {
@@ -132,6 +161,7 @@ impl<'m, 'a> Eval<'m, 'a> {
             each: RefCell::new(None),
             folders,
             children: RefCell::new(BTreeMap::new()),
+            keys: RefCell::new(BTreeMap::new()),
         };
         // The module's own provider blocks (a root's, or a legacy module's) name accounts.
         let own: Vec<(String, String)> = m
@@ -150,12 +180,14 @@ impl<'m, 'a> Eval<'m, 'a> {
     }
 
     /// A function's id: `<file>#<name>` in a root (as before modules were instantiated),
-    /// `<file>#<prefix><address>` in a module instance.
-    pub fn function_id(&self, d: &super::module::Decl) -> String {
+    /// `<file>#<prefix><address>` in a module instance; `addr` is the instance's address,
+    /// whose key (`["a"]`, `[0]`) the id keeps.
+    pub fn function_id(&self, d: &super::module::Decl, addr: &str) -> String {
         if self.scope.prefix.is_empty() {
-            super::refs::id(d.file, &d.name)
+            let key = addr.strip_prefix(&d.address()).unwrap_or("");
+            super::refs::id(d.file, &format!("{}{key}", d.name))
         } else {
-            self.id(d.file, &d.address())
+            self.id(d.file, addr)
         }
     }
 
@@ -199,7 +231,8 @@ impl<'m, 'a> Eval<'m, 'a> {
         format!("{}{addr}", self.scope.prefix)
     }
 
-    /// A function's logical name: its resource name, prefixed in a module instance.
+    /// A function's logical name: its resource name (with its instance key), prefixed in a
+    /// module instance.
     pub fn function_name(&self, name: &str) -> String {
         format!("{}{name}", self.scope.prefix)
     }
@@ -398,6 +431,31 @@ impl<'m, 'a> Eval<'m, 'a> {
             },
             Expression::FuncCall(f) => self.call(file, f, span),
             Expression::Traversal(t) => self.traversal(file, t, span),
+            Expression::UnaryOp(op) if matches!(op.operator.value(), UnaryOperator::Not) => {
+                match self.expr(file, &op.expr).value {
+                    Value::Bool(b) => Node::new(Value::Bool(!b), span),
+                    _ => self.unknown(file, e),
+                }
+            }
+            Expression::BinaryOp(op)
+                if matches!(
+                    op.operator.value(),
+                    BinaryOperator::And | BinaryOperator::Or
+                ) =>
+            {
+                // `false && x` is false and `true || x` true whatever `x` is.
+                let or = matches!(op.operator.value(), BinaryOperator::Or);
+                let l = self.expr(file, &op.lhs_expr).as_bool();
+                if l == Some(or) {
+                    return Node::new(Value::Bool(or), span);
+                }
+                let r = self.expr(file, &op.rhs_expr).as_bool();
+                match (l, r) {
+                    (_, Some(b)) if b == or => Node::new(Value::Bool(or), span),
+                    (Some(_), Some(b)) => Node::new(Value::Bool(b), span),
+                    _ => self.unknown(file, e),
+                }
+            }
             Expression::BinaryOp(op) => {
                 let eq = match op.operator.value() {
                     BinaryOperator::Eq => true,
@@ -494,6 +552,48 @@ impl<'m, 'a> Eval<'m, 'a> {
                 Node::new(Value::Seq(items), span)
             }
             "compact" => arg(0).unwrap_or_else(unknown),
+            // The number of items of a list or map is known even when the items are not.
+            "length" => match arg(0).map(|n| n.value) {
+                Some(Value::Seq(s)) => Node::new(Value::Number(s.len().to_string()), span),
+                Some(Value::Map(m)) => Node::new(Value::Number(m.len().to_string()), span),
+                _ => unknown(),
+            },
+            "one" => match arg(0).map(|n| n.value) {
+                Some(Value::Seq(s)) if s.is_empty() => Node::new(Value::Null, span),
+                Some(Value::Seq(mut s)) if s.len() == 1 => s.remove(0),
+                _ => unknown(),
+            },
+            // Both in lexicographic order of the keys ("keys Function", Terraform language docs).
+            "values" | "keys" => match arg(0).map(|n| n.value) {
+                Some(Value::Map(mut m)) => Node::new(
+                    Value::Seq(
+                        {
+                            m.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+                            m
+                        }
+                        .into_iter()
+                        .map(|(k, v)| match f.name.name.as_str() {
+                            "keys" => Node::string(k.name, k.span),
+                            _ => v,
+                        })
+                        .collect(),
+                    ),
+                    span,
+                ),
+                _ => unknown(),
+            },
+            "element" => {
+                let (Some(list), Some(i)) = (arg(0), arg(1).and_then(|i| i.as_f64())) else {
+                    return unknown();
+                };
+                let items: Vec<&Node> = list.items().collect();
+                match list.value {
+                    Value::Seq(_) if !items.is_empty() && i >= 0.0 && i.fract() == 0.0 => {
+                        items[(i as usize) % items.len()].clone()
+                    }
+                    _ => unknown(),
+                }
+            }
             "merge" => {
                 let mut entries: Vec<(Key, Node)> = Vec::new();
                 for n in args.iter().map(|a| self.expr(file, a)) {
@@ -627,30 +727,8 @@ impl<'m, 'a> Eval<'m, 'a> {
                     let a = d.block.body.get_attribute("output_path")?;
                     self.nested(|| self.expr(d.file, &a.value))
                 }),
-            (kind, [name, attr, ..])
-                if self.m.resources.contains_key(&format!("{kind}.{name}")) =>
-            {
-                let addr = format!("{kind}.{name}");
-                let full = format!("{}{addr}", self.scope.prefix);
-                let account = self
-                    .m
-                    .resources
-                    .get(&addr)
-                    .and_then(|d| self.account_of(d.block, d.file));
-                let value = self.nested(|| {
-                    let v = kinds::attribute(
-                        kind,
-                        &full,
-                        &self.name(&addr),
-                        self.arn(&addr).as_deref(),
-                        attr,
-                    );
-                    match account {
-                        Some(a) => v.replace("${AWS::AccountId}", a),
-                        None => v,
-                    }
-                });
-                value.map(|v| Node::string(v, span))
+            (kind, [name, ..]) if self.m.resources.contains_key(&format!("{kind}.{name}")) => {
+                self.resource_ref(file, kind, t, span)
             }
             _ => None,
         };
@@ -691,9 +769,10 @@ impl<'m, 'a> Eval<'m, 'a> {
     /// `${<address>}`.
     pub fn name(&self, addr: &str) -> String {
         let placeholder = format!("${{{}{addr}}}", self.scope.prefix);
-        let Some(d) = self.m.resources.get(addr) else {
+        let Some(d) = self.decl(addr) else {
             return placeholder;
         };
+        let _each = self.bind(self.each_of(addr));
         let Some((_, Some(arg))) = kinds::cfn_kind(&d.kind) else {
             return placeholder;
         };
@@ -708,7 +787,8 @@ impl<'m, 'a> Eval<'m, 'a> {
 
     /// The ARN of a declared resource, when its type is known.
     pub fn arn(&self, addr: &str) -> Option<String> {
-        let d = self.m.resources.get(addr)?;
+        let d = self.decl(addr)?;
+        let _each = self.bind(self.each_of(addr));
         let (kind, _) = kinds::cfn_kind(&d.kind)?;
         let name = self.name(addr);
         let prop = |p: &str| -> Option<String> {
@@ -734,23 +814,214 @@ impl<'m, 'a> Eval<'m, 'a> {
 }
 
 impl<'m, 'a> Eval<'m, 'a> {
-    /// Whether a declared resource exists: not when its `count` is a known `0` or its
-    /// `for_each` a known empty collection (`count = var.create ? 1 : 0`).
-    pub fn exists(&self, d: &super::module::Decl) -> bool {
-        let b = &d.block.body;
-        if let Some(a) = b.get_attribute("count") {
-            let n = self.expr(d.file, &a.value);
-            return n.as_f64() != Some(0.0);
+    /// Binds `each`/`count.index` until the guard drops.
+    pub fn bind(&self, each: Option<(Node, Node)>) -> Bound<'_> {
+        let old = self.each.replace(each);
+        Bound {
+            cell: &self.each,
+            old: Some(old),
         }
+    }
+
+    /// Every instance of every declared resource, in address order: one per key of a known
+    /// `count`/`for_each`, none for a known `0` or empty collection, one (unkeyed) otherwise.
+    pub fn resources(&self) -> Vec<Res<'m, 'a>> {
+        let mut out = Vec::new();
+        for (addr, d) in &self.m.resources {
+            for (key, each) in self.resource_keys(d).iter() {
+                out.push(Res {
+                    addr: format!("{addr}{key}"),
+                    d,
+                    each: each.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The declaration of a resource address, its instance key (`["a"]`, `[0]`) ignored.
+    pub fn decl(&self, addr: &str) -> Option<&'m super::module::Decl<'a>> {
+        self.m.resources.get(split_key(addr).0)
+    }
+
+    /// What `each`/`count.index` are in the instance `addr` names (`None` for an unkeyed
+    /// address).
+    pub fn each_of(&self, addr: &str) -> Option<(Node, Node)> {
+        let (base, key) = split_key(addr);
+        if key.is_empty() {
+            return None;
+        }
+        let d = self.m.resources.get(base)?;
+        self.resource_keys(d)
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, e)| e.clone())
+    }
+
+    /// The instance keys of a resource, from its `count`/`for_each` (computed once). A
+    /// `count`/`for_each` whose value is unknown makes one unkeyed instance, with an
+    /// incomplete-input note for the resources the audit reads.
+    pub fn resource_keys(&self, d: &super::module::Decl) -> Rc<Keys> {
+        let addr = d.address();
+        if let Some(k) = self.keys.borrow().get(&addr) {
+            return k.clone();
+        }
+        let keys = {
+            let _unbound = self.bind(None);
+            self.nested(|| self.compute_keys(d))
+                .unwrap_or_else(|| vec![(String::new(), None)])
+        };
+        let keys = Rc::new(keys);
+        self.keys.borrow_mut().insert(addr, keys.clone());
+        keys
+    }
+
+    fn compute_keys(&self, d: &super::module::Decl) -> Keys {
+        let b = &d.block.body;
+        let shown = format!("{}{}", self.scope.prefix, d.address());
+        let read = super::roles::handled(d) || kinds::cfn_kind(&d.kind).is_some();
+        let unknown = |what: &str, span: Span, bound: &str| {
+            if read {
+                self.shared.note(
+                    span,
+                    format!(
+                        "`{what}` of `{shown}` is not known from the configuration; it is audited \
+                         once with {bound} unknown"
+                    ),
+                );
+            }
+            vec![(String::new(), None)]
+        };
         if let Some(a) = b.get_attribute("for_each") {
             let n = self.expr(d.file, &a.value);
-            return match &n.value {
-                Value::Map(m) => !m.is_empty(),
-                Value::Seq(s) => !s.is_empty(),
-                _ => true,
+            let span = span_of(d.file, &a.value);
+            let mut keys = Vec::new();
+            match &n.value {
+                Value::Map(m) if m.iter().all(|(k, _)| !k.name.contains("${")) => {
+                    for (k, v) in m {
+                        let key = Node::string(k.name.clone(), k.span);
+                        keys.push((format!("[{:?}]", k.name), Some((key, v.clone()))));
+                    }
+                }
+                Value::Seq(items) if items.iter().all(is_known) => {
+                    for v in items {
+                        let Some(k) = v.scalar_text() else {
+                            return unknown("for_each", span, "`each.key` and `each.value`");
+                        };
+                        let key = format!("[{k:?}]");
+                        if !keys.iter().any(|(x, _)| *x == key) {
+                            let kn = Node::string(k, v.span);
+                            keys.push((key, Some((kn.clone(), kn))));
+                        }
+                    }
+                }
+                _ => return unknown("for_each", span, "`each.key` and `each.value`"),
+            }
+            return keys;
+        }
+        if let Some(a) = b.get_attribute("count") {
+            let n = self.expr(d.file, &a.value);
+            return match n.as_f64() {
+                Some(c) if c >= 0.0 && c.fract() == 0.0 && c <= MAX_INSTANCES as f64 => (0..c
+                    as u64)
+                    .map(|i| {
+                        let idx = Node::new(Value::Number(i.to_string()), n.span);
+                        (format!("[{i}]"), Some((idx.clone(), idx)))
+                    })
+                    .collect(),
+                _ => unknown("count", span_of(d.file, &a.value), "`count.index`"),
             };
         }
-        true
+        vec![(String::new(), None)]
+    }
+
+    /// A reference to a resource (`aws_x.y.attr`, `aws_x.y[<key>].attr`, `aws_x.y[*].attr`):
+    /// the attribute of the instance the key names, each instance's for a splat (a list), the
+    /// one instance's for a resource without `count`/`for_each` (a splat over it too).
+    fn resource_ref(
+        &self,
+        file: &SourceFile,
+        kind: &str,
+        t: &hcl_edit::expr::Traversal,
+        span: Span,
+    ) -> Option<Node> {
+        let mut ops = t.operators.iter().map(|o| o.value()).peekable();
+        let TraversalOperator::GetAttr(name) = ops.next()? else {
+            return None;
+        };
+        let base = format!("{kind}.{}", name.as_str());
+        let d = self.m.resources.get(&base)?;
+        let keys = self.resource_keys(d);
+        let unkeyed = matches!(keys.as_slice(), [(k, _)] if k.is_empty());
+        enum Pick {
+            One(String),
+            All,
+        }
+        let pick = match ops.peek() {
+            Some(TraversalOperator::Index(i)) => {
+                let k = self.expr(file, i);
+                ops.next();
+                match instance_key(&k) {
+                    _ if unkeyed => Pick::One(base.clone()),
+                    Some(key) => Pick::One(format!("{base}{key}")),
+                    None => return None,
+                }
+            }
+            Some(TraversalOperator::LegacyIndex(i)) => {
+                let key = format!("[{}]", i.value());
+                ops.next();
+                Pick::One(if unkeyed {
+                    base.clone()
+                } else {
+                    base.clone() + &key
+                })
+            }
+            Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)) => {
+                ops.next();
+                if unkeyed {
+                    Pick::One(base.clone())
+                } else {
+                    Pick::All
+                }
+            }
+            _ if unkeyed => Pick::One(base.clone()),
+            // A resource with instances named without a key is a map or a list of objects.
+            _ => return None,
+        };
+        let Some(TraversalOperator::GetAttr(attr)) = ops.next() else {
+            return None;
+        };
+        let value = |addr: &str| -> Option<Node> {
+            if !keys.iter().any(|(k, _)| format!("{base}{k}") == addr) {
+                return None;
+            }
+            let full = format!("{}{addr}", self.scope.prefix);
+            let account = self.account_of(d.block, d.file);
+            let v = self.nested(|| {
+                kinds::attribute(
+                    kind,
+                    &full,
+                    &self.name(addr),
+                    self.arn(addr).as_deref(),
+                    attr.as_str(),
+                )
+            })?;
+            let v = match account {
+                Some(a) => v.replace("${AWS::AccountId}", a),
+                None => v,
+            };
+            Some(Node::string(v, span))
+        };
+        match pick {
+            Pick::One(addr) => value(&addr),
+            Pick::All => {
+                let items: Option<Vec<Node>> = keys
+                    .iter()
+                    .map(|(k, _)| value(&format!("{base}{k}")))
+                    .collect();
+                Some(Node::new(Value::Seq(items?), span))
+            }
+        }
     }
 
     /// `module.<name>.<output>`, `module.<name>[<key>].<output>`: the output evaluated in
@@ -932,7 +1203,7 @@ impl<'m, 'a> Eval<'m, 'a> {
             if spent {
                 break;
             }
-            *self.each.borrow_mut() = each;
+            let bound = self.bind(each);
             let mut vars = BTreeMap::new();
             for a in b.attributes() {
                 let k = a.key.as_str();
@@ -944,7 +1215,7 @@ impl<'m, 'a> Eval<'m, 'a> {
                 }
                 vars.insert(k.to_string(), self.expr(d.file, &a.value));
             }
-            *self.each.borrow_mut() = None;
+            drop(bound);
             let mut accounts = BTreeMap::new();
             match b.get_attribute("providers") {
                 Some(p) => {
@@ -989,8 +1260,16 @@ impl<'m, 'a> Eval<'m, 'a> {
     }
 }
 
+/// `aws_x.y["k"]` -> (`aws_x.y`, `["k"]`); an address without a key has the key `""`.
+pub fn split_key(addr: &str) -> (&str, &str) {
+    match addr.find('[') {
+        Some(i) => (&addr[..i], &addr[i..]),
+        None => (addr, ""),
+    }
+}
+
 /// The instance key `module.x[<key>]` selects.
-fn instance_key(k: &Node) -> Option<String> {
+pub(super) fn instance_key(k: &Node) -> Option<String> {
     match &k.value {
         Value::Number(n) => Some(format!("[{n}]")),
         Value::String(s) if !s.contains("${") => Some(format!("[{s:?}]")),

@@ -14,10 +14,12 @@ use crate::syntax::node::Node;
 
 /// Lowers every `aws_lambda_function` of the module.
 pub fn lower(ev: &Eval, app: &mut model::App) {
-    for (addr, d) in &ev.m.resources {
-        if d.kind != "aws_lambda_function" || !ev.exists(d) {
+    for r in ev.resources() {
+        let (addr, d) = (&r.addr, r.d);
+        if d.kind != "aws_lambda_function" {
             continue;
         }
+        let _each = ev.bind(r.each.clone());
         let b = &d.block.body;
         let f = d.file;
         let num = |path: &[&str]| {
@@ -68,8 +70,8 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
             }
         };
         app.functions.push(model::Function {
-            id: ev.function_id(d),
-            name: ev.function_name(&d.name),
+            id: ev.function_id(d, addr),
+            name: ev.function_name(&format!("{}{}", d.name, super::eval::split_key(addr).1)),
             origin: Origin::Terraform,
             span: d.span,
             arn: ev.arn(addr).unwrap_or_default(),
@@ -96,6 +98,15 @@ pub(super) fn code(
     d: &super::module::Decl,
 ) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
     let b = &d.block.body;
+    // A package built by the Lambda registry module (`create_function = false`):
+    // `filename = module.package.local_filename` is its `source_path`.
+    if let Some(m) = ["filename", "s3_key"]
+        .iter()
+        .filter_map(|k| arg(b, &[k]))
+        .find_map(|e| packaging_module(ev, e))
+    {
+        return (super::lambda_module::source_path(ev, m), None);
+    }
     let via = ["filename", "s3_key", "source_code_hash"]
         .iter()
         .filter_map(|k| arg(b, &[k]))
@@ -124,6 +135,9 @@ pub(super) fn code(
         {
             return (join(ev, src), None);
         }
+        if let Some(path) = source_file(ev, d, a) {
+            return (join(ev, path), None);
+        }
         return (None, text(ev, a.file, ab, &["source", "content"]));
     }
     let Some(n) = literal else {
@@ -132,10 +146,85 @@ pub(super) fn code(
     let Some(s) = n.as_str() else {
         return (None, None);
     };
-    if s.contains("${") || s.ends_with(".zip") || s.ends_with(".jar") {
+    if s.contains("${") {
+        return (None, None);
+    }
+    // A Java build artefact (`target/app.jar`, `build/distributions/app.zip`) names the Maven
+    // or Gradle project it is built from, which the code stage finds; other archives are
+    // built by a script and name no local code.
+    let java = text(ev, d.file, b, &["runtime"]).is_some_and(|r| r.value.starts_with("java"));
+    if (s.ends_with(".zip") || s.ends_with(".jar")) && !java {
         return (None, None);
     }
     (join(ev, Spanned::new(s.to_string(), n.span)), None)
+}
+
+/// The Lambda registry module a `module.<name>.local_filename` (or `s3_object`) reference
+/// names: the package it builds from its `source_path`.
+fn packaging_module<'m, 'a>(
+    ev: &Eval<'m, 'a>,
+    e: &Expression,
+) -> Option<&'m super::module::Decl<'a>> {
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    if root.as_str() != "module" {
+        return None;
+    }
+    let names: Vec<&str> = t
+        .operators
+        .iter()
+        .filter_map(|op| match op.value() {
+            hcl_edit::expr::TraversalOperator::GetAttr(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect();
+    let [name, "local_filename" | "s3_object", ..] = names.as_slice() else {
+        return None;
+    };
+    ev.m.modules
+        .get(*name)
+        .filter(|d| super::lambda_module::is_lambda_module(ev, d))
+}
+
+/// The file an archive's `source { filename, content = file("...") }` blocks read for the
+/// handler: the block whose `filename` is the handler's module (`app.handler` -> `app.py`,
+/// `app.js`...), else the only block. Its content is that file's text, so the code is the file.
+fn source_file(
+    ev: &Eval,
+    d: &super::module::Decl,
+    a: &super::module::Decl,
+) -> Option<Spanned<String>> {
+    let blocks: Vec<_> = a.block.body.get_blocks("source").collect();
+    let module = text(ev, d.file, &d.block.body, &["handler"])
+        .and_then(|h| h.value.rsplit_once('.').map(|(m, _)| m.to_string()));
+    let read = |b: &&hcl_edit::structure::Block| -> Option<Spanned<String>> {
+        let Expression::FuncCall(f) = arg(&b.body, &["content"])? else {
+            return None;
+        };
+        if f.name.name.as_str() != "file" {
+            return None;
+        }
+        let n = ev.expr(a.file, f.args.iter().next()?);
+        Some(Spanned::new(n.as_str()?.to_string(), n.span))
+    };
+    let stem = |b: &&hcl_edit::structure::Block| {
+        text(ev, a.file, &b.body, &["filename"]).map(|f| {
+            f.value
+                .rsplit_once('.')
+                .map_or(f.value.clone(), |(s, _)| s.to_string())
+        })
+    };
+    match blocks.as_slice() {
+        [one] => read(one),
+        many => many
+            .iter()
+            .find(|b| module.is_some() && stem(b) == module)
+            .and_then(read),
+    }
 }
 
 /// The `archive_file` (data source `data.archive_file.x` or resource `archive_file.x`) an
@@ -188,12 +277,8 @@ pub fn join(ev: &Eval, p: Spanned<String>) -> Option<Spanned<String>> {
 
 /// A function's `role`: a role declared in the module, or an external ARN.
 pub fn bind_role(ev: &Eval, file: &crate::source::SourceFile, e: &Expression) -> RoleBinding {
-    if let Some(addr) = target(ev.m, e)
-        && ev
-            .m
-            .resources
-            .get(&addr)
-            .is_some_and(|d| d.kind == "aws_iam_role")
+    if let Some(addr) = target(ev, file, e)
+        && ev.decl(&addr).is_some_and(|d| d.kind == "aws_iam_role")
     {
         return role_binding(ev, &addr);
     }
@@ -202,18 +287,18 @@ pub fn bind_role(ev: &Eval, file: &crate::source::SourceFile, e: &Expression) ->
         return RoleBinding::Unknown;
     };
     // A literal ARN naming a role of this module binds to it.
-    let by_arn =
-        ev.m.resources
-            .iter()
-            .find(|(a, d)| d.kind == "aws_iam_role" && ev.arn(a).as_deref() == Some(s.as_str()));
+    let by_arn = ev
+        .resources()
+        .into_iter()
+        .find(|r| r.d.kind == "aws_iam_role" && ev.arn(&r.addr).as_deref() == Some(s.as_str()));
     match by_arn {
-        Some((a, _)) => role_binding(ev, a),
+        Some(r) => role_binding(ev, &r.addr),
         None => RoleBinding::External(Spanned::new(s, n.span)),
     }
 }
 
 fn role_binding(ev: &Eval, addr: &str) -> RoleBinding {
-    match ev.m.resources.get(addr) {
+    match ev.decl(addr) {
         Some(d) => RoleBinding::Role(ev.id(d.file, addr)),
         None => RoleBinding::Unknown,
     }
@@ -272,8 +357,8 @@ pub fn env_var(
 ) -> EnvVar {
     let n: Node = ev.expr(file, e);
     let value = n.scalar_text().map(|s| Spanned::new(s, n.span));
-    let refers_to = target(ev.m, e).and_then(|addr| {
-        let d = ev.m.resources.get(&addr)?;
+    let refers_to = target(ev, file, e).and_then(|addr| {
+        let d = ev.decl(&addr)?;
         let kind = kinds::cfn_kind(&d.kind).map_or(d.kind.clone(), |(k, _)| k.to_string());
         Some((ev.display(&addr), kind))
     });

@@ -70,6 +70,11 @@ pub fn attribute(tf: &str, address: &str, name: &str, arn: Option<&str>, attr: &
         ("aws_lambda_function", "qualified_arn") => {
             arn.map_or_else(fallback, |a| format!("{a}:${{{address}.version}}"))
         }
+        // "execution_arn": the ARN prefix for `lambda:InvokeFunction` source ARNs, built from
+        // the API id (aws_api_gateway_rest_api and aws_apigatewayv2_api, Attribute Reference).
+        ("aws_api_gateway_rest_api" | "aws_apigatewayv2_api", "execution_arn") => {
+            format!("arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{address}}}")
+        }
         ("aws_s3_bucket", "bucket_domain_name") => format!("{name}.s3.amazonaws.com"),
         ("aws_s3_bucket", "bucket_regional_domain_name") => {
             format!("{name}.s3.${{AWS::Region}}.amazonaws.com")

@@ -128,6 +128,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
                 kind: model::ResourceKind::LogGroup { name: Some(group) },
                 span: d.span,
                 encryption: None,
+                tags: model::RoleTags::default(),
             });
         }
         if flag("create_role", true) {
@@ -142,7 +143,7 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
 }
 
 /// `source_path` as a string, or the `path` of its first item when it is a list of objects.
-fn source_path(ev: &Eval, d: &Decl) -> Option<Spanned<String>> {
+pub(super) fn source_path(ev: &Eval, d: &Decl) -> Option<Spanned<String>> {
     let n = ev.expr(d.file, arg(&d.block.body, &["source_path"])?);
     let first = n.items().next()?;
     let p = first.get("path").unwrap_or(first);

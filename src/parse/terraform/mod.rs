@@ -9,15 +9,18 @@
 //! per key (`module.x["k"].`); each item of an instance has the id
 //! `<file>#module.x["k"].<address>`. A folder only ever called as a module is not also
 //! audited as a root; a folder no other folder calls is a root, with its variables' defaults
-//! and its `terraform.tfvars`/`*.auto.tfvars`. Resource-level `count`/`for_each` are not
-//! expanded (a resource with `count` is one model item, `each.key` stays `${each.key}`), but a
-//! resource whose `count` is a known `0` is not created. Provider configurations pinned to an
+//! and its `terraform.tfvars`/`*.auto.tfvars`. A resource's `count`/`for_each` over known
+//! values makes one model item per instance (`aws_lambda_function.fn["a"]`, `aws_sqs_queue.q[0]`),
+//! with `each.key`/`each.value`/`count.index` bound, and references pick the instance their key
+//! names (a splat, every instance); over unknown values it is one item with those unknown, and
+//! an incomplete-input note for the resources the audit reads. Provider configurations pinned to an
 //! account (`allowed_account_ids`, an `assume_role` ARN) put it in the ARNs of what they
 //! create. Physical names that the configuration does not set are written `${<address>}`,
 //! the way the CloudFormation front end writes `${LogicalId}`. Registry modules other than
 //! `terraform-aws-modules/lambda/aws` are not followed.
 
 mod encryption;
+pub use encryption::KEY_SETTINGS;
 pub mod eval;
 pub mod functions;
 pub mod kinds;
@@ -272,6 +275,19 @@ fn root_vars(
     vars
 }
 
+/// A resource's `tags` argument. Incomplete: the provider's `default_tags` add more (Terraform
+/// AWS provider, "default_tags Configuration Block").
+fn resource_tags(body: &crate::syntax::node::Node) -> model::RoleTags {
+    let mut tags = model::RoleTags::default();
+    if let Some(map) = body.get("tags").filter(|m| m.is_map()) {
+        for (k, v) in map.entries() {
+            tags.insert(Some(k.name.clone()), v.scalar_text());
+        }
+    }
+    tags.complete = false;
+    tags
+}
+
 /// Lowers one module instance and, first, the instances of the local modules it calls (so
 /// its triggers find the functions its children create).
 fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>) {
@@ -285,10 +301,12 @@ fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>
     functions::lower(ev, app);
     lambda_module::lower(ev, app);
     triggers::lower(ev, app);
-    for (addr, d) in &ev.m.resources {
-        if roles::handled(d) || !ev.exists(d) {
+    for r in ev.resources() {
+        let (addr, d) = (r.addr.as_str(), r.d);
+        if roles::handled(d) {
             continue;
         }
+        let _each = ev.bind(r.each.clone());
         let type_name =
             kinds::cfn_kind(&d.kind).map_or_else(|| d.kind.clone(), |(k, _)| k.to_string());
         // Evaluated for the problems it shows (unreadable `file()`s) and the typed details.
@@ -318,6 +336,7 @@ fn lower_instance(ev: &eval::Eval, app: &mut App, lowered: &mut BTreeSet<String>
             span: d.span,
             arn: ev.arn(addr),
             encryption,
+            tags: resource_tags(&body),
         });
     }
     encryption::bucket_configurations(ev, app);

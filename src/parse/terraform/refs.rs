@@ -7,7 +7,7 @@ use hcl_edit::structure::Body;
 use hcl_edit::template::Element;
 
 use super::eval::Eval;
-use super::module::{Decl, Module, span_of};
+use super::module::{Decl, span_of};
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::node::Node;
 
@@ -23,26 +23,40 @@ pub fn arg<'b>(body: &'b Body, path: &[&str]) -> Option<&'b Expression> {
         .map(|a| &a.value)
 }
 
-/// The declared resource a reference points at: `aws_x.y.attr`, `aws_x.y[0].attr`, or a
-/// string that is only `"${aws_x.y.attr}"`.
-pub fn target(m: &Module, e: &Expression) -> Option<String> {
+/// The declared resource instance a reference points at: `aws_x.y.attr`, `aws_x.y[0].attr`,
+/// `aws_x.y["k"].attr`, or a string that is only `"${aws_x.y.attr}"`. The address keeps the
+/// instance key when the resource has instances (`aws_x.y["k"]`); a key that is not known, or
+/// none for such a resource, points at no one instance.
+pub fn target(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<String> {
     match e {
         Expression::Traversal(t) => {
             let Expression::Variable(root) = &t.expr else {
                 return None;
             };
-            let name = t.operators.iter().find_map(|op| match op.value() {
-                TraversalOperator::GetAttr(a) => Some(a.as_str()),
-                _ => None,
-            })?;
-            let addr = format!("{}.{name}", root.as_str());
-            m.resources.contains_key(&addr).then_some(addr)
+            let mut ops = t.operators.iter().map(|o| o.value());
+            let TraversalOperator::GetAttr(name) = ops.next()? else {
+                return None;
+            };
+            let addr = format!("{}.{}", root.as_str(), name.as_str());
+            let d = ev.m.resources.get(&addr)?;
+            let keys = ev.resource_keys(d);
+            if matches!(keys.as_slice(), [(k, _)] if k.is_empty()) {
+                return Some(addr);
+            }
+            let key = match ops.next()? {
+                TraversalOperator::Index(i) => super::eval::instance_key(&ev.expr(file, i))?,
+                TraversalOperator::LegacyIndex(i) => format!("[{}]", i.value()),
+                _ => return None,
+            };
+            keys.iter()
+                .any(|(k, _)| *k == key)
+                .then(|| format!("{addr}{key}"))
         }
         Expression::StringTemplate(t) => match t.as_single_element() {
-            Some(Element::Interpolation(i)) => target(m, &i.expr),
+            Some(Element::Interpolation(i)) => target(ev, file, &i.expr),
             _ => None,
         },
-        Expression::Parenthesis(p) => target(m, p.inner()),
+        Expression::Parenthesis(p) => target(ev, file, p.inner()),
         _ => None,
     }
 }

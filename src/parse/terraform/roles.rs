@@ -13,10 +13,12 @@ use crate::source::{SourceFile, Span};
 
 /// Lowers every `aws_iam_role`, then attaches the policies declared apart from it.
 pub fn lower(ev: &Eval, app: &mut model::App) {
-    for (addr, d) in &ev.m.resources {
-        if d.kind != "aws_iam_role" || !ev.exists(d) {
+    for r in ev.resources() {
+        let (addr, d) = (&r.addr, r.d);
+        if d.kind != "aws_iam_role" {
             continue;
         }
+        let _each = ev.bind(r.each.clone());
         let b = &d.block.body;
         let trust = b.get_attribute("assume_role_policy").map(|a| PolicyDoc {
             node: as_policy(ev, ev.expr(d.file, &a.value)),
@@ -108,12 +110,11 @@ fn managed_list(ev: &Eval, file: &SourceFile, e: &Expression) -> Vec<AttachedPol
 /// One managed policy: an `aws_iam_policy` of the module (with its document), or an ARN.
 fn managed_one(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<AttachedPolicy> {
     let n = ev.expr(file, e);
-    if let Some(addr) = target(ev.m, e)
-        && let Some(p) =
-            ev.m.resources
-                .get(&addr)
-                .filter(|p| p.kind == "aws_iam_policy")
+    if let Some(addr) = target(ev, file, e)
+        && let Some(p) = ev.decl(&addr).filter(|p| p.kind == "aws_iam_policy")
     {
+        // The policy's document is evaluated in its own instance.
+        let _each = ev.bind(ev.each_of(&addr));
         return Some(AttachedPolicy {
             source: PolicySource::Customer {
                 id: ev.id(p.file, &addr),
@@ -133,25 +134,21 @@ fn managed_one(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<AttachedP
 
 /// The role a `role`/`roles` argument names: by reference or by its physical name.
 fn role_of(ev: &Eval, file: &SourceFile, e: &Expression) -> Option<String> {
-    if let Some(addr) = target(ev.m, e)
-        && ev
-            .m
-            .resources
-            .get(&addr)
-            .is_some_and(|d| d.kind == "aws_iam_role")
+    if let Some(addr) = target(ev, file, e)
+        && ev.decl(&addr).is_some_and(|d| d.kind == "aws_iam_role")
     {
         return Some(addr);
     }
     let name = ev.expr(file, e).scalar_text()?;
     let name = name.rsplit('/').next().unwrap_or(&name).to_string();
-    ev.m.resources
-        .iter()
-        .find(|(a, d)| d.kind == "aws_iam_role" && ev.name(a) == name)
-        .map(|(a, _)| a.clone())
+    ev.resources()
+        .into_iter()
+        .find(|r| r.d.kind == "aws_iam_role" && ev.name(&r.addr) == name)
+        .map(|r| r.addr)
 }
 
 fn push(app: &mut model::App, ev: &Eval, role: &str, p: AttachedPolicy) {
-    let Some(d) = ev.m.resources.get(role) else {
+    let Some(d) = ev.decl(role) else {
         return;
     };
     let rid = ev.id(d.file, role);
@@ -161,10 +158,9 @@ fn push(app: &mut model::App, ev: &Eval, role: &str, p: AttachedPolicy) {
 }
 
 fn attach(ev: &Eval, app: &mut model::App) {
-    for (addr, d) in &ev.m.resources {
-        if !ev.exists(d) {
-            continue;
-        }
+    for r in ev.resources() {
+        let (addr, d) = (&r.addr, r.d);
+        let _each = ev.bind(r.each.clone());
         let b = &d.block.body;
         match d.kind.as_str() {
             "aws_iam_role_policy" => {

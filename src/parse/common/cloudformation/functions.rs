@@ -58,6 +58,7 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
             config,
         };
         if is_sam {
+            let before = app.permissions.len();
             f.events = events::lower_sam_events(
                 t,
                 logical,
@@ -65,6 +66,14 @@ pub fn lower_functions(t: &Template, root: &Node, _origin: Origin, app: &mut App
                 props.get("Events"),
                 &mut app.permissions,
             );
+            // With `AutoPublishAlias`, SAM points the events, and their grants, at the alias
+            // (aws-sam-translator 1.115.0, `samtranslator/model/sam_resources.py`, "connect all
+            // event sources to the alias").
+            if let Some(alias) = r.get("AutoPublishAlias").and_then(Node::scalar_text) {
+                for p in &mut app.permissions[before..] {
+                    p.qualifier = Some(alias.clone());
+                }
+            }
             if let Some(auth) = &f.config.url_auth
                 && auth.value == "NONE"
             {

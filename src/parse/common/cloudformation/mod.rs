@@ -97,6 +97,10 @@ pub fn lower(t: &Template, root: &Node, sam: bool, app: &mut App) {
             span: decl.key.span,
             arn: t.arn(logical),
             encryption,
+            tags: props
+                .as_ref()
+                .map(|p| roles::resource_tags(t, p))
+                .unwrap_or_default(),
         });
     }
 }

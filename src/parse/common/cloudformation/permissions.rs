@@ -28,16 +28,38 @@ fn is_function(kind: Option<&str>) -> bool {
     )
 }
 
+/// The function ARN inside an API Gateway integration or authorizer URI
+/// (`arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`),
+/// or the text itself.
+fn unwrap_uri(raw: &str) -> &str {
+    raw.split_once(":lambda:path/")
+        .and_then(|(_, path)| path.split_once("/functions/"))
+        .map(|(_, rest)| rest.strip_suffix("/invocations").unwrap_or(rest))
+        .unwrap_or(raw)
+}
+
+/// The version or alias a function name or ARN names (`live` in `f:live` and
+/// `arn:...:function:f:live`), after the first `:` outside `${...}` for names.
+fn qualifier_in(raw: &str) -> Option<String> {
+    match Arn::parse(raw) {
+        Ok(arn) => arn.function().and_then(|(_, q)| q.map(|q| q.to_string())),
+        Err(_) => Part::new(raw)
+            .split_once(&[':'])
+            .map(|(_, q)| q.to_string()),
+    }
+}
+
 /// Resolves a `FunctionName`/`Arn`/`Endpoint` value to a template function.
 fn target(t: &Template, app: &App, n: &Node) -> Target {
     let raw = t.text(n).unwrap_or_default();
+    let inner = unwrap_uri(&raw);
     if let Some(rid) = t.refers_to(n) {
         let kind = t.kind_of(&rid);
         if is_function(kind) {
             return Target {
                 function: Some(id(t.file, &rid)),
+                qualifier: qualifier_in(inner),
                 raw,
-                qualifier: None,
             };
         }
         if matches!(kind, Some("AWS::Lambda::Alias" | "AWS::Lambda::Version")) {
@@ -53,6 +75,10 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
                 tg.raw = raw;
                 tg.qualifier = qualifier;
                 return tg;
+            }
+            // The alias SAM generates for `AutoPublishAlias`: `<Function>Alias<alias>`.
+            if let Some(tg) = sam_alias(t, &rid) {
+                return Target { raw, ..tg };
             }
         }
     }
@@ -74,24 +100,48 @@ fn target(t: &Template, app: &App, n: &Node) -> Target {
         Some((n, q)) => (n.to_string(), Some(q.to_string())),
         None => (p.to_string(), None),
     };
-    let (name, qualifier) = match Arn::parse(&raw) {
+    let (name, qualifier) = match Arn::parse(inner) {
         Ok(arn) => match arn.function() {
             Some((name, qualifier)) => (name.to_string(), qualifier.map(|q| q.to_string())),
-            None => (raw.clone(), None),
+            None => (inner.to_string(), None),
         },
-        Err(_) => name_and_qualifier(Part::new(&raw)),
+        Err(_) => name_and_qualifier(Part::new(inner)),
     };
     let want = resources::function_arn_of(&name);
     let function = app
         .functions
         .iter()
-        .find(|f| f.arn == want || f.arn == raw)
+        .find(|f| f.arn == want || f.arn == inner)
         .map(|f| f.id.clone());
     Target {
         function,
         raw,
         qualifier,
     }
+}
+
+/// The function and alias of an alias SAM generates for a function's `AutoPublishAlias`
+/// (logical id `<Function>Alias<alias>`, "AutoPublishAlias" in the SAM developer guide's
+/// `AWS::Serverless::Function` page).
+fn sam_alias(t: &Template, rid: &str) -> Option<Target> {
+    rid.match_indices("Alias").find_map(|(i, _)| {
+        let function = &rid[..i];
+        if t.kind_of(function) != Some("AWS::Serverless::Function") {
+            return None;
+        }
+        let alias = t
+            .resources
+            .get(function)
+            .and_then(|d| d.props())
+            .and_then(|p| p.get("AutoPublishAlias"))
+            .and_then(|a| t.text(a))
+            .unwrap_or_else(|| rid[i + "Alias".len()..].to_string());
+        Some(Target {
+            function: Some(id(t.file, function)),
+            raw: String::new(),
+            qualifier: Some(alias),
+        })
+    })
 }
 
 /// Lowers permissions, mappings, invoke configs, URLs and triggers.
@@ -343,6 +393,115 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
                 }
             }
         }
+        // TOKEN and REQUEST authorizers call a function; COGNITO_USER_POOLS ones have no URI.
+        "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
+            if let Some(f) = p.get("AuthorizerUri") {
+                let tkind = if kind == "AWS::ApiGateway::Authorizer" {
+                    "ApiAuthorizer"
+                } else {
+                    "HttpApiAuthorizer"
+                };
+                let api = p
+                    .get(if tkind == "ApiAuthorizer" {
+                        "RestApiId"
+                    } else {
+                        "ApiId"
+                    })
+                    .and_then(|n| t.text(n));
+                let source = api.map(|api| {
+                    Spanned::new(authorizer_arn(&api, &format!("${{{logical}}}")), p.span)
+                });
+                found.push((tkind, f, source, p));
+            }
+        }
+        "AWS::IoT::Authorizer" => {
+            if let Some(f) = p.get("AuthorizerFunctionArn") {
+                let name = p
+                    .get("AuthorizerName")
+                    .and_then(|n| t.text(n))
+                    .unwrap_or_else(|| format!("${{{logical}}}"));
+                let arn =
+                    format!("arn:aws:iot:${{AWS::Region}}:${{AWS::AccountId}}:authorizer/{name}");
+                found.push(("IoTAuthorizer", f, Some(Spanned::new(arn, p.span)), p));
+            }
+        }
+        "AWS::Lex::BotAlias" => {
+            let alias_arn = Spanned::new(
+                own_arn
+                    .as_ref()
+                    .map_or_else(|| format!("${{{logical}.Arn}}"), |a| a.value.clone()),
+                p.span,
+            );
+            for l in p
+                .get("BotAliasLocaleSettings")
+                .map(|s| s.items().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                let hook = l
+                    .get("BotAliasLocaleSetting")
+                    .and_then(|s| s.get("CodeHookSpecification"))
+                    .and_then(|c| c.get("LambdaCodeHook"))
+                    .and_then(|h| h.get("LambdaArn"));
+                if let Some(f) = hook {
+                    found.push(("Lex", f, Some(alias_arn.clone()), l));
+                }
+            }
+        }
+        "AWS::Config::ConfigRule" => {
+            let source = p.get("Source");
+            let owner = source.and_then(|s| s.get("Owner")).and_then(|n| t.text(n));
+            if let (Some("CUSTOM_LAMBDA"), Some(f)) = (
+                owner.as_deref(),
+                source.and_then(|s| s.get("SourceIdentifier")),
+            ) {
+                // The rule's ARN holds an id AWS Config assigns.
+                let arn = Spanned::new(
+                    own_arn
+                        .as_ref()
+                        .map_or_else(|| format!("${{{logical}.Arn}}"), |a| a.value.clone()),
+                    p.span,
+                );
+                found.push(("ConfigRule", f, Some(arn), p));
+            }
+        }
+        "AWS::CloudWatch::Alarm" => {
+            let name = p
+                .get("AlarmName")
+                .and_then(|n| t.text(n))
+                .unwrap_or_else(|| format!("${{{logical}}}"));
+            let arn = Spanned::new(
+                format!("arn:aws:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{name}"),
+                p.span,
+            );
+            for list in ["AlarmActions", "OKActions", "InsufficientDataActions"] {
+                for a in p
+                    .get(list)
+                    .map(|s| s.items().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    found.push(("CloudWatchAlarm", a, Some(arn.clone()), p));
+                }
+            }
+        }
+        // SAM APIs' Lambda authorizers; SAM adds their permission (below).
+        "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+            let tkind = if kind == "AWS::Serverless::Api" {
+                "ApiAuthorizer"
+            } else {
+                "HttpApiAuthorizer"
+            };
+            let source = Spanned::new(authorizer_arn(&format!("${{{logical}}}"), "*"), p.span);
+            for (_, a) in p
+                .get("Auth")
+                .and_then(|a| a.get("Authorizers"))
+                .map(|a| a.entries().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if let Some(f) = a.get("FunctionArn") {
+                    found.push((tkind, f, Some(source.clone()), a));
+                }
+            }
+        }
         _ => {}
     }
     // API integrations embed the function in a URI: only template functions are recognised.
@@ -352,10 +511,14 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
     );
     for (i, (tkind, fnode, source_arn, props)) in found.into_iter().enumerate() {
         let tg = target(t, app, fnode);
-        // Rules and schedules also target queues, topics, streams...: keep Lambda targets.
+        // Rules, schedules, repositories and alarms also target queues, topics, streams...:
+        // keep Lambda targets.
         let any_target = matches!(
             kind,
-            "AWS::Events::Rule" | "AWS::Scheduler::Schedule" | "AWS::CodeCommit::Repository"
+            "AWS::Events::Rule"
+                | "AWS::Scheduler::Schedule"
+                | "AWS::CodeCommit::Repository"
+                | "AWS::CloudWatch::Alarm"
         );
         if (embedded || any_target) && tg.function.is_none() && !tg.raw.contains(":function:") {
             continue;
@@ -365,19 +528,128 @@ fn triggers(t: &Template, logical: &str, kind: &str, p: &Node, app: &mut App) {
         } else {
             format!("/{i}")
         };
-        let kind = if tkind == "S3" {
+        let trigger_id = format!("{}{suffix}", id(t.file, logical));
+        let details = if tkind == "S3" {
             EventKind::S3(s3_notification(Some(&t.resolve(props))))
         } else {
             EventKind::from_sam(tkind, Poll::default(), S3Notification::default())
         };
+        let role = |path: &[&str]| {
+            let mut n = Some(props);
+            for k in path {
+                n = n.and_then(|x| x.get(k));
+            }
+            n.and_then(|x| t.text(x))
+        };
+        // API Gateway invokes with a role it assumes when given one ("Credentials" of
+        // `AWS::ApiGateway::Method` Integration, `CredentialsArn`, `AuthorizerCredentials`,
+        // `AuthorizerCredentialsArn`, SAM `FunctionInvokeRole`).
+        let invoke_role = match kind {
+            "AWS::ApiGateway::Method" => role(&["Integration", "Credentials"]),
+            "AWS::ApiGatewayV2::Integration" => role(&["CredentialsArn"]),
+            "AWS::ApiGateway::Authorizer" => role(&["AuthorizerCredentials"]),
+            "AWS::ApiGatewayV2::Authorizer" => role(&["AuthorizerCredentialsArn"]),
+            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => role(&["FunctionInvokeRole"]),
+            _ => None,
+        }
+        // `arn:aws:iam::*:user/*` asks API Gateway to call with the caller's credentials.
+        .filter(|r| !r.contains(":user/"));
+        if matches!(kind, "AWS::Serverless::Api" | "AWS::Serverless::HttpApi") {
+            sam_authorizer_permission(t, logical, kind, props, fnode, &tg, app, &trigger_id);
+        }
         app.triggers.push(Trigger {
-            id: format!("{}{suffix}", id(t.file, logical)),
-            kind,
+            id: trigger_id,
+            kind: details,
             span: fnode.span,
             function: tg.function,
             function_ref: tg.raw,
+            qualifier: tg.qualifier,
+            invoke_role,
             source_arn,
             source_ref: Some(logical.to_string()),
         });
+    }
+}
+
+/// The source ARN API Gateway invokes an authorizer with: `<api>/authorizers/<id>` ("Use API
+/// Gateway Lambda authorizers", https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html).
+fn authorizer_arn(api: &str, authorizer: &str) -> String {
+    format!(
+        "arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:{api}/authorizers/{authorizer}"
+    )
+}
+
+/// The permission SAM adds for an API's Lambda authorizer, when it adds one: for REST APIs
+/// unless `DisableFunctionDefaultPermissions: true`, for HTTP APIs only with
+/// `EnableFunctionDefaultPermissions: true` (aws-sam-translator 1.115.0,
+/// `samtranslator/model/api/api_generator.py` `_construct_authorizer_lambda_permission` and
+/// `samtranslator/model/api/http_api_generator.py` `_construct_authorizer_lambda_permission`;
+/// both grant `apigateway.amazonaws.com` on the `FunctionArn` as written, with `SourceArn`
+/// `arn:aws:execute-api:<region>:<account>:<api id>/authorizers/*`).
+#[allow(clippy::too_many_arguments)]
+fn sam_authorizer_permission(
+    t: &Template,
+    logical: &str,
+    kind: &str,
+    authorizer: &Node,
+    fnode: &Node,
+    tg: &Target,
+    app: &mut App,
+    trigger_id: &str,
+) {
+    let flag = |k: &str| authorizer.get(k).and_then(|n| t.resolve(n).as_bool());
+    let adds = if kind == "AWS::Serverless::Api" {
+        flag("DisableFunctionDefaultPermissions") != Some(true)
+    } else {
+        flag("EnableFunctionDefaultPermissions") == Some(true)
+    };
+    if !adds {
+        return;
+    }
+    let span = fnode.span;
+    app.permissions.push(InvokePermission {
+        id: format!("{trigger_id}AuthorizerPermission"),
+        span,
+        function: tg.function.clone(),
+        function_ref: tg.raw.clone(),
+        qualifier: tg.qualifier.clone(),
+        action: Spanned::new("lambda:InvokeFunction".into(), span),
+        principal: Spanned::new("apigateway.amazonaws.com".into(), span),
+        source_arn: Some(Spanned::new(
+            authorizer_arn(&format!("${{{logical}}}"), "*"),
+            span,
+        )),
+        source_account: None,
+        principal_org_id: None,
+        function_url_auth_type: None,
+        event_source_token: false,
+        generated: true,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{qualifier_in, unwrap_uri};
+
+    #[test]
+    fn integration_uris_hold_the_function_arn() {
+        let f = "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Auth}";
+        let uri = format!(
+            "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{f}:live/invocations"
+        );
+        assert_eq!(unwrap_uri(&uri), format!("{f}:live"));
+        assert_eq!(unwrap_uri(f), f);
+        assert_eq!(qualifier_in(unwrap_uri(&uri)).as_deref(), Some("live"));
+        assert_eq!(qualifier_in(f), None);
+    }
+
+    #[test]
+    fn qualifiers_follow_the_first_colon_outside_placeholders() {
+        assert_eq!(qualifier_in("orders:prod").as_deref(), Some("prod"));
+        assert_eq!(qualifier_in("${AWS::StackName}-orders"), None);
+        assert_eq!(
+            qualifier_in("arn:aws:lambda:us-east-1:123456789012:function:orders:7").as_deref(),
+            Some("7")
+        );
     }
 }

@@ -85,6 +85,24 @@ fn tag_list(t: &Template, list: &Node, tags: &mut model::RoleTags) {
     }
 }
 
+/// A resource's `Tags`: a list of `{Key, Value}` (most CloudFormation types) or a map (SAM
+/// resources and a few CloudFormation types such as `AWS::SSM::Parameter`). Incomplete, as
+/// CloudFormation adds the stack's tags (see [`tag_list`]).
+pub(super) fn resource_tags(t: &Template, props: &Node) -> model::RoleTags {
+    let mut tags = model::RoleTags::default();
+    match props.get("Tags") {
+        Some(map) if map.is_map() => {
+            for (k, v) in map.entries() {
+                tags.insert(Some(k.name.clone()), t.text(v));
+            }
+        }
+        Some(list) => tag_list(t, list, &mut tags),
+        None => {}
+    }
+    tags.complete = false;
+    tags
+}
+
 /// Items of a list, with `Fn::If` items expanded into both branches (`AWS::NoValue` dropped).
 pub fn expand_if<'n>(t: &Template, list: &'n Node) -> Vec<&'n Node> {
     let mut out = Vec::new();
