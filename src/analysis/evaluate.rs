@@ -207,9 +207,12 @@ pub fn analyze(
             analyze_function(app, code, config, roles, &resource_tags, role, fi, func)
         })
         .collect();
-    for ri in 0..analysis.roles.len() {
-        mark_used(&mut analysis, ri);
-    }
+    // Each role's grants are marked apart from the others' (in parallel).
+    let functions = &analysis.functions;
+    analysis
+        .roles
+        .par_iter_mut()
+        .for_each(|ra| mark_used(ra, functions));
     analysis.triggers = TriggerGraph::build(app, &analysis.functions);
     analysis
 }
@@ -671,18 +674,24 @@ fn overlaps(grant: &str, need: &str) -> bool {
 }
 
 /// Marks which grants of a role the needs of its functions use.
-fn mark_used(analysis: &mut Analysis, ri: usize) {
-    let functions = analysis.roles[ri].functions.clone();
-    let mut grants = std::mem::take(&mut analysis.roles[ri].grants);
-    for g in grants.iter_mut() {
+fn mark_used(role: &mut RoleAnalysis, analyses: &[FunctionAnalysis]) {
+    // Each need's resource as a request names it, compiled the first time a grant's action
+    // matches the need (by position in `role.functions`, then need index).
+    let mut texts: Vec<Vec<Option<iam::Pattern>>> = role
+        .functions
+        .iter()
+        .map(|&fi| vec![None; analyses.get(fi).map_or(0, |f| f.needs.len())])
+        .collect();
+    for g in role.grants.iter_mut() {
         if g.negated {
             continue;
         }
         // Compiled once per grant, and the action tested first: compiling both patterns for
         // every grant × need pair was the largest cost of a 10,000-function run.
         let grant_pattern = iam::Pattern::resource(&g.resource);
-        for &fi in &functions {
-            for (ni, need) in analysis.functions[fi].needs.iter().enumerate() {
+        for (k, &fi) in role.functions.iter().enumerate() {
+            let Some(fa) = analyses.get(fi) else { continue };
+            for (ni, need) in fa.needs.iter().enumerate() {
                 if !iam::action_matches(&g.action, &need.action) {
                     continue;
                 }
@@ -694,8 +703,9 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
                 let resource_ok = if unknown_part {
                     overlaps(&g.resource, &need.resource)
                 } else {
-                    let text = iam::Pattern::text(&need.resource);
-                    iam::pattern::glob(&grant_pattern, &text, &()) != Match::No
+                    let text =
+                        texts[k][ni].get_or_insert_with(|| iam::Pattern::text(&need.resource));
+                    iam::pattern::glob(&grant_pattern, text, &()) != Match::No
                 };
                 if resource_ok {
                     g.used_by.push((fi, ni));
@@ -703,5 +713,4 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
             }
         }
     }
-    analysis.roles[ri].grants = grants;
 }

@@ -16,7 +16,7 @@ use std::fmt::Display;
 
 use tree_sitter::{Node, Tree};
 
-use super::{kind, walk};
+use super::{by_field, kind, walk};
 #[cfg(doc)]
 use crate::model::Outline;
 use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, ImportUse, Unit};
@@ -355,7 +355,7 @@ fn is_callee(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
             "new_expression" => "constructor",
             _ => return false,
         };
-        if parent.child_by_field_name(field).map(|c| c.id()) != Some(at.id()) {
+        if by_field(parent, field).map(|c| c.id()) != Some(at.id()) {
             return false;
         }
         if field != "object" {

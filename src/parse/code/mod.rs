@@ -174,9 +174,9 @@ pub fn extract_with(
     imported: &[Factory],
 ) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
-    let previous = KINDS.replace(kind_names(lang));
+    let previous = NAMES.replace(grammar_names(lang));
     let mut facts = (lang.profile().extract)(file, &tree, imported);
-    KINDS.set(previous);
+    NAMES.set(previous);
     for call in &mut facts.calls {
         token_signer(call);
     }
@@ -566,26 +566,48 @@ fn first_error(tree: &Tree) -> Option<usize> {
     }
 }
 
-thread_local! {
-    /// The kind names of the grammar whose tree this thread is reading, by kind id (see
-    /// [`kind`]); empty outside [`extract_with`].
-    static KINDS: Cell<&'static [Option<&'static str>]> = const { Cell::new(&[]) };
+/// Names of one grammar, read once: its node kinds by kind id, its fields sorted by name.
+#[derive(Clone, Copy)]
+struct Names {
+    kinds: &'static [Option<&'static str>],
+    fields: &'static [(&'static str, u16)],
 }
 
-/// The kind names of a language's grammar by kind id, read once.
-fn kind_names(lang: Lang) -> &'static [Option<&'static str>] {
-    static TABLES: [OnceLock<Vec<Option<&'static str>>>; 6] = [const { OnceLock::new() }; 6];
-    TABLES.get(lang as usize).map_or(&[], |table| {
-        table.get_or_init(|| {
+impl Names {
+    const NONE: Names = Names {
+        kinds: &[],
+        fields: &[],
+    };
+}
+
+thread_local! {
+    /// The names of the grammar whose tree this thread is reading (see [`kind`], [`by_field`]);
+    /// empty outside [`extract_with`].
+    static NAMES: Cell<Names> = const { Cell::new(Names::NONE) };
+}
+
+/// The names of a language's grammar, read once.
+fn grammar_names(lang: Lang) -> Names {
+    static TABLES: [OnceLock<(Vec<Option<&'static str>>, Vec<(&'static str, u16)>)>; 6] =
+        [const { OnceLock::new() }; 6];
+    TABLES.get(lang as usize).map_or(Names::NONE, |table| {
+        let (kinds, fields) = table.get_or_init(|| {
             let grammar = lang.grammar();
-            (0..grammar.node_kind_count())
+            let kinds = (0..grammar.node_kind_count())
                 .map(|id| {
                     u16::try_from(id)
                         .ok()
                         .and_then(|id| grammar.node_kind_for_id(id))
                 })
-                .collect()
-        })
+                .collect();
+            let mut fields: Vec<(&'static str, u16)> = (1..=grammar.field_count())
+                .filter_map(|id| u16::try_from(id).ok())
+                .filter_map(|id| Some((grammar.field_name_for_id(id)?, id)))
+                .collect();
+            fields.sort_unstable();
+            (kinds, fields)
+        });
+        Names { kinds, fields }
     })
 }
 
@@ -594,9 +616,20 @@ fn kind_names(lang: Lang) -> &'static [Option<&'static str>] {
 /// every pass. Kinds outside the table (`ERROR`) are asked of the node.
 pub(crate) fn kind(node: Node<'_>) -> &'static str {
     let id = usize::from(node.kind_id());
-    KINDS
-        .with(|k| k.get().get(id).copied().flatten())
+    NAMES
+        .with(|n| n.get().kinds.get(id).copied().flatten())
         .unwrap_or_else(|| node.kind())
+}
+
+/// `node.child_by_field_name(name)`, the field's id found by a binary search of the grammar
+/// being read (tree-sitter compares the name with each field name in turn).
+pub(crate) fn by_field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let fields = NAMES.with(|n| n.get().fields);
+    if fields.is_empty() {
+        return node.child_by_field_name(name);
+    }
+    let i = fields.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+    node.child_by_field_id(fields[i].1)
 }
 
 /// The text of a node (empty when the node does not fall on character boundaries).
@@ -713,8 +746,8 @@ mod tests {
     use super::*;
     use crate::source::FileId;
 
-    /// `kind` gives what `Node::kind` gives for every node of every grammar, error nodes and
-    /// aliased kinds included.
+    /// `kind` and `field` give what `Node::kind` and `Node::child_by_field_name` give for every
+    /// node of every grammar, error nodes and aliased kinds included.
     #[test]
     fn kind_table_matches_tree_sitter() {
         let samples = [
@@ -746,25 +779,38 @@ mod tests {
         for (lang, text) in samples {
             let file = SourceFile::new(FileId(0), "sample", text);
             let tree = parse(&file, lang).expect("parses");
-            let previous = KINDS.replace(kind_names(lang));
+            let names = grammar_names(lang);
+            assert!(!names.fields.is_empty(), "{lang:?}");
+            let previous = NAMES.replace(names);
             let mut seen = 0;
             walk(&tree, |node, entering| {
                 if entering {
                     assert_eq!(kind(node), node.kind(), "{lang:?} node {node:?}");
+                    for (name, _) in names.fields {
+                        assert_eq!(
+                            by_field(node, name),
+                            node.child_by_field_name(name),
+                            "{lang:?} node {node:?} field {name}"
+                        );
+                    }
+                    assert_eq!(by_field(node, "no_such_field"), None);
                     seen += 1;
                 }
             });
-            KINDS.set(previous);
+            NAMES.set(previous);
             assert!(seen > 20, "{lang:?}: {seen} nodes");
         }
     }
 
-    /// Outside a walk the kind is asked of the node itself.
+    /// Outside a walk the kind and fields are asked of the node itself.
     #[test]
     fn kind_outside_a_walk() {
         let file = SourceFile::new(FileId(0), "a.py", "x = 1\n");
         let tree = parse(&file, Lang::Python).expect("parses");
         assert_eq!(kind(tree.root_node()), "module");
+        let assignment = tree.root_node().child(0).and_then(|s| s.child(0));
+        let left = assignment.and_then(|a| by_field(a, "left"));
+        assert_eq!(left.map(|l| text(&file, l)), Some("x"));
     }
 }
 
