@@ -203,8 +203,14 @@ pub fn analyze(
         .par_iter()
         .enumerate()
         .map(|(fi, func)| {
-            let role = role_of[fi];
-            analyze_function(app, code, config, roles, &resource_tags, role, fi, func)
+            let inputs = Inputs {
+                app,
+                code,
+                config,
+                roles,
+                resource_tags: &resource_tags,
+            };
+            analyze_function(&inputs, role_of[fi], fi, func)
         })
         .collect();
     // Each role's grants are marked apart from the others' (in parallel).
@@ -217,17 +223,29 @@ pub fn analyze(
     analysis
 }
 
+/// What every function's analysis reads.
+struct Inputs<'a> {
+    app: &'a App,
+    code: &'a [FunctionCode],
+    config: &'a Config,
+    roles: &'a [RoleAnalysis],
+    resource_tags: &'a BTreeMap<String, BTreeMap<String, String>>,
+}
+
 /// One function's needs and their verdicts under its role (`role`, an index in `roles`).
 fn analyze_function(
-    app: &App,
-    code: &[FunctionCode],
-    config: &Config,
-    roles: &[RoleAnalysis],
-    resource_tags: &BTreeMap<String, BTreeMap<String, String>>,
+    inputs: &Inputs<'_>,
     role: Option<usize>,
     fi: usize,
     func: &crate::model::Function,
 ) -> FunctionAnalysis {
+    let Inputs {
+        app,
+        code,
+        config,
+        roles,
+        resource_tags,
+    } = *inputs;
     let mut fa = FunctionAnalysis {
         role,
         ..FunctionAnalysis::default()

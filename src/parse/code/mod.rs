@@ -588,8 +588,9 @@ thread_local! {
 
 /// The names of a language's grammar, read once.
 fn grammar_names(lang: Lang) -> Names {
-    static TABLES: [OnceLock<(Vec<Option<&'static str>>, Vec<(&'static str, u16)>)>; 6] =
-        [const { OnceLock::new() }; 6];
+    /// Kind names by kind id, and field names with their ids, sorted.
+    type Tables = (Vec<Option<&'static str>>, Vec<(&'static str, u16)>);
+    static TABLES: [OnceLock<Tables>; 6] = [const { OnceLock::new() }; 6];
     TABLES.get(lang as usize).map_or(Names::NONE, |table| {
         let (kinds, fields) = table.get_or_init(|| {
             let grammar = lang.grammar();
