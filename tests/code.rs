@@ -1311,6 +1311,7 @@ def handler(event, context):
     let named = |position, keyword: &str| Made::Named {
         position,
         keyword: keyword.into(),
+        classes: Vec::new(),
     };
     assert_eq!(
         factories,
@@ -1368,6 +1369,7 @@ exports.handler = async (event) => {
         made: Made::Named {
             position: 0,
             keyword: String::new(),
+            classes: Vec::new(),
         },
         resource: false,
     }];

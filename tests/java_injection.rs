@@ -1,6 +1,7 @@
 //! Java dependency injection across files: a table injected by declared type takes the table
-//! of the one `@Bean` method providing that type; with several providers, each table counts and
-//! the function's code is incomplete (never one guessed).
+//! of the one `@Bean` method providing that type; with several providers, the call uses one of
+//! their tables (a grant on any is enough; with none granted, the first is the one the fix
+//! names) and the function's code is incomplete.
 
 use std::fs;
 use std::path::Path;
@@ -47,7 +48,8 @@ fn injected_tables_resolve_by_declared_type() {
     assert_eq!(put_item_tables(&report), ["audit", "orders"]);
     assert_eq!(report["functions"][0]["code_link"], "declared");
 
-    // A second provider of `DynamoDbTable<Order>`: both tables count, and the code is incomplete.
+    // A second provider of `DynamoDbTable<Order>`: the role allows `PutItem` on neither, so
+    // the call fails whichever is injected; the need kept is the first candidate's.
     let dir = tempfile::tempdir().expect("temp dir");
     copy(&fixture, dir.path());
     let config = dir
@@ -61,9 +63,15 @@ fn injected_tables_resolve_by_declared_type() {
     )
     .expect("write");
     let report = audit(dir.path());
-    assert_eq!(
-        put_item_tables(&report),
-        ["audit", "orders", "orders-archive"]
+    assert_eq!(put_item_tables(&report), ["audit", "orders"]);
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "missing-permission"
+                && f["severity"] == "error"
+                && f["actions"][0] == "dynamodb:PutItem")
     );
     let notes: Vec<&str> = report["findings"]
         .as_array()

@@ -119,6 +119,9 @@ pub struct NeedVerdict {
     /// For a `Denied` verdict, the conditions that keep a grant of the action on the resource
     /// from applying to this function's request: (condition as written, the request's value).
     pub false_conditions: Vec<FalseCondition>,
+    /// For a `Denied` verdict with no explicit Deny: the identity-based policies allow it (or
+    /// may), and the role's permissions boundary is what leaves it out.
+    pub boundary_blocks: bool,
 }
 
 /// A condition of a grant that is false for the function's request.
@@ -301,6 +304,7 @@ fn analyze_function(
                 by: Vec::new(),
                 conditional_on: Vec::new(),
                 false_conditions: Vec::new(),
+                boundary_blocks: false,
             })
             .collect(),
     };
@@ -590,7 +594,27 @@ fn evaluate_needs<'a>(
                 | iam::Decision::Conditional { by, .. } => by.iter().map(|s| s.span).collect(),
             };
             let explicit = matches!(&decision, iam::Decision::Denied { by, .. } if !by.is_empty());
-            let conditional_on = decision.unknown_keys();
+            let mut conditional_on = decision.unknown_keys();
+            // A conditional answer also depends on the unknown policy variables in the
+            // resources of the deciding grants (`secret:${aws:PrincipalTag/team}/*` where the
+            // role's tag is a parameter).
+            if decision.is_conditional() {
+                for g in role.grants.iter().filter(|g| {
+                    !g.negated
+                        && iam::action_matches(&g.action, &n.action)
+                        && role
+                            .policies
+                            .get(g.policy)
+                            .and_then(|p| p.policy.statements.get(g.statement))
+                            .is_some_and(|st| by.contains(&st.span))
+                }) {
+                    for k in unknown_variables(&g.resource, &req) {
+                        if !conditional_on.iter().any(|x| x.eq_ignore_ascii_case(&k)) {
+                            conditional_on.push(k);
+                        }
+                    }
+                }
+            }
             let verdict = match decision {
                 iam::Decision::Allowed { .. } => Verdict::Allowed,
                 iam::Decision::Conditional { .. } => Verdict::Conditional,
@@ -599,10 +623,12 @@ fn evaluate_needs<'a>(
                 // A resource with unknown parts (`arn:aws:s3:::*/*`, the bucket comes from the
                 // event): any grant of the action may be the right one.
                 iam::Decision::Denied { .. } if n.resource != "*" && n.resource.contains('*') => {
-                    if grants_action(role, &n.action, &n.resource, &req) {
-                        Verdict::Conditional
-                    } else {
-                        Verdict::Denied
+                    match grants_action(role, &n.action, &n.resource, &req) {
+                        Some(keys) => {
+                            conditional_on = keys;
+                            Verdict::Conditional
+                        }
+                        None => Verdict::Denied,
                     }
                 }
                 iam::Decision::Denied { .. } => Verdict::Denied,
@@ -612,11 +638,28 @@ fn evaluate_needs<'a>(
             } else {
                 Vec::new()
             };
+            // Without the boundary the identity-based policies would allow it (or may): the
+            // boundary is what denies ("Permissions boundaries for IAM entities").
+            let boundary_blocks = verdict == Verdict::Denied
+                && !explicit
+                && boundary.is_some()
+                && (!iam::evaluate(
+                    &PolicySet {
+                        boundary: None,
+                        ..set.clone()
+                    },
+                    &req,
+                )
+                .is_denied()
+                    || (n.resource != "*"
+                        && n.resource.contains('*')
+                        && grants_action_identity(role, &n.action, &n.resource, &req)));
             NeedVerdict {
                 verdict,
                 by,
                 conditional_on,
                 false_conditions,
+                boundary_blocks,
             }
         })
         .collect()
@@ -668,19 +711,163 @@ fn false_conditions(
     out
 }
 
-/// Some grant of the action may cover the resource, and its statement's conditions are not
-/// false for this request.
-fn grants_action(role: &RoleAnalysis, action: &str, resource: &str, req: &iam::Request) -> bool {
+/// Some grant of the action may cover the resource (its policy variables resolved from the
+/// request), its statement's conditions are not false for this request, and the permissions
+/// boundary, if any, may allow it too (IAM User Guide, "Permissions boundaries for IAM
+/// entities": the effective permissions are what both the identity-based policies and the
+/// boundary allow). `Some` with the condition keys whose unknown values decide those grants.
+fn grants_action(
+    role: &RoleAnalysis,
+    action: &str,
+    resource: &str,
+    req: &iam::Request,
+) -> Option<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut any = false;
+    for g in &role.grants {
+        if g.negated || !iam::action_matches(&g.action, action) {
+            continue;
+        }
+        let Some(grant) = iam::substitute_vars(&g.resource, req) else {
+            continue;
+        };
+        if !overlaps(&grant, resource) {
+            continue;
+        }
+        // Policy variables whose values the app does not say decide the grant too.
+        for k in unknown_variables(&g.resource, req) {
+            if !keys.iter().any(|x| x.eq_ignore_ascii_case(&k)) {
+                keys.push(k);
+            }
+        }
+        let st = role
+            .policies
+            .get(g.policy)
+            .and_then(|p| p.policy.statements.get(g.statement));
+        if let Some(unknown) = st.map_or(Some(Vec::new()), |st| open_conditions(st, req)) {
+            any = true;
+            for k in unknown {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    if !any {
+        return None;
+    }
+    if let Some(boundary) = &role.boundary {
+        boundary_may_allow(boundary, action, resource, req, &mut keys)?;
+    }
+    Some(keys)
+}
+
+/// What [`grants_action`] finds in the identity-based policies alone, boundary aside.
+fn grants_action_identity(
+    role: &RoleAnalysis,
+    action: &str,
+    resource: &str,
+    req: &iam::Request,
+) -> bool {
     role.grants.iter().any(|g| {
         !g.negated
             && iam::action_matches(&g.action, action)
-            && overlaps(&g.resource, resource)
+            && iam::substitute_vars(&g.resource, req).is_some_and(|r| overlaps(&r, resource))
             && role
                 .policies
                 .get(g.policy)
                 .and_then(|p| p.policy.statements.get(g.statement))
-                .is_none_or(|st| st.conditions.iter().all(|c| c.eval(req) != Match::No))
+                .is_none_or(|st| open_conditions(st, req).is_some())
     })
+}
+
+/// Some Allow statement of the boundary may cover the request; adds its unknown keys.
+fn boundary_may_allow(
+    boundary: &LoadedPolicy,
+    action: &str,
+    resource: &str,
+    req: &iam::Request,
+    keys: &mut Vec<String>,
+) -> Option<()> {
+    let mut allows = false;
+    for st in &boundary.policy.statements {
+        if st.effect != Effect::Allow || !statement_may_cover(st, action, resource, req) {
+            continue;
+        }
+        if let Some(unknown) = open_conditions(st, req) {
+            allows = true;
+            for k in unknown {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    allows.then_some(())
+}
+
+/// The policy variables of a resource pattern (`${aws:PrincipalTag/team}`) whose values the
+/// request does not know, as written ("IAM policy elements: Variables and tags").
+fn unknown_variables(pattern: &str, req: &iam::Request) -> Vec<String> {
+    use crate::iam::pattern::VarLookup;
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let inner = &after[..end];
+        let key = inner.split(',').next().unwrap_or(inner).trim();
+        // Only the global keys: a `${param:bucket}` left by a framework is a deploy-time
+        // value, not a request key.
+        if let iam::pattern::Subst::Var(lc, _) = iam::pattern::classify(inner)
+            && lc.starts_with("aws:")
+            // Unknown, or known only as a deploy-time value (`team: !Ref TeamName`).
+            && req
+                .lookup(&lc)
+                .is_none_or(|vs| vs.iter().any(|v| v.contains("${")))
+        {
+            out.push(key.to_string());
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// `None` when one of the statement's conditions is false for `req`, else the keys of the
+/// conditions whose answer is unknown.
+fn open_conditions(st: &iam::Statement, req: &iam::Request) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for c in &st.conditions {
+        match c.eval(req) {
+            Match::No => return None,
+            Match::Unknown => keys.push(c.key.value.clone()),
+            Match::Yes => {}
+        }
+    }
+    Some(keys)
+}
+
+/// Whether a statement's action and resource elements may cover `action` on a resource with
+/// unknown parts (`NotResource` is read as covering: the unknown parts may fall outside it).
+fn statement_may_cover(
+    st: &iam::Statement,
+    action: &str,
+    resource: &str,
+    req: &iam::Request,
+) -> bool {
+    let action_ok = match &st.action {
+        iam::ActionSpec::Action(p) => p.iter().any(|a| iam::action_matches(&a.value.raw, action)),
+        iam::ActionSpec::NotAction(p) => {
+            !p.iter().any(|a| iam::action_matches(&a.value.raw, action))
+        }
+    };
+    action_ok
+        && match &st.resource {
+            iam::ResourceSpec::Resource(p) => p.iter().any(|r| {
+                iam::substitute_vars(&r.value.raw, req).is_some_and(|r| overlaps(&r, resource))
+            }),
+            iam::ResourceSpec::NotResource(_) | iam::ResourceSpec::None => true,
+        }
 }
 
 /// Whether a grant's resource pattern and a need's resource with unknown parts (`*` where

@@ -164,8 +164,27 @@ impl RequestContext {
         if let Some(r) = region {
             set("aws:requestedregion", vec![r]);
         }
-        for (k, v) in self.resource_tags.get(resource).into_iter().flatten() {
+        // Some services also define their own alias of the key (`secretsmanager:ResourceTag/
+        // tag-key`, `ssm:resourceTag/tag-key`, `iam:ResourceTag/${TagKey}` in the Service
+        // Authorization Reference's condition keys, e.g. "Actions, resources, and condition keys
+        // for AWS Secrets Manager",
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html):
+        // the same tag of the same resource.
+        let alias = format!("{service}:resourcetag/");
+        let has_alias = || {
+            crate::data::catalog().service(&service).is_some_and(|svc| {
+                svc.condition_keys
+                    .iter()
+                    .any(|k| k.to_ascii_lowercase().starts_with(&alias))
+            })
+        };
+        let tags = self.resource_tags.get(resource);
+        let aliased = tags.is_some_and(|t| !t.is_empty()) && has_alias();
+        for (k, v) in tags.into_iter().flatten() {
             set(&format!("aws:resourcetag/{k}"), vec![v.clone()]);
+            if aliased {
+                set(&format!("{alias}{k}"), vec![v.clone()]);
+            }
         }
         // `aws:ResourceAccount`: the account in the resource ARN, when it has one.
         if let Some(account) = resource_arn
@@ -234,6 +253,28 @@ mod tests {
 
     fn get<'a>(r: &'a Request, k: &str) -> Option<&'a [String]> {
         r.lookup(k)
+    }
+
+    #[test]
+    fn service_alias_of_resource_tag_where_the_service_defines_one() {
+        let mut c = ctx();
+        let secret = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:key-AbCdEf";
+        let table = "arn:aws:dynamodb:eu-west-1:111122223333:table/ledger";
+        for arn in [secret, table] {
+            c.resource_tags.insert(
+                arn.into(),
+                BTreeMap::from([("project".to_string(), "partners".to_string())]),
+            );
+        }
+        let r = c.request("secretsmanager:GetSecretValue", secret, Caller::Code);
+        assert_eq!(
+            get(&r, "secretsmanager:resourcetag/project"),
+            Some(&["partners".to_string()][..])
+        );
+        // DynamoDB defines no `dynamodb:ResourceTag/` key: only the global one is set.
+        let r = c.request("dynamodb:GetItem", table, Caller::Code);
+        assert_eq!(get(&r, "dynamodb:resourcetag/project"), None);
+        assert!(get(&r, "aws:resourcetag/project").is_some());
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use eval::{
     ConditionRef, Decision, KindOutcome, Outcomes, PolicyKind, PolicySet, Request,
     RequestPrincipal, StatementRef, cap_statements, evaluate, evaluate_with_outcomes,
 };
-pub use pattern::{Match, Pattern, action_matches, resource_matches};
+pub use pattern::{Match, Pattern, action_matches, resource_matches, substitute_vars};
 pub use policy::{
     ActionSpec, Effect, Policy, PolicyIssue, PrincipalKind, PrincipalSet, PrincipalSpec,
     ResourceSpec, Statement, parse_policy,

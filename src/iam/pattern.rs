@@ -577,6 +577,35 @@ pub const ACTION_TEXT: Syntax = Syntax {
     variables: false,
 };
 
+/// `raw` with its policy variables replaced by their request values: a known value replaces
+/// the variable, a key known to be absent takes the variable's default, and with no default
+/// the policy element matches nothing ("IAM policy elements: Variables and tags", "Specifying
+/// default values": "If there is no value for a key and you don't specify a default, the
+/// variable resolves to nothing and the element doesn't match",
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html) —
+/// `None`. Unknown keys, escapes and deploy-time placeholders stay as written.
+pub fn substitute_vars(raw: &str, vars: &dyn VarLookup) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let Ok((next, p)) = piece(rest) else { break };
+        let written = &rest[..rest.len() - next.len()];
+        rest = next;
+        match p {
+            Piece::Subst(inner) => match classify(inner) {
+                Subst::Var(key, default) => match vars.lookup(&key) {
+                    Some([v, ..]) => out.push_str(v),
+                    Some([]) => out.push_str(default.as_deref()?),
+                    None => out.push_str(written),
+                },
+                Subst::Escape(_) | Subst::Placeholder(_) => out.push_str(written),
+            },
+            Piece::Ch(_) => out.push_str(written),
+        }
+    }
+    Some(out)
+}
+
 /// Case-sensitive resource glob where `*` spans `/` and `:`; see [`Match`].
 pub fn resource_matches(pattern: &str, resource: &str) -> Match {
     glob(&Pattern::resource(pattern), &Pattern::text(resource), &())
@@ -585,6 +614,38 @@ pub fn resource_matches(pattern: &str, resource: &str) -> Match {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substitute_vars_resolves_known_and_absent_keys() {
+        struct Ctx;
+        impl VarLookup for Ctx {
+            fn lookup(&self, key: &str) -> Option<&[String]> {
+                static TEAM: std::sync::LazyLock<Vec<String>> =
+                    std::sync::LazyLock::new(|| vec!["billing".to_string()]);
+                match key {
+                    "aws:principaltag/team" => Some(TEAM.as_slice()),
+                    "aws:username" => Some(&[]),
+                    _ => None,
+                }
+            }
+        }
+        assert_eq!(
+            substitute_vars("arn:aws:s3:::b/${aws:PrincipalTag/team}/*", &Ctx).as_deref(),
+            Some("arn:aws:s3:::b/billing/*")
+        );
+        assert_eq!(
+            substitute_vars("arn:aws:s3:::b/${aws:username}/*", &Ctx),
+            None
+        );
+        assert_eq!(
+            substitute_vars("arn:aws:s3:::b/${aws:username, 'all'}/${*}", &Ctx).as_deref(),
+            Some("arn:aws:s3:::b/all/${*}")
+        );
+        assert_eq!(
+            substitute_vars("table/${aws:userid}-${Stage}", &Ctx).as_deref(),
+            Some("table/${aws:userid}-${Stage}")
+        );
+    }
 
     #[test]
     fn placeholders_are_opaque() {

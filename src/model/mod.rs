@@ -11,9 +11,9 @@
 mod sdk;
 
 pub use sdk::{
-    Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, EnvRead, Export, ExportKind,
-    FUNCTION_NAME_VAR, Factory, INJECTED_TYPE, Import, ImportUse, LocalCall, MAPPED_CLASS, Made,
-    Outline, SdkCall, SdkKind, Unit,
+    Alternative, Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, EnvRead, Export,
+    ExportKind, FUNCTION_NAME_VAR, Factory, INJECTED_TYPE, Import, ImportUse, LocalCall,
+    MAPPED_CLASS, Made, Outline, SdkCall, SdkKind, Unit,
 };
 
 use std::collections::BTreeMap;

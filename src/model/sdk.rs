@@ -78,6 +78,17 @@ pub struct SdkCall {
     pub resource_ids: Vec<Arg>,
     /// Short text for reports: `table.put_item`, `s3.send(GetObjectCommand)`.
     pub text: String,
+    /// Set when this call is one of several readings of one call site, only one of which
+    /// happens (a Java call on an injected object that several factory methods provide).
+    pub alternative: Option<Alternative>,
+}
+
+/// One reading of a call site that has several ([`SdkCall::alternative`]): `group` numbers the
+/// call site within the function's calls, `option` the reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Alternative {
+    pub group: u32,
+    pub option: u32,
 }
 
 /// An environment variable read anywhere in the code.
@@ -183,8 +194,15 @@ pub struct Factory {
 pub enum Made {
     /// Always the same service.
     Service(String),
-    /// The service the call's argument at `position` (or keyword `keyword`) names.
-    Named { position: usize, keyword: String },
+    /// The service the call's argument at `position` (or keyword `keyword`) names: among
+    /// `classes` (key -> service) when the factory picks from its own table
+    /// (`new clients[name]()` with `const clients = { sqs: AWS.SQS }`), else the service of
+    /// that name.
+    Named {
+        position: usize,
+        keyword: String,
+        classes: Vec<(String, String)>,
+    },
 }
 
 /// What a file's module-level definitions reference, so that one handler's share of the
@@ -212,6 +230,8 @@ pub struct Outline {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Unit {
     pub name: String,
+    /// Names referenced; a member read of a name is `name.member` (`db.save`), and the name
+    /// alone appears only when it is used otherwise too.
     pub refs: BTreeSet<String>,
 }
 

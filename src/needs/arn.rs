@@ -399,6 +399,28 @@ fn is_one_token(value: &str) -> bool {
         && value[2..].find('}').is_some_and(|i| i + 3 == value.len())
 }
 
+/// `text` split at `sep`, except where `sep` is inside a `${...}` token.
+fn split_outside_tokens(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut prev = '\0';
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' if prev == '$' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            c if c == sep && depth == 0 => {
+                out.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    out.push(&text[start..]);
+    out
+}
+
 /// `https://sqs.<region>.amazonaws.com/<account>/<name>` (and the legacy
 /// `https://<region>.queue.amazonaws.com/...` and `https://queue.amazonaws.com/...` forms) to
 /// `arn:aws:sqs:<region>:<account>:<name>`.
@@ -406,11 +428,15 @@ pub fn queue_url_to_arn(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
-    let mut parts = rest.split('/');
-    let host = parts.next()?;
-    let account = parts.next()?;
-    let name = parts.next()?;
-    if account.is_empty() || name.is_empty() {
+    // `/` inside an unresolved `${ssm:/app/queue-url}` is not a path separator.
+    let parts = split_outside_tokens(rest, '/');
+    let [host, account, name, ..] = parts.as_slice() else {
+        return None;
+    };
+    let (host, account, name) = (*host, *account, *name);
+    // The path is `/<account>/<name>`: an account id, or a value known only at deploy time.
+    let account_like = crate::arn::is_account_id(account) || is_one_token(account);
+    if !account_like || name.is_empty() {
         return None;
     }
     let region = if let Some(r) = host.strip_prefix("sqs.") {
@@ -585,6 +611,15 @@ mod tests {
             Some("arn:aws:sqs:eu-west-1:123456789012:orders")
         );
         assert_eq!(queue_url_to_arn("orders"), None);
+        // A host known only at deploy time, with a path that is not `/<account>/<name>`.
+        assert_eq!(
+            queue_url_to_arn("https://${ssm:/orders/dev/api-host}/queue"),
+            None
+        );
+        assert_eq!(
+            queue_url_to_arn("https://sqs.us-east-1.amazonaws.com/${ssm:/acct/id}/jobs").as_deref(),
+            Some("arn:aws:sqs:us-east-1:${ssm:/acct/id}:jobs")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
+    Choice, NeedOpts, NeedSet, Reason, ReasonKind, Strength, kms, other_resources_for_action,
     resource_for_action, signed,
 };
 use crate::arn::Arn;
@@ -51,9 +51,15 @@ pub fn sdk_needs(
     let mut stats = SdkNeeds::default();
     let (region, account) = super::home(func);
     let hints = &with_event_values(func, app, hints, calls);
+    // The readings of one call site, only one of which happens, as one choice of needs.
+    let mut groups: BTreeMap<u32, u32> = BTreeMap::new();
     // The app's resources encrypted with a customer managed key, listed once per function.
     let encrypted = std::cell::OnceCell::new();
     for call in calls {
+        let choice = call.alternative.map(|a| Choice {
+            group: *groups.entry(a.group).or_insert_with(|| set.new_group()),
+            option: a.option,
+        });
         let Some(resolved) = resolve(func, hints, call) else {
             stats.unresolved.push(call.text.clone());
             continue;
@@ -67,7 +73,10 @@ pub fn sdk_needs(
             span: call.span,
             detail: call.text.clone(),
         };
-        let mut add = |set: &mut NeedSet, action: &str, resource: &str, opts: NeedOpts| {
+        let mut add = |set: &mut NeedSet, action: &str, resource: &str, mut opts: NeedOpts| {
+            if choice.is_some() {
+                opts.choice = choice;
+            }
             stats.total_pairs += 1;
             if resource != "*" && !resource.ends_with(":*") {
                 stats.specific += 1;

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Listing};
 use crate::model::{
-    Arg, CodeFacts, ExportKind, Factory, Function, INJECTED_TYPE, MAPPED_CLASS, SdkCall,
+    Alternative, Arg, CodeFacts, ExportKind, Factory, Function, INJECTED_TYPE, MAPPED_CLASS,
+    SdkCall,
 };
 use crate::parse;
 use crate::parse::code::{self, HandlerEntry, Lang, Packages};
@@ -115,9 +116,14 @@ pub fn gather(
     let mut roots: Vec<(usize, Vec<String>)> = Vec::new();
     let mut java: Vec<JavaSources> = Vec::new();
     let mut notes: Vec<Option<LocationNote>> = Vec::new();
+    // The functions whose code is a Go package.
+    let mut go: BTreeSet<usize> = BTreeSet::new();
     for (i, f) in functions.iter().enumerate() {
         let (mut files, note) = match go_files(f, listing, sources) {
-            Some(located) => located,
+            Some(located) => {
+                go.insert(i);
+                located
+            }
             None => (handler_files(f, listing), None),
         };
         let mut found = JavaSources::default();
@@ -262,7 +268,7 @@ pub fn gather(
         let reached = fc
             .entry
             .as_ref()
-            .filter(|_| is_java(f))
+            .filter(|_| is_java(f) || go.contains(&i))
             .and_then(|entry| method_reach(entry, &read));
         for (file, facts) in &read {
             match &reached {
@@ -905,11 +911,18 @@ fn resolve_mapped_tables(calls: &mut [SdkCall], files: &[(&str, &CodeFacts)]) {
 
 /// Gives each Java call on an injected table the table of the factory method that provides
 /// its declared type in any of the function's files (`@Bean`, `@Produces`, `@Singleton`):
-/// with one provider, that table; with several, one call per table (the union) and the
-/// function's code incomplete, since which one is injected depends on qualifiers rolefit does
-/// not read; with none, unknown.
+/// with one provider, that table; with several, one call per table, each an
+/// [`Alternative`] of the call site (only the injected one is used: a missing grant is certain
+/// only when the role allows none of them), and the function's code incomplete, since which
+/// one is injected depends on qualifiers rolefit does not read; with none, unknown.
 fn resolve_injected_tables(fc: &mut FunctionCode, files: &[(&str, &CodeFacts)]) {
     let mut out = Vec::with_capacity(fc.calls.len());
+    let mut group = fc
+        .calls
+        .iter()
+        .filter_map(|c| c.alternative.map(|a| a.group))
+        .max()
+        .unwrap_or(0);
     for mut call in std::mem::take(&mut fc.calls) {
         let Some(at) = call.args.iter().position(|(k, _)| k == INJECTED_TYPE) else {
             out.push(call);
@@ -926,8 +939,8 @@ fn resolve_injected_tables(fc: &mut FunctionCode, files: &[(&str, &CodeFacts)]) 
             }
             if tables.len() > 1 {
                 let why = format!(
-                    "{} factory methods provide `{ty}`; which one is injected at `{}` is not known, \
-                     so each is counted",
+                    "{} factory methods provide `{ty}`; which one is injected at `{}` is not known \
+                     (qualifiers decide), so a grant on any of their tables is taken as enough",
                     tables.len(),
                     call.text
                 );
@@ -941,9 +954,16 @@ fn resolve_injected_tables(fc: &mut FunctionCode, files: &[(&str, &CodeFacts)]) 
             out.push(call);
             continue;
         }
-        for table in tables {
+        let several = tables.len() > 1;
+        if several {
+            group += 1;
+        }
+        for (option, table) in (0u32..).zip(tables) {
             let mut one = call.clone();
             one.args[at] = ("TableName".to_string(), table.clone());
+            if several {
+                one.alternative = Some(Alternative { group, option });
+            }
             out.push(one);
         }
     }

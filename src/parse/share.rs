@@ -146,15 +146,30 @@ fn import_ask(outline: &Outline, index: usize, reached: &Reached) -> Option<Want
         names: BTreeSet::new(),
     };
     for (local, imported) in binds {
-        if reached.names.contains(local) {
-            if imported == "*" {
-                ask.whole = true;
-            } else {
-                ask.names.insert(imported.clone());
-            }
+        let bare = reached.names.contains(local);
+        let members = members_of(&reached.names, local);
+        if imported == "*" {
+            // A module bound whole and only read member by member (`db.save(...)`) is asked
+            // for those members; used any other way (passed on, iterated), all of it.
+            ask.whole |= bare;
+            ask.names.extend(members.map(str::to_string));
+        } else if bare || members.count() > 0 {
+            ask.names.insert(imported.clone());
         }
     }
     Some(ask)
+}
+
+/// The members read of `name` among reached names (`db.save` -> `save`).
+fn members_of<'n>(names: &'n BTreeSet<String>, name: &'n str) -> impl Iterator<Item = &'n str> {
+    names
+        .iter()
+        .filter_map(move |n| n.strip_prefix(name)?.strip_prefix('.'))
+}
+
+/// A referenced name without its member (`db.save` -> `db`).
+fn head(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(h, _)| h)
 }
 
 /// The units and names of a module that run for an ask: the module-level code, the asked
@@ -169,7 +184,8 @@ fn reach(outline: &Outline, want: &Want) -> Reached {
         return whole;
     }
     let defined = |name: &String| {
-        outline.units.iter().any(|u| u.name == *name)
+        let name = head(name);
+        outline.units.iter().any(|u| u.name == name)
             || outline
                 .import_uses
                 .iter()
@@ -181,13 +197,16 @@ fn reach(outline: &Outline, want: &Want) -> Reached {
     let mut names: BTreeSet<String> = want.names.clone();
     names.extend(outline.module_refs.iter().cloned());
     let mut units = BTreeSet::new();
+    // A unit runs when its name is referenced, alone or with a member (`api.get`).
+    let mut heads: BTreeSet<String> = names.iter().map(|n| head(n).to_string()).collect();
     loop {
         let mut grew = false;
         for (i, unit) in outline.units.iter().enumerate() {
             let i = i as u32;
-            if !units.contains(&i) && names.contains(&unit.name) {
+            if !units.contains(&i) && heads.contains(&unit.name) {
                 units.insert(i);
                 names.extend(unit.refs.iter().cloned());
+                heads.extend(unit.refs.iter().map(|n| head(n).to_string()));
                 grew = true;
             }
         }
@@ -378,11 +397,42 @@ exports.run = async () => s3.send(new GetObjectCommand({ Bucket: "b", Key: "k" }
 exports.write = async () => s3.send(new PutObjectCommand({ Bucket: "b", Key: "k" }));
 "#;
         let files = [("index.js", index), ("lib.js", lib)];
-        // `lib` is the whole module (`require` binds all of it).
+        // `lib` binds the whole module, but only its member `run` is read.
+        assert_eq!(
+            methods(&share(&files, "index.handler")),
+            ["GetObjectCommand"]
+        );
+        // Passed on as a value, the module is used whole.
+        let index = "const lib = require('./lib');\nexports.handler = async () => call(lib);\n";
+        let files = [("index.js", index), ("lib.js", lib)];
         assert_eq!(
             methods(&share(&files, "index.handler")),
             ["GetObjectCommand", "PutObjectCommand"]
         );
+        // One handler of several reading members of a module bound whole (`db.save`), with
+        // `module.exports = { a, b }` on both sides.
+        let handlers = "const db = require('./db');\nconst get = async (e) => db.fetch(e.id);\nconst put = async (e) => db.save(e);\nmodule.exports = { get, put };\n";
+        let db = r#"
+const { S3Client, GetObjectCommand, PutObjectCommand } = require("@aws-sdk/client-s3");
+const s3 = new S3Client({});
+async function fetch(id) { return s3.send(new GetObjectCommand({ Bucket: "b", Key: id })); }
+async function save(item) { await s3.send(new PutObjectCommand({ Bucket: "b", Key: item.id })); }
+module.exports = { fetch, save };
+"#;
+        let files = [("handlers.js", handlers), ("db.js", db)];
+        assert_eq!(
+            methods(&share(&files, "handlers.get")),
+            ["GetObjectCommand"]
+        );
+        assert_eq!(
+            methods(&share(&files, "handlers.put")),
+            ["PutObjectCommand"]
+        );
+        // Python: `import db` and `db.save(...)`.
+        let app = "import db\n\ndef handler(event, context):\n    return db.fetch(event)\n";
+        let db = "import boto3\ns3 = boto3.client('s3')\n\ndef fetch(e):\n    return s3.get_object(Bucket='b', Key='k')\n\ndef save(e):\n    s3.put_object(Bucket='b', Key='k')\n";
+        let files = [("app.py", app), ("db.py", db)];
+        assert_eq!(methods(&share(&files, "app.handler")), ["get_object"]);
         // A CommonJS module has no `default` definition: the ask cannot be placed.
         let index = "import lib from './lib.js';\nexport const handler = async () => lib.run();\n";
         let files = [("index.mjs", index), ("lib.js", lib)];

@@ -95,8 +95,17 @@ impl Rule for MissingPermission {
                         }
                     }
                 }
+                let boundary_blocks = indices.iter().all(|&ni| fa.verdicts[ni].boundary_blocks);
                 let tail = if denied_explicitly {
                     "an explicit Deny blocks it".to_string()
+                } else if boundary_blocks && unmet.is_empty() {
+                    let boundary = role
+                        .boundary
+                        .as_ref()
+                        .map_or("", |b| b.name.rsplit('#').next().unwrap_or(&b.name));
+                    format!(
+                        "its role's permissions boundary {boundary} does not allow it (a role can do only what both its policies and its boundary allow)"
+                    )
                 } else if unmet.is_empty() {
                     "its role does not allow it".to_string()
                 } else {

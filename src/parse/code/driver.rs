@@ -268,7 +268,7 @@ fn outline_enter<'f, W: Walker<'f>>(
         return;
     }
     let name = super::text(scope.file, node);
-    if name.is_empty() {
+    if name.is_empty() || declared_name(node, ancestors) {
         return;
     }
     let called = is_callee(node, ancestors);
@@ -276,21 +276,54 @@ fn outline_enter<'f, W: Walker<'f>>(
         scope.facts.outline.dynamic = true;
     }
     let callee = called && state.deferred == 0;
+    // A member of a name (`db.save`) is referenced as `db.save`: a module imported whole is
+    // then asked for that member only (see `Unit::refs`).
+    let name = match member_of(scope.file, node, ancestors) {
+        Some(member) => format!("{name}.{member}"),
+        None => name.to_string(),
+    };
     let outline = &mut scope.facts.outline;
     match state.unit {
         Some((u, _)) => {
             if let Some(unit) = outline.units.get_mut(u as usize) {
-                unit.refs.insert(name.to_string());
+                unit.refs.insert(name.clone());
             }
             // A function called while the module loads runs for every handler.
             if callee {
-                outline.module_refs.insert(name.to_string());
+                outline.module_refs.insert(name);
             }
         }
         None => {
-            outline.module_refs.insert(name.to_string());
+            outline.module_refs.insert(name);
         }
     }
+}
+
+/// True for the name a declaration binds (`lib` in `const lib = require('./lib')`): binding a
+/// name is no use of it.
+fn declared_name(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
+    ancestors.last().is_some_and(|p| {
+        p.kind() == "variable_declarator"
+            && p.child_by_field_name("name")
+                .is_some_and(|n| n.id() == node.id())
+    })
+}
+
+/// The member read of `node` when it is the object of a member access (`db.save` in
+/// JavaScript, `db.save` as a Python attribute), else `None`.
+fn member_of<'f>(file: &'f SourceFile, node: Node<'_>, ancestors: &[Node<'_>]) -> Option<&'f str> {
+    let parent = ancestors.last()?;
+    let member = match parent.kind() {
+        "member_expression" => parent.child_by_field_name("property"),
+        "attribute" => parent.child_by_field_name("attribute"),
+        _ => None,
+    }?;
+    if parent.child_by_field_name("object")?.id() != node.id() {
+        return None;
+    }
+    matches!(member.kind(), "property_identifier" | "identifier")
+        .then(|| super::text(file, member))
+        .filter(|m| !m.is_empty())
 }
 
 /// Leaving a node: ends deferred code and the unit it started.

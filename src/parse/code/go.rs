@@ -8,7 +8,7 @@
 //! a receiver the table does not know still counts when its request literal names it
 //! (`db.PutItem(ctx, &dynamodb.PutItemInput{...})` through a local interface).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::{Node, Tree};
 
@@ -17,7 +17,9 @@ use super::driver::{self, Passed, Scope, Walker};
 use super::goeval::{Env, Obj, Package};
 use super::profile::{self, FileFacts, HandlerEntry, Packages, Profile};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
+use crate::model::{
+    Arg, CallStyle, CodeFacts, ExportKind, Factory, LocalCall, Made, SdkCall, SdkKind,
+};
 use crate::source::SourceFile;
 
 /// Go: a handler names the binary built from the code folder's package (`go1.x`, or
@@ -60,6 +62,15 @@ fn entry(_handler: &str, files: &[FileFacts<'_>]) -> Option<HandlerEntry> {
     Some(defined.unwrap_or_else(|| profile::entry(file, start)))
 }
 
+impl Go<'_> {
+    /// Records that code in `caller` (empty: package level) mentions `callee`, once.
+    fn reference(&mut self, scope: &mut Scope<'_, Arg>, caller: String, callee: String) {
+        if self.refs.insert((caller.clone(), callee.clone())) {
+            scope.facts.local_calls.push(LocalCall { caller, callee });
+        }
+    }
+}
+
 /// The SDK facts of one parsed Go file.
 fn extract(file: &SourceFile, tree: &Tree, imported: &[Factory]) -> CodeFacts {
     driver::extract::<Go<'_>>(file, tree, imported)
@@ -71,6 +82,8 @@ struct Go<'f> {
     cx: Env<'f>,
     /// The file is in `package main` (its `lambda.Start` names the binary's handler).
     main: bool,
+    /// (function, name) pairs already recorded as [`LocalCall`]s.
+    refs: BTreeSet<(String, String)>,
 }
 
 impl<'f> Walker<'f> for Go<'f> {
@@ -86,6 +99,7 @@ impl<'f> Walker<'f> for Go<'f> {
                 memo: HashMap::new(),
             },
             main: false,
+            refs: BTreeSet::new(),
         }
     }
 
@@ -104,10 +118,25 @@ impl<'f> Walker<'f> for Go<'f> {
             "import_spec" => import(&mut self.cx, scope, node),
             "function_declaration" | "method_declaration" => {
                 if let Some(name) = node.child_by_field_name("name") {
-                    scope.export(self.cx.t(name).to_string(), ExportKind::Function, node);
+                    let name = self.cx.t(name).to_string();
+                    // `init` runs when the package loads, like package-level code.
+                    if node.kind() == "function_declaration" && name == "init" {
+                        self.reference(scope, String::new(), name.clone());
+                    }
+                    scope.export(name, ExportKind::Function, node);
                 }
                 returns(&mut self.cx, node);
                 parameters(&mut self.cx, node, scope.learned);
+            }
+            // Every name a function's body mentions (called, or passed on as a function
+            // value) may be one of the code's own functions or methods, matched by name.
+            "identifier" | "field_identifier" => {
+                if let Some(caller) = scope.function().map(str::to_string) {
+                    let name = self.cx.t(node).to_string();
+                    if caller != name {
+                        self.reference(scope, caller, name);
+                    }
+                }
             }
             _ => {}
         }
@@ -473,6 +502,7 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         args: Vec::new(),
         resource_ids: Vec::new(),
         text: shown,
+        alternative: None,
     };
     if let Some(Package::Service(service)) = cx.package_of(operand) {
         let made = method

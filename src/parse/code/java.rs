@@ -714,6 +714,7 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         service: service.to_string(),
         resource_type: None,
         text: format!("{}.{method}", short_receiver(receiver, fallback)),
+        alternative: None,
         method,
         style,
         args: Vec::new(),

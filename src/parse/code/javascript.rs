@@ -14,7 +14,7 @@ use super::handler::join;
 use super::jsbind::{
     bind, declarator, import, import_binds, parameters, record_import, require_binds,
 };
-use super::jseval::{Env, JsObj};
+use super::jseval::{self, Env, JsObj};
 use super::profile::{self, Profile};
 use super::{kind, short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
@@ -295,11 +295,26 @@ impl<'f> Walker<'f> for JavaScript<'f> {
             let made = match obj {
                 JsObj::V2Client(class) => Made::Service(class.clone()),
                 JsObj::V3Client(package) => Made::Service(package.clone()),
-                // A factory choosing among its own classes is known only in its file.
-                JsObj::ClientOf { position, classes } if classes.is_empty() => Made::Named {
-                    position: *position,
-                    keyword: String::new(),
-                },
+                // A factory choosing among its own classes passes them on by service name
+                // (an empty table would mean any v2 class: a table of other classes is not
+                // passed on).
+                JsObj::ClientOf { position, classes } => {
+                    let services: Vec<(String, String)> = classes
+                        .iter()
+                        .filter_map(|(key, class)| match jseval::instance(class.clone())? {
+                            JsObj::V2Client(c) | JsObj::V3Client(c) => Some((key.clone(), c)),
+                            _ => None,
+                        })
+                        .collect();
+                    if services.is_empty() != classes.is_empty() {
+                        continue;
+                    }
+                    Made::Named {
+                        position: *position,
+                        keyword: String::new(),
+                        classes: services,
+                    }
+                }
                 _ => continue,
             };
             scope.facts.factories.push(Factory {
@@ -315,9 +330,23 @@ impl<'f> Walker<'f> for JavaScript<'f> {
             let obj = match &f.made {
                 Made::Service(s) if s.starts_with('@') => JsObj::V3Client(s.clone()),
                 Made::Service(s) => JsObj::V2Client(s.clone()),
-                Made::Named { position, .. } => JsObj::ClientOf {
+                Made::Named {
+                    position, classes, ..
+                } => JsObj::ClientOf {
                     position: *position,
-                    classes: Vec::new(),
+                    classes: classes
+                        .iter()
+                        .map(|(key, service)| {
+                            let class = match service.strip_prefix('@') {
+                                Some(_) => JsObj::V3Export {
+                                    package: service.clone(),
+                                    name: "Client".to_string(),
+                                },
+                                None => JsObj::V2Class(service.clone()),
+                            };
+                            (key.clone(), class)
+                        })
+                        .collect(),
                 },
             };
             self.cx.names.entry(format!("{}()", f.name)).or_insert(obj);
@@ -441,6 +470,7 @@ fn sdk_call(
         args: Vec::new(),
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     }
 }
 

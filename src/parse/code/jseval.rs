@@ -93,7 +93,7 @@ pub(crate) fn module_obj(module: &str) -> Option<JsObj> {
 }
 
 /// A client of an SDK class (`new S3Client()`, `new S3()`, v2 `new AWS.S3()`).
-fn instance(class: JsObj) -> Option<JsObj> {
+pub(crate) fn instance(class: JsObj) -> Option<JsObj> {
     match class {
         JsObj::V3Export { package, .. } if !is_service_package(&package) => None,
         JsObj::V3Export { package, name } if name.ends_with("Client") => {

@@ -400,6 +400,7 @@ pub(crate) fn action_call(
         args,
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     }
 }
 

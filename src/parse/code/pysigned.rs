@@ -179,6 +179,7 @@ fn action(
         args,
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     }
 }
 

@@ -204,7 +204,12 @@ impl<'f> Walker<'f> for Python<'f> {
                     ids: Vec::new(),
                     path: String::new(),
                 },
-                (Made::Named { position, keyword }, resource) => Obj::ClientOf {
+                (
+                    Made::Named {
+                        position, keyword, ..
+                    },
+                    resource,
+                ) => Obj::ClientOf {
                     position: *position,
                     name: keyword.clone(),
                     resource,
@@ -234,6 +239,7 @@ impl<'f> Walker<'f> for Python<'f> {
                     Made::Named {
                         position: *position,
                         keyword: name.clone(),
+                        classes: Vec::new(),
                     },
                     *resource,
                 ),
@@ -506,6 +512,7 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         args: Vec::new(),
         resource_ids: Vec::new(),
         text,
+        alternative: None,
     };
     if super::pysigned::call(cx, facts, function, args, span) {
         return;
@@ -688,5 +695,6 @@ fn library_call(
         args: out,
         resource_ids: Vec::new(),
         text: shown.to_string(),
+        alternative: None,
     })
 }

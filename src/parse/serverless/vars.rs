@@ -289,6 +289,16 @@ impl<'a> Vars<'a> {
                 "stage" => Some(Node::string(self.stage.clone(), span)),
                 _ => symbolic(),
             },
+            // Stage parameters: `params.<stage>.<key>`, else `params.default.<key>` (Serverless
+            // Framework, "Parameters", "Inheritance and overriding",
+            // https://www.serverless.com/framework/docs/guides/parameters); a `--param` given
+            // on the command line would win, which the file cannot say.
+            "param" => {
+                let stage = self.stage.clone();
+                self.lookup(self.root, &["params", stage.as_str(), address], span)
+                    .or_else(|| self.lookup(self.root, &["params", "default", address], span))
+                    .or_else(|| if has_fallback { None } else { symbolic() })
+            }
             "opt" => match address {
                 "stage" if !has_fallback => Some(Node::string(self.stage.clone(), span)),
                 _ => None,

@@ -85,6 +85,13 @@ pub struct Scope {
     pub accounts: BTreeMap<String, String>,
     /// Folders of the module instances above this one, to see cycles.
     pub chain: Vec<String>,
+    /// Every AWS provider configuration the instance can use is in the input and none has
+    /// `default_tags`, so a resource's `tags` are all its tags (Terraform AWS provider,
+    /// "default_tags Configuration Block": the provider adds these to every resource's tags;
+    /// https://registry.terraform.io/providers/hashicorp/aws/latest/docs#default_tags-configuration-block).
+    /// Set for a root that declares its `provider "aws"` blocks; a folder without one may be
+    /// a module called from outside the input.
+    pub provider_tags_known: bool,
     /// The root module's folder, which relative paths start from (Terraform runs there);
     /// `None` in a root itself.
     pub root: Option<String>,
@@ -171,6 +178,20 @@ impl<'m, 'a> Eval<'m, 'a> {
             .filter_map(|(k, (file, block))| Some((k.clone(), ev.provider_account(file, block)?)))
             .collect();
         ev.scope.accounts.extend(own);
+        let aws: Vec<&hcl_edit::structure::Block> = m
+            .providers
+            .iter()
+            .filter(|(k, _)| *k == "aws" || k.starts_with("aws."))
+            .map(|(_, (_, block))| *block)
+            .collect();
+        let no_default_tags = aws
+            .iter()
+            .all(|b| b.body.get_blocks("default_tags").next().is_none());
+        ev.scope.provider_tags_known = if ev.scope.root.is_none() {
+            !aws.is_empty() && no_default_tags
+        } else {
+            ev.scope.provider_tags_known && no_default_tags
+        };
         ev
     }
 
@@ -1252,6 +1273,7 @@ impl<'m, 'a> Eval<'m, 'a> {
                 accounts,
                 chain,
                 root: Some(self.root_dir().to_string()),
+                provider_tags_known: self.scope.provider_tags_known,
             };
             let ev = Eval::instance(child, self.shared.clone(), scope, self.folders);
             out.push((key, Rc::new(ev)));

@@ -58,18 +58,24 @@ pub fn lower(ev: &Eval, app: &mut model::App) {
     attach(ev, app);
 }
 
-/// A role's `tags` maps. The set stays incomplete: the provider's `default_tags` are added to
-/// them (Terraform AWS provider, "Resource: aws_iam_role", argument `tags`,
+/// A role's `tags` maps. The set is complete only when every AWS provider configuration the
+/// instance uses is in the input without `default_tags`, which the provider adds to them
+/// (Terraform AWS provider, "Resource: aws_iam_role", argument `tags`,
 /// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#tags).
 pub fn tags<'e>(
     ev: &Eval,
     file: &SourceFile,
     maps: impl Iterator<Item = &'e Expression>,
 ) -> model::RoleTags {
-    let mut tags = model::RoleTags::default();
+    let mut tags = model::RoleTags {
+        complete: ev.scope.provider_tags_known,
+        ..model::RoleTags::default()
+    };
     for e in maps {
         let node = ev.expr(file, e);
         if !node.is_map() {
+            // A `tags` value the input does not resolve (`var.tags` from outside).
+            tags.complete = false;
             continue;
         }
         for (k, v) in node.entries() {
