@@ -588,7 +588,7 @@ pub fn substitute_vars(raw: &str, vars: &dyn VarLookup) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while !rest.is_empty() {
-        let Ok((next, p)) = piece(rest) else { break };
+        let Some((next, p)) = piece(rest) else { break };
         let written = &rest[..rest.len() - next.len()];
         rest = next;
         match p {
