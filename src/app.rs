@@ -433,8 +433,9 @@ fn build_report(
     findings: Vec<Finding>,
     sources: &SourceMap,
 ) -> (Vec<Finding>, Report) {
+    // Findings and functions are reported in parallel, collected in their order.
     let mut paired: Vec<(FindingReport, Finding)> = findings
-        .into_iter()
+        .into_par_iter()
         .map(|f| (FindingReport::new(&f, sources), f))
         .collect();
     paired.sort_by(|a, b| report::finding_order(&a.0).cmp(&report::finding_order(&b.0)));
@@ -442,7 +443,7 @@ fn build_report(
     let (reports, findings): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
     let functions: Vec<FunctionReport> = app
         .functions
-        .iter()
+        .par_iter()
         .enumerate()
         .filter_map(|(i, _)| {
             crate::report::function_report(app, i, code.get(i)?, analysis, sources)

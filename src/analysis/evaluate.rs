@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::data;
 use crate::iam::{self, Caller, Effect, Match, Policy, PolicySet, RequestContext};
@@ -167,94 +169,158 @@ pub fn analyze(
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    for (i, role) in app.roles.iter().enumerate() {
-        analysis
-            .roles
-            .push(load_role(i, role, &mut analysis.parse_errors));
+    // Roles are loaded in parallel; their problems are kept in the order of the roles.
+    let loaded: Vec<(RoleAnalysis, Vec<ParseError>)> = app
+        .roles
+        .par_iter()
+        .enumerate()
+        .map(|(i, role)| {
+            let mut problems = Vec::new();
+            let ra = load_role(i, role, &mut problems);
+            (ra, problems)
+        })
+        .collect();
+    for (ra, problems) in loaded {
+        analysis.roles.push(ra);
+        analysis.parse_errors.extend(problems);
     }
     let resource_tags = resource_tags(app);
-    for (fi, func) in app.functions.iter().enumerate() {
-        let mut fa = FunctionAnalysis::default();
-        if let RoleBinding::Role(id) = &func.role
-            && let Some(&ri) = role_index.get(id.as_str())
-        {
-            fa.role = Some(ri);
-            analysis.roles[ri].functions.push(fi);
+    // Each function's role, and the functions of each role in the order they are declared.
+    let role_of: Vec<Option<usize>> = app
+        .functions
+        .iter()
+        .map(|func| match &func.role {
+            RoleBinding::Role(id) => role_index.get(id.as_str()).copied(),
+            _ => None,
+        })
+        .collect();
+    for (fi, ri) in role_of.iter().enumerate() {
+        if let Some(ri) = ri {
+            analysis.roles[*ri].functions.push(fi);
         }
-        let mut set = NeedSet::default();
-        needs::definition_needs(func, app, &mut set);
-        let fc = code.get(fi);
-        let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
-        let stats = needs::sdk_needs(func, app, calls, &config.env_hints, &mut set);
-        fa.sdk_calls = calls.len();
-        fa.resolved_calls = stats.resolved;
-        fa.unresolved_calls = stats.unresolved;
-        fa.specific_pairs = stats.specific;
-        fa.total_pairs = stats.total_pairs;
-        fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty() && !c.searched)
-            && fa.unresolved_calls.is_empty();
-        fa.needs = set
-            .into_needs()
-            .into_iter()
-            .filter(|n| {
-                !config
-                    .ignore_actions
-                    .iter()
-                    .any(|p| iam::action_matches(p, &n.action))
-            })
-            .collect();
-        fa.verdicts = match fa.role {
-            Some(ri) => {
-                let role = app.roles.get(analysis.roles[ri].role);
-                // A role whose ARN is unknown is still one of the stack's own.
-                let arn = match role.map(|r| r.arn.as_str()) {
-                    Some(a) if !a.is_empty() => a.to_string(),
-                    _ => format!(
-                        "arn:aws:iam::${{AWS::AccountId}}:role/{}",
-                        role.map_or("unknown", |r| r.name.as_str())
-                    ),
-                };
-                let ctx = request_context(arn, role, func, &resource_tags);
-                let trust_of = |target: &str| {
-                    app.roles
-                        .iter()
-                        .position(|r| !r.arn.is_empty() && r.arn == target)
-                        .and_then(|ti| analysis.roles.iter().find(|ra| ra.role == ti))
-                        .and_then(|ra| ra.trust.as_ref())
-                };
-                evaluate_needs(&analysis.roles[ri], &ctx, &fa.needs, &trust_of)
-            }
-            None => fa
-                .needs
-                .iter()
-                .map(|_| NeedVerdict {
-                    verdict: Verdict::Unknown,
-                    by: Vec::new(),
-                    conditional_on: Vec::new(),
-                    false_conditions: Vec::new(),
-                    boundary_blocks: false,
-                })
-                .collect(),
-        };
-        // Alternatives AWS accepts in place of each other: the ones the role does not use go.
-        let keep = needs::settle_choices(&fa.needs, |i| {
-            fa.verdicts
-                .get(i)
-                .is_some_and(|v| matches!(v.verdict, Verdict::Allowed | Verdict::Conditional))
-        });
-        if keep.iter().any(|k| !k) {
-            let mut k = keep.iter();
-            fa.needs.retain(|_| k.next().copied().unwrap_or(true));
-            let mut k = keep.iter();
-            fa.verdicts.retain(|_| k.next().copied().unwrap_or(true));
-        }
-        analysis.functions.push(fa);
     }
-    for ri in 0..analysis.roles.len() {
-        mark_used(&mut analysis, ri);
-    }
+    // Functions are analysed apart from each other (in parallel, collected in order).
+    let roles = &analysis.roles;
+    analysis.functions = app
+        .functions
+        .par_iter()
+        .enumerate()
+        .map(|(fi, func)| {
+            let inputs = Inputs {
+                app,
+                code,
+                config,
+                roles,
+                resource_tags: &resource_tags,
+            };
+            analyze_function(&inputs, role_of[fi], fi, func)
+        })
+        .collect();
+    // Each role's grants are marked apart from the others' (in parallel).
+    let functions = &analysis.functions;
+    analysis
+        .roles
+        .par_iter_mut()
+        .for_each(|ra| mark_used(ra, functions));
     analysis.triggers = TriggerGraph::build(app, &analysis.functions);
     analysis
+}
+
+/// What every function's analysis reads.
+struct Inputs<'a> {
+    app: &'a App,
+    code: &'a [FunctionCode],
+    config: &'a Config,
+    roles: &'a [RoleAnalysis],
+    resource_tags: &'a BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// One function's needs and their verdicts under its role (`role`, an index in `roles`).
+fn analyze_function(
+    inputs: &Inputs<'_>,
+    role: Option<usize>,
+    fi: usize,
+    func: &crate::model::Function,
+) -> FunctionAnalysis {
+    let Inputs {
+        app,
+        code,
+        config,
+        roles,
+        resource_tags,
+    } = *inputs;
+    let mut fa = FunctionAnalysis {
+        role,
+        ..FunctionAnalysis::default()
+    };
+    let mut set = NeedSet::default();
+    needs::definition_needs(func, app, &mut set);
+    let fc = code.get(fi);
+    let calls = fc.map(|c| c.calls.as_slice()).unwrap_or(&[]);
+    let stats = needs::sdk_needs(func, app, calls, &config.env_hints, &mut set);
+    fa.sdk_calls = calls.len();
+    fa.resolved_calls = stats.resolved;
+    fa.unresolved_calls = stats.unresolved;
+    fa.specific_pairs = stats.specific;
+    fa.total_pairs = stats.total_pairs;
+    fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty() && !c.searched)
+        && fa.unresolved_calls.is_empty();
+    fa.needs = set
+        .into_needs()
+        .into_iter()
+        .filter(|n| {
+            !config
+                .ignore_actions
+                .iter()
+                .any(|p| iam::action_matches(p, &n.action))
+        })
+        .collect();
+    fa.verdicts = match fa.role {
+        Some(ri) => {
+            let role = app.roles.get(roles[ri].role);
+            // A role whose ARN is unknown is still one of the stack's own.
+            let arn = match role.map(|r| r.arn.as_str()) {
+                Some(a) if !a.is_empty() => a.to_string(),
+                _ => format!(
+                    "arn:aws:iam::${{AWS::AccountId}}:role/{}",
+                    role.map_or("unknown", |r| r.name.as_str())
+                ),
+            };
+            let ctx = request_context(arn, role, func, resource_tags);
+            let trust_of = |target: &str| {
+                app.roles
+                    .iter()
+                    .position(|r| !r.arn.is_empty() && r.arn == target)
+                    .and_then(|ti| roles.iter().find(|ra| ra.role == ti))
+                    .and_then(|ra| ra.trust.as_ref())
+            };
+            evaluate_needs(&roles[ri], &ctx, &fa.needs, &trust_of)
+        }
+        None => fa
+            .needs
+            .iter()
+            .map(|_| NeedVerdict {
+                verdict: Verdict::Unknown,
+                by: Vec::new(),
+                conditional_on: Vec::new(),
+                false_conditions: Vec::new(),
+                boundary_blocks: false,
+            })
+            .collect(),
+    };
+    // Alternatives AWS accepts in place of each other: the ones the role does not use go.
+    let keep = needs::settle_choices(&fa.needs, |i| {
+        fa.verdicts
+            .get(i)
+            .is_some_and(|v| matches!(v.verdict, Verdict::Allowed | Verdict::Conditional))
+    });
+    if keep.iter().any(|k| !k) {
+        let mut k = keep.iter();
+        fa.needs.retain(|_| k.next().copied().unwrap_or(true));
+        let mut k = keep.iter();
+        fa.verdicts.retain(|_| k.next().copied().unwrap_or(true));
+    }
+    fa
 }
 
 /// Loads a role's policies. What IAM would reject in a policy the user wrote (an unknown
@@ -813,18 +879,24 @@ fn overlaps(grant: &str, need: &str) -> bool {
 }
 
 /// Marks which grants of a role the needs of its functions use.
-fn mark_used(analysis: &mut Analysis, ri: usize) {
-    let functions = analysis.roles[ri].functions.clone();
-    let mut grants = std::mem::take(&mut analysis.roles[ri].grants);
-    for g in grants.iter_mut() {
+fn mark_used(role: &mut RoleAnalysis, analyses: &[FunctionAnalysis]) {
+    // Each need's resource as a request names it, compiled the first time a grant's action
+    // matches the need (by position in `role.functions`, then need index).
+    let mut texts: Vec<Vec<Option<iam::Pattern>>> = role
+        .functions
+        .iter()
+        .map(|&fi| vec![None; analyses.get(fi).map_or(0, |f| f.needs.len())])
+        .collect();
+    for g in role.grants.iter_mut() {
         if g.negated {
             continue;
         }
         // Compiled once per grant, and the action tested first: compiling both patterns for
         // every grant × need pair was the largest cost of a 10,000-function run.
         let grant_pattern = iam::Pattern::resource(&g.resource);
-        for &fi in &functions {
-            for (ni, need) in analysis.functions[fi].needs.iter().enumerate() {
+        for (k, &fi) in role.functions.iter().enumerate() {
+            let Some(fa) = analyses.get(fi) else { continue };
+            for (ni, need) in fa.needs.iter().enumerate() {
                 if !iam::action_matches(&g.action, &need.action) {
                     continue;
                 }
@@ -836,8 +908,9 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
                 let resource_ok = if unknown_part {
                     overlaps(&g.resource, &need.resource)
                 } else {
-                    let text = iam::Pattern::text(&need.resource);
-                    iam::pattern::glob(&grant_pattern, &text, &()) != Match::No
+                    let text =
+                        texts[k][ni].get_or_insert_with(|| iam::Pattern::text(&need.resource));
+                    iam::pattern::glob(&grant_pattern, text, &()) != Match::No
                 };
                 if resource_ok {
                     g.used_by.push((fi, ni));
@@ -845,5 +918,4 @@ fn mark_used(analysis: &mut Analysis, ri: usize) {
             }
         }
     }
-    analysis.roles[ri].grants = grants;
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Files larger than this are not parsed (a `parse-error` says so).
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -180,7 +181,13 @@ fn cloud_assemblies(root: &Path, listing: &mut Listing) {
             continue;
         }
         let prefix = format!("{dir}{output}/");
-        let listed = |l: &Listing| l.files.keys().any(|rel| rel.starts_with(&prefix));
+        // The first path at or after the prefix is the one that would start with it.
+        let listed = |l: &Listing| {
+            l.files
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(rel, _)| rel.starts_with(&prefix))
+        };
         if !listed(listing) {
             let assembly = abs_dir.join(output);
             // Symbolic links are not followed here either.
@@ -194,9 +201,11 @@ fn cloud_assemblies(root: &Path, listing: &mut Listing) {
 }
 
 /// Lists the files under `dir` into `listing`, relative to `root`; `.gitignore` rules apply
-/// when `honour_ignores`.
+/// when `honour_ignores`. Folders are read in parallel: the files land in a sorted map and the
+/// problems are sorted, so nothing depends on the order the walk meets them.
 fn walk_into(root: &Path, dir: &Path, honour_ignores: bool, listing: &mut Listing) {
-    let walker = ignore::WalkBuilder::new(dir)
+    let found: Mutex<(Vec<Entry>, Vec<WalkProblem>)> = Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(dir)
         .standard_filters(honour_ignores)
         .hidden(false)
         .follow_links(false)
@@ -208,44 +217,56 @@ fn walk_into(root: &Path, dir: &Path, honour_ignores: bool, listing: &mut Listin
                 && SKIPPED_DIRS.contains(&name.as_ref())
                 && !layer_modules(e.path()))
         })
-        .build();
-    for item in walker {
-        let entry = match item {
-            Ok(e) => e,
-            Err(err) => {
-                listing.problems.push(WalkProblem {
-                    rel: String::new(),
-                    message: err.to_string(),
-                });
-                continue;
-            }
-        };
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
-        if ft.is_symlink() || !ft.is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let kind = classify(&rel);
-        listing.files.insert(
-            rel.clone(),
-            Entry {
-                rel,
-                abs: entry.path().to_path_buf(),
-                kind,
-                size,
-            },
-        );
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |item| {
+                let seen = match item {
+                    Ok(entry) => file_entry(root, &entry).map(Ok),
+                    Err(err) => Some(Err(WalkProblem {
+                        rel: String::new(),
+                        message: err.to_string(),
+                    })),
+                };
+                if let Some(seen) = seen
+                    && let Ok(mut found) = found.lock()
+                {
+                    match seen {
+                        Ok(entry) => found.0.push(entry),
+                        Err(problem) => found.1.push(problem),
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let (entries, mut problems) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    for entry in entries {
+        listing.files.insert(entry.rel.clone(), entry);
     }
+    problems.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
+    listing.problems.extend(problems);
+}
+
+/// The listing entry of a regular file met by the walk (`None` for folders and links).
+fn file_entry(root: &Path, entry: &ignore::DirEntry) -> Option<Entry> {
+    let ft = entry.file_type()?;
+    if ft.is_symlink() || !ft.is_file() {
+        return None;
+    }
+    let rel = entry.path().strip_prefix(root).ok()?;
+    let rel = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+    let kind = classify(&rel);
+    Some(Entry {
+        rel,
+        abs: entry.path().to_path_buf(),
+        kind,
+        size,
+    })
 }
 
 /// Why a file's text could not be read.

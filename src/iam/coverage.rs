@@ -3,6 +3,7 @@
 //! known privilege-escalation action on a broad resource.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use crate::iam::eval::{PolicyKind, StatementRef};
 use crate::iam::pattern::{ACTION_TEXT, Match, Pattern, glob};
@@ -230,6 +231,14 @@ pub fn broad_grants(coverage: &Coverage, reqs: &[Requirement]) -> Vec<BroadGrant
     out
 }
 
+/// The actions of [`ESCALATION`], compiled once, in its order.
+static ESCALATION_PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    ESCALATION
+        .iter()
+        .map(|(action, _, _)| Pattern::compile(action, ACTION_TEXT))
+        .collect()
+});
+
 /// Actions that let a principal raise its own privileges, and whether they only count on a
 /// broad resource (`iam:PassRole` on one named role is the normal Lambda setup).
 const ESCALATION: &[(&str, bool, &str)] = &[
@@ -418,11 +427,13 @@ pub fn escalations(policy: &Policy, passes_to_lambda: bool) -> Vec<Escalation> {
         for (text, span, idx) in units {
             let mut covers = Vec::new();
             let mut reasons = Vec::new();
-            for (action, needs_broad, reason) in ESCALATION {
+            for ((action, needs_broad, reason), pattern) in
+                ESCALATION.iter().zip(ESCALATION_PATTERNS.iter())
+            {
                 if *needs_broad && broad.is_none() {
                     continue;
                 }
-                if action_covers(&st.action, idx, &Pattern::compile(action, ACTION_TEXT)) {
+                if action_covers(&st.action, idx, pattern) {
                     let reason = match (*action, passed_to_services(st)) {
                         ("iam:PassRole", Some(services))
                             if services

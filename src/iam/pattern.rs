@@ -6,13 +6,6 @@
 //! time, so `arn:aws:s3:::${Bucket}` neither definitely matches nor definitely misses
 //! `arn:aws:s3:::orders`.
 
-use nom::branch::alt;
-use nom::bytes::complete::{tag, take_until};
-use nom::character::complete::anychar;
-use nom::combinator::map;
-use nom::sequence::delimited;
-use nom::{IResult, Parser};
-
 /// A three-valued match: `Unknown` means the answer depends on deploy-time values or on
 /// request context that is not known statically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,15 +97,34 @@ enum Piece<'a> {
     Ch(char),
 }
 
-fn piece(i: &str) -> IResult<&str, Piece<'_>> {
-    alt((
-        map(
-            delimited(tag("${"), take_until("}"), tag("}")),
-            Piece::Subst,
-        ),
-        map(anychar, Piece::Ch),
-    ))
-    .parse(i)
+/// The piece `i` starts with and the rest: `${...}` up to the first `}`, else one character
+/// (a `${` without a closing `}` is read as characters). `None` at the end.
+fn piece(i: &str) -> Option<(&str, Piece<'_>)> {
+    if let Some(after) = i.strip_prefix("${")
+        && let Some(end) = after.find('}')
+    {
+        return Some((&after[end + 1..], Piece::Subst(&after[..end])));
+    }
+    let c = i.chars().next()?;
+    Some((&i[c.len_utf8()..], Piece::Ch(c)))
+}
+
+/// How many units [`Pattern::compile`] makes of `raw` (its units are allocated once, at size).
+fn unit_count(raw: &str, syntax: Syntax) -> usize {
+    if !raw.contains("${") {
+        return raw.chars().count();
+    }
+    let mut count = 0;
+    let mut rest = raw;
+    while let Some((next, p)) = piece(rest) {
+        rest = next;
+        count += match p {
+            Piece::Ch(_) => 1,
+            Piece::Subst(_) if syntax.substitutions => 1,
+            Piece::Subst(inner) => 3 + inner.chars().count(),
+        };
+    }
+    count
 }
 
 /// A pattern parsed once: units plus side tables for variables and placeholders.
@@ -158,12 +170,12 @@ impl Syntax {
 
 impl Pattern {
     pub fn compile(raw: &str, syntax: Syntax) -> Pattern {
-        let mut units = Vec::with_capacity(raw.len());
+        let mut units = Vec::with_capacity(unit_count(raw, syntax));
         let mut vars = Vec::new();
         let mut names: Vec<Box<str>> = Vec::new();
         let mut rest = raw;
         while !rest.is_empty() {
-            let Ok((next, p)) = piece(rest) else { break };
+            let Some((next, p)) = piece(rest) else { break };
             rest = next;
             match p {
                 Piece::Ch(c) => units.push(char_unit(c, syntax)),
@@ -576,7 +588,7 @@ pub fn substitute_vars(raw: &str, vars: &dyn VarLookup) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while !rest.is_empty() {
-        let Ok((next, p)) = piece(rest) else { break };
+        let Some((next, p)) = piece(rest) else { break };
         let written = &rest[..rest.len() - next.len()];
         rest = next;
         match p {

@@ -4,16 +4,26 @@
 use crate::arn::Arn;
 use crate::model::{App, Arg, Function, Resource, ResourceKind};
 
-/// The declared resource a need's ARN (or one of the call's environment-variable arguments,
-/// through `EnvVar::refers_to`) names, if it is encrypted with a customer managed key.
+/// The declared resources encrypted with a customer managed key, for [`encrypted`].
+pub(super) fn encrypted_resources(app: &App) -> Vec<&Resource> {
+    app.resources
+        .iter()
+        .filter(|r| r.encryption.is_some())
+        .collect()
+}
+
+/// The declared resource among `encrypted` (see [`encrypted_resources`]) a need's ARN (or one
+/// of the call's environment-variable arguments, through `EnvVar::refers_to`) names.
 pub(super) fn encrypted<'a>(
-    app: &'a App,
+    encrypted: &[&'a Resource],
     func: &Function,
     arn: &str,
     args: &[&Arg],
 ) -> Option<&'a Resource> {
-    let encrypted = || app.resources.iter().filter(|r| r.encryption.is_some());
-    if let Some(r) = encrypted().find(|r| r.arn.as_deref().is_some_and(|a| names(a, arn))) {
+    if let Some(r) = encrypted
+        .iter()
+        .find(|r| r.arn.as_deref().is_some_and(|a| names(a, arn)))
+    {
         return Some(r);
     }
     // `TABLE: !Ref Orders` read with `os.environ["TABLE"]`: the variable says which resource.
@@ -29,7 +39,10 @@ pub(super) fn encrypted<'a>(
             _ => None,
         })
         .collect();
-    encrypted().find(|r| logical.contains(&r.logical_id.as_str()))
+    encrypted
+        .iter()
+        .find(|r| logical.contains(&r.logical_id.as_str()))
+        .copied()
 }
 
 /// The declared resource whose ARN is, or contains, `arn` (a bucket's objects, a table's

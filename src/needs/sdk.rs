@@ -53,6 +53,8 @@ pub fn sdk_needs(
     let hints = &with_event_values(func, app, hints, calls);
     // The readings of one call site, only one of which happens, as one choice of needs.
     let mut groups: BTreeMap<u32, u32> = BTreeMap::new();
+    // The app's resources encrypted with a customer managed key, listed once per function.
+    let encrypted = std::cell::OnceCell::new();
     for call in calls {
         let choice = call.alternative.map(|a| Choice {
             group: *groups.entry(a.group).or_insert_with(|| set.new_group()),
@@ -222,7 +224,10 @@ pub fn sdk_needs(
                     let args = args_of(f.resource_param.as_deref());
                     let mut keys: Vec<String> = targets
                         .iter()
-                        .filter_map(|t| kms::encrypted(app, func, t, &args))
+                        .filter_map(|t| {
+                            let among = encrypted.get_or_init(|| kms::encrypted_resources(app));
+                            kms::encrypted(among, func, t, &args)
+                        })
                         .filter_map(|r| r.encryption.as_ref())
                         .map(|k| kms::key_arn(app, &k.value, &region, &account))
                         .collect();

@@ -2,7 +2,8 @@
 //! transitively within the code folder — reads it within the limits and extracts its SDK calls.
 //! Vendored third-party packages are never read as the function's own code.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -164,6 +165,7 @@ pub fn gather(
         .collect();
     // Which local files each file imports (its own package's files for Go).
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let memo = TargetMemo::default();
     let mut rounds = 0;
     while !frontier.is_empty() && rounds < 16 {
         rounds += 1;
@@ -182,7 +184,7 @@ pub fn gather(
                 };
                 for import in &ex.facts.imports {
                     let targets =
-                        import_targets(listing, &used[i], file, &import.module.value, &code_root);
+                        memo.targets(listing, &used[i], file, &import.module.value, &code_root);
                     edges
                         .entry(file.clone())
                         .or_default()
@@ -240,7 +242,7 @@ pub fn gather(
             .collect();
         let handler_string = f.handler.as_ref().map_or("", |h| h.value.as_str());
         fc.entry = code::handler_entry(handler_string, &handler_facts);
-        if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &used[i], &cache) {
+        if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &used[i], &cache, &memo) {
             fc.analysed = !share.files.is_empty();
             fc.files = share.files;
             fc.calls = share.calls;
@@ -293,6 +295,8 @@ pub fn gather(
         add_extensions(&mut fc, &used[i], &extensions, &cache);
         out.push(fc);
     }
+    // Freeing every file's facts takes a while on a large run; the analysis need not wait.
+    rayon::spawn(move || drop(cache));
     (out, errors)
 }
 
@@ -521,6 +525,7 @@ fn own_share(
     listing: &Listing,
     used: &[&Layer],
     cache: &BTreeMap<String, Option<Extracted>>,
+    memo: &TargetMemo,
 ) -> Option<Share> {
     let entry = entry?;
     // Inline code beside a file is read whole below.
@@ -538,8 +543,41 @@ fn own_share(
             Some(Some(ex)) => Some(&ex.facts),
             _ => None,
         },
-        |file, module| import_targets(listing, used, file, module, &code_root),
+        |file, module| memo.targets(listing, used, file, module, &code_root),
     )
+}
+
+/// The local files an import of one file resolves to, by file, module, code folder and the
+/// layers the function uses: the rounds of the import closure and each handler's share ask
+/// [`import_targets`] the same questions many times over.
+#[derive(Default)]
+struct TargetMemo(RefCell<HashMap<TargetKey, Vec<String>>>);
+
+/// File, module, code folder and the layers used (by address: they live as long as `gather`).
+type TargetKey = (String, String, String, Vec<*const Layer>);
+
+impl TargetMemo {
+    fn targets(
+        &self,
+        listing: &Listing,
+        used: &[&Layer],
+        file: &str,
+        module: &str,
+        code_root: &str,
+    ) -> Vec<String> {
+        let key = (
+            file.to_string(),
+            module.to_string(),
+            code_root.to_string(),
+            used.iter().map(|l| std::ptr::from_ref(*l)).collect(),
+        );
+        if let Some(hit) = self.0.borrow().get(&key) {
+            return hit.clone();
+        }
+        let found = import_targets(listing, used, file, module, code_root);
+        self.0.borrow_mut().insert(key, found.clone());
+        found
+    }
 }
 
 /// The files an import written in `file` names, as the listing holds them: the first local

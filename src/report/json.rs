@@ -10,3 +10,10 @@ pub fn render(report: &Report) -> String {
     s.push('\n');
     s
 }
+
+/// Writes what [`render`] gives, byte for byte, without holding the whole text in memory (the
+/// report of a large monorepo runs to a hundred megabytes and more).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
+}

@@ -24,6 +24,8 @@ mod wildcard_permission;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::analysis::{Analysis, RoleAnalysis};
 use crate::config::Config;
 use crate::finding::catalog::RuleDoc;
@@ -143,30 +145,33 @@ pub static ALL: &[&dyn Rule] = &[
 /// Runs every rule and returns the findings (unsorted), one per defect: findings of one rule
 /// at one place with one fix are merged into one that names all their functions.
 pub fn check_all(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for rule in ALL {
-        let id = rule.meta().id;
-        if !cx.config.rule_enabled(id) {
-            continue;
-        }
-        let start = out.len();
-        rule.check(cx, &mut out);
-        // A configured severity replaces the rule's own; a finding the rule gave another
-        // severity (a recommended need's note) keeps it.
-        let default = rule.meta().severity;
-        for f in &mut out[start..] {
-            // A finding the rule made a note of (a recommended need) is a recommendation,
-            // whatever severity the configuration gives the rule.
-            if !(f.severity == Severity::Note && default != Severity::Note) {
-                f.severity = cx.config.severity(id, f.severity);
+    // Rules run in parallel, each on its own list; the lists are joined in the order of `ALL`.
+    let per_rule: Vec<Vec<Finding>> = ALL
+        .par_iter()
+        .filter(|rule| cx.config.rule_enabled(rule.meta().id))
+        .map(|rule| {
+            let id = rule.meta().id;
+            let mut out = Vec::new();
+            rule.check(cx, &mut out);
+            // A configured severity replaces the rule's own; a finding the rule gave another
+            // severity (a recommended need's note) keeps it.
+            let default = rule.meta().severity;
+            for f in &mut out {
+                // A finding the rule made a note of (a recommended need) is a recommendation,
+                // whatever severity the configuration gives the rule.
+                if !(f.severity == Severity::Note && default != Severity::Note) {
+                    f.severity = cx.config.severity(id, f.severity);
+                }
+                if f.functions.is_empty()
+                    && let Some(id) = &f.function
+                {
+                    f.functions = vec![id.clone()];
+                }
             }
-            if f.functions.is_empty()
-                && let Some(id) = &f.function
-            {
-                f.functions = vec![id.clone()];
-            }
-        }
-    }
+            out
+        })
+        .collect();
+    let out: Vec<Finding> = per_rule.into_iter().flatten().collect();
     merge_same_defect(out)
 }
 

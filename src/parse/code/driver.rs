@@ -16,7 +16,7 @@ use std::fmt::Display;
 
 use tree_sitter::{Node, Tree};
 
-use super::walk;
+use super::{by_field, kind, walk};
 #[cfg(doc)]
 use crate::model::Outline;
 use crate::model::{Arg, CodeFacts, EnvRead, Export, ExportKind, Factory, Import, ImportUse, Unit};
@@ -174,35 +174,44 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
             unit: None,
         };
         scope.facts.outline.built = W::OUTLINE;
+        // Only the last pass's facts are kept, so only it builds the outline.
+        let outline = W::OUTLINE && pass >= W::PASSES;
         let mut state = OutlineState::default();
         // The ancestors of the node being visited, innermost last: tree-sitter's
         // `Node::parent` descends from the root each time, so the outline asks this instead.
         let mut ancestors: Vec<Node<'_>> = Vec::new();
+        // For each node the walk is inside: whether it defines a function and whether its
+        // body is deferred, as read when entering it (both depend on the node alone).
+        let mut inside: Vec<(bool, bool)> = Vec::new();
         walk(tree, |node, entering| {
             if entering {
-                if W::OUTLINE {
-                    outline_enter(&walker, node, &ancestors, &mut scope, &mut state);
+                let defines = walker.defines_function(node);
+                let defers = outline && walker.defers(node);
+                if outline {
+                    outline_enter(&walker, node, defers, &ancestors, &mut scope, &mut state);
                     ancestors.push(node);
                 }
                 walker.enter(node, &mut scope);
-                if W::OUTLINE {
+                if outline {
                     attribute(&mut scope, &mut state);
                 }
-                if walker.defines_function(node) {
+                if defines {
                     let name = node
                         .child_by_field_name("name")
                         .map(|n| super::text(file, n).to_string())
                         .unwrap_or_default();
                     scope.functions.push(name);
                 }
+                inside.push((defines, defers));
             } else {
+                let (defines, defers) = inside.pop().unwrap_or_default();
                 walker.leave(node, &mut scope);
-                if W::OUTLINE {
+                if outline {
                     ancestors.pop();
                     attribute(&mut scope, &mut state);
-                    outline_leave(&walker, node, &mut scope, &mut state);
+                    outline_leave(node, defers, &mut scope, &mut state);
                 }
-                if walker.defines_function(node) {
+                if defines {
                     scope.functions.pop();
                 }
             }
@@ -228,6 +237,7 @@ pub(crate) fn extract<'f, W: Walker<'f>>(
 fn outline_enter<'f, W: Walker<'f>>(
     walker: &W,
     node: Node<'_>,
+    defers: bool,
     ancestors: &[Node<'_>],
     scope: &mut Scope<'_, W::Value>,
     state: &mut OutlineState,
@@ -245,10 +255,14 @@ fn outline_enter<'f, W: Walker<'f>>(
         state.unit = Some((index, node.id()));
         scope.unit = Some(index);
     }
-    if walker.defers(node) {
+    if defers {
         state.deferred += 1;
     }
-    if !matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+    // Both kinds are named leaves; most nodes are not (punctuation, keywords, expressions),
+    // and a named leaf is cheaper to ask about than its kind's name.
+    if !node.is_named()
+        || node.child_count() != 0
+        || !matches!(kind(node), "identifier" | "shorthand_property_identifier")
         || in_import(ancestors)
     {
         return;
@@ -313,13 +327,13 @@ fn member_of<'f>(file: &'f SourceFile, node: Node<'_>, ancestors: &[Node<'_>]) -
 }
 
 /// Leaving a node: ends deferred code and the unit it started.
-fn outline_leave<'f, W: Walker<'f>>(
-    walker: &W,
+fn outline_leave<V>(
     node: Node<'_>,
-    scope: &mut Scope<'_, W::Value>,
+    defers: bool,
+    scope: &mut Scope<'_, V>,
     state: &mut OutlineState,
 ) {
-    if walker.defers(node) {
+    if defers {
         state.deferred = state.deferred.saturating_sub(1);
     }
     if state.unit.is_some_and(|(_, id)| id == node.id()) {
@@ -351,7 +365,7 @@ fn attribute<V>(scope: &mut Scope<'_, V>, state: &mut OutlineState) {
 /// True for a name an import statement binds (binding a name is no use of it).
 fn in_import(ancestors: &[Node<'_>]) -> bool {
     for n in ancestors.iter().rev() {
-        match n.kind() {
+        match kind(*n) {
             "import_statement" | "import_from_statement" | "future_import_statement" => {
                 return true;
             }
@@ -368,13 +382,13 @@ fn in_import(ancestors: &[Node<'_>]) -> bool {
 fn is_callee(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
     let mut at = node;
     for &parent in ancestors.iter().rev() {
-        let field = match parent.kind() {
+        let field = match kind(parent) {
             "attribute" | "member_expression" => "object",
             "call" | "call_expression" => "function",
             "new_expression" => "constructor",
             _ => return false,
         };
-        if parent.child_by_field_name(field).map(|c| c.id()) != Some(at.id()) {
+        if by_field(parent, field).map(|c| c.id()) != Some(at.id()) {
             return false;
         }
         if field != "object" {

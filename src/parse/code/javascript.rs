@@ -16,7 +16,7 @@ use super::jsbind::{
 };
 use super::jseval::{self, Env, JsObj};
 use super::profile::{self, Profile};
-use super::{short_receiver, text};
+use super::{kind, short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::{SourceFile, Span};
 
@@ -126,7 +126,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
     }
 
     fn defines_function(&self, node: Node<'_>) -> bool {
-        match node.kind() {
+        match kind(node) {
             "function_declaration" | "method_definition" => true,
             "variable_declarator" => is_function(node),
             _ => false,
@@ -142,7 +142,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
             n.child_by_field_name("name")
                 .map(|x| cx.t(x).trim_matches(['"', '\'']).to_string())
         };
-        match node.kind() {
+        match kind(node) {
             "function_declaration"
             | "generator_function_declaration"
             | "class_declaration"
@@ -195,7 +195,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
 
     fn defers(&self, node: Node<'_>) -> bool {
         matches!(
-            node.kind(),
+            kind(node),
             "function_declaration"
                 | "generator_function_declaration"
                 | "function_expression"
@@ -208,7 +208,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
 
     fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         let cx = &mut self.cx;
-        match node.kind() {
+        match kind(node) {
             "import_statement" => import(cx, scope, node),
             "export_statement" => {
                 if let Some(source) = node.child_by_field_name("source")
@@ -233,7 +233,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
     fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         let cx = &mut self.cx;
         let file = cx.file;
-        match node.kind() {
+        match kind(node) {
             "return_statement" => {
                 if let (Some(name), Some(value)) = (scope.function(), node.named_child(0))
                     && let Some(obj) = cx.resolve(value, 0)

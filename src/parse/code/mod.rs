@@ -103,6 +103,8 @@ pub use handler::{handler_candidates, local_import_candidates};
 pub use profile::{HandlerEntry, Packages, Profile, for_runtime, handler_entry};
 pub use vendored::is_vendored;
 
+use std::cell::Cell;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
@@ -172,7 +174,9 @@ pub fn extract_with(
     imported: &[Factory],
 ) -> Result<CodeFacts, ParseError> {
     let tree = parse(file, lang)?;
+    let previous = NAMES.replace(grammar_names(lang));
     let mut facts = (lang.profile().extract)(file, &tree, imported);
+    NAMES.set(previous);
     for call in &mut facts.calls {
         token_signer(call);
     }
@@ -563,6 +567,73 @@ fn first_error(tree: &Tree) -> Option<usize> {
     }
 }
 
+/// Names of one grammar, read once: its node kinds by kind id, its fields sorted by name.
+#[derive(Clone, Copy)]
+struct Names {
+    kinds: &'static [Option<&'static str>],
+    fields: &'static [(&'static str, u16)],
+}
+
+impl Names {
+    const NONE: Names = Names {
+        kinds: &[],
+        fields: &[],
+    };
+}
+
+thread_local! {
+    /// The names of the grammar whose tree this thread is reading (see [`kind`], [`by_field`]);
+    /// empty outside [`extract_with`].
+    static NAMES: Cell<Names> = const { Cell::new(Names::NONE) };
+}
+
+/// The names of a language's grammar, read once.
+fn grammar_names(lang: Lang) -> Names {
+    /// Kind names by kind id, and field names with their ids, sorted.
+    type Tables = (Vec<Option<&'static str>>, Vec<(&'static str, u16)>);
+    static TABLES: [OnceLock<Tables>; 6] = [const { OnceLock::new() }; 6];
+    TABLES.get(lang as usize).map_or(Names::NONE, |table| {
+        let (kinds, fields) = table.get_or_init(|| {
+            let grammar = lang.grammar();
+            let kinds = (0..grammar.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| grammar.node_kind_for_id(id))
+                })
+                .collect();
+            let mut fields: Vec<(&'static str, u16)> = (1..=grammar.field_count())
+                .filter_map(|id| u16::try_from(id).ok())
+                .filter_map(|id| Some((grammar.field_name_for_id(id)?, id)))
+                .collect();
+            fields.sort_unstable();
+            (kinds, fields)
+        });
+        Names { kinds, fields }
+    })
+}
+
+/// `node.kind()`, looked up by kind id in the table of the grammar being read: `Node::kind`
+/// measures and checks the name's C string at each call, and the walkers ask every node of
+/// every pass. Kinds outside the table (`ERROR`) are asked of the node.
+pub(crate) fn kind(node: Node<'_>) -> &'static str {
+    let id = usize::from(node.kind_id());
+    NAMES
+        .with(|n| n.get().kinds.get(id).copied().flatten())
+        .unwrap_or_else(|| node.kind())
+}
+
+/// `node.child_by_field_name(name)`, the field's id found by a binary search of the grammar
+/// being read (tree-sitter compares the name with each field name in turn).
+pub(crate) fn by_field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let fields = NAMES.with(|n| n.get().fields);
+    if fields.is_empty() {
+        return node.child_by_field_name(name);
+    }
+    let i = fields.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+    node.child_by_field_id(fields[i].1)
+}
+
 /// The text of a node (empty when the node does not fall on character boundaries).
 pub(crate) fn text<'a>(file: &'a SourceFile, node: Node<'_>) -> &'a str {
     file.text.get(node.byte_range()).unwrap_or("")
@@ -670,6 +741,79 @@ pub(crate) fn unescape(raw: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    /// `kind` and `field` give what `Node::kind` and `Node::child_by_field_name` give for every
+    /// node of every grammar, error nodes and aliased kinds included.
+    #[test]
+    fn kind_table_matches_tree_sitter() {
+        let samples = [
+            (
+                Lang::Python,
+                "import boto3\ns3 = boto3.client('s3')\ndef f(e, c):\n    s3.put_object(Bucket=e['b'], **{'Key': 1})\n    lambda x: [y async for y in x]\nif (:\n",
+            ),
+            (
+                Lang::JavaScript,
+                "import { S3 } from '@aws-sdk/client-s3';\nexport const h = async (e) => { await new S3({}).send(x); };\nclass A { #p = 1; m() { return `a${b}`; } }\nconst = ;\n",
+            ),
+            (
+                Lang::TypeScript,
+                "import type { X } from './x';\nexport async function h(e: X): Promise<void> { const a = <T,>(b: T) => b; }\nenum E { A }\nlet = ;\n",
+            ),
+            (
+                Lang::Tsx,
+                "export const C = () => <div a={1}>{x}</div>;\nconst f = (a: number) => a as unknown;\n",
+            ),
+            (
+                Lang::Go,
+                "package main\nimport \"github.com/aws/aws-lambda-go/lambda\"\nfunc main() { lambda.Start(h) }\nfunc h(ctx context.Context) error { s := x.(type); return nil }\nfunc {\n",
+            ),
+            (
+                Lang::Java,
+                "package a;\nimport software.amazon.awssdk.services.s3.S3Client;\npublic class H { @Override public String handleRequest(Object o, Context c) { var s = S3Client.create(); return switch (x) { case 1 -> \"a\"; default -> \"b\"; }; } void ( }\n",
+            ),
+        ];
+        for (lang, text) in samples {
+            let file = SourceFile::new(FileId(0), "sample", text);
+            let tree = parse(&file, lang).expect("parses");
+            let names = grammar_names(lang);
+            assert!(!names.fields.is_empty(), "{lang:?}");
+            let previous = NAMES.replace(names);
+            let mut seen = 0;
+            walk(&tree, |node, entering| {
+                if entering {
+                    assert_eq!(kind(node), node.kind(), "{lang:?} node {node:?}");
+                    for (name, _) in names.fields {
+                        assert_eq!(
+                            by_field(node, name),
+                            node.child_by_field_name(name),
+                            "{lang:?} node {node:?} field {name}"
+                        );
+                    }
+                    assert_eq!(by_field(node, "no_such_field"), None);
+                    seen += 1;
+                }
+            });
+            NAMES.set(previous);
+            assert!(seen > 20, "{lang:?}: {seen} nodes");
+        }
+    }
+
+    /// Outside a walk the kind and fields are asked of the node itself.
+    #[test]
+    fn kind_outside_a_walk() {
+        let file = SourceFile::new(FileId(0), "a.py", "x = 1\n");
+        let tree = parse(&file, Lang::Python).expect("parses");
+        assert_eq!(kind(tree.root_node()), "module");
+        let assignment = tree.root_node().child(0).and_then(|s| s.child(0));
+        let left = assignment.and_then(|a| by_field(a, "left"));
+        assert_eq!(left.map(|l| text(&file, l)), Some("x"));
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use tree_sitter::Node;
 
+use super::by_field;
 use super::pyeval::{Env, Obj};
 use crate::model::Arg;
 
@@ -85,10 +86,9 @@ impl Env<'_> {
         let mut cursor = args.walk();
         let node = args.named_children(&mut cursor).find(|a| {
             a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
-                    .is_some_and(|n| self.t(n) == name)
+                && by_field(*a, "name").is_some_and(|n| self.t(n) == name)
         })?;
-        node.child_by_field_name("value")
+        by_field(node, "value")
     }
 
     /// Named request parameters: keywords, `**dict` splats, and positionals named by `names`.
@@ -99,10 +99,8 @@ impl Env<'_> {
         for a in args.named_children(&mut cursor) {
             match a.kind() {
                 "keyword_argument" => {
-                    let (Some(name), Some(value)) = (
-                        a.child_by_field_name("name"),
-                        a.child_by_field_name("value"),
-                    ) else {
+                    let (Some(name), Some(value)) = (by_field(a, "name"), by_field(a, "value"))
+                    else {
                         continue;
                     };
                     self.push_arg(&mut out, self.t(name), value);
@@ -192,10 +190,7 @@ impl Env<'_> {
             if pair.kind() != "pair" {
                 continue;
             }
-            let (Some(k), Some(v)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (by_field(pair, "key"), by_field(pair, "value")) else {
                 continue;
             };
             if let Arg::Str(key) = self.eval(k, depth + 1) {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::Node;
 
-use super::{MAX_DEPTH, concat, text};
+use super::{MAX_DEPTH, by_field, concat, kind, text};
 use crate::data::SdkKind;
 use crate::model::Arg;
 use crate::source::SourceFile;
@@ -140,7 +140,7 @@ impl Env<'_> {
         let mut cursor = args.walk();
         args.named_children(&mut cursor).any(|a| {
             a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
+                && by_field(a, "name")
                     .is_some_and(|n| matches!(self.t(n), "aws_access_key_id" | "aws_session_token"))
         })
     }
@@ -151,7 +151,7 @@ impl Env<'_> {
             return None;
         }
         let d = depth + 1;
-        match node.kind() {
+        match kind(node) {
             "identifier" => self.lookup(self.t(node)),
             "parenthesized_expression" | "conditional_expression" | "await" => {
                 self.resolve(node.named_child(0)?, d)
@@ -160,8 +160,8 @@ impl Env<'_> {
                 if let Some(obj) = self.lookup(self.t(node)) {
                     return Some(obj);
                 }
-                let attr = self.t(node.child_by_field_name("attribute")?);
-                let obj = self.resolve(node.child_by_field_name("object")?, d)?;
+                let attr = self.t(by_field(node, "attribute")?);
+                let obj = self.resolve(by_field(node, "object")?, d)?;
                 Some(match (obj, attr) {
                     (Obj::Boto3, "client") | (Obj::Session, "client") => Obj::ClientFn,
                     (Obj::Boto3, "resource") | (Obj::Session, "resource") => Obj::ResourceFn,
@@ -228,8 +228,8 @@ impl Env<'_> {
                 if let Some(obj) = self.memo.get(&node.id()) {
                     return Some(obj.clone());
                 }
-                let function = node.child_by_field_name("function")?;
-                let args = node.child_by_field_name("arguments");
+                let function = by_field(node, "function")?;
+                let args = by_field(node, "arguments");
                 if function.kind() == "identifier"
                     && let Some(obj) = self.names.get(&format!("{}()", self.t(function)))
                 {
@@ -340,12 +340,12 @@ impl Env<'_> {
             if value.kind() != "call" {
                 return None;
             }
-            let resource = match self.resolve(value.child_by_field_name("function")?, 0)? {
+            let resource = match self.resolve(by_field(value, "function")?, 0)? {
                 Obj::ClientFn => false,
                 Obj::ResourceFn => true,
                 _ => return None,
             };
-            let args = value.child_by_field_name("arguments")?;
+            let args = by_field(value, "arguments")?;
             let node = self
                 .keyword_node(args, "service_name")
                 .or_else(|| self.positional_node(args, 0))?;
@@ -394,7 +394,7 @@ impl Env<'_> {
         if function.kind() != "attribute" {
             return None;
         }
-        let method = self.t(function.child_by_field_name("attribute")?);
+        let method = self.t(by_field(function, "attribute")?);
         let obj = self.names.get(&format!("{method}()"))?;
         self.returned(obj.clone(), args)
     }
@@ -405,7 +405,7 @@ impl Env<'_> {
             return Arg::Unknown;
         }
         let d = depth + 1;
-        match node.kind() {
+        match kind(node) {
             "string" => self.string(node, d),
             "concatenated_string" => {
                 let mut cursor = node.walk();
@@ -419,11 +419,7 @@ impl Env<'_> {
                 let op = node
                     .child_by_field_name("operator")
                     .map_or("", |o| self.t(o));
-                match (
-                    op,
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                match (op, by_field(node, "left"), by_field(node, "right")) {
                     ("+", Some(l), Some(r)) => concat(vec![self.eval(l, d), self.eval(r, d)]),
                     _ => Arg::Unknown,
                 }
@@ -438,8 +434,7 @@ impl Env<'_> {
                 if left != Arg::Unknown {
                     return left;
                 }
-                node.child_by_field_name("right")
-                    .map_or(Arg::Unknown, |n| self.eval(n, d))
+                by_field(node, "right").map_or(Arg::Unknown, |n| self.eval(n, d))
             }
             "identifier" | "attribute" => match self.resolve(node, d) {
                 Some(Obj::Value(arg) | Obj::Param { value: arg, .. }) => arg,
@@ -471,11 +466,11 @@ impl Env<'_> {
         for _ in 0..16 {
             match at.kind() {
                 "attribute" => {
-                    members.push(self.t(at.child_by_field_name("attribute")?).to_string());
-                    at = at.child_by_field_name("object")?;
+                    members.push(self.t(by_field(at, "attribute")?).to_string());
+                    at = by_field(at, "object")?;
                 }
                 "subscript" => {
-                    let key = at.child_by_field_name("subscript")?;
+                    let key = by_field(at, "subscript")?;
                     match key.kind() {
                         "integer" => {}
                         "string" => match self.string(key, 0) {
@@ -484,7 +479,7 @@ impl Env<'_> {
                         },
                         _ => return None,
                     }
-                    at = at.child_by_field_name("value")?;
+                    at = by_field(at, "value")?;
                 }
                 "identifier" => {
                     members.reverse();
@@ -499,10 +494,9 @@ impl Env<'_> {
 
     /// `str(x)`, `"...".format(...)`.
     fn call_value(&self, node: Node<'_>, d: usize) -> Arg {
-        let (Some(function), Some(args)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(function), Some(args)) =
+            (by_field(node, "function"), by_field(node, "arguments"))
+        else {
             return Arg::Unknown;
         };
         if self.t(function) == "str" {
@@ -512,8 +506,8 @@ impl Env<'_> {
             return Arg::Unknown;
         }
         let (Some(object), Some(attr)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
+            by_field(function, "object"),
+            by_field(function, "attribute"),
         ) else {
             return Arg::Unknown;
         };
@@ -586,19 +580,19 @@ impl Env<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let key = match node.kind() {
+        let key = match kind(node) {
             "subscript" => {
-                if self.resolve(node.child_by_field_name("value")?, depth + 1)? != Obj::Environ {
+                if self.resolve(by_field(node, "value")?, depth + 1)? != Obj::Environ {
                     return None;
                 }
-                node.child_by_field_name("subscript")?
+                by_field(node, "subscript")?
             }
             "call" => {
-                let obj = self.resolve(node.child_by_field_name("function")?, depth + 1)?;
+                let obj = self.resolve(by_field(node, "function")?, depth + 1)?;
                 if obj != Obj::EnvGet && obj != Obj::Getenv {
                     return None;
                 }
-                let args = node.child_by_field_name("arguments")?;
+                let args = by_field(node, "arguments")?;
                 let mut cursor = args.walk();
 
                 args.named_children(&mut cursor).next()?

@@ -14,7 +14,7 @@ use super::driver::{self, Passed, Scope, Walker};
 use super::handler::join;
 use super::profile::{self, Profile};
 use super::pyeval::{Env, Obj};
-use super::{short_receiver, text};
+use super::{by_field, kind, short_receiver, text};
 use crate::model::{Arg, CallStyle, CodeFacts, ExportKind, Factory, Made, SdkCall, SdkKind};
 use crate::source::SourceFile;
 
@@ -118,7 +118,7 @@ impl<'f> Walker<'f> for Python<'f> {
     }
 
     fn defines_function(&self, node: Node<'_>) -> bool {
-        node.kind() == "function_definition"
+        kind(node) == "function_definition"
     }
 
     const OUTLINE: bool = true;
@@ -126,13 +126,10 @@ impl<'f> Walker<'f> for Python<'f> {
 
     fn unit(&self, node: Node<'_>) -> Option<String> {
         let file = self.cx.file;
-        let name = |n: Node<'_>| {
-            n.child_by_field_name("name")
-                .map(|x| text(file, x).to_string())
-        };
-        match node.kind() {
+        let name = |n: Node<'_>| by_field(n, "name").map(|x| text(file, x).to_string());
+        match kind(node) {
             "function_definition" | "class_definition" => name(node),
-            "decorated_definition" => node.child_by_field_name("definition").and_then(name),
+            "decorated_definition" => by_field(node, "definition").and_then(name),
             "assignment" => node
                 .child_by_field_name("left")
                 .filter(|l| l.kind() == "identifier")
@@ -143,11 +140,11 @@ impl<'f> Walker<'f> for Python<'f> {
     }
 
     fn defers(&self, node: Node<'_>) -> bool {
-        matches!(node.kind(), "function_definition" | "lambda") || is_main_block(self.cx.file, node)
+        matches!(kind(node), "function_definition" | "lambda") || is_main_block(self.cx.file, node)
     }
 
     fn enter(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
-        match node.kind() {
+        match kind(node) {
             "import_statement" | "import_from_statement" => {
                 super::pyimport::import(&mut self.cx, scope, node)
             }
@@ -168,7 +165,7 @@ impl<'f> Walker<'f> for Python<'f> {
 
     fn leave(&mut self, node: Node<'_>, scope: &mut Scope<'_, Obj>) {
         let cx = &mut self.cx;
-        match node.kind() {
+        match kind(node) {
             "assignment" => {
                 if self.classes == 0 && scope.functions.is_empty() {
                     module_assignment(cx, scope, node);
@@ -268,8 +265,8 @@ impl<'f> Walker<'f> for Python<'f> {
 
 /// `if __name__ == "__main__":` — code for running the file by hand, never run by Lambda.
 fn is_main_block(file: &SourceFile, node: Node<'_>) -> bool {
-    node.kind() == "if_statement"
-        && node.child_by_field_name("condition").is_some_and(|c| {
+    kind(node) == "if_statement"
+        && by_field(node, "condition").is_some_and(|c| {
             let t = text(file, c);
             t.contains("__name__") && t.contains("__main__")
         })
@@ -277,7 +274,7 @@ fn is_main_block(file: &SourceFile, node: Node<'_>) -> bool {
 
 /// `handler = Mangum(app)` at module level is a handler's name too.
 fn module_assignment(cx: &Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
-    if let Some(left) = node.child_by_field_name("left")
+    if let Some(left) = by_field(node, "left")
         && left.kind() == "identifier"
     {
         scope.export(text(cx.file, left).to_string(), ExportKind::Function, node);
@@ -286,10 +283,8 @@ fn module_assignment(cx: &Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
 
 /// SDK objects passed to a local function or method: `save(table, item)`, `self.put(s3)`.
 fn passed(cx: &Env<'_>, out: &mut Passed<Obj>, node: Node<'_>) {
-    let (Some(function), Some(args)) = (
-        node.child_by_field_name("function"),
-        node.child_by_field_name("arguments"),
-    ) else {
+    let (Some(function), Some(args)) = (by_field(node, "function"), by_field(node, "arguments"))
+    else {
         return;
     };
     let (name, offset) = match function.kind() {
@@ -298,7 +293,7 @@ fn passed(cx: &Env<'_>, out: &mut Passed<Obj>, node: Node<'_>) {
             let object = function
                 .child_by_field_name("object")
                 .map(|o| text(cx.file, o));
-            match (object, function.child_by_field_name("attribute")) {
+            match (object, by_field(function, "attribute")) {
                 (Some("self" | "cls"), Some(attr)) => (text(cx.file, attr), 1),
                 _ => return,
             }
@@ -310,10 +305,7 @@ fn passed(cx: &Env<'_>, out: &mut Passed<Obj>, node: Node<'_>) {
     for a in args.named_children(&mut cursor) {
         let (slot, value) = match a.kind() {
             "keyword_argument" => {
-                let (Some(k), Some(v)) = (
-                    a.child_by_field_name("name"),
-                    a.child_by_field_name("value"),
-                ) else {
+                let (Some(k), Some(v)) = (by_field(a, "name"), by_field(a, "value")) else {
                     continue;
                 };
                 (text(cx.file, k).to_string(), v)
@@ -341,21 +333,21 @@ fn passed(cx: &Env<'_>, out: &mut Passed<Obj>, node: Node<'_>) {
 /// Parameters annotated with mypy-boto3 types, passed SDK objects by callers, or named like
 /// an SDK client.
 fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<Obj>) {
-    let Some(params) = def.child_by_field_name("parameters") else {
+    let Some(params) = by_field(def, "parameters") else {
         return;
     };
     let mut cursor = params.walk();
     let first = params
         .named_child(0)
-        .map(|p| text(cx.file, p.child_by_field_name("name").unwrap_or(p)));
+        .map(|p| text(cx.file, by_field(p, "name").unwrap_or(p)));
     // A method's `self` / `cls` is not among its call's arguments.
     let receiver = usize::from(matches!(first, Some("self" | "cls")));
     for (i, p) in params.named_children(&mut cursor).enumerate() {
         let (name, annotation) = match p.kind() {
             "identifier" => (Some(p), None),
-            "typed_parameter" => (p.named_child(0), p.child_by_field_name("type")),
+            "typed_parameter" => (p.named_child(0), by_field(p, "type")),
             "default_parameter" | "typed_default_parameter" => {
-                (p.child_by_field_name("name"), p.child_by_field_name("type"))
+                (by_field(p, "name"), by_field(p, "type"))
             }
             _ => (None, None),
         };
@@ -403,14 +395,14 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
 
 /// `name = value` and `self.attr = value` (with an optional annotation).
 fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
-    let Some(left) = node.child_by_field_name("left") else {
+    let Some(left) = by_field(node, "left") else {
         return;
     };
     if !matches!(left.kind(), "identifier" | "attribute") {
         return;
     }
     let key = text(cx.file, left).to_string();
-    let right = node.child_by_field_name("right");
+    let right = by_field(node, "right");
     let mut obj = right.and_then(|r| cx.resolve(r, 0));
     if obj.is_none() {
         obj = node
@@ -438,14 +430,13 @@ fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
 
 /// `with table.batch_writer() as batch:` and friends.
 fn with_item(cx: &mut Env<'_>, node: Node<'_>) {
-    let Some(value) = node.child_by_field_name("value") else {
+    let Some(value) = by_field(node, "value") else {
         return;
     };
     if value.kind() != "as_pattern" {
         return;
     }
-    let (Some(expr), Some(alias)) = (value.named_child(0), value.child_by_field_name("alias"))
-    else {
+    let (Some(expr), Some(alias)) = (value.named_child(0), by_field(value, "alias")) else {
         return;
     };
     let key = text(cx.file, alias).to_string();
@@ -506,10 +497,10 @@ const LOCAL_METHODS: &[&str] = &["can_paginate", "close", "get_paginator", "get_
 /// A method call on an SDK object, or a Powertools utility call.
 fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let file = cx.file;
-    let Some(function) = node.child_by_field_name("function") else {
+    let Some(function) = by_field(node, "function") else {
         return;
     };
-    let args = node.child_by_field_name("arguments");
+    let args = by_field(node, "arguments");
     let span = file.span(node.start_byte(), node.end_byte());
     let new = |service: &str, method: String, style: CallStyle, text: String| SdkCall {
         span,
@@ -562,8 +553,8 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         return;
     }
     let (Some(receiver), Some(attr)) = (
-        function.child_by_field_name("object"),
-        function.child_by_field_name("attribute"),
+        by_field(function, "object"),
+        by_field(function, "attribute"),
     ) else {
         return;
     };
