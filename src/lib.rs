@@ -19,6 +19,7 @@ pub mod needs;
 pub mod parse;
 pub mod policy;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -194,7 +194,10 @@ fn run_policy(args: &PolicyArgs) -> anyhow::Result<u8> {
         PolicyFormat::Serverless => Syntax::Serverless,
         PolicyFormat::Native => Syntax::Native,
     };
-    write_output(args.output.as_deref(), &policy::render(&selected, syntax))?;
+    write_output(
+        args.output.as_deref(),
+        &policy::render(&audit, &selected, syntax),
+    )?;
     Ok(0)
 }
 
