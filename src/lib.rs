@@ -13,6 +13,7 @@ pub mod config;
 pub mod data;
 pub mod discover;
 pub mod finding;
+pub mod fix;
 pub mod iam;
 pub mod model;
 pub mod needs;

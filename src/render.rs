@@ -40,11 +40,14 @@ pub enum Idiom {
     Json,
 }
 
-/// The idiom of the file that declares `f`'s grants. A Serverless function whose role is
-/// one the project declares under `resources:` takes the role's CloudFormation statements.
+/// The idiom of the file that declares `f`'s grants. A function whose role is declared (an
+/// `AWS::IAM::Role`, in a SAM template or under a Serverless project's `resources:`) takes
+/// the role's CloudFormation statements.
 pub fn idiom_of(app: &App, f: &Function) -> Idiom {
     let json = file_of(&f.id).ends_with(".json");
     match f.origin {
+        // A SAM function with a role of its own writing: the grants go in that role.
+        Origin::Sam if declared_role(app, f) => Idiom::CloudFormation { json },
         Origin::Sam => Idiom::Sam { json },
         Origin::CloudFormation => Idiom::CloudFormation { json },
         Origin::Serverless if declared_role(app, f) => Idiom::CloudFormation { json: false },
