@@ -449,13 +449,35 @@ impl<'a> Renderer<'a> {
             tree.get("Resources")
         };
         let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (k, v) in resources
+        let entries = resources
             .map(|r| r.entries().collect::<Vec<_>>())
-            .unwrap_or_default()
-        {
+            .unwrap_or_default();
+        for (k, v) in &entries {
             let mut set = BTreeSet::new();
             references(v, &mut set);
-            deps.insert(k.name.clone(), set);
+            deps.entry(k.name.clone()).or_default().extend(set);
+            // SAM writes an `S3` event into the bucket's notification configuration, so the
+            // bucket depends on the function (AWS SAM Developer Guide, "S3" event source
+            // type: the bucket must be declared in the same template).
+            let events = v.get("Properties").and_then(|p| p.get("Events"));
+            for (_, event) in events
+                .map(|e| e.entries().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if event.get("Type").and_then(Node::as_str) != Some("S3") {
+                    continue;
+                }
+                let bucket = event
+                    .get("Properties")
+                    .and_then(|p| p.get("Bucket"))
+                    .and_then(|b| b.get("Ref"))
+                    .and_then(Node::as_str);
+                if let Some(bucket) = bucket {
+                    deps.entry(bucket.to_string())
+                        .or_default()
+                        .insert(k.name.clone());
+                }
+            }
         }
         // Fixed point: a resource is cyclic when it is an owner or depends on a cyclic one.
         let mut cyclic = owners;

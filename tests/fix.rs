@@ -242,3 +242,69 @@ fn round_trip_over_every_fixture() {
     }
     assert!(fixed >= 40, "only {fixed} fixtures fixed");
 }
+
+/// `cfn-lint` errors of templates as (rule, message) without positions; `None` when cfn-lint
+/// is not installed (`.ci/run` installs a pinned version).
+fn lint_errors(files: &[PathBuf]) -> Option<Vec<BTreeSet<String>>> {
+    let mut out = Vec::new();
+    for file in files {
+        let run = Command::new("cfn-lint")
+            .args(["--format", "parseable", "--"])
+            .arg(file)
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&run.stdout).to_string();
+        let errors: BTreeSet<String> = text
+            .lines()
+            .filter_map(|l| {
+                // path:line:col:line:col:RULE:message
+                let mut parts = l.rsplitn(3, ':');
+                let message = parts.next()?;
+                let rule = parts.next()?;
+                rule.starts_with('E').then(|| format!("{rule}:{message}"))
+            })
+            .collect();
+        out.push(errors);
+    }
+    Some(out)
+}
+
+/// Every template `fix` edits gains no cfn-lint error.
+#[test]
+fn fixed_templates_gain_no_cfn_lint_error() {
+    if Command::new("cfn-lint").arg("--version").output().is_err() {
+        eprintln!("skipped: cfn-lint is not installed (.ci/run installs it)");
+        return;
+    }
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures").flatten() {
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let dir = tempfile::tempdir().expect("temp");
+        copy(&entry.path(), dir.path());
+        let outcome =
+            fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        for change in &outcome.changes {
+            let before = change.path.clone();
+            let after = dir
+                .path()
+                .join(format!("fixed-{}", change.file.replace('/', "-")));
+            std::fs::write(&after, &change.after).expect("write");
+            let Some(errors) = lint_errors(&[before, after]) else {
+                eprintln!("skipped: cfn-lint did not run");
+                return;
+            };
+            let new: Vec<&String> = errors[1].difference(&errors[0]).collect();
+            assert!(
+                new.is_empty(),
+                "{}/{}: new cfn-lint errors {new:?}\n{}",
+                entry.file_name().to_string_lossy(),
+                change.file,
+                change.after
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} templates checked");
+}

@@ -343,3 +343,18 @@ fn missing_and_wildcard_findings_carry_their_fix() {
     }
     assert!(checked > 10, "only {checked} findings checked");
 }
+
+/// SAM writes an `S3` event into the bucket's notification configuration, so the bucket
+/// depends on the function: its policy names the bucket by name, not by reference.
+#[test]
+fn a_bucket_that_triggers_the_function_is_named_not_referenced() {
+    let out = policy(&["--format", "native", "fixtures/sam-recursive-s3"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("PhotosBucket") && !text.contains("ScansBucket"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "- !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-photos-${AWS::AccountId}/clean/*\""
+    ));
+}
