@@ -355,8 +355,10 @@ fn attempt(
             } else {
                 "the edited template still had findings on this role, so the role was left as it was".into()
             };
+            // A reason found while editing says more than the check's.
+            let why = reasons.get(key).cloned().unwrap_or(why);
             failed.insert(key.clone(), why.clone());
-            reasons.entry(key.clone()).or_insert(why);
+            reasons.insert(key.clone(), why);
         }
     }
     if !failed.is_empty() {
@@ -704,7 +706,13 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
     let (policies_key, policies) = props.get_entry("Policies").ok_or(ATTACHED)?;
-    let items: Vec<&Node> = seq(policies)?;
+    // SAM also takes one policy as the value itself (`Policies: {DynamoDBCrudPolicy: ...}`).
+    let single = t.sam && policies.is_map();
+    let items: Vec<&Node> = if single {
+        vec![policies]
+    } else {
+        seq(policies)?
+    };
     // Per policy: the whole of it, or some of its statements (by index).
     let mut hit: BTreeMap<usize, Option<BTreeSet<usize>>> = BTreeMap::new();
     for &offset in offsets {
@@ -747,7 +755,18 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
     // writes in their place (or goes then, when there are none).
     let whole = hit.values().filter(|h| h.is_none()).count();
     if whole == items.len() {
-        let _ = policies_key;
+        if single {
+            // The value's own lines, below the key's.
+            let (lo, hi) = extent(policies);
+            let start = line_start(&source.text, lo);
+            if start <= policies_key.span.start as usize {
+                return Err("the policies are written on the key's line".into());
+            }
+            return Ok(vec![Removal {
+                start,
+                end: line_end(&source.text, hi.saturating_sub(1).max(lo)),
+            }]);
+        }
         let first = lines_of_item(source, items[0])?;
         let last = lines_of_item(source, items[items.len() - 1])?;
         return Ok(vec![Removal {

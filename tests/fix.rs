@@ -308,3 +308,45 @@ fn fixed_templates_gain_no_cfn_lint_error() {
     }
     assert!(checked >= 40, "only {checked} templates checked");
 }
+
+/// SAM takes one policy as the value of `Policies:` itself; it is replaced in place.
+#[test]
+fn a_single_policy_value_is_replaced_in_place() {
+    let dir = tempfile::tempdir().expect("temp");
+    let template = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Policies:
+        DynamoDBCrudPolicy: # too much
+          TableName: !Ref Table
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+";
+    let code = "import boto3, os
+t = boto3.resource('dynamodb').Table(os.environ['TABLE'])
+def handler(event, context):
+    t.put_item(Item={'id': '1'})
+";
+    std::fs::write(dir.path().join("template.yaml"), template).expect("write");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(dir.path().join("src/app.py"), code).expect("write");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let after = &outcome.changes[0].after;
+    assert!(
+        after.contains("      Policies:\n        - Statement:\n            - Effect: Allow\n              Action:\n                - dynamodb:PutItem\n              Resource:\n                - !GetAtt Table.Arn\n      Environment:\n"),
+        "{after}"
+    );
+}
