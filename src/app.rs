@@ -116,7 +116,8 @@ pub fn audit_with(
         config,
     };
     let findings = rules::check_all(&cx);
-    let findings = suppress::apply(findings, &sources, config);
+    let mut findings = suppress::apply(findings, &sources, config);
+    fill_fix_texts(&mut findings, &app, &sources);
     let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
     progress.finish();
     Ok(Audit {
@@ -127,6 +128,26 @@ pub fn audit_with(
         findings,
         report,
     })
+}
+
+/// Writes each finding's `fix` in the idiom of the file its function's role lives in
+/// (REPORT.md v1.1 `fix_text`), the same text `rolefit policy --format native` prints.
+fn fill_fix_texts(findings: &mut [Finding], app: &App, sources: &SourceMap) {
+    let renderer = crate::render::Renderer::new(app, sources);
+    for finding in findings {
+        let (Some(fix), Some(id)) = (&finding.fix, &finding.function) else {
+            continue;
+        };
+        let Some(f) = app.functions.iter().find(|f| &f.id == id) else {
+            continue;
+        };
+        let statements = match fix.get("Statement").and_then(serde_json::Value::as_array) {
+            Some(list) => list.clone(),
+            None => vec![fix.clone()],
+        };
+        let idiom = crate::render::idiom_of(app, f);
+        finding.fix_text = Some(renderer.statements(f, idiom, &statements));
+    }
 }
 
 /// Reads the files front ends read: every YAML/JSON document, then every `.tf` file. A

@@ -40,6 +40,32 @@ pub enum Command {
     /// Decide one IAM request offline and show which statement decides: from the input of
     /// `aws iam simulate-custom-policy --cli-input-json`, or from a function of the app.
     Simulate(SimulateArgs),
+    /// Edit CloudFormation/SAM YAML templates so the role findings go away (least privilege
+    /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
+    Fix(FixArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// Folders or single templates to fix (default `.`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Fix only findings of this rule (repeatable; default missing-permission,
+    /// unused-permission and wildcard-permission).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+    /// Fix only the roles of this function, by name or id (repeatable).
+    #[arg(long = "function", value_name = "NAME")]
+    pub functions: Vec<String>,
+    /// Print the changes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
+    /// Write nothing: list the files that would change and the findings left.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Configuration file (default: `rolefit.toml` at the first PATH, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

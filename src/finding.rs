@@ -65,6 +65,9 @@ pub struct Finding {
     pub resources: Vec<String>,
     /// A policy statement that would fix it.
     pub fix: Option<serde_json::Value>,
+    /// The fix as deployable text in the idiom of the file that holds the grant (REPORT.md
+    /// v1.1 `fix_text`), filled by the application from [`Finding::fix`].
+    pub fix_text: Option<String>,
 }
 
 impl Finding {

@@ -6,14 +6,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use rolefit::cli::{
-    ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, Format, GraphArgs,
-    PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
+    ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, FixArgs, Format,
+    GraphArgs, PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
 };
 use rolefit::config::Config;
 use rolefit::finding::{Severity, catalog};
 use rolefit::model::SdkKind;
 use rolefit::policy::Syntax;
-use rolefit::{analysis, app, baseline, data, policy, report};
+use rolefit::{analysis, app, baseline, data, fix, policy, report};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => run_explain(&args),
         Command::Policy(args) => run_policy(&args),
         Command::Simulate(args) => run_simulate(&args),
+        Command::Fix(args) => run_fix(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -172,6 +173,53 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     }
 }
 
+fn run_fix(args: &FixArgs) -> anyhow::Result<u8> {
+    let config = Config::find(args.config.as_deref(), &args.paths)?;
+    for rule in &args.rules {
+        if catalog::find(rule).is_none() {
+            eprintln!("rolefit: unknown rule `{rule}`; `rolefit explain` lists them");
+            return Ok(2);
+        }
+    }
+    let options = fix::Options {
+        rules: args.rules.clone(),
+        functions: args.functions.clone(),
+    };
+    let mut left = 0;
+    let mut changed = 0;
+    for root in &args.paths {
+        let outcome = fix::plan(root, &config, &options)?;
+        changed += outcome.changes.len();
+        if args.diff {
+            write_output(None, &fix::diff(&outcome))?;
+        } else if args.dry_run {
+            for c in &outcome.changes {
+                println!("would fix {}", c.path.display());
+            }
+        } else {
+            fix::apply(&outcome)?;
+            for c in &outcome.changes {
+                println!("fixed {}", c.path.display());
+            }
+        }
+        for l in &outcome.left {
+            let at = l
+                .finding
+                .location
+                .as_ref()
+                .map(|loc| format!("{}:{}:{}: ", loc.file, loc.line, loc.column))
+                .unwrap_or_default();
+            println!(
+                "{at}{}: {} (left: {})",
+                l.finding.rule, l.finding.message, l.why
+            );
+        }
+        left += outcome.left.len();
+    }
+    eprintln!("rolefit: {changed} file(s) fixed, {left} finding(s) left for a human");
+    Ok(u8::from(left > 0))
+}
+
 fn run_policy(args: &PolicyArgs) -> anyhow::Result<u8> {
     let (paths, names): (Vec<&String>, Vec<&String>) = args
         .targets
@@ -202,7 +250,10 @@ fn run_policy(args: &PolicyArgs) -> anyhow::Result<u8> {
         PolicyFormat::Serverless => Syntax::Serverless,
         PolicyFormat::Native => Syntax::Native,
     };
-    write_output(args.output.as_deref(), &policy::render(&selected, syntax))?;
+    write_output(
+        args.output.as_deref(),
+        &policy::render(&audit, &selected, syntax),
+    )?;
     Ok(0)
 }
 

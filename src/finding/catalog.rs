@@ -45,6 +45,7 @@ impl RuleDoc {
             actions: Vec::new(),
             resources: Vec::new(),
             fix: None,
+            fix_text: None,
         }
     }
 

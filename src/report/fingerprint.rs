@@ -92,6 +92,7 @@ mod tests {
             actions: vec!["s3:GetObject".into()],
             resources: vec!["*".into()],
             fix: None,
+            fix_text: None,
         }
     }
 

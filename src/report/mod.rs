@@ -114,6 +114,9 @@ pub struct FindingReport {
     pub actions: Vec<String>,
     pub resources: Vec<String>,
     pub fix: Option<serde_json::Value>,
+    /// v1.1: the fix as text in the syntax of the file that holds the grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_text: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Default)]
@@ -153,6 +156,7 @@ impl FindingReport {
             actions: f.actions.clone(),
             resources: f.resources.clone(),
             fix: f.fix.clone(),
+            fix_text: f.fix_text.clone(),
         }
     }
 }

@@ -1,0 +1,1007 @@
+//! `rolefit fix`: edits CloudFormation/SAM YAML templates so that the missing-permission,
+//! unused-permission and wildcard-permission findings of their execution roles go away, with
+//! the smallest textual change (whole lines of the statements it removes, new lines in the
+//! indentation of their neighbours; every other byte is kept).
+//!
+//! It works on a copy of the audited folder, in three audits: the first finds what to change;
+//! the statements behind unused and wildcard grants are removed; the second audit's
+//! missing-permission findings (what was missing, and what the removed statements granted
+//! that a function needs) are added as the narrowest statements ([`crate::render`], the
+//! findings' `fix_text`); the third audit checks that every function needs the same as before
+//! and that no finding of the fixed rules is left on a fixed role. A role whose fix does not
+//! check is left as it was. Roles are left for a human, with the reason, when a function on
+//! them has incomplete needs, when the grant is an AWS managed policy or lives outside the
+//! role's own declaration, or when the template is generated (`cdk.out`, `.aws-sam/build`,
+//! `.serverless`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::app::{self, Audit};
+use crate::config::Config;
+use crate::iam;
+use crate::model::{Function, Origin, RoleBinding};
+use crate::render::{self, Renderer};
+use crate::report::FindingReport;
+use crate::source::SourceFile;
+use crate::syntax::node::{Node, Value as V};
+
+/// The rules `fix` works on by default.
+pub const RULES: [&str; 3] = [
+    "missing-permission",
+    "unused-permission",
+    "wildcard-permission",
+];
+
+/// What to fix.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Rule ids (default [`RULES`]).
+    pub rules: Vec<String>,
+    /// Function names or ids (default all).
+    pub functions: Vec<String>,
+}
+
+/// One file `fix` changes: its path on disk, its text before and after.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub path: PathBuf,
+    /// Relative to the audited root.
+    pub file: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A finding `fix` leaves to a human, and why.
+#[derive(Clone, Debug)]
+pub struct Left {
+    pub finding: FindingReport,
+    pub why: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub changes: Vec<Change>,
+    pub left: Vec<Left>,
+}
+
+/// Errors that end a `fix` run (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error(transparent)]
+    Audit(#[from] app::RunError),
+    #[error("copying {path}")]
+    Copy {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no function named {0}")]
+    UnknownFunction(String),
+    #[error("`{0}` names several functions; give the id")]
+    AmbiguousFunction(String),
+}
+
+/// Computes the fix of `root` (a folder or one template) without writing anything.
+pub fn plan(root: &Path, config: &Config, options: &Options) -> Result<Outcome, FixError> {
+    // A role whose fix does not check is left out and the rest fixed again, so that one role
+    // does not hold back the others in its template.
+    let mut excluded: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let (outcome, failed) = attempt(root, config, options, &excluded)?;
+        if failed.is_empty() || excluded.len() > 64 {
+            return Ok(outcome);
+        }
+        excluded.extend(failed);
+    }
+}
+
+/// One try of [`plan`] with the `excluded` roles (by key, with the reason) left alone.
+/// Returns the outcome and the roles whose fix did not check (empty when all did).
+fn attempt(
+    root: &Path,
+    config: &Config,
+    options: &Options,
+    excluded: &BTreeMap<String, String>,
+) -> Result<(Outcome, BTreeMap<String, String>), FixError> {
+    let rules: Vec<String> = if options.rules.is_empty() {
+        RULES.iter().map(|r| r.to_string()).collect()
+    } else {
+        options.rules.clone()
+    };
+    let work = tempfile::tempdir().map_err(|source| FixError::Copy {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let (src_dir, file_name) = if root.is_file() {
+        (
+            root.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            root.file_name().map(PathBuf::from),
+        )
+    } else {
+        (root.to_path_buf(), None)
+    };
+    copy_tree(&src_dir, work.path())?;
+    let copy_root = match &file_name {
+        Some(name) => work.path().join(name),
+        None => work.path().to_path_buf(),
+    };
+    let audit_copy = || app::audit(std::slice::from_ref(&copy_root), config);
+
+    let first = audit_copy()?;
+    let wanted = selected_functions(&first, &options.functions)?;
+    let selected = |f: &FindingReport| {
+        rules.iter().any(|r| r == f.rule) && f.functions.iter().any(|id| wanted.contains(id))
+    };
+    // Roles to fix, by role key; the reason a role is left otherwise.
+    let mut reasons: BTreeMap<String, String> = excluded.clone();
+    let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+    for finding in first.report.findings.iter().filter(|f| selected(f)) {
+        for f in functions_of(&first, finding) {
+            let key = role_key(f);
+            if reasons.contains_key(&key) || targets.contains_key(&key) {
+                continue;
+            }
+            match target(&first, f) {
+                Ok(t) => {
+                    targets.insert(key, t);
+                }
+                Err(why) => {
+                    reasons.insert(key, why);
+                }
+            }
+        }
+    }
+    let originals: BTreeMap<String, String> = targets
+        .values()
+        .filter_map(|t| {
+            let s = first.sources.by_path(&t.file)?;
+            Some((t.file.clone(), s.text.to_string()))
+        })
+        .collect();
+    let single = file_name.is_some();
+    // Findings that an added Allow cannot fix (an explicit Deny blocks the need): left.
+    let mut blocked: BTreeSet<(&'static str, String)> = BTreeSet::new();
+
+    // Rounds of: remove the statements behind unused and wildcard grants; add, as the
+    // narrowest statements, what the functions then lack (what was missing, and what a
+    // removed statement granted that a function needs). A grant that only shows as unused
+    // once a narrower one is added is removed in the next round.
+    let first_needs: BTreeMap<String, Vec<NeedKey>> = first
+        .app
+        .functions
+        .iter()
+        .map(|f| (f.id.clone(), needs(&first, &f.id)))
+        .collect();
+    let first_granted: BTreeMap<String, BTreeSet<(String, String)>> = first
+        .app
+        .functions
+        .iter()
+        .map(|f| (f.id.clone(), granted(&first, &f.id)))
+        .collect();
+    let mut current = first;
+    for _ in 0..3 {
+        let on_target = |audit: &Audit, f: &FindingReport| -> Vec<String> {
+            functions_of(audit, f)
+                .into_iter()
+                .map(role_key)
+                .filter(|k| targets.contains_key(k))
+                .collect()
+        };
+        // Removals, by role.
+        let mut offsets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for finding in current.report.findings.iter().filter(|f| selected(f)) {
+            if finding.rule == "missing-permission" {
+                continue;
+            }
+            let Some(loc) = &finding.location else {
+                continue;
+            };
+            for key in on_target(&current, finding) {
+                let Some(t) = targets.get(&key) else { continue };
+                if loc.file != t.file {
+                    reasons.insert(key.clone(), "the grant is written outside the role's declaration (a policy resource or file that other roles may share)".into());
+                    continue;
+                }
+                let Some(source) = current.sources.by_path(&t.file) else {
+                    continue;
+                };
+                offsets
+                    .entry(key)
+                    .or_default()
+                    .push(offset_of(source, loc.line, loc.column));
+            }
+        }
+        let mut by_file: BTreeMap<String, Vec<Removal>> = BTreeMap::new();
+        for (key, list) in &offsets {
+            let Some(t) = targets.get(key) else { continue };
+            if reasons.contains_key(key) {
+                continue;
+            }
+            let Some(source) = current.sources.by_path(&t.file) else {
+                continue;
+            };
+            match removals(source, t, list) {
+                Ok(r) => by_file.entry(t.file.clone()).or_default().extend(r),
+                Err(why) => {
+                    reasons.insert(key.clone(), why);
+                }
+            }
+        }
+        for (file, list) in &by_file {
+            let Some(source) = current.sources.by_path(file) else {
+                continue;
+            };
+            write(
+                &copy_root,
+                single,
+                file,
+                &apply_removals(&source.text, list),
+            )?;
+        }
+        let second = if by_file.is_empty() {
+            current
+        } else {
+            audit_copy()?
+        };
+
+        // Additions, by role.
+        let renderer = Renderer::new(&second.app, &second.sources);
+        let mut edits: BTreeMap<String, Vec<(usize, usize, String)>> = BTreeMap::new();
+        for (key, t) in &targets {
+            if reasons.contains_key(key) {
+                continue;
+            }
+            let Some(source) = second.sources.by_path(&t.file) else {
+                continue;
+            };
+            let mut reqs = Vec::new();
+            for m in second.report.findings.iter().filter(|f| {
+                f.rule == "missing-permission"
+                    && functions_of(&second, f).iter().any(|g| &role_key(g) == key)
+            }) {
+                if denied(&second, m) {
+                    blocked.insert((m.rule, m.message.clone()));
+                    continue;
+                }
+                for st in statements_of(m.fix.as_ref()) {
+                    for a in strings(st.get("Action")) {
+                        for r in strings(st.get("Resource")) {
+                            reqs.push(iam::Requirement {
+                                action: a.clone(),
+                                resource: r,
+                            });
+                        }
+                    }
+                }
+            }
+            if reqs.is_empty() {
+                // A `Policies:` key whose policies all went, and nothing to add: it goes too.
+                if let Ok(Some(line)) = empty_policies_line(source, t) {
+                    edits.entry(t.file.clone()).or_default().push((
+                        line.start,
+                        line.end,
+                        String::new(),
+                    ));
+                }
+                continue;
+            }
+            let Some(f) = second.app.functions.iter().find(|g| g.id == t.function) else {
+                continue;
+            };
+            let policy = iam::synthesize(&reqs, &[]);
+            let statements: Vec<Value> = policy
+                .get("Statement")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let idiom = render::idiom_of(&second.app, f);
+            let text = renderer.statements(f, idiom, &statements);
+            match addition(source, t, &text) {
+                Ok((at, insert)) => edits
+                    .entry(t.file.clone())
+                    .or_default()
+                    .push((at, at, insert)),
+                Err(why) => {
+                    reasons.insert(key.clone(), why);
+                }
+            }
+        }
+        for (file, list) in &mut edits {
+            let Some(source) = second.sources.by_path(file) else {
+                continue;
+            };
+            let mut text = source.text.to_string();
+            list.sort_by_key(|e| std::cmp::Reverse(e.0));
+            for (start, end, insert) in list.iter() {
+                text.replace_range(*start..*end, insert);
+            }
+            write(&copy_root, single, file, &text)?;
+        }
+        let changed = !by_file.is_empty() || !edits.is_empty();
+        current = if edits.is_empty() {
+            second
+        } else {
+            audit_copy()?
+        };
+        if !changed {
+            break;
+        }
+    }
+
+    // Check: needs must not change, and no finding of the fixed rules may be left on a fixed
+    // role apart from those an Allow cannot fix; a template where either fails is put back.
+    let mut failed: BTreeMap<String, String> = BTreeMap::new();
+    for (key, t) in &targets {
+        // The same needs, and every need granted before still granted.
+        let same_needs = t.functions.iter().all(|id| {
+            first_needs.get(id) == Some(&needs(&current, id))
+                && granted(&current, id)
+                    .is_superset(first_granted.get(id).unwrap_or(&BTreeSet::new()))
+        });
+        let left_over = current.report.findings.iter().any(|f| {
+            rules.iter().any(|r| r == f.rule)
+                && !blocked.contains(&(f.rule, f.message.clone()))
+                && functions_of(&current, f)
+                    .iter()
+                    .any(|g| &role_key(g) == key)
+        });
+        if !same_needs || left_over {
+            let why: String = if !same_needs {
+                "editing the template changed what the functions need, so the role was left as it was".into()
+            } else if boundary(&current, key) {
+                "the role's permissions boundary does not allow what the functions need: change the boundary".into()
+            } else {
+                "the edited template still had findings on this role, so the role was left as it was".into()
+            };
+            // A reason found while editing says more than the check's.
+            let why = reasons.get(key).cloned().unwrap_or(why);
+            failed.insert(key.clone(), why.clone());
+            reasons.insert(key.clone(), why);
+        }
+    }
+    if !failed.is_empty() {
+        return Ok((Outcome::default(), failed));
+    }
+    let final_audit = current;
+
+    let mut outcome = Outcome::default();
+    for (file, before) in &originals {
+        let (path, copied) = if single {
+            (root.to_path_buf(), copy_root.clone())
+        } else {
+            (root.join(file), copy_root.join(file))
+        };
+        let after = std::fs::read_to_string(&copied).map_err(|source| FixError::Copy {
+            path: copied.clone(),
+            source,
+        })?;
+        if &after != before {
+            outcome.changes.push(Change {
+                path,
+                file: file.clone(),
+                before: before.clone(),
+                after,
+            });
+        }
+    }
+    for finding in final_audit.report.findings.iter().filter(|f| selected(f)) {
+        let why = if blocked.contains(&(finding.rule, finding.message.clone())) {
+            "an explicit Deny blocks it: an added Allow cannot grant it".to_string()
+        } else {
+            functions_of(&final_audit, finding)
+                .into_iter()
+                .find_map(|f| reasons.get(&role_key(f)).cloned())
+                .unwrap_or_else(|| "rolefit cannot write this grant".into())
+        };
+        outcome.left.push(Left {
+            finding: finding.clone(),
+            why,
+        });
+    }
+    Ok((outcome, BTreeMap::new()))
+}
+
+/// The role has a permissions boundary.
+fn boundary(audit: &Audit, key: &str) -> bool {
+    audit
+        .app
+        .roles
+        .iter()
+        .any(|r| r.id == key && r.boundary.is_some())
+}
+
+/// The finding's need is refused by an explicit Deny for a function on its role.
+fn denied(audit: &Audit, finding: &FindingReport) -> bool {
+    functions_of(audit, finding).iter().any(|f| {
+        let Some(i) = audit.app.functions.iter().position(|g| g.id == f.id) else {
+            return false;
+        };
+        let Some(fa) = audit.analysis.functions.get(i) else {
+            return false;
+        };
+        fa.needs.iter().zip(&fa.verdicts).any(|(n, v)| {
+            finding.actions.iter().any(|a| a == &n.action)
+                && finding.resources.iter().any(|r| r == &n.resource)
+                && v.verdict == crate::analysis::Verdict::Denied
+                && !v.by.is_empty()
+        })
+    })
+}
+
+/// Writes the planned changes.
+pub fn apply(outcome: &Outcome) -> std::io::Result<()> {
+    for c in &outcome.changes {
+        std::fs::write(&c.path, &c.after)?;
+    }
+    Ok(())
+}
+
+/// A unified diff of the changes (`a/FILE`, `b/FILE`).
+pub fn diff(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for c in &outcome.changes {
+        let d = similar::TextDiff::from_lines(&c.before, &c.after);
+        out.push_str(
+            &d.unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{}", c.file), &format!("b/{}", c.file))
+                .to_string(),
+        );
+    }
+    out
+}
+
+fn write(copy_root: &Path, single: bool, file: &str, text: &str) -> Result<(), FixError> {
+    let path = if single {
+        copy_root.to_path_buf()
+    } else {
+        copy_root.join(file)
+    };
+    std::fs::write(&path, text).map_err(|source| FixError::Copy { path, source })
+}
+
+/// Copies a folder (not `.git`), following no symbolic links.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| FixError::Copy { path, source }
+    };
+    for entry in std::fs::read_dir(from).map_err(err(from))? {
+        let entry = entry.map_err(err(from))?;
+        let kind = entry.file_type().map_err(err(&entry.path()))?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            std::fs::create_dir_all(&target).map_err(err(&target))?;
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).map_err(err(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The ids of the functions `--function` selects (every function when empty).
+fn selected_functions(audit: &Audit, names: &[String]) -> Result<BTreeSet<String>, FixError> {
+    if names.is_empty() {
+        return Ok(audit.app.functions.iter().map(|f| f.id.clone()).collect());
+    }
+    let mut out = BTreeSet::new();
+    for n in names {
+        let by_id: Vec<&Function> = audit.app.functions.iter().filter(|f| &f.id == n).collect();
+        let matched: Vec<&Function> = if by_id.is_empty() {
+            audit
+                .app
+                .functions
+                .iter()
+                .filter(|f| &f.name == n)
+                .collect()
+        } else {
+            by_id
+        };
+        match matched.as_slice() {
+            [] => return Err(FixError::UnknownFunction(n.clone())),
+            [one] => {
+                out.insert(one.id.clone());
+            }
+            _ => return Err(FixError::AmbiguousFunction(n.clone())),
+        }
+    }
+    Ok(out)
+}
+
+/// The functions a finding concerns (one finding can name functions on several roles).
+fn functions_of<'a>(audit: &'a Audit, f: &FindingReport) -> Vec<&'a Function> {
+    f.functions
+        .iter()
+        .filter_map(|id| audit.app.functions.iter().find(|g| &g.id == id))
+        .collect()
+}
+
+/// One key per execution role (a function without a known role is its own).
+fn role_key(f: &Function) -> String {
+    match &f.role {
+        RoleBinding::Role(id) => id.clone(),
+        _ => format!("function:{}", f.id),
+    }
+}
+
+/// A need as reported: (action, resource, strength).
+type NeedKey = (String, String, Option<&'static str>);
+
+/// What each function needs.
+fn needs(audit: &Audit, id: &str) -> Vec<NeedKey> {
+    let mut out: Vec<_> = audit
+        .report
+        .functions
+        .iter()
+        .filter(|f| f.id == id)
+        .flat_map(|f| {
+            f.required
+                .iter()
+                .map(|r| (r.action.clone(), r.resource.clone(), r.strength))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The needs of a function that its role grants.
+fn granted(audit: &Audit, id: &str) -> BTreeSet<(String, String)> {
+    audit
+        .report
+        .functions
+        .iter()
+        .filter(|f| f.id == id)
+        .flat_map(|f| f.required.iter())
+        .filter(|r| r.granted)
+        .map(|r| (r.action.clone(), r.resource.clone()))
+        .collect()
+}
+
+/// Where a role's grants are written.
+#[derive(Clone, Debug)]
+struct Target {
+    /// The template, relative to the root.
+    file: String,
+    /// Logical id of the resource that holds the policies: the SAM function (its generated
+    /// role) or the `AWS::IAM::Role`.
+    holder: String,
+    sam: bool,
+    /// A function on the role (the renderer's subject).
+    function: String,
+    functions: Vec<String>,
+}
+
+/// The role of `f` when `fix` can edit it, else why not.
+fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
+    let file =
+        f.id.rsplit_once('#')
+            .map_or("", |(file, _)| file)
+            .to_string();
+    let on_role: Vec<&Function> = audit
+        .app
+        .functions
+        .iter()
+        .filter(|g| role_key(g) == role_key(f))
+        .collect();
+    let incomplete = on_role.iter().any(|g| {
+        audit
+            .app
+            .functions
+            .iter()
+            .position(|h| h.id == g.id)
+            .and_then(|i| audit.analysis.functions.get(i))
+            .is_none_or(|a| !a.complete)
+    });
+    if incomplete {
+        return Err("a function on this role has incomplete needs (see its incomplete-input notes): nothing is narrowed".into());
+    }
+    if generated(&file) {
+        return Err(generated_reason(audit, &file, f));
+    }
+    if !matches!(f.origin, Origin::Sam | Origin::CloudFormation) {
+        return Err("rolefit fix edits CloudFormation and SAM templates; use the finding's fix_text for this file".into());
+    }
+    if !(file.ends_with(".yaml") || file.ends_with(".yml") || file.ends_with(".template")) {
+        return Err(
+            "rolefit fix edits YAML templates; use the finding's fix_text for this JSON template"
+                .into(),
+        );
+    }
+    let (holder, sam) = match &f.role {
+        RoleBinding::Role(id) => {
+            let Some(role) = audit.app.roles.iter().find(|r| &r.id == id) else {
+                return Err("the role is not declared in the audited files".into());
+            };
+            if role.generated {
+                (f.name.clone(), true)
+            } else {
+                if id.rsplit_once('#').map(|(file, _)| file) != Some(file.as_str()) {
+                    return Err("the role is declared in another file".into());
+                }
+                (role.name.clone(), false)
+            }
+        }
+        RoleBinding::External(_) => {
+            return Err("the role is outside the audited files".into());
+        }
+        RoleBinding::Unknown => return Err("the function's role is not known".into()),
+    };
+    Ok(Target {
+        file,
+        holder,
+        sam,
+        function: f.id.clone(),
+        functions: on_role.iter().map(|g| g.id.clone()).collect(),
+    })
+}
+
+/// Templates a tool writes: edited at their source, never in place.
+fn generated(file: &str) -> bool {
+    let parts: Vec<&str> = file.split('/').collect();
+    parts.contains(&"cdk.out")
+        || parts.contains(&".serverless")
+        || parts.windows(2).any(|w| w == [".aws-sam", "build"])
+}
+
+fn generated_reason(audit: &Audit, file: &str, f: &Function) -> String {
+    let path = audit.sources.by_path(file).and_then(|s| {
+        let tree = crate::syntax::json::parse(s)
+            .or_else(|_| crate::syntax::yaml::parse(s))
+            .ok()?;
+        tree.get("Resources")?
+            .get(&f.name)?
+            .get("Metadata")?
+            .get("aws:cdk:path")?
+            .as_str()
+            .map(str::to_string)
+    });
+    match path {
+        Some(p) => format!(
+            "generated template: change the grant in the CDK construct `{p}` (for example `grantReadData` instead of `grantReadWriteData`) and synthesize again"
+        ),
+        None => "generated template: change its source and build again".into(),
+    }
+}
+
+/// A byte offset from a 1-based line and character column.
+fn offset_of(source: &SourceFile, line: u32, column: u32) -> usize {
+    let start = source.line_start(line).unwrap_or(0) as usize;
+    let text = &source.text[start..];
+    let skip: usize = text
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum();
+    start + skip
+}
+
+/// A range of whole lines to delete.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Removal {
+    start: usize,
+    end: usize,
+}
+
+fn parse(source: &SourceFile) -> Result<Node, String> {
+    crate::syntax::yaml::parse(source).map_err(|e| format!("the template does not parse: {e}"))
+}
+
+/// The policy list of the holder: SAM `Policies`, or the role's `Policies`.
+fn holder_props<'n>(tree: &'n Node, t: &Target) -> Option<&'n Node> {
+    tree.get("Resources")?.get(&t.holder)?.get("Properties")
+}
+
+/// The lines to delete for the grants at `offsets`: the statements that hold them, or the SAM
+/// policy template entries; a policy whose statements all go is deleted whole, and the
+/// `Policies` key with it when no policy is left.
+fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Removal>, String> {
+    const ATTACHED: &str =
+        "the grant is not in the role's own policies (a managed policy attachment)";
+    let tree = parse(source)?;
+    let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    let (policies_key, policies) = props.get_entry("Policies").ok_or(ATTACHED)?;
+    // SAM also takes one policy as the value itself (`Policies: {DynamoDBCrudPolicy: ...}`).
+    let single = t.sam && policies.is_map();
+    let items: Vec<&Node> = if single {
+        vec![policies]
+    } else {
+        seq(policies)?
+    };
+    // Per policy: the whole of it, or some of its statements (by index).
+    let mut hit: BTreeMap<usize, Option<BTreeSet<usize>>> = BTreeMap::new();
+    for &offset in offsets {
+        let (i, item) = items
+            .iter()
+            .enumerate()
+            .find(|(_, n)| contains(n, offset))
+            .ok_or(ATTACHED)?;
+        if item.as_str().is_some() {
+            return Err("the grant is an AWS managed policy: detach it by hand or keep it".into());
+        }
+        let statements = if t.sam {
+            item.get("Statement")
+        } else {
+            item.get("PolicyDocument").and_then(|d| d.get("Statement"))
+        };
+        match statements {
+            // A SAM policy template entry.
+            None if t.sam => {
+                hit.insert(i, None);
+            }
+            None => return Err("the policy has no statement list rolefit can edit".into()),
+            Some(statements) => {
+                let list = seq(statements)?;
+                let j = list
+                    .iter()
+                    .position(|n| contains(n, offset))
+                    .ok_or("the grant's statement is not found")?;
+                let e = hit.entry(i).or_insert_with(|| Some(BTreeSet::new()));
+                if let Some(set) = e {
+                    set.insert(j);
+                    if set.len() == list.len() {
+                        *e = None;
+                    }
+                }
+            }
+        }
+    }
+    // Every policy goes: the `Policies:` line stays for the statements the second pass
+    // writes in their place (or goes then, when there are none).
+    let whole = hit.values().filter(|h| h.is_none()).count();
+    if whole == items.len() {
+        if single {
+            // The value's own lines, below the key's.
+            let (lo, hi) = extent(policies);
+            let start = line_start(&source.text, lo);
+            if start <= policies_key.span.start as usize {
+                return Err("the policies are written on the key's line".into());
+            }
+            return Ok(vec![Removal {
+                start,
+                end: line_end(&source.text, hi.saturating_sub(1).max(lo)),
+            }]);
+        }
+        let first = lines_of_item(source, items[0])?;
+        let last = lines_of_item(source, items[items.len() - 1])?;
+        return Ok(vec![Removal {
+            start: first.start,
+            end: last.end,
+        }]);
+    }
+    let mut out = Vec::new();
+    for (i, h) in hit {
+        match h {
+            None => out.push(lines_of_item(source, items[i])?),
+            Some(set) => {
+                let statements = if t.sam {
+                    items[i].get("Statement")
+                } else {
+                    items[i]
+                        .get("PolicyDocument")
+                        .and_then(|d| d.get("Statement"))
+                };
+                let list = seq(statements.ok_or("the grant's statement is not found")?)?;
+                for j in set {
+                    out.push(lines_of_item(source, list[j])?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Items of a block sequence; a flow sequence or a single value cannot be edited by lines.
+fn seq(n: &Node) -> Result<Vec<&Node>, String> {
+    match &n.value {
+        V::Seq(items) if !items.is_empty() => {
+            let block = items.iter().all(|i| !i.span.is_builtin());
+            if block {
+                Ok(items.iter().collect())
+            } else {
+                Err("the list is not in block style".into())
+            }
+        }
+        _ => Err("the policies are not a block list rolefit can edit".into()),
+    }
+}
+
+fn contains(n: &Node, offset: usize) -> bool {
+    let (s, e) = extent(n);
+    s <= offset && offset <= e
+}
+
+/// First and last byte of what a node writes (leaf spans; a block node's own end can reach
+/// into the next item's indentation).
+fn extent(n: &Node) -> (usize, usize) {
+    let mut lo = n.span.start as usize;
+    let mut hi = n.span.start as usize;
+    fn walk(n: &Node, lo: &mut usize, hi: &mut usize) {
+        match &n.value {
+            V::Map(m) => {
+                for (k, v) in m {
+                    if !k.span.is_builtin() {
+                        *lo = (*lo).min(k.span.start as usize);
+                        *hi = (*hi).max(k.span.end as usize);
+                    }
+                    walk(v, lo, hi);
+                }
+            }
+            V::Seq(s) => s.iter().for_each(|i| walk(i, lo, hi)),
+            _ => {
+                *lo = (*lo).min(n.span.start as usize);
+                *hi = (*hi).max(n.span.end as usize);
+            }
+        }
+    }
+    walk(n, &mut lo, &mut hi);
+    (lo, hi)
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+}
+
+/// The lines of a block sequence item, from its `-` line to its last line.
+fn lines_of_item(source: &SourceFile, item: &Node) -> Result<Removal, String> {
+    let text = &source.text;
+    let (lo, hi) = extent(item);
+    let start = line_start(text, lo);
+    let head = &text[start..lo];
+    if !head.trim_start().starts_with('-') || !head.trim().chars().all(|c| c == '-' || c == ' ') {
+        return Err("the list is not in block style".into());
+    }
+    Ok(Removal {
+        start,
+        end: line_end(text, hi.saturating_sub(1).max(lo)),
+    })
+}
+
+fn apply_removals(text: &str, removals: &[Removal]) -> String {
+    let mut list: Vec<&Removal> = removals.iter().collect();
+    list.sort();
+    list.dedup();
+    // Nested ranges: keep the outer one.
+    let mut merged: Vec<Removal> = Vec::new();
+    for r in list {
+        match merged.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r.clone()),
+        }
+    }
+    let mut out = text.to_string();
+    for r in merged.iter().rev() {
+        out.replace_range(r.start..r.end, "");
+    }
+    out
+}
+
+/// The line of a `Policies:` key with no value.
+fn empty_policies_line(source: &SourceFile, t: &Target) -> Result<Option<Removal>, String> {
+    let tree = parse(source)?;
+    let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    Ok(props
+        .get_entry("Policies")
+        .filter(|(_, v)| matches!(v.value, V::Null))
+        .map(|(k, _)| Removal {
+            start: line_start(&source.text, k.span.start as usize),
+            end: line_end(&source.text, k.span.end as usize),
+        }))
+}
+
+/// Where and what to insert for `items` (list items at indent 0, `\n` line ends).
+fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, String), String> {
+    let text = &source.text;
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let tree = parse(source)?;
+    let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    let block = |indent: usize, body: &str| -> String {
+        let pad = " ".repeat(indent);
+        body.lines()
+            .map(|l| format!("{pad}{l}{eol}"))
+            .collect::<String>()
+    };
+    let role_policy = |items: &str| {
+        format!(
+            "- PolicyName: rolefit-least-privilege\n  PolicyDocument:\n    Version: \"2012-10-17\"\n    Statement:\n{}",
+            items
+                .lines()
+                .map(|l| format!("      {l}\n"))
+                .collect::<String>()
+        )
+    };
+    match props.get_entry("Policies") {
+        Some((key, policies)) if matches!(policies.value, V::Null) => {
+            let key_start = key.span.start as usize;
+            let indent = key_start - line_start(text, key_start);
+            let at = line_end(text, key.span.end as usize);
+            let body = if t.sam {
+                items.to_string()
+            } else {
+                role_policy(items)
+            };
+            Ok((at, block(indent + 2, &body)))
+        }
+        Some((_, policies)) => {
+            let list = seq(policies)?;
+            // A role: the first inline policy's block statement list, else a new policy.
+            if !t.sam
+                && let Some(statements) = list
+                    .first()
+                    .and_then(|p| p.get("PolicyDocument"))
+                    .and_then(|d| d.get("Statement"))
+                && let Ok(st) = seq(statements)
+                && let Some(last) = st.last()
+            {
+                let indent = dash_column(text, st[0])?;
+                lines_of_item(source, st[0])?;
+                let at = line_end(text, extent(last).1.saturating_sub(1));
+                return Ok((at, block(indent, items)));
+            }
+            let last = list.last().ok_or("empty policy list")?;
+            let indent = dash_column(text, list[0])?;
+            lines_of_item(source, list[0])?;
+            let at = line_end(text, extent(last).1.saturating_sub(1));
+            let body = if t.sam {
+                items.to_string()
+            } else {
+                role_policy(items)
+            };
+            Ok((at, block(indent, &body)))
+        }
+        None => {
+            let (first_key, _) = props.entries().next().ok_or("empty Properties")?;
+            let key_start = first_key.span.start as usize;
+            let indent = key_start - line_start(text, key_start);
+            let at = line_end(text, extent(props).1.saturating_sub(1));
+            let body = if t.sam {
+                items.to_string()
+            } else {
+                role_policy(items)
+            };
+            let mut out = format!("{}Policies:{eol}", " ".repeat(indent));
+            out.push_str(&block(indent + 2, &body));
+            Ok((at, out))
+        }
+    }
+}
+
+/// The column of the `-` that starts a block sequence item.
+fn dash_column(text: &str, item: &Node) -> Result<usize, String> {
+    let (lo, _) = extent(item);
+    let start = line_start(text, lo);
+    let head = &text[start..lo];
+    head.rfind('-')
+        .filter(|_| head.trim().chars().all(|c| c == '-' || c == ' '))
+        .ok_or_else(|| "the list is not in block style".into())
+}
+
+fn statements_of(fix: Option<&Value>) -> Vec<Value> {
+    match fix {
+        Some(v) => match v.get("Statement").and_then(Value::as_array) {
+            Some(list) => list.clone(),
+            None => vec![v.clone()],
+        },
+        None => Vec::new(),
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

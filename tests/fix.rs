@@ -1,0 +1,320 @@
+//! `rolefit fix`: templates edited in place so the role findings go away, on copies of the
+//! fixtures (never the fixtures themselves).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rolefit::fix::{self, Options, RULES};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp");
+    copy(&fixtures().join(name), dir.path());
+    dir
+}
+
+fn rolefit(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rolefit"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+type Needs = BTreeSet<(String, String, String)>;
+
+/// (function, action, resource) of every need, and the findings of the fixed rules.
+fn audit(root: &Path) -> (Needs, Vec<(String, String)>) {
+    let audit = rolefit::app::audit(&[root.to_path_buf()], &Default::default()).expect("audit");
+    let needs = audit
+        .report
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.required
+                .iter()
+                .map(|r| (f.id.clone(), r.action.clone(), r.resource.clone()))
+        })
+        .collect();
+    let findings = audit
+        .report
+        .findings
+        .iter()
+        .filter(|f| RULES.contains(&f.rule))
+        .map(|f| (f.rule.to_string(), f.message.clone()))
+        .collect();
+    (needs, findings)
+}
+
+#[test]
+fn the_demo_is_fixed_clean_with_the_smallest_change() {
+    let dir = fixture_copy("demo");
+    let before = std::fs::read_to_string(dir.path().join("template.yaml")).expect("read");
+    let (needs, findings) = audit(dir.path());
+    assert!(!findings.is_empty());
+    let out = rolefit(&["fix", &dir.path().to_string_lossy()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let after = std::fs::read_to_string(dir.path().join("template.yaml")).expect("read");
+    let (needs_after, left) = audit(dir.path());
+    assert_eq!(needs, needs_after, "the needs are unchanged");
+    assert!(left.is_empty(), "{left:?}");
+    // Untouched lines stay, comments included; only the policies changed.
+    for line in before.lines() {
+        let in_policies = line.contains("# expect:")
+            || line.trim_start().starts_with("- Effect")
+            || line.contains("Resource:")
+            || line.contains("Action:")
+            || line.contains("TableName:")
+            || line.contains("BucketName:")
+            || line.contains("- Statement:");
+        if !in_policies {
+            assert!(after.contains(line), "lost line {line:?}");
+        }
+    }
+    assert!(after.contains(
+        "      Policies:\n        - SQSSendMessagePolicy:\n            QueueName: !GetAtt OrdersQueue.QueueName\n"
+    ));
+    // A second run changes nothing.
+    let again = rolefit(&["fix", "--diff", &dir.path().to_string_lossy()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        again.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
+
+#[test]
+fn diff_and_dry_run_write_nothing() {
+    let dir = fixture_copy("demo");
+    let path = dir.path().join("template.yaml");
+    let before = std::fs::read_to_string(&path).expect("read");
+    let out = rolefit(&["fix", "--diff", &dir.path().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(0));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.starts_with("--- a/template.yaml\n+++ b/template.yaml\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("-        - DynamoDBWritePolicy: # expect: unused-permission\n"));
+    let out = rolefit(&["fix", "--dry-run", &dir.path().to_string_lossy()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would fix"));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
+}
+
+#[test]
+fn line_endings_of_the_file_are_kept() {
+    let dir = fixture_copy("demo");
+    let path = dir.path().join("template.yaml");
+    let crlf = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace('\n', "\r\n");
+    std::fs::write(&path, &crlf).expect("write");
+    let out = rolefit(&["fix", &dir.path().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(0));
+    let after = std::fs::read_to_string(&path).expect("read");
+    assert_ne!(after, crlf);
+    assert!(
+        !after.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF"
+    );
+}
+
+#[test]
+fn one_function_and_one_rule_at_a_time() {
+    let dir = fixture_copy("demo");
+    let root = dir.path().to_string_lossy().to_string();
+    let out = rolefit(&[
+        "fix",
+        "--function",
+        "GetOrderFunction",
+        "--rule",
+        "wildcard-permission",
+        &root,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (_, left) = audit(dir.path());
+    assert!(
+        !left
+            .iter()
+            .any(|(r, m)| r == "wildcard-permission" && m.contains("GetOrderFunction"))
+    );
+    assert!(
+        left.iter()
+            .any(|(r, m)| r == "missing-permission" && m.contains("CreateOrderFunction"))
+    );
+    let out = rolefit(&["fix", "--function", "NoSuchFunction", &root]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn generated_templates_are_left_naming_the_construct() {
+    let dir = fixture_copy("cdk-out");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.changes.is_empty());
+    assert!(!outcome.left.is_empty());
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("CDK construct `")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let out = rolefit(&["fix", &dir.path().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(left: generated template"));
+}
+
+#[test]
+fn an_explicit_deny_and_a_boundary_are_left_for_a_human() {
+    let dir = fixture_copy("sam-deny-and-boundary");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    let whys: Vec<&str> = outcome.left.iter().map(|l| l.why.as_str()).collect();
+    assert!(whys.iter().any(|w| w.contains("explicit Deny")), "{whys:?}");
+    assert!(
+        whys.iter().any(|w| w.contains("permissions boundary")),
+        "{whys:?}"
+    );
+    // The role that can be fixed is.
+    assert_eq!(outcome.changes.len(), 1);
+    assert!(!outcome.changes[0].after.contains("DynamoDBCrudPolicy"));
+}
+
+/// Every fixture: after `fix`, no finding of the three rules is left but those it listed for
+/// a human; the needs are unchanged; a second `fix` changes nothing.
+#[test]
+fn round_trip_over_every_fixture() {
+    let mut fixed = 0;
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures").flatten() {
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().to_string();
+        let dir = tempfile::tempdir().expect("temp");
+        copy(&entry.path(), dir.path());
+        let (needs, _) = audit(dir.path());
+        let outcome =
+            fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        fix::apply(&outcome).expect("write");
+        fixed += usize::from(!outcome.changes.is_empty());
+        let (needs_after, findings) = audit(dir.path());
+        assert_eq!(needs, needs_after, "{name}: needs changed");
+        let listed: BTreeSet<(String, String)> = outcome
+            .left
+            .iter()
+            .map(|l| (l.finding.rule.to_string(), l.finding.message.clone()))
+            .collect();
+        for f in &findings {
+            assert!(listed.contains(f), "{name}: {f:?} left and not listed");
+        }
+        let again = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        assert!(
+            again.changes.is_empty(),
+            "{name}: a second fix changed {:?}",
+            again.changes
+        );
+    }
+    assert!(fixed >= 40, "only {fixed} fixtures fixed");
+}
+
+/// `cfn-lint` errors of each template as `rule:message` without positions (one run for all);
+/// `None` when cfn-lint does not run (`.ci/run` installs a pinned version).
+fn lint_errors(files: &[PathBuf]) -> Option<Vec<BTreeSet<String>>> {
+    let run = Command::new("cfn-lint")
+        .args(["--format", "parseable", "--"])
+        .args(files)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&run.stdout).to_string();
+    let mut out = vec![BTreeSet::new(); files.len()];
+    for line in text.lines() {
+        // path:line:col:line:col:RULE:message
+        let Some(i) = files
+            .iter()
+            .position(|f| line.starts_with(&format!("{}:", f.display())))
+        else {
+            continue;
+        };
+        let rest = &line[files[i].display().to_string().len() + 1..];
+        let fields: Vec<&str> = rest.splitn(6, ':').collect();
+        let (Some(rule), Some(message)) = (fields.get(4), fields.get(5)) else {
+            continue;
+        };
+        if rule.starts_with('E') {
+            // Messages may name lines, which an edit shifts.
+            let message = message.split(" (line ").next().unwrap_or(message);
+            out[i].insert(format!("{rule}:{message}"));
+        }
+    }
+    Some(out)
+}
+
+/// Every template `fix` edits gains no cfn-lint error.
+#[test]
+fn fixed_templates_gain_no_cfn_lint_error() {
+    if Command::new("cfn-lint").arg("--version").output().is_err() {
+        eprintln!("skipped: cfn-lint is not installed (.ci/run installs it)");
+        return;
+    }
+    let work = tempfile::tempdir().expect("temp");
+    let mut pairs: Vec<(String, PathBuf, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures").flatten() {
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().to_string();
+        let dir = work.path().join(&name);
+        copy(&entry.path(), &dir);
+        let outcome = fix::plan(&dir, &Default::default(), &Options::default()).expect("plan");
+        for change in &outcome.changes {
+            let after = work
+                .path()
+                .join(format!("{name}-{}", change.file.replace('/', "-")));
+            std::fs::write(&after, &change.after).expect("write");
+            pairs.push((
+                format!("{name}/{}", change.file),
+                change.path.clone(),
+                after,
+            ));
+        }
+    }
+    let files: Vec<PathBuf> = pairs
+        .iter()
+        .flat_map(|(_, before, after)| [before.clone(), after.clone()])
+        .collect();
+    let Some(errors) = lint_errors(&files) else {
+        eprintln!("skipped: cfn-lint did not run");
+        return;
+    };
+    for (i, (name, _, _)) in pairs.iter().enumerate() {
+        let new: Vec<&String> = errors[2 * i + 1].difference(&errors[2 * i]).collect();
+        assert!(new.is_empty(), "{name}: new cfn-lint errors {new:?}");
+    }
+    assert!(pairs.len() >= 40, "only {} templates checked", pairs.len());
+}
