@@ -4,6 +4,12 @@
 //! `/systemsmanager/parameters/get?name=<name>` is Parameter Store `GetParameter` (Secrets
 //! Manager User Guide, "Use AWS Secrets Manager secrets in AWS Lambda functions"; Systems
 //! Manager User Guide, "Using Parameter Store parameters in AWS Lambda functions").
+//!
+//! Requests to the AWS AppConfig Agent Lambda extension, which serves configurations on
+//! `localhost:2772` (`/applications/<app>/environments/<env>/configurations/<profile>`) and
+//! fetches them with the function's role through AppConfig Data `StartConfigurationSession` and
+//! `GetLatestConfiguration` (AppConfig User Guide, "Using AWS AppConfig Agent with AWS Lambda",
+//! "Understanding the AWS AppConfig Agent Lambda extension" and its permissions).
 
 use crate::model::Arg;
 
@@ -29,8 +35,70 @@ const ENDPOINTS: &[(&str, &str, &str, &str, &str)] = &[
 /// A request the extension sends: botocore service, operation, (request member, value).
 pub(super) type ExtensionRequest = (&'static str, &'static str, Vec<(String, Arg)>);
 
-/// The request a URL sends through the extension; `None` for any other URL.
-pub(super) fn request(url: &Arg) -> Option<ExtensionRequest> {
+/// The AppConfig Agent's default port (`AWS_APPCONFIG_EXTENSION_HTTP_PORT` changes it) and the
+/// path segments of a configuration, with the request members Powertools' `get_app_config`
+/// fills the same way (`policies/overrides.json`).
+const APPCONFIG_PORT: &str = "localhost:2772";
+const APPCONFIG_SEGMENTS: &[(&str, &str)] = &[
+    ("applications", "Application"),
+    ("environments", "Environment"),
+    ("configurations", "Name"),
+];
+
+/// The requests a URL sends through an extension; empty for any other URL.
+pub(super) fn requests(url: &Arg) -> Vec<ExtensionRequest> {
+    if let Some(one) = request(url) {
+        return vec![one];
+    }
+    appconfig(url)
+}
+
+/// A request to the AppConfig Agent: both AppConfig Data operations, with the application,
+/// environment and profile where the path spells them literally.
+fn appconfig(url: &Arg) -> Vec<ExtensionRequest> {
+    let parts: Vec<&Arg> = match url {
+        Arg::Concat(parts) => parts.iter().collect(),
+        other => vec![other],
+    };
+    let Some(at) = parts
+        .iter()
+        .position(|p| matches!(p, Arg::Str(s) if s.contains(APPCONFIG_PORT)))
+    else {
+        return Vec::new();
+    };
+    // The path, when it is one literal: `/applications/a/environments/e/configurations/p`.
+    let mut args: Vec<(String, Arg)> = Vec::new();
+    if parts.len() == at + 1
+        && let Arg::Str(s) = parts[at]
+        && let Some((_, path)) = s.split_once(APPCONFIG_PORT)
+    {
+        let segments: Vec<&str> = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .filter(|x| !x.is_empty())
+            .collect();
+        for pair in segments.chunks(2) {
+            if let [key, value] = pair
+                && let Some((_, member)) = APPCONFIG_SEGMENTS.iter().find(|(k, _)| k == key)
+            {
+                args.push(((*member).to_string(), Arg::Str((*value).to_string())));
+            }
+        }
+        if args.len() != APPCONFIG_SEGMENTS.len() {
+            args.clear();
+        }
+    }
+    ["StartConfigurationSession", "GetLatestConfiguration"]
+        .into_iter()
+        .map(|op| ("appconfigdata", op, args.clone()))
+        .collect()
+}
+
+/// The request a URL sends through the Parameters and Secrets extension; `None` for any other
+/// URL.
+fn request(url: &Arg) -> Option<ExtensionRequest> {
     let parts: Vec<&Arg> = match url {
         Arg::Concat(parts) => parts.iter().collect(),
         other => vec![other],
@@ -121,5 +189,36 @@ mod tests {
             request(&Arg::Str("https://example.com/get?name=x".into())),
             None
         );
+        assert!(requests(&Arg::Str("https://example.com/get?name=x".into())).is_empty());
+    }
+
+    #[test]
+    fn configurations_through_the_appconfig_agent() {
+        let ops = |r: &[ExtensionRequest]| r.iter().map(|(s, o, _)| (*s, *o)).collect::<Vec<_>>();
+        let known = requests(&Arg::Str(
+            "http://localhost:2772/applications/shop/environments/prod/configurations/flags".into(),
+        ));
+        assert_eq!(
+            ops(&known),
+            [
+                ("appconfigdata", "StartConfigurationSession"),
+                ("appconfigdata", "GetLatestConfiguration")
+            ]
+        );
+        assert_eq!(
+            known[0].2,
+            vec![
+                ("Application".to_string(), Arg::Str("shop".into())),
+                ("Environment".to_string(), Arg::Str("prod".into())),
+                ("Name".to_string(), Arg::Str("flags".into())),
+            ]
+        );
+        // A path from the environment: the operations, on an unknown configuration.
+        let unknown = requests(&Arg::Concat(vec![
+            Arg::Str("http://localhost:2772/".into()),
+            Arg::Env("CONFIG_PATH".into()),
+        ]));
+        assert_eq!(unknown.len(), 2);
+        assert!(unknown.iter().all(|(_, _, args)| args.is_empty()));
     }
 }

@@ -496,6 +496,9 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     if super::jssigned::call(cx, facts, function, args, span) {
         return;
     }
+    if extension_request(cx, facts, function, arg(0), span) {
+        return;
+    }
     // Functions the SDK exports, called bare or through a namespace (`s3.paginateListObjectsV2`).
     if let Some(JsObj::V3Export { package, name }) = cx.resolve(function, 0) {
         // `getSignedUrl(client, new GetObjectCommand({...}))` signs the command's request.
@@ -696,4 +699,47 @@ fn upload(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     );
     sdk.args = params.map(|p| cx.object(p, 0)).unwrap_or_default();
     facts.calls.push(sdk);
+}
+
+/// An HTTP request to a Lambda extension that calls AWS with the function's role (the
+/// Parameters and Secrets extension, the AppConfig Agent; see `extension.rs`):
+/// `fetch(url)`, `axios.get(url)`, `http.get(url)`, `got(url)`. The requests are named in
+/// botocore's terms, as the extension table names them.
+fn extension_request(
+    cx: &Env<'_>,
+    facts: &mut CodeFacts,
+    function: Node<'_>,
+    url: Option<Node<'_>>,
+    span: Span,
+) -> bool {
+    let name = match function.kind() {
+        "identifier" => cx.t(function),
+        "member_expression" => function
+            .child_by_field_name("property")
+            .map_or("", |p| cx.t(p)),
+        _ => return false,
+    };
+    if !matches!(name, "fetch" | "get" | "request" | "axios" | "got") {
+        return false;
+    }
+    let Some(url) = url else { return false };
+    let sent = super::extension::requests(&cx.eval(url, 0));
+    if sent.is_empty() {
+        return false;
+    }
+    for (service, operation, args) in sent {
+        facts.calls.push(SdkCall {
+            span,
+            sdk: SdkKind::Python,
+            service: service.to_string(),
+            resource_type: None,
+            method: operation.to_string(),
+            style: CallStyle::Direct,
+            args,
+            resource_ids: Vec::new(),
+            text: cx.t(function).to_string(),
+            alternative: None,
+        });
+    }
+    true
 }

@@ -517,23 +517,27 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     if super::pysigned::call(cx, facts, function, args, span) {
         return;
     }
-    // An HTTP request to the Parameters and Secrets Lambda Extension (`requests.get(url)`,
-    // `urlopen(url)`, `http.request("GET", url)`): the extension calls AWS with the role.
+    // An HTTP request to a Lambda extension that calls AWS with the role (the Parameters and
+    // Secrets extension, the AppConfig Agent): `requests.get(url)`, `urlopen(url)`,
+    // `http.request("GET", url)`.
     if let Some(args) = args {
-        let url = cx
+        let sent = cx
             .keyword(args, "url")
             .into_iter()
             .chain((0..2).filter_map(|i| cx.positional(args, i)))
-            .find_map(|a| super::extension::request(&a));
-        if let Some((service, operation, call_args)) = url {
-            let mut sdk = new(
-                service,
-                operation.to_string(),
-                CallStyle::Direct,
-                text(file, function).to_string(),
-            );
-            sdk.args = call_args;
-            facts.calls.push(sdk);
+            .map(|a| super::extension::requests(&a))
+            .find(|r| !r.is_empty());
+        if let Some(sent) = sent {
+            for (service, operation, call_args) in sent {
+                let mut sdk = new(
+                    service,
+                    operation.to_string(),
+                    CallStyle::Direct,
+                    text(file, function).to_string(),
+                );
+                sdk.args = call_args;
+                facts.calls.push(sdk);
+            }
             return;
         }
     }
