@@ -134,11 +134,13 @@ pub fn audit_with(
 /// (REPORT.md v1.1 `fix_text`), the same text `rolefit policy --format native` prints.
 fn fill_fix_texts(findings: &mut [Finding], app: &App, sources: &SourceMap) {
     let renderer = crate::render::Renderer::new(app, sources);
+    let by_id: std::collections::HashMap<&str, &crate::model::Function> =
+        app.functions.iter().map(|f| (f.id.as_str(), f)).collect();
     for finding in findings {
         let (Some(fix), Some(id)) = (&finding.fix, &finding.function) else {
             continue;
         };
-        let Some(f) = app.functions.iter().find(|f| &f.id == id) else {
+        let Some(&f) = by_id.get(id.as_str()) else {
             continue;
         };
         let statements = match fix.get("Statement").and_then(serde_json::Value::as_array) {

@@ -16,12 +16,14 @@
 //!   `iamRoleStatements` only when the project uses `serverless-iam-roles-per-function`),
 //!   with `Fn::GetAtt`/`Ref`/`Fn::Join` and the framework's `${aws:region}` variables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use serde_json::{Value, json};
 
-use crate::model::{App, Function, Origin, RoleBinding};
+use crate::model::{App, Function, Origin, Resource, Role, RoleBinding};
 use crate::source::SourceMap;
 use crate::syntax::node::Node;
 
@@ -168,15 +170,50 @@ struct Scope {
     cyclic: BTreeSet<String>,
 }
 
-/// Renders statements for functions of one audit.
+/// Renders statements for functions of one audit. What one file declares, its parsed tree and
+/// its dependency edges are gathered once per file, so rendering every finding of a large
+/// audit stays linear in its size.
 pub struct Renderer<'a> {
-    app: &'a App,
     sources: &'a SourceMap,
+    /// The resources, functions and roles each file declares, in the app's order.
+    by_file: HashMap<&'a str, Declared<'a>>,
+    trees: RefCell<HashMap<String, Option<Rc<Node>>>>,
+    /// Dependency edges of a template's resources (keyed by file and whether it is a
+    /// Serverless file, whose resources sit under `resources.Resources`).
+    deps: RefCell<HashMap<(String, bool), Rc<BTreeMap<String, BTreeSet<String>>>>>,
+    tf_data: RefCell<HashMap<String, Rc<BTreeMap<&'static str, String>>>>,
+}
+
+#[derive(Default)]
+struct Declared<'a> {
+    resources: Vec<&'a Resource>,
+    functions: Vec<&'a Function>,
+    roles: Vec<&'a Role>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(app: &'a App, sources: &'a SourceMap) -> Renderer<'a> {
-        Renderer { app, sources }
+        let mut by_file: HashMap<&'a str, Declared<'a>> = HashMap::new();
+        for r in &app.resources {
+            by_file.entry(file_of(&r.id)).or_default().resources.push(r);
+        }
+        for f in &app.functions {
+            by_file.entry(file_of(&f.id)).or_default().functions.push(f);
+        }
+        for r in &app.roles {
+            by_file.entry(file_of(&r.id)).or_default().roles.push(r);
+        }
+        Renderer {
+            sources,
+            by_file,
+            trees: RefCell::default(),
+            deps: RefCell::default(),
+            tf_data: RefCell::default(),
+        }
+    }
+
+    fn declared(&self, file: &str) -> Option<&Declared<'a>> {
+        self.by_file.get(file)
     }
 
     /// The statements as a list in `idiom` (a YAML block sequence, HCL `statement` blocks, a
@@ -348,23 +385,31 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn tree(&self, file: &str) -> Option<Node> {
-        let source = self.sources.by_path(file)?;
-        if file.ends_with(".json") {
-            crate::syntax::json::parse(source).ok()
-        } else {
-            crate::syntax::yaml::parse(source).ok()
+    fn tree(&self, file: &str) -> Option<Rc<Node>> {
+        if let Some(cached) = self.trees.borrow().get(file) {
+            return cached.clone();
         }
+        let parsed = self.sources.by_path(file).and_then(|source| {
+            if file.ends_with(".json") {
+                crate::syntax::json::parse(source).ok()
+            } else {
+                crate::syntax::yaml::parse(source).ok()
+            }
+        });
+        let parsed = parsed.map(Rc::new);
+        self.trees
+            .borrow_mut()
+            .insert(file.to_string(), parsed.clone());
+        parsed
     }
 
     fn scope(&self, f: &Function, idiom: Idiom) -> Scope {
         let file = file_of(&f.id).to_string();
-        let prefix = format!("{file}#");
-        let mut decls: Vec<Decl> = self
-            .app
-            .resources
+        let declared = self.declared(&file);
+        let mut decls: Vec<Decl> = declared
+            .map(|d| d.resources.as_slice())
+            .unwrap_or_default()
             .iter()
-            .filter(|r| r.id.starts_with(&prefix))
             .map(|r| Decl {
                 logical: r.logical_id.clone(),
                 kind: r.type_name.clone(),
@@ -377,13 +422,12 @@ impl<'a> Renderer<'a> {
             "AWS::Lambda::Function"
         };
         let cfn_like = matches!(idiom, Idiom::Sam { .. } | Idiom::CloudFormation { .. });
-        if cfn_like {
+        if cfn_like && let Some(declared) = declared {
             // A Serverless function's logical id is not its name.
-            let functions = self
-                .app
+            let functions = declared
                 .functions
                 .iter()
-                .filter(|g| g.id.starts_with(&prefix) && g.origin != Origin::Serverless);
+                .filter(|g| g.origin != Origin::Serverless);
             for g in functions {
                 decls.push(Decl {
                     logical: g.name.clone(),
@@ -391,12 +435,7 @@ impl<'a> Renderer<'a> {
                     arn: Some(g.arn.clone()),
                 });
             }
-            for r in self
-                .app
-                .roles
-                .iter()
-                .filter(|r| r.id.starts_with(&prefix) && !r.generated)
-            {
+            for r in declared.roles.iter().filter(|r| !r.generated) {
                 decls.push(Decl {
                     logical: r.name.clone(),
                     kind: "AWS::IAM::Role".into(),
@@ -422,13 +461,13 @@ impl<'a> Renderer<'a> {
     fn cyclic(&self, f: &Function, file: &str) -> BTreeSet<String> {
         let serverless = f.origin == Origin::Serverless;
         let mut owners: BTreeSet<String> = BTreeSet::new();
-        let same_role = |g: &&Function| g.role == f.role && !matches!(g.role, RoleBinding::Unknown);
-        for g in self.app.functions.iter().filter(same_role) {
-            if file_of(&g.id) == file {
-                owners.insert(g.name.clone());
-                if serverless {
-                    owners.insert(serverless_logical(&g.name));
-                }
+        let same_role =
+            |g: &&&Function| g.role == f.role && !matches!(g.role, RoleBinding::Unknown);
+        let in_file = self.declared(file).map(|d| d.functions.as_slice());
+        for g in in_file.unwrap_or_default().iter().filter(same_role) {
+            owners.insert(g.name.clone());
+            if serverless {
+                owners.insert(serverless_logical(&g.name));
             }
         }
         if let RoleBinding::Role(id) = &f.role
@@ -440,9 +479,32 @@ impl<'a> Renderer<'a> {
             owners.insert("IamRoleLambdaExecution".into());
         }
         owners.insert(f.name.clone());
-        let Some(tree) = self.tree(file) else {
+        let Some(deps) = self.deps(file, serverless) else {
             return owners;
         };
+        // Fixed point: a resource is cyclic when it is an owner or depends on a cyclic one.
+        let mut cyclic = owners;
+        loop {
+            let before = cyclic.len();
+            for (name, refs) in deps.iter() {
+                if !cyclic.contains(name) && refs.iter().any(|r| cyclic.contains(r)) {
+                    cyclic.insert(name.clone());
+                }
+            }
+            if cyclic.len() == before {
+                return cyclic;
+            }
+        }
+    }
+
+    /// The `Ref`/`Fn::GetAtt`/`Fn::Sub`/`DependsOn` edges among a template's resources, and
+    /// the edges SAM adds (see [`Renderer::cyclic`]); once per file.
+    fn deps(&self, file: &str, serverless: bool) -> Option<Rc<BTreeMap<String, BTreeSet<String>>>> {
+        let key = (file.to_string(), serverless);
+        if let Some(cached) = self.deps.borrow().get(&key) {
+            return Some(cached.clone());
+        }
+        let tree = self.tree(file)?;
         let resources = if serverless {
             tree.get("resources").and_then(|r| r.get("Resources"))
         } else {
@@ -479,19 +541,9 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        // Fixed point: a resource is cyclic when it is an owner or depends on a cyclic one.
-        let mut cyclic = owners;
-        loop {
-            let before = cyclic.len();
-            for (name, refs) in &deps {
-                if !cyclic.contains(name) && refs.iter().any(|r| cyclic.contains(r)) {
-                    cyclic.insert(name.clone());
-                }
-            }
-            if cyclic.len() == before {
-                return cyclic;
-            }
-        }
+        let deps = Rc::new(deps);
+        self.deps.borrow_mut().insert(key, deps.clone());
+        Some(deps)
     }
 
     /// The module's `aws_region`/`aws_caller_identity` data sources by name, and those the
@@ -501,6 +553,11 @@ impl<'a> Renderer<'a> {
             .rsplit_once('/')
             .map_or("", |(d, _)| d)
             .to_string();
+        if let Some(names) = self.tf_data.borrow().get(&dir) {
+            return TfData {
+                names: names.as_ref().clone(),
+            };
+        }
         let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
         for file in self.sources.files() {
             let path = file.path.as_str();
@@ -518,6 +575,9 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
+        self.tf_data
+            .borrow_mut()
+            .insert(dir, Rc::new(found.clone()));
         TfData { names: found }
     }
 }
