@@ -180,9 +180,12 @@ pub struct Renderer<'a> {
     trees: RefCell<HashMap<String, Option<Rc<Node>>>>,
     /// Dependency edges of a template's resources (keyed by file and whether it is a
     /// Serverless file, whose resources sit under `resources.Resources`).
-    deps: RefCell<HashMap<(String, bool), Rc<BTreeMap<String, BTreeSet<String>>>>>,
+    deps: RefCell<HashMap<(String, bool), Rc<Edges>>>,
     tf_data: RefCell<HashMap<String, Rc<BTreeMap<&'static str, String>>>>,
 }
+
+/// Which logical ids each resource of a template refers to.
+type Edges = BTreeMap<String, BTreeSet<String>>;
 
 #[derive(Default)]
 struct Declared<'a> {
@@ -499,7 +502,7 @@ impl<'a> Renderer<'a> {
 
     /// The `Ref`/`Fn::GetAtt`/`Fn::Sub`/`DependsOn` edges among a template's resources, and
     /// the edges SAM adds (see [`Renderer::cyclic`]); once per file.
-    fn deps(&self, file: &str, serverless: bool) -> Option<Rc<BTreeMap<String, BTreeSet<String>>>> {
+    fn deps(&self, file: &str, serverless: bool) -> Option<Rc<Edges>> {
         let key = (file.to_string(), serverless);
         if let Some(cached) = self.deps.borrow().get(&key) {
             return Some(cached.clone());
