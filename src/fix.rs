@@ -1,6 +1,7 @@
-//! `rolefit fix`: edits CloudFormation/SAM YAML templates so that the missing-permission,
-//! unused-permission and wildcard-permission findings of their execution roles go away, with
-//! the smallest textual change (whole lines of the statements it removes, new lines in the
+//! `rolefit fix`: edits CloudFormation/SAM YAML templates and `serverless.yml` (its statement
+//! lists: the `serverless` submodule) so that the missing-permission, unused-permission and
+//! wildcard-permission findings of their execution roles go away, with the smallest textual
+//! change (whole lines of the statements it removes, new lines in the
 //! indentation of their neighbours; every other byte is kept).
 //!
 //! It works on a copy of the audited folder, in three audits: the first finds what to change;
