@@ -208,6 +208,22 @@ fn per_function_statements_need_the_plugin_and_are_never_emptied() {
     );
 }
 
+/// Provider statements a function's own role inherits are shared: left for a human.
+#[test]
+fn inherited_provider_statements_are_left() {
+    let config = "service: orders\nplugins:\n  - serverless-iam-roles-per-function\nprovider:\n  name: aws\n  runtime: python3.12\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: sns:Publish\n          Resource: arn:aws:sns:us-east-1:123456789012:alerts\nfunctions:\n  get:\n    handler: handler.main\n    iamRoleStatementsInherit: true\n    environment:\n      TABLE: orders\n    iamRoleStatements:\n      - Effect: Allow\n        Action: dynamodb:GetItem\n        Resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders\n";
+    let dir = project(config, GET_ITEM);
+    let outcome = plan(dir.path());
+    assert!(outcome.changes.is_empty());
+    assert_eq!(outcome.left.len(), 1);
+    assert_eq!(outcome.left[0].finding.rule, "unused-permission");
+    assert!(
+        outcome.left[0].why.contains("iamRoleStatementsInherit"),
+        "{}",
+        outcome.left[0].why
+    );
+}
+
 /// A role declared under `resources:` is fixed as CloudFormation, by reference.
 #[test]
 fn a_role_under_resources_is_fixed_as_cloudformation() {

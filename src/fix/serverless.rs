@@ -84,7 +84,7 @@ pub(super) fn outside(source: &SourceFile, t: &Target, offset: usize) -> Option<
         p != t.path && at(&tree, &p).is_some_and(|l| l.items().any(|st| contains(st, offset)))
     });
     Some(if inherited {
-        "the grant is in the provider's statements, which this function's role inherits with the shared role's: change them by hand".into()
+        "the grant is in the provider's statements, which this function's role inherits (`iamRoleStatementsInherit`) and other roles may share: change them by hand".into()
     } else {
         "the Serverless Framework writes this grant for an event or setting of the function: change that event or setting".into()
     })
