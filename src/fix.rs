@@ -1,6 +1,7 @@
-//! `rolefit fix`: edits CloudFormation/SAM YAML templates so that the missing-permission,
-//! unused-permission and wildcard-permission findings of their execution roles go away, with
-//! the smallest textual change (whole lines of the statements it removes, new lines in the
+//! `rolefit fix`: edits CloudFormation/SAM YAML templates and `serverless.yml` (its statement
+//! lists: the `serverless` submodule) so that the missing-permission, unused-permission and
+//! wildcard-permission findings of their execution roles go away, with the smallest textual
+//! change (whole lines of the statements it removes, new lines in the
 //! indentation of their neighbours; every other byte is kept).
 //!
 //! It works on a copy of the audited folder, in three audits: the first finds what to change;
@@ -27,6 +28,8 @@ use crate::render::{self, Renderer};
 use crate::report::FindingReport;
 use crate::source::SourceFile;
 use crate::syntax::node::{Node, Value as V};
+
+mod serverless;
 
 /// The rules `fix` works on by default.
 pub const RULES: [&str; 3] = [
@@ -161,8 +164,9 @@ fn attempt(
         })
         .collect();
     let single = file_name.is_some();
-    // Findings that an added Allow cannot fix (an explicit Deny blocks the need): left.
-    let mut blocked: BTreeSet<(&'static str, String)> = BTreeSet::new();
+    // Findings that an edit of the role's own statements cannot fix (an explicit Deny blocks
+    // the need, the framework writes the grant): left, with why.
+    let mut blocked: BTreeMap<(&'static str, String), String> = BTreeMap::new();
 
     // Rounds of: remove the statements behind unused and wildcard grants; add, as the
     // narrowest statements, what the functions then lack (what was missing, and what a
@@ -207,10 +211,14 @@ fn attempt(
                 let Some(source) = current.sources.by_path(&t.file) else {
                     continue;
                 };
-                offsets
-                    .entry(key)
-                    .or_default()
-                    .push(offset_of(source, loc.line, loc.column));
+                let offset = offset_of(source, loc.line, loc.column);
+                if t.serverless
+                    && let Some(why) = serverless::outside(source, t, offset)
+                {
+                    blocked.insert((finding.rule, finding.message.clone()), why);
+                    continue;
+                }
+                offsets.entry(key).or_default().push(offset);
             }
         }
         let mut by_file: BTreeMap<String, Vec<Removal>> = BTreeMap::new();
@@ -262,7 +270,10 @@ fn attempt(
                     && functions_of(&second, f).iter().any(|g| &role_key(g) == key)
             }) {
                 if denied(&second, m) {
-                    blocked.insert((m.rule, m.message.clone()));
+                    blocked.insert(
+                        (m.rule, m.message.clone()),
+                        "an explicit Deny blocks it: an added Allow cannot grant it".into(),
+                    );
                     continue;
                 }
                 for st in statements_of(m.fix.as_ref()) {
@@ -278,12 +289,16 @@ fn attempt(
             }
             if reqs.is_empty() {
                 // A `Policies:` key whose policies all went, and nothing to add: it goes too.
-                if let Ok(Some(line)) = empty_policies_line(source, t) {
-                    edits.entry(t.file.clone()).or_default().push((
+                match empty_policies_line(source, t) {
+                    Ok(Some(line)) => edits.entry(t.file.clone()).or_default().push((
                         line.start,
                         line.end,
                         String::new(),
-                    ));
+                    )),
+                    Ok(None) => {}
+                    Err(why) => {
+                        reasons.insert(key.clone(), why);
+                    }
                 }
                 continue;
             }
@@ -342,12 +357,14 @@ fn attempt(
         });
         let left_over = current.report.findings.iter().any(|f| {
             rules.iter().any(|r| r == f.rule)
-                && !blocked.contains(&(f.rule, f.message.clone()))
+                && !blocked.contains_key(&(f.rule, f.message.clone()))
                 && functions_of(&current, f)
                     .iter()
                     .any(|g| &role_key(g) == key)
         });
-        if !same_needs || left_over {
+        // A role given up on while editing is put back whole.
+        let gave_up = reasons.contains_key(key);
+        if !same_needs || left_over || gave_up {
             let why: String = if !same_needs {
                 "editing the template changed what the functions need, so the role was left as it was".into()
             } else if boundary(&current, key) {
@@ -387,8 +404,8 @@ fn attempt(
         }
     }
     for finding in final_audit.report.findings.iter().filter(|f| selected(f)) {
-        let why = if blocked.contains(&(finding.rule, finding.message.clone())) {
-            "an explicit Deny blocks it: an added Allow cannot grant it".to_string()
+        let why = if let Some(why) = blocked.get(&(finding.rule, finding.message.clone())) {
+            why.clone()
         } else {
             functions_of(&final_audit, finding)
                 .into_iter()
@@ -568,10 +585,13 @@ fn granted(audit: &Audit, id: &str) -> BTreeSet<(String, String)> {
 struct Target {
     /// The template, relative to the root.
     file: String,
-    /// Logical id of the resource that holds the policies: the SAM function (its generated
-    /// role) or the `AWS::IAM::Role`.
-    holder: String,
     sam: bool,
+    /// The grants are a `serverless.yml` statement list (at `path`), not a template's
+    /// `Policies`.
+    serverless: bool,
+    /// Keys from the file's root to the holder's `Properties` (a template's `Resources`, or a
+    /// Serverless project's `resources.Resources`), or to the Serverless statement list.
+    path: Vec<String>,
     /// A function on the role (the renderer's subject).
     function: String,
     functions: Vec<String>,
@@ -604,8 +624,18 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
     if generated(&file) {
         return Err(generated_reason(audit, &file, f));
     }
-    if !matches!(f.origin, Origin::Sam | Origin::CloudFormation) {
-        return Err("rolefit fix edits CloudFormation and SAM templates; use the finding's fix_text for this file".into());
+    if !matches!(
+        f.origin,
+        Origin::Sam | Origin::CloudFormation | Origin::Serverless
+    ) {
+        return Err("rolefit fix edits CloudFormation and SAM templates and serverless.yml; use the finding's fix_text for this file".into());
+    }
+    let serverless = f.origin == Origin::Serverless;
+    if serverless && !(file.ends_with(".yaml") || file.ends_with(".yml")) {
+        return Err(
+            "rolefit fix edits serverless.yml; use the finding's fix_text for this configuration"
+                .into(),
+        );
     }
     if !(file.ends_with(".yaml") || file.ends_with(".yml") || file.ends_with(".template")) {
         return Err(
@@ -618,6 +648,22 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
             let Some(role) = audit.app.roles.iter().find(|r| &r.id == id) else {
                 return Err("the role is not declared in the audited files".into());
             };
+            if serverless && role.generated {
+                // The framework's shared role, or the plugin's role of one function.
+                let source = audit
+                    .sources
+                    .by_path(&file)
+                    .ok_or("the configuration is not found")?;
+                let path = serverless::statements_path(&parse(source)?, role)?;
+                return Ok(Target {
+                    file,
+                    sam: false,
+                    serverless: true,
+                    path,
+                    function: f.id.clone(),
+                    functions: on_role.iter().map(|g| g.id.clone()).collect(),
+                });
+            }
             if role.generated {
                 (f.name.clone(), true)
             } else {
@@ -632,10 +678,18 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
         }
         RoleBinding::Unknown => return Err("the function's role is not known".into()),
     };
+    // A Serverless project declares CloudFormation resources under `resources:`.
+    let mut path: Vec<String> = if serverless {
+        vec!["resources".into(), "Resources".into()]
+    } else {
+        vec!["Resources".into()]
+    };
+    path.extend([holder, "Properties".into()]);
     Ok(Target {
         file,
-        holder,
         sam,
+        serverless: false,
+        path,
         function: f.id.clone(),
         functions: on_role.iter().map(|g| g.id.clone()).collect(),
     })
@@ -694,7 +748,7 @@ fn parse(source: &SourceFile) -> Result<Node, String> {
 
 /// The policy list of the holder: SAM `Policies`, or the role's `Policies`.
 fn holder_props<'n>(tree: &'n Node, t: &Target) -> Option<&'n Node> {
-    tree.get("Resources")?.get(&t.holder)?.get("Properties")
+    t.path.iter().try_fold(tree, |n, k| n.get(k))
 }
 
 /// The lines to delete for the grants at `offsets`: the statements that hold them, or the SAM
@@ -703,6 +757,9 @@ fn holder_props<'n>(tree: &'n Node, t: &Target) -> Option<&'n Node> {
 fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Removal>, String> {
     const ATTACHED: &str =
         "the grant is not in the role's own policies (a managed policy attachment)";
+    if t.serverless {
+        return serverless::removals(source, t, offsets);
+    }
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
     let (policies_key, policies) = props.get_entry("Policies").ok_or(ATTACHED)?;
@@ -887,6 +944,9 @@ fn apply_removals(text: &str, removals: &[Removal]) -> String {
 
 /// The line of a `Policies:` key with no value.
 fn empty_policies_line(source: &SourceFile, t: &Target) -> Result<Option<Removal>, String> {
+    if t.serverless {
+        return serverless::empty_list(source, t);
+    }
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
     Ok(props
@@ -900,6 +960,9 @@ fn empty_policies_line(source: &SourceFile, t: &Target) -> Result<Option<Removal
 
 /// Where and what to insert for `items` (list items at indent 0, `\n` line ends).
 fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, String), String> {
+    if t.serverless {
+        return serverless::addition(source, t, items);
+    }
     let text = &source.text;
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let tree = parse(source)?;
