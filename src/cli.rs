@@ -57,7 +57,8 @@ pub struct FixArgs {
     /// Fix only the roles of this function, by name or id (repeatable).
     #[arg(long = "function", value_name = "NAME")]
     pub functions: Vec<String>,
-    /// Print the changes as a unified diff instead of writing them.
+    /// Print the changes as a unified diff instead of writing them (the findings left go to
+    /// standard error, so standard output is the patch alone).
     #[arg(long)]
     pub diff: bool,
     /// Write nothing: list the files that would change and the findings left.
