@@ -40,7 +40,7 @@ pub enum Command {
     /// Decide one IAM request offline and show which statement decides: from the input of
     /// `aws iam simulate-custom-policy --cli-input-json`, or from a function of the app.
     Simulate(SimulateArgs),
-    /// Edit CloudFormation/SAM YAML templates so the role findings go away (least privilege
+    /// Edit CloudFormation/SAM templates (YAML, JSON) so the role findings go away (least privilege
     /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
     Fix(FixArgs),
 }

@@ -1,4 +1,4 @@
-//! `rolefit fix`: edits CloudFormation/SAM YAML templates so that the missing-permission,
+//! `rolefit fix`: edits CloudFormation/SAM templates (YAML and JSON) so that the missing-permission,
 //! unused-permission and wildcard-permission findings of their execution roles go away, with
 //! the smallest textual change (whole lines of the statements it removes, new lines in the
 //! indentation of their neighbours; every other byte is kept).
@@ -13,6 +13,8 @@
 //! them has incomplete needs, when the grant is an AWS managed policy or lives outside the
 //! role's own declaration, or when the template is generated (`cdk.out`, `.aws-sam/build`,
 //! `.serverless`).
+
+mod json;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -607,9 +609,12 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
     if !matches!(f.origin, Origin::Sam | Origin::CloudFormation) {
         return Err("rolefit fix edits CloudFormation and SAM templates; use the finding's fix_text for this file".into());
     }
-    if !(file.ends_with(".yaml") || file.ends_with(".yml") || file.ends_with(".template")) {
+    if ![".yaml", ".yml", ".template", ".json"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+    {
         return Err(
-            "rolefit fix edits YAML templates; use the finding's fix_text for this JSON template"
+            "rolefit fix edits YAML and JSON templates; use the finding's fix_text for this file"
                 .into(),
         );
     }
@@ -689,7 +694,27 @@ struct Removal {
 }
 
 fn parse(source: &SourceFile) -> Result<Node, String> {
+    if is_json(source) {
+        return crate::syntax::json::parse(source)
+            .map_err(|e| format!("the template does not parse: {e}"));
+    }
     crate::syntax::yaml::parse(source).map_err(|e| format!("the template does not parse: {e}"))
+}
+
+fn is_json(source: &SourceFile) -> bool {
+    source.path.ends_with(".json")
+}
+
+/// The statement list of a policy: SAM `Statement`, or a role policy's
+/// `PolicyDocument.Statement`.
+fn statement_list<'n>(t: &Target, policy: &'n Node) -> Option<&'n Node> {
+    if t.sam {
+        policy.get("Statement")
+    } else {
+        policy
+            .get("PolicyDocument")
+            .and_then(|d| d.get("Statement"))
+    }
 }
 
 /// The policy list of the holder: SAM `Policies`, or the role's `Policies`.
@@ -750,6 +775,25 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
                 }
             }
         }
+    }
+    if is_json(source) {
+        if single {
+            return Err("the policies are not a JSON array".into());
+        }
+        let whole: Vec<usize> = hit
+            .iter()
+            .filter(|(_, h)| h.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        let mut out = json::removals(policies, &whole)?;
+        for (i, set) in hit.iter().filter_map(|(i, h)| Some((*i, h.as_ref()?))) {
+            let list = statement_list(t, items[i]).ok_or("the grant's statement is not found")?;
+            out.extend(json::removals(
+                list,
+                &set.iter().copied().collect::<Vec<_>>(),
+            )?);
+        }
+        return Ok(out);
     }
     // Every policy goes: the `Policies:` line stays for the statements the second pass
     // writes in their place (or goes then, when there are none).
@@ -904,6 +948,9 @@ fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, Stri
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    if is_json(source) {
+        return json_addition(text, props, t, items);
+    }
     let block = |indent: usize, body: &str| -> String {
         let pad = " ".repeat(indent);
         body.lines()
@@ -973,6 +1020,41 @@ fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, Stri
             Ok((at, out))
         }
     }
+}
+
+/// [`addition`] in a JSON template: `items` is the JSON array the renderer wrote.
+fn json_addition(
+    text: &str,
+    props: &Node,
+    t: &Target,
+    items: &str,
+) -> Result<(usize, String), String> {
+    let new: Vec<Value> =
+        serde_json::from_str(items).map_err(|e| format!("the statements do not render: {e}"))?;
+    let wrap = |statements: Vec<Value>| {
+        serde_json::json!({
+            "PolicyName": "rolefit-least-privilege",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+        })
+    };
+    let Some(policies) = props.get("Policies") else {
+        let value = if t.sam {
+            Value::Array(new)
+        } else {
+            Value::Array(vec![wrap(new)])
+        };
+        return json::add_key(text, props, "Policies", &value);
+    };
+    if t.sam {
+        return json::append(text, policies, &new);
+    }
+    if let V::Seq(list) = &policies.value
+        && let Some(statements) = list.first().and_then(|p| statement_list(t, p))
+        && matches!(statements.value, V::Seq(_))
+    {
+        return json::append(text, statements, &new);
+    }
+    json::append(text, policies, &[wrap(new)])
 }
 
 /// The column of the `-` that starts a block sequence item.

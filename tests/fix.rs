@@ -318,3 +318,81 @@ fn fixed_templates_gain_no_cfn_lint_error() {
     }
     assert!(pairs.len() >= 40, "only {} templates checked", pairs.len());
 }
+
+/// JSON templates are edited in place: the elements that go with their comma, new ones at
+/// the indentation of their neighbours, every other line kept; the result parses, audits
+/// clean and a second fix changes nothing.
+#[test]
+fn json_templates_are_fixed_in_place() {
+    let dir = tempfile::tempdir().expect("temp");
+    let template = r#"{
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Resources": {
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]
+            }
+        },
+        "Queue": {"Type": "AWS::SQS::Queue"},
+        "Reader": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "CodeUri": "src/",
+                "Handler": "app.handler",
+                "Runtime": "python3.12",
+                "Environment": {"Variables": {"TABLE_NAME": {"Ref": "Table"}, "QUEUE_URL": {"Ref": "Queue"}}},
+                "Policies": [
+                    {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                            {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
+                        ]
+                    },
+                    {"S3ReadPolicy": {"BucketName": "some-bucket"}}
+                ]
+            }
+        }
+    }
+}
+"#;
+    std::fs::write(dir.path().join("template.json"), template).expect("write");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/app.py"),
+        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\ntable = boto3.resource(\"dynamodb\").Table(os.environ[\"TABLE_NAME\"])\n\n\ndef handler(event, context):\n    table.get_item(Key={\"id\": \"1\"})\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
+    )
+    .expect("write");
+    let (needs, findings) = audit(dir.path());
+    assert!(findings.len() >= 3, "{findings:?}");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.left.is_empty(), "{:?}", outcome.left);
+    fix::apply(&outcome).expect("write");
+    let after = std::fs::read_to_string(dir.path().join("template.json")).expect("read");
+    serde_json::from_str::<serde_json::Value>(&after).expect("still JSON");
+    let (needs_after, left) = audit(dir.path());
+    assert_eq!(needs, needs_after);
+    assert!(left.is_empty(), "{left:?}");
+    // Only the policies changed: the wildcard statement and the unused template went with
+    // their commas, the queue's grant came in at the indentation of its neighbours.
+    let removed = [
+        "{\"Effect\": \"Allow\", \"Action\": \"dynamodb:*\", \"Resource\": \"*\"},",
+        "{\"S3ReadPolicy\": {\"BucketName\": \"some-bucket\"}}",
+    ];
+    for line in template.lines() {
+        if removed.iter().any(|r| line.trim() == *r) {
+            assert!(!after.contains(line), "{after}");
+        } else if line.trim() != "}" && line.trim() != "}," {
+            assert!(after.contains(line), "lost {line:?}\n{after}");
+        }
+    }
+    assert!(
+        after.contains("                    },\n                    {\n                        \"SQSSendMessagePolicy\": {\n                            \"QueueName\": {\n"),
+        "{after}"
+    );
+    let again = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(again.changes.is_empty(), "{}", fix::diff(&again));
+}
