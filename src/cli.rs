@@ -40,7 +40,7 @@ pub enum Command {
     /// Decide one IAM request offline and show which statement decides: from the input of
     /// `aws iam simulate-custom-policy --cli-input-json`, or from a function of the app.
     Simulate(SimulateArgs),
-    /// Edit CloudFormation/SAM YAML templates and serverless.yml so the role findings go away (least privilege
+    /// Edit CloudFormation/SAM templates (YAML, JSON) and serverless.yml so the role findings go away (least privilege
     /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
     Fix(FixArgs),
 }
@@ -57,7 +57,8 @@ pub struct FixArgs {
     /// Fix only the roles of this function, by name or id (repeatable).
     #[arg(long = "function", value_name = "NAME")]
     pub functions: Vec<String>,
-    /// Print the changes as a unified diff instead of writing them.
+    /// Print the changes as a unified diff instead of writing them (the findings left go to
+    /// standard error, so standard output is the patch alone).
     #[arg(long)]
     pub diff: bool,
     /// Write nothing: list the files that would change and the findings left.

@@ -1,7 +1,7 @@
-//! `rolefit fix`: edits CloudFormation/SAM YAML templates and `serverless.yml` (its statement
-//! lists: the `serverless` submodule) so that the missing-permission, unused-permission and
-//! wildcard-permission findings of their execution roles go away, with the smallest textual
-//! change (whole lines of the statements it removes, new lines in the
+//! `rolefit fix`: edits CloudFormation/SAM templates (YAML and JSON) and `serverless.yml` (its
+//! statement lists: the `serverless` submodule) so that the missing-permission,
+//! unused-permission and wildcard-permission findings of their execution roles go away, with
+//! the smallest textual change (whole lines of the statements it removes, new lines in the
 //! indentation of their neighbours; every other byte is kept).
 //!
 //! It works on a copy of the audited folder, in three audits: the first finds what to change;
@@ -14,6 +14,8 @@
 //! them has incomplete needs, when the grant is an AWS managed policy or lives outside the
 //! role's own declaration, or when the template is generated (`cdk.out`, `.aws-sam/build`,
 //! `.serverless`).
+
+mod json;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -156,6 +158,15 @@ fn attempt(
             }
         }
     }
+    // The policy list as first written: a policy written anew keeps the first inline policy's
+    // name, and items written under an emptied `Policies:` its items' indentation.
+    let first_lists: BTreeMap<String, Original> = targets
+        .iter()
+        .filter_map(|(key, t)| {
+            let s = first.sources.by_path(&t.file)?;
+            Some((key.clone(), original(s, t)))
+        })
+        .collect();
     let originals: BTreeMap<String, String> = targets
         .values()
         .filter_map(|t| {
@@ -313,7 +324,8 @@ fn attempt(
                 .unwrap_or_default();
             let idiom = render::idiom_of(&second.app, f);
             let text = renderer.statements(f, idiom, &statements);
-            match addition(source, t, &text) {
+            let first_list = first_lists.get(key).cloned().unwrap_or_default();
+            match addition(source, t, &text, &first_list) {
                 Ok((at, insert)) => edits
                     .entry(t.file.clone())
                     .or_default()
@@ -637,9 +649,12 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
                 .into(),
         );
     }
-    if !(file.ends_with(".yaml") || file.ends_with(".yml") || file.ends_with(".template")) {
+    if ![".yaml", ".yml", ".template", ".json"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+    {
         return Err(
-            "rolefit fix edits YAML templates; use the finding's fix_text for this JSON template"
+            "rolefit fix edits YAML and JSON templates; use the finding's fix_text for this file"
                 .into(),
         );
     }
@@ -743,7 +758,27 @@ struct Removal {
 }
 
 fn parse(source: &SourceFile) -> Result<Node, String> {
+    if is_json(source) {
+        return crate::syntax::json::parse(source)
+            .map_err(|e| format!("the template does not parse: {e}"));
+    }
     crate::syntax::yaml::parse(source).map_err(|e| format!("the template does not parse: {e}"))
+}
+
+fn is_json(source: &SourceFile) -> bool {
+    source.path.ends_with(".json")
+}
+
+/// The statement list of a policy: SAM `Statement`, or a role policy's
+/// `PolicyDocument.Statement`.
+fn statement_list<'n>(t: &Target, policy: &'n Node) -> Option<&'n Node> {
+    if t.sam {
+        policy.get("Statement")
+    } else {
+        policy
+            .get("PolicyDocument")
+            .and_then(|d| d.get("Statement"))
+    }
 }
 
 /// The policy list of the holder: SAM `Policies`, or the role's `Policies`.
@@ -807,6 +842,25 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
                 }
             }
         }
+    }
+    if is_json(source) {
+        if single {
+            return Err("the policies are not a JSON array".into());
+        }
+        let whole: Vec<usize> = hit
+            .iter()
+            .filter(|(_, h)| h.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        let mut out = json::removals(policies, &whole)?;
+        for (i, set) in hit.iter().filter_map(|(i, h)| Some((*i, h.as_ref()?))) {
+            let list = statement_list(t, items[i]).ok_or("the grant's statement is not found")?;
+            out.extend(json::removals(
+                list,
+                &set.iter().copied().collect::<Vec<_>>(),
+            )?);
+        }
+        return Ok(out);
     }
     // Every policy goes: the `Policies:` line stays for the statements the second pass
     // writes in their place (or goes then, when there are none).
@@ -959,23 +1013,82 @@ fn empty_policies_line(source: &SourceFile, t: &Target) -> Result<Option<Removal
 }
 
 /// Where and what to insert for `items` (list items at indent 0, `\n` line ends).
-fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, String), String> {
+/// A role's policy list as first written.
+#[derive(Clone, Debug, Default)]
+struct Original {
+    /// The first inline policy's `PolicyName`, as written (a role's).
+    name: Option<String>,
+    /// The column of the items' `-` (a YAML block list).
+    depth: Option<usize>,
+}
+
+fn original(source: &SourceFile, t: &Target) -> Original {
+    let Ok(tree) = parse(source) else {
+        return Original::default();
+    };
+    let Some(V::Seq(list)) = holder_props(&tree, t)
+        .and_then(|p| p.get("Policies"))
+        .map(|p| &p.value)
+    else {
+        return Original::default();
+    };
+    let name = (!t.sam)
+        .then(|| list.iter().find_map(|p| p.get("PolicyName")))
+        .flatten()
+        .and_then(|n| {
+            let raw = source
+                .text
+                .get(n.span.start as usize..n.span.end as usize)?;
+            if is_json(source) {
+                // A JSON value (a string or an intrinsic function) as written.
+                return serde_json::from_str::<Value>(raw)
+                    .ok()
+                    .map(|_| raw.to_string());
+            }
+            let s = n.as_str()?;
+            if raw == s || raw == format!("'{s}'") || raw == format!("\"{s}\"") {
+                Some(raw.to_string())
+            } else {
+                serde_json::to_string(s).ok()
+            }
+        });
+    let depth = if is_json(source) {
+        None
+    } else {
+        list.first().and_then(|i| dash_column(&source.text, i).ok())
+    };
+    Original { name, depth }
+}
+
+fn addition(
+    source: &SourceFile,
+    t: &Target,
+    items: &str,
+    first: &Original,
+) -> Result<(usize, String), String> {
+    // A policy written where every policy went keeps the first one's name; next to policies
+    // that stay, a name of its own.
+    const NEW_NAME: &str = "rolefit-least-privilege";
     if t.serverless {
         return serverless::addition(source, t, items);
     }
+    let name = first.name.clone().unwrap_or_else(|| NEW_NAME.into());
     let text = &source.text;
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    if is_json(source) {
+        return json_addition(text, props, t, items, &name);
+    }
     let block = |indent: usize, body: &str| -> String {
         let pad = " ".repeat(indent);
         body.lines()
             .map(|l| format!("{pad}{l}{eol}"))
             .collect::<String>()
     };
-    let role_policy = |items: &str| {
+    let role_policy = |name: &str, items: &str| {
         format!(
-            "- PolicyName: rolefit-least-privilege\n  PolicyDocument:\n    Version: \"2012-10-17\"\n    Statement:\n{}",
+            "- PolicyName: {name}\n  PolicyDocument:\n    Version: \"2012-10-17\"\n    Statement:\n{}",
             items
                 .lines()
                 .map(|l| format!("      {l}\n"))
@@ -990,9 +1103,11 @@ fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, Stri
             let body = if t.sam {
                 items.to_string()
             } else {
-                role_policy(items)
+                role_policy(&name, items)
             };
-            Ok((at, block(indent + 2, &body)))
+            // Where the items that went were written.
+            let depth = first.depth.unwrap_or(indent + 2);
+            Ok((at, block(depth, &body)))
         }
         Some((_, policies)) => {
             let list = seq(policies)?;
@@ -1017,7 +1132,7 @@ fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, Stri
             let body = if t.sam {
                 items.to_string()
             } else {
-                role_policy(items)
+                role_policy(NEW_NAME, items)
             };
             Ok((at, block(indent, &body)))
         }
@@ -1029,13 +1144,56 @@ fn addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, Stri
             let body = if t.sam {
                 items.to_string()
             } else {
-                role_policy(items)
+                role_policy(NEW_NAME, items)
             };
             let mut out = format!("{}Policies:{eol}", " ".repeat(indent));
             out.push_str(&block(indent + 2, &body));
             Ok((at, out))
         }
     }
+}
+
+/// [`addition`] in a JSON template: `items` is the JSON array the renderer wrote.
+fn json_addition(
+    text: &str,
+    props: &Node,
+    t: &Target,
+    items: &str,
+    name: &str,
+) -> Result<(usize, String), String> {
+    let name: Value = serde_json::from_str(name).unwrap_or_else(|_| Value::from(name));
+    let new: Vec<Value> =
+        serde_json::from_str(items).map_err(|e| format!("the statements do not render: {e}"))?;
+    let wrap = |name: Value, statements: Vec<Value>| {
+        serde_json::json!({
+            "PolicyName": name,
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+        })
+    };
+    let Some(policies) = props.get("Policies") else {
+        let value = if t.sam {
+            Value::Array(new)
+        } else {
+            Value::Array(vec![wrap(name, new)])
+        };
+        return json::add_key(text, props, "Policies", &value);
+    };
+    if t.sam {
+        return json::append(text, policies, &new);
+    }
+    let emptied = matches!(&policies.value, V::Seq(list) if list.is_empty());
+    let name = if emptied {
+        name
+    } else {
+        Value::from("rolefit-least-privilege")
+    };
+    if let V::Seq(list) = &policies.value
+        && let Some(statements) = list.first().and_then(|p| statement_list(t, p))
+        && matches!(statements.value, V::Seq(_))
+    {
+        return json::append(text, statements, &new);
+    }
+    json::append(text, policies, &[wrap(name, new)])
 }
 
 /// The column of the `-` that starts a block sequence item.

@@ -209,10 +209,16 @@ fn run_fix(args: &FixArgs) -> anyhow::Result<u8> {
                 .as_ref()
                 .map(|loc| format!("{}:{}:{}: ", loc.file, loc.line, loc.column))
                 .unwrap_or_default();
-            println!(
+            let line = format!(
                 "{at}{}: {} (left: {})",
                 l.finding.rule, l.finding.message, l.why
             );
+            // With `--diff`, standard output is the patch alone (`git apply` takes it).
+            if args.diff {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
         }
         left += outcome.left.len();
     }

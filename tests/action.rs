@@ -51,6 +51,7 @@ impl Repo {
             "INPUT_FORMAT",
             "INPUT_CDK_SYNTH",
             "INPUT_CDK_SYNTH_COMMAND",
+            "INPUT_FIX",
         ] {
             cmd.env_remove(var);
         }
@@ -223,4 +224,109 @@ fn cdk_synth_runs_in_every_cdk_app_before_the_audit() {
         Some(2),
         "a failed synth fails the step"
     );
+}
+
+#[test]
+fn fix_writes_the_patch_to_the_summary_and_edits_nothing() {
+    let repo = Repo::new();
+    let template = repo.repo().join("services/orders/template.yaml");
+    let before = std::fs::read_to_string(&template).expect("read");
+    let out = repo.run(&[("PATH", "services/orders"), ("FIX", "true")]);
+    // The audit decides the exit status, as without `fix`.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&template).expect("read"), before);
+    let summary = repo.read("summary.md");
+    assert!(summary.starts_with("## rolefit\n"), "{summary}");
+    let (_, fix) = summary
+        .split_once("\n### rolefit fix\n")
+        .expect("fix section");
+    let patch = fix
+        .split_once("```diff\n")
+        .and_then(|(_, rest)| rest.split_once("\n```\n"))
+        .map(|(patch, _)| format!("{patch}\n"))
+        .expect("a diff block");
+    // Named from the repository root, so `git apply` there takes it.
+    assert!(
+        patch.starts_with(
+            "--- a/services/orders/template.yaml\n+++ b/services/orders/template.yaml\n@@ "
+        ),
+        "{patch}"
+    );
+    assert!(patch.contains("-        - DynamoDBWritePolicy: # expect: unused-permission\n"));
+    assert!(!fix.contains("Left for a human"), "{fix}");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(repo.repo())
+            .output()
+    };
+    if git(&["init", "-q"]).is_ok_and(|o| o.status.success()) {
+        std::fs::write(repo.file("fix.patch"), &patch).expect("write");
+        let applied = git(&["apply", &repo.file("fix.patch").to_string_lossy()]).expect("git");
+        assert!(
+            applied.status.success(),
+            "{}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        let fixed = Command::new(env!("CARGO_BIN_EXE_rolefit"))
+            .args(["fix", "--diff", "services/orders"])
+            .current_dir(repo.repo())
+            .output()
+            .expect("runs");
+        assert_eq!(fixed.status.code(), Some(0));
+        assert!(fixed.stdout.is_empty(), "the patch is the whole fix");
+    } else {
+        eprintln!("git is not installed: the patch is not applied");
+    }
+    let outputs = repo.read("output.txt");
+    assert!(outputs.contains("findings=7\n"), "{outputs}");
+}
+
+#[test]
+fn fix_lists_what_it_leaves_and_says_when_nothing_changes() {
+    let repo = Repo::new();
+    let first = repo.run(&[("PATH", "services/orders"), ("FIX", "true")]);
+    assert_eq!(first.status.code(), Some(1));
+    let fixed = Command::new(env!("CARGO_BIN_EXE_rolefit"))
+        .args(["fix", "services/orders"])
+        .current_dir(repo.repo())
+        .output()
+        .expect("runs");
+    assert_eq!(fixed.status.code(), Some(0));
+    std::fs::remove_file(repo.file("summary.md")).expect("rm");
+    let again = repo.run(&[("PATH", "services/orders/template.yaml"), ("FIX", "true")]);
+    let summary = repo.read("summary.md");
+    assert!(
+        summary.contains("### rolefit fix\n\nNo change"),
+        "{summary}\n{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    // Generated templates are left, each with the construct to change.
+    let cdk = tempfile::tempdir().expect("temp");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cdk-out"),
+        &cdk.path().join("repo/infra"),
+    );
+    let repo = Repo { dir: cdk };
+    let out = repo.run(&[("PATH", "infra"), ("FIX", "true"), ("FAIL_ON", "never")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = repo.read("summary.md");
+    let (_, fix) = summary
+        .split_once("### rolefit fix\n")
+        .expect("fix section");
+    assert!(fix.contains("No change"), "{fix}");
+    assert!(fix.contains("Left for a human:\n\n```text\n"), "{fix}");
+    assert!(fix.contains("(left: generated template"), "{fix}");
+    assert!(!fix.contains(" file(s) fixed"), "{fix}");
 }

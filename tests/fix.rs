@@ -318,3 +318,133 @@ fn fixed_templates_gain_no_cfn_lint_error() {
     }
     assert!(pairs.len() >= 40, "only {} templates checked", pairs.len());
 }
+
+/// JSON templates are edited in place: the elements that go with their comma, new ones at
+/// the indentation of their neighbours, every other line kept; the result parses, audits
+/// clean and a second fix changes nothing.
+#[test]
+fn json_templates_are_fixed_in_place() {
+    let dir = tempfile::tempdir().expect("temp");
+    let template = r#"{
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Resources": {
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]
+            }
+        },
+        "Queue": {"Type": "AWS::SQS::Queue"},
+        "Reader": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "CodeUri": "src/",
+                "Handler": "app.handler",
+                "Runtime": "python3.12",
+                "Environment": {"Variables": {"TABLE_NAME": {"Ref": "Table"}, "QUEUE_URL": {"Ref": "Queue"}}},
+                "Policies": [
+                    {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                            {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
+                        ]
+                    },
+                    {"S3ReadPolicy": {"BucketName": "some-bucket"}}
+                ]
+            }
+        }
+    }
+}
+"#;
+    std::fs::write(dir.path().join("template.json"), template).expect("write");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/app.py"),
+        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\ntable = boto3.resource(\"dynamodb\").Table(os.environ[\"TABLE_NAME\"])\n\n\ndef handler(event, context):\n    table.get_item(Key={\"id\": \"1\"})\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
+    )
+    .expect("write");
+    let (needs, findings) = audit(dir.path());
+    assert!(findings.len() >= 3, "{findings:?}");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.left.is_empty(), "{:?}", outcome.left);
+    fix::apply(&outcome).expect("write");
+    let after = std::fs::read_to_string(dir.path().join("template.json")).expect("read");
+    serde_json::from_str::<serde_json::Value>(&after).expect("still JSON");
+    let (needs_after, left) = audit(dir.path());
+    assert_eq!(needs, needs_after);
+    assert!(left.is_empty(), "{left:?}");
+    // Only the policies changed: the wildcard statement and the unused template went with
+    // their commas, the queue's grant came in at the indentation of its neighbours.
+    let removed = [
+        "{\"Effect\": \"Allow\", \"Action\": \"dynamodb:*\", \"Resource\": \"*\"},",
+        "{\"S3ReadPolicy\": {\"BucketName\": \"some-bucket\"}}",
+    ];
+    for line in template.lines() {
+        if removed.iter().any(|r| line.trim() == *r) {
+            assert!(!after.contains(line), "{after}");
+        } else if line.trim() != "}" && line.trim() != "}," {
+            assert!(after.contains(line), "lost {line:?}\n{after}");
+        }
+    }
+    assert!(
+        after.contains("                    },\n                    {\n                        \"SQSSendMessagePolicy\": {\n                            \"QueueName\": {\n"),
+        "{after}"
+    );
+    let again = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(again.changes.is_empty(), "{}", fix::diff(&again));
+}
+
+/// Writes a one-function app: `template.yaml` and `src/app.py` sending to `Queue`.
+fn queue_sender(template: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("template.yaml"), template).expect("write");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/app.py"),
+        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\n\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
+    )
+    .expect("write");
+    dir
+}
+
+/// Every statement of a role's inline policy goes: the policy written in its place keeps
+/// the original name; every SAM `Policies` item goes: the new ones are written at the
+/// original items' depth.
+#[test]
+fn emptied_policies_keep_their_name_and_depth() {
+    let role = queue_sender(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: lambda.amazonaws.com\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: 'orders-access'\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Effect: Allow\n                Action: \"*\"\n                Resource: \"*\"\n  Sender:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n      Role: !GetAtt Role.Arn\n      Environment:\n        Variables:\n          QUEUE_URL: !Ref Queue\n",
+    );
+    let outcome = fix::plan(role.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.left.is_empty(), "{:?}", outcome.left);
+    let after = &outcome.changes[0].after;
+    assert!(
+        after.contains(
+            "      Policies:\n        - PolicyName: 'orders-access'\n          PolicyDocument:\n"
+        ),
+        "{after}"
+    );
+    assert_eq!(after.matches("PolicyName").count(), 1, "{after}");
+    assert!(after.contains("sqs:SendMessage"), "{after}");
+    assert!(!after.contains("Action: \"*\""), "{after}");
+
+    let sam = queue_sender(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Table:\n    Type: AWS::DynamoDB::Table\n  Sender:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n      Policies:\n      - DynamoDBCrudPolicy:\n          TableName: !Ref Table\n      Environment:\n        Variables:\n          QUEUE_URL: !Ref Queue\n",
+    );
+    let outcome = fix::plan(sam.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.left.is_empty(), "{:?}", outcome.left);
+    let after = &outcome.changes[0].after;
+    assert!(
+        after.contains("      Policies:\n      - SQSSendMessagePolicy:\n          QueueName: !GetAtt Queue.QueueName\n      Environment:\n"),
+        "{after}"
+    );
+    for dir in [&role, &sam] {
+        fix::apply(&fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan"))
+            .expect("write");
+        let again = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        assert!(again.changes.is_empty(), "{}", fix::diff(&again));
+    }
+}

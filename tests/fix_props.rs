@@ -1,0 +1,181 @@
+//! Property: `rolefit fix` run twice changes nothing the second time, over generated SAM
+//! apps: functions whose code uses a varying part of a queue, a table and a bucket, and whose
+//! `Policies` hold a varying list of exact, partly used and unused SAM policy templates,
+//! wildcard statements and statements that are partly used. The needs stay the same.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use proptest::prelude::*;
+use rolefit::fix::{self, Options};
+
+/// Calls a function's code can make, as Python lines.
+const CALLS: [&str; 5] = [
+    "    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")",
+    "    table.get_item(Key={\"id\": \"1\"})",
+    "    table.put_item(Item={\"id\": \"1\"})",
+    "    s3.put_object(Bucket=os.environ[\"BUCKET\"], Key=\"k\", Body=b\"x\")",
+    "    s3.get_object(Bucket=os.environ[\"BUCKET\"], Key=\"k\")",
+];
+
+/// Entries of a SAM `Policies` list, at the list's indentation (8 spaces).
+const POLICIES: [&str; 10] = [
+    "        - SQSSendMessagePolicy:\n            QueueName: !GetAtt Queue.QueueName\n",
+    "        - SQSPollerPolicy: # reads too\n            QueueName: !GetAtt Queue.QueueName\n",
+    "        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n",
+    "        - DynamoDBReadPolicy:\n            TableName: !Ref Table\n",
+    "        - S3CrudPolicy:\n            BucketName: !Ref Bucket\n",
+    "        - Statement:\n            - Effect: Allow\n              Action: dynamodb:*\n              Resource: \"*\"\n",
+    "        - Statement:\n            - Effect: Allow\n              Action:\n                - sqs:*\n              Resource: '*'\n",
+    "        - Statement:\n            - Effect: Allow\n              Action: s3:PutObject\n              Resource: !Sub \"${Bucket.Arn}/*\"\n",
+    "        - Statement:\n            # the table, and a topic nothing publishes to\n            - Effect: Allow\n              Action: dynamodb:GetItem\n              Resource: !GetAtt Table.Arn\n            - Effect: Allow\n              Action: sns:Publish\n              Resource: \"*\"\n",
+    "        - S3ReadPolicy:\n            BucketName: !Ref Bucket\n",
+];
+
+#[derive(Clone, Debug)]
+struct Func {
+    calls: BTreeSet<usize>,
+    policies: Vec<usize>,
+}
+
+fn func() -> impl Strategy<Value = Func> {
+    (
+        prop::collection::btree_set(0..CALLS.len(), 0..=CALLS.len()),
+        prop::collection::btree_set(0..POLICIES.len(), 0..4).prop_shuffle_set(),
+    )
+        .prop_map(|(calls, policies)| Func { calls, policies })
+}
+
+trait ShuffleSet {
+    fn prop_shuffle_set(self) -> BoxedStrategy<Vec<usize>>;
+}
+
+impl<S: Strategy<Value = BTreeSet<usize>> + 'static> ShuffleSet for S {
+    /// The set's items in a generated order.
+    fn prop_shuffle_set(self) -> BoxedStrategy<Vec<usize>> {
+        self.prop_map(|s| s.into_iter().collect::<Vec<_>>())
+            .prop_shuffle()
+            .boxed()
+    }
+}
+
+fn write_app(dir: &Path, functions: &[Func]) {
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\n\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:\n        - AttributeName: id\n          AttributeType: S\n      KeySchema:\n        - AttributeName: id\n          KeyType: HASH\n\n  Queue:\n    Type: AWS::SQS::Queue\n\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+    );
+    for (i, f) in functions.iter().enumerate() {
+        t.push_str(&format!(
+            "\n  # function {i}\n  Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/fn{i}/\n      Handler: app.handler\n      Runtime: python3.12\n      Environment:\n        Variables:\n          TABLE_NAME: !Ref Table\n          QUEUE_URL: !Ref Queue\n          BUCKET: !Ref Bucket\n"
+        ));
+        if !f.policies.is_empty() {
+            t.push_str("      Policies:\n");
+            for p in &f.policies {
+                t.push_str(POLICIES[*p]);
+            }
+        }
+        t.push_str("      Timeout: 10\n");
+        let code = format!(
+            "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\ns3 = boto3.client(\"s3\")\ntable = boto3.resource(\"dynamodb\").Table(os.environ[\"TABLE_NAME\"])\n\n\ndef handler(event, context):\n{}    return {{}}\n",
+            f.calls
+                .iter()
+                .map(|c| format!("{}\n", CALLS[*c]))
+                .collect::<String>()
+        );
+        let src = dir.join(format!("src/fn{i}"));
+        std::fs::create_dir_all(&src).expect("dir");
+        std::fs::write(src.join("app.py"), code).expect("write");
+    }
+    std::fs::write(dir.join("template.yaml"), t).expect("write");
+}
+
+type Needs = BTreeSet<(String, String, String)>;
+
+fn needs(dir: &Path) -> Needs {
+    let audit = rolefit::app::audit(&[dir.to_path_buf()], &Default::default()).expect("audit");
+    audit
+        .report
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.required
+                .iter()
+                .map(|r| (f.id.clone(), r.action.clone(), r.resource.clone()))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fix_twice_changes_nothing_the_second_time(
+        functions in prop::collection::vec(func(), 1..3)
+    ) {
+        let dir = tempfile::tempdir().expect("temp");
+        write_app(dir.path(), &functions);
+        let before = needs(dir.path());
+        let first = fix::plan(dir.path(), &Default::default(), &Options::default())
+            .expect("plan");
+        fix::apply(&first).expect("write");
+        prop_assert_eq!(&before, &needs(dir.path()), "the needs changed");
+        let second = fix::plan(dir.path(), &Default::default(), &Options::default())
+            .expect("plan");
+        let template = std::fs::read_to_string(dir.path().join("template.yaml"))
+            .expect("read");
+        prop_assert!(
+            second.changes.is_empty(),
+            "a second fix changed\n{}\nafter the first made\n{}",
+            fix::diff(&second),
+            fix::diff(&first)
+        );
+        // The same findings are left for a human both times.
+        let left = |o: &fix::Outcome| -> BTreeSet<(String, String)> {
+            o.left.iter().map(|l| (l.finding.rule.to_string(), l.finding.message.clone())).collect()
+        };
+        prop_assert_eq!(left(&first), left(&second), "{}", template);
+    }
+}
+
+/// The generated apps are ones `fix` edits: a wildcard nothing uses goes, what the code
+/// calls comes in, and a partly used template is narrowed.
+#[test]
+fn generated_apps_are_fixed() {
+    let dir = tempfile::tempdir().expect("temp");
+    write_app(
+        dir.path(),
+        &[
+            Func {
+                calls: BTreeSet::from([0]),
+                policies: vec![5],
+            },
+            Func {
+                calls: BTreeSet::from([1]),
+                policies: vec![2, 8],
+            },
+        ],
+    );
+    let first = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    let diff = fix::diff(&first);
+    assert!(
+        first.left.is_empty(),
+        "{:?}",
+        first.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    assert!(
+        diff.contains("-              Action: dynamodb:*\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        - SQSSendMessagePolicy:\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("-        - DynamoDBCrudPolicy:\n"), "{diff}");
+    assert!(
+        diff.contains("-              Action: sns:Publish\n"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("-              Action: dynamodb:GetItem\n"),
+        "{diff}"
+    );
+}
