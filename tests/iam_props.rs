@@ -37,6 +37,27 @@ fn generalize(s: &str, cuts: &[(usize, usize, bool)]) -> String {
     out
 }
 
+/// The documented resource wildcard rule, read literally: `?` is one character, `*` any run
+/// of characters, without `:` unless the `*` is followed by `:` or ends the pattern.
+fn reference_match(p: &str, t: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => {
+                let crosses = matches!(rest.first(), None | Some(':'));
+                (0..=t.len())
+                    .take_while(|&k| crosses || k == 0 || t[k - 1] != ':')
+                    .any(|k| go(rest, &t[k..]))
+            }
+            Some(('?', rest)) => !t.is_empty() && go(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    let p: Vec<char> = p.chars().collect();
+    let t: Vec<char> = t.chars().collect();
+    go(&p, &t)
+}
+
 fn policy(json: &serde_json::Value) -> Policy {
     let (p, issues) = parse_policy(&Node::from_json(json, Span::default()));
     assert!(issues.is_empty(), "{issues:?}");
@@ -57,6 +78,28 @@ proptest! {
     #[test]
     fn expanded_resource_pattern_matches(s in arn(), cuts in prop::collection::vec((0usize..40, 0usize..6, any::<bool>()), 0..4)) {
         let p = generalize(&s, &cuts);
+        // A `*` that replaced a run with a `:` and is not the last character of its segment
+        // stays within the segment, so the pattern no longer covers the ARN it came from.
+        let want = if reference_match(&p, &s) { Match::Yes } else { Match::No };
+        prop_assert_eq!(resource_matches(&p, &s), want, "{} vs {}", p, s);
+    }
+
+    /// Resource wildcards follow "IAM JSON policy elements: Resource", "Using wildcards in
+    /// resource ARNs" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html):
+    /// `*` and `?` work within a segment, and a `*` crosses `:` only as its segment's last
+    /// character. The engine agrees with a direct recursive reading of that rule.
+    #[test]
+    fn resource_wildcards_follow_segments(p in "[ab:/*?]{0,9}", t in "[ab:/]{0,9}") {
+        let want = if reference_match(&p, &t) { Match::Yes } else { Match::No };
+        prop_assert_eq!(resource_matches(&p, &t), want, "{} vs {}", p, t);
+    }
+
+    #[test]
+    fn segment_end_star_spans_colons(s in arn(), cut in 0usize..40) {
+        // `*` as the last character of a segment matches the rest, colons included.
+        let chars: Vec<char> = s.chars().collect();
+        let cut = cut % (chars.len() + 1);
+        let p: String = chars[..cut].iter().chain(['*'].iter()).collect();
         prop_assert_eq!(resource_matches(&p, &s), Match::Yes, "{} vs {}", p, s);
     }
 

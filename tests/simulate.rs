@@ -311,6 +311,15 @@ fn condition_cases() -> Vec<(&'static str, &'static str, In, &'static str)> {
             I,
         ),
         ("StringLike", "s3:prefix", json!("h?me"), Some(&["home"]), A),
+        // StringLike: "multi-character match wildcards (*)" match anything, colons included;
+        // the segment rule is for resource ARNs only.
+        (
+            "StringLike",
+            "aws:SourceArn",
+            json!("arn:aws:sqs:u*3:orders"),
+            Some(&["arn:aws:sqs:us-east-1:111122223333:orders"]),
+            A,
+        ),
         (
             "StringLike",
             "s3:prefix",
@@ -1458,6 +1467,70 @@ fn wildcard_cases() -> Vec<(&'static str, &'static str, In, &'static str)> {
             STAR_ONLY,
             "ListQueues with *",
             id("sqs:ListQueues", "*", "sqs:ListQueues", "*"),
+            A,
+        ),
+        // "Using wildcards in resource ARNs": wildcards work "within the individual segments of
+        // an ARN (the parts separated by colons)"; "If the * wildcard is the last character of a
+        // resource ARN segment, it can expand to match beyond the colon boundaries".
+        (
+            RESOURCE,
+            "star ending a segment crosses colons",
+            id(
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-east-1:111122223333:function:app:prod",
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-east-1:111122223333:function:*",
+            ),
+            A,
+        ),
+        (
+            RESOURCE,
+            "star ending the region segment crosses colons",
+            id(
+                "sqs:SendMessage",
+                QUEUE,
+                "sqs:SendMessage",
+                "arn:aws:sqs:us-*:orders",
+            ),
+            A,
+        ),
+        (
+            RESOURCE,
+            "star inside a segment stops at the colon",
+            id(
+                "sqs:SendMessage",
+                QUEUE,
+                "sqs:SendMessage",
+                "arn:aws:sqs:u*3:orders",
+            ),
+            I,
+        ),
+        (
+            RESOURCE,
+            "star before a slash stays in its segment",
+            id(
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:db/creds-AbCdEf",
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:us-east-1:111122223333:*/*",
+            ),
+            I,
+        ),
+        (
+            RESOURCE,
+            "star inside a segment spans slashes",
+            id("s3:GetObject", OBJ, "s3:GetObject", "arn:aws:s3:::d*t"),
+            A,
+        ),
+        (
+            RESOURCE,
+            "star inside the last segment",
+            id(
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:db/creds-AbCdEf",
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:db/*-??????",
+            ),
             A,
         ),
     ]

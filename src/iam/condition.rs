@@ -126,13 +126,15 @@ impl Condition {
                 fold_case: ignore_case,
                 substitutions: true,
                 variables: true,
+                segments: false,
             },
-            Family::Arn => Syntax::RESOURCE,
+            Family::Arn => Syntax::ARN_CONDITION,
             _ => Syntax {
                 wildcards: false,
                 fold_case: false,
                 substitutions: true,
                 variables: true,
+                segments: false,
             },
         };
         let compiled = match op.family {
@@ -268,7 +270,7 @@ fn arn_like(pattern: &Pattern, actual: &str, ctx: &dyn VarLookup) -> Match {
     };
     p.iter().zip(a).fold(Match::Yes, |m, (pf, af)| {
         m.and(glob(
-            &Pattern::resource(pf.as_str()),
+            &Pattern::compile(pf.as_str(), Syntax::ARN_CONDITION),
             &Pattern::text(af.as_str()),
             ctx,
         ))

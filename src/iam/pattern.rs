@@ -83,6 +83,14 @@ pub enum Unit {
     Ch(char),
     /// `*`: any run of characters and placeholders.
     Star,
+    /// A resource `*` that is not the last character of its ARN segment: any run of
+    /// characters and placeholders without a literal `:` ("IAM JSON policy elements:
+    /// Resource", "Using wildcards in resource ARNs": wildcards work "within the individual
+    /// segments of an ARN (the parts separated by colons)", and only a `*` that "is the last
+    /// character of a resource ARN segment" "can expand to match beyond the colon boundaries",
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+    /// A placeholder is spanned as by `*`: its deploy-time value is not known to hold a colon.
+    SegStar,
     /// `?`: exactly one literal character.
     Any1,
     /// Index into [`Pattern::vars`].
@@ -144,6 +152,10 @@ pub struct Syntax {
     pub substitutions: bool,
     /// Whether IAM policy variables are resolved (policy side) or kept opaque (request side).
     pub variables: bool,
+    /// Whether a `*` stays within its colon-separated ARN segment unless it is the segment's
+    /// last character ([`Unit::SegStar`]): resource patterns only; actions and condition values
+    /// (`StringLike`, `ArnLike` field by field) let `*` span anything.
+    pub segments: bool,
 }
 
 impl Syntax {
@@ -152,12 +164,26 @@ impl Syntax {
         fold_case: false,
         substitutions: true,
         variables: true,
+        segments: true,
     };
     pub const ACTION: Syntax = Syntax {
         wildcards: true,
         fold_case: true,
         substitutions: false,
         variables: false,
+        segments: false,
+    };
+    /// `ArnLike` values, compared field by field: "Each of the six colon-delimited components
+    /// of the ARN is checked separately and each can include multi-character match wildcards
+    /// (*) or single-character match wildcards (?)" ("IAM JSON policy elements: Condition
+    /// operators", "Amazon Resource Name (ARN) condition operators",
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+    pub const ARN_CONDITION: Syntax = Syntax {
+        wildcards: true,
+        fold_case: false,
+        substitutions: true,
+        variables: true,
+        segments: false,
     };
     /// A concrete request value: no wildcards, placeholders stay opaque.
     pub const TEXT: Syntax = Syntax {
@@ -165,6 +191,7 @@ impl Syntax {
         fold_case: false,
         substitutions: true,
         variables: false,
+        segments: false,
     };
 }
 
@@ -202,6 +229,9 @@ impl Pattern {
                 }
             }
         }
+        if syntax.segments && syntax.wildcards {
+            mark_segment_stars(&mut units);
+        }
         Pattern {
             raw: raw.to_string(),
             units: units.into(),
@@ -234,13 +264,26 @@ impl Pattern {
     pub fn has_wildcard(&self) -> bool {
         self.units
             .iter()
-            .any(|u| matches!(u, Unit::Star | Unit::Any1))
+            .any(|u| matches!(u, Unit::Star | Unit::SegStar | Unit::Any1))
     }
     pub fn is_star(&self) -> bool {
         *self.units == [Unit::Star]
     }
     pub fn has_unknowns(&self) -> bool {
         !self.vars.is_empty() || !self.names.is_empty()
+    }
+}
+
+/// Turns each `*` that is not the last character of its ARN segment (followed by something
+/// other than `:` or the end) into a [`Unit::SegStar`], and back.
+fn mark_segment_stars(units: &mut [Unit]) {
+    for i in 0..units.len() {
+        if matches!(units[i], Unit::Star | Unit::SegStar) {
+            units[i] = match units.get(i + 1) {
+                None | Some(Unit::Ch(':')) => Unit::Star,
+                Some(_) => Unit::SegStar,
+            };
+        }
     }
 }
 
@@ -300,6 +343,10 @@ pub fn glob(pattern: &Pattern, text: &Pattern, vars: &dyn VarLookup) -> Match {
             u => units.push(u),
         }
     }
+    // A value substituted after a `*` decides whether that `*` ends its segment.
+    if pattern.units.contains(&Unit::SegStar) {
+        mark_segment_stars(&mut units);
+    }
     let m = glob_units(&units, &pattern.names, text);
     if m == Match::No && unknown && loose(&units, &pattern.names, text) {
         Match::Unknown
@@ -342,7 +389,7 @@ fn one_sided(
     p: &[Unit],
     t: &[Unit],
     wild: impl Fn(Unit) -> bool,
-    eq: impl Fn(Unit, Unit) -> bool,
+    eq: &impl Fn(Unit, Unit) -> bool,
 ) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
@@ -373,12 +420,71 @@ fn one_sided(
 /// opaque tokens, unresolved variables match nothing.
 fn strict(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     let tn = &text.names;
-    one_sided(
+    spans(
         p,
         &text.units,
-        |u| u == Unit::Star,
+        |u| match u {
+            Unit::Star => Span::Any,
+            Unit::SegStar => Span::Segment,
+            _ => Span::One,
+        },
         |a, b| unit_eq(a, pn, b, tn),
     )
+}
+
+/// How a pattern unit consumes text units.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Span {
+    /// Exactly one unit it equals.
+    One,
+    /// Any run of units.
+    Any,
+    /// Any run of units without a literal `:`.
+    Segment,
+}
+
+/// Glob where [`Span::Any`] units span anything and [`Span::Segment`] units stop at `:`. The
+/// single-backtrack [`one_sided`] (reading segment stars as `*`) rejects first; only a pattern
+/// with a segment star that passes it is confirmed by a row-by-row table.
+fn spans(
+    p: &[Unit],
+    t: &[Unit],
+    span: impl Fn(Unit) -> Span,
+    eq: impl Fn(Unit, Unit) -> bool,
+) -> bool {
+    if !one_sided(p, t, |u| span(u) != Span::One, &eq) {
+        return false;
+    }
+    if p.iter().all(|u| span(*u) != Span::Segment) {
+        return true;
+    }
+    // `row[j]`: the units of `p` read so far match `t[..j]`.
+    let mut row = vec![false; t.len() + 1];
+    row[0] = true;
+    for &u in p {
+        match span(u) {
+            Span::Any => {
+                for j in 1..row.len() {
+                    row[j] |= row[j - 1];
+                }
+            }
+            Span::Segment => {
+                for j in 1..row.len() {
+                    row[j] |= row[j - 1] && t[j - 1] != Unit::Ch(':');
+                }
+            }
+            Span::One => {
+                for j in (1..row.len()).rev() {
+                    row[j] = row[j - 1] && eq(u, t[j - 1]);
+                }
+                row[0] = false;
+            }
+        }
+        if !row.contains(&true) {
+            return false;
+        }
+    }
+    row[t.len()]
 }
 
 /// Whether some deploy-time values (and values of unknown variables) could make the pattern
@@ -404,12 +510,16 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
     if !t.iter().any(is_ph) {
         // Only the pattern has unknowns: variables act as `*`, placeholders as `?*`.
         let p = non_empty(p);
-        let wild = |u: Unit| matches!(u, Unit::Star | Unit::Var(_));
-        return one_sided(&p, t, wild, |a, b| unit_eq(a, pn, b, tn));
+        let span = |u: Unit| match u {
+            Unit::Star | Unit::Var(_) => Span::Any,
+            Unit::SegStar => Span::Segment,
+            _ => Span::One,
+        };
+        return spans(&p, t, span, |a, b| unit_eq(a, pn, b, tn));
     }
     if !p
         .iter()
-        .any(|u| matches!(u, Unit::Star | Unit::Var(_) | Unit::Ph(_)))
+        .any(|u| matches!(u, Unit::Star | Unit::SegStar | Unit::Var(_) | Unit::Ph(_)))
     {
         // Only the text has unknowns: its placeholders act as `*` over the pattern's
         // characters (a `?` in the pattern is one character a placeholder may produce).
@@ -421,7 +531,7 @@ fn loose(p: &[Unit], pn: &[Box<str>], text: &Pattern) -> bool {
             _ => false,
         };
         let t = non_empty(t);
-        return one_sided(&t, p, |u| u == Unit::Star, eq);
+        return one_sided(&t, p, |u| u == Unit::Star, &eq);
     }
     loose_table(p, pn, t, tn)
 }
@@ -479,9 +589,10 @@ fn loose_table(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool
         let tu = t.get(j).copied();
         match mode {
             NORMAL => {
-                if matches!(pu, Some(Unit::Star | Unit::Var(_))) {
+                if matches!(pu, Some(Unit::Star | Unit::SegStar | Unit::Var(_))) {
                     stack.push((i + 1, j, NORMAL));
-                    if j < m {
+                    // A segment star does not span a literal `:` of the text.
+                    if j < m && !(pu == Some(Unit::SegStar) && tu == Some(Unit::Ch(':'))) {
                         stack.push((i, j + 1, NORMAL));
                     }
                 }
@@ -499,7 +610,9 @@ fn loose_table(p: &[Unit], pn: &[Box<str>], t: &[Unit], tn: &[Box<str>]) -> bool
             }
             IN_TEXT => {
                 // Text placeholder `t[j]` has produced at least one pattern character.
-                if pu.is_some_and(|u| producible(u) || matches!(u, Unit::Star | Unit::Var(_))) {
+                if pu.is_some_and(|u| {
+                    producible(u) || matches!(u, Unit::Star | Unit::SegStar | Unit::Var(_))
+                }) {
                     stack.push((i + 1, j, IN_TEXT));
                 }
                 stack.push((i, j + 1, NORMAL));
@@ -575,6 +688,7 @@ pub const ACTION_TEXT: Syntax = Syntax {
     fold_case: true,
     substitutions: false,
     variables: false,
+    segments: false,
 };
 
 /// `raw` with its policy variables replaced by their request values: a known value replaces
@@ -606,7 +720,8 @@ pub fn substitute_vars(raw: &str, vars: &dyn VarLookup) -> Option<String> {
     Some(out)
 }
 
-/// Case-sensitive resource glob where `*` spans `/` and `:`; see [`Match`].
+/// Case-sensitive resource glob where `*` spans `/`, and `:` only as the last character of its
+/// ARN segment ([`Unit::SegStar`]); see [`Match`].
 pub fn resource_matches(pattern: &str, resource: &str) -> Match {
     glob(&Pattern::resource(pattern), &Pattern::text(resource), &())
 }
@@ -661,11 +776,72 @@ mod tests {
         assert_eq!(resource_matches("arn:aws:dynamodb:?:*", r), Match::Unknown);
     }
 
+    /// "Using wildcards in resource ARNs" (IAM JSON policy elements: Resource): a `*` that is
+    /// not the last character of its segment stops at `:`; placeholders keep their reading.
+    #[test]
+    fn segment_stars_and_placeholders() {
+        let queue = "arn:aws:sqs:us-east-1:111122223333:orders";
+        assert_eq!(resource_matches("arn:aws:sqs:u*3:orders", queue), Match::No);
+        assert_eq!(
+            resource_matches("arn:aws:sqs:us-*:orders", queue),
+            Match::Yes
+        );
+        assert_eq!(
+            resource_matches("arn:aws:sqs:u**:orders", queue),
+            Match::Yes
+        );
+        assert_eq!(resource_matches("arn:aws:sqs:*-1:*", queue), Match::Yes);
+        // One segment written as a pseudo parameter: the `*` spans it.
+        let templated = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+        assert_eq!(
+            resource_matches("arn:aws:sqs:*:*:ord*s", templated),
+            Match::Yes
+        );
+        assert_eq!(
+            resource_matches("arn:aws:sqs:*-1:*:orders", templated),
+            Match::Unknown
+        );
+        // A literal colon in the text still stops the `*`, whatever the placeholders: the
+        // region would have to end in `x` and the account to be missing.
+        assert_eq!(
+            resource_matches("arn:aws:sqs:*x:orders", templated),
+            Match::No
+        );
+        assert_eq!(
+            resource_matches("arn:aws:sqs:*x:*", templated),
+            Match::Unknown
+        );
+        assert_eq!(
+            resource_matches("arn:aws:sqs:a*b:orders", "arn:aws:sqs:a:${X}:b:orders"),
+            Match::No
+        );
+        // A whole-ARN token may hold colons: unknown, as before.
+        assert_eq!(
+            resource_matches("arn:aws:secretsmanager:*:*:*/*", "${DbSecret}"),
+            Match::Unknown
+        );
+        // A variable's value decides whether the `*` before it ends a segment.
+        struct Ctx;
+        impl VarLookup for Ctx {
+            fn lookup(&self, key: &str) -> Option<&[String]> {
+                static SEP: std::sync::LazyLock<Vec<String>> =
+                    std::sync::LazyLock::new(|| vec![":orders".to_string()]);
+                (key == "aws:principaltag/sep").then_some(SEP.as_slice())
+            }
+        }
+        let p = Pattern::resource("arn:aws:sqs:us-east-1:*${aws:PrincipalTag/sep}");
+        assert_eq!(glob(&p, &Pattern::text(queue), &Ctx), Match::Yes);
+        // ArnLike compares field by field and keeps `*` free within a field.
+        let arn_like = Pattern::compile("a*b", Syntax::ARN_CONDITION);
+        assert_eq!(glob(&arn_like, &Pattern::text("a:b"), &()), Match::Yes);
+    }
+
     /// The one-sided shortcuts of `loose` agree with the full table on every short pair.
     #[test]
     fn loose_shortcuts_agree_with_table() {
-        let pat_atoms = ["a", "b", "*", "?", "${X}", "${Y}"];
-        let text_atoms = ["a", "b", "${X}", "${Y}"];
+        // `:` makes the `*` before it a segment end and stops the `*`s that are not.
+        let pat_atoms = ["a", "b", ":", "*", "?", "${X}", "${Y}"];
+        let text_atoms = ["a", "b", ":", "${X}", "${Y}"];
         let words = |atoms: &[&str]| {
             let mut out = vec![String::new()];
             for _ in 0..3 {
