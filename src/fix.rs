@@ -288,8 +288,8 @@ fn attempt(
                     continue;
                 }
                 for st in statements_of(m.fix.as_ref()) {
-                    for a in strings(st.get("Action")) {
-                        for r in strings(st.get("Resource")) {
+                    for a in render::list(st.get("Action")) {
+                        for r in render::list(st.get("Resource")) {
                             reqs.push(iam::Requirement {
                                 action: a.clone(),
                                 resource: r,
@@ -1213,16 +1213,5 @@ fn statements_of(fix: Option<&Value>) -> Vec<Value> {
             None => vec![v.clone()],
         },
         None => Vec::new(),
-    }
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
     }
 }

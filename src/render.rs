@@ -1103,7 +1103,8 @@ fn indent(text: &str, n: usize) -> String {
         .collect()
 }
 
-fn list(v: Option<&Value>) -> Vec<String> {
+/// A policy element's strings: one string or a list of them.
+pub(crate) fn list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a

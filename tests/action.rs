@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 struct Repo {
     dir: tempfile::TempDir,
 }
@@ -12,7 +14,7 @@ impl Repo {
     /// A repository holding the demo app under `services/orders`.
     fn new() -> Repo {
         let dir = tempfile::tempdir().expect("temp dir");
-        copy_dir(
+        common::copy(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo"),
             &dir.path().join("repo/services/orders"),
         );
@@ -59,18 +61,6 @@ impl Repo {
             cmd.env(format!("INPUT_{k}"), v);
         }
         cmd.output().expect("bash runs")
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
     }
 }
 
@@ -309,7 +299,7 @@ fn fix_lists_what_it_leaves_and_says_when_nothing_changes() {
 
     // Generated templates are left, each with the construct to change.
     let cdk = tempfile::tempdir().expect("temp");
-    copy_dir(
+    common::copy(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cdk-out"),
         &cdk.path().join("repo/infra"),
     );

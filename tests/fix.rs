@@ -2,26 +2,13 @@
 //! fixtures (never the fixtures themselves).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use rolefit::fix::{self, Options, RULES};
+use rolefit::fix::{self, Options};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
+mod common;
+use common::{audit, copy, fixtures};
 
 fn fixture_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp");
@@ -34,31 +21,6 @@ fn rolefit(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .expect("runs")
-}
-
-type Needs = BTreeSet<(String, String, String)>;
-
-/// (function, action, resource) of every need, and the findings of the fixed rules.
-fn audit(root: &Path) -> (Needs, Vec<(String, String)>) {
-    let audit = rolefit::app::audit(&[root.to_path_buf()], &Default::default()).expect("audit");
-    let needs = audit
-        .report
-        .functions
-        .iter()
-        .flat_map(|f| {
-            f.required
-                .iter()
-                .map(|r| (f.id.clone(), r.action.clone(), r.resource.clone()))
-        })
-        .collect();
-    let findings = audit
-        .report
-        .findings
-        .iter()
-        .filter(|f| RULES.contains(&f.rule))
-        .map(|f| (f.rule.to_string(), f.message.clone()))
-        .collect();
-    (needs, findings)
 }
 
 #[test]

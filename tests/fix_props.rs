@@ -9,6 +9,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use rolefit::fix::{self, Options};
 
+mod common;
+use common::needs;
+
 /// Calls a function's code can make, as Python lines.
 const CALLS: [&str; 5] = [
     "    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")",
@@ -86,22 +89,6 @@ fn write_app(dir: &Path, functions: &[Func]) {
         std::fs::write(src.join("app.py"), code).expect("write");
     }
     std::fs::write(dir.join("template.yaml"), t).expect("write");
-}
-
-type Needs = BTreeSet<(String, String, String)>;
-
-fn needs(dir: &Path) -> Needs {
-    let audit = rolefit::app::audit(&[dir.to_path_buf()], &Default::default()).expect("audit");
-    audit
-        .report
-        .functions
-        .iter()
-        .flat_map(|f| {
-            f.required
-                .iter()
-                .map(|r| (f.id.clone(), r.action.clone(), r.resource.clone()))
-        })
-        .collect()
 }
 
 proptest! {

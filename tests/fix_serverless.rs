@@ -3,49 +3,17 @@
 //! fixtures and on projects written here.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use rolefit::fix::{self, Options, RULES};
+use rolefit::fix::{self, Options};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
+mod common;
+use common::{Needs, copy, fixtures};
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-type Needs = BTreeSet<(String, String, String)>;
-
-/// (function, action, resource) of every need, and the findings of the fixed rules.
+/// The needs, and the findings of the fixed rules as a set.
 fn audit(root: &Path) -> (Needs, BTreeSet<(String, String)>) {
-    let audit = rolefit::app::audit(&[root.to_path_buf()], &Default::default()).expect("audit");
-    let needs = audit
-        .report
-        .functions
-        .iter()
-        .flat_map(|f| {
-            f.required
-                .iter()
-                .map(|r| (f.id.clone(), r.action.clone(), r.resource.clone()))
-        })
-        .collect();
-    let findings = audit
-        .report
-        .findings
-        .iter()
-        .filter(|f| RULES.contains(&f.rule))
-        .map(|f| (f.rule.to_string(), f.message.clone()))
-        .collect();
-    (needs, findings)
+    let (needs, findings) = common::audit(root);
+    (needs, findings.into_iter().collect())
 }
 
 fn plan(root: &Path) -> fix::Outcome {

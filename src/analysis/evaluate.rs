@@ -232,7 +232,7 @@ struct Inputs<'a> {
     code: &'a [FunctionCode],
     config: &'a Config,
     roles: &'a [RoleAnalysis],
-    resource_tags: &'a BTreeMap<String, BTreeMap<String, String>>,
+    resource_tags: &'a std::sync::Arc<iam::ResourceTags>,
 }
 
 /// One function's needs and their verdicts under its role (`role`, an index in `roles`).
@@ -493,7 +493,7 @@ fn short_policy_name(arn: &str) -> String {
 
 /// `aws:ResourceTag/<key>` of requests on the resources the input declares with tags, by ARN
 /// (keys lower-cased: condition keys are case-insensitive).
-pub fn resource_tags(app: &App) -> BTreeMap<String, BTreeMap<String, String>> {
+pub fn resource_tags(app: &App) -> std::sync::Arc<iam::ResourceTags> {
     app.resources
         .iter()
         .filter_map(|r| {
@@ -507,7 +507,8 @@ pub fn resource_tags(app: &App) -> BTreeMap<String, BTreeMap<String, String>> {
                 .collect();
             (!tags.is_empty()).then(|| (arn.clone(), tags))
         })
-        .collect()
+        .collect::<iam::ResourceTags>()
+        .into()
 }
 
 /// The request context of a function's calls: its role (ARN, tags) and the function (ARN,
@@ -516,7 +517,7 @@ pub fn request_context(
     role_arn: String,
     role: Option<&crate::model::Role>,
     func: &crate::model::Function,
-    resource_tags: &BTreeMap<String, BTreeMap<String, String>>,
+    resource_tags: &std::sync::Arc<iam::ResourceTags>,
 ) -> RequestContext {
     let mut ctx = RequestContext {
         principal_arn: role_arn,

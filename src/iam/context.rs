@@ -31,6 +31,10 @@ pub enum Caller {
     Either,
 }
 
+/// Tags of the resources a request may name, by ARN (keys lower-cased); shared by every
+/// function's context of one audit.
+pub type ResourceTags = BTreeMap<String, BTreeMap<String, String>>;
+
 /// What the app declares about the principal of a function's calls: its execution role (ARN,
 /// tags) and the function (ARN, region, VPC attachment). One value serves every request the
 /// function makes ([`RequestContext::request`]); `simulate --function` builds it from the app the
@@ -53,7 +57,7 @@ pub struct RequestContext {
     /// `aws:ResourceTag/<key>` of a request on that resource ("AWS global condition context
     /// keys", `aws:ResourceTag/tag-key`: present when the requested resource has the tag).
     /// Only declared tags with known values; others stay unknown.
-    pub resource_tags: BTreeMap<String, BTreeMap<String, String>>,
+    pub resource_tags: std::sync::Arc<ResourceTags>,
 }
 
 /// The calls Lambda makes outside the execution environment that still carry
@@ -261,7 +265,7 @@ mod tests {
         let secret = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:key-AbCdEf";
         let table = "arn:aws:dynamodb:eu-west-1:111122223333:table/ledger";
         for arn in [secret, table] {
-            c.resource_tags.insert(
+            std::sync::Arc::make_mut(&mut c.resource_tags).insert(
                 arn.into(),
                 BTreeMap::from([("project".to_string(), "partners".to_string())]),
             );
@@ -281,7 +285,7 @@ mod tests {
     fn resource_tags_of_the_requested_resource_only() {
         let mut c = ctx();
         let table = "arn:aws:dynamodb:eu-west-1:111122223333:table/ledger";
-        c.resource_tags.insert(
+        std::sync::Arc::make_mut(&mut c.resource_tags).insert(
             table.into(),
             BTreeMap::from([("team".to_string(), "payments".to_string())]),
         );

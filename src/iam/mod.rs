@@ -17,7 +17,7 @@ pub mod synth;
 
 pub use catalog::{ActionCatalog, UnknownAction, unknown_actions};
 pub use condition::Condition;
-pub use context::{Caller, RequestContext};
+pub use context::{Caller, RequestContext, ResourceTags};
 pub use coverage::{
     Breadth, BroadGrant, Coverage, Escalation, Grant, Requirement, broad_grants, coverage,
     escalations, passes_role_to_lambda,

@@ -10,16 +10,22 @@ use crate::source::SourceMap;
 
 use super::Report;
 
-/// Renders findings (already sorted) and the summary. `color` picks the themed output.
-pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, color: bool) -> String {
+/// The diagnostic renderer of human output (`simulate` shares it): 100 columns, no links,
+/// coloured or not.
+pub fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+}
+
+/// Renders findings (already sorted) and the summary. `color` picks the themed output.
+pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, color: bool) -> String {
+    let handler = handler(color);
     let mut out = String::new();
     for f in findings {
         render_one(&handler, f, sources, &mut out);

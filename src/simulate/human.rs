@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use crate::iam::{Decision, KindOutcome, Match, PolicyKind};
 use crate::source::Span;
@@ -14,14 +14,7 @@ use super::{EvalResult, SimPolicy, Simulation, decision_name};
 const MAX_SHOWN: usize = 12;
 
 pub fn render(sim: &Simulation, results: &[EvalResult], color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let handler = crate::report::human::handler(color);
     let mut out = String::new();
     for r in results {
         render_one(&handler, sim, r, &mut out);

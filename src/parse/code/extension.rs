@@ -11,7 +11,8 @@
 //! `GetLatestConfiguration` (AppConfig User Guide, "Using AWS AppConfig Agent with AWS Lambda",
 //! "Understanding the AWS AppConfig Agent Lambda extension" and its permissions).
 
-use crate::model::Arg;
+use crate::model::{Arg, CallStyle, SdkCall, SdkKind};
+use crate::source::Span;
 
 /// (path of the extension's endpoint, its query parameter naming the item, botocore service,
 /// operation, request member the item fills).
@@ -44,6 +45,27 @@ const APPCONFIG_SEGMENTS: &[(&str, &str)] = &[
     ("environments", "Environment"),
     ("configurations", "Name"),
 ];
+
+/// The calls an HTTP request to `url` makes through an extension, at `span` (the request's
+/// text `text`), named in botocore's terms as the table names them whatever the language of
+/// the code; empty for any other URL.
+pub(super) fn calls(url: &Arg, span: Span, text: &str) -> Vec<SdkCall> {
+    requests(url)
+        .into_iter()
+        .map(|(service, operation, args)| SdkCall {
+            span,
+            sdk: SdkKind::Python,
+            service: service.to_string(),
+            resource_type: None,
+            method: operation.to_string(),
+            style: CallStyle::Direct,
+            args,
+            resource_ids: Vec::new(),
+            text: text.to_string(),
+            alternative: None,
+        })
+        .collect()
+}
 
 /// The requests a URL sends through an extension; empty for any other URL.
 pub(super) fn requests(url: &Arg) -> Vec<ExtensionRequest> {

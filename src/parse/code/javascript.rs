@@ -703,8 +703,7 @@ fn upload(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
 
 /// An HTTP request to a Lambda extension that calls AWS with the function's role (the
 /// Parameters and Secrets extension, the AppConfig Agent; see `extension.rs`):
-/// `fetch(url)`, `axios.get(url)`, `http.get(url)`, `got(url)`. The requests are named in
-/// botocore's terms, as the extension table names them.
+/// `fetch(url)`, `axios.get(url)`, `http.get(url)`, `got(url)`.
 fn extension_request(
     cx: &Env<'_>,
     facts: &mut CodeFacts,
@@ -723,23 +722,10 @@ fn extension_request(
         return false;
     }
     let Some(url) = url else { return false };
-    let sent = super::extension::requests(&cx.eval(url, 0));
+    let sent = super::extension::calls(&cx.eval(url, 0), span, cx.t(function));
     if sent.is_empty() {
         return false;
     }
-    for (service, operation, args) in sent {
-        facts.calls.push(SdkCall {
-            span,
-            sdk: SdkKind::Python,
-            service: service.to_string(),
-            resource_type: None,
-            method: operation.to_string(),
-            style: CallStyle::Direct,
-            args,
-            resource_ids: Vec::new(),
-            text: cx.t(function).to_string(),
-            alternative: None,
-        });
-    }
+    facts.calls.extend(sent);
     true
 }

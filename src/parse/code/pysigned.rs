@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use super::pyeval::{Env, Obj};
 use super::{short_receiver, text};
-use crate::model::{Arg, CallStyle, CodeFacts, SdkCall, SdkKind};
+use crate::model::{Arg, CodeFacts, SdkCall, SdkKind};
 use crate::source::Span;
 
 /// Signer classes and the services whose requests they sign for OpenSearch.
@@ -169,18 +169,7 @@ fn action(
     args: Vec<(String, Arg)>,
     text: String,
 ) -> SdkCall {
-    SdkCall {
-        span,
-        sdk: SdkKind::Python,
-        service: service.to_string(),
-        resource_type: None,
-        method: action.to_string(),
-        style: CallStyle::Action,
-        args,
-        resource_ids: Vec::new(),
-        text,
-        alternative: None,
-    }
+    super::action_call(span, SdkKind::Python, service, action, args, text)
 }
 
 /// The OpenSearch calls a request with `service`'s signer makes: `aoss:APIAccessAll` whatever

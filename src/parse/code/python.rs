@@ -521,23 +521,15 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     // Secrets extension, the AppConfig Agent): `requests.get(url)`, `urlopen(url)`,
     // `http.request("GET", url)`.
     if let Some(args) = args {
+        let shown = text(file, function);
         let sent = cx
             .keyword(args, "url")
             .into_iter()
             .chain((0..2).filter_map(|i| cx.positional(args, i)))
-            .map(|a| super::extension::requests(&a))
+            .map(|a| super::extension::calls(&a, span, shown))
             .find(|r| !r.is_empty());
         if let Some(sent) = sent {
-            for (service, operation, call_args) in sent {
-                let mut sdk = new(
-                    service,
-                    operation.to_string(),
-                    CallStyle::Direct,
-                    text(file, function).to_string(),
-                );
-                sdk.args = call_args;
-                facts.calls.push(sdk);
-            }
+            facts.calls.extend(sent);
             return;
         }
     }
