@@ -14,7 +14,8 @@ use crate::model::App;
 use crate::parse::codebase::{self, FunctionCode};
 use crate::parse::{self, Context, Reads, TemplateOutcome};
 use crate::progress::Progress;
-use crate::report::{self, FindingReport, FunctionReport, Report, SeverityCounts, Summary};
+use crate::report::{self, FindingReport, FunctionReport, Report, Root, SeverityCounts, Summary};
+use crate::root::{self as roots, RootError, RootOptions};
 use crate::rules::{self, RuleContext};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::suppress;
@@ -29,6 +30,8 @@ pub struct Audit {
     /// Sorted as the report orders them.
     pub findings: Vec<Finding>,
     pub report: Report,
+    /// The root as the inputs state it, before command-line flags ([`set_root`]).
+    pub detected_root: Root,
 }
 
 /// Errors that end a run (exit status 2).
@@ -118,7 +121,13 @@ pub fn audit_with(
     let findings = rules::check_all(&cx);
     let mut findings = suppress::apply(findings, &sources, config);
     fill_fix_texts(&mut findings, &app, &sources);
-    let (findings, report) = build_report(&app, &code, &analysis, findings, &sources);
+    let detected_root = roots::detect(&merged, &app);
+    let (findings, mut report) = build_report(&app, &code, &analysis, findings, &sources);
+    report.roots = vec![Root {
+        files: report.summary.files,
+        ..detected_root.clone()
+    }];
+    fill_fingerprints(&mut report, &findings, &sources);
     progress.finish();
     Ok(Audit {
         sources,
@@ -127,7 +136,34 @@ pub fn audit_with(
         analysis,
         findings,
         report,
+        detected_root,
     })
+}
+
+/// Applies `--label`, `--account-id` and `--region` to the audit's root, and fingerprints the
+/// findings under the resulting label.
+pub fn set_root(audit: &mut Audit, options: &RootOptions) -> Result<(), RootError> {
+    let root = roots::apply(&audit.detected_root, options)?;
+    audit.report.roots = vec![Root {
+        files: audit.report.summary.files,
+        ..root
+    }];
+    fill_fingerprints(&mut audit.report, &audit.findings, &audit.sources);
+    Ok(())
+}
+
+/// Each finding's `fingerprint`: the `rolefit/v1` recipe under the root's label.
+fn fill_fingerprints(report: &mut Report, findings: &[Finding], sources: &SourceMap) {
+    let prefix = report
+        .roots
+        .first()
+        .and_then(|r| r.label.as_ref())
+        .map(|l| format!("{l}/"))
+        .unwrap_or_default();
+    let prints = report::fingerprint::fingerprints_under(findings, sources, &prefix);
+    for (f, print) in report.findings.iter_mut().zip(prints) {
+        f.fingerprint = print;
+    }
 }
 
 /// Writes each finding's `fix` in the idiom of the file its function's role lives in
@@ -484,6 +520,7 @@ fn build_report(
     let report = Report {
         version: report::REPORT_VERSION,
         tool: report::Tool::default(),
+        roots: Vec::new(),
         functions,
         findings: reports,
         summary,

@@ -43,6 +43,26 @@ pub enum Command {
     /// Edit CloudFormation/SAM templates (YAML, JSON) and serverless.yml so the role findings go away (least privilege
     /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
     Fix(FixArgs),
+    /// Merge the JSON reports of several shards (accounts, regions, repositories) into one
+    /// report: paths and function ids get each shard's label, findings are deduplicated by
+    /// fingerprint, totals are recounted.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' reports (`rolefit audit --format json`), or earlier merged reports.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Output format of the merged report.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when a finding has this severity or a higher one.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, clap::Args)]
@@ -136,6 +156,18 @@ pub struct AuditArgs {
     /// Record the current findings in FILE as a baseline (the report is still written).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Name of this root among shards (`rolefit merge` puts it before every path); default
+    /// `<account>/<region>` when both are known, else none.
+    #[arg(long, value_name = "NAME")]
+    pub label: Option<String>,
+    /// AWS account of the audited root, where the inputs do not state it (exports state it in
+    /// `rolefit-collect.json` or their ARNs); `--format asff` needs one.
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+    /// AWS Region of the audited root, where the inputs do not state it; `--format asff`
+    /// needs one.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -202,6 +234,11 @@ pub enum Format {
     Github,
     /// A Markdown summary (step summary, pull-request comment) with Mermaid pictures.
     Markdown,
+    /// AWS Security Finding Format: a JSON array for `aws securityhub batch-import-findings`
+    /// (needs the account and region: exports or --account-id/--region).
+    Asff,
+    /// OCSF 1.3.0 Detection Findings (class 2004), one JSON event per line.
+    Ocsf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

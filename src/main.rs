@@ -7,7 +7,7 @@ use clap::Parser;
 
 use rolefit::cli::{
     ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, FixArgs, Format,
-    GraphArgs, PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
+    GraphArgs, MergeArgs, PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
 };
 use rolefit::config::Config;
 use rolefit::finding::{Severity, catalog};
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Policy(args) => run_policy(&args),
         Command::Simulate(args) => run_simulate(&args),
         Command::Fix(args) => run_fix(&args),
+        Command::Merge(args) => run_merge(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -46,6 +47,15 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
     let config = Config::find(args.config.as_deref(), &args.paths)?;
     let progress = audit_progress(args);
     let mut audit = app::audit_with(&args.paths, &config, &progress)?;
+    let root = rolefit::root::RootOptions {
+        label: args.label.clone(),
+        account: args.account_id.clone(),
+        region: args.region.clone(),
+    };
+    if let Err(e) = app::set_root(&mut audit, &root) {
+        eprintln!("rolefit: {e}");
+        return Ok(2);
+    }
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &audit)?;
     }
@@ -64,6 +74,19 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
         )?,
         Format::Github => write_output(out, &report::github::render(&audit.report, &prefix))?,
         Format::Markdown => write_output(out, &report::markdown::render(&audit.report))?,
+        Format::Asff => {
+            match report::asff::render(&audit.report, report::time::now_millis(), false) {
+                Ok(text) => write_output(out, &text)?,
+                Err(e) => {
+                    eprintln!("rolefit: {e}");
+                    return Ok(2);
+                }
+            }
+        }
+        Format::Ocsf => write_output(
+            out,
+            &report::ocsf::render(&audit.report, report::time::now_millis()),
+        )?,
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -78,17 +101,64 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<u8> {
             write_output(out, &text)?;
         }
     }
-    let fail_on = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
-    let status = u8::try_from(app::exit_status(&audit.report, fail_on)).unwrap_or(1);
+    let status = u8::try_from(app::exit_status(&audit.report, fail_on(args.fail_on))).unwrap_or(1);
     // The process ends here: freeing the audit's many small allocations one by one would
     // only cost time (a tenth of a large run), the system takes the memory back at exit.
     std::mem::forget(audit);
     Ok(status)
+}
+
+fn fail_on(choice: FailOn) -> Option<Severity> {
+    match choice {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    }
+}
+
+/// `rolefit merge`: reads each shard's JSON report, merges, renders the merged report. An
+/// unreadable, malformed or foreign input ends the run with status 2 and names the file.
+fn run_merge(args: &MergeArgs) -> anyhow::Result<u8> {
+    let mut reports = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        let name = path.display().to_string();
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| report::read::parse(&text).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(r) => reports.push((name, r)),
+            Err(e) => {
+                eprintln!("rolefit: {name}: {e}");
+                return Ok(2);
+            }
+        }
+    }
+    let merged = match rolefit::merge::merge(reports) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("rolefit: {e}");
+            return Ok(2);
+        }
+    };
+    let out = args.output.as_deref();
+    let now = report::time::now_millis();
+    match args.format {
+        Format::Json => write_output_with(out, |w| report::json::write(&merged, w))?,
+        Format::Sarif => write_output(out, &report::sarif::render_report(&merged, ""))?,
+        Format::Github => write_output(out, &report::github::render(&merged, ""))?,
+        Format::Markdown => write_output(out, &report::markdown::render(&merged))?,
+        Format::Human => write_output(out, &report::human::render_report(&merged))?,
+        Format::Ocsf => write_output(out, &report::ocsf::render(&merged, now))?,
+        Format::Asff => match report::asff::render(&merged, now, true) {
+            Ok(text) => write_output(out, &text)?,
+            Err(e) => {
+                eprintln!("rolefit: {e}");
+                return Ok(2);
+            }
+        },
+    }
+    Ok(u8::try_from(app::exit_status(&merged, fail_on(args.fail_on))).unwrap_or(1))
 }
 
 /// A progress bar only for people: human output with stderr on a terminal, outside CI.

@@ -152,7 +152,7 @@ impl SourceMap {
 }
 
 /// A position people read: file relative to the audited root, 1-based line and column.
-#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
     pub file: String,
     pub line: u32,

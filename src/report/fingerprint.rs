@@ -14,11 +14,19 @@ pub const SARIF_KEY: &str = "rolefit/v1";
 /// earlier findings with the same hash (two identical lines in one file), as GitHub's own
 /// `primaryLocationLineHash` does.
 pub fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
+    fingerprints_under(findings, sources, "")
+}
+
+/// [`fingerprints`] as if the audited root sat at `prefix` (`<label>/`): the file path and the
+/// function id are hashed with the prefix before them, the way `rolefit merge` writes them. A
+/// finding then has the fingerprint an audit of the shards' union (each shard in a folder named
+/// by its label) gives it, under the same recipe; an empty prefix gives [`fingerprints`].
+pub fn fingerprints_under(findings: &[Finding], sources: &SourceMap, prefix: &str) -> Vec<String> {
     let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
     findings
         .iter()
         .map(|f| {
-            let h = hash_finding(f, sources);
+            let h = hash_finding(f, sources, prefix);
             let n = seen.entry(h).or_insert(0);
             *n += 1;
             format!("{h:016x}:{n}")
@@ -26,16 +34,20 @@ pub fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
         .collect()
 }
 
-fn hash_finding(f: &Finding, sources: &SourceMap) -> u64 {
+fn hash_finding(f: &Finding, sources: &SourceMap, prefix: &str) -> u64 {
     let (path, line) = match sources.get(f.primary.file) {
         Some(file) => (
-            file.path.as_str(),
+            format!("{prefix}{}", file.path),
             normalize(file.line_text(file.line_col(f.primary.start).0)),
         ),
-        None => ("", String::new()),
+        None => (String::new(), String::new()),
     };
+    let function = f
+        .function
+        .as_deref()
+        .map_or(String::new(), |id| format!("{prefix}{id}"));
     let mut h = Fnv::default();
-    for part in [f.rule, f.function.as_deref().unwrap_or(""), path] {
+    for part in [f.rule, function.as_str(), path.as_str()] {
         h.write(part);
     }
     for a in &f.actions {
@@ -109,5 +121,27 @@ mod tests {
         assert!(twice[0].ends_with(":1") && twice[1].ends_with(":2"));
         let other_line = fingerprints(&[finding(&a, 0)], &a);
         assert_ne!(fa, other_line);
+    }
+
+    #[test]
+    fn a_prefix_is_hashed_as_part_of_path_and_function() {
+        let mut a = SourceMap::default();
+        a.add("app.py", "x = 1\ns3.get_object()\n");
+        let mut moved = SourceMap::default();
+        moved.add("prod/app.py", "x = 1\ns3.get_object()\n");
+        let mut f = finding(&moved, 6);
+        f.function = Some("prod/template.yaml#Fn".into());
+        assert_eq!(
+            fingerprints_under(&[finding(&a, 6)], &a, "prod/"),
+            fingerprints(&[f], &moved)
+        );
+        assert_eq!(
+            fingerprints_under(&[finding(&a, 6)], &a, ""),
+            fingerprints(&[finding(&a, 6)], &a)
+        );
+        assert_ne!(
+            fingerprints_under(&[finding(&a, 6)], &a, "prod/"),
+            fingerprints_under(&[finding(&a, 6)], &a, "test/")
+        );
     }
 }

@@ -67,6 +67,15 @@ pub fn function_report(
                 .collect()
         })
         .unwrap_or_default();
+    let role_arn = match &func.role {
+        RoleBinding::Role(id) => app
+            .roles
+            .iter()
+            .find(|r| &r.id == id)
+            .map(|r| r.arn.clone()),
+        RoleBinding::External(arn) => Some(arn.value.clone()),
+        RoleBinding::Unknown => None,
+    };
     Some(FunctionReport {
         id: func.id.clone(),
         name: func.name.clone(),
@@ -74,10 +83,18 @@ pub fn function_report(
         runtime: func.runtime.as_ref().map(|r| r.value.clone()),
         code: code.files.clone(),
         role,
+        arn: Some(func.arn.clone()).filter(|a| literal_arn(a)),
+        role_arn: role_arn.filter(|a| literal_arn(a)),
         code_link: code_link(code),
         required,
         granted,
     })
+}
+
+/// An ARN with every part known (an exported, deployed resource), not a template's
+/// `${AWS::AccountId}` pattern.
+fn literal_arn(arn: &str) -> bool {
+    !arn.contains("${") && !arn.contains('*') && crate::arn::Arn::parse(arn).is_ok()
 }
 
 /// Declared when code was read (files or inline code) and the template named it, inferred when

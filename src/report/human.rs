@@ -39,6 +39,33 @@ pub fn render(findings: &[Finding], report: &Report, sources: &SourceMap, color:
     out
 }
 
+/// Renders a report read back from JSON (`rolefit merge`), which keeps no source text: one
+/// line per finding, `file:line:column: severity[rule]: message`, then the summary line.
+pub fn render_report(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let at = f
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{at}{}[{}]: {}",
+            f.severity.as_str(),
+            f.rule,
+            f.message
+        );
+    }
+    let c = &report.summary.findings;
+    let _ = writeln!(
+        out,
+        "rolefit: {} function(s) in {} file(s): {} error(s), {} warning(s), {} note(s)",
+        report.summary.functions, report.summary.files, c.error, c.warning, c.note
+    );
+    out
+}
+
 fn render_one(
     handler: &GraphicalReportHandler,
     f: &Finding,

@@ -34,11 +34,37 @@ pub fn render(
     uri_prefix: &str,
 ) -> String {
     let prints = fingerprints(findings, sources);
-    let results: Vec<Value> = findings
+    let related: Vec<Vec<(Location, String)>> = findings
         .iter()
-        .zip(&report.findings)
-        .zip(&prints)
-        .map(|((f, r), print)| {
+        .map(|f| related_locations(f, sources))
+        .collect();
+    render_parts(report, &prints, &related, uri_prefix)
+}
+
+/// Renders a report read back from JSON (`rolefit merge`): the fingerprints are the report's
+/// own (computed under each shard's label, so they match the merged paths); the evidence,
+/// which the JSON report does not keep, is left out.
+pub fn render_report(report: &Report, uri_prefix: &str) -> String {
+    let prints: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.clone())
+        .collect();
+    render_parts(report, &prints, &[], uri_prefix)
+}
+
+fn render_parts(
+    report: &Report,
+    prints: &[String],
+    related: &[Vec<(Location, String)>],
+    uri_prefix: &str,
+) -> String {
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .zip(prints)
+        .enumerate()
+        .map(|(i, (r, print))| {
             let mut result = json!({
                 "ruleId": r.rule,
                 "level": level(r.severity),
@@ -51,7 +77,10 @@ pub fn render(
             if let Some(loc) = &r.location {
                 result["locations"] = json!([{ "physicalLocation": physical(loc, uri_prefix) }]);
             }
-            let related: Vec<Value> = related_locations(f, sources)
+            let related: Vec<Value> = related
+                .get(i)
+                .cloned()
+                .unwrap_or_default()
                 .into_iter()
                 .enumerate()
                 .map(|(i, (loc, label))| {
