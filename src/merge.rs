@@ -22,7 +22,9 @@ pub enum MergeError {
          --account-id and --region, whose `<account>/<region>` is the default label)"
     )]
     Unlabelled(String),
-    #[error("{0}: the report has no finding fingerprints (written by an older rolefit); audit the shard again")]
+    #[error(
+        "{0}: the report has no finding fingerprints (written by an older rolefit); audit the shard again"
+    )]
     NoFingerprints(String),
     #[error("{input}: {message}")]
     Malformed { input: String, message: String },
@@ -31,7 +33,9 @@ pub enum MergeError {
          distinct --label values"
     )]
     Conflict { label: String },
-    #[error("labels `{0}` and `{1}` overlap: one is a folder of the other, so their paths could collide")]
+    #[error(
+        "labels `{0}` and `{1}` overlap: one is a folder of the other, so their paths could collide"
+    )]
     Overlap(String, String),
 }
 
@@ -115,7 +119,9 @@ fn shard_roots(name: &str, report: &Report) -> Result<Vec<Root>, MergeError> {
         for r in &report.roots {
             let expected = r.label.as_ref().map(|l| format!("{l}/"));
             if expected.as_deref() != Some(r.prefix.as_str()) {
-                return Err(malformed("a merged report's roots must each have the prefix `<label>/`"));
+                return Err(malformed(
+                    "a merged report's roots must each have the prefix `<label>/`",
+                ));
             }
         }
         return Ok(report.roots.clone());

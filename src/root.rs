@@ -227,7 +227,10 @@ mod tests {
             account: Some("12345".into()),
             ..RootOptions::default()
         };
-        assert_eq!(apply(&detected, &o), Err(RootError::Account("12345".into())));
+        assert_eq!(
+            apply(&detected, &o),
+            Err(RootError::Account("12345".into()))
+        );
     }
 
     #[test]

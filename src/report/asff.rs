@@ -62,7 +62,11 @@ fn account_region<'r>(
     f.functions
         .iter()
         .filter_map(|id| functions.get(id.as_str()))
-        .find_map(|func| func.arn.as_deref().and_then(crate::root::literal_account_region))
+        .find_map(|func| {
+            func.arn
+                .as_deref()
+                .and_then(crate::root::literal_account_region)
+        })
         .or_else(|| {
             let r = root?;
             Some((r.account.clone()?, r.region.clone()?))
@@ -234,7 +238,10 @@ fn product_fields(f: &FindingReport, root: Option<&Root>, location: Option<&str>
     let mut m = Map::new();
     let mut put = |k: &str, v: String| {
         if !v.trim().is_empty() {
-            m.insert(k.to_string(), Value::String(truncate(&v, PRODUCT_FIELD_MAX)));
+            m.insert(
+                k.to_string(),
+                Value::String(truncate(&v, PRODUCT_FIELD_MAX)),
+            );
         }
     };
     put("rolefit/rule", f.rule.to_string());

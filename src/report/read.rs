@@ -55,9 +55,7 @@ pub(super) fn because_kind<'de, D: Deserializer<'de>>(d: D) -> Result<&'static s
         .ok_or_else(|| D::Error::custom(format!("unknown `because` kind `{kind}`")))
 }
 
-pub(super) fn strength<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<&'static str>, D::Error> {
+pub(super) fn strength<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
     match Option::<String>::deserialize(d)?.as_deref() {
         None | Some("required") => Ok(None),
         Some("recommended") => Ok(Some("recommended")),

@@ -47,6 +47,9 @@ mod tests {
         assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
         // 2000-02-29 (a leap day in a century leap year) 12:34:56.789
         assert_eq!(rfc3339_millis(951_827_696_789), "2000-02-29T12:34:56.789Z");
-        assert_eq!(rfc3339_millis(1_796_530_407_000), "2026-12-06T04:13:27.000Z");
+        assert_eq!(
+            rfc3339_millis(1_796_530_407_000),
+            "2026-12-06T04:13:27.000Z"
+        );
     }
 }
