@@ -18,7 +18,13 @@
 //! - `Resources`: 1–32, each with `Type` and `Id`; `Severity.Label` with `Normalized` as the
 //!   API sets it from a label (INFORMATIONAL 0, LOW 1, MEDIUM 40, HIGH 70, CRITICAL 90);
 //! - `ProductFields`: at most 50 pairs, keys up to 128 and values up to 2048 characters;
-//! - timestamps as `YYYY-MM-DDTHH:MM:SS.mmmZ` (API Reference, "Timestamps").
+//! - timestamps as `YYYY-MM-DDTHH:MM:SS.mmmZ` (API Reference, "Timestamps");
+//! - severity and types also under `FindingProviderFields`, which is how a provider updates
+//!   them on re-import (API Reference, "BatchImportFindings").
+//!
+//! BatchImportFindings must be called from the account in `AwsAccountId` when the default
+//! product ARN is used, in the Region of `ProductArn` (API Reference, "BatchImportFindings"):
+//! the README's workflow imports each account's part with that account's role.
 
 use std::collections::BTreeMap;
 
@@ -214,6 +220,12 @@ fn document(
         "CreatedAt": at,
         "UpdatedAt": at,
         "Severity": { "Label": label, "Normalized": normalized, "Original": f.severity.as_str() },
+        // Where a provider states (and on re-import updates) severity and types
+        // (API Reference, "BatchImportFindings", "FindingProviderFields").
+        "FindingProviderFields": {
+            "Severity": { "Label": label, "Original": f.severity.as_str() },
+            "Types": types(f.rule),
+        },
         "Title": truncate(&f.message, TITLE_MAX),
         "Description": truncate(&description, DESCRIPTION_MAX),
         "Remediation": { "Recommendation": {
