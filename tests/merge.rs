@@ -81,6 +81,56 @@ fn merging_shards_equals_auditing_their_union() {
 }
 
 #[test]
+fn the_merged_report_validates_and_its_sarif_fingerprints_are_the_unions() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let shards = [("demo", "one"), ("account-resource-policies", "two")];
+    let mut reports = Vec::new();
+    for (fixture, label) in shards {
+        let from = common::fixtures().join(fixture);
+        common::copy(&from, &tmp.path().join(label));
+        reports.push((label.to_string(), shard(&from, label)));
+    }
+    let merged = rolefit::merge::merge(reports).expect("merges");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema = |rel: &str| -> jsonschema::Validator {
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join(rel)).expect("schema"))
+                .expect("JSON");
+        jsonschema::validator_for(&s).expect("compiles")
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&report::json::render(&merged)).expect("JSON");
+    let report_schema = schema("schema/report-v1.json");
+    let errors: Vec<String> = report_schema.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&report::sarif::render_report(&merged, "")).expect("SARIF");
+    assert!(schema("schema/sarif-2.1.0-rtm.5.json").is_valid(&sarif));
+    let union = app::audit(&[tmp.path().to_path_buf()], &Default::default()).expect("audit");
+    let union_sarif: serde_json::Value = serde_json::from_str(&report::sarif::render(
+        &union.findings,
+        &union.report,
+        &union.sources,
+        "",
+    ))
+    .expect("SARIF");
+    let prints = |log: &serde_json::Value| -> Vec<(String, String)> {
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                (
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].to_string(),
+                    r["partialFingerprints"]["rolefit/v1"].to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(prints(&sarif), prints(&union_sarif));
+}
+
+#[test]
 fn two_copies_of_one_export_under_different_labels_do_not_collide() {
     let merged = check(&[
         ("account-resource-policies", "prod"),

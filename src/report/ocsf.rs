@@ -125,7 +125,8 @@ fn event(
             resources.push(json!({ "uid": role, "type": "AWS::IAM::Role" }));
         }
     }
-    resources.dedup_by(|a, b| a["uid"] == b["uid"]);
+    let mut seen = std::collections::BTreeSet::new();
+    resources.retain(|r| seen.insert(r["uid"].to_string()));
     if !resources.is_empty() {
         ev["resources"] = Value::Array(resources);
     }
