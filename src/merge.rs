@@ -4,6 +4,10 @@
 //! audit, so two accounts never share one), and the totals are recounted. The result is the
 //! report an audit of the shards' union would give, each shard in a folder named by its label.
 //!
+//! A label given twice must say the same both times (one shard passed twice, or a merged report
+//! and one of its shards): it then counts once. Two different reports under one label are
+//! refused, never blended: one could be an older audit whose fixed findings would come back.
+//!
 //! A merged report merges again: its roots already carry their prefixes and are kept as they
 //! are.
 
@@ -29,8 +33,8 @@ pub enum MergeError {
     #[error("{input}: {message}")]
     Malformed { input: String, message: String },
     #[error(
-        "two shards are labelled `{label}` but name different accounts or regions; give them \
-         distinct --label values"
+        "two different reports are labelled `{label}` (another shard, or another audit of the \
+         same one); give the shards distinct --label values, or merge one report per shard"
     )]
     Conflict { label: String },
     #[error(
@@ -39,50 +43,29 @@ pub enum MergeError {
     Overlap(String, String),
 }
 
+/// What one label contributes: its root, functions and findings (paths prefixed).
+struct Shard {
+    root: Root,
+    functions: Vec<FunctionReport>,
+    findings: Vec<FindingReport>,
+}
+
 /// Merges `reports` (each with the name it was read from, for messages).
 pub fn merge(reports: Vec<(String, Report)>) -> Result<Report, MergeError> {
-    let mut roots: BTreeMap<String, Root> = BTreeMap::new();
-    let mut functions: BTreeMap<String, FunctionReport> = BTreeMap::new();
-    let mut findings: Vec<FindingReport> = Vec::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
     for (name, report) in reports {
-        let shard_roots = shard_roots(&name, &report)?;
-        let prefix = if report.roots.iter().any(|r| !r.prefix.is_empty()) {
-            String::new()
-        } else {
-            shard_roots[0].prefix.clone()
-        };
-        for root in shard_roots {
-            let Some(label) = root.label.clone() else {
-                return Err(MergeError::Unlabelled(name));
-            };
-            match roots.get_mut(&label) {
-                Some(known) => {
-                    if known.account != root.account || known.region != root.region {
-                        return Err(MergeError::Conflict { label });
-                    }
-                    known.files = known.files.max(root.files);
-                }
+        for (label, shard) in split(&name, report)? {
+            match shards.get(&label) {
+                // The same shard again (given twice, or inside a merged report too): once.
+                Some(known) if same(known, &shard) => {}
+                Some(_) => return Err(MergeError::Conflict { label }),
                 None => {
-                    roots.insert(label, root);
+                    shards.insert(label, shard);
                 }
-            }
-        }
-        for mut func in report.functions {
-            prefix_function(&mut func, &prefix);
-            functions.entry(func.id.clone()).or_insert(func);
-        }
-        for mut f in report.findings {
-            if f.fingerprint.is_empty() {
-                return Err(MergeError::NoFingerprints(name));
-            }
-            prefix_finding(&mut f, &prefix);
-            if seen.insert(f.fingerprint.clone()) {
-                findings.push(f);
             }
         }
     }
-    let labels: Vec<&String> = roots.keys().collect();
+    let labels: Vec<&String> = shards.keys().collect();
     for (i, a) in labels.iter().enumerate() {
         for b in &labels[i + 1..] {
             if b.starts_with(&format!("{a}/")) {
@@ -90,9 +73,22 @@ pub fn merge(reports: Vec<(String, Report)>) -> Result<Report, MergeError> {
             }
         }
     }
+    let mut roots = Vec::with_capacity(shards.len());
+    let mut functions: Vec<FunctionReport> = Vec::new();
+    let mut findings: Vec<FindingReport> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for shard in shards.into_values() {
+        roots.push(shard.root);
+        functions.extend(shard.functions);
+        findings.extend(
+            shard
+                .findings
+                .into_iter()
+                .filter(|f| seen.insert(f.fingerprint.clone())),
+        );
+    }
+    functions.sort_by(|a, b| a.id.cmp(&b.id));
     findings.sort_by(|a, b| finding_order(a).cmp(&finding_order(b)));
-    let functions: Vec<FunctionReport> = functions.into_values().collect();
-    let roots: Vec<Root> = roots.into_values().collect();
     let summary = Summary {
         files: roots.iter().map(|r| r.files).sum(),
         functions: functions.len(),
@@ -106,6 +102,107 @@ pub fn merge(reports: Vec<(String, Report)>) -> Result<Report, MergeError> {
         findings,
         summary,
     })
+}
+
+/// Whether two reports of one label say the same (the order of their lists aside).
+fn same(a: &Shard, b: &Shard) -> bool {
+    content(a) == content(b)
+}
+
+type Content = (
+    Option<String>,
+    Option<String>,
+    usize,
+    Vec<String>,
+    Vec<String>,
+);
+
+fn content(s: &Shard) -> Content {
+    let sorted = |items: Vec<String>| {
+        let mut items = items;
+        items.sort();
+        items
+    };
+    (
+        s.root.account.clone(),
+        s.root.region.clone(),
+        s.root.files,
+        sorted(
+            s.functions
+                .iter()
+                .map(|f| serde_json::to_string(f).unwrap_or_default())
+                .collect(),
+        ),
+        sorted(
+            s.findings
+                .iter()
+                .map(|f| serde_json::to_string(f).unwrap_or_default())
+                .collect(),
+        ),
+    )
+}
+
+/// One input's shards by label, with paths and function ids prefixed (a merged report's
+/// already are).
+fn split(name: &str, report: Report) -> Result<BTreeMap<String, Shard>, MergeError> {
+    let roots = shard_roots(name, &report)?;
+    let already = report.roots.iter().any(|r| !r.prefix.is_empty());
+    let mut out: BTreeMap<String, Shard> = BTreeMap::new();
+    let mut prefixes: Vec<(String, String)> = Vec::new();
+    for root in roots {
+        let Some(label) = root.label.clone() else {
+            return Err(MergeError::Unlabelled(name.to_string()));
+        };
+        prefixes.push((root.prefix.clone(), label.clone()));
+        out.insert(
+            label,
+            Shard {
+                root,
+                functions: Vec::new(),
+                findings: Vec::new(),
+            },
+        );
+    }
+    // Longest prefix first: the label a path belongs to.
+    prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let owner = |path: &str| -> Option<String> {
+        prefixes
+            .iter()
+            .find(|(p, _)| path.starts_with(p.as_str()))
+            .map(|(_, l)| l.clone())
+    };
+    let outside = |what: &str| MergeError::Malformed {
+        input: name.to_string(),
+        message: format!("`{what}` is under none of the report's roots"),
+    };
+    for mut func in report.functions {
+        if !already {
+            prefix_function(&mut func, &prefixes[0].0);
+        }
+        let label = owner(&func.id).ok_or_else(|| outside(&func.id))?;
+        if let Some(shard) = out.get_mut(&label) {
+            shard.functions.push(func);
+        }
+    }
+    for mut f in report.findings {
+        if f.fingerprint.is_empty() {
+            return Err(MergeError::NoFingerprints(name.to_string()));
+        }
+        if !already {
+            prefix_finding(&mut f, &prefixes[0].0);
+        }
+        let path = f
+            .location
+            .as_ref()
+            .map(|l| l.file.clone())
+            .or_else(|| f.functions.first().cloned())
+            .unwrap_or_default();
+        let label = owner(&path).ok_or_else(|| outside(&path))?;
+        if let Some(shard) = out.get_mut(&label) {
+            shard.findings.push(f);
+        }
+    }
+    Ok(out)
 }
 
 /// The roots of one input as they will stand in the merged report: an audit's one root gets

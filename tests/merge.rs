@@ -101,7 +101,10 @@ fn the_merged_report_validates_and_its_sarif_fingerprints_are_the_unions() {
     let json: serde_json::Value =
         serde_json::from_str(&report::json::render(&merged)).expect("JSON");
     let report_schema = schema("schema/report-v1.json");
-    let errors: Vec<String> = report_schema.iter_errors(&json).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = report_schema
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     let sarif: serde_json::Value =
         serde_json::from_str(&report::sarif::render_report(&merged, "")).expect("SARIF");
@@ -171,10 +174,14 @@ fn the_same_shard_twice_is_counted_once_and_merged_reports_merge_again() {
         ("c".into(), c.clone()),
     ])
     .expect("merge");
-    let ab = rolefit::merge::merge(vec![("a".into(), a), ("b".into(), b)]).expect("merge");
+    let ab = rolefit::merge::merge(vec![("a".into(), a.clone()), ("b".into(), b)]).expect("merge");
     let ab = report::read::parse(&report::json::render(&ab)).expect("reads back");
     let nested = rolefit::merge::merge(vec![("ab".into(), ab), ("c".into(), c)]).expect("merge");
     assert_eq!(all, nested);
+    // A merged report and one of its shards: the shard counts once.
+    let again =
+        rolefit::merge::merge(vec![("all".into(), all.clone()), ("a".into(), a)]).expect("merge");
+    assert_eq!(all, again);
 }
 
 #[test]
@@ -184,6 +191,10 @@ fn conflicting_or_overlapping_labels_are_refused() {
     let err = rolefit::merge::merge(vec![("1".into(), demo.clone()), ("2".into(), nested)])
         .expect_err("overlap");
     assert!(err.to_string().contains("overlap"), "{err}");
+    let other_app = shard(&common::fixtures().join("sam-shared-role"), "x");
+    let err = rolefit::merge::merge(vec![("1".into(), demo.clone()), ("2".into(), other_app)])
+        .expect_err("two different reports under one label");
+    assert!(err.to_string().contains("labelled `x`"), "{err}");
     let mut other_account = demo.clone();
     other_account.roots[0].account = Some("111122223333".into());
     let err = rolefit::merge::merge(vec![("1".into(), demo), ("2".into(), other_account)])
