@@ -68,10 +68,12 @@ pub fn function_report(
         })
         .unwrap_or_default();
     let role_arn = match &func.role {
+        // `app.roles` is sorted by id (`app::resolve_references`).
         RoleBinding::Role(id) => app
             .roles
-            .iter()
-            .find(|r| &r.id == id)
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .and_then(|i| app.roles.get(i))
             .map(|r| r.arn.clone()),
         RoleBinding::External(arn) => Some(arn.value.clone()),
         RoleBinding::Unknown => None,
