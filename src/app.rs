@@ -121,7 +121,7 @@ pub fn audit_with(
     let findings = rules::check_all(&cx);
     let mut findings = suppress::apply(findings, &sources, config);
     fill_fix_texts(&mut findings, &app, &sources);
-    let detected_root = roots::detect(&merged, &app);
+    let detected_root = roots::detect(paths, &merged, &app);
     let (findings, mut report) = build_report(&app, &code, &analysis, findings, &sources);
     report.roots = vec![Root {
         files: report.summary.files,

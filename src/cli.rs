@@ -157,7 +157,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Name of this root among shards (`rolefit merge` puts it before every path); default
-    /// `<account>/<region>` when both are known, else none.
+    /// `<account>/<region>` when the inputs state both, else the audited folder's name.
     #[arg(long, value_name = "NAME")]
     pub label: Option<String>,
     /// AWS account of the audited root, where the inputs do not state it (exports state it in

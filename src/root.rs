@@ -1,6 +1,9 @@
 //! The root label of an audit (issue 18, shards): which AWS account and region an audited
 //! folder stands for, and the label that names it among the shards `rolefit merge` joins.
 //!
+//! The label names the root in a merged report: `--label`, else `<account>/<region>` when the
+//! inputs state both, else the audited folder's name (a repository checkout's), else none.
+//!
 //! Account and region come, in this order, from the `rolefit-collect.json` manifests that
 //! `rolefit collect` writes into each export folder (their `account` and `region` fields only),
 //! from the literal ARNs of the exported functions, and from `--account-id`/`--region`. A flag
@@ -8,6 +11,7 @@
 //! the wrong account would land in the wrong place in Security Hub.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use crate::arn::Arn;
 use crate::discover::{self, Listing};
@@ -46,8 +50,9 @@ pub enum RootError {
 }
 
 /// Account and region as the inputs state them: the manifests', else the functions' ARNs'; a
-/// field stays unknown when its sources disagree (an export of several accounts).
-pub fn detect(listing: &Listing, app: &App) -> Root {
+/// field stays unknown when its sources disagree (an export of several accounts). The label is
+/// `<account>/<region>` when both are known, else the audited folder's name (one PATH only).
+pub fn detect(paths: &[PathBuf], listing: &Listing, app: &App) -> Root {
     let mut accounts = BTreeSet::new();
     let mut regions = BTreeSet::new();
     for (rel, entry) in &listing.files {
@@ -83,8 +88,12 @@ pub fn detect(listing: &Listing, app: &App) -> Root {
     let one = |set: BTreeSet<String>| (set.len() == 1).then(|| set.into_iter().next()).flatten();
     let account = one(accounts).filter(|a| is_account(a));
     let region = one(regions).filter(|r| is_region(r));
+    let label = default_label(account.as_deref(), region.as_deref()).or_else(|| match paths {
+        [one] => folder_label(one),
+        _ => None,
+    });
     Root {
-        label: default_label(account.as_deref(), region.as_deref()),
+        label,
         account,
         region,
         prefix: String::new(),
@@ -131,9 +140,32 @@ pub fn apply(detected: &Root, options: &RootOptions) -> Result<Root, RootError> 
     root.label = match &options.label {
         Some(label) if is_label(label) => Some(label.clone()),
         Some(label) => return Err(RootError::Label(label.clone())),
+        // The flags do not rename the root: a repository deployed into an account keeps its
+        // folder's name, so two repositories of one account stay apart.
+        None if detected.label.is_some() => detected.label.clone(),
         None => default_label(root.account.as_deref(), root.region.as_deref()),
     };
     Ok(root)
+}
+
+/// The name of the audited folder (a single file's folder), as a label: `.` and `../x` are
+/// resolved first, characters a label cannot hold become `-`.
+fn folder_label(path: &Path) -> Option<String> {
+    let abs = std::fs::canonicalize(path).ok()?;
+    let dir = if abs.is_file() { abs.parent()? } else { &abs };
+    let name = dir.file_name()?.to_string_lossy();
+    let label: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect();
+    is_label(&label).then_some(label)
 }
 
 /// `<account>/<region>` when both are known: the shard of an account export names itself.

@@ -250,6 +250,7 @@ fn the_cli_merges_into_every_format_and_refuses_bad_input() {
     let (code, _, err) = rolefit(&[
         "audit",
         &fixture("demo"),
+        &fixture("sam-shared-role"),
         "--format",
         "json",
         "--output",
@@ -324,16 +325,41 @@ fn the_collect_manifest_names_the_account_and_region() {
     assert_eq!(root.account.as_deref(), Some("210987654321"));
     assert_eq!(root.region.as_deref(), Some("ap-southeast-2"));
     assert_eq!(root.label.as_deref(), Some("210987654321/ap-southeast-2"));
-    // Without the manifest, a template states no account: the root is unlabelled and the
-    // JSON fingerprints are the baseline's.
-    let plain = app::audit(&[common::fixtures().join("demo")], &Default::default()).expect("audit");
-    assert_eq!(plain.report.roots[0].label, None);
-    let prints = report::fingerprint::fingerprints(&plain.findings, &plain.sources);
+    // Without the manifest, a template states no account: the root is named by its folder,
+    // and --account-id/--region do not rename it.
+    let mut plain =
+        app::audit(&[common::fixtures().join("demo")], &Default::default()).expect("audit");
+    assert_eq!(plain.report.roots[0].label.as_deref(), Some("demo"));
+    let options = RootOptions {
+        account: Some("123456789012".into()),
+        region: Some("eu-west-1".into()),
+        ..RootOptions::default()
+    };
+    app::set_root(&mut plain, &options).expect("flags");
+    assert_eq!(plain.report.roots[0].label.as_deref(), Some("demo"));
+    assert_eq!(
+        plain.report.roots[0].account.as_deref(),
+        Some("123456789012")
+    );
+    let prints = report::fingerprint::fingerprints_under(&plain.findings, &plain.sources, "demo/");
     let json: Vec<&String> = plain
         .report
         .findings
         .iter()
         .map(|f| &f.fingerprint)
         .collect();
+    assert_eq!(json, prints.iter().collect::<Vec<_>>());
+    // Several PATHs: no label, and the JSON fingerprints are the baseline's.
+    let two = app::audit(
+        &[
+            common::fixtures().join("demo"),
+            common::fixtures().join("sam-shared-role"),
+        ],
+        &Default::default(),
+    )
+    .expect("audit");
+    assert_eq!(two.report.roots[0].label, None);
+    let prints = report::fingerprint::fingerprints(&two.findings, &two.sources);
+    let json: Vec<&String> = two.report.findings.iter().map(|f| &f.fingerprint).collect();
     assert_eq!(json, prints.iter().collect::<Vec<_>>());
 }

@@ -49,8 +49,9 @@ pub struct Report {
 /// `--account-id`/`--region`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct Root {
-    /// Names the root among others: `--label`, else `<account>/<region>` when both are known,
-    /// else null (an unlabelled run, whose fingerprints are exactly those of baselines).
+    /// Names the root among others: `--label`, else `<account>/<region>` when the inputs state
+    /// both, else the audited folder's name; null for several PATHs (an unlabelled run, whose
+    /// fingerprints are exactly those of baselines).
     pub label: Option<String>,
     pub account: Option<String>,
     pub region: Option<String>,
