@@ -300,6 +300,30 @@ impl<'a> Renderer<'a> {
         out
     }
 
+    /// Each statement's resources as HCL expressions in `f`'s Terraform module (a resource
+    /// attribute such as `aws_sqs_queue.orders.arn`, or a string with data source
+    /// interpolations), and the data sources (`aws_region`, ...) they read that the module does
+    /// not declare (each to be declared as `data "<kind>" "current" {}`).
+    pub fn terraform_resources(
+        &self,
+        f: &Function,
+        statements: &[Value],
+    ) -> (Vec<Vec<String>>, BTreeSet<&'static str>) {
+        let scope = self.scope(f, Idiom::Terraform);
+        let data = self.terraform_data(f);
+        let mut missing = BTreeSet::new();
+        let values = statements
+            .iter()
+            .map(|st| {
+                list(st.get("Resource"))
+                    .iter()
+                    .map(|r| terraform_value(&scope, &data, r, &mut missing))
+                    .collect()
+            })
+            .collect();
+        (values, missing)
+    }
+
     /// A whole policy for `f` in `idiom`, wrapped where it goes (`rolefit policy`).
     pub fn policy(&self, f: &Function, idiom: Idiom, policy: &Value) -> String {
         let statements = policy
@@ -409,9 +433,20 @@ impl<'a> Renderer<'a> {
     fn scope(&self, f: &Function, idiom: Idiom) -> Scope {
         let file = file_of(&f.id).to_string();
         let declared = self.declared(&file);
-        let mut decls: Vec<Decl> = declared
-            .map(|d| d.resources.as_slice())
-            .unwrap_or_default()
+        // A Terraform module is every `.tf` file of its folder.
+        let mut resources: Vec<&Resource> = Vec::new();
+        if idiom == Idiom::Terraform {
+            let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            for (other, d) in &self.by_file {
+                if other.ends_with(".tf") && dir(other) == dir(&file) {
+                    resources.extend(d.resources.iter().copied());
+                }
+            }
+            resources.sort_by(|a, b| a.id.cmp(&b.id));
+        } else {
+            resources.extend(declared.map(|d| d.resources.as_slice()).unwrap_or_default());
+        }
+        let mut decls: Vec<Decl> = resources
             .iter()
             .map(|r| Decl {
                 logical: r.logical_id.clone(),

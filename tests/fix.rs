@@ -254,7 +254,8 @@ fn fixed_templates_gain_no_cfn_lint_error() {
         let dir = work.path().join(&name);
         copy(&entry.path(), &dir);
         let outcome = fix::plan(&dir, &Default::default(), &Options::default()).expect("plan");
-        for change in &outcome.changes {
+        // Terraform files are checked by `terraform_fixes_parse_and_keep_their_needs`.
+        for change in outcome.changes.iter().filter(|c| !c.file.ends_with(".tf")) {
             let after = work
                 .path()
                 .join(format!("{name}-{}", change.file.replace('/', "-")));
@@ -409,4 +410,63 @@ fn emptied_policies_keep_their_name_and_depth() {
         let again = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
         assert!(again.changes.is_empty(), "{}", fix::diff(&again));
     }
+}
+
+/// `terraform fmt` of a text (from standard input), or `None` when terraform does not run or
+/// the text does not parse for it.
+fn terraform_fmt(text: &str) -> Option<Result<String, String>> {
+    use std::io::Write as _;
+    let mut child = Command::new("terraform")
+        .args(["fmt", "-no-color", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(text.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    Some(if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    })
+}
+
+/// Every Terraform fixture: the `.tf` files `fix` edits still parse (rolefit's HCL parser,
+/// and `terraform fmt` when terraform is installed: `terraform validate` needs providers
+/// downloaded by `terraform init`, which the tests do not do), a file `terraform fmt` left
+/// as it was stays so, and the edits are in the forms the module writes.
+#[test]
+fn terraform_fixes_parse_and_keep_their_format() {
+    let mut edited = 0;
+    let mut formatted = 0;
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures").flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with("tf-") && !name.ends_with("-tf") {
+            continue;
+        }
+        let dir = tempfile::tempdir().expect("temp");
+        copy(&entry.path(), dir.path());
+        let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        for c in &outcome.changes {
+            assert!(c.file.ends_with(".tf"), "{name}: {} edited", c.file);
+            edited += 1;
+            if let Err(e) = hcl_edit::parser::parse_body(&c.after) {
+                panic!("{name}/{}: does not parse: {e}\n{}", c.file, c.after);
+            }
+            match (terraform_fmt(&c.before), terraform_fmt(&c.after)) {
+                (Some(Ok(before)), Some(after)) => {
+                    let after = after.unwrap_or_else(|e| panic!("{name}/{}: terraform fmt: {e}", c.file));
+                    if before == c.before {
+                        formatted += 1;
+                        assert_eq!(after, c.after, "{name}/{}: the edit is not formatted", c.file);
+                    }
+                }
+                (None, _) => eprintln!("skipped terraform fmt: terraform does not run"),
+                _ => {}
+            }
+        }
+    }
+    assert!(edited >= 8, "only {edited} Terraform files edited");
+    eprintln!("{formatted} formatted files stayed formatted");
 }
