@@ -175,7 +175,9 @@ fn attempt(
                 .sources
                 .files()
                 .iter()
-                .filter(|s| s.path == t.file || t.terraform.as_ref().is_some_and(|r| r.covers(&s.path)))
+                .filter(|s| {
+                    s.path == t.file || t.terraform.as_ref().is_some_and(|r| r.covers(&s.path))
+                })
                 .map(|s| (s.path.clone(), s.text.to_string()))
         })
         .collect();
@@ -348,7 +350,9 @@ fn attempt(
                         .cloned()
                         .unwrap_or_default();
                     match second.app.functions.iter().find(|g| g.id == t.function) {
-                        Some(f) => terraform::addition(&second.sources, role, &renderer, f, &statements),
+                        Some(f) => {
+                            terraform::addition(&second.sources, role, &renderer, f, &statements)
+                        }
                         None => Ok(Vec::new()),
                     }
                 };

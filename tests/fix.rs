@@ -447,7 +447,8 @@ fn terraform_fixes_parse_and_keep_their_format() {
         }
         let dir = tempfile::tempdir().expect("temp");
         copy(&entry.path(), dir.path());
-        let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        let outcome =
+            fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
         for c in &outcome.changes {
             assert!(c.file.ends_with(".tf"), "{name}: {} edited", c.file);
             edited += 1;
@@ -456,10 +457,15 @@ fn terraform_fixes_parse_and_keep_their_format() {
             }
             match (terraform_fmt(&c.before), terraform_fmt(&c.after)) {
                 (Some(Ok(before)), Some(after)) => {
-                    let after = after.unwrap_or_else(|e| panic!("{name}/{}: terraform fmt: {e}", c.file));
+                    let after =
+                        after.unwrap_or_else(|e| panic!("{name}/{}: terraform fmt: {e}", c.file));
                     if before == c.before {
                         formatted += 1;
-                        assert_eq!(after, c.after, "{name}/{}: the edit is not formatted", c.file);
+                        assert_eq!(
+                            after, c.after,
+                            "{name}/{}: the edit is not formatted",
+                            c.file
+                        );
                     }
                 }
                 (None, _) => eprintln!("skipped terraform fmt: terraform does not run"),

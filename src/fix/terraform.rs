@@ -163,7 +163,12 @@ fn holder_at(body: &Body, offset: usize) -> Option<(&Block, Option<String>)> {
 }
 
 /// Arguments whose value is a permissions policy (not a trust policy).
-const POLICY_ARGS: [&str; 4] = ["policy", "policy_json", "source_policy_documents", "source_json"];
+const POLICY_ARGS: [&str; 4] = [
+    "policy",
+    "policy_json",
+    "source_policy_documents",
+    "source_json",
+];
 
 /// Whether the top-level block `b` belongs to the role alone: it is the role (or its module
 /// block), a policy of the role's only, or a document only such a policy reads.
@@ -178,7 +183,7 @@ fn exclusive(module: &[Parsed], role: &Role, b: &Block, depth: usize) -> bool {
         let Decl::Resource(r) = &role.decl else {
             return false;
         };
-        e.and_then(|x| range(x))
+        e.and_then(range)
             .and_then(|x| file.text.get(x))
             .is_some_and(|t| references(t, r).len() == 1)
     };
@@ -252,15 +257,15 @@ pub(super) fn removals(
             .find(|p| p.source.path == hit.file)
             .ok_or("the grant is written outside the role's module")?;
         let text = &p.source.text;
-        let (block, _) = holder_at(&p.body, hit.offset)
-            .ok_or("the grant is not in a block rolefit can edit")?;
+        let (block, _) =
+            holder_at(&p.body, hit.offset).ok_or("the grant is not in a block rolefit can edit")?;
         if !exclusive(&module, role, block, 0) {
             if kind(block) == "aws_iam_policy_attachment" {
                 return Err("the grant is a policy attached to several roles by `aws_iam_policy_attachment`: change it by hand".into());
             }
             if matches!(kind(block), "aws_iam_role_policy_attachment") {
                 let arn = attr(&block.body, "policy_arn")
-                    .and_then(|x| range(x))
+                    .and_then(range)
                     .and_then(|r| text.get(r))
                     .unwrap_or("");
                 if arn.contains(":aws:policy/") && attached_to_role(p.source, block, role) {
@@ -281,7 +286,7 @@ fn attached_to_role(file: &SourceFile, block: &Block, role: &Role) -> bool {
         return false;
     };
     attr(&block.body, "role")
-        .and_then(|x| range(x))
+        .and_then(range)
         .and_then(|x| file.text.get(x))
         .is_some_and(|t| references(t, r).len() == 1)
 }
@@ -418,7 +423,9 @@ fn whole_lines(text: &str, r: Option<Range<usize>>) -> Result<Removal, String> {
     if !text[start..r.start].trim().is_empty() {
         return Err("the grant shares its line with other text".into());
     }
-    let end = text[r.end..].find('\n').map_or(text.len(), |i| r.end + i + 1);
+    let end = text[r.end..]
+        .find('\n')
+        .map_or(text.len(), |i| r.end + i + 1);
     let tail = text[r.end..end].trim();
     let tail = tail.strip_prefix(',').unwrap_or(tail).trim();
     if !(tail.is_empty() || tail.starts_with('#') || tail.starts_with("//")) {
@@ -441,12 +448,7 @@ fn whole_lines(text: &str, r: Option<Range<usize>>) -> Result<Removal, String> {
 fn nodes(whole: Range<usize>, items: &[Range<usize>]) -> Node {
     let span = |r: &Range<usize>| Span::new(FileId(0), r.start, r.end);
     Node::new(
-        V::Seq(
-            items
-                .iter()
-                .map(|r| Node::new(V::Null, span(r)))
-                .collect(),
-        ),
+        V::Seq(items.iter().map(|r| Node::new(V::Null, span(r))).collect()),
         span(&whole),
     )
 }
@@ -454,7 +456,7 @@ fn nodes(whole: Range<usize>, items: &[Range<usize>]) -> Node {
 /// The removal of element `i` of an HCL list: its whole lines when it has them, else with the
 /// comma that separates it.
 fn list_removal(text: &str, a: &Array, i: usize) -> Result<Removal, String> {
-    let items: Vec<Range<usize>> = a.iter().filter_map(|x| range(x)).collect();
+    let items: Vec<Range<usize>> = a.iter().filter_map(range).collect();
     let whole = range(a).ok_or("the list has no position")?;
     if items.len() != a.len() || i >= items.len() {
         return Err("the list has items without a position".into());
@@ -514,7 +516,10 @@ fn heredoc_removal(text: &str, h: &Heredoc, hit: &Hit) -> Result<Removal, String
     // grants the finding's actions.
     let granting = |st: &Node| {
         let actions: Vec<String> = match st.get("Action") {
-            Some(a) => a.items().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            Some(a) => a
+                .items()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
             None => Vec::new(),
         };
         hit.actions.iter().any(|want| {
@@ -533,7 +538,10 @@ fn heredoc_removal(text: &str, h: &Heredoc, hit: &Hit) -> Result<Removal, String
         })
         .ok_or("the heredoc statement that grants it is not found")?;
     let list = super::json::removals(list, &[i])?;
-    let r = list.into_iter().next().ok_or("the statement is not found")?;
+    let r = list
+        .into_iter()
+        .next()
+        .ok_or("the statement is not found")?;
     Ok(r)
 }
 
@@ -656,7 +664,7 @@ fn units(module: &[Parsed], role: &Role) -> Vec<Unit> {
                     out.push(Unit::Encoded {
                         file: p.source.path.clone(),
                         array: r,
-                        items: a.iter().filter_map(|x| range(x)).collect(),
+                        items: a.iter().filter_map(range).collect(),
                     });
                 } else if let Some(h) = heredoc(text, e)
                     && let Ok((_, doc)) = heredoc_json(text, &h)
@@ -726,7 +734,10 @@ pub(super) fn addition(
     let unit = all
         .iter()
         .find(|u| u.len() == 0)
-        .or_else(|| all.iter().find(|u| !matches!(u, Unit::Document { statements: 0, .. })))
+        .or_else(|| {
+            all.iter()
+                .find(|u| !matches!(u, Unit::Document { statements: 0, .. }))
+        })
         .or_else(|| all.first());
     let text_of = |file: &str| -> Result<&str, String> {
         module
@@ -825,10 +836,7 @@ impl Statement {
         lines.push(format!("{unit}actions   = [{}]", self.actions()));
         lines.push(format!("{unit}resources = [{}]", self.resources.join(", ")));
         lines.push("}".into());
-        lines
-            .iter()
-            .map(|l| format!("{pad}{l}{eol}"))
-            .collect()
+        lines.iter().map(|l| format!("{pad}{l}{eol}")).collect()
     }
 
     /// An HCL object (`jsonencode`), its lines after the first indented by `pad`.
@@ -884,7 +892,11 @@ fn line_indent(text: &str, at: usize) -> String {
 /// The file's indentation unit (two spaces when no line is indented).
 fn unit_of(text: &str) -> String {
     text.lines()
-        .map(|l| l.chars().take_while(|c| *c == ' ' || *c == '\t').collect::<String>())
+        .map(|l| {
+            l.chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect::<String>()
+        })
         .filter(|p| !p.is_empty() && p.len() <= 4)
         .min_by_key(String::len)
         .unwrap_or_else(|| "  ".into())
@@ -904,7 +916,11 @@ fn closing_line(text: &str, r: &Range<usize>) -> Result<usize, String> {
 }
 
 /// `statement` blocks before the document's closing brace.
-fn append_blocks(text: &str, block: Range<usize>, new: &[Statement]) -> Result<(usize, String), String> {
+fn append_blocks(
+    text: &str,
+    block: Range<usize>,
+    new: &[Statement],
+) -> Result<(usize, String), String> {
     let eol = eol(text);
     let unit = unit_of(text);
     let at = closing_line(text, &block)?;
@@ -970,7 +986,11 @@ fn append_objects(
 }
 
 /// Entries before the closing brace of `policy_statements`.
-fn append_entries(text: &str, object: Range<usize>, new: &[Statement]) -> Result<(usize, String), String> {
+fn append_entries(
+    text: &str,
+    object: Range<usize>,
+    new: &[Statement],
+) -> Result<(usize, String), String> {
     let eol = eol(text);
     let unit = unit_of(text);
     let at = closing_line(text, &object)?;
@@ -982,7 +1002,9 @@ fn append_entries(text: &str, object: Range<usize>, new: &[Statement]) -> Result
         let base = st.key();
         let mut key = base.clone();
         let mut n = 2;
-        while taken.contains(&key) || references(existing, &key).len() + existing.matches(&format!("{key} =")).count() > 0 {
+        while taken.contains(&key)
+            || references(existing, &key).len() + existing.matches(&format!("{key} =")).count() > 0
+        {
             key = format!("{base}_{n}");
             n += 1;
         }
@@ -995,7 +1017,11 @@ fn append_entries(text: &str, object: Range<usize>, new: &[Statement]) -> Result
 /// A new policy of the role, after its declaration: an `aws_iam_role_policy` (with a policy
 /// document when the module writes documents, else `jsonencode`), or the lambda module's
 /// `policy_statements`.
-fn new_policy(module: &[Parsed], role: &Role, new: &[Statement]) -> Result<(String, usize, usize, String), String> {
+fn new_policy(
+    module: &[Parsed],
+    role: &Role,
+    new: &[Statement],
+) -> Result<(String, usize, usize, String), String> {
     let p = module
         .iter()
         .find(|p| p.source.path == role.file)
@@ -1010,14 +1036,20 @@ fn new_policy(module: &[Parsed], role: &Role, new: &[Statement]) -> Result<(Stri
                 .blocks()
                 .find(|b| address(b).as_deref() == Some(&format!("module.{m}")))
                 .ok_or("the module block is not found")?;
-            if b.body.has_attribute("attach_policy_statements") || b.body.has_attribute("policy_statements") {
-                return Err("the module's `policy_statements` are switched off: change them by hand".into());
+            if b.body.has_attribute("attach_policy_statements")
+                || b.body.has_attribute("policy_statements")
+            {
+                return Err(
+                    "the module's `policy_statements` are switched off: change them by hand".into(),
+                );
             }
             let r = range(b).ok_or("the module block has no position")?;
             let at = closing_line(text, &r)?;
             let pad = format!("{}{unit}", line_indent(text, r.start));
             let inner = format!("{pad}{unit}");
-            let mut out = format!("{eol}{pad}attach_policy_statements = true{eol}{pad}policy_statements = {{{eol}");
+            let mut out = format!(
+                "{eol}{pad}attach_policy_statements = true{eol}{pad}policy_statements = {{{eol}"
+            );
             let mut taken = BTreeSet::new();
             for st in new {
                 let base = st.key();
@@ -1027,7 +1059,10 @@ fn new_policy(module: &[Parsed], role: &Role, new: &[Statement]) -> Result<(Stri
                     key = format!("{base}_{n}");
                     n += 1;
                 }
-                out.push_str(&format!("{inner}{key} = {}{eol}", st.entry(&inner, &unit, eol)));
+                out.push_str(&format!(
+                    "{inner}{key} = {}{eol}",
+                    st.entry(&inner, &unit, eol)
+                ));
             }
             out.push_str(&format!("{pad}}}{eol}"));
             Ok((p.source.path.clone(), at, at, out))
@@ -1039,7 +1074,9 @@ fn new_policy(module: &[Parsed], role: &Role, new: &[Statement]) -> Result<(Stri
                 .find(|b| address(b).as_deref() == Some(addr.as_str()))
                 .ok_or("the role's block is not found")?;
             let r = range(b).ok_or("the role's block has no position")?;
-            let at = text[r.end..].find('\n').map_or(text.len(), |i| r.end + i + 1);
+            let at = text[r.end..]
+                .find('\n')
+                .map_or(text.len(), |i| r.end + i + 1);
             let name = addr.trim_start_matches("aws_iam_role.");
             let documents = module.iter().any(|p| {
                 p.body
@@ -1052,7 +1089,9 @@ fn new_policy(module: &[Parsed], role: &Role, new: &[Statement]) -> Result<(Stri
             }
             out.push_str(eol);
             if documents {
-                out.push_str(&format!("data \"aws_iam_policy_document\" \"{name}_least_privilege\" {{{eol}"));
+                out.push_str(&format!(
+                    "data \"aws_iam_policy_document\" \"{name}_least_privilege\" {{{eol}"
+                ));
                 for (i, st) in new.iter().enumerate() {
                     if i > 0 {
                         out.push_str(eol);
@@ -1102,7 +1141,7 @@ pub(super) fn cleanup(sources: &SourceMap, role: &Role) -> Result<Vec<(String, R
             .find(|p| &p.source.path == file)
             .ok_or("the policy's file is not found")?;
         let (block, arg) = holder_at(&p.body, at).ok_or("the emptied policy is not found")?;
-        out.extend(delete_holder(&module, p, block, arg.as_deref(), role)?);
+        out.extend(delete_holder(&module, p, block, arg.as_deref())?);
     }
     Ok(out)
 }
@@ -1112,7 +1151,6 @@ fn delete_holder(
     p: &Parsed,
     block: &Block,
     arg: Option<&str>,
-    role: &Role,
 ) -> Result<Vec<(String, Removal)>, String> {
     let text = &*p.source.text;
     let here = |b: &Block| -> Result<(String, Removal), String> {
@@ -1150,12 +1188,14 @@ fn delete_holder(
                             q.source.path.clone(),
                             whole_lines(&q.source.text, range(holder))?,
                         )),
-                        _ => out.extend(delete_holder(module, q, holder, harg.as_deref(), role)?),
+                        _ => out.extend(delete_holder(module, q, holder, harg.as_deref())?),
                     }
                 }
             }
             Ok(out)
         }
-        _ => Err("every statement of the role's inline policy goes: delete the policy by hand".into()),
+        _ => Err(
+            "every statement of the role's inline policy goes: delete the policy by hand".into(),
+        ),
     }
 }
