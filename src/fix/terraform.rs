@@ -275,8 +275,9 @@ pub(super) fn removals(
             }
             return Err("the grant is in a policy other roles may share (or one rolefit cannot tell is the role's alone): change it by hand".into());
         }
-        let removal = match_hit(p, block, hit)?;
-        out.push((p.source.path.clone(), removal));
+        for removal in match_hit(p, block, hit)? {
+            out.push((p.source.path.clone(), removal));
+        }
     }
     Ok(out)
 }
@@ -292,7 +293,7 @@ fn attached_to_role(file: &SourceFile, block: &Block, role: &Role) -> bool {
 }
 
 /// The removal for one hit inside a block of the role.
-fn match_hit(p: &Parsed, block: &Block, hit: &Hit) -> Result<Removal, String> {
+fn match_hit(p: &Parsed, block: &Block, hit: &Hit) -> Result<Vec<Removal>, String> {
     let text = &p.source.text;
     let offset = hit.offset;
     // A `statement` block of a policy document.
@@ -302,10 +303,10 @@ fn match_hit(p: &Parsed, block: &Block, hit: &Hit) -> Result<Removal, String> {
             .get_blocks("statement")
             .find(|s| range(*s).is_some_and(|r| r.contains(&offset)))
             .ok_or("the grant is not in a `statement` block")?;
-        return whole_lines(text, range(st));
+        return whole_lines(text, range(st)).map(|r| vec![r]);
     }
     // The innermost list or object element holding the offset.
-    let mut found: Option<Removal> = None;
+    let mut found: Option<Vec<Removal>> = None;
     let mut err: Option<String> = None;
     visit_attrs(&block.body, &mut |key, e| {
         if found.is_some() || err.is_some() {
@@ -338,7 +339,12 @@ fn within(e: &dyn hcl_edit::Span, offset: usize) -> bool {
 }
 
 /// The removal of the grant at `hit` inside the value `e` of argument `key`.
-fn in_expr(text: &str, key: &str, e: &Expression, hit: &Hit) -> Result<Option<Removal>, String> {
+fn in_expr(
+    text: &str,
+    key: &str,
+    e: &Expression,
+    hit: &Hit,
+) -> Result<Option<Vec<Removal>>, String> {
     if !within(e, hit.offset) {
         return Ok(None);
     }
@@ -351,7 +357,7 @@ fn in_expr(text: &str, key: &str, e: &Expression, hit: &Hit) -> Result<Option<Re
                 .iter()
                 .position(|x| within(x, hit.offset))
                 .ok_or("the grant is not a list item")?;
-            return list_removal(text, a, i).map(Some);
+            return list_removal(text, a, i).map(|r| Some(vec![r]));
         }
         "policy_statements" => {
             let Expression::Object(o) = e else {
@@ -361,7 +367,7 @@ fn in_expr(text: &str, key: &str, e: &Expression, hit: &Hit) -> Result<Option<Re
                 .into_iter()
                 .find(|r| r.contains(&hit.offset))
                 .ok_or("the grant is not a `policy_statements` entry")?;
-            return whole_lines(text, Some(r)).map(Some);
+            return whole_lines(text, Some(r)).map(|r| Some(vec![r]));
         }
         _ => {}
     }
@@ -374,7 +380,7 @@ fn in_expr(text: &str, key: &str, e: &Expression, hit: &Hit) -> Result<Option<Re
                 .iter()
                 .position(|x| within(x, hit.offset))
                 .ok_or("the grant is not a statement of the list")?;
-            list_removal(text, a, i).map(Some)
+            list_removal(text, a, i).map(|r| Some(vec![r]))
         }
         None => Ok(None),
     }
@@ -504,7 +510,7 @@ fn heredoc_json(text: &str, h: &Heredoc) -> Result<(SourceFile, Node), String> {
     Ok((file, node))
 }
 
-fn heredoc_removal(text: &str, h: &Heredoc, hit: &Hit) -> Result<Removal, String> {
+fn heredoc_removal(text: &str, h: &Heredoc, hit: &Hit) -> Result<Vec<Removal>, String> {
     let (_, doc) = heredoc_json(text, h)?;
     let list = doc
         .get("Statement")
@@ -528,21 +534,22 @@ fn heredoc_removal(text: &str, h: &Heredoc, hit: &Hit) -> Result<Removal, String
                 .any(|have| glob(&have.to_ascii_lowercase(), &want.to_ascii_lowercase()))
         })
     };
-    let exact = items
+    // The statement the finding points at, else every statement that grants its actions (a
+    // finding names one grant however many statements repeat it).
+    let exact: Vec<usize> = items
         .iter()
-        .position(|st| contains(st, hit.offset) && st.span.start as usize != h.content.start);
-    let i = exact
-        .or_else(|| {
-            let matching: Vec<usize> = (0..items.len()).filter(|i| granting(&items[*i])).collect();
-            (matching.len() == 1).then(|| matching[0])
-        })
-        .ok_or("the heredoc statement that grants it is not found")?;
-    let list = super::json::removals(list, &[i])?;
-    let r = list
+        .position(|st| contains(st, hit.offset) && st.span.start as usize != h.content.start)
         .into_iter()
-        .next()
-        .ok_or("the statement is not found")?;
-    Ok(r)
+        .collect();
+    let gone: Vec<usize> = if exact.is_empty() {
+        (0..items.len()).filter(|i| granting(&items[*i])).collect()
+    } else {
+        exact
+    };
+    if gone.is_empty() {
+        return Err("the heredoc statement that grants it is not found".into());
+    }
+    super::json::removals(list, &gone)
 }
 
 /// An action pattern (`*`, `?`) matches an action.
@@ -1195,7 +1202,7 @@ fn delete_holder(
             Ok(out)
         }
         _ => Err(
-            "every statement of the role's inline policy goes: delete the policy by hand".into(),
+            "every statement of a policy of the role goes and rolefit cannot delete where it is attached (an `inline_policy` block, a `managed_policy_arns` item): delete it by hand".into(),
         ),
     }
 }
