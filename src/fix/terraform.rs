@@ -775,8 +775,18 @@ pub(super) fn addition(
                 .get("Statement")
                 .ok_or("the heredoc policy has no `Statement` list")?;
             let values: Vec<Value> = new.iter().map(Statement::json).collect();
-            let (at, out) = super::json::append(text, list, &values)?;
-            edits.push((file.clone(), at, at, out));
+            let (open, close) = (list.span.start as usize, list.span.end as usize);
+            let emptied = matches!(&list.value, V::Seq(items) if items.is_empty());
+            if emptied && close > open + 2 && text[open + 1..close - 1].trim().is_empty() {
+                // The whitespace the removed statements left inside `[ ]` is replaced.
+                let joined = format!("{}{}", &text[..open + 1], &text[close - 1..]);
+                let bare = Node::new(V::Seq(Vec::new()), Span::new(FileId(0), open, open + 2));
+                let (_, out) = super::json::append(&joined, &bare, &values)?;
+                edits.push((file.clone(), open + 1, close - 1, out));
+            } else {
+                let (at, out) = super::json::append(text, list, &values)?;
+                edits.push((file.clone(), at, at, out));
+            }
         }
         Some(Unit::Statements { file, object, .. }) => {
             let text = text_of(file)?;
