@@ -1205,6 +1205,18 @@ fn delete_holder(
                             q.source.path.clone(),
                             whole_lines(&q.source.text, range(holder))?,
                         )),
+                        // An item of the role's `managed_policy_arns`.
+                        "aws_iam_role" if harg.as_deref() == Some("managed_policy_arns") => {
+                            let Some(Expression::Array(a)) = attr(&holder.body, "managed_policy_arns")
+                            else {
+                                return Err("the role's `managed_policy_arns` is not a list".into());
+                            };
+                            let i = a
+                                .iter()
+                                .position(|x| within(x, at))
+                                .ok_or("the policy's item is not found")?;
+                            out.push((q.source.path.clone(), list_removal(&q.source.text, a, i)?));
+                        }
                         _ => out.extend(delete_holder(module, q, holder, harg.as_deref())?),
                     }
                 }
@@ -1212,7 +1224,7 @@ fn delete_holder(
             Ok(out)
         }
         _ => Err(
-            "every statement of a policy of the role goes and rolefit cannot delete where it is attached (an `inline_policy` block, a `managed_policy_arns` item): delete it by hand".into(),
+            "every statement of a policy of the role goes and rolefit cannot delete where it is attached (an `inline_policy` block, the module's `policies`): delete it by hand".into(),
         ),
     }
 }
