@@ -227,11 +227,19 @@ fn attempt(
                     && role.covers(&loc.file)
                     && let Some(source) = current.sources.by_path(&loc.file)
                 {
-                    hits.entry(key).or_default().push(terraform::Hit {
+                    let hit = terraform::Hit {
                         file: loc.file.clone(),
                         offset: offset_of(source, loc.line, loc.column),
                         actions: finding.actions.clone(),
-                    });
+                    };
+                    // A grant in a policy other roles share stays; the rest of the role is
+                    // fixed.
+                    match terraform::shared(&current.sources, role, &hit) {
+                        Some(why) => {
+                            blocked.insert((finding.rule, finding.message.clone()), why);
+                        }
+                        None => hits.entry(key).or_default().push(hit),
+                    }
                     continue;
                 }
                 if loc.file != t.file {

@@ -282,6 +282,32 @@ pub(super) fn removals(
     Ok(out)
 }
 
+/// Why the grant at `hit` is not the role's alone to change (a policy other roles share or
+/// may share), or `None` when [`removals`] can take it out.
+pub(super) fn shared(sources: &SourceMap, role: &Role, hit: &Hit) -> Option<String> {
+    let module = parse_module(sources, role).ok()?;
+    let p = module.iter().find(|p| p.source.path == hit.file)?;
+    let (block, _) = holder_at(&p.body, hit.offset)?;
+    if exclusive(&module, role, block, 0) {
+        return None;
+    }
+    match kind(block) {
+        "aws_iam_policy_attachment" => Some("the grant is a policy attached to several roles by `aws_iam_policy_attachment`: change it by hand".into()),
+        "aws_iam_role_policy_attachment" => {
+            let arn = attr(&block.body, "policy_arn")
+                .and_then(range)
+                .and_then(|r| p.source.text.get(r))
+                .unwrap_or("");
+            if arn.contains(":aws:policy/") && attached_to_role(p.source, block, role) {
+                None
+            } else {
+                Some("the grant is in a policy attached to other roles too: change it by hand".into())
+            }
+        }
+        _ => Some("the grant is in a policy other roles share (or one rolefit cannot tell is the role's alone): change it by hand".into()),
+    }
+}
+
 fn attached_to_role(file: &SourceFile, block: &Block, role: &Role) -> bool {
     let Decl::Resource(r) = &role.decl else {
         return false;
