@@ -476,3 +476,90 @@ fn terraform_fixes_parse_and_keep_their_format() {
     assert!(edited >= 8, "only {edited} Terraform files edited");
     eprintln!("{formatted} formatted files stayed formatted");
 }
+
+/// Each Terraform policy form is edited where it is written, with resource attributes; a
+/// policy other roles share is left for a human with the reason.
+#[test]
+fn terraform_policy_forms_are_edited_in_place() {
+    let plan = |name: &str| {
+        let dir = fixture_copy(name);
+        let outcome =
+            fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        (fix::diff(&outcome), outcome)
+    };
+    // A JSON heredoc: the wildcard statement goes, the narrow ones are appended as JSON.
+    let (diff, outcome) = plan("tf-heredoc-inline-policy");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("-            \"Action\": \"s3:*\",\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+            \"Resource\": \"${aws_sqs_queue.invoice_events.arn}\"\n"),
+        "{diff}"
+    );
+    // `statement` blocks of the module's `policy_json` document.
+    let (diff, outcome) = plan("tf-lambda-module-policy-json");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains(
+            "+    actions   = [\"sns:Publish\"]\n+    resources = [aws_sns_topic.done.arn]\n"
+        ),
+        "{diff}"
+    );
+    // The module's `policy_statements` and a customer policy attached to this role only.
+    let (diff, outcome) = plan("tf-lambda-module-statements-bundle");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("+        Action   = [\"dynamodb:UpdateItem\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        Resource = [aws_sns_topic.alerts.arn]\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("-    legacy_bucket = {\n"), "{diff}");
+    // An AWS managed policy attached to this role alone: detached, the used part written.
+    let (diff, outcome) = plan("tf-managed-policy-partly-used");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("-  policy_arn = \"arn:aws:iam::aws:policy/AmazonS3FullAccess\"\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        Resource = [\"${aws_s3_bucket.media.arn}/originals/*\"]\n"),
+        "{diff}"
+    );
+    // A policy two roles share stays; the archiver's own policy is narrowed.
+    let (diff, outcome) = plan("tf-shared-customer-policy");
+    assert_eq!(outcome.left.len(), 3, "{diff}");
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("other roles share")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    assert!(!diff.contains("sqs:"), "{diff}");
+    assert!(
+        diff.contains("+        Action   = [\"s3:PutObject\"]\n"),
+        "{diff}"
+    );
+    // Roles fix cannot edit are listed with why.
+    for (name, why) in [
+        ("tf-resource-for-each", "for_each"),
+        (
+            "tf-principal-tag-conditions",
+            "declared inside `module.ingest`",
+        ),
+    ] {
+        let (_, outcome) = plan(name);
+        assert!(!outcome.left.is_empty(), "{name}");
+        assert!(
+            outcome.left.iter().all(|l| l.why.contains(why)),
+            "{name}: {:?}",
+            outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+        );
+    }
+}

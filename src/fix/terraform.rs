@@ -968,12 +968,12 @@ fn append_blocks(
     let unit = unit_of(text);
     let at = closing_line(text, &block)?;
     let pad = format!("{}{unit}", line_indent(text, block.start));
-    // A blank line between statements, as between the document's other blocks.
+    // A blank line between blocks, and before the first when the document holds something.
     let inner = &text[block.start..at];
     let separate = inner.trim_end().contains('\n');
     let mut out = String::new();
-    for st in new {
-        if separate {
+    for (i, st) in new.iter().enumerate() {
+        if separate || i > 0 {
             out.push_str(eol);
         }
         out.push_str(&st.block(&pad, &unit, eol));
