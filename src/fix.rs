@@ -343,6 +343,19 @@ fn attempt(
                     }
                 }
             }
+            // A need granted before and no longer (one of several ways to meet it, such as
+            // `DescribeStream` or `DescribeStreamSummary` with `ListShards`) is granted again.
+            for id in &t.functions {
+                let now = granted(&second, id);
+                for (action, resource) in first_granted.get(id).into_iter().flatten() {
+                    if !now.contains(&(action.clone(), resource.clone())) {
+                        reqs.push(iam::Requirement {
+                            action: action.clone(),
+                            resource: resource.clone(),
+                        });
+                    }
+                }
+            }
             if let Some(role) = &t.terraform {
                 let result = if reqs.is_empty() {
                     terraform::cleanup(&second.sources, role).map(|list| {

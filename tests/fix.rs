@@ -563,3 +563,92 @@ fn terraform_policy_forms_are_edited_in_place() {
         );
     }
 }
+
+/// A need met one of several ways (a Kinesis poller: `DescribeStream`, or
+/// `DescribeStreamSummary` with `ListShards`) stays met the way it was: `fix` grants again
+/// every need granted before, so the needs and grants are unchanged.
+#[test]
+fn needs_met_by_an_alternative_stay_granted() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/app.js"),
+        "exports.handler = async (event) => {\n  console.log(event.Records.length);\n};\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_kinesis_stream" "clicks" {
+  name        = "clicks"
+  shard_count = 1
+}
+
+resource "aws_iam_role" "reader" {
+  name = "reader"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "logs" {
+  role       = aws_iam_role.reader.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+
+resource "aws_iam_role_policy" "reader" {
+  role = aws_iam_role.reader.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = [
+          "kinesis:GetRecords",
+          "kinesis:GetShardIterator",
+          "kinesis:DescribeStream",
+          "kinesis:DescribeStreamSummary",
+          "kinesis:ListShards",
+          "kinesis:ListStreams",
+        ]
+        Resource = aws_kinesis_stream.clicks.arn
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "reader" {
+  function_name = "reader"
+  role          = aws_iam_role.reader.arn
+  runtime       = "nodejs20.x"
+  handler       = "app.handler"
+  filename      = "src"
+}
+
+resource "aws_lambda_event_source_mapping" "clicks" {
+  event_source_arn  = aws_kinesis_stream.clicks.arn
+  function_name     = aws_lambda_function.reader.arn
+  starting_position = "LATEST"
+}
+"#,
+    )
+    .expect("write");
+    let (needs, findings) = audit(dir.path());
+    assert!(!findings.is_empty());
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    fix::apply(&outcome).expect("write");
+    let (needs_after, left) = audit(dir.path());
+    assert_eq!(needs, needs_after);
+    assert!(left.is_empty(), "{left:?}");
+    let text = std::fs::read_to_string(dir.path().join("main.tf")).expect("read");
+    assert!(text.contains("\"kinesis:DescribeStreamSummary\""), "{text}");
+    assert!(
+        text.contains("Action   = [\"kinesis:ListStreams\"]\n"),
+        "{text}"
+    );
+}
