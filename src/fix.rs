@@ -723,6 +723,9 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
             .and_then(|i| audit.analysis.functions.get(i))
             .is_none_or(|a| !a.complete)
     });
+    if f.origin == Origin::Terraform && !file.ends_with(".tf") {
+        return Err("the role is read from a Terraform plan, which is generated: change the .tf configuration and plan again".into());
+    }
     if incomplete {
         return Err("a function on this role has incomplete needs (see its incomplete-input notes): nothing is narrowed".into());
     }
@@ -816,9 +819,6 @@ fn terraform_target(
     file: String,
     on_role: &[&Function],
 ) -> Result<Target, String> {
-    if !file.ends_with(".tf") {
-        return Err("the role is read from a Terraform plan, which is generated: change the .tf configuration and plan again".into());
-    }
     let RoleBinding::Role(id) = &f.role else {
         return Err("the role is outside the audited files".into());
     };

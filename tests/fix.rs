@@ -652,3 +652,34 @@ resource "aws_lambda_event_source_mapping" "clicks" {
         "{text}"
     );
 }
+
+/// A Terraform plan is generated: its findings are listed for a human, nothing is edited.
+#[test]
+fn a_terraform_plan_is_left_for_a_human() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.exec", "mode": "managed", "type": "aws_iam_role", "name": "exec",
+     "values": {"name": "exec",
+       "assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}"}},
+    {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api",
+     "values": {"function_name": "api", "runtime": "python3.12", "handler": "app.handler"}}
+  ]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.api", "expressions": {"role": {"references": ["aws_iam_role.exec.arn", "aws_iam_role.exec"]}}}
+  ]}}
+}"#;
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("plan.json"), plan).expect("write");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.changes.is_empty());
+    assert!(!outcome.left.is_empty());
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("Terraform plan")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+}
