@@ -733,7 +733,7 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
         return Err(generated_reason(audit, &file, f));
     }
     if f.origin == Origin::Terraform {
-        return terraform_target(audit, f, file, &on_role);
+        return terraform_target(audit, f, &on_role);
     }
     if !matches!(
         f.origin,
@@ -811,14 +811,9 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
     })
 }
 
-/// A Terraform role: declared in the `.tf` files of the audited root module (a plan is
-/// generated, a module's role is its callers' to change).
-fn terraform_target(
-    audit: &Audit,
-    f: &Function,
-    file: String,
-    on_role: &[&Function],
-) -> Result<Target, String> {
+/// A Terraform role: declared in the `.tf` files of the audited root module (a module's role
+/// is its callers' to change).
+fn terraform_target(audit: &Audit, f: &Function, on_role: &[&Function]) -> Result<Target, String> {
     let RoleBinding::Role(id) = &f.role else {
         return Err("the role is outside the audited files".into());
     };
