@@ -358,7 +358,7 @@ fn attempt(
             }
             if let Some(role) = &t.terraform {
                 let result = if reqs.is_empty() {
-                    terraform::cleanup(&second.sources, role).map(|list| {
+                    terraform::cleanup(&second.app, &second.sources, role).map(|list| {
                         list.into_iter()
                             .map(|(file, r)| (file, r.start, r.end, String::new()))
                             .collect()
@@ -371,9 +371,14 @@ fn attempt(
                         .cloned()
                         .unwrap_or_default();
                     match second.app.functions.iter().find(|g| g.id == t.function) {
-                        Some(f) => {
-                            terraform::addition(&second.sources, role, &renderer, f, &statements)
-                        }
+                        Some(f) => terraform::addition(
+                            &second.app,
+                            &second.sources,
+                            role,
+                            &renderer,
+                            f,
+                            &statements,
+                        ),
                         None => Ok(Vec::new()),
                     }
                 };
@@ -823,7 +828,7 @@ fn terraform_target(audit: &Audit, f: &Function, on_role: &[&Function]) -> Resul
         .iter()
         .find(|r| &r.id == id)
         .ok_or("the role is not declared in the audited files")?;
-    let tf = terraform::Role::of(id, role.generated)?;
+    let tf = terraform::Role::of(id, role.generated, &audit.sources)?;
     Ok(Target {
         file: tf.file.clone(),
         sam: false,

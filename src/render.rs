@@ -300,17 +300,18 @@ impl<'a> Renderer<'a> {
         out
     }
 
-    /// Each statement's resources as HCL expressions in `f`'s Terraform module (a resource
+    /// Each statement's resources as HCL expressions in the Terraform module of `file` (a resource
     /// attribute such as `aws_sqs_queue.orders.arn`, or a string with data source
     /// interpolations), and the data sources (`aws_region`, ...) they read that the module does
     /// not declare (each to be declared as `data "<kind>" "current" {}`).
     pub fn terraform_resources(
         &self,
         f: &Function,
+        file: &str,
         statements: &[Value],
     ) -> (Vec<Vec<String>>, BTreeSet<&'static str>) {
-        let scope = self.scope(f, Idiom::Terraform);
-        let data = self.terraform_data(f);
+        let scope = self.scope_at(f, Idiom::Terraform, file);
+        let data = self.terraform_data_at(file);
         let mut missing = BTreeSet::new();
         let values = statements
             .iter()
@@ -431,7 +432,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn scope(&self, f: &Function, idiom: Idiom) -> Scope {
-        let file = file_of(&f.id).to_string();
+        self.scope_at(f, idiom, file_of(&f.id))
+    }
+
+    /// What a text written in `file` can refer to (for Terraform, every `.tf` file of its
+    /// folder; a function in a module gets text written in its caller).
+    fn scope_at(&self, f: &Function, idiom: Idiom, file: &str) -> Scope {
+        let file = file.to_string();
         let declared = self.declared(&file);
         // A Terraform module is every `.tf` file of its folder.
         let mut resources: Vec<&Resource> = Vec::new();
@@ -587,10 +594,11 @@ impl<'a> Renderer<'a> {
     /// The module's `aws_region`/`aws_caller_identity` data sources by name, and those the
     /// text must declare because the module has none.
     fn terraform_data(&self, f: &Function) -> TfData {
-        let dir = file_of(&f.id)
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d)
-            .to_string();
+        self.terraform_data_at(file_of(&f.id))
+    }
+
+    fn terraform_data_at(&self, file: &str) -> TfData {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_string();
         if let Some(names) = self.tf_data.borrow().get(&dir) {
             return TfData {
                 names: names.as_ref().clone(),

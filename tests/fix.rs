@@ -547,12 +547,19 @@ fn terraform_policy_forms_are_edited_in_place() {
         "{diff}"
     );
     // Roles fix cannot edit are listed with why.
+    // A local module's role: its policy document is edited where the caller writes it.
+    let (diff, outcome) = plan("tf-principal-tag-conditions");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(diff.starts_with("--- a/main.tf\n"), "{diff}");
+    assert!(
+        diff.contains(
+            "+    actions   = [\"sqs:SendMessage\"]\n+    resources = [aws_sqs_queue.work.arn]\n"
+        ),
+        "{diff}"
+    );
     for (name, why) in [
         ("tf-resource-for-each", "for_each"),
-        (
-            "tf-principal-tag-conditions",
-            "declared inside `module.ingest`",
-        ),
+        ("tf-local-modules", "for_each"),
     ] {
         let (_, outcome) = plan(name);
         assert!(!outcome.left.is_empty(), "{name}");

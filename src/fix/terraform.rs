@@ -19,7 +19,7 @@ use hcl_edit::structure::{Block, Body, Structure};
 use serde_json::Value;
 
 use super::Removal;
-use crate::model::Function;
+use crate::model::{App, Function};
 use crate::render::{self, Renderer};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::node::{Node, Value as V};
@@ -28,6 +28,8 @@ use crate::syntax::node::{Node, Value as V};
 /// role the lambda module creates.
 #[derive(Clone, Debug)]
 pub(super) struct Role {
+    /// The role's id in the model.
+    pub id: String,
     /// The module folder (`""` at the root): every `.tf` file in it.
     pub dir: String,
     /// The file that declares the role (or the module block).
@@ -41,11 +43,14 @@ pub(super) enum Decl {
     Resource(String),
     /// The `module "<name>"` block of terraform-aws-modules/lambda.
     LambdaModule(String),
+    /// A `module "<name>"` block of a local module that declares the role: its policies are
+    /// edited where the caller writes them (arguments of the block).
+    LocalModule(String),
 }
 
 impl Role {
     /// The role from its model id (`main.tf#aws_iam_role.exec`, `main.tf#module.api.role`).
-    pub fn of(role_id: &str, generated: bool) -> Result<Role, String> {
+    pub fn of(role_id: &str, generated: bool, sources: &SourceMap) -> Result<Role, String> {
         let (file, addr) = role_id
             .rsplit_once('#')
             .ok_or("the role is not declared in a file")?;
@@ -60,16 +65,28 @@ impl Role {
                 .ok_or("the role is created by a module rolefit cannot edit")?;
             Decl::LambdaModule(name.to_string())
         } else if addr.starts_with("module.") {
-            return Err(format!(
-                "the role is declared inside `{}`: the module's code is shared by its callers, so change the module or its inputs by hand",
-                addr.rsplit_once(".aws_iam_role").map_or(addr, |(m, _)| m)
-            ));
+            let module = addr.rsplit_once(".aws_iam_role").map_or(addr, |(m, _)| m);
+            let why = format!(
+                "the role is declared inside `{module}`: the module's code is shared by its callers, so change the module or its inputs by hand"
+            );
+            let name = module.strip_prefix("module.").filter(|n| !n.contains('.'));
+            let caller = name.and_then(|n| caller(sources, n, dir_of(file)));
+            let (Some(name), Some(caller)) = (name, caller) else {
+                return Err(why);
+            };
+            return Ok(Role {
+                id: role_id.to_string(),
+                dir: dir_of(&caller).to_string(),
+                file: caller,
+                decl: Decl::LocalModule(name.to_string()),
+            });
         } else if addr.starts_with("aws_iam_role.") {
             Decl::Resource(addr.to_string())
         } else {
             return Err("the role is not an `aws_iam_role` resource".into());
         };
         Ok(Role {
+            id: role_id.to_string(),
             dir: dir_of(file).to_string(),
             file: file.to_string(),
             decl,
@@ -80,6 +97,45 @@ impl Role {
     pub fn covers(&self, file: &str) -> bool {
         file.ends_with(".tf") && dir_of(file) == self.dir
     }
+}
+
+/// The file that declares `module "<name>"` with a local `source` that is `dir`.
+fn caller(sources: &SourceMap, name: &str, dir: &str) -> Option<String> {
+    sources
+        .files()
+        .iter()
+        .filter(|s| s.path.ends_with(".tf"))
+        .find(|s| {
+            let Ok(body) = hcl_edit::parser::parse_body(&s.text) else {
+                return false;
+            };
+            body.blocks().any(|b| {
+                b.ident.as_str() == "module"
+                    && b.labels.first().map(|l| l.as_str()) == Some(name)
+                    && attr(&b.body, "source")
+                        .and_then(Expression::as_str)
+                        .is_some_and(|src| join(dir_of(&s.path), src).as_deref() == Some(dir))
+            })
+        })
+        .map(|s| s.path.clone())
+}
+
+/// A relative module `source` (`./modules/fn`, `../shared`) from a folder, normalized.
+fn join(dir: &str, source: &str) -> Option<String> {
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in source.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 fn dir_of(file: &str) -> &str {
@@ -176,7 +232,9 @@ fn exclusive(module: &[Parsed], role: &Role, b: &Block, depth: usize) -> bool {
     let Some(addr) = address(b) else { return false };
     match &role.decl {
         Decl::Resource(r) if &addr == r => return true,
-        Decl::LambdaModule(m) if addr == format!("module.{m}") => return true,
+        Decl::LambdaModule(m) | Decl::LocalModule(m) if addr == format!("module.{m}") => {
+            return true;
+        }
         _ => {}
     }
     let role_ref = |e: Option<&Expression>, file: &SourceFile| -> bool {
@@ -218,10 +276,16 @@ fn exclusive(module: &[Parsed], role: &Role, b: &Block, depth: usize) -> bool {
                 "aws_iam_role_policy_attachment" => {
                     role_ref(attr(&holder.body, "role"), p.source) && arg == "policy_arn"
                 }
-                _ if holder.ident.as_str() == "module" => {
-                    matches!(&role.decl, Decl::LambdaModule(m) if address(holder) == Some(format!("module.{m}")))
-                        && ["policy_json", "policies"].contains(&arg.as_str())
-                }
+                _ if holder.ident.as_str() == "module" => match &role.decl {
+                    Decl::LambdaModule(m) => {
+                        address(holder) == Some(format!("module.{m}"))
+                            && ["policy_json", "policies"].contains(&arg.as_str())
+                    }
+                    // Which argument holds the role's policies is the module's own: the units
+                    // are checked against the role's documents.
+                    Decl::LocalModule(m) => address(holder) == Some(format!("module.{m}")),
+                    Decl::Resource(_) => false,
+                },
                 _ => {
                     (POLICY_ARGS.contains(&arg.as_str()) || arg == "managed_policy_arns")
                         && exclusive(module, role, holder, depth + 1)
@@ -610,6 +674,8 @@ enum Unit {
     /// A `data "aws_iam_policy_document"` block.
     Document {
         file: String,
+        /// `data.aws_iam_policy_document.<name>`.
+        addr: String,
         block: Range<usize>,
         statements: usize,
         sources: bool,
@@ -635,6 +701,16 @@ enum Unit {
 }
 
 impl Unit {
+    /// The file and range of the list.
+    fn place(&self) -> (&str, Range<usize>) {
+        match self {
+            Unit::Document { file, block, .. } => (file, block.clone()),
+            Unit::Encoded { file, array, .. } => (file, array.clone()),
+            Unit::Heredoc { file, content, .. } => (file, content.clone()),
+            Unit::Statements { file, object, .. } => (file, object.clone()),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Unit::Document {
@@ -650,8 +726,9 @@ impl Unit {
 }
 
 /// The statement lists of the role's own policies, in file order.
-fn units(module: &[Parsed], role: &Role) -> Vec<Unit> {
+fn units(module: &[Parsed], role: &Role, app: &App, sources: &SourceMap) -> Vec<Unit> {
     let mut out = Vec::new();
+    let local = matches!(role.decl, Decl::LocalModule(_));
     for p in module {
         let text = &p.source.text;
         for b in p.body.blocks() {
@@ -662,6 +739,7 @@ fn units(module: &[Parsed], role: &Role) -> Vec<Unit> {
                 if let Some(r) = range(b) {
                     out.push(Unit::Document {
                         file: p.source.path.clone(),
+                        addr: address(b).unwrap_or_default(),
                         block: r,
                         statements: b.body.get_blocks("statement").count(),
                         sources: [
@@ -688,7 +766,7 @@ fn units(module: &[Parsed], role: &Role) -> Vec<Unit> {
                     }
                     return;
                 }
-                if !["policy", "policy_json"].contains(&key) {
+                if !local && !["policy", "policy_json"].contains(&key) {
                     return;
                 }
                 if let Some(a) = statement_array(e)
@@ -710,7 +788,11 @@ fn units(module: &[Parsed], role: &Role) -> Vec<Unit> {
                     });
                 }
             };
-            if module_block {
+            if module_block && local {
+                for a in b.body.attributes() {
+                    push(a.key.as_str(), &a.value);
+                }
+            } else if module_block {
                 // The module reads `policy_statements`/`policy_json` only with their switches.
                 for (key, switch) in [
                     ("policy_statements", "attach_policy_statements"),
@@ -736,12 +818,54 @@ fn units(module: &[Parsed], role: &Role) -> Vec<Unit> {
             }
         }
     }
+    // Only the role's permissions policies (not a trust policy, not another argument).
+    let docs = docs_of(app, sources, role);
+    let text_at = |f: &str, d: &Range<usize>| -> Option<&str> {
+        module
+            .iter()
+            .find(|p| p.source.path == f)
+            .and_then(|p| p.source.text.get(d.clone()))
+    };
+    out.retain(|u| {
+        let (file, r) = u.place();
+        docs.iter().any(|(f, d)| {
+            // Where it is written, or (a document) where the role's policy reads it.
+            (f == file && d.start < r.end && r.start < d.end)
+                || matches!(u, Unit::Document { addr, .. }
+                    if text_at(f, d).is_some_and(|t| !references(t, addr).is_empty()))
+        })
+    });
     out
+}
+
+/// Where the role's policy documents are written (file, range), from the model.
+fn docs_of(app: &App, sources: &SourceMap, role: &Role) -> Vec<(String, Range<usize>)> {
+    let Some(r) = app.roles.iter().find(|r| r.id == role.id) else {
+        return Vec::new();
+    };
+    // The document, and each statement with its keys: a document passed through a module's
+    // variable is spanned where the variable is read, its statements where they are written.
+    let mut spans: Vec<Span> = Vec::new();
+    for d in r.policies.iter().filter_map(|p| p.doc.as_ref()) {
+        spans.push(d.span);
+        for st in d.node.get("Statement").into_iter().flat_map(Node::items) {
+            spans.push(st.span);
+            spans.extend(st.entries().map(|(k, _)| k.span));
+        }
+    }
+    spans
+        .into_iter()
+        .filter_map(|s| {
+            let file = sources.get(s.file)?.path.clone();
+            Some((file, s.start as usize..s.end as usize))
+        })
+        .collect()
 }
 
 /// Edits (file, start, end, text) that add `statements` to the role: into a list it emptied,
 /// else its first own list, else a new policy.
 pub(super) fn addition(
+    app: &App,
     sources: &SourceMap,
     role: &Role,
     renderer: &Renderer,
@@ -749,7 +873,7 @@ pub(super) fn addition(
     statements: &[Value],
 ) -> Result<Vec<(String, usize, usize, String)>, String> {
     let module = parse_module(sources, role)?;
-    let (resources, data) = renderer.terraform_resources(f, statements);
+    let (resources, data) = renderer.terraform_resources(f, &role.file, statements);
     let new: Vec<Statement> = statements
         .iter()
         .zip(resources)
@@ -763,7 +887,7 @@ pub(super) fn addition(
             resources,
         })
         .collect();
-    let all = units(&module, role);
+    let all = units(&module, role, app, sources);
     let unit = all
         .iter()
         .find(|u| u.len() == 0)
@@ -1073,6 +1197,9 @@ fn new_policy(
     let eol = eol(text);
     let unit = unit_of(text);
     match &role.decl {
+        Decl::LocalModule(m) => Err(format!(
+            "the role is declared inside `module.{m}` and the caller passes it no policy rolefit can edit: add the grants to the module's inputs by hand"
+        )),
         Decl::LambdaModule(m) => {
             let b = p
                 .body
@@ -1169,10 +1296,17 @@ fn new_policy(
 /// The ranges that delete the role's policies left with no statement: the holder (an
 /// `aws_iam_role_policy`, an `aws_iam_policy` with its attachment, a document with the policy
 /// that reads it), or the module's `policy_statements`/`policy_json` with their switch.
-pub(super) fn cleanup(sources: &SourceMap, role: &Role) -> Result<Vec<(String, Removal)>, String> {
+pub(super) fn cleanup(
+    app: &App,
+    sources: &SourceMap,
+    role: &Role,
+) -> Result<Vec<(String, Removal)>, String> {
     let module = parse_module(sources, role)?;
     let mut out = Vec::new();
-    for u in units(&module, role).iter().filter(|u| u.len() == 0) {
+    for u in units(&module, role, app, sources)
+        .iter()
+        .filter(|u| u.len() == 0)
+    {
         let (file, at) = match u {
             Unit::Document { file, block, .. } => (file, block.start),
             Unit::Encoded { file, array, .. } => (file, array.start),
