@@ -821,18 +821,26 @@ fn units(module: &[Parsed], role: &Role, app: &App, sources: &SourceMap) -> Vec<
     // Only the role's permissions policies (not a trust policy, not another argument).
     let docs = docs_of(app, sources, role);
     let text_at = |f: &str, d: &Range<usize>| -> Option<&str> {
-        module
-            .iter()
-            .find(|p| p.source.path == f)
-            .and_then(|p| p.source.text.get(d.clone()))
+        sources.by_path(f).and_then(|s| s.text.get(d.clone()))
+    };
+    // The argument of the caller's `module` block a unit is written in.
+    let argument = |file: &str, at: usize| -> Option<String> {
+        let p = module.iter().find(|p| p.source.path == file)?;
+        let (b, arg) = holder_at(&p.body, at)?;
+        (b.ident.as_str() == "module").then_some(arg).flatten()
     };
     out.retain(|u| {
         let (file, r) = u.place();
+        let arg = argument(file, r.start);
         docs.iter().any(|(f, d)| {
-            // Where it is written, or (a document) where the role's policy reads it.
+            let text = text_at(f, d).unwrap_or("");
+            // Where it is written; a document where the role's policy reads it; a module
+            // argument where the module's role policy reads its variable.
             (f == file && d.start < r.end && r.start < d.end)
-                || matches!(u, Unit::Document { addr, .. }
-                    if text_at(f, d).is_some_and(|t| !references(t, addr).is_empty()))
+                || matches!(u, Unit::Document { addr, .. } if !references(text, addr).is_empty())
+                || arg
+                    .as_ref()
+                    .is_some_and(|a| text.trim() == format!("var.{a}"))
         })
     });
     out
