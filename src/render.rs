@@ -303,14 +303,18 @@ impl<'a> Renderer<'a> {
     /// Each statement's resources as HCL expressions in the Terraform module of `file` (a resource
     /// attribute such as `aws_sqs_queue.orders.arn`, or a string with data source
     /// interpolations), and the data sources (`aws_region`, ...) they read that the module does
-    /// not declare (each to be declared as `data "<kind>" "current" {}`).
+    /// not declare (each to be declared as `data "<kind>" "current" {}`). Resources in `avoid`
+    /// (addresses) are written by ARN, not referred to.
     pub fn terraform_resources(
         &self,
         f: &Function,
         file: &str,
         statements: &[Value],
+        avoid: &BTreeSet<String>,
     ) -> (Vec<Vec<String>>, BTreeSet<&'static str>) {
-        let scope = self.scope_at(f, Idiom::Terraform, file);
+        let mut scope = self.scope_at(f, Idiom::Terraform, file);
+        // Resources a reference to which would close a dependency cycle are written by ARN.
+        scope.decls.retain(|d| !avoid.contains(&d.logical));
         let data = self.terraform_data_at(file);
         let mut missing = BTreeSet::new();
         let values = statements

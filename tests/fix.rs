@@ -690,3 +690,83 @@ fn a_terraform_plan_is_left_for_a_human() {
         outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
     );
 }
+
+/// A statement written inside the role's own `inline_policy` refers by ARN, not by
+/// reference, to a resource that refers to the role (here a queue whose policy names it):
+/// the reference would close a dependency cycle (role → queue → role).
+#[test]
+fn terraform_inline_policy_takes_no_reference_that_closes_a_cycle() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/front.py"),
+        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\n\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+
+  inline_policy {
+    name = "app"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = "*"
+        },
+      ]
+    })
+  }
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = aws_iam_role.app.arn }
+      Action    = "sqs:SendMessage"
+      Resource  = "*"
+    }]
+  })
+}
+
+resource "aws_lambda_function" "front" {
+  function_name = "front"
+  role          = aws_iam_role.app.arn
+  runtime       = "python3.12"
+  handler       = "front.handler"
+  filename      = "src"
+  environment {
+    variables = { QUEUE_URL = aws_sqs_queue.jobs.url }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    let diff = fix::diff(&outcome);
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        !diff.contains("+          Resource = [aws_sqs_queue.jobs.arn]"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+          Resource = [\"arn:aws:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:jobs\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+data \"aws_region\" \"current\" {}\n"),
+        "{diff}"
+    );
+}

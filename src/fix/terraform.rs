@@ -881,7 +881,35 @@ pub(super) fn addition(
     statements: &[Value],
 ) -> Result<Vec<(String, usize, usize, String)>, String> {
     let module = parse_module(sources, role)?;
-    let (resources, data) = renderer.terraform_resources(f, &role.file, statements);
+    let all = units(&module, role, app, sources);
+    let unit = all
+        .iter()
+        .find(|u| u.len() == 0)
+        .or_else(|| {
+            all.iter()
+                .find(|u| !matches!(u, Unit::Document { statements: 0, .. }))
+        })
+        .or_else(|| all.first());
+    // A statement inside the role's own block (`inline_policy`) refers to no resource that
+    // refers to the role (a function on it, a queue whose policy names it): that would close a
+    // dependency cycle, so those are written by ARN.
+    let mut avoid = BTreeSet::new();
+    if let Decl::Resource(addr) = &role.decl
+        && let Some(u) = unit
+        && inside(&module, addr, u)
+    {
+        for p in &module {
+            for b in p.body.blocks() {
+                let Some(a) = address(b).filter(|a| a != addr) else {
+                    continue;
+                };
+                if range(b).is_some_and(|r| !references(&p.source.text[r], addr).is_empty()) {
+                    avoid.insert(a);
+                }
+            }
+        }
+    }
+    let (resources, data) = renderer.terraform_resources(f, &role.file, statements, &avoid);
     let new: Vec<Statement> = statements
         .iter()
         .zip(resources)
@@ -895,15 +923,6 @@ pub(super) fn addition(
             resources,
         })
         .collect();
-    let all = units(&module, role, app, sources);
-    let unit = all
-        .iter()
-        .find(|u| u.len() == 0)
-        .or_else(|| {
-            all.iter()
-                .find(|u| !matches!(u, Unit::Document { statements: 0, .. }))
-        })
-        .or_else(|| all.first());
     let text_of = |file: &str| -> Result<&str, String> {
         module
             .iter()
@@ -967,6 +986,30 @@ pub(super) fn addition(
         edits.push((role.file.clone(), text.len(), text.len(), out));
     }
     Ok(edits)
+}
+
+/// The role's block has `inline_policy` blocks (Terraform AWS provider, `aws_iam_role`,
+/// argument `inline_policy`: "If you use this argument, do not use the `aws_iam_role_policy`
+/// resource for the same role"; https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#inline_policy).
+fn inline_blocks(module: &[Parsed], addr: &str) -> bool {
+    module.iter().any(|p| {
+        p.body
+            .blocks()
+            .filter(|b| address(b).as_deref() == Some(addr))
+            .any(|b| b.body.get_blocks("inline_policy").next().is_some())
+    })
+}
+
+/// The unit is written inside the block `addr` (an `inline_policy` of the role).
+fn inside(module: &[Parsed], addr: &str, u: &Unit) -> bool {
+    let (file, r) = u.place();
+    module.iter().filter(|p| p.source.path == file).any(|p| {
+        p.body
+            .blocks()
+            .filter(|b| address(b).as_deref() == Some(addr))
+            .filter_map(range)
+            .any(|own| own.start <= r.start && r.end <= own.end)
+    })
 }
 
 /// A statement to write: its HCL resource expressions.
@@ -1246,6 +1289,9 @@ fn new_policy(
             Ok((p.source.path.clone(), at, at, out))
         }
         Decl::Resource(addr) => {
+            if inline_blocks(module, addr) {
+                return Err("the role's `inline_policy` blocks hold no statement list rolefit can edit, and such a role takes no `aws_iam_role_policy`: write the grant by hand".into());
+            }
             let b = p
                 .body
                 .blocks()
