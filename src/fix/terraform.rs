@@ -527,10 +527,20 @@ fn whole_lines(text: &str, r: Option<Range<usize>>) -> Result<Removal, String> {
     if !(tail.is_empty() || tail.starts_with('#') || tail.starts_with("//")) {
         return Err("the grant shares its line with other text".into());
     }
+    // Comment lines right above it describe it: they go with it.
+    let mut start = start;
+    while start > 0 {
+        let prev = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[prev..start].trim();
+        if line.starts_with('#') || line.starts_with("//") {
+            start = prev;
+        } else {
+            break;
+        }
+    }
     // A blank line left between the lines before and a closing brace or another blank line
     // goes with them.
     let next = text[end..].lines().next().unwrap_or("").trim();
-    let mut start = start;
     if (next.is_empty() || next.starts_with('}') || next.starts_with(']')) && start > 0 {
         let prev = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
         if text[prev..start].trim().is_empty() && prev > 0 {
