@@ -181,7 +181,7 @@ pub struct Renderer<'a> {
     /// Dependency edges of a template's resources (keyed by file and whether it is a
     /// Serverless file, whose resources sit under `resources.Resources`).
     deps: RefCell<HashMap<(String, bool), Rc<Edges>>>,
-    tf_data: RefCell<HashMap<String, Rc<BTreeMap<&'static str, String>>>>,
+    tf_data: RefCell<HashMap<String, Rc<TfData>>>,
 }
 
 /// Which logical ids each resource of a template refers to.
@@ -603,17 +603,32 @@ impl<'a> Renderer<'a> {
 
     fn terraform_data_at(&self, file: &str) -> TfData {
         let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        if let Some(names) = self.tf_data.borrow().get(&dir) {
-            return TfData {
-                names: names.as_ref().clone(),
-            };
+        if let Some(data) = self.tf_data.borrow().get(&dir) {
+            return data.as_ref().clone();
         }
         let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
+        let mut arns: Vec<(String, String)> = Vec::new();
         for file in self.sources.files() {
             let path = file.path.as_str();
             let in_dir = path.rsplit_once('/').map_or("", |(d, _)| d) == dir;
             if !in_dir || !path.ends_with(".tf") {
                 continue;
+            }
+            // Variables whose default is an ARN: a resource declared elsewhere.
+            if let Ok(body) = hcl_edit::parser::parse_body(&file.text) {
+                for b in body.blocks().filter(|b| b.ident.as_str() == "variable") {
+                    let (Some(name), Some(default)) = (
+                        b.labels.first().map(|l| l.as_str().to_string()),
+                        b.body
+                            .get_attribute("default")
+                            .and_then(|a| a.value.as_str()),
+                    ) else {
+                        continue;
+                    };
+                    if default.starts_with("arn:") && !default.contains("${") {
+                        arns.push((name, default.to_string()));
+                    }
+                }
             }
             for kind in ["aws_region", "aws_caller_identity", "aws_partition"] {
                 let needle = format!("data \"{kind}\" \"");
@@ -625,16 +640,42 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.tf_data
-            .borrow_mut()
-            .insert(dir, Rc::new(found.clone()));
-        TfData { names: found }
+        // Longest first: a whole-ARN match wins over a prefix.
+        arns.sort_by_key(|(_, a)| std::cmp::Reverse(a.len()));
+        let data = TfData { names: found, arns };
+        self.tf_data.borrow_mut().insert(dir, Rc::new(data.clone()));
+        data
     }
 }
 
-/// Data sources a Terraform text reads.
+/// Data sources a Terraform text reads, and the module's variables whose default is an ARN
+/// (name, ARN).
+#[derive(Clone, Default)]
 struct TfData {
     names: BTreeMap<&'static str, String>,
+    arns: Vec<(String, String)>,
+}
+
+/// The rest of `s` after `arn`, where a pseudo parameter of `s` (`${AWS::Region}`) stands for
+/// one whole segment of `arn`; `None` when `s` does not start with `arn`.
+fn arn_prefix<'s>(s: &'s str, arn: &str) -> Option<&'s str> {
+    let (mut i, mut j) = (0, 0);
+    while j < arn.len() {
+        let rest = &s[i..];
+        if rest.starts_with("${AWS::") {
+            let close = rest.find('}')?;
+            i += close + 1;
+            j = arn[j..].find(':').map_or(arn.len(), |k| j + k);
+            continue;
+        }
+        let c = rest.chars().next()?;
+        if !arn[j..].starts_with(c) {
+            return None;
+        }
+        i += c.len_utf8();
+        j += c.len_utf8();
+    }
+    Some(&s[i..])
 }
 
 fn role_logical(f: &Function) -> String {
@@ -1067,6 +1108,15 @@ fn terraform_value(
         }
         return quote(&format!("${{{addr}.arn}}{}", hcl_escape(rest)));
     }
+    for (name, arn) in &data.arns {
+        match arn_prefix(s, arn) {
+            Some("") => return format!("var.{name}"),
+            Some(rest) if rest.starts_with('/') || rest.starts_with(':') => {
+                return quote(&format!("${{var.{name}}}{}", hcl_escape(rest)));
+            }
+            _ => {}
+        }
+    }
     let mut text = String::new();
     for (placeholder, p) in pieces(s) {
         if !placeholder {
@@ -1265,6 +1315,10 @@ mod tests {
         let s = scope(&[]);
         let data = TfData {
             names: BTreeMap::from([("aws_region", "here".to_string())]),
+            arns: vec![(
+                "table_arn".to_string(),
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/customers".to_string(),
+            )],
         };
         let mut missing = BTreeSet::new();
         let jobs = format!("arn:aws:sqs:{RA}:jobs");
@@ -1281,6 +1335,34 @@ mod tests {
         assert_eq!(
             terraform_value(&s, &data, "arn:aws:s3:::b/${aws:userid}/*", &mut missing),
             "\"arn:aws:s3:::b/$${aws:userid}/*\""
+        );
+        // A variable whose default is the ARN (pseudo parameters stand for its segments).
+        assert_eq!(
+            terraform_value(
+                &s,
+                &data,
+                &format!("arn:aws:dynamodb:{RA}:table/customers/index/by-email"),
+                &mut missing
+            ),
+            "\"${var.table_arn}/index/by-email\""
+        );
+        assert_eq!(
+            terraform_value(
+                &s,
+                &data,
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/customers",
+                &mut missing
+            ),
+            "var.table_arn"
+        );
+        assert!(
+            !terraform_value(
+                &s,
+                &data,
+                &format!("arn:aws:dynamodb:{RA}:table/customers2"),
+                &mut missing
+            )
+            .contains("var.")
         );
     }
 
