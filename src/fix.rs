@@ -32,6 +32,7 @@ use crate::source::SourceFile;
 use crate::syntax::node::{Node, Value as V};
 
 mod serverless;
+mod terraform;
 
 /// The rules `fix` works on by default.
 pub const RULES: [&str; 3] = [
@@ -169,9 +170,15 @@ fn attempt(
         .collect();
     let originals: BTreeMap<String, String> = targets
         .values()
-        .filter_map(|t| {
-            let s = first.sources.by_path(&t.file)?;
-            Some((t.file.clone(), s.text.to_string()))
+        .flat_map(|t| {
+            first
+                .sources
+                .files()
+                .iter()
+                .filter(|s| {
+                    s.path == t.file || t.terraform.as_ref().is_some_and(|r| r.covers(&s.path))
+                })
+                .map(|s| (s.path.clone(), s.text.to_string()))
         })
         .collect();
     let single = file_name.is_some();
@@ -206,6 +213,7 @@ fn attempt(
         };
         // Removals, by role.
         let mut offsets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut hits: BTreeMap<String, Vec<terraform::Hit>> = BTreeMap::new();
         for finding in current.report.findings.iter().filter(|f| selected(f)) {
             if finding.rule == "missing-permission" {
                 continue;
@@ -215,6 +223,25 @@ fn attempt(
             };
             for key in on_target(&current, finding) {
                 let Some(t) = targets.get(&key) else { continue };
+                if let Some(role) = &t.terraform
+                    && role.covers(&loc.file)
+                    && let Some(source) = current.sources.by_path(&loc.file)
+                {
+                    let hit = terraform::Hit {
+                        file: loc.file.clone(),
+                        offset: offset_of(source, loc.line, loc.column),
+                        actions: finding.actions.clone(),
+                    };
+                    // A grant in a policy other roles share stays; the rest of the role is
+                    // fixed.
+                    match terraform::shared(&current.sources, role, &hit) {
+                        Some(why) => {
+                            blocked.insert((finding.rule, finding.message.clone()), why);
+                        }
+                        None => hits.entry(key).or_default().push(hit),
+                    }
+                    continue;
+                }
                 if loc.file != t.file {
                     reasons.insert(key.clone(), "the grant is written outside the role's declaration (a policy resource or file that other roles may share)".into());
                     continue;
@@ -243,6 +270,24 @@ fn attempt(
             };
             match removals(source, t, list) {
                 Ok(r) => by_file.entry(t.file.clone()).or_default().extend(r),
+                Err(why) => {
+                    reasons.insert(key.clone(), why);
+                }
+            }
+        }
+        for (key, list) in &hits {
+            let Some(role) = targets.get(key).and_then(|t| t.terraform.as_ref()) else {
+                continue;
+            };
+            if reasons.contains_key(key) {
+                continue;
+            }
+            match terraform::removals(&current.sources, role, list) {
+                Ok(r) => {
+                    for (file, removal) in r {
+                        by_file.entry(file).or_default().push(removal);
+                    }
+                }
                 Err(why) => {
                     reasons.insert(key.clone(), why);
                 }
@@ -297,6 +342,57 @@ fn attempt(
                         }
                     }
                 }
+            }
+            // A need granted before and no longer (one of several ways to meet it, such as
+            // `DescribeStream` or `DescribeStreamSummary` with `ListShards`) is granted again.
+            for id in &t.functions {
+                let now = granted(&second, id);
+                for (action, resource) in first_granted.get(id).into_iter().flatten() {
+                    if !now.contains(&(action.clone(), resource.clone())) {
+                        reqs.push(iam::Requirement {
+                            action: action.clone(),
+                            resource: resource.clone(),
+                        });
+                    }
+                }
+            }
+            if let Some(role) = &t.terraform {
+                let result = if reqs.is_empty() {
+                    terraform::cleanup(&second.app, &second.sources, role).map(|list| {
+                        list.into_iter()
+                            .map(|(file, r)| (file, r.start, r.end, String::new()))
+                            .collect()
+                    })
+                } else {
+                    let policy = iam::synthesize(&reqs, &[]);
+                    let statements: Vec<Value> = policy
+                        .get("Statement")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    match second.app.functions.iter().find(|g| g.id == t.function) {
+                        Some(f) => terraform::addition(
+                            &second.app,
+                            &second.sources,
+                            role,
+                            &renderer,
+                            f,
+                            &statements,
+                        ),
+                        None => Ok(Vec::new()),
+                    }
+                };
+                match result {
+                    Ok(list) => {
+                        for (file, start, end, text) in list {
+                            edits.entry(file).or_default().push((start, end, text));
+                        }
+                    }
+                    Err(why) => {
+                        reasons.insert(key.clone(), why);
+                    }
+                }
+                continue;
             }
             if reqs.is_empty() {
                 // A `Policies:` key whose policies all went, and nothing to add: it goes too.
@@ -607,6 +703,8 @@ struct Target {
     /// A function on the role (the renderer's subject).
     function: String,
     functions: Vec<String>,
+    /// A Terraform role: its policies are in the `.tf` files of its module.
+    terraform: Option<terraform::Role>,
 }
 
 /// The role of `f` when `fix` can edit it, else why not.
@@ -630,11 +728,17 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
             .and_then(|i| audit.analysis.functions.get(i))
             .is_none_or(|a| !a.complete)
     });
+    if f.origin == Origin::Terraform && !file.ends_with(".tf") {
+        return Err("the role is read from a Terraform plan, which is generated: change the .tf configuration and plan again".into());
+    }
     if incomplete {
         return Err("a function on this role has incomplete needs (see its incomplete-input notes): nothing is narrowed".into());
     }
     if generated(&file) {
         return Err(generated_reason(audit, &file, f));
+    }
+    if f.origin == Origin::Terraform {
+        return terraform_target(audit, f, &on_role);
     }
     if !matches!(
         f.origin,
@@ -677,6 +781,7 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
                     path,
                     function: f.id.clone(),
                     functions: on_role.iter().map(|g| g.id.clone()).collect(),
+                    terraform: None,
                 });
             }
             if role.generated {
@@ -707,6 +812,31 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
         path,
         function: f.id.clone(),
         functions: on_role.iter().map(|g| g.id.clone()).collect(),
+        terraform: None,
+    })
+}
+
+/// A Terraform role: declared in the `.tf` files of the audited root module (a module's role
+/// is its callers' to change).
+fn terraform_target(audit: &Audit, f: &Function, on_role: &[&Function]) -> Result<Target, String> {
+    let RoleBinding::Role(id) = &f.role else {
+        return Err("the role is outside the audited files".into());
+    };
+    let role = audit
+        .app
+        .roles
+        .iter()
+        .find(|r| &r.id == id)
+        .ok_or("the role is not declared in the audited files")?;
+    let tf = terraform::Role::of(id, role.generated, &audit.sources)?;
+    Ok(Target {
+        file: tf.file.clone(),
+        sam: false,
+        serverless: false,
+        path: Vec::new(),
+        function: f.id.clone(),
+        functions: on_role.iter().map(|g| g.id.clone()).collect(),
+        terraform: Some(tf),
     })
 }
 

@@ -181,7 +181,7 @@ pub struct Renderer<'a> {
     /// Dependency edges of a template's resources (keyed by file and whether it is a
     /// Serverless file, whose resources sit under `resources.Resources`).
     deps: RefCell<HashMap<(String, bool), Rc<Edges>>>,
-    tf_data: RefCell<HashMap<String, Rc<BTreeMap<&'static str, String>>>>,
+    tf_data: RefCell<HashMap<String, Rc<TfData>>>,
 }
 
 /// Which logical ids each resource of a template refers to.
@@ -300,6 +300,35 @@ impl<'a> Renderer<'a> {
         out
     }
 
+    /// Each statement's resources as HCL expressions in the Terraform module of `file` (a resource
+    /// attribute such as `aws_sqs_queue.orders.arn`, or a string with data source
+    /// interpolations), and the data sources (`aws_region`, ...) they read that the module does
+    /// not declare (each to be declared as `data "<kind>" "current" {}`). Resources in `avoid`
+    /// (addresses) are written by ARN, not referred to.
+    pub fn terraform_resources(
+        &self,
+        f: &Function,
+        file: &str,
+        statements: &[Value],
+        avoid: &BTreeSet<String>,
+    ) -> (Vec<Vec<String>>, BTreeSet<&'static str>) {
+        let mut scope = self.scope_at(f, Idiom::Terraform, file);
+        // Resources a reference to which would close a dependency cycle are written by ARN.
+        scope.decls.retain(|d| !avoid.contains(&d.logical));
+        let data = self.terraform_data_at(file);
+        let mut missing = BTreeSet::new();
+        let values = statements
+            .iter()
+            .map(|st| {
+                list(st.get("Resource"))
+                    .iter()
+                    .map(|r| terraform_value(&scope, &data, r, &mut missing))
+                    .collect()
+            })
+            .collect();
+        (values, missing)
+    }
+
     /// A whole policy for `f` in `idiom`, wrapped where it goes (`rolefit policy`).
     pub fn policy(&self, f: &Function, idiom: Idiom, policy: &Value) -> String {
         let statements = policy
@@ -407,11 +436,28 @@ impl<'a> Renderer<'a> {
     }
 
     fn scope(&self, f: &Function, idiom: Idiom) -> Scope {
-        let file = file_of(&f.id).to_string();
+        self.scope_at(f, idiom, file_of(&f.id))
+    }
+
+    /// What a text written in `file` can refer to (for Terraform, every `.tf` file of its
+    /// folder; a function in a module gets text written in its caller).
+    fn scope_at(&self, f: &Function, idiom: Idiom, file: &str) -> Scope {
+        let file = file.to_string();
         let declared = self.declared(&file);
-        let mut decls: Vec<Decl> = declared
-            .map(|d| d.resources.as_slice())
-            .unwrap_or_default()
+        // A Terraform module is every `.tf` file of its folder.
+        let mut resources: Vec<&Resource> = Vec::new();
+        if idiom == Idiom::Terraform {
+            let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            for (other, d) in &self.by_file {
+                if other.ends_with(".tf") && dir(other) == dir(&file) {
+                    resources.extend(d.resources.iter().copied());
+                }
+            }
+            resources.sort_by(|a, b| a.id.cmp(&b.id));
+        } else {
+            resources.extend(declared.map(|d| d.resources.as_slice()).unwrap_or_default());
+        }
+        let mut decls: Vec<Decl> = resources
             .iter()
             .map(|r| Decl {
                 logical: r.logical_id.clone(),
@@ -552,21 +598,37 @@ impl<'a> Renderer<'a> {
     /// The module's `aws_region`/`aws_caller_identity` data sources by name, and those the
     /// text must declare because the module has none.
     fn terraform_data(&self, f: &Function) -> TfData {
-        let dir = file_of(&f.id)
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d)
-            .to_string();
-        if let Some(names) = self.tf_data.borrow().get(&dir) {
-            return TfData {
-                names: names.as_ref().clone(),
-            };
+        self.terraform_data_at(file_of(&f.id))
+    }
+
+    fn terraform_data_at(&self, file: &str) -> TfData {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        if let Some(data) = self.tf_data.borrow().get(&dir) {
+            return data.as_ref().clone();
         }
         let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
+        let mut arns: Vec<(String, String)> = Vec::new();
         for file in self.sources.files() {
             let path = file.path.as_str();
             let in_dir = path.rsplit_once('/').map_or("", |(d, _)| d) == dir;
             if !in_dir || !path.ends_with(".tf") {
                 continue;
+            }
+            // Variables whose default is an ARN: a resource declared elsewhere.
+            if let Ok(body) = hcl_edit::parser::parse_body(&file.text) {
+                for b in body.blocks().filter(|b| b.ident.as_str() == "variable") {
+                    let (Some(name), Some(default)) = (
+                        b.labels.first().map(|l| l.as_str().to_string()),
+                        b.body
+                            .get_attribute("default")
+                            .and_then(|a| a.value.as_str()),
+                    ) else {
+                        continue;
+                    };
+                    if default.starts_with("arn:") && !default.contains("${") {
+                        arns.push((name, default.to_string()));
+                    }
+                }
             }
             for kind in ["aws_region", "aws_caller_identity", "aws_partition"] {
                 let needle = format!("data \"{kind}\" \"");
@@ -578,16 +640,42 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.tf_data
-            .borrow_mut()
-            .insert(dir, Rc::new(found.clone()));
-        TfData { names: found }
+        // Longest first: a whole-ARN match wins over a prefix.
+        arns.sort_by_key(|(_, a)| std::cmp::Reverse(a.len()));
+        let data = TfData { names: found, arns };
+        self.tf_data.borrow_mut().insert(dir, Rc::new(data.clone()));
+        data
     }
 }
 
-/// Data sources a Terraform text reads.
+/// Data sources a Terraform text reads, and the module's variables whose default is an ARN
+/// (name, ARN).
+#[derive(Clone, Default)]
 struct TfData {
     names: BTreeMap<&'static str, String>,
+    arns: Vec<(String, String)>,
+}
+
+/// The rest of `s` after `arn`, where a pseudo parameter of `s` (`${AWS::Region}`) stands for
+/// one whole segment of `arn`; `None` when `s` does not start with `arn`.
+fn arn_prefix<'s>(s: &'s str, arn: &str) -> Option<&'s str> {
+    let (mut i, mut j) = (0, 0);
+    while j < arn.len() {
+        let rest = &s[i..];
+        if rest.starts_with("${AWS::") {
+            let close = rest.find('}')?;
+            i += close + 1;
+            j = arn[j..].find(':').map_or(arn.len(), |k| j + k);
+            continue;
+        }
+        let c = rest.chars().next()?;
+        if !arn[j..].starts_with(c) {
+            return None;
+        }
+        i += c.len_utf8();
+        j += c.len_utf8();
+    }
+    Some(&s[i..])
 }
 
 fn role_logical(f: &Function) -> String {
@@ -1020,6 +1108,15 @@ fn terraform_value(
         }
         return quote(&format!("${{{addr}.arn}}{}", hcl_escape(rest)));
     }
+    for (name, arn) in &data.arns {
+        match arn_prefix(s, arn) {
+            Some("") => return format!("var.{name}"),
+            Some(rest) if rest.starts_with('/') || rest.starts_with(':') => {
+                return quote(&format!("${{var.{name}}}{}", hcl_escape(rest)));
+            }
+            _ => {}
+        }
+    }
     let mut text = String::new();
     for (placeholder, p) in pieces(s) {
         if !placeholder {
@@ -1218,6 +1315,10 @@ mod tests {
         let s = scope(&[]);
         let data = TfData {
             names: BTreeMap::from([("aws_region", "here".to_string())]),
+            arns: vec![(
+                "table_arn".to_string(),
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/customers".to_string(),
+            )],
         };
         let mut missing = BTreeSet::new();
         let jobs = format!("arn:aws:sqs:{RA}:jobs");
@@ -1234,6 +1335,34 @@ mod tests {
         assert_eq!(
             terraform_value(&s, &data, "arn:aws:s3:::b/${aws:userid}/*", &mut missing),
             "\"arn:aws:s3:::b/$${aws:userid}/*\""
+        );
+        // A variable whose default is the ARN (pseudo parameters stand for its segments).
+        assert_eq!(
+            terraform_value(
+                &s,
+                &data,
+                &format!("arn:aws:dynamodb:{RA}:table/customers/index/by-email"),
+                &mut missing
+            ),
+            "\"${var.table_arn}/index/by-email\""
+        );
+        assert_eq!(
+            terraform_value(
+                &s,
+                &data,
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/customers",
+                &mut missing
+            ),
+            "var.table_arn"
+        );
+        assert!(
+            !terraform_value(
+                &s,
+                &data,
+                &format!("arn:aws:dynamodb:{RA}:table/customers2"),
+                &mut missing
+            )
+            .contains("var.")
         );
     }
 

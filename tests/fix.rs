@@ -254,7 +254,8 @@ fn fixed_templates_gain_no_cfn_lint_error() {
         let dir = work.path().join(&name);
         copy(&entry.path(), &dir);
         let outcome = fix::plan(&dir, &Default::default(), &Options::default()).expect("plan");
-        for change in &outcome.changes {
+        // Terraform files are checked by `terraform_fixes_parse_and_keep_their_needs`.
+        for change in outcome.changes.iter().filter(|c| !c.file.ends_with(".tf")) {
             let after = work
                 .path()
                 .join(format!("{name}-{}", change.file.replace('/', "-")));
@@ -409,4 +410,363 @@ fn emptied_policies_keep_their_name_and_depth() {
         let again = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
         assert!(again.changes.is_empty(), "{}", fix::diff(&again));
     }
+}
+
+/// `terraform fmt` of a text (from standard input), or `None` when terraform does not run or
+/// the text does not parse for it.
+fn terraform_fmt(text: &str) -> Option<Result<String, String>> {
+    use std::io::Write as _;
+    let mut child = Command::new("terraform")
+        .args(["fmt", "-no-color", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(text.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    Some(if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    })
+}
+
+/// Every Terraform fixture: the `.tf` files `fix` edits still parse (rolefit's HCL parser,
+/// and `terraform fmt` when terraform is installed: `terraform validate` needs providers
+/// downloaded by `terraform init`, which the tests do not do), a file `terraform fmt` left
+/// as it was stays so, and the edits are in the forms the module writes.
+#[test]
+fn terraform_fixes_parse_and_keep_their_format() {
+    let mut edited = 0;
+    let mut formatted = 0;
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures").flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with("tf-") && !name.ends_with("-tf") {
+            continue;
+        }
+        let dir = tempfile::tempdir().expect("temp");
+        copy(&entry.path(), dir.path());
+        let outcome =
+            fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        for c in &outcome.changes {
+            assert!(c.file.ends_with(".tf"), "{name}: {} edited", c.file);
+            edited += 1;
+            if let Err(e) = hcl_edit::parser::parse_body(&c.after) {
+                panic!("{name}/{}: does not parse: {e}\n{}", c.file, c.after);
+            }
+            match (terraform_fmt(&c.before), terraform_fmt(&c.after)) {
+                (Some(Ok(before)), Some(after)) => {
+                    let after =
+                        after.unwrap_or_else(|e| panic!("{name}/{}: terraform fmt: {e}", c.file));
+                    if before == c.before {
+                        formatted += 1;
+                        assert_eq!(
+                            after, c.after,
+                            "{name}/{}: the edit is not formatted",
+                            c.file
+                        );
+                    }
+                }
+                (None, _) => eprintln!("skipped terraform fmt: terraform does not run"),
+                _ => {}
+            }
+        }
+    }
+    assert!(edited >= 8, "only {edited} Terraform files edited");
+    eprintln!("{formatted} formatted files stayed formatted");
+}
+
+/// Each Terraform policy form is edited where it is written, with resource attributes; a
+/// policy other roles share is left for a human with the reason.
+#[test]
+fn terraform_policy_forms_are_edited_in_place() {
+    let plan = |name: &str| {
+        let dir = fixture_copy(name);
+        let outcome =
+            fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+        (fix::diff(&outcome), outcome)
+    };
+    // A JSON heredoc: the wildcard statement goes, the narrow ones are appended as JSON.
+    let (diff, outcome) = plan("tf-heredoc-inline-policy");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("-            \"Action\": \"s3:*\",\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+            \"Resource\": \"${aws_sqs_queue.invoice_events.arn}\"\n"),
+        "{diff}"
+    );
+    // `statement` blocks of the module's `policy_json` document.
+    let (diff, outcome) = plan("tf-lambda-module-policy-json");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains(
+            "+    actions   = [\"sns:Publish\"]\n+    resources = [aws_sns_topic.done.arn]\n"
+        ),
+        "{diff}"
+    );
+    // The module's `policy_statements` and a customer policy attached to this role only.
+    let (diff, outcome) = plan("tf-lambda-module-statements-bundle");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("+        Action   = [\"dynamodb:UpdateItem\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        Resource = [aws_sns_topic.alerts.arn]\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("-    legacy_bucket = {\n"), "{diff}");
+    // An AWS managed policy attached to this role alone: detached, the used part written.
+    let (diff, outcome) = plan("tf-managed-policy-partly-used");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("-  policy_arn = \"arn:aws:iam::aws:policy/AmazonS3FullAccess\"\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        Resource = [\"${aws_s3_bucket.media.arn}/originals/*\"]\n"),
+        "{diff}"
+    );
+    // A policy two roles share stays; the archiver's own policy is narrowed.
+    let (diff, outcome) = plan("tf-shared-customer-policy");
+    assert_eq!(outcome.left.len(), 3, "{diff}");
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("other roles share")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    assert!(!diff.contains("sqs:"), "{diff}");
+    assert!(
+        diff.contains("+        Action   = [\"s3:PutObject\"]\n"),
+        "{diff}"
+    );
+    // Roles fix cannot edit are listed with why.
+    // A local module's role: its policy document is edited where the caller writes it.
+    let (diff, outcome) = plan("tf-principal-tag-conditions");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(diff.starts_with("--- a/main.tf\n"), "{diff}");
+    assert!(
+        diff.contains(
+            "+    actions   = [\"sqs:SendMessage\"]\n+    resources = [aws_sqs_queue.work.arn]\n"
+        ),
+        "{diff}"
+    );
+    for (name, why) in [
+        ("tf-resource-for-each", "for_each"),
+        ("tf-local-modules", "for_each"),
+    ] {
+        let (_, outcome) = plan(name);
+        assert!(!outcome.left.is_empty(), "{name}");
+        assert!(
+            outcome.left.iter().all(|l| l.why.contains(why)),
+            "{name}: {:?}",
+            outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A need met one of several ways (a Kinesis poller: `DescribeStream`, or
+/// `DescribeStreamSummary` with `ListShards`) stays met the way it was: `fix` grants again
+/// every need granted before, so the needs and grants are unchanged.
+#[test]
+fn needs_met_by_an_alternative_stay_granted() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/app.js"),
+        "exports.handler = async (event) => {\n  console.log(event.Records.length);\n};\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_kinesis_stream" "clicks" {
+  name        = "clicks"
+  shard_count = 1
+}
+
+resource "aws_iam_role" "reader" {
+  name = "reader"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "logs" {
+  role       = aws_iam_role.reader.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+
+resource "aws_iam_role_policy" "reader" {
+  role = aws_iam_role.reader.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = [
+          "kinesis:GetRecords",
+          "kinesis:GetShardIterator",
+          "kinesis:DescribeStream",
+          "kinesis:DescribeStreamSummary",
+          "kinesis:ListShards",
+          "kinesis:ListStreams",
+        ]
+        Resource = aws_kinesis_stream.clicks.arn
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "reader" {
+  function_name = "reader"
+  role          = aws_iam_role.reader.arn
+  runtime       = "nodejs20.x"
+  handler       = "app.handler"
+  filename      = "src"
+}
+
+resource "aws_lambda_event_source_mapping" "clicks" {
+  event_source_arn  = aws_kinesis_stream.clicks.arn
+  function_name     = aws_lambda_function.reader.arn
+  starting_position = "LATEST"
+}
+"#,
+    )
+    .expect("write");
+    let (needs, findings) = audit(dir.path());
+    assert!(!findings.is_empty());
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    fix::apply(&outcome).expect("write");
+    let (needs_after, left) = audit(dir.path());
+    assert_eq!(needs, needs_after);
+    assert!(left.is_empty(), "{left:?}");
+    let text = std::fs::read_to_string(dir.path().join("main.tf")).expect("read");
+    assert!(text.contains("\"kinesis:DescribeStreamSummary\""), "{text}");
+    assert!(
+        text.contains("Action   = [\"kinesis:ListStreams\"]\n"),
+        "{text}"
+    );
+}
+
+/// A Terraform plan is generated: its findings are listed for a human, nothing is edited.
+#[test]
+fn a_terraform_plan_is_left_for_a_human() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.exec", "mode": "managed", "type": "aws_iam_role", "name": "exec",
+     "values": {"name": "exec",
+       "assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}"}},
+    {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api",
+     "values": {"function_name": "api", "runtime": "python3.12", "handler": "app.handler"}}
+  ]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.api", "expressions": {"role": {"references": ["aws_iam_role.exec.arn", "aws_iam_role.exec"]}}}
+  ]}}
+}"#;
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("plan.json"), plan).expect("write");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.changes.is_empty());
+    assert!(!outcome.left.is_empty());
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("Terraform plan")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+}
+
+/// A statement written inside the role's own `inline_policy` refers by ARN, not by
+/// reference, to a resource that refers to the role (here a queue whose policy names it):
+/// the reference would close a dependency cycle (role → queue → role).
+#[test]
+fn terraform_inline_policy_takes_no_reference_that_closes_a_cycle() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
+    std::fs::write(
+        dir.path().join("src/front.py"),
+        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\n\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+
+  inline_policy {
+    name = "app"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = "*"
+        },
+      ]
+    })
+  }
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = aws_iam_role.app.arn }
+      Action    = "sqs:SendMessage"
+      Resource  = "*"
+    }]
+  })
+}
+
+resource "aws_lambda_function" "front" {
+  function_name = "front"
+  role          = aws_iam_role.app.arn
+  runtime       = "python3.12"
+  handler       = "front.handler"
+  filename      = "src"
+  environment {
+    variables = { QUEUE_URL = aws_sqs_queue.jobs.url }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    let diff = fix::diff(&outcome);
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        !diff.contains("+          Resource = [aws_sqs_queue.jobs.arn]"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+          Resource = [\"arn:aws:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:jobs\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+data \"aws_region\" \"current\" {}\n"),
+        "{diff}"
+    );
 }

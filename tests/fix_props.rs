@@ -166,3 +166,172 @@ fn generated_apps_are_fixed() {
         "{diff}"
     );
 }
+
+/// Statements of a Terraform policy: (actions, resources) as HCL lists of the app's resources.
+const TF_STATEMENTS: [(&str, &str); 6] = [
+    ("[\"dynamodb:*\"]", "[aws_dynamodb_table.table.arn]"),
+    ("[\"sqs:*\"]", "[\"*\"]"),
+    ("[\"s3:PutObject\"]", "[\"${aws_s3_bucket.bucket.arn}/*\"]"),
+    (
+        "[\"dynamodb:GetItem\", \"sns:Publish\"]",
+        "[aws_dynamodb_table.table.arn, \"*\"]",
+    ),
+    ("[\"sqs:SendMessage\"]", "[aws_sqs_queue.queue.arn]"),
+    (
+        "[\"s3:GetObject\", \"s3:DeleteObject\"]",
+        "[\"${aws_s3_bucket.bucket.arn}/*\"]",
+    ),
+];
+
+/// How a Terraform role's policy is written.
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    Encoded,
+    Document,
+    Heredoc,
+}
+
+#[derive(Clone, Debug)]
+struct TfFunc {
+    calls: BTreeSet<usize>,
+    statements: Vec<usize>,
+    form: Form,
+}
+
+fn tf_func() -> impl Strategy<Value = TfFunc> {
+    (
+        prop::collection::btree_set(0..CALLS.len(), 0..=CALLS.len()),
+        prop::collection::btree_set(0..TF_STATEMENTS.len(), 0..4).prop_shuffle_set(),
+        prop_oneof![
+            Just(Form::Encoded),
+            Just(Form::Document),
+            Just(Form::Heredoc)
+        ],
+    )
+        .prop_map(|(calls, statements, form)| TfFunc {
+            calls,
+            statements,
+            form,
+        })
+}
+
+fn write_tf_app(dir: &Path, functions: &[TfFunc]) {
+    let mut t = String::from(
+        "resource \"aws_dynamodb_table\" \"table\" {\n  name         = \"items\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"id\"\n\n  attribute {\n    name = \"id\"\n    type = \"S\"\n  }\n}\n\nresource \"aws_sqs_queue\" \"queue\" {\n  name = \"jobs\"\n}\n\nresource \"aws_s3_bucket\" \"bucket\" {\n  bucket = \"acme-files\"\n}\n",
+    );
+    for (i, f) in functions.iter().enumerate() {
+        t.push_str(&format!(
+            "\n# function {i}\nresource \"aws_iam_role\" \"fn{i}\" {{\n  name = \"fn{i}\"\n  assume_role_policy = jsonencode({{\n    Version   = \"2012-10-17\"\n    Statement = [{{ Effect = \"Allow\", Principal = {{ Service = \"lambda.amazonaws.com\" }}, Action = \"sts:AssumeRole\" }}]\n  }})\n}}\n\nresource \"aws_iam_role_policy_attachment\" \"fn{i}_logs\" {{\n  role       = aws_iam_role.fn{i}.name\n  policy_arn = \"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\"\n}}\n"
+        ));
+        if !f.statements.is_empty() {
+            let chosen: Vec<(&str, &str)> =
+                f.statements.iter().map(|s| TF_STATEMENTS[*s]).collect();
+            let policy = match f.form {
+                Form::Encoded => {
+                    let items: String = chosen
+                        .iter()
+                        .map(|(a, r)| {
+                            format!("      {{\n        Effect   = \"Allow\"\n        Action   = {a}\n        Resource = {r}\n      }},\n")
+                        })
+                        .collect();
+                    format!(
+                        "jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n{items}    ]\n  }})"
+                    )
+                }
+                Form::Document => {
+                    let blocks: Vec<String> = chosen
+                        .iter()
+                        .map(|(a, r)| {
+                            format!(
+                                "  statement {{\n    actions   = {a}\n    resources = {r}\n  }}\n"
+                            )
+                        })
+                        .collect();
+                    t.push_str(&format!(
+                        "\ndata \"aws_iam_policy_document\" \"fn{i}\" {{\n{}}}\n",
+                        blocks.join("\n")
+                    ));
+                    format!("data.aws_iam_policy_document.fn{i}.json")
+                }
+                Form::Heredoc => {
+                    // JSON: references become interpolations.
+                    let json = |list: &str| -> String {
+                        list.trim_matches(['[', ']'])
+                            .split(", ")
+                            .map(|x| {
+                                if x.starts_with('"') {
+                                    x.to_string()
+                                } else {
+                                    format!("\"${{{x}}}\"")
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let items: Vec<String> = chosen
+                        .iter()
+                        .map(|(a, r)| {
+                            format!("    {{\n      \"Effect\": \"Allow\",\n      \"Action\": {a},\n      \"Resource\": [{}]\n    }}", json(r))
+                        })
+                        .collect();
+                    format!(
+                        "<<-EOF\n  {{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n{}\n    ]\n  }}\n  EOF",
+                        items.join(",\n")
+                    )
+                }
+            };
+            t.push_str(&format!(
+                "\nresource \"aws_iam_role_policy\" \"fn{i}\" {{\n  name   = \"fn{i}\"\n  role   = aws_iam_role.fn{i}.id\n  policy = {policy}\n}}\n"
+            ));
+        }
+        t.push_str(&format!(
+            "\nresource \"aws_lambda_function\" \"fn{i}\" {{\n  function_name = \"fn{i}\"\n  role          = aws_iam_role.fn{i}.arn\n  runtime       = \"python3.12\"\n  handler       = \"app.handler\"\n  filename      = \"src/fn{i}\"\n\n  environment {{\n    variables = {{\n      TABLE_NAME = aws_dynamodb_table.table.name\n      QUEUE_URL  = aws_sqs_queue.queue.url\n      BUCKET     = aws_s3_bucket.bucket.bucket\n    }}\n  }}\n}}\n"
+        ));
+        let code = format!(
+            "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\ns3 = boto3.client(\"s3\")\ntable = boto3.resource(\"dynamodb\").Table(os.environ[\"TABLE_NAME\"])\n\n\ndef handler(event, context):\n{}    return {{}}\n",
+            f.calls
+                .iter()
+                .map(|c| format!("{}\n", CALLS[*c]))
+                .collect::<String>()
+        );
+        let src = dir.join(format!("src/fn{i}"));
+        std::fs::create_dir_all(&src).expect("dir");
+        std::fs::write(src.join("app.py"), code).expect("write");
+    }
+    std::fs::write(dir.join("main.tf"), t).expect("write");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Terraform: every policy form fixed once is fixed for good, the needs unchanged, and
+    /// nothing is left (each role is its function's alone).
+    #[test]
+    fn terraform_fix_twice_changes_nothing_the_second_time(
+        functions in prop::collection::vec(tf_func(), 1..3)
+    ) {
+        let dir = tempfile::tempdir().expect("temp");
+        write_tf_app(dir.path(), &functions);
+        let before = needs(dir.path());
+        let first = fix::plan(dir.path(), &Default::default(), &Options::default())
+            .expect("plan");
+        fix::apply(&first).expect("write");
+        prop_assert_eq!(&before, &needs(dir.path()), "the needs changed");
+        let text = std::fs::read_to_string(dir.path().join("main.tf")).expect("read");
+        prop_assert!(hcl_edit::parser::parse_body(&text).is_ok(), "{}", text);
+        prop_assert!(
+            first.left.is_empty(),
+            "left {:?}\n{}",
+            first.left.iter().map(|l| (&l.finding.message, &l.why)).collect::<Vec<_>>(),
+            fix::diff(&first)
+        );
+        let second = fix::plan(dir.path(), &Default::default(), &Options::default())
+            .expect("plan");
+        prop_assert!(
+            second.changes.is_empty(),
+            "a second fix changed\n{}\nafter the first made\n{}",
+            fix::diff(&second),
+            fix::diff(&first)
+        );
+    }
+}
