@@ -166,6 +166,11 @@ impl SdkIndex {
         })
     }
 
+    /// Every library of the `libraries` table, in table order.
+    pub fn libraries(&self) -> &[Library] {
+        &self.libraries
+    }
+
     /// SDK names of a botocore service.
     pub fn names(&self, botocore_service: &str) -> Option<SdkNames<'_>> {
         let s = self.service_by_botocore(botocore_service)?;
