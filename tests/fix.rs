@@ -813,7 +813,12 @@ fn a_vpc_function_keeps_its_network_interface_grants() {
         .find(|c| c.file.ends_with("main.tf"))
         .expect("main.tf fixed");
     let grants = hcl_grants(&change.after);
-    assert_eq!(grants["ec2:DescribeNetworkInterfaces"], ["*"], "{}", change.after);
+    assert_eq!(
+        grants["ec2:DescribeNetworkInterfaces"],
+        ["*"],
+        "{}",
+        change.after
+    );
     let create = &grants["ec2:CreateNetworkInterface"];
     for kind in [":network-interface/*", ":subnet/*", ":security-group/*"] {
         assert!(
@@ -827,7 +832,10 @@ fn a_vpc_function_keeps_its_network_interface_grants() {
             .any(|r| r == "*" || r.ends_with(":network-interface/*")),
         "{grants:?}"
     );
-    assert!(!grants.contains_key("rds-data:ExecuteStatement"), "{grants:?}");
+    assert!(
+        !grants.contains_key("rds-data:ExecuteStatement"),
+        "{grants:?}"
+    );
     assert!(
         grants
             .get("logs:CreateLogStream")
