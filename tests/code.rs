@@ -1614,3 +1614,58 @@ def handler(event, context):
         ],
     );
 }
+
+/// Imports of libraries that call AWS by themselves (the `libraries` table) are recorded in
+/// every language, submodules included; other packages and the AWS SDK are not.
+#[test]
+fn library_imports_in_every_language() {
+    let libs = |path: &str, src: &str| -> Vec<(&'static str, String)> {
+        facts(path, src)
+            .libraries
+            .into_iter()
+            .map(|(lang, m)| (lang, m.value))
+            .collect()
+    };
+    assert_eq!(
+        libs(
+            "a.py",
+            "import json\nimport pyqldb\nfrom pyqldb.driver.qldb_driver import QldbDriver\nimport pynamodb.models as m\nimport boto3\n"
+        ),
+        [
+            ("python", "pyqldb".to_string()),
+            ("python", "pyqldb.driver.qldb_driver".to_string()),
+            ("python", "pynamodb.models".to_string()),
+        ]
+    );
+    assert_eq!(
+        libs(
+            "a.js",
+            "const { QldbDriver } = require('amazon-qldb-driver-nodejs');\nconst x = require('lodash');\n"
+        ),
+        [("javascript", "amazon-qldb-driver-nodejs".to_string())]
+    );
+    assert_eq!(
+        libs(
+            "a.ts",
+            "import { Entity } from 'dynamodb-toolbox/entity';\nimport { S3Client } from '@aws-sdk/client-s3';\n"
+        ),
+        [("javascript", "dynamodb-toolbox/entity".to_string())]
+    );
+    assert_eq!(
+        libs(
+            "main.go",
+            "package main\nimport (\n  \"github.com/awslabs/amazon-qldb-driver-go/v3/qldbdriver\"\n  \"github.com/aws/aws-sdk-go-v2/config\"\n)\nfunc main() {}\n"
+        ),
+        [(
+            "go",
+            "github.com/awslabs/amazon-qldb-driver-go/v3/qldbdriver".to_string()
+        )]
+    );
+    assert_eq!(
+        libs(
+            "App.java",
+            "package a;\nimport software.amazon.qldb.QldbDriver;\nimport software.amazon.awssdk.services.s3.S3Client;\npublic class App {}\n"
+        ),
+        [("java", "software.amazon.qldb.QldbDriver".to_string())]
+    );
+}

@@ -903,3 +903,41 @@ fn sam_connector_profiles_fill_and_name_catalog_actions() {
     .into();
     assert!(sfn.statements(&["Read".to_string()], &partial).is_err());
 }
+
+/// Every `libraries` entry: a known language, found by its module and by a submodule, a cited
+/// URL, and every IAM action its text names (`qldb:SendCommand`) in the catalog.
+#[test]
+fn library_entries_resolve() {
+    let over = policies_file("overrides.json");
+    let idx = data::sdk();
+    let libraries = over["libraries"].as_array().unwrap();
+    assert!(libraries.len() >= 4);
+    for l in libraries {
+        let language = l["language"].as_str().unwrap();
+        let module = l["module"].as_str().unwrap();
+        let sep = match language {
+            "python" | "java" => ".",
+            "javascript" | "go" => "/",
+            other => panic!("unknown language {other} in {l}"),
+        };
+        assert_eq!(idx.library_import(language, module).unwrap().module, module);
+        let sub = format!("{module}{sep}sub");
+        assert_eq!(idx.library_import(language, &sub).unwrap().module, module);
+        assert!(
+            idx.library_import(language, &format!("{module}x"))
+                .is_none()
+        );
+        assert!(l["doc"].as_str().unwrap().contains("https://"), "{l}");
+        let calls = l["calls"].as_str().unwrap();
+        for word in
+            calls.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '*' || c == '-'))
+        {
+            if let Some((prefix, action)) = word.split_once(':')
+                && !action.is_empty()
+            {
+                assert!(known(word), "{word} in {l}");
+                assert!(data::catalog().has_prefix(prefix), "{prefix} in {l}");
+            }
+        }
+    }
+}

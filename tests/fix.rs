@@ -1,7 +1,7 @@
 //! `rolefit fix`: templates edited in place so the role findings go away, on copies of the
 //! fixtures (never the fixtures themselves).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -768,5 +768,78 @@ resource "aws_lambda_function" "front" {
     assert!(
         diff.contains("+data \"aws_region\" \"current\" {}\n"),
         "{diff}"
+    );
+}
+
+/// The actions of each `Action = [...]` line of a Terraform `jsonencode` policy, with the
+/// `Resource = [...]` line after it.
+fn hcl_grants(text: &str) -> BTreeMap<String, Vec<String>> {
+    let list = |line: &str| -> Vec<String> {
+        let inner = line
+            .split_once('[')
+            .and_then(|(_, rest)| rest.rsplit_once(']'))
+            .map_or(line.split_once('=').map_or("", |(_, v)| v), |(l, _)| l);
+        inner
+            .split(", ")
+            .map(|s| s.trim().trim_matches('"').to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut actions: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("Action ") {
+            actions = list(line);
+        } else if line.starts_with("Resource ") {
+            for a in actions.drain(..) {
+                out.entry(a).or_default().extend(list(line));
+            }
+        }
+    }
+    out
+}
+
+/// A VPC function's role narrowed by `fix` keeps what Lambda needs to attach it (Lambda
+/// Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC"):
+/// `DescribeNetworkInterfaces` on `"*"` only, `CreateNetworkInterface` on the interface, the
+/// subnet and the security group, `DeleteNetworkInterface` on every interface.
+#[test]
+fn a_vpc_function_keeps_its_network_interface_grants() {
+    let dir = fixture_copy("tf-vpc-eni");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    let change = outcome
+        .changes
+        .iter()
+        .find(|c| c.file.ends_with("main.tf"))
+        .expect("main.tf fixed");
+    let grants = hcl_grants(&change.after);
+    assert_eq!(
+        grants["ec2:DescribeNetworkInterfaces"],
+        ["*"],
+        "{}",
+        change.after
+    );
+    let create = &grants["ec2:CreateNetworkInterface"];
+    for kind in [":network-interface/*", ":subnet/*", ":security-group/*"] {
+        assert!(
+            create.iter().any(|r| r.ends_with(kind)),
+            "CreateNetworkInterface without {kind}: {create:?}"
+        );
+    }
+    assert!(
+        grants["ec2:DeleteNetworkInterface"]
+            .iter()
+            .any(|r| r == "*" || r.ends_with(":network-interface/*")),
+        "{grants:?}"
+    );
+    assert!(
+        !grants.contains_key("rds-data:ExecuteStatement"),
+        "{grants:?}"
+    );
+    assert!(
+        grants
+            .get("logs:CreateLogStream")
+            .is_some_and(|r| r.iter().all(|r| r != "*")),
+        "{grants:?}"
     );
 }

@@ -4,7 +4,7 @@
 //! and operation.
 
 use super::SdkKind;
-use super::raw::Helper;
+use super::raw::{Helper, Library};
 use super::sdk::{OpResolution, SdkIndex, Source, norm};
 
 /// The `sdk` field of a helper entry in `overrides.json`.
@@ -147,6 +147,28 @@ impl SdkIndex {
         self.helpers
             .iter()
             .any(|h| h.sdk == kind_key(kind) && h.library.is_some() && h.service == module)
+    }
+
+    /// The library (not an AWS SDK) that the module `module` imported in code of `language`
+    /// (`python`, `javascript`, `go`, `java`) is or belongs to, when it calls AWS with the
+    /// function's credentials in ways rolefit does not read call by call.
+    pub fn library_import(&self, language: &str, module: &str) -> Option<&Library> {
+        let sep = match language {
+            "python" | "java" => '.',
+            _ => '/',
+        };
+        self.libraries.iter().find(|l| {
+            l.language == language
+                && (module == l.module
+                    || module
+                        .strip_prefix(l.module.as_str())
+                        .is_some_and(|rest| rest.starts_with(sep)))
+        })
+    }
+
+    /// Every library of the `libraries` table, in table order.
+    pub fn libraries(&self) -> &[Library] {
+        &self.libraries
     }
 
     /// SDK names of a botocore service.

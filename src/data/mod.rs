@@ -28,6 +28,7 @@ pub use lambda::{
 };
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_names};
 pub use params::{CopySource, ParamTable, PassRole, TagParams};
+pub use raw::Library;
 pub use resources::ResourceCallResolution;
 pub use sam::{
     ConnectorProfile, ConnectorProfileType, SamTemplate, connector_profile, connector_profiles,

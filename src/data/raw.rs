@@ -187,12 +187,32 @@ pub struct Helper {
     pub unless_object_arg: Option<String>,
 }
 
+/// A library (not an AWS SDK) that calls AWS with the function's credentials in ways rolefit
+/// does not read call by call (a `libraries` entry of `overrides.json`): a function whose code
+/// imports it has needs that are not known in full.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Library {
+    /// `python`, `javascript`, `go` or `java`.
+    pub language: String,
+    /// The module or package; submodules (`pyqldb.driver`, `software.amazon.qldb.QldbDriver`,
+    /// `dynamodb-toolbox/entity`) match too.
+    pub module: String,
+    /// What the library is, for the note (`the Amazon QLDB driver`).
+    pub name: String,
+    /// What it calls, for the note.
+    pub calls: String,
+    /// Where AWS (or the library) documents it: URL and section title.
+    pub doc: String,
+}
+
 /// `policies/overrides.json`.
 #[derive(Deserialize, Serialize)]
 pub struct RawOverrides {
     pub follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
     pub param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
     pub helpers: Vec<Helper>,
+    #[serde(default)]
+    pub libraries: Vec<Library>,
 }
 
 /// `policies/boto3-resources.json`.

@@ -14,7 +14,7 @@ use std::fmt;
 use super::SdkKind;
 pub(super) use super::raw::norm;
 pub use super::raw::{FollowOn, ParamAction, Source};
-use super::raw::{Helper, RawOverrides, RawResources, RawSdk};
+use super::raw::{Helper, Library, RawOverrides, RawResources, RawSdk};
 
 impl Source {
     pub fn as_str(self) -> &'static str {
@@ -110,6 +110,7 @@ pub struct SdkIndex {
     /// (kind, lower-cased SDK service name) -> services (one name can cover two models).
     aliases: HashMap<(SdkKind, String), Vec<usize>>,
     pub(super) helpers: Vec<Helper>,
+    pub(super) libraries: Vec<Library>,
     follow_on: BTreeMap<String, BTreeMap<String, Vec<FollowOn>>>,
     param_actions: BTreeMap<String, BTreeMap<String, Vec<ParamAction>>>,
     pub(super) resources: RawResources,
@@ -197,6 +198,7 @@ impl SdkIndex {
             by_botocore,
             aliases,
             helpers: over.helpers,
+            libraries: over.libraries,
             follow_on: over.follow_on,
             param_actions: over.param_actions,
             resources,

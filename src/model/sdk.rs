@@ -133,6 +133,10 @@ pub struct CodeFacts {
     pub calls: Vec<SdkCall>,
     pub env_reads: Vec<EnvRead>,
     pub imports: Vec<Import>,
+    /// Modules imported that are libraries calling AWS in ways not read call by call (the
+    /// `libraries` table of `overrides.json`, see `data::SdkIndex::library_import`): the
+    /// language (`python`, `javascript`, `go`, `java`) and the module as written.
+    pub libraries: Vec<(&'static str, Spanned<String>)>,
     /// What a handler string can name in the file, in document order.
     pub exports: Vec<Export>,
     /// Calls of the code's own functions and methods, by the function they are made in: what

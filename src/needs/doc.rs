@@ -291,6 +291,30 @@ pub fn needs_page() -> String {
         );
     }
 
+    out.push_str("\n## Libraries that call AWS by themselves\n\n");
+    out.push_str(
+        "Code that imports one of these libraries (or a module below it) makes AWS calls \
+         rolefit does not read call by call: the function gets one `incomplete-input` note, \
+         so nothing on its role is `unused-permission` and `rolefit fix` narrows nothing on \
+         it.\n\n",
+    );
+    header(
+        &mut out,
+        &["Language", "Module", "Library", "Calls", "Source"],
+    );
+    for l in data::sdk().libraries() {
+        row(
+            &mut out,
+            &[
+                cell(&l.language),
+                code(&l.module),
+                cell(&l.name),
+                cell(&l.calls),
+                cell(&l.doc),
+            ],
+        );
+    }
+
     out.push_str("\n## Values read from the invocation\n\n");
     out.push_str(
         "Code that names a resource by what the invocation carries gets the value the \

@@ -244,9 +244,16 @@ pub fn gather(
         fc.entry = code::handler_entry(handler_string, &handler_facts);
         if let Some(share) = own_share(f, fc.entry.as_ref(), listing, &used[i], &cache, &memo) {
             fc.analysed = !share.files.is_empty();
-            fc.files = share.files;
             fc.calls = share.calls;
             fc.undecided = share.undecided;
+            note_libraries(
+                &mut fc,
+                share.files.iter().filter_map(|file| match cache.get(file) {
+                    Some(Some(ex)) => Some(&ex.facts),
+                    _ => None,
+                }),
+            );
+            fc.files = share.files;
             add_extensions(&mut fc, &used[i], &extensions, &cache);
             out.push(fc);
             continue;
@@ -284,6 +291,7 @@ pub fn gather(
             fc.files.push((*file).to_string());
             fc.analysed = true;
         }
+        note_libraries(&mut fc, read.iter().map(|(_, facts)| *facts));
         resolve_mapped_tables(&mut fc.calls, &read);
         resolve_injected_tables(&mut fc, &read);
         if let Some(inline) = &f.inline_code
@@ -498,6 +506,27 @@ fn search_unlinked(
         }
     }
     out
+}
+
+/// The `incomplete-input` note of each library the function's code imports that calls AWS in
+/// ways rolefit does not read call by call (a QLDB driver, a DynamoDB data mapper): what the
+/// function needs of its services is not known, so nothing on its role is taken as unused.
+fn note_libraries<'a>(fc: &mut FunctionCode, files: impl Iterator<Item = &'a CodeFacts>) {
+    let sdk = crate::data::sdk();
+    for facts in files {
+        for (language, module) in &facts.libraries {
+            let Some(lib) = sdk.library_import(language, &module.value) else {
+                continue;
+            };
+            let why = format!(
+                "its code imports {} (`{}`), which makes AWS calls rolefit does not read ({})",
+                lib.name, lib.module, lib.calls
+            );
+            if !fc.incomplete.contains(&why) {
+                fc.incomplete.push(why);
+            }
+        }
+    }
 }
 
 /// The `incomplete-input` note of a search, at the function's handler.

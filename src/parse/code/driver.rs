@@ -120,6 +120,20 @@ impl<V> Scope<'_, V> {
         self.facts.imports.len() - 1
     }
 
+    /// Records `module`, imported at `node` in code of `language`, when it is a library that
+    /// calls AWS in ways not read call by call ([`crate::data::SdkIndex::library_import`]).
+    pub fn library(&mut self, language: &'static str, module: &str, node: Node<'_>) {
+        if crate::data::sdk()
+            .library_import(language, module)
+            .is_some()
+        {
+            let span = self.file.span(node.start_byte(), node.end_byte());
+            self.facts
+                .libraries
+                .push((language, Spanned::new(module.to_string(), span)));
+        }
+    }
+
     /// Records a name the import at `index` binds: `local` in this file is `imported` (`*`
     /// for the whole module) of the imported one. An empty `local` is the name of the
     /// module-level binding the import is written in (`a: require('./a').handler`).

@@ -339,6 +339,7 @@ fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let path = text(cx.file, path_node)
         .trim_matches(['"', '`'])
         .to_string();
+    scope.library("go", &path, path_node);
     let alias = node.child_by_field_name("name").map(|n| text(cx.file, n));
     let name = match alias {
         Some("_" | ".") => None,

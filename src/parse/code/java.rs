@@ -549,6 +549,7 @@ fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
         return;
     };
     let name = text(cx.file, *path).to_string();
+    scope.library("java", &name, *path);
     if children.iter().any(|c| c.kind() == "asterisk") {
         cx.wildcards.push(name);
         return;

@@ -15,6 +15,9 @@ pub(super) fn record_import(
     scope: &mut Scope<'_, Arg>,
     source: Node<'_>,
 ) -> Option<usize> {
+    if let Arg::Str(module) = cx.eval(source, 0) {
+        scope.library("javascript", &module, source);
+    }
     if let Arg::Str(module) = cx.eval(source, 0)
         && (module.starts_with("./")
             || module.starts_with("../")

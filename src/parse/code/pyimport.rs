@@ -35,6 +35,24 @@ const DURABLE_SDK: &str = "aws_durable_execution_sdk";
 /// `import ...` / `from ... import ...`: binds SDK names and records possible local modules.
 pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Obj>, node: Node<'_>) {
     let file = cx.file;
+    // Libraries that call AWS in ways not read call by call (`import pyqldb.driver`,
+    // `from pynamodb.models import Model`).
+    let modules: Vec<Node<'_>> = if node.kind() == "import_statement" {
+        let mut cursor = node.walk();
+        node.children_by_field_name("name", &mut cursor)
+            .map(|n| match n.kind() {
+                "aliased_import" => n.child_by_field_name("name").unwrap_or(n),
+                _ => n,
+            })
+            .collect()
+    } else {
+        node.child_by_field_name("module_name")
+            .into_iter()
+            .collect()
+    };
+    for m in modules {
+        scope.library("python", text(file, m), m);
+    }
     let mut record = |module: String, at: Node<'_>, binds: &[(&str, &str)]| {
         let index = scope.import(module, at);
         for (local, imported) in binds {
