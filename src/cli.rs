@@ -43,6 +43,38 @@ pub enum Command {
     /// Edit CloudFormation/SAM templates (YAML, JSON) and serverless.yml so the role findings go away (least privilege
     /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
     Fix(FixArgs),
+    /// Read deployed accounts' IAM and Lambda state with the AWS SDK into export folders
+    /// (`OUT/<account>/<region>/`) that `audit` reads; read-only (cargo feature `collect`).
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// The AWS profile to start from (default: the standard credential chain).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// A region to read (repeatable; default: the configured region).
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    pub regions: Vec<String>,
+    /// Read every region enabled for each account (`account:ListRegions`).
+    #[arg(long)]
+    pub all_regions: bool,
+    /// A role to assume in each target account (repeatable; default: the caller's account).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+    /// The external id the roles' trust policies require.
+    #[arg(long, value_name = "ID", requires = "role_arns")]
+    pub external_id: Option<String>,
+    /// The folder to write (`OUT/<account>/<region>/`, one complete export per region).
+    #[arg(long, value_name = "DIR", required_unless_present = "print_policy")]
+    pub out: Option<PathBuf>,
+    /// API requests in flight at most (regions, accounts and functions share the bound).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Print the least-privilege IAM policies the collection needs (from the collector's
+    /// operation table) and exit; `--role-arn` values narrow the AssumeRole statement.
+    #[arg(long)]
+    pub print_policy: bool,
 }
 
 #[derive(Debug, clap::Args)]
