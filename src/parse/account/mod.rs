@@ -100,7 +100,7 @@ pub fn is_export(text: &str) -> bool {
         || (t.contains("\"FunctionArn\"") && t.contains("\"DestinationConfig\""))
         || (t.contains("\"FunctionArn\"") && t.contains("\"FunctionName\""))
         || (t.contains("\"Policy\"") && t.contains("lambda:"))
-        || (t.contains("\"collected\"") && t.contains("\"gaps\""))
+        || (t.contains("\"collected\"") && t.contains("\"gaps\"") && t.contains("\"identity\""))
 }
 
 /// The folder whose export files belong together: a file's folder, with a trailing
@@ -163,7 +163,17 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
 
 fn classify(root: &Node) -> Option<Kind> {
     let has = |k: &str| root.get(k).is_some();
-    if has("collected") && has("gaps") {
+    if [
+        "version",
+        "account",
+        "region",
+        "identity",
+        "collected",
+        "gaps",
+    ]
+    .iter()
+    .all(|k| has(k))
+    {
         Some(Kind::Manifest)
     } else if has("RoleDetailList") || (has("Policies") && has("UserDetailList")) {
         Some(Kind::Authorization)
@@ -272,5 +282,10 @@ mod tests {
         ));
         assert!(!is_export("[\"RoleDetailList\"]"));
         assert!(!is_export("{\"name\": \"package\"}"));
+        // rolefit collect's manifest, and not any file with a `gaps` list.
+        assert!(is_export(
+            "{\"version\": 1, \"identity\": \"a\", \"collected\": [], \"gaps\": []}"
+        ));
+        assert!(!is_export("{\"collected\": 3, \"gaps\": []}"));
     }
 }
