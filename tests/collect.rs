@@ -104,6 +104,7 @@ impl Moto {
                 "/nonexistent/rolefit-test-credentials",
             )
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
             .output()
             .unwrap_or_else(|e| panic!("running collect: {e}"))
     }
@@ -243,6 +244,55 @@ fn collect_then_audit_reproduces_the_export_fixtures() {
         &out.path().display().to_string(),
     ]);
     assert!(again.status.success());
+    assert_eq!(signatures(&audit_json(&[out.path()])), expected);
+}
+
+#[test]
+fn all_regions_through_an_assumed_role_write_one_shard_per_region() {
+    // moto lacks account:ListRegions: the server answers it with these regions.
+    let Some(moto) = Moto::start(&["--regions", "eu-west-1,us-east-1"]) else {
+        return;
+    };
+    moto.seed(&["fixtures"]);
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = moto.collect(&[
+        "--all-regions",
+        "--role-arn",
+        &format!("arn:aws:iam::{ACCOUNT}:role/rolefit-collect"),
+        "--external-id",
+        "audit-2026",
+        "--out",
+        &out.path().display().to_string(),
+    ]);
+    assert!(
+        run.status.success(),
+        "collect failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for region in ["eu-west-1", "us-east-1"] {
+        let m = manifest(&out.path().join(ACCOUNT).join(region));
+        assert_eq!(m["region"], region);
+        assert_eq!(
+            m["identity"],
+            format!("arn:aws:sts::{ACCOUNT}:assumed-role/rolefit-collect/rolefit-collect")
+        );
+        let apis: Vec<&str> = m["collected"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["api"].as_str())
+            .collect();
+        assert!(apis.contains(&"sts:AssumeRole") && apis.contains(&"account:ListRegions"));
+    }
+    // Each shard is complete: the region without functions audits to nothing, and the roles
+    // repeated in both shards add no finding to the whole folder.
+    let empty = audit_json(&[&out.path().join(ACCOUNT).join("eu-west-1")]);
+    assert_eq!(signatures(&empty), BTreeSet::new());
+    let fixtures = root().join("fixtures");
+    let expected = signatures(&audit_json(&[
+        &fixtures.join("account-resource-policies"),
+        &fixtures.join("account-event-source-mappings"),
+    ]));
     assert_eq!(signatures(&audit_json(&[out.path()])), expected);
 }
 

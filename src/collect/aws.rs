@@ -217,6 +217,20 @@ fn gap<E>(service: &str, name: &str, function: Option<&str>, err: &SdkError<E>) 
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let (code, message) = code_and_message(err);
+    Gap {
+        api: api(service, name),
+        function: function.map(str::to_string),
+        code,
+        message,
+    }
+}
+
+/// The error code (or what failed, when the service sent none) and a short message.
+fn code_and_message<E>(err: &SdkError<E>) -> (String, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
     let status = err.raw_response().map(|r| r.status().as_u16());
     let code = match (err.code(), status) {
         (Some(code), _) => code.to_string(),
@@ -246,12 +260,16 @@ where
             m
         }
     };
-    Gap {
-        api: api(service, name),
-        function: function.map(str::to_string),
-        code,
-        message,
-    }
+    (code, message)
+}
+
+/// `code: message` of a failed call, for the errors that end an account's collection.
+fn describe<E>(err: &SdkError<E>) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let (code, message) = code_and_message(err);
+    anyhow!("{code}: {message}")
 }
 
 /// The account-wide part of one account: identity, regions, IAM; then its regions.
@@ -285,7 +303,7 @@ async fn collect_account(
         sts.get_caller_identity()
             .send()
             .await
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .map_err(|e| describe(&e))
             .context("sts:GetCallerIdentity (credentials or --role-arn)")?
     };
     counts.add("sts", "GetCallerIdentity", 1);
@@ -374,7 +392,7 @@ async fn enabled_regions(shared: &Shared, config: &SdkConfig) -> anyhow::Result<
             break;
         };
         let page = page
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .map_err(|e| describe(&e))
             .context("account:ListRegions (--all-regions)")?;
         regions.extend(
             page.regions()
