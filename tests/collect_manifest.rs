@@ -169,3 +169,23 @@ fn a_malformed_manifest_is_a_parse_error_not_an_abort() {
     let r = rules(&audit);
     assert!(r.iter().any(|(rule, _)| rule == "parse-error"), "{r:?}");
 }
+
+/// A build without the `collect` feature says how to get one (exit 2); the policy still prints.
+#[cfg(not(feature = "collect"))]
+#[test]
+fn collect_without_the_feature_says_how_to_build_it() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rolefit"))
+        .args(["collect", "--region", "us-east-1", "--out", "unused"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--features collect"), "{err}");
+    assert!(!Path::new("unused").exists());
+    let policy = std::process::Command::new(env!("CARGO_BIN_EXE_rolefit"))
+        .args(["collect", "--print-policy"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(policy.status.success());
+    assert!(String::from_utf8_lossy(&policy.stdout).contains("lambda:ListFunctions"));
+}

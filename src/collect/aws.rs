@@ -117,8 +117,8 @@ async fn collect_all(options: &Options, progress: &Progress) -> anyhow::Result<O
     let base = loader(options, None).load().await;
     if base.region().is_none() && options.regions.is_empty() {
         bail!(
-            "no region: pass --region REGION or --all-regions, or configure one (AWS_REGION, \
-             the profile's `region`)"
+            "no region: pass --region REGION, or configure one (AWS_REGION, the profile's \
+             `region`), which --all-regions also needs for its first calls"
         );
     }
     let targets: Vec<Option<String>> = if options.role_arns.is_empty() {
