@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// code (Python boto3; JavaScript and TypeScript with the AWS SDK v2 and v3; Go and Java with
 /// the AWS SDK) and their IAM policies, then reports what each function needs but cannot do
 /// (missing permissions), what it may do but never needs (excess) and which resource-based
-/// grants are risky, with the exact line to change. It never runs your code and never talks to
-/// AWS.
+/// grants are risky, with the exact line to change. It never runs your code, and the audit
+/// never talks to AWS (only the optional `collect` reads a deployed account).
 #[derive(Debug, Parser)]
 #[command(
     name = "rolefit",
@@ -44,7 +44,7 @@ pub enum Command {
     /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
     Fix(FixArgs),
     /// Read deployed accounts' IAM and Lambda state with the AWS SDK into export folders
-    /// (`OUT/<account>/<region>/`) that `audit` reads; read-only (cargo feature `collect`).
+    /// (`DIR/<account>/<region>/`) that `audit` reads; read-only (cargo feature `collect`).
     Collect(CollectArgs),
 }
 
@@ -65,7 +65,7 @@ pub struct CollectArgs {
     /// The external id the roles' trust policies require.
     #[arg(long, value_name = "ID", requires = "role_arns")]
     pub external_id: Option<String>,
-    /// The folder to write (`OUT/<account>/<region>/`, one complete export per region).
+    /// The folder to write (`DIR/<account>/<region>/`, one complete export per region).
     #[arg(long, value_name = "DIR", required_unless_present = "print_policy")]
     pub out: Option<PathBuf>,
     /// API requests in flight at most (regions, accounts and functions share the bound).

@@ -1,7 +1,7 @@
 //! `rolefit collect`: reads a deployed account's IAM and Lambda state with the AWS SDK for Rust
 //! and writes the export folder that `rolefit audit` reads (`crate::parse::account`).
 //!
-//! Layout: `OUT/<account>/<region>/`, each a complete, independent export folder (one shard):
+//! Layout: `DIR/<account>/<region>/` (`--out DIR`), each a complete, independent export folder (one shard):
 //! `authorization-details.json` (the account's roles and customer managed policies, the same
 //! in every region folder of an account), `functions.json`, `event-source-mappings.json`,
 //! `function-urls.json`, `event-invoke-configs.json`, `policies/<function>.json` (one
