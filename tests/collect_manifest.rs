@@ -152,7 +152,7 @@ fn a_gap_that_does_not_feed_needs_keeps_them_complete() {
     assert!(
         notes[0]
             .message
-            .contains("for `orders-handler`, `gone` (AccessDeniedException: denied)"),
+            .contains("for `orders-handler`, `gone` (AccessDeniedException; the first: denied)"),
         "{}",
         notes[0].message
     );

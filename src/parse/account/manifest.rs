@@ -48,6 +48,8 @@ struct Group<'n> {
     functions: Vec<String>,
     /// A gap without a function: the call was for the whole folder.
     folder_wide: bool,
+    /// Gaps in the group.
+    count: usize,
 }
 
 /// Lowers a manifest's gaps into [`crate::model::App::unknowns`].
@@ -70,7 +72,9 @@ pub fn lower(file: &SourceFile, root: &Node, index: &FunctionIndex, out: &mut Ou
                 message,
                 functions: Vec::new(),
                 folder_wide: false,
+                count: 0,
             });
+        group.count += 1;
         match text(g, "function") {
             Some(f) => group.functions.push(f.value),
             None => group.folder_wide = true,
@@ -106,10 +110,10 @@ pub fn lower(file: &SourceFile, root: &Node, index: &FunctionIndex, out: &mut Ou
             }
             s
         };
-        let detail = if g.message.is_empty() {
-            code.clone()
-        } else {
-            format!("{code}: {}", g.message)
+        let detail = match (g.message.is_empty(), g.count) {
+            (true, _) => code.clone(),
+            (false, 1) => format!("{code}: {}", g.message),
+            (false, _) => format!("{code}; the first: {}", g.message),
         };
         let message = format!("the collection could not read `{api}`{whom} ({detail}): {what}");
         out.app.unknowns.push(
