@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// code (Python boto3; JavaScript and TypeScript with the AWS SDK v2 and v3; Go and Java with
 /// the AWS SDK) and their IAM policies, then reports what each function needs but cannot do
 /// (missing permissions), what it may do but never needs (excess) and which resource-based
-/// grants are risky, with the exact line to change. It never runs your code and never talks to
-/// AWS.
+/// grants are risky, with the exact line to change. It never runs your code, and the audit
+/// never talks to AWS (only the optional `collect` reads a deployed account).
 #[derive(Debug, Parser)]
 #[command(
     name = "rolefit",
@@ -47,6 +47,9 @@ pub enum Command {
     /// report: paths and function ids get each shard's label, findings are deduplicated by
     /// fingerprint, totals are recounted.
     Merge(MergeArgs),
+    /// Read deployed accounts' IAM and Lambda state with the AWS SDK into export folders
+    /// (`DIR/<account>/<region>/`) that `audit` reads; read-only (cargo feature `collect`).
+    Collect(CollectArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,6 +66,35 @@ pub struct MergeArgs {
     /// Exit with status 1 when a finding has this severity or a higher one.
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// The AWS profile to start from (default: the standard credential chain).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// A region to read (repeatable; default: the configured region).
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    pub regions: Vec<String>,
+    /// Read every region enabled for each account (`account:ListRegions`).
+    #[arg(long)]
+    pub all_regions: bool,
+    /// A role to assume in each target account (repeatable; default: the caller's account).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+    /// The external id the roles' trust policies require.
+    #[arg(long, value_name = "ID", requires = "role_arns")]
+    pub external_id: Option<String>,
+    /// The folder to write (`DIR/<account>/<region>/`, one complete export per region).
+    #[arg(long, value_name = "DIR", required_unless_present = "print_policy")]
+    pub out: Option<PathBuf>,
+    /// API requests in flight at most (regions, accounts and functions share the bound).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Print the least-privilege IAM policies the collection needs (from the collector's
+    /// operation table) and exit; `--role-arn` values narrow the AssumeRole statement.
+    #[arg(long)]
+    pub print_policy: bool,
 }
 
 #[derive(Debug, clap::Args)]

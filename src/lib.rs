@@ -9,6 +9,7 @@ pub mod app;
 pub mod arn;
 pub mod baseline;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod data;
 pub mod discover;

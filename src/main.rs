@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use rolefit::cli::{
-    ActionsArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, FailOn, FixArgs, Format,
-    GraphArgs, MergeArgs, PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
+    ActionsArgs, AuditArgs, Cli, CollectArgs, ColorChoice, Command, ExplainArgs, FailOn, FixArgs,
+    Format, GraphArgs, MergeArgs, PolicyArgs, PolicyFormat, SdkArg, SimulateArgs, SimulateFormat,
 };
 use rolefit::config::Config;
 use rolefit::finding::{Severity, catalog};
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => run_simulate(&args),
         Command::Fix(args) => run_fix(&args),
         Command::Merge(args) => run_merge(&args),
+        Command::Collect(args) => run_collect(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -172,6 +173,63 @@ fn audit_progress(args: &AuditArgs) -> rolefit::progress::Progress {
     } else {
         rolefit::progress::Progress::hidden()
     }
+}
+
+fn run_collect(args: &CollectArgs) -> anyhow::Result<u8> {
+    if args.print_policy {
+        let policies = rolefit::collect::policy(&args.role_arns).map_err(|e| anyhow::anyhow!(e))?;
+        write_output(None, &policies.render())?;
+        return Ok(0);
+    }
+    collect_accounts(args)
+}
+
+#[cfg(feature = "collect")]
+fn collect_accounts(args: &CollectArgs) -> anyhow::Result<u8> {
+    use rolefit::collect::aws;
+    let Some(out) = &args.out else {
+        anyhow::bail!("--out DIR is required");
+    };
+    let options = aws::Options {
+        profile: args.profile.clone(),
+        regions: args.regions.clone(),
+        all_regions: args.all_regions,
+        role_arns: args.role_arns.clone(),
+        external_id: args.external_id.clone(),
+        out: out.clone(),
+        concurrency: args.concurrency,
+    };
+    let progress = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+        rolefit::progress::Progress::stderr()
+    } else {
+        rolefit::progress::Progress::hidden()
+    };
+    let outcome = aws::run(&options, &progress)?;
+    progress.finish();
+    for w in &outcome.written {
+        eprintln!(
+            "collected {}: {} function{}, {} gap{}",
+            w.folder.display(),
+            w.functions,
+            if w.functions == 1 { "" } else { "s" },
+            w.gaps,
+            if w.gaps == 1 { "" } else { "s" },
+        );
+    }
+    for f in &outcome.failures {
+        eprintln!("rolefit: could not collect {f}");
+    }
+    Ok(if outcome.failures.is_empty() { 0 } else { 2 })
+}
+
+#[cfg(not(feature = "collect"))]
+fn collect_accounts(_args: &CollectArgs) -> anyhow::Result<u8> {
+    eprintln!(
+        "rolefit: this build has no `collect` (the AWS SDK is a cargo feature): build it with \
+         `cargo build --release --features collect` (or `cargo install --path . --features \
+         collect`); `rolefit collect --print-policy` works in every build"
+    );
+    Ok(2)
 }
 
 fn run_graph(args: &GraphArgs) -> anyhow::Result<u8> {

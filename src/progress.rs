@@ -46,6 +46,13 @@ impl Progress {
         }
     }
 
+    /// Shows a free-form status (`collect: 3/17 regions, 120/200 functions`).
+    pub fn set(&self, message: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message);
+        }
+    }
+
     /// Removes the bar before the report is written.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {

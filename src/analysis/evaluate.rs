@@ -264,7 +264,12 @@ fn analyze_function(
     fa.specific_pairs = stats.specific;
     fa.total_pairs = stats.total_pairs;
     fa.complete = fc.is_some_and(|c| c.analysed && c.incomplete.is_empty() && !c.searched)
-        && fa.unresolved_calls.is_empty();
+        && fa.unresolved_calls.is_empty()
+        // An unread API that feeds the function's needs (a collection gap) leaves them open.
+        && !app
+            .unknowns
+            .iter()
+            .any(|u| u.incomplete_needs && u.functions.contains(&func.id));
     fa.needs = set
         .into_needs()
         .into_iter()

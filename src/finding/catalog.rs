@@ -362,7 +362,7 @@ pub static PARSE_ERROR: RuleDoc = RuleDoc {
 pub static INCOMPLETE_INPUT: RuleDoc = RuleDoc {
     id: "incomplete-input",
     severity: Severity::Note,
-    summary: "Something the audit depends on could not be known: a file the input refers to is not in the repository, a handler's code is absent, a value exists only at deploy time, or a CDK project has no `cdk.out`.",
+    summary: "Something the audit depends on could not be known: a file the input refers to is not in the repository, a handler's code is absent, a value exists only at deploy time, a CDK project has no `cdk.out`, or `rolefit collect` could not read an API (access denied, throttled).",
     why: "Nothing is broken, but rolefit does not guess: values from an absent file (a secrets \
           file kept out of the repository, a build output) stay unknown, and so do the grants \
           and needs built from them. Functions whose needs are incomplete get no \
@@ -372,7 +372,9 @@ pub static INCOMPLETE_INPUT: RuleDoc = RuleDoc {
               environment:\n  TABLE: ${self:custom.tableName}",
     fix: "Nothing to fix in the input when the file is rightly absent. To audit more, add the \
           file (or a copy with placeholder values) to the audited folder, build the code, or \
-          run `npx cdk synth` (`cdk synth --output cdk.out`) before `rolefit audit`.",
+          run `npx cdk synth` (`cdk synth --output cdk.out`) before `rolefit audit`. For a \
+          collection gap, give the collecting role the policy `rolefit collect --print-policy` \
+          prints and collect again.",
     label: "unknown to the audit",
 };
 

@@ -10,7 +10,8 @@ use crate::finding::catalog::{self, RuleDoc};
 ///
 /// Reads [`crate::model::App::unknowns`], which the front ends and the code finder fill: a
 /// referenced file absent from the audited folder, a handler whose code is not there, a
-/// CDK project without its cloud assembly, an inferred code link. Each kind and subject (a
+/// CDK project without its cloud assembly, an inferred code link, an API a collection could
+/// not read. Each kind and subject (a
 /// file path, a project folder) is reported once, at its first reference in input order.
 pub struct IncompleteInput;
 
@@ -35,7 +36,9 @@ impl Rule for IncompleteInput {
                             .strip_prefix(f.id.as_str())
                             .is_some_and(|rest| rest.starts_with(": "))
                 });
-                if let Some(func) = function {
+                if let Some(first) = u.functions.first() {
+                    f = f.function(first).functions(u.functions.clone());
+                } else if let Some(func) = function {
                     f = f.function(&func.id).functions(vec![func.id.clone()]);
                 }
                 out.push(f);

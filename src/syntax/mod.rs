@@ -64,6 +64,13 @@ pub struct Unknown {
     /// variable, a project folder): said once per kind and subject.
     pub subject: String,
     pub message: String,
+    /// The functions the note is about (named in the finding's `functions`), when it is
+    /// about some; empty otherwise (the rule then names a function whose id starts the
+    /// subject).
+    pub functions: Vec<String>,
+    /// Whether what is unknown feeds [`Unknown::functions`]' needs, which are then not known
+    /// in full (no `unused-permission` for them).
+    pub incomplete_needs: bool,
 }
 
 /// Why something is unknown.
@@ -80,6 +87,8 @@ pub enum UnknownKind {
     InferredLink,
     /// A CDK project without its cloud assembly (`cdk.out`): its stacks are not in the input.
     NoCloudAssembly,
+    /// An API a collection could not read (a gap in a `rolefit collect` manifest).
+    Unreadable,
 }
 
 impl Unknown {
@@ -94,6 +103,16 @@ impl Unknown {
             kind,
             subject: subject.into(),
             message: message.into(),
+            functions: Vec::new(),
+            incomplete_needs: false,
         }
+    }
+
+    /// Names the functions the note is about; `incomplete_needs` when their needs are not
+    /// known in full because of it.
+    pub fn about(mut self, functions: Vec<String>, incomplete_needs: bool) -> Unknown {
+        self.functions = functions;
+        self.incomplete_needs = incomplete_needs;
+        self
     }
 }

@@ -6,12 +6,15 @@
 //! `aws lambda list-functions` / `get-function-configuration` / `get-function`,
 //! `aws lambda get-policy` (one function's resource-based policy),
 //! `aws lambda list-event-source-mappings`, `aws lambda list-function-url-configs` and
-//! `aws lambda list-function-event-invoke-configs` (asynchronous invocation destinations).
+//! `aws lambda list-function-event-invoke-configs` (asynchronous invocation destinations),
+//! and the manifest `rolefit collect` writes (`rolefit-collect.json`: its gaps are
+//! `incomplete-input` notes).
 //! Values are the deployed ones, so ARNs carry the real account and region.
 
 mod embedded;
 mod iam;
 mod lambda;
+mod manifest;
 mod policy;
 
 pub use embedded::policy_document;
@@ -43,6 +46,8 @@ enum Kind {
     UrlConfigs,
     InvokeConfigs,
     FunctionPolicy,
+    /// `rolefit collect`'s manifest.
+    Manifest,
 }
 
 /// The `account-export` front end: JSON exported from an account (`aws iam
@@ -95,6 +100,7 @@ pub fn is_export(text: &str) -> bool {
         || (t.contains("\"FunctionArn\"") && t.contains("\"DestinationConfig\""))
         || (t.contains("\"FunctionArn\"") && t.contains("\"FunctionName\""))
         || (t.contains("\"Policy\"") && t.contains("lambda:"))
+        || (t.contains("\"collected\"") && t.contains("\"gaps\"") && t.contains("\"identity\""))
 }
 
 /// The folder whose export files belong together: a file's folder, with a trailing
@@ -132,7 +138,11 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
         match kind {
             Kind::Authorization => iam::lower(file, root, &mut roles, &mut out),
             Kind::Functions => lambda::lower_functions(file, root, &mut functions, &mut out),
-            Kind::Mappings | Kind::UrlConfigs | Kind::InvokeConfigs | Kind::FunctionPolicy => {}
+            Kind::Mappings
+            | Kind::UrlConfigs
+            | Kind::InvokeConfigs
+            | Kind::FunctionPolicy
+            | Kind::Manifest => {}
         }
     }
     functions.finish(&roles, config, &mut out);
@@ -144,6 +154,7 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
             Kind::UrlConfigs => lambda::lower_url_configs(root, &index, &mut out),
             Kind::InvokeConfigs => lambda::lower_invoke_configs(root, &index, &mut out),
             Kind::FunctionPolicy => policy::lower(file, root, &index, &mut out),
+            Kind::Manifest => manifest::lower(file, root, &index, &mut out),
             Kind::Authorization | Kind::Functions => {}
         }
     }
@@ -152,7 +163,19 @@ pub fn parse_export(files: &[&SourceFile], config: &Config) -> Outcome {
 
 fn classify(root: &Node) -> Option<Kind> {
     let has = |k: &str| root.get(k).is_some();
-    if has("RoleDetailList") || (has("Policies") && has("UserDetailList")) {
+    if [
+        "version",
+        "account",
+        "region",
+        "identity",
+        "collected",
+        "gaps",
+    ]
+    .iter()
+    .all(|k| has(k))
+    {
+        Some(Kind::Manifest)
+    } else if has("RoleDetailList") || (has("Policies") && has("UserDetailList")) {
         Some(Kind::Authorization)
     } else if has("EventSourceMappings") || (has("UUID") && has("FunctionArn")) {
         Some(Kind::Mappings)
@@ -259,5 +282,10 @@ mod tests {
         ));
         assert!(!is_export("[\"RoleDetailList\"]"));
         assert!(!is_export("{\"name\": \"package\"}"));
+        // rolefit collect's manifest, and not any file with a `gaps` list.
+        assert!(is_export(
+            "{\"version\": 1, \"identity\": \"a\", \"collected\": [], \"gaps\": []}"
+        ));
+        assert!(!is_export("{\"collected\": 3, \"gaps\": []}"));
     }
 }
