@@ -15,6 +15,7 @@
 //! role's own declaration, or when the template is generated (`cdk.out`, `.aws-sam/build`,
 //! `.serverless`).
 
+mod cdk;
 mod json;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -418,6 +419,8 @@ fn attempt(
     for finding in final_audit.report.findings.iter().filter(|f| selected(f)) {
         let why = if let Some(why) = blocked.get(&(finding.rule, finding.message.clone())) {
             why.clone()
+        } else if let Some(why) = cdk_reason(&final_audit, finding) {
+            why
         } else {
             functions_of(&final_audit, finding)
                 .into_iter()
@@ -430,6 +433,36 @@ fn attempt(
         });
     }
     Ok((outcome, BTreeMap::new()))
+}
+
+/// What to change in the CDK app for a finding on a function of a synthesized CDK template.
+fn cdk_reason(audit: &Audit, finding: &FindingReport) -> Option<String> {
+    let f = functions_of(audit, finding).into_iter().find(|f| {
+        f.id.rsplit_once('#')
+            .is_some_and(|(file, _)| generated(file))
+    })?;
+    let (file, _) = f.id.rsplit_once('#')?;
+    let source = audit.sources.by_path(file)?;
+    let tree = crate::syntax::json::parse(source).ok()?;
+    let RoleBinding::Role(role) = &f.role else {
+        return None;
+    };
+    let (_, role) = role.rsplit_once('#')?;
+    let offset = finding
+        .location
+        .as_ref()
+        .filter(|l| l.file == file)
+        .map(|l| offset_of(source, l.line, l.column));
+    let key = role_key(f);
+    let needs: Vec<(String, String)> = audit
+        .app
+        .functions
+        .iter()
+        .filter(|g| role_key(g) == key)
+        .flat_map(|g| needs(audit, &g.id))
+        .map(|(a, r, _)| (a, r))
+        .collect();
+    cdk::reason(&tree, &f.name, role, finding, offset, &needs)
 }
 
 /// The role has a permissions boundary.
@@ -732,7 +765,7 @@ fn generated_reason(audit: &Audit, file: &str, f: &Function) -> String {
     });
     match path {
         Some(p) => format!(
-            "generated template: change the grant in the CDK construct `{p}` (for example `grantReadData` instead of `grantReadWriteData`) and synthesize again"
+            "generated template: change the grant in the CDK construct `{p}` and synthesize again"
         ),
         None => "generated template: change its source and build again".into(),
     }
@@ -790,13 +823,41 @@ fn holder_props<'n>(tree: &'n Node, t: &Target) -> Option<&'n Node> {
 /// policy template entries; a policy whose statements all go is deleted whole, and the
 /// `Policies` key with it when no policy is left.
 fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Removal>, String> {
-    const ATTACHED: &str =
-        "the grant is not in the role's own policies (a managed policy attachment)";
+    const ATTACHED: &str = "the grant is in a policy resource attached to the role (AWS::IAM::Policy or AWS::IAM::ManagedPolicy) that rolefit cannot narrow, not in the role's own policies";
     if t.serverless {
         return serverless::removals(source, t, offsets);
     }
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    // A role's `ManagedPolicyArns` items whose grants go: the attachment is removed (the
+    // policy itself, shared by AWS with every account, is not changed), and what the
+    // functions use of it is written inline in the next pass.
+    let managed = props.get_entry("ManagedPolicyArns").filter(|_| !t.sam);
+    let (offsets, managed_hits): (Vec<usize>, Vec<usize>) = match managed {
+        Some((_, list)) => {
+            let mut rest = Vec::new();
+            let mut hits = BTreeSet::new();
+            for &offset in offsets {
+                match list.items().position(|n| contains(n, offset)) {
+                    Some(i) => {
+                        hits.insert(i);
+                    }
+                    None => rest.push(offset),
+                }
+            }
+            (rest, hits.into_iter().collect())
+        }
+        None => (offsets.to_vec(), Vec::new()),
+    };
+    let mut out = Vec::new();
+    if let Some((key, list)) = managed
+        && !managed_hits.is_empty()
+    {
+        out.extend(managed_removals(source, key, list, &managed_hits)?);
+    }
+    if offsets.is_empty() {
+        return Ok(out);
+    }
     let (policies_key, policies) = props.get_entry("Policies").ok_or(ATTACHED)?;
     // SAM also takes one policy as the value itself (`Policies: {DynamoDBCrudPolicy: ...}`).
     let single = t.sam && policies.is_map();
@@ -807,14 +868,17 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
     };
     // Per policy: the whole of it, or some of its statements (by index).
     let mut hit: BTreeMap<usize, Option<BTreeSet<usize>>> = BTreeMap::new();
-    for &offset in offsets {
+    for &offset in &offsets {
         let (i, item) = items
             .iter()
             .enumerate()
             .find(|(_, n)| contains(n, offset))
             .ok_or(ATTACHED)?;
         if item.as_str().is_some() {
-            return Err("the grant is an AWS managed policy: detach it by hand or keep it".into());
+            // A SAM function's AWS managed policy, by name or ARN: detached, and what the
+            // functions use of it written inline in the next pass.
+            hit.insert(i, None);
+            continue;
         }
         let statements = if t.sam {
             item.get("Statement")
@@ -852,7 +916,7 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
             .filter(|(_, h)| h.is_none())
             .map(|(i, _)| *i)
             .collect();
-        let mut out = json::removals(policies, &whole)?;
+        out.extend(json::removals(policies, &whole)?);
         for (i, set) in hit.iter().filter_map(|(i, h)| Some((*i, h.as_ref()?))) {
             let list = statement_list(t, items[i]).ok_or("the grant's statement is not found")?;
             out.extend(json::removals(
@@ -873,19 +937,20 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
             if start <= policies_key.span.start as usize {
                 return Err("the policies are written on the key's line".into());
             }
-            return Ok(vec![Removal {
+            out.push(Removal {
                 start,
                 end: line_end(&source.text, hi.saturating_sub(1).max(lo)),
-            }]);
+            });
+            return Ok(out);
         }
         let first = lines_of_item(source, items[0])?;
         let last = lines_of_item(source, items[items.len() - 1])?;
-        return Ok(vec![Removal {
+        out.push(Removal {
             start: first.start,
             end: last.end,
-        }]);
+        });
+        return Ok(out);
     }
-    let mut out = Vec::new();
     for (i, h) in hit {
         match h {
             None => out.push(lines_of_item(source, items[i])?),
@@ -905,6 +970,31 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
         }
     }
     Ok(out)
+}
+
+/// The lines (YAML) or elements (JSON) that detach the `ManagedPolicyArns` items `gone`; the
+/// key goes too when no item is left (YAML).
+fn managed_removals(
+    source: &SourceFile,
+    key: &crate::syntax::node::Key,
+    list: &Node,
+    gone: &[usize],
+) -> Result<Vec<Removal>, String> {
+    if is_json(source) {
+        return json::removals(list, gone);
+    }
+    let items = seq(list)?;
+    if gone.len() == items.len() {
+        let last = lines_of_item(source, items[items.len() - 1])?;
+        return Ok(vec![Removal {
+            start: line_start(&source.text, key.span.start as usize),
+            end: last.end,
+        }]);
+    }
+    gone.iter()
+        .filter_map(|&i| items.get(i))
+        .map(|item| lines_of_item(source, item))
+        .collect()
 }
 
 /// Items of a block sequence; a flow sequence or a single value cannot be edited by lines.
