@@ -855,6 +855,16 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
     {
         out.extend(managed_removals(source, key, list, &managed_hits)?);
     }
+    // Grants in policy resources of the template attached to this role alone.
+    let (offsets, resource_hits) = policy_resource_hits(&source.text, &tree, t, &offsets);
+    if !resource_hits.is_empty() {
+        out.extend(policy_resource_removals(
+            source,
+            &tree,
+            props,
+            &resource_hits,
+        )?);
+    }
     if offsets.is_empty() {
         return Ok(out);
     }
@@ -972,6 +982,139 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
     Ok(out)
 }
 
+/// The index of the `!Ref policy` item in the `ManagedPolicyArns` of `role`.
+fn managed_ref(resources: &Node, role: &str, policy: &str) -> Option<usize> {
+    resources
+        .get(role)?
+        .get("Properties")?
+        .get("ManagedPolicyArns")?
+        .items()
+        .position(|n| n.get("Ref").and_then(Node::as_str) == Some(policy))
+}
+
+/// Splits `offsets` into those outside any policy resource and, per `AWS::IAM::Policy` or
+/// `AWS::IAM::ManagedPolicy` of the template attached to the role `t` alone (its `Roles` the
+/// one `Ref` to it, no users or groups; or a managed policy named only in the role's
+/// `ManagedPolicyArns`), the statements (by index) that hold the others.
+fn policy_resource_hits(
+    text: &str,
+    tree: &Node,
+    t: &Target,
+    offsets: &[usize],
+) -> (Vec<usize>, BTreeMap<String, BTreeSet<usize>>) {
+    let mut rest = Vec::new();
+    let mut hits: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let role = (!t.sam && !t.serverless)
+        .then(|| t.path.len().checked_sub(2).and_then(|i| t.path.get(i)))
+        .flatten();
+    let resources = tree.get("Resources");
+    for &offset in offsets {
+        let found = role.zip(resources).and_then(|(role, resources)| {
+            resources.entries().find_map(|(k, r)| {
+                let kind = r.get("Type").and_then(Node::as_str)?;
+                if kind != "AWS::IAM::Policy" && kind != "AWS::IAM::ManagedPolicy" {
+                    return None;
+                }
+                let props = r.get("Properties")?;
+                let roles: Vec<&Node> = props
+                    .get("Roles")
+                    .map(|r| r.items().collect())
+                    .unwrap_or_default();
+                let no_others = props.get("Users").is_none() && props.get("Groups").is_none();
+                let by_roles = roles.len() == 1
+                    && roles[0].get("Ref").and_then(Node::as_str) == Some(role.as_str());
+                let by_arns = roles.is_empty()
+                    && kind == "AWS::IAM::ManagedPolicy"
+                    && managed_ref(resources, role, &k.name).is_some()
+                    && word_count(text, &k.name) == 2;
+                let alone = no_others && (by_roles || by_arns);
+                let list = props.get("PolicyDocument")?.get("Statement")?;
+                let j = list.items().position(|n| contains(n, offset))?;
+                alone.then(|| (k.name.clone(), j))
+            })
+        });
+        match found {
+            Some((name, j)) => {
+                hits.entry(name).or_default().insert(j);
+            }
+            None => rest.push(offset),
+        }
+    }
+    (rest, hits)
+}
+
+/// The statements of policy resources to remove; a resource whose statements all go is
+/// removed whole (YAML) when nothing else in the template names it.
+fn policy_resource_removals(
+    source: &SourceFile,
+    tree: &Node,
+    role: &Node,
+    hits: &BTreeMap<String, BTreeSet<usize>>,
+) -> Result<Vec<Removal>, String> {
+    let mut out = Vec::new();
+    let Some(resources) = tree.get("Resources") else {
+        return Ok(out);
+    };
+    for (name, set) in hits {
+        let Some((key, r)) = resources.get_entry(name) else {
+            continue;
+        };
+        let list = r
+            .get("Properties")
+            .and_then(|p| p.get("PolicyDocument"))
+            .and_then(|d| d.get("Statement"))
+            .ok_or("the policy resource has no statement list")?;
+        let count = list.items().count();
+        if set.len() < count {
+            let gone: Vec<usize> = set.iter().copied().collect();
+            if is_json(source) {
+                out.extend(json::removals(list, &gone)?);
+            } else {
+                let items = seq(list)?;
+                for j in gone {
+                    out.push(lines_of_item(source, items[j])?);
+                }
+            }
+            continue;
+        }
+        // Every statement goes: the resource with them, unless something refers to it other
+        // than the role's `ManagedPolicyArns` item, which goes too.
+        let named = word_count(&source.text, name);
+        let attached = role.get_entry("ManagedPolicyArns").and_then(|(key, list)| {
+            let i = list
+                .items()
+                .position(|n| n.get("Ref").and_then(Node::as_str) == Some(name.as_str()))?;
+            Some((key, list, i))
+        });
+        let attachment_only = attached.is_some() && named == 2;
+        if is_json(source) || (named > 1 && !attachment_only) {
+            return Err(format!(
+                "every statement of the policy resource {name} goes, and rolefit does not delete a resource another part of the template names or a JSON resource: delete it by hand"
+            ));
+        }
+        if let Some((key, list, i)) = attached.filter(|_| attachment_only) {
+            out.extend(managed_removals(source, key, list, &[i])?);
+        }
+        let (_, hi) = extent(r);
+        out.push(Removal {
+            start: line_start(&source.text, key.span.start as usize),
+            end: line_end(&source.text, hi.saturating_sub(1)),
+        });
+    }
+    Ok(out)
+}
+
+/// How often `word` occurs in `text` as a whole word (letters, digits and `_` around it do
+/// not continue it).
+fn word_count(text: &str, word: &str) -> usize {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    text.match_indices(word)
+        .filter(|(i, _)| {
+            !part(text[..*i].chars().next_back()) && !part(text[i + word.len()..].chars().next())
+        })
+        .count()
+}
+
 /// The lines (YAML) or elements (JSON) that detach the `ManagedPolicyArns` items `gone`; the
 /// key goes too when no item is left (YAML).
 fn managed_removals(
@@ -1052,13 +1195,27 @@ fn line_end(text: &str, at: usize) -> usize {
     text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
+/// Whether the text before an item's first value on its line is a block sequence dash, with a
+/// YAML tag after it when the item is a short-form intrinsic (`- !Ref Policy`).
+fn item_head(head: &str) -> bool {
+    let Some(rest) = head.trim().strip_prefix('-') else {
+        return false;
+    };
+    let rest = rest.trim();
+    rest.is_empty()
+        || (rest.starts_with('!')
+            && rest[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ':'))
+}
+
 /// The lines of a block sequence item, from its `-` line to its last line.
 fn lines_of_item(source: &SourceFile, item: &Node) -> Result<Removal, String> {
     let text = &source.text;
     let (lo, hi) = extent(item);
     let start = line_start(text, lo);
     let head = &text[start..lo];
-    if !head.trim_start().starts_with('-') || !head.trim().chars().all(|c| c == '-' || c == ' ') {
+    if !item_head(head) {
         return Err("the list is not in block style".into());
     }
     Ok(Removal {
