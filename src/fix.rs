@@ -972,7 +972,16 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
                         .get("PolicyDocument")
                         .and_then(|d| d.get("Statement"))
                 };
-                let list = seq(statements.ok_or("the grant's statement is not found")?)?;
+                let statements = statements.ok_or("the grant's statement is not found")?;
+                if is_flow(source, statements) {
+                    // `Statement: [{...}, {...}]`: the elements go with their comma.
+                    out.extend(json::removals(
+                        statements,
+                        &set.iter().copied().collect::<Vec<_>>(),
+                    )?);
+                    continue;
+                }
+                let list = seq(statements)?;
                 for j in set {
                     out.push(lines_of_item(source, list[j])?);
                 }
@@ -1067,7 +1076,7 @@ fn policy_resource_removals(
         let count = list.items().count();
         if set.len() < count {
             let gone: Vec<usize> = set.iter().copied().collect();
-            if is_json(source) {
+            if is_json(source) || is_flow(source, list) {
                 out.extend(json::removals(list, &gone)?);
             } else {
                 let items = seq(list)?;
@@ -1123,7 +1132,7 @@ fn managed_removals(
     list: &Node,
     gone: &[usize],
 ) -> Result<Vec<Removal>, String> {
-    if is_json(source) {
+    if is_json(source) || is_flow(source, list) {
         return json::removals(list, gone);
     }
     let items = seq(list)?;
@@ -1138,6 +1147,14 @@ fn managed_removals(
         .filter_map(|&i| items.get(i))
         .map(|item| lines_of_item(source, item))
         .collect()
+}
+
+/// A YAML flow collection (`[...]`, `{...}`), edited like JSON.
+fn is_flow(source: &SourceFile, n: &Node) -> bool {
+    matches!(
+        source.text.as_bytes().get(n.span.start as usize),
+        Some(b'[' | b'{')
+    )
 }
 
 /// Items of a block sequence; a flow sequence or a single value cannot be edited by lines.

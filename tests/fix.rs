@@ -195,6 +195,20 @@ fn policy_resources_attached_to_one_role_are_narrowed() {
     assert!(after.contains("!Sub \"${Assets.Arn}/thumbs/*\""));
 }
 
+/// A flow-style statement list loses the element with its comma; the rest stays as written.
+#[test]
+fn flow_style_statements_are_edited_in_place() {
+    let dir = fixture_copy("sam-flow-statements");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.left.is_empty());
+    let after = &outcome.changes[0].after;
+    assert!(after.contains(
+        "        - Statement: [{Effect: Allow, Action: [sns:Publish], Resource: !Ref Events}]"
+    ));
+    assert!(!after.contains("s3:*"));
+    assert!(after.contains("!Sub \"${Uploads.Arn}/*\""));
+}
+
 #[test]
 fn an_explicit_deny_and_a_boundary_are_left_for_a_human() {
     let dir = fixture_copy("sam-deny-and-boundary");
