@@ -676,9 +676,9 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
         return Err("rolefit fix edits CloudFormation and SAM templates and serverless.yml; use the finding's fix_text for this file".into());
     }
     let serverless = f.origin == Origin::Serverless;
-    if serverless && !(file.ends_with(".yaml") || file.ends_with(".yml")) {
+    if serverless && ![".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e)) {
         return Err(
-            "rolefit fix edits serverless.yml; use the finding's fix_text for this configuration"
+            "rolefit fix edits serverless.yml and serverless.json; use the finding's fix_text for this configuration"
                 .into(),
         );
     }

@@ -209,6 +209,27 @@ fn flow_style_statements_are_edited_in_place() {
     assert!(after.contains("!Sub \"${Uploads.Arn}/*\""));
 }
 
+/// `serverless.json` is edited in place like a JSON template.
+#[test]
+fn serverless_json_is_edited_in_place() {
+    let dir = fixture_copy("sls-json-statements");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let after: serde_json::Value =
+        serde_json::from_str(&outcome.changes[0].after).expect("still JSON");
+    let statements = &after["provider"]["iam"]["role"]["statements"];
+    assert_eq!(statements.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        statements[0]["Action"],
+        serde_json::json!(["s3:GetObject", "s3:PutObject"])
+    );
+    assert!(!outcome.changes[0].after.contains("s3:*"));
+}
+
 #[test]
 fn an_explicit_deny_and_a_boundary_are_left_for_a_human() {
     let dir = fixture_copy("sam-deny-and-boundary");
