@@ -196,6 +196,20 @@ fn attempt(
         .iter()
         .map(|f| (f.id.clone(), granted(&first, &f.id)))
         .collect();
+    // What each role granted, as first written: a need written anew is never given a wider
+    // resource than a grant of the same action the template had for it.
+    let first_grants: BTreeMap<String, Vec<(String, String)>> = {
+        let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for f in &first.app.functions {
+            let list = out.entry(role_key(f)).or_default();
+            for r in first.report.functions.iter().filter(|r| r.id == f.id) {
+                for g in r.granted.iter().filter(|g| g.used) {
+                    list.push((g.action.clone(), g.resource.clone()));
+                }
+            }
+        }
+        out
+    };
     let mut current = first;
     for _ in 0..3 {
         let on_target = |audit: &Audit, f: &FindingReport| -> Vec<String> {
@@ -288,13 +302,16 @@ fn attempt(
                     );
                     continue;
                 }
+                let had = first_grants.get(key).map(Vec::as_slice).unwrap_or_default();
                 for st in statements_of(m.fix.as_ref()) {
                     for a in render::list(st.get("Action")) {
                         for r in render::list(st.get("Resource")) {
-                            reqs.push(iam::Requirement {
-                                action: a.clone(),
-                                resource: r,
-                            });
+                            for resource in narrower(had, &a, &r) {
+                                reqs.push(iam::Requirement {
+                                    action: a.clone(),
+                                    resource,
+                                });
+                            }
                         }
                     }
                 }
@@ -463,6 +480,30 @@ fn cdk_reason(audit: &Audit, finding: &FindingReport) -> Option<String> {
         .map(|(a, r, _)| (a, r))
         .collect();
     cdk::reason(&tree, &f.name, role, finding, offset, &needs)
+}
+
+/// The resources to write for a need of `action` on `resource`: the specific resources (no
+/// wildcard) that the role's first grants of the action named within `resource`, when there
+/// are any (the need's pattern is wider than what the template allowed, as when the code's
+/// resource is not known exactly), else `resource` itself.
+fn narrower(had: &[(String, String)], action: &str, resource: &str) -> Vec<String> {
+    let mut out: Vec<String> = had
+        .iter()
+        .filter(|(a, r)| {
+            iam::action_matches(a, action)
+                && r != resource
+                && !r.contains('*')
+                && resource.contains('*')
+                && iam::resource_matches(resource, r) == iam::Match::Yes
+        })
+        .map(|(_, r)| r.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        out.push(resource.to_string());
+    }
+    out
 }
 
 /// The role has a permissions boundary.

@@ -230,6 +230,24 @@ fn serverless_json_is_edited_in_place() {
     assert!(!outcome.changes[0].after.contains("s3:*"));
 }
 
+/// A need whose resource pattern is wider than the resource the template granted is written
+/// on that resource: a fix never widens a grant's resource.
+#[test]
+fn a_fix_keeps_the_narrower_resource_the_template_granted() {
+    let dir = fixture_copy("cfn-yaml-shared-role-narrow");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let after = &outcome.changes[0].after;
+    assert!(after.contains("- !GetAtt CatalogEvents.Arn"), "{after}");
+    assert!(!after.contains("event-bus/*"));
+    assert!(!after.contains("AmazonDynamoDBFullAccess"));
+    assert!(!after.contains("CatalogPublishPolicy"));
+}
+
 #[test]
 fn an_explicit_deny_and_a_boundary_are_left_for_a_human() {
     let dir = fixture_copy("sam-deny-and-boundary");
