@@ -10,10 +10,13 @@
 //! that a function needs) are added as the narrowest statements ([`crate::render`], the
 //! findings' `fix_text`); the third audit checks that every function needs the same as before
 //! and that no finding of the fixed rules is left on a fixed role. A role whose fix does not
-//! check is left as it was. Roles are left for a human, with the reason, when a function on
-//! them has incomplete needs, when the grant is an AWS managed policy or lives outside the
-//! role's own declaration, or when the template is generated (`cdk.out`, `.aws-sam/build`,
-//! `.serverless`).
+//! check is left as it was. An AWS managed policy attached to the role is detached (what the
+//! functions use of it is written inline), and grants in policy resources of the template
+//! attached to the role alone are narrowed in place. Roles are left for a human, with the
+//! reason, when a function on them has incomplete needs, when the grant lives in another file
+//! or a policy shared with other roles, or when the template is generated (`cdk.out`,
+//! `.aws-sam/build`, `.serverless`; for `cdk.out` the reason names the construct and the grant
+//! call to change: the `cdk` submodule).
 
 mod cdk;
 mod json;
