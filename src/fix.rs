@@ -497,7 +497,13 @@ fn narrower(had: &[(String, String)], action: &str, resource: &str) -> Vec<Strin
                 && r != resource
                 && !r.contains('*')
                 && resource.contains('*')
-                && iam::resource_matches(resource, r) == iam::Match::Yes
+                && match iam::resource_matches(resource, r) {
+                    iam::Match::Yes => true,
+                    // A deploy-time value (`${Table}`) in the grant: within the pattern for
+                    // any value it takes.
+                    iam::Match::Unknown => r.contains("${"),
+                    iam::Match::No => false,
+                }
         })
         .map(|(_, r)| r.clone())
         .collect();
