@@ -791,6 +791,14 @@ fn parameter_entries_name_real_operations_and_cite_their_page() {
         }
         assert!(c.doc.starts_with("https://docs.aws.amazon.com/"));
     }
+    for m in &table.resource_members {
+        for op in &m.operations {
+            let root = m.param.split(['.', '[']).next().unwrap();
+            assert!(input(&m.service, op).iter().any(|x| x == root), "{m:?}");
+        }
+        assert!(m.doc.starts_with("https://docs.aws.amazon.com/") && !m.section.is_empty());
+    }
+    assert!(table.reads_members("Entries"));
     assert!(table.reads_members("Target") && table.reads_members("CopySource"));
     assert!(!table.reads_members("Item"));
     // Follow-on entries that add needs say which resource and cite their page.

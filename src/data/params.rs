@@ -45,12 +45,25 @@ pub struct CopySource {
     pub section: String,
 }
 
+/// An (operation, member path) naming the resource the operation is authorized on from inside
+/// a request structure (`Entries[].EventBusName` of EventBridge `PutEvents`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ResourceMember {
+    pub service: String,
+    pub operations: Vec<String>,
+    pub param: String,
+    pub doc: String,
+    pub section: String,
+}
+
 /// The whole of `policies/parameters.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ParamTable {
     pub pass_role: Vec<PassRole>,
     pub tags: TagParams,
     pub copy_sources: Vec<CopySource>,
+    #[serde(default)]
+    pub resource_members: Vec<ResourceMember>,
 }
 
 impl ParamTable {
@@ -77,12 +90,17 @@ impl ParamTable {
     /// compare without regard to case, as SDKs spell members (`containerProperties` in boto3
     /// and JavaScript, `ContainerProperties` for Java setters and Go fields).
     pub fn member_path(&self, name: &str) -> Option<String> {
-        self.pass_role.iter().find_map(|p| {
-            let head = p.param.get(..name.len())?;
+        let paths = self
+            .pass_role
+            .iter()
+            .map(|p| p.param.as_str())
+            .chain(self.resource_members.iter().map(|m| m.param.as_str()));
+        paths.into_iter().find_map(|param| {
+            let head = param.get(..name.len())?;
             if !head.eq_ignore_ascii_case(name) {
                 return None;
             }
-            let rest = &p.param[name.len()..];
+            let rest = &param[name.len()..];
             if rest.starts_with("[].") {
                 Some(format!("{name}[]"))
             } else if rest.starts_with('.') {

@@ -24,7 +24,8 @@ const PARAM_ALIASES: &[(&str, &[&str])] = &[
         &["stateMachineArn", "StateMachineArn", "name"],
     ),
     ("StreamName", &["StreamName", "StreamARN"]),
-    ("EventBusName", &["EventBusName"]),
+    // EventBridge `PutEvents` names the bus in each entry (`Entries[].EventBusName`).
+    ("EventBusName", &["EventBusName", "Entries[].EventBusName"]),
     // EventBridge `PutTargets(Rule)`, `PutRule(Name)`; IoT `CreateTopicRule(ruleName)`.
     ("RuleName", &["Rule", "Name", "ruleName"]),
     ("KeyId", &["KeyId"]),
@@ -71,6 +72,7 @@ const ARN_PARAMS: &[&str] = &[
     "resourceArn",
     "ResourceArn",
     "EventBusName",
+    "Entries[].EventBusName",
     "modelId",
     "QueueArn",
     "RoleArn",
@@ -411,7 +413,19 @@ fn variable_value(var: &str, params: &BTreeMap<String, String>) -> String {
         .map(|(_, n)| *n)
         .unwrap_or(&[]);
     for name in names.iter().copied().chain(std::iter::once(var)) {
-        let Some(value) = params.get(name) else {
+        // Nested members keep the caller's spelling (`Entries[].eventBusName` from a Java
+        // builder): they compare without regard to case.
+        let value = params.get(name).or_else(|| {
+            name.contains('.')
+                .then(|| {
+                    params
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v)
+                })
+                .flatten()
+        });
+        let Some(value) = value else {
             continue;
         };
         return match (var, name) {

@@ -174,6 +174,20 @@ pub fn needs_page() -> String {
         );
     }
 
+    out.push_str("\n## Resources named inside a request structure\n\n");
+    header(&mut out, &["Service", "Operations", "Member", "Source"]);
+    for m in &params.resource_members {
+        row(
+            &mut out,
+            &[
+                code(&m.service),
+                codes(&m.operations),
+                code(&m.param),
+                link(&m.doc, &m.section),
+            ],
+        );
+    }
+
     out.push_str("\n## Parameters that add actions\n\n");
     header(
         &mut out,
