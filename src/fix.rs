@@ -436,7 +436,11 @@ fn attempt(
                 continue;
             };
             let mut text = source.text.to_string();
-            list.sort_by_key(|e| std::cmp::Reverse(e.0));
+            // Two roles may delete the same block (an attachment both were detached from); a
+            // deletion where text is inserted goes first, so it keeps the insertion.
+            let mut seen = BTreeSet::new();
+            list.retain(|e| seen.insert(e.clone()));
+            list.sort_by_key(|e| (std::cmp::Reverse(e.0), e.1 == e.0));
             for (start, end, insert) in list.iter() {
                 text.replace_range(*start..*end, insert);
             }
