@@ -12,7 +12,8 @@
 //! and that no finding of the fixed rules is left on a fixed role. A role whose fix does not
 //! check is left as it was. Roles are left for a human, with the reason, when a function on
 //! them has incomplete needs, when the grant is an AWS managed policy or lives outside the
-//! role's own declaration, or when the template is generated (`cdk.out`, `.aws-sam/build`,
+//! role's own declaration (a Terraform customer policy shared by roles of the audited files is
+//! detached from the role instead), or when the template is generated (`cdk.out`, `.aws-sam/build`,
 //! `.serverless`).
 
 mod json;

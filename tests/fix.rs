@@ -603,6 +603,50 @@ fn terraform_policy_forms_are_edited_in_place() {
         diff.contains("+    actions   = [\"sqs:SendMessage\"]\n"),
         "{diff}"
     );
+    // The lambda module's `attach_policy`/`policy`: both lines go, what the function uses is
+    // written as the module's `policy_statements`.
+    let (diff, outcome) = plan("tf-shared-policy-lambda-modules");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert_eq!(
+        diff.matches("-  policy        = aws_iam_policy.sensors.arn\n")
+            .count(),
+        2,
+        "{diff}"
+    );
+    assert_eq!(
+        diff.matches("-  attach_policy = true\n").count(),
+        2,
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("-    actions   = [\"dynamodb:PutItem\""),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+      actions   = [\"dynamodb:Query\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+      actions   = [\"sns:Publish\"]\n"),
+        "{diff}"
+    );
+    // A shared policy an `output` exports may be attached anywhere: left, naming the output;
+    // the role's own policy is still narrowed.
+    let (diff, outcome) = plan("tf-shared-policy-exported");
+    assert_eq!(outcome.left.len(), 2, "{diff}");
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("`output \"reports_read_policy_arn\"`")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    assert!(!diff.contains("aws_iam_policy.reports_read"), "{diff}");
+    assert!(
+        diff.contains("+        Action   = [\"dynamodb:PutItem\"]\n"),
+        "{diff}"
+    );
     // Roles fix cannot edit are listed with why.
     // A local module's role: its policy document is edited where the caller writes it.
     let (diff, outcome) = plan("tf-principal-tag-conditions");

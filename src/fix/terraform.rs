@@ -8,7 +8,10 @@
 //!
 //! A policy is edited only when it belongs to the role alone: the holder (a data source, an
 //! `aws_iam_policy`, an `aws_iam_role_policy`, the role, the module block) is referred to once
-//! in the module's files, from a holder of the role. The files are parsed with `hcl-edit`,
+//! in the module's files, from a holder of the role. A customer policy other roles share is
+//! never edited: when every reference to it is an attachment to a role of these files, the
+//! role is detached from it (`detach`) and what its functions use is added to its own
+//! policy. The files are parsed with `hcl-edit`,
 //! whose spans give the ranges the edits replace.
 
 use std::collections::BTreeSet;
@@ -1611,14 +1614,9 @@ fn detach_from(
                     }
                 }
                 _ => {
-                    return Err(unknown(&format!(
-                        "referred to from `{}`",
-                        if holder_addr.is_empty() {
-                            holder.ident.as_str().to_string()
-                        } else {
-                            holder_addr
-                        }
-                    )));
+                    let mut name = vec![holder.ident.as_str().to_string()];
+                    name.extend(holder.labels.iter().map(|l| format!("\"{}\"", l.as_str())));
+                    return Err(unknown(&format!("referred to from `{}`", name.join(" "))));
                 }
             }
         }
@@ -1633,8 +1631,10 @@ fn detach_from(
 
 /// The lambda module's attachment of a customer policy: `policy` with `attach_policy`, or an
 /// item of `policies` (with `attach_policies` when it is the only one). The module attaches
-/// `policies` by `number_of_policies` (its `iam.tf`, `additional_many`): a list it counts is
-/// left to a human.
+/// `policies` by `number_of_policies` (its `iam.tf`, "List of ARNs of additional policies":
+/// `aws_iam_role_policy_attachment.additional_many` has `count = ... var.number_of_policies`;
+/// https://github.com/terraform-aws-modules/terraform-aws-lambda/blob/master/iam.tf): a list it
+/// counts is left to a human, since a removal cannot also lower the count.
 fn module_detach(
     p: &Parsed,
     holder: &Block,
@@ -1642,14 +1642,29 @@ fn module_detach(
     at: usize,
 ) -> Result<Vec<(String, Removal)>, String> {
     let text = &*p.source.text;
+    // The arguments' lines; arguments on lines next to each other go as one range, so the
+    // blank line above them goes too when they end the block.
     let lines = |keys: &[&str]| -> Result<Vec<(String, Removal)>, String> {
-        let mut out = Vec::new();
-        for key in keys {
-            if let Some(a) = holder.body.get_attribute(key) {
-                out.push((p.source.path.clone(), whole_lines(text, range(a))?));
+        let mut spans: Vec<Range<usize>> = keys
+            .iter()
+            .filter_map(|k| holder.body.get_attribute(k).and_then(range))
+            .collect();
+        spans.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in spans {
+            let next_line = |last: &Range<usize>| {
+                text.get(last.end..r.start)
+                    .is_some_and(|gap| gap.trim().is_empty() && gap.matches('\n').count() == 1)
+            };
+            match merged.last_mut() {
+                Some(last) if next_line(last) => last.end = r.end,
+                _ => merged.push(r),
             }
         }
-        Ok(out)
+        merged
+            .into_iter()
+            .map(|r| Ok((p.source.path.clone(), whole_lines(text, Some(r))?)))
+            .collect()
     };
     if arg == "policy" {
         return lines(&["policy", "attach_policy"]);
@@ -1671,8 +1686,10 @@ fn module_detach(
 }
 
 /// `aws_iam_policy_attachment` blocks left attaching to nobody (`roles = []` once every role
-/// was detached, no `users` or `groups`): the provider refuses them ("No Users, Roles, or
-/// Groups specified"), so they go.
+/// was detached, no `users` or `groups`): the AWS provider refuses them ("No Users, Roles, or
+/// Groups specified for IAM Policy Attachment", `resourcePolicyAttachmentCreate` in
+/// https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/iam/policy_attachment.go),
+/// so they go.
 fn emptied_attachments(module: &[Parsed]) -> Result<Vec<(String, Removal)>, String> {
     let mut out = Vec::new();
     for p in module {
