@@ -10,12 +10,16 @@
 //! that a function needs) are added as the narrowest statements ([`crate::render`], the
 //! findings' `fix_text`); the third audit checks that every function needs the same as before
 //! and that no finding of the fixed rules is left on a fixed role. A role whose fix does not
-//! check is left as it was. Roles are left for a human, with the reason, when a function on
-//! them has incomplete needs, when the grant is an AWS managed policy or lives outside the
-//! role's own declaration (a Terraform customer policy shared by roles of the audited files is
-//! detached from the role instead), or when the template is generated (`cdk.out`, `.aws-sam/build`,
-//! `.serverless`).
+//! check is left as it was. An AWS managed policy attached to the role is detached (what the
+//! functions use of it is written inline), and grants in policy resources of the template
+//! attached to the role alone are narrowed in place. Roles are left for a human, with the
+//! reason, when a function on them has incomplete needs, when the grant lives in another file
+//! or a policy shared with other roles (a Terraform customer policy shared only by roles of the
+//! audited files is detached from the role instead), or when the template is generated (`cdk.out`,
+//! `.aws-sam/build`, `.serverless`; for `cdk.out` the reason names the construct and the grant
+//! call to change: the `cdk` submodule).
 
+mod cdk;
 mod json;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -203,6 +207,20 @@ fn attempt(
         .iter()
         .map(|f| (f.id.clone(), granted(&first, &f.id)))
         .collect();
+    // What each role granted, as first written: a need written anew is never given a wider
+    // resource than a grant of the same action the template had for it.
+    let first_grants: BTreeMap<String, Vec<(String, String)>> = {
+        let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for f in &first.app.functions {
+            let list = out.entry(role_key(f)).or_default();
+            for r in first.report.functions.iter().filter(|r| r.id == f.id) {
+                for g in r.granted.iter().filter(|g| g.used) {
+                    list.push((g.action.clone(), g.resource.clone()));
+                }
+            }
+        }
+        out
+    };
     let mut current = first;
     for _ in 0..3 {
         let on_target = |audit: &Audit, f: &FindingReport| -> Vec<String> {
@@ -333,13 +351,16 @@ fn attempt(
                     );
                     continue;
                 }
+                let had = first_grants.get(key).map(Vec::as_slice).unwrap_or_default();
                 for st in statements_of(m.fix.as_ref()) {
                     for a in render::list(st.get("Action")) {
                         for r in render::list(st.get("Resource")) {
-                            reqs.push(iam::Requirement {
-                                action: a.clone(),
-                                resource: r,
-                            });
+                            for resource in narrower(had, &a, &r) {
+                                reqs.push(iam::Requirement {
+                                    action: a.clone(),
+                                    resource,
+                                });
+                            }
                         }
                     }
                 }
@@ -519,6 +540,8 @@ fn attempt(
     for finding in final_audit.report.findings.iter().filter(|f| selected(f)) {
         let why = if let Some(why) = blocked.get(&(finding.rule, finding.message.clone())) {
             why.clone()
+        } else if let Some(why) = cdk_reason(&final_audit, finding) {
+            why
         } else {
             functions_of(&final_audit, finding)
                 .into_iter()
@@ -531,6 +554,66 @@ fn attempt(
         });
     }
     Ok((outcome, BTreeMap::new()))
+}
+
+/// What to change in the CDK app for a finding on a function of a synthesized CDK template.
+fn cdk_reason(audit: &Audit, finding: &FindingReport) -> Option<String> {
+    let f = functions_of(audit, finding).into_iter().find(|f| {
+        f.id.rsplit_once('#')
+            .is_some_and(|(file, _)| generated(file))
+    })?;
+    let (file, _) = f.id.rsplit_once('#')?;
+    let source = audit.sources.by_path(file)?;
+    let tree = crate::syntax::json::parse(source).ok()?;
+    let RoleBinding::Role(role) = &f.role else {
+        return None;
+    };
+    let (_, role) = role.rsplit_once('#')?;
+    let offset = finding
+        .location
+        .as_ref()
+        .filter(|l| l.file == file)
+        .map(|l| offset_of(source, l.line, l.column));
+    let key = role_key(f);
+    let needs: Vec<(String, String)> = audit
+        .app
+        .functions
+        .iter()
+        .filter(|g| role_key(g) == key)
+        .flat_map(|g| needs(audit, &g.id))
+        .map(|(a, r, _)| (a, r))
+        .collect();
+    cdk::reason(&tree, &f.name, role, finding, offset, &needs)
+}
+
+/// The resources to write for a need of `action` on `resource`: the specific resources (no
+/// wildcard) that the role's first grants of the action named within `resource`, when there
+/// are any (the need's pattern is wider than what the template allowed, as when the code's
+/// resource is not known exactly), else `resource` itself.
+fn narrower(had: &[(String, String)], action: &str, resource: &str) -> Vec<String> {
+    let mut out: Vec<String> = had
+        .iter()
+        .filter(|(a, r)| {
+            iam::action_matches(a, action)
+                && r != resource
+                && !r.contains('*')
+                && resource.contains('*')
+                && match iam::resource_matches(resource, r) {
+                    iam::Match::Yes => true,
+                    // A deploy-time value (`${Table}`) in the grant: within the pattern for
+                    // any value it takes.
+                    iam::Match::Unknown => r.contains("${"),
+                    iam::Match::No => false,
+                }
+        })
+        .map(|(_, r)| r.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        out.push(resource.to_string());
+    }
+    out
 }
 
 /// The role has a permissions boundary.
@@ -752,9 +835,9 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
         return Err("rolefit fix edits CloudFormation and SAM templates and serverless.yml; use the finding's fix_text for this file".into());
     }
     let serverless = f.origin == Origin::Serverless;
-    if serverless && !(file.ends_with(".yaml") || file.ends_with(".yml")) {
+    if serverless && ![".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e)) {
         return Err(
-            "rolefit fix edits serverless.yml; use the finding's fix_text for this configuration"
+            "rolefit fix edits serverless.yml and serverless.json; use the finding's fix_text for this configuration"
                 .into(),
         );
     }
@@ -867,7 +950,7 @@ fn generated_reason(audit: &Audit, file: &str, f: &Function) -> String {
     });
     match path {
         Some(p) => format!(
-            "generated template: change the grant in the CDK construct `{p}` (for example `grantReadData` instead of `grantReadWriteData`) and synthesize again"
+            "generated template: change the grant in the CDK construct `{p}` and synthesize again"
         ),
         None => "generated template: change its source and build again".into(),
     }
@@ -925,13 +1008,51 @@ fn holder_props<'n>(tree: &'n Node, t: &Target) -> Option<&'n Node> {
 /// policy template entries; a policy whose statements all go is deleted whole, and the
 /// `Policies` key with it when no policy is left.
 fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Removal>, String> {
-    const ATTACHED: &str =
-        "the grant is not in the role's own policies (a managed policy attachment)";
+    const ATTACHED: &str = "the grant is in a policy resource attached to the role (AWS::IAM::Policy or AWS::IAM::ManagedPolicy) that rolefit cannot narrow, not in the role's own policies";
     if t.serverless {
         return serverless::removals(source, t, offsets);
     }
     let tree = parse(source)?;
     let props = holder_props(&tree, t).ok_or("the role's declaration is not found")?;
+    // A role's `ManagedPolicyArns` items whose grants go: the attachment is removed (the
+    // policy itself, shared by AWS with every account, is not changed), and what the
+    // functions use of it is written inline in the next pass.
+    let managed = props.get_entry("ManagedPolicyArns").filter(|_| !t.sam);
+    let (offsets, managed_hits): (Vec<usize>, Vec<usize>) = match managed {
+        Some((_, list)) => {
+            let mut rest = Vec::new();
+            let mut hits = BTreeSet::new();
+            for &offset in offsets {
+                match list.items().position(|n| contains(n, offset)) {
+                    Some(i) => {
+                        hits.insert(i);
+                    }
+                    None => rest.push(offset),
+                }
+            }
+            (rest, hits.into_iter().collect())
+        }
+        None => (offsets.to_vec(), Vec::new()),
+    };
+    let mut out = Vec::new();
+    if let Some((key, list)) = managed
+        && !managed_hits.is_empty()
+    {
+        out.extend(managed_removals(source, key, list, &managed_hits)?);
+    }
+    // Grants in policy resources of the template attached to this role alone.
+    let (offsets, resource_hits) = policy_resource_hits(&source.text, &tree, t, &offsets);
+    if !resource_hits.is_empty() {
+        out.extend(policy_resource_removals(
+            source,
+            &tree,
+            props,
+            &resource_hits,
+        )?);
+    }
+    if offsets.is_empty() {
+        return Ok(out);
+    }
     let (policies_key, policies) = props.get_entry("Policies").ok_or(ATTACHED)?;
     // SAM also takes one policy as the value itself (`Policies: {DynamoDBCrudPolicy: ...}`).
     let single = t.sam && policies.is_map();
@@ -942,14 +1063,17 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
     };
     // Per policy: the whole of it, or some of its statements (by index).
     let mut hit: BTreeMap<usize, Option<BTreeSet<usize>>> = BTreeMap::new();
-    for &offset in offsets {
+    for &offset in &offsets {
         let (i, item) = items
             .iter()
             .enumerate()
             .find(|(_, n)| contains(n, offset))
             .ok_or(ATTACHED)?;
         if item.as_str().is_some() {
-            return Err("the grant is an AWS managed policy: detach it by hand or keep it".into());
+            // A SAM function's AWS managed policy, by name or ARN: detached, and what the
+            // functions use of it written inline in the next pass.
+            hit.insert(i, None);
+            continue;
         }
         let statements = if t.sam {
             item.get("Statement")
@@ -987,7 +1111,7 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
             .filter(|(_, h)| h.is_none())
             .map(|(i, _)| *i)
             .collect();
-        let mut out = json::removals(policies, &whole)?;
+        out.extend(json::removals(policies, &whole)?);
         for (i, set) in hit.iter().filter_map(|(i, h)| Some((*i, h.as_ref()?))) {
             let list = statement_list(t, items[i]).ok_or("the grant's statement is not found")?;
             out.extend(json::removals(
@@ -1008,19 +1132,20 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
             if start <= policies_key.span.start as usize {
                 return Err("the policies are written on the key's line".into());
             }
-            return Ok(vec![Removal {
+            out.push(Removal {
                 start,
                 end: line_end(&source.text, hi.saturating_sub(1).max(lo)),
-            }]);
+            });
+            return Ok(out);
         }
         let first = lines_of_item(source, items[0])?;
         let last = lines_of_item(source, items[items.len() - 1])?;
-        return Ok(vec![Removal {
+        out.push(Removal {
             start: first.start,
             end: last.end,
-        }]);
+        });
+        return Ok(out);
     }
-    let mut out = Vec::new();
     for (i, h) in hit {
         match h {
             None => out.push(lines_of_item(source, items[i])?),
@@ -1032,7 +1157,16 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
                         .get("PolicyDocument")
                         .and_then(|d| d.get("Statement"))
                 };
-                let list = seq(statements.ok_or("the grant's statement is not found")?)?;
+                let statements = statements.ok_or("the grant's statement is not found")?;
+                if is_flow(source, statements) {
+                    // `Statement: [{...}, {...}]`: the elements go with their comma.
+                    out.extend(json::removals(
+                        statements,
+                        &set.iter().copied().collect::<Vec<_>>(),
+                    )?);
+                    continue;
+                }
+                let list = seq(statements)?;
                 for j in set {
                     out.push(lines_of_item(source, list[j])?);
                 }
@@ -1040,6 +1174,172 @@ fn removals(source: &SourceFile, t: &Target, offsets: &[usize]) -> Result<Vec<Re
         }
     }
     Ok(out)
+}
+
+/// The index of the `!Ref policy` item in the `ManagedPolicyArns` of `role`.
+fn managed_ref(resources: &Node, role: &str, policy: &str) -> Option<usize> {
+    resources
+        .get(role)?
+        .get("Properties")?
+        .get("ManagedPolicyArns")?
+        .items()
+        .position(|n| n.get("Ref").and_then(Node::as_str) == Some(policy))
+}
+
+/// Splits `offsets` into those outside any policy resource and, per `AWS::IAM::Policy` or
+/// `AWS::IAM::ManagedPolicy` of the template attached to the role `t` alone (its `Roles` the
+/// one `Ref` to it, no users or groups; or a managed policy named only in the role's
+/// `ManagedPolicyArns`), the statements (by index) that hold the others.
+fn policy_resource_hits(
+    text: &str,
+    tree: &Node,
+    t: &Target,
+    offsets: &[usize],
+) -> (Vec<usize>, BTreeMap<String, BTreeSet<usize>>) {
+    let mut rest = Vec::new();
+    let mut hits: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let role = (!t.sam && !t.serverless)
+        .then(|| t.path.len().checked_sub(2).and_then(|i| t.path.get(i)))
+        .flatten();
+    let resources = tree.get("Resources");
+    for &offset in offsets {
+        let found = role.zip(resources).and_then(|(role, resources)| {
+            resources.entries().find_map(|(k, r)| {
+                let kind = r.get("Type").and_then(Node::as_str)?;
+                if kind != "AWS::IAM::Policy" && kind != "AWS::IAM::ManagedPolicy" {
+                    return None;
+                }
+                let props = r.get("Properties")?;
+                let roles: Vec<&Node> = props
+                    .get("Roles")
+                    .map(|r| r.items().collect())
+                    .unwrap_or_default();
+                let no_others = props.get("Users").is_none() && props.get("Groups").is_none();
+                let by_roles = roles.len() == 1
+                    && roles[0].get("Ref").and_then(Node::as_str) == Some(role.as_str());
+                let by_arns = roles.is_empty()
+                    && kind == "AWS::IAM::ManagedPolicy"
+                    && managed_ref(resources, role, &k.name).is_some()
+                    && word_count(text, &k.name) == 2;
+                let alone = no_others && (by_roles || by_arns);
+                let list = props.get("PolicyDocument")?.get("Statement")?;
+                let j = list.items().position(|n| contains(n, offset))?;
+                alone.then(|| (k.name.clone(), j))
+            })
+        });
+        match found {
+            Some((name, j)) => {
+                hits.entry(name).or_default().insert(j);
+            }
+            None => rest.push(offset),
+        }
+    }
+    (rest, hits)
+}
+
+/// The statements of policy resources to remove; a resource whose statements all go is
+/// removed whole (YAML) when nothing else in the template names it.
+fn policy_resource_removals(
+    source: &SourceFile,
+    tree: &Node,
+    role: &Node,
+    hits: &BTreeMap<String, BTreeSet<usize>>,
+) -> Result<Vec<Removal>, String> {
+    let mut out = Vec::new();
+    let Some(resources) = tree.get("Resources") else {
+        return Ok(out);
+    };
+    for (name, set) in hits {
+        let Some((key, r)) = resources.get_entry(name) else {
+            continue;
+        };
+        let list = r
+            .get("Properties")
+            .and_then(|p| p.get("PolicyDocument"))
+            .and_then(|d| d.get("Statement"))
+            .ok_or("the policy resource has no statement list")?;
+        let count = list.items().count();
+        if set.len() < count {
+            let gone: Vec<usize> = set.iter().copied().collect();
+            if is_json(source) || is_flow(source, list) {
+                out.extend(json::removals(list, &gone)?);
+            } else {
+                let items = seq(list)?;
+                for j in gone {
+                    out.push(lines_of_item(source, items[j])?);
+                }
+            }
+            continue;
+        }
+        // Every statement goes: the resource with them, unless something refers to it other
+        // than the role's `ManagedPolicyArns` item, which goes too.
+        let named = word_count(&source.text, name);
+        let attached = role.get_entry("ManagedPolicyArns").and_then(|(key, list)| {
+            let i = list
+                .items()
+                .position(|n| n.get("Ref").and_then(Node::as_str) == Some(name.as_str()))?;
+            Some((key, list, i))
+        });
+        let attachment_only = attached.is_some() && named == 2;
+        if is_json(source) || (named > 1 && !attachment_only) {
+            return Err(format!(
+                "every statement of the policy resource {name} goes, and rolefit does not delete a resource another part of the template names or a JSON resource: delete it by hand"
+            ));
+        }
+        if let Some((key, list, i)) = attached.filter(|_| attachment_only) {
+            out.extend(managed_removals(source, key, list, &[i])?);
+        }
+        let (_, hi) = extent(r);
+        out.push(Removal {
+            start: line_start(&source.text, key.span.start as usize),
+            end: line_end(&source.text, hi.saturating_sub(1)),
+        });
+    }
+    Ok(out)
+}
+
+/// How often `word` occurs in `text` as a whole word (letters, digits and `_` around it do
+/// not continue it).
+fn word_count(text: &str, word: &str) -> usize {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    text.match_indices(word)
+        .filter(|(i, _)| {
+            !part(text[..*i].chars().next_back()) && !part(text[i + word.len()..].chars().next())
+        })
+        .count()
+}
+
+/// The lines (YAML) or elements (JSON) that detach the `ManagedPolicyArns` items `gone`; the
+/// key goes too when no item is left (YAML).
+fn managed_removals(
+    source: &SourceFile,
+    key: &crate::syntax::node::Key,
+    list: &Node,
+    gone: &[usize],
+) -> Result<Vec<Removal>, String> {
+    if is_json(source) || is_flow(source, list) {
+        return json::removals(list, gone);
+    }
+    let items = seq(list)?;
+    if gone.len() == items.len() {
+        let last = lines_of_item(source, items[items.len() - 1])?;
+        return Ok(vec![Removal {
+            start: line_start(&source.text, key.span.start as usize),
+            end: last.end,
+        }]);
+    }
+    gone.iter()
+        .filter_map(|&i| items.get(i))
+        .map(|item| lines_of_item(source, item))
+        .collect()
+}
+
+/// A YAML flow collection (`[...]`, `{...}`), edited like JSON.
+fn is_flow(source: &SourceFile, n: &Node) -> bool {
+    matches!(
+        source.text.as_bytes().get(n.span.start as usize),
+        Some(b'[' | b'{')
+    )
 }
 
 /// Items of a block sequence; a flow sequence or a single value cannot be edited by lines.
@@ -1097,13 +1397,27 @@ fn line_end(text: &str, at: usize) -> usize {
     text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
+/// Whether the text before an item's first value on its line is a block sequence dash, with a
+/// YAML tag after it when the item is a short-form intrinsic (`- !Ref Policy`).
+fn item_head(head: &str) -> bool {
+    let Some(rest) = head.trim().strip_prefix('-') else {
+        return false;
+    };
+    let rest = rest.trim();
+    rest.is_empty()
+        || (rest.starts_with('!')
+            && rest[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ':'))
+}
+
 /// The lines of a block sequence item, from its `-` line to its last line.
 fn lines_of_item(source: &SourceFile, item: &Node) -> Result<Removal, String> {
     let text = &source.text;
     let (lo, hi) = extent(item);
     let start = line_start(text, lo);
     let head = &text[start..lo];
-    if !head.trim_start().starts_with('-') || !head.trim().chars().all(|c| c == '-' || c == ' ') {
+    if !item_head(head) {
         return Err("the list is not in block style".into());
     }
     Ok(Removal {

@@ -130,6 +130,10 @@ fn forms(kind: &str) -> (Option<Form>, Option<Form>) {
         "AWS::KMS::Alias" => (None, Some(Ref)),
         // AWS::IAM::ManagedPolicy: Ref returns the ARN.
         "AWS::IAM::ManagedPolicy" => (Some(Ref), None),
+        // AWS::ECS::TaskDefinition: Ref returns the ARN (with its revision); the
+        // TaskDefinitionArn attribute is the same ARN, and no attribute holds the family or
+        // revision alone (CloudFormation User Guide, AWS::ECS::TaskDefinition, Return values).
+        "AWS::ECS::TaskDefinition" => (Some(Ref), None),
         // AWS::CodeCommit::Repository: Ref returns the id; Arn and Name attributes.
         "AWS::CodeCommit::Repository" => (Some(Attr("Arn")), Some(Attr("Name"))),
         // AWS::Cognito::UserPool, AWS::EFS::FileSystem, AWS::EFS::AccessPoint: Ref returns
@@ -168,6 +172,10 @@ struct Scope {
     decls: Vec<Decl>,
     /// Logical ids a reference to which would create a dependency cycle.
     cyclic: BTreeSet<String>,
+    /// Template parameters with a default value, (name, default): the model reads a `Ref` to
+    /// one as its default, which the text refers to by the parameter, so that it still holds
+    /// when the stack is deployed with another value.
+    params: Vec<(String, String)>,
 }
 
 /// Renders statements for functions of one audit. What one file declares, its parsed tree and
@@ -499,7 +507,18 @@ impl<'a> Renderer<'a> {
         } else {
             BTreeSet::new()
         };
-        Scope { decls, cyclic }
+        let params = if cfn_like {
+            self.tree(&file)
+                .map(|t| parameter_defaults(&t))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Scope {
+            decls,
+            cyclic,
+            params,
+        }
     }
 
     /// The logical ids the role's policy must not refer to: the role itself, the functions
@@ -777,6 +796,63 @@ fn pieces(s: &str) -> Vec<(bool, String)> {
     out
 }
 
+/// The template's `String` parameters with a default that can stand for a value: not a
+/// wildcard, a number or a few characters that could occur by chance.
+fn parameter_defaults(tree: &Node) -> Vec<(String, String)> {
+    let Some(params) = tree.get("Parameters") else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = params
+        .entries()
+        .filter(|(_, p)| {
+            p.get("Type")
+                .and_then(Node::as_str)
+                .is_none_or(|t| t == "String")
+        })
+        .filter_map(|(k, p)| {
+            let d = p.get("Default")?.as_str()?.to_string();
+            let usable = d.len() >= 4
+                && !d.contains(['*', '?', '$', ':', '/'])
+                && !d.chars().all(|c| c.is_ascii_digit());
+            usable.then(|| (k.name.clone(), d))
+        })
+        .collect();
+    // Longest default first: a whole-segment match of the longer one wins.
+    out.sort_by_key(|(_, d)| std::cmp::Reverse(d.len()));
+    out
+}
+
+/// Literal text with every ARN segment (between `:` and `/`) that is a parameter's default
+/// written as a reference to the parameter; whether any was.
+fn with_params(scope: &Scope, text: &str) -> (String, bool) {
+    if scope.params.is_empty() {
+        return (sub_escape(text), false);
+    }
+    let mut out = String::new();
+    let mut any = false;
+    let mut segment = String::new();
+    let flush = |segment: &mut String, out: &mut String, any: &mut bool| {
+        match scope.params.iter().find(|(_, d)| d == segment) {
+            Some((name, _)) => {
+                out.push_str(&format!("${{{name}}}"));
+                *any = true;
+            }
+            None => out.push_str(&sub_escape(segment)),
+        }
+        segment.clear();
+    };
+    for c in text.chars() {
+        if c == ':' || c == '/' {
+            flush(&mut segment, &mut out, &mut any);
+            out.push(c);
+        } else {
+            segment.push(c);
+        }
+    }
+    flush(&mut segment, &mut out, &mut any);
+    (out, any)
+}
+
 fn is_pseudo(name: &str) -> bool {
     name.starts_with("AWS::")
 }
@@ -810,13 +886,15 @@ fn cfn(scope: &Scope, s: &str) -> Cfn {
             Form::Ref => format!("${{{}}}", d.logical),
             Form::Attr(a) => format!("${{{}.{a}}}", d.logical),
         };
-        return Cfn::Sub(format!("{head}{}", sub_escape(rest)));
+        return Cfn::Sub(format!("{head}{}", with_params(scope, rest).0));
     }
     let mut text = String::new();
     let mut intrinsic = false;
     for (placeholder, p) in pieces(s) {
         if !placeholder {
-            text.push_str(&sub_escape(&p));
+            let (t, any) = with_params(scope, &p);
+            text.push_str(&t);
+            intrinsic |= any;
             continue;
         }
         let logical = p.split('.').next().unwrap_or(&p);
@@ -1254,7 +1332,27 @@ mod tests {
                 ),
             ],
             cyclic: cyclic.iter().map(|s| s.to_string()).collect(),
+            params: vec![
+                ("ClusterArn".into(), "NotGiven".into()),
+                ("Prefix".into(), "uploads".into()),
+            ],
         }
+    }
+
+    #[test]
+    fn a_parameter_default_is_written_as_the_parameter() {
+        let s = scope(&[]);
+        // The model read `!Ref ClusterArn` as its default.
+        assert_eq!(cfn(&s, "NotGiven"), Cfn::Ref("ClusterArn".into()));
+        assert_eq!(
+            cfn(&s, "arn:aws:s3:::${Bucket}/uploads/*"),
+            Cfn::Sub("${Bucket.Arn}/${Prefix}/*".into())
+        );
+        // Only whole segments: `uploads-old` is not the parameter.
+        assert_eq!(
+            cfn(&s, "arn:aws:s3:::${Bucket}/uploads-old/*"),
+            Cfn::Sub("${Bucket.Arn}/uploads-old/*".into())
+        );
     }
 
     #[test]

@@ -153,6 +153,101 @@ fn generated_templates_are_left_naming_the_construct() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("(left: generated template"));
 }
 
+/// A CDK grant is known by its action set (policies/cdk-grants.json): the reason names the
+/// grant call to change and the narrowest one that covers the needs.
+#[test]
+fn cdk_findings_name_the_grant_call_to_change() {
+    let dir = fixture_copy("cdk-out-grants");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.changes.is_empty());
+    let whys: BTreeSet<&str> = outcome.left.iter().map(|l| l.why.as_str()).collect();
+    let want = [
+        "change `orders.grantReadWriteData(getOrder)` to `orders.grantReadData(getOrder)`",
+        "change `jobs.grantConsumeMessages(publishJob)` to `jobs.grantSendMessages(publishJob)`",
+        "grant with `jobs.grantSendMessages(publishJob)`",
+    ];
+    for w in want {
+        assert!(whys.iter().any(|y| y.contains(w)), "{w} not in {whys:?}");
+    }
+    assert!(
+        whys.iter()
+            .all(|y| y.contains("CDK construct `OrdersStack/")),
+        "{whys:?}"
+    );
+}
+
+/// Grants in an `AWS::IAM::Policy` and an `AWS::IAM::ManagedPolicy` attached to one role are
+/// narrowed in place; the managed policy whose only statement goes is deleted with its
+/// attachment.
+#[test]
+fn policy_resources_attached_to_one_role_are_narrowed() {
+    let dir = fixture_copy("cfn-yaml-policy-resources");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let after = &outcome.changes[0].after;
+    assert!(!after.contains("sqs:*"));
+    assert!(!after.contains("ThumbAccess"));
+    assert!(after.contains("cloudwatch:PutMetricData"));
+    assert!(after.contains("!Sub \"${Assets.Arn}/thumbs/*\""));
+}
+
+/// A flow-style statement list loses the element with its comma; the rest stays as written.
+#[test]
+fn flow_style_statements_are_edited_in_place() {
+    let dir = fixture_copy("sam-flow-statements");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.left.is_empty());
+    let after = &outcome.changes[0].after;
+    assert!(after.contains(
+        "        - Statement: [{Effect: Allow, Action: [sns:Publish], Resource: !Ref Events}]"
+    ));
+    assert!(!after.contains("s3:*"));
+    assert!(after.contains("!Sub \"${Uploads.Arn}/*\""));
+}
+
+/// `serverless.json` is edited in place like a JSON template.
+#[test]
+fn serverless_json_is_edited_in_place() {
+    let dir = fixture_copy("sls-json-statements");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let after: serde_json::Value =
+        serde_json::from_str(&outcome.changes[0].after).expect("still JSON");
+    let statements = &after["provider"]["iam"]["role"]["statements"];
+    assert_eq!(statements.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        statements[0]["Action"],
+        serde_json::json!(["s3:GetObject", "s3:PutObject"])
+    );
+    assert!(!outcome.changes[0].after.contains("s3:*"));
+}
+
+/// A need whose resource pattern is wider than the resource the template granted is written
+/// on that resource: a fix never widens a grant's resource.
+#[test]
+fn a_fix_keeps_the_narrower_resource_the_template_granted() {
+    let dir = fixture_copy("cfn-yaml-shared-role-narrow");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(
+        outcome.left.is_empty(),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+    let after = &outcome.changes[0].after;
+    assert!(after.contains("- !GetAtt CatalogEvents.Arn"), "{after}");
+    assert!(!after.contains("event-bus/*"));
+    assert!(!after.contains("AmazonDynamoDBFullAccess"));
+    assert!(!after.contains("CatalogPublishPolicy"));
+}
+
 #[test]
 fn an_explicit_deny_and_a_boundary_are_left_for_a_human() {
     let dir = fixture_copy("sam-deny-and-boundary");

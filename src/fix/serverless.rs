@@ -6,12 +6,15 @@
 //! https://github.com/functionalone/serverless-iam-roles-per-function). Statements go and come
 //! as whole lines of the block list; every other byte is kept.
 
+use serde_json::Value;
+
 use super::{
-    Removal, Target, contains, dash_column, extent, line_end, line_start, lines_of_item, parse, seq,
+    Removal, Target, contains, dash_column, extent, is_json, json, line_end, line_start,
+    lines_of_item, parse, seq,
 };
 use crate::model::Role;
 use crate::parse::serverless::{SHARED_ROLE, normalized};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 use crate::syntax::node::{Node, Value as V};
 
 const PLUGIN: &str = "serverless-iam-roles-per-function";
@@ -98,6 +101,20 @@ pub(super) fn removals(
 ) -> Result<Vec<Removal>, String> {
     let tree = parse(source)?;
     let list = at(&tree, &t.path).ok_or("the statement list is not found")?;
+    if is_json(source) {
+        // `serverless.json`: the elements go with their comma.
+        let mut gone: Vec<usize> = offsets
+            .iter()
+            .map(|&o| {
+                list.items()
+                    .position(|n| contains(n, o))
+                    .ok_or("the grant's statement is not found")
+            })
+            .collect::<Result<_, _>>()?;
+        gone.sort_unstable();
+        gone.dedup();
+        return json::removals(list, &gone);
+    }
     let items = seq(list)?;
     let mut out = Vec::new();
     for &offset in offsets {
@@ -155,6 +172,9 @@ pub(super) fn addition(
     t: &Target,
     items: &str,
 ) -> Result<(usize, String), String> {
+    if is_json(source) {
+        return json_addition(source, t, items);
+    }
     let text = &source.text;
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let block = |indent: usize, body: &str| -> String {
@@ -214,4 +234,40 @@ pub(super) fn addition(
     }
     out.push_str(&block(indent + 2 * (t.path.len() - depth), items));
     Ok((at, out))
+}
+
+/// [`addition`] in a `serverless.json`: `items` (the statements as Serverless YAML, whose
+/// values are JSON) appended to the list, or written under the keys the file lacks.
+fn json_addition(source: &SourceFile, t: &Target, items: &str) -> Result<(usize, String), String> {
+    let rendered = SourceFile::new(FileId::BUILTIN, "statements.yml", items.to_string());
+    let new: Vec<Value> = match crate::syntax::yaml::parse(&rendered)
+        .map_err(|e| format!("the statements do not render: {e}"))?
+        .to_json()
+    {
+        Value::Array(list) => list,
+        _ => return Err("the statements do not render as a list".into()),
+    };
+    let tree = parse(source)?;
+    let mut node = &tree;
+    let mut depth = 0;
+    for k in &t.path {
+        match node.get(k) {
+            Some(v) => {
+                node = v;
+                depth += 1;
+            }
+            None => break,
+        }
+    }
+    if depth == t.path.len() {
+        return json::append(&source.text, node, &new);
+    }
+    if !node.is_map() {
+        return Err(format!("`{}` is not an object", t.path[..depth].join(".")));
+    }
+    let value = t.path[depth + 1..].iter().rev().fold(
+        Value::Array(new),
+        |v, k| serde_json::json!({ k.as_str(): v }),
+    );
+    json::add_key(&source.text, node, &t.path[depth], &value)
 }

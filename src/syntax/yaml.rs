@@ -74,7 +74,7 @@ struct Builder<'a> {
     text: &'a str,
     /// The rewrites from the file's text to `text`, in the order they were applied.
     layers: &'a [&'a Shifts],
-    /// Byte offset of each character, present only when the text is not ASCII.
+    /// Byte offset of each line's start, present only when the text is not ASCII.
     char_bytes: Option<Vec<u32>>,
     anchors: Vec<(usize, Node)>,
     alias_nodes: usize,
@@ -83,9 +83,9 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn new(file: &'a SourceFile, text: &'a str, layers: &'a [&'a Shifts]) -> Builder<'a> {
         let char_bytes = (!text.is_ascii()).then(|| {
-            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
-            v.push(text.len() as u32);
-            v
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect()
         });
         Builder {
             file,
@@ -98,12 +98,27 @@ impl<'a> Builder<'a> {
     }
 
     /// Byte offset in the parsed text of a yaml-rust2 marker (a character index).
+    ///
+    /// In a non-ASCII text the marker's line and column are read, not its index: yaml-rust2
+    /// 0.13 advances the index (and column) of a block scalar's lines by bytes and of
+    /// everything else by characters, so past a `>` or `|` scalar holding a multi-byte
+    /// character the index drifts; lines are counted exactly and columns restart on each.
     fn mbyte(&self, m: &Marker) -> usize {
-        let i = m.index();
-        match &self.char_bytes {
-            None => i.min(self.text.len()),
-            Some(v) => v.get(i).or(v.last()).map_or(0, |b| *b as usize),
-        }
+        let Some(lines) = &self.char_bytes else {
+            return m.index().min(self.text.len());
+        };
+        let Some(&start) = lines.get(m.line().saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let start = start as usize;
+        let line = &self.text[start..];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        // A column past the line's end (a block scalar's byte count) is its end.
+        start
+            + line
+                .char_indices()
+                .nth(m.col())
+                .map_or(line.len(), |(i, _)| i)
     }
 
     /// A byte offset of the parsed text as an offset of the file.
@@ -488,6 +503,31 @@ mod tests {
             n.get("C").unwrap().to_json(),
             serde_json::json!([{"Ref": "Z"}])
         );
+    }
+
+    /// yaml-rust2 counts a block scalar's lines in bytes and the rest in characters: spans
+    /// after `>` or `|` text with a multi-byte character are still exact.
+    #[test]
+    fn spans_after_a_block_scalar_with_multibyte_text() {
+        for style in [">", "|", ">-", "|+"] {
+            let text = format!(
+                "D: {style}\n  API — NextGen ⚡ here\n  more\nA:\n  - x: !Ref Q\n    y: [1, 2]\n"
+            );
+            let n = p(&text).unwrap();
+            let item = &n.get("A").unwrap().items().next().unwrap().clone();
+            let (k, _) = item.get_entry("x").unwrap();
+            assert_eq!(
+                &text[k.span.start as usize..k.span.end as usize],
+                "x",
+                "{style}"
+            );
+            let y = item.get("y").unwrap();
+            assert_eq!(
+                &text[y.span.start as usize..y.span.end as usize],
+                "[1, 2]",
+                "{style}"
+            );
+        }
     }
 
     #[test]
