@@ -367,14 +367,21 @@ fn attempt(
             }
             // A need granted before and no longer (one of several ways to meet it, such as
             // `DescribeStream` or `DescribeStreamSummary` with `ListShards`) is granted again.
+            // It is written like a missing need: never wider than what the template granted.
+            let had = first_grants.get(key).map(Vec::as_slice).unwrap_or_default();
             for id in &t.functions {
                 let now = granted(&second, id);
                 for (action, resource) in first_granted.get(id).into_iter().flatten() {
                     if !now.contains(&(action.clone(), resource.clone())) {
-                        reqs.push(iam::Requirement {
-                            action: action.clone(),
-                            resource: resource.clone(),
-                        });
+                        for resource in narrower(had, action, resource) {
+                            let req = iam::Requirement {
+                                action: action.clone(),
+                                resource,
+                            };
+                            if !reqs.contains(&req) {
+                                reqs.push(req);
+                            }
+                        }
                     }
                 }
             }
@@ -832,7 +839,7 @@ fn target(audit: &Audit, f: &Function) -> Result<Target, String> {
         f.origin,
         Origin::Sam | Origin::CloudFormation | Origin::Serverless
     ) {
-        return Err("rolefit fix edits CloudFormation and SAM templates and serverless.yml; use the finding's fix_text for this file".into());
+        return Err("the role is deployed state read from an account export: change it where it is managed (its template, Terraform or the console) with the finding's fix_text".into());
     }
     let serverless = f.origin == Origin::Serverless;
     if serverless && ![".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e)) {

@@ -1669,3 +1669,125 @@ fn library_imports_in_every_language() {
         [("java", "software.amazon.qldb.QldbDriver".to_string())]
     );
 }
+
+/// Comments are tree-sitter "extras" and may sit anywhere, also before a call's first argument
+/// or between a literal's members: the call and its arguments are read as without them.
+#[test]
+fn comments_inside_argument_lists_are_skipped() {
+    let js = facts(
+        "index.mjs",
+        r#"import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+export const handler = async () => {
+  await sqs.send( // forward the order
+    new SendMessageCommand({
+      /* the queue */ QueueUrl: process.env.QUEUE_URL,
+      MessageBody: "x",
+    })
+  );
+};
+"#,
+    );
+    check(
+        &js.calls,
+        &[direct(
+            "@aws-sdk/client-sqs",
+            "SendMessageCommand",
+            vec![("QueueUrl", env("QUEUE_URL")), ("MessageBody", s("x"))],
+        )],
+    );
+    let py = facts(
+        "app.py",
+        r#"import os, boto3
+s3 = boto3.client(  # shared client
+    "s3")
+def handler(event, context):
+    s3.get_object(  # the config
+        Bucket=os.environ["BUCKET"],  # from the template
+        Key="k",
+    )
+"#,
+    );
+    check(
+        &py.calls,
+        &[direct(
+            "s3",
+            "get_object",
+            vec![("Bucket", env("BUCKET")), ("Key", s("k"))],
+        )],
+    );
+    let go = facts(
+        "main.go",
+        r#"package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func handler(ctx context.Context) error {
+	cfg, _ := config.LoadDefaultConfig(ctx)
+	client := s3.NewFromConfig( /* one client */ cfg)
+	_, err := client.GetObject(ctx /* the request */, &s3.GetObjectInput{
+		// the bucket of the template
+		Bucket: aws.String(os.Getenv("BUCKET")),
+		Key:    aws.String("k"),
+	})
+	return err
+}
+"#,
+    );
+    let calls: Vec<(&str, &str)> = go
+        .calls
+        .iter()
+        .map(|c| (c.service.as_str(), c.method.as_str()))
+        .collect();
+    assert_eq!(calls, [("s3", "GetObject")]);
+    assert!(
+        go.calls[0]
+            .args
+            .iter()
+            .any(|(k, v)| k == "Bucket" && *v == env("BUCKET")),
+        "{:?}",
+        go.calls[0].args
+    );
+    let java = facts(
+        "src/main/java/app/Handler.java",
+        r#"package app;
+
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+
+public class Handler {
+    private final S3Client s3 = S3Client.create();
+
+    public String handleRequest(Object event) {
+        s3.getObject( // the config
+            GetObjectRequest.builder()
+                .bucket(/* from the template */ System.getenv("BUCKET"))
+                .key("k")
+                .build());
+        return "ok";
+    }
+}
+"#,
+    );
+    let calls: Vec<(&str, &str)> = java
+        .calls
+        .iter()
+        .map(|c| (c.service.as_str(), c.method.as_str()))
+        .collect();
+    assert_eq!(calls, [("s3", "getObject")]);
+    assert!(
+        java.calls[0]
+            .args
+            .iter()
+            .any(|(k, v)| k == "Bucket" && *v == env("BUCKET")),
+        "{:?}",
+        java.calls[0].args
+    );
+}

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::Named;
 use tree_sitter::{Node, Tree};
 
 use super::Lang;
@@ -113,6 +114,7 @@ impl<'f> Walker<'f> for Go<'f> {
                 let mut cursor = node.walk();
                 self.main = node
                     .named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
                     .any(|n| n.kind() == "package_identifier" && self.cx.t(n) == "main");
             }
             "import_spec" => import(&mut self.cx, scope, node),
@@ -223,10 +225,7 @@ fn lambda_start(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     if !(is_start && is_lambda) {
         return;
     }
-    let Some(handler) = node
-        .child_by_field_name("arguments")
-        .and_then(|a| a.named_child(0))
-    else {
+    let Some(handler) = node.child_by_field_name("arguments").and_then(|a| a.arg(0)) else {
         return;
     };
     let name = match handler.kind() {
@@ -253,6 +252,7 @@ fn returns(cx: &mut Env<'_>, node: Node<'_>) {
         let mut cursor = result.walk();
         let first = result
             .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
             .find(|p| p.kind() == "parameter_declaration");
         first.and_then(|p| p.child_by_field_name("type"))
     } else {
@@ -278,6 +278,7 @@ fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed<Arg>) {
     let mut cursor = params.walk();
     let declarations: Vec<Node<'_>> = params
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|p| p.kind() == "parameter_declaration")
         .collect();
     for declaration in declarations {
@@ -324,6 +325,7 @@ fn local_call(cx: &Env<'_>, passed: &mut Passed<Arg>, node: Node<'_>) {
     let mut cursor = args.walk();
     let args = args
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|a| a.kind() != "comment");
     for (i, a) in args.enumerate() {
         passed.record(name, i, cx.eval(a, 0));
@@ -376,9 +378,15 @@ fn assignment(cx: &mut Env<'_>, node: Node<'_>) {
         return;
     };
     let mut cursor = left.walk();
-    let lefts: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
+    let lefts: Vec<Node<'_>> = left
+        .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
+        .collect();
     let mut cursor = right.walk();
-    let rights: Vec<Node<'_>> = right.named_children(&mut cursor).collect();
+    let rights: Vec<Node<'_>> = right
+        .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
+        .collect();
     // `v, ok := os.LookupEnv("X")` and `c, err := newClient()`: the first name takes the value.
     let pairs: Vec<(Node<'_>, Node<'_>)> = if lefts.len() == rights.len() {
         lefts.into_iter().zip(rights).collect()
@@ -430,7 +438,10 @@ fn var_spec(cx: &mut Env<'_>, node: Node<'_>) {
         .collect();
     if let Some(value) = node.child_by_field_name("value") {
         let mut cursor = value.walk();
-        let values: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+        let values: Vec<Node<'_>> = value
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .collect();
         if values.len() == names.len() {
             for (name, v) in names.iter().zip(values) {
                 bind(cx, name.clone(), v);
@@ -487,7 +498,9 @@ fn call(cx: &mut Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let args: Vec<Node<'_>> = match node.child_by_field_name("arguments") {
         Some(a) => {
             let mut cursor = a.walk();
-            a.named_children(&mut cursor).collect()
+            a.named_children(&mut cursor)
+                .filter(|n| !n.is_extra())
+                .collect()
         }
         None => Vec::new(),
     };

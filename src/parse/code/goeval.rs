@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::{MAX_DEPTH, concat, text};
@@ -143,7 +144,7 @@ impl Env<'_> {
     /// `dynamodbiface.DynamoDBAPI`, `*manager.Uploader`.
     pub(super) fn type_obj(&self, node: Node<'_>) -> Option<Obj> {
         let node = if node.kind() == "pointer_type" {
-            node.named_child(0)?
+            node.arg(0)?
         } else {
             node
         };
@@ -178,7 +179,7 @@ impl Env<'_> {
         }
         match node.kind() {
             "identifier" => self.names.get(self.t(node)).cloned(),
-            "parenthesized_expression" => self.resolve(node.named_child(0)?, d),
+            "parenthesized_expression" => self.resolve(node.arg(0)?, d),
             "unary_expression" => self.resolve(node.child_by_field_name("operand")?, d),
             "selector_expression" => {
                 let operand = node.child_by_field_name("operand")?;
@@ -292,11 +293,11 @@ impl Env<'_> {
     pub(super) fn fields(&self, body: Node<'_>, d: usize) -> Vec<(String, Arg)> {
         let mut out = Vec::new();
         let mut cursor = body.walk();
-        for element in body.named_children(&mut cursor) {
+        for element in body.named_children(&mut cursor).filter(|n| !n.is_extra()) {
             if element.kind() != "keyed_element" {
                 continue;
             }
-            let (Some(key), Some(value)) = (element.named_child(0), element.named_child(1)) else {
+            let (Some(key), Some(value)) = (element.arg(0), element.arg(1)) else {
                 continue;
             };
             let key = self.t(key).trim();
@@ -304,7 +305,7 @@ impl Env<'_> {
                 continue;
             }
             let value = if value.kind() == "literal_element" {
-                value.named_child(0).unwrap_or(value)
+                value.arg(0).unwrap_or(value)
             } else {
                 value
             };
@@ -346,12 +347,15 @@ impl Env<'_> {
                     return self.fields(body, d + 1);
                 }
                 let mut cursor = body.walk();
-                let items: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+                let items: Vec<Node<'_>> = body
+                    .named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
+                    .collect();
                 items
                     .into_iter()
                     .flat_map(|item| {
                         let item = if item.kind() == "literal_element" {
-                            item.named_child(0).unwrap_or(item)
+                            item.arg(0).unwrap_or(item)
                         } else {
                             item
                         };
@@ -383,9 +387,9 @@ impl Env<'_> {
                     .unwrap_or(""),
             )),
             "raw_string_literal" => Arg::Str(self.t(node).trim_matches('`').to_string()),
-            "parenthesized_expression" | "literal_element" => node
-                .named_child(0)
-                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "parenthesized_expression" | "literal_element" => {
+                node.arg(0).map_or(Arg::Unknown, |n| self.eval(n, d))
+            }
             "unary_expression" => node
                 .child_by_field_name("operand")
                 .map_or(Arg::Unknown, |n| self.eval(n, d)),
@@ -463,7 +467,10 @@ impl Env<'_> {
             .child_by_field_name("operand")
             .and_then(|o| self.package_of(o));
         let mut cursor = args.walk();
-        let list: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        let list: Vec<Node<'_>> = args
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .collect();
         match (pkg, name) {
             // `aws.String`, `jsii.String`, `aws.ToString`: pointer helpers pass the value on.
             (Some(Package::Other), "String" | "ToString" | "StringValue") if list.len() == 1 => {
@@ -509,7 +516,7 @@ impl Env<'_> {
         {
             return None;
         }
-        match self.eval(node.child_by_field_name("arguments")?.named_child(0)?, d) {
+        match self.eval(node.child_by_field_name("arguments")?.arg(0)?, d) {
             Arg::Str(name) => Some(name),
             _ => None,
         }

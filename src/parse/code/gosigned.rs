@@ -11,6 +11,7 @@
 //!   `Indices.Create`), and each `opensearchapi.<Api>Request{...}.Do(ctx, client)` on it, is
 //!   `es:ESHttp<Method>` (see `pysigned::CLIENT_METHODS`) or `aoss:APIAccessAll`.
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::goeval::{Env, Obj, Package};
@@ -42,6 +43,7 @@ fn positional(node: Node<'_>) -> Vec<Node<'_>> {
     };
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|a| a.kind() != "comment")
         .collect()
 }
@@ -63,12 +65,13 @@ fn elements<'t>(env: &Env<'_>, literal: Node<'t>) -> Vec<(String, Node<'t>)> {
     };
     let mut cursor = body.walk();
     body.named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|e| e.kind() == "keyed_element")
         .filter_map(|e| {
-            let key = env.t(e.named_child(0)?).trim().to_string();
-            let value = e.named_child(1)?;
+            let key = env.t(e.arg(0)?).trim().to_string();
+            let value = e.arg(1)?;
             let value = if value.kind() == "literal_element" {
-                value.named_child(0).unwrap_or(value)
+                value.arg(0).unwrap_or(value)
             } else {
                 value
             };
@@ -97,7 +100,7 @@ fn search_client(env: &Env<'_>, config: Node<'_>, d: usize) -> Option<Obj> {
         .and_then(|(_, v)| literal(*v))
         .and_then(|list| {
             let body = list.child_by_field_name("body")?;
-            let first = body.named_child(0)?;
+            let first = body.arg(0)?;
             Some(env.eval(first, d))
         })
         .unwrap_or(Arg::Unknown);

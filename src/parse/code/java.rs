@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::Named;
 use tree_sitter::{Node, Tree};
 
 use super::Lang;
@@ -276,6 +277,7 @@ impl<'f> Walker<'f> for Java<'f> {
                 let mut cursor = node.walk();
                 if let Some(name) = node
                     .named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
                     .find(|c| matches!(c.kind(), "scoped_identifier" | "identifier"))
                 {
                     self.package = self.cx.t(name).to_string();
@@ -315,7 +317,7 @@ impl<'f> Walker<'f> for Java<'f> {
             "formal_parameter" => parameter(cx, node),
             "assignment_expression" => assignment(cx, node),
             "return_statement" => {
-                if let (Some(method), Some(value)) = (scope.function(), node.named_child(0))
+                if let (Some(method), Some(value)) = (scope.function(), node.arg(0))
                     && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
                 {
                     cx.names.insert(format!("{method}()"), obj);
@@ -408,7 +410,10 @@ impl Java<'_> {
     fn local_call_edge(&self, node: Node<'_>, scope: &mut Scope<'_, Arg>) {
         let (object, name) = if node.kind() == "method_reference" {
             let mut cursor = node.walk();
-            let parts: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            let parts: Vec<Node<'_>> = node
+                .named_children(&mut cursor)
+                .filter(|n| !n.is_extra())
+                .collect();
             match parts.as_slice() {
                 [object, .., name] if name.kind() == "identifier" => (Some(*object), *name),
                 _ => return,
@@ -484,6 +489,7 @@ fn parameters(cx: &mut Env<'_>, node: Node<'_>, learned: &Passed<Arg>) {
     let mut cursor = params.walk();
     let params: Vec<Node<'_>> = params
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|p| p.kind() == "formal_parameter")
         .collect();
     for (i, p) in params.into_iter().enumerate() {
@@ -522,6 +528,7 @@ fn local_call(cx: &Env<'_>, passed: &mut Passed<Arg>, node: Node<'_>) {
     let mut cursor = args.walk();
     let args = args
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|a| !a.kind().ends_with("comment"));
     for (i, a) in args.enumerate() {
         passed.record(function, i, cx.eval(a, 0));
@@ -586,6 +593,7 @@ fn mapped_table(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     let mut cursor = args.walk();
     let value = args
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .find_map(|a| match a.kind() {
             "element_value_pair" => a
                 .child_by_field_name("key")
@@ -703,9 +711,7 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
         return;
     };
     let method = text(file, name).to_string();
-    let first = node
-        .child_by_field_name("arguments")
-        .and_then(|a| a.named_child(0));
+    let first = node.child_by_field_name("arguments").and_then(|a| a.arg(0));
     let span = file.span(node.start_byte(), node.end_byte());
     let receiver = text(file, object);
     let request = || first.and_then(|a| cx.request(a, 0)).unwrap_or_default();
@@ -726,7 +732,7 @@ fn call(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     if matches!(method.as_str(), "invoke" | "invokeAsync") && durable_context(cx, object) {
         let target = node
             .child_by_field_name("arguments")
-            .and_then(|a| a.named_child(1))
+            .and_then(|a| a.arg(1))
             .map_or(Arg::Unknown, |a| cx.eval(a, 0));
         facts.calls.push(super::action_call(
             span,
@@ -888,6 +894,7 @@ fn bean(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
             .any(|m| {
                 let mut c2 = m.walk();
                 m.named_children(&mut c2)
+                    .filter(|n| !n.is_extra())
                     .filter(|a| matches!(a.kind(), "marker_annotation" | "annotation"))
                     .filter_map(|a| a.child_by_field_name("name"))
                     .any(|n| BEAN_ANNOTATIONS.contains(&cx.t(n).rsplit('.').next().unwrap_or("")))
@@ -946,7 +953,10 @@ fn table_in(cx: &Env<'_>, node: Node<'_>) -> Option<Arg> {
             return Some(name.clone());
         }
         let mut cursor = n.walk();
-        let children: Vec<Node<'_>> = n.named_children(&mut cursor).collect();
+        let children: Vec<Node<'_>> = n
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .collect();
         stack.extend(children.into_iter().rev());
     }
     None

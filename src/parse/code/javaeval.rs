@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::{MAX_DEPTH, concat, text};
@@ -187,7 +188,7 @@ impl Env<'_> {
     /// Records the class a name is declared with (its simple name, without type arguments).
     pub(super) fn record_type(&mut self, name: &str, ty: Node<'_>) {
         let ty = if ty.kind() == "generic_type" {
-            ty.named_child(0).unwrap_or(ty)
+            ty.arg(0).unwrap_or(ty)
         } else {
             ty
         };
@@ -201,7 +202,7 @@ impl Env<'_> {
     /// declared as `Order`.
     pub(super) fn mapped_class(&self, node: Node<'_>) -> Option<&str> {
         let class = match node.kind() {
-            "class_literal" => node.named_child(0)?,
+            "class_literal" => node.arg(0)?,
             "object_creation_expression" => node.child_by_field_name("type")?,
             "identifier" => return self.declared.get(self.t(node)).map(String::as_str),
             _ => return None,
@@ -235,7 +236,7 @@ impl Env<'_> {
     /// What instances of a declared type are (`S3Client`, `DynamoDbTable<Customer>`).
     pub(super) fn type_obj(&self, node: Node<'_>) -> Option<Obj> {
         let node = if node.kind() == "generic_type" {
-            node.named_child(0)?
+            node.arg(0)?
         } else {
             node
         };
@@ -271,7 +272,7 @@ impl Env<'_> {
             "parenthesized_expression" | "cast_expression" => {
                 let inner = node
                     .child_by_field_name("value")
-                    .or_else(|| node.named_child(node.named_child_count().checked_sub(1)?))?;
+                    .or_else(|| node.arg(node.arg_count().checked_sub(1)?))?;
                 self.resolve(inner, d)
             }
             "method_invocation" => self.invocation(node, d),
@@ -312,6 +313,7 @@ impl Env<'_> {
         let mut cursor = args.walk();
         let values: Vec<Node<'_>> = args
             .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
             .filter(|a| !a.kind().ends_with("comment"))
             .collect();
         // A single request object is no positional member.
@@ -364,27 +366,27 @@ impl Env<'_> {
             }
             // SDK v1 requests: `new PutItemRequest().withTableName(t).withItem(i)`.
             (Obj::Request(mut pairs), setter) if setter.starts_with("with") && setter.len() > 4 => {
-                if let Some(arg) = args.and_then(|a| a.named_child(0)) {
+                if let Some(arg) = args.and_then(|a| a.arg(0)) {
                     self.setter(&mut pairs, &setter[4..], arg, d);
                 }
                 Some(Obj::Request(pairs))
             }
             (Obj::DocumentDb, "getTable") => {
                 let name = args
-                    .and_then(|a| a.named_child(0))
+                    .and_then(|a| a.arg(0))
                     .map_or(Arg::Unknown, |a| self.eval(a, d));
                 Some(Obj::Table(name))
             }
             (Obj::Builder(inner), "build") => Some(*inner),
             (Obj::Builder(inner), setter) => match *inner {
                 Obj::Request(mut pairs) => {
-                    if let Some(arg) = args.and_then(|a| a.named_child(0)) {
+                    if let Some(arg) = args.and_then(|a| a.arg(0)) {
                         self.setter(&mut pairs, setter, arg, d);
                     }
                     Some(Obj::Builder(Box::new(Obj::Request(pairs))))
                 }
                 Obj::Shape(mut pairs) => {
-                    if let Some(arg) = args.and_then(|a| a.named_child(0)) {
+                    if let Some(arg) = args.and_then(|a| a.arg(0)) {
                         self.setter(&mut pairs, setter, arg, d);
                     }
                     Some(Obj::Builder(Box::new(Obj::Shape(pairs))))
@@ -396,7 +398,7 @@ impl Env<'_> {
             (Obj::Client(service), "utilities") if service == "rds" => Some(Obj::Client(service)),
             (Obj::Enhanced, "table") => {
                 let name = args
-                    .and_then(|a| a.named_child(0))
+                    .and_then(|a| a.arg(0))
                     .map_or(Arg::Unknown, |a| self.eval(a, d));
                 Some(Obj::Table(name))
             }
@@ -468,7 +470,10 @@ impl Env<'_> {
             return Vec::new();
         };
         let mut cursor = args.walk();
-        let items: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        let items: Vec<Node<'_>> = args
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .collect();
         items
             .into_iter()
             .flat_map(|a| self.shapes(a, d + 1))
@@ -483,7 +488,7 @@ impl Env<'_> {
             let param = if params.kind() == "identifier" {
                 params
             } else {
-                params.named_child(0)?
+                params.arg(0)?
             };
             let param = if param.kind() == "identifier" {
                 param
@@ -526,7 +531,10 @@ impl Env<'_> {
             return Vec::new();
         };
         let mut cursor = args.walk();
-        let items: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        let items: Vec<Node<'_>> = args
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .collect();
         items
             .into_iter()
             .filter_map(|a| self.request(a, d + 1))
@@ -544,10 +552,7 @@ impl Env<'_> {
             "method_invocation" => {
                 let mut pairs = self.chain(node.child_by_field_name("object")?, root, d + 1)?;
                 let name = self.t(node.child_by_field_name("name")?);
-                if let Some(arg) = node
-                    .child_by_field_name("arguments")
-                    .and_then(|a| a.named_child(0))
-                {
+                if let Some(arg) = node.child_by_field_name("arguments").and_then(|a| a.arg(0)) {
                     self.setter(&mut pairs, name, arg, d + 1);
                 }
                 Some(pairs)
@@ -577,9 +582,7 @@ impl Env<'_> {
                         .unwrap_or(""),
                 ))
             }
-            "parenthesized_expression" => node
-                .named_child(0)
-                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "parenthesized_expression" => node.arg(0).map_or(Arg::Unknown, |n| self.eval(n, d)),
             "binary_expression" => {
                 let op = node.child_by_field_name("operator").map(|o| self.t(o));
                 match (
@@ -619,7 +622,7 @@ impl Env<'_> {
             match at.kind() {
                 "method_invocation" => {
                     let args = at.child_by_field_name("arguments")?;
-                    if args.named_child_count() > 0 {
+                    if args.arg_count() > 0 {
                         return None;
                     }
                     let name = self.t(at.child_by_field_name("name")?);
@@ -645,7 +648,7 @@ impl Env<'_> {
         let object = node.child_by_field_name("object")?;
         let name = self.t(node.child_by_field_name("name")?);
         let args = node.child_by_field_name("arguments")?;
-        let first = args.named_child(0)?;
+        let first = args.arg(0)?;
         let reads = match name {
             "getenv" => matches!(self.t(object), "System" | "java.lang.System"),
             "get" | "getOrDefault" => {
@@ -658,7 +661,7 @@ impl Env<'_> {
                         .is_some_and(|o| matches!(self.t(o), "System" | "java.lang.System"))
                     && object
                         .child_by_field_name("arguments")
-                        .is_some_and(|a| a.named_child_count() == 0)
+                        .is_some_and(|a| a.arg_count() == 0)
             }
             _ => false,
         };

@@ -4,6 +4,7 @@
 //!
 //! As for Python, names live in one flat table filled in document order.
 
+use super::Named;
 use std::collections::BTreeMap;
 
 use tree_sitter::{Node, Tree};
@@ -217,6 +218,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
                     let mut cursor = node.walk();
                     let clause = node
                         .named_children(&mut cursor)
+                        .filter(|n| !n.is_extra())
                         .find(|c| c.kind() == "export_clause");
                     for (local, imported) in clause.map(|c| import_binds(cx, c)).unwrap_or_default()
                     {
@@ -235,7 +237,7 @@ impl<'f> Walker<'f> for JavaScript<'f> {
         let file = cx.file;
         match kind(node) {
             "return_statement" => {
-                if let (Some(name), Some(value)) = (scope.function(), node.named_child(0))
+                if let (Some(name), Some(value)) = (scope.function(), node.arg(0))
                     && let Some(obj) = cx.resolve(value, 0)
                 {
                     cx.names.insert(format!("{name}()"), obj.clone());
@@ -366,7 +368,10 @@ fn exports(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
             }
             "lexical_declaration" | "variable_declaration" => {
                 let mut cursor = declaration.walk();
-                for d in declaration.named_children(&mut cursor) {
+                for d in declaration
+                    .named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
+                {
                     if let Some(name) = d
                         .child_by_field_name("name")
                         .filter(|n| n.kind() == "identifier")
@@ -382,12 +387,13 @@ fn exports(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
     let mut cursor = node.walk();
     let Some(clause) = node
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .find(|c| c.kind() == "export_clause")
     else {
         return;
     };
     let mut cursor = clause.walk();
-    for spec in clause.named_children(&mut cursor) {
+    for spec in clause.named_children(&mut cursor).filter(|n| !n.is_extra()) {
         let exported = spec
             .child_by_field_name("alias")
             .or_else(|| spec.child_by_field_name("name"));
@@ -415,7 +421,7 @@ fn commonjs_exports(cx: &Env<'_>, scope: &mut Scope<'_, Arg>, left: Node<'_>, ri
         return;
     }
     let mut cursor = right.walk();
-    for entry in right.named_children(&mut cursor) {
+    for entry in right.named_children(&mut cursor).filter(|n| !n.is_extra()) {
         let key = match entry.kind() {
             "shorthand_property_identifier" => Some(entry),
             "pair" | "method_definition" => entry
@@ -481,7 +487,7 @@ fn call(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_>) {
         return;
     };
     let args = node.child_by_field_name("arguments");
-    let arg = |i: usize| args.and_then(|a| a.named_child(i));
+    let arg = |i: usize| args.and_then(|a| a.arg(i));
     let span = cx.file.span(node.start_byte(), node.end_byte());
     if function.kind() == "import" || cx.t(function) == "require" {
         if let Some(first) = arg(0)
@@ -657,9 +663,7 @@ fn command(cx: &Env<'_>, node: Node<'_>, package: &str) -> Option<Command> {
     if !name.ends_with("Command") {
         return None;
     }
-    let first = node
-        .child_by_field_name("arguments")
-        .and_then(|a| a.named_child(0));
+    let first = node.child_by_field_name("arguments").and_then(|a| a.arg(0));
     Some((
         package.to_string(),
         name,
@@ -678,9 +682,7 @@ fn upload(cx: &Env<'_>, facts: &mut CodeFacts, node: Node<'_>) {
     if package != "@aws-sdk/lib-storage" || name != "Upload" {
         return;
     }
-    let options = node
-        .child_by_field_name("arguments")
-        .and_then(|a| a.named_child(0));
+    let options = node.child_by_field_name("arguments").and_then(|a| a.arg(0));
     let params = options.and_then(|o| {
         if o.kind() == "object" {
             cx.property(o, "params")

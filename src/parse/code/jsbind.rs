@@ -1,6 +1,7 @@
 //! JavaScript / TypeScript bindings: imports and `require`s of the SDK, declarations,
 //! destructuring of `process.env`, assignments and typed parameters.
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::driver::Scope;
@@ -48,11 +49,11 @@ pub(super) fn import_binds(cx: &Env<'_>, clause: Node<'_>) -> Vec<(String, Strin
     let trim = |n: Node<'_>| cx.t(n).trim_matches(['"', '\'']).to_string();
     let mut out = Vec::new();
     let mut cursor = clause.walk();
-    for part in clause.named_children(&mut cursor) {
+    for part in clause.named_children(&mut cursor).filter(|n| !n.is_extra()) {
         match part.kind() {
             "identifier" => out.push((trim(part), "default".to_string())),
             "namespace_import" => {
-                if let Some(name) = part.named_child(0) {
+                if let Some(name) = part.arg(0) {
                     out.push((trim(name), "*".to_string()));
                 }
             }
@@ -89,7 +90,7 @@ pub(super) fn require_binds(cx: &Env<'_>, call: Node<'_>) -> Vec<(String, String
                 "object_pattern" => {
                     let mut out = Vec::new();
                     let mut cursor = target.walk();
-                    for p in target.named_children(&mut cursor) {
+                    for p in target.named_children(&mut cursor).filter(|n| !n.is_extra()) {
                         match p.kind() {
                             "shorthand_property_identifier_pattern" => {
                                 out.push((cx.t(p).to_string(), cx.t(p).to_string()))
@@ -129,6 +130,7 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_
         let mut cursor = node.walk();
         let clause = node
             .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
             .find(|c| c.kind() == "import_clause");
         for (local, imported) in clause.map(|c| import_binds(cx, c)).unwrap_or_default() {
             scope.bind_import(index, &local, &imported);
@@ -140,12 +142,13 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_
     let mut cursor = node.walk();
     let Some(clause) = node
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .find(|c| c.kind() == "import_clause")
     else {
         return;
     };
     let mut cursor = clause.walk();
-    for part in clause.named_children(&mut cursor) {
+    for part in clause.named_children(&mut cursor).filter(|n| !n.is_extra()) {
         match part.kind() {
             "identifier" => {
                 if let Some(obj) = module_obj(&module) {
@@ -153,13 +156,13 @@ pub(super) fn import(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Node<'_
                 }
             }
             "namespace_import" => {
-                if let (Some(name), Some(obj)) = (part.named_child(0), module_obj(&module)) {
+                if let (Some(name), Some(obj)) = (part.arg(0), module_obj(&module)) {
                     cx.names.insert(cx.t(name).to_string(), obj);
                 }
             }
             "named_imports" => {
                 let mut cursor = part.walk();
-                for spec in part.named_children(&mut cursor) {
+                for spec in part.named_children(&mut cursor).filter(|n| !n.is_extra()) {
                     let Some(name) = spec.child_by_field_name("name") else {
                         continue;
                     };
@@ -239,7 +242,7 @@ pub(super) fn declarator(cx: &mut Env<'_>, scope: &mut Scope<'_, Arg>, node: Nod
         Vec::new()
     };
     let mut cursor = name.walk();
-    for part in name.named_children(&mut cursor) {
+    for part in name.named_children(&mut cursor).filter(|n| !n.is_extra()) {
         let (key, bound, default) = match part.kind() {
             "shorthand_property_identifier_pattern" => (part, part, None),
             "object_assignment_pattern" => {
@@ -319,6 +322,7 @@ pub(super) fn parameters(cx: &mut Env<'_>, params: Node<'_>) {
     let mut cursor = params.walk();
     let list: Vec<Node<'_>> = params
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|p| p.kind() != "comment")
         .collect();
     for (position, p) in list.into_iter().enumerate() {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::{MAX_DEPTH, concat, text, unescape};
@@ -237,7 +238,7 @@ impl Env<'_> {
             | "as_expression"
             | "non_null_expression"
             | "satisfies_expression"
-            | "type_assertion" => self.resolve(node.named_child(0)?, d),
+            | "type_assertion" => self.resolve(node.arg(0)?, d),
             "member_expression" => {
                 if let Some(obj) = self.lookup(self.t(node)) {
                     return Some(obj);
@@ -291,7 +292,7 @@ impl Env<'_> {
                         if name.ends_with("Command") && is_service_package(&package) =>
                     {
                         let args = args
-                            .and_then(|a| a.named_child(0))
+                            .and_then(|a| a.arg(0))
                             .map(|a| self.request(a, d))
                             .unwrap_or_default();
                         Some(JsObj::Command {
@@ -313,6 +314,7 @@ impl Env<'_> {
                 let mut cursor = node.walk();
                 let classes: Vec<(String, JsObj)> = node
                     .named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
                     .filter_map(|child| {
                         let (key, value) = match child.kind() {
                             "pair" => (
@@ -337,7 +339,7 @@ impl Env<'_> {
                 let function = node.child_by_field_name("function")?;
                 let args = node.child_by_field_name("arguments");
                 if function.kind() == "import" || self.t(function) == "require" {
-                    let first = args?.named_child(0)?;
+                    let first = args?.arg(0)?;
                     return match self.eval(first, d) {
                         Arg::Str(module) => module_obj(&module),
                         _ => None,
@@ -354,7 +356,7 @@ impl Env<'_> {
                     .next()
                     .is_some_and(|m| m.starts_with("captureAWS"))
                 {
-                    return self.resolve(args?.named_child(0)?, d);
+                    return self.resolve(args?.arg(0)?, d);
                 }
                 if let Some(made) = super::jssigned::made_by_call(self, function, args, d) {
                     return Some(made);
@@ -370,8 +372,7 @@ impl Env<'_> {
                     return self.returned(obj.clone(), args, d);
                 };
                 let wraps_other = || {
-                    args.and_then(|a| a.named_child(0))
-                        .and_then(|a| self.resolve(a, d))
+                    args.and_then(|a| a.arg(0)).and_then(|a| self.resolve(a, d))
                         == Some(JsObj::OtherCredentials)
                 };
                 match (object, method) {
@@ -392,31 +393,34 @@ impl Env<'_> {
     /// Whether a client constructor's configuration (its first argument, an object literal)
     /// gives credentials other than the execution role's.
     fn other_credentials(&self, args: Node<'_>) -> bool {
-        let Some(config) = args.named_child(0).filter(|c| c.kind() == "object") else {
+        let Some(config) = args.arg(0).filter(|c| c.kind() == "object") else {
             return false;
         };
         let mut cursor = config.walk();
-        config.named_children(&mut cursor).any(|child| {
-            let (key, value) = match child.kind() {
-                "pair" => match (
-                    child.child_by_field_name("key"),
-                    child.child_by_field_name("value"),
-                ) {
-                    (Some(k), Some(v)) => (self.t(k).trim_matches(['"', '\'']), Some(v)),
+        config
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .any(|child| {
+                let (key, value) = match child.kind() {
+                    "pair" => match (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        (Some(k), Some(v)) => (self.t(k).trim_matches(['"', '\'']), Some(v)),
+                        _ => return false,
+                    },
+                    "shorthand_property_identifier" => (self.t(child), None),
                     _ => return false,
-                },
-                "shorthand_property_identifier" => (self.t(child), None),
-                _ => return false,
-            };
-            if !CREDENTIAL_KEYS.contains(&key) {
-                return false;
-            }
-            let provider = value
-                .filter(|v| v.kind() == "call_expression")
-                .and_then(|v| v.child_by_field_name("function"))
-                .map(|f| self.t(f).rsplit('.').next().unwrap_or_default());
-            !provider.is_some_and(|p| ROLE_PROVIDERS.contains(&p))
-        })
+                };
+                if !CREDENTIAL_KEYS.contains(&key) {
+                    return false;
+                }
+                let provider = value
+                    .filter(|v| v.kind() == "call_expression")
+                    .and_then(|v| v.child_by_field_name("function"))
+                    .map(|f| self.t(f).rsplit('.').next().unwrap_or_default());
+                !provider.is_some_and(|p| ROLE_PROVIDERS.contains(&p))
+            })
     }
 
     /// `new AWS[name]()`: the v2 client of a service named by a string, or, inside a factory,
@@ -447,6 +451,7 @@ impl Env<'_> {
         let mut cursor = args?.walk();
         let arg = args?
             .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
             .filter(|a| a.kind() != "comment")
             .nth(position)?;
         match self.eval(arg, d) {
@@ -471,13 +476,13 @@ impl Env<'_> {
             "template_string" => {
                 let mut parts = Vec::new();
                 let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+                for child in node.named_children(&mut cursor).filter(|n| !n.is_extra()) {
                     parts.push(match child.kind() {
                         "string_fragment" => Arg::Str(self.t(child).to_string()),
                         "escape_sequence" => Arg::Str(unescape(self.t(child))),
-                        "template_substitution" => child
-                            .named_child(0)
-                            .map_or(Arg::Unknown, |e| self.eval(e, d)),
+                        "template_substitution" => {
+                            child.arg(0).map_or(Arg::Unknown, |e| self.eval(e, d))
+                        }
                         _ => continue,
                     });
                 }
@@ -505,9 +510,7 @@ impl Env<'_> {
             | "await_expression"
             | "as_expression"
             | "non_null_expression"
-            | "satisfies_expression" => node
-                .named_child(0)
-                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            | "satisfies_expression" => node.arg(0).map_or(Arg::Unknown, |n| self.eval(n, d)),
             "member_expression" | "subscript_expression" | "identifier" => {
                 if let Some(name) = self.env_name(node, d) {
                     return Arg::Env(name);
@@ -519,9 +522,7 @@ impl Env<'_> {
             }
             "call_expression" => {
                 let function = node.child_by_field_name("function");
-                let first = node
-                    .child_by_field_name("arguments")
-                    .and_then(|a| a.named_child(0));
+                let first = node.child_by_field_name("arguments").and_then(|a| a.arg(0));
                 match (function.map(|f| self.t(f)), first) {
                     (Some("String"), Some(first)) => self.eval(first, d),
                     _ => Arg::Unknown,
@@ -612,7 +613,7 @@ impl Env<'_> {
         }
         let mut out = Vec::new();
         let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
+        for child in node.named_children(&mut cursor).filter(|n| !n.is_extra()) {
             match child.kind() {
                 "pair" => {
                     let (Some(k), Some(v)) = (
@@ -642,6 +643,7 @@ impl Env<'_> {
                         "array" if reads => {
                             let mut items = v.walk();
                             v.named_children(&mut items)
+                                .filter(|n| !n.is_extra())
                                 .filter(|i| i.kind() == "object")
                                 .flat_map(|i| self.object(i, d))
                                 .map(|(k, a)| (format!("{key}[].{k}"), a))
@@ -661,7 +663,7 @@ impl Env<'_> {
                     out.push((name, value));
                 }
                 "spread_element" => {
-                    if let Some(inner) = child.named_child(0) {
+                    if let Some(inner) = child.arg(0) {
                         out.extend(self.object(inner, d));
                     }
                 }
@@ -674,13 +676,16 @@ impl Env<'_> {
     /// The node of property `name` in an object literal.
     pub(crate) fn property<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut cursor = node.walk();
-        let found = node.named_children(&mut cursor).find(|c| match c.kind() {
-            "pair" => c
-                .child_by_field_name("key")
-                .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name),
-            "shorthand_property_identifier" => self.t(*c) == name,
-            _ => false,
-        })?;
+        let found = node
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .find(|c| match c.kind() {
+                "pair" => c
+                    .child_by_field_name("key")
+                    .is_some_and(|k| self.t(k).trim_matches(['"', '\'']) == name),
+                "shorthand_property_identifier" => self.t(*c) == name,
+                _ => false,
+            })?;
         // `{ params }` is the identifier itself, which `object` resolves to its binding.
         if found.kind() == "shorthand_property_identifier" {
             return Some(found);

@@ -13,6 +13,7 @@
 //!   input)` (`@aws/durable-execution-sdk-js`, `DurableContext.invoke`):
 //!   `lambda:InvokeFunction` on `funcId`.
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::jseval::{Env, JsObj};
@@ -35,7 +36,7 @@ pub(super) fn construct(
     args: Option<Node<'_>>,
     d: usize,
 ) -> Option<JsObj> {
-    let first = args.and_then(|a| a.named_child(0));
+    let first = args.and_then(|a| a.arg(0));
     match class {
         JsObj::V3Export { package, name } if package == RDS_SIGNER && name == "Signer" => Some(
             JsObj::RdsSigner(first.map(|o| env.object(o, d)).unwrap_or_default()),
@@ -48,8 +49,9 @@ pub(super) fn construct(
             let mut cursor = options.walk();
             let service = options
                 .named_children(&mut cursor)
+                .filter(|n| !n.is_extra())
                 .filter(|c| c.kind() == "spread_element")
-                .find_map(|c| match env.resolve(c.named_child(0)?, d) {
+                .find_map(|c| match env.resolve(c.arg(0)?, d) {
                     Some(JsObj::SearchSigner(s)) => Some(s),
                     _ => None,
                 })?;
@@ -60,7 +62,7 @@ pub(super) fn construct(
                     env.property(options, "nodes")
                         .and_then(|n| {
                             if n.kind() == "array" {
-                                n.named_child(0)
+                                n.arg(0)
                             } else {
                                 Some(n)
                             }
@@ -94,7 +96,7 @@ pub(super) fn made_by_call(
             if package == OPENSEARCH_AWS && name == "AwsSigv4Signer" =>
         {
             let options = args
-                .and_then(|a| a.named_child(0))
+                .and_then(|a| a.arg(0))
                 .map(|o| env.object(o, d))
                 .unwrap_or_default();
             let service = match options.iter().find(|(k, _)| k == "service") {
@@ -130,7 +132,7 @@ pub(super) fn call(
     }
     match env.resolve(function, 0) {
         Some(JsObj::V3Export { package, name }) if package == "aws4" && name == "sign" => {
-            let arg = |i: usize| args.and_then(|a| a.named_child(i));
+            let arg = |i: usize| args.and_then(|a| a.arg(i));
             aws4_sign(env, facts, arg(0), arg(1), span)
         }
         _ => false,
@@ -149,7 +151,7 @@ pub(super) fn on_receiver(
     args: Option<Node<'_>>,
     span: Span,
 ) {
-    let arg = |i: usize| args.and_then(|a| a.named_child(i));
+    let arg = |i: usize| args.and_then(|a| a.arg(i));
     let shown = || short_receiver(env.t(function), "signed request");
     match resolved {
         Some(JsObj::RdsSigner(mut options)) if method == "getAuthToken" => {
@@ -243,6 +245,7 @@ fn durable_target(env: &Env<'_>, args: Option<Node<'_>>) -> Arg {
     let mut cursor = args.walk();
     let list: Vec<Node<'_>> = args
         .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter(|a| a.kind() != "comment")
         .collect();
     let stringy = |n: &Node<'_>| {

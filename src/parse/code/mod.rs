@@ -109,6 +109,34 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
+/// Named children without comments. Tree-sitter puts comments ("extras") anywhere in a tree, so
+/// `f( // why\n  arg)` has the comment as the argument list's first named child: every reader of
+/// arguments, elements and operands goes through these instead of `named_child`.
+pub(crate) trait Named<'t> {
+    /// The `i`th named child that is not a comment.
+    fn arg(&self, i: usize) -> Option<Node<'t>>;
+    /// How many named children are not comments.
+    fn arg_count(&self) -> usize;
+}
+
+impl<'t> Named<'t> for Node<'t> {
+    fn arg(&self, i: usize) -> Option<Node<'t>> {
+        let mut cursor = self.walk();
+        self.named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .filter(|n| !n.is_extra())
+            .nth(i)
+    }
+
+    fn arg_count(&self) -> usize {
+        let mut cursor = self.walk();
+        self.named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .filter(|n| !n.is_extra())
+            .count()
+    }
+}
+
 use crate::model::{
     Arg, CallStyle, CodeFacts, EVENT_BUCKET, EVENT_SOURCE_ARN, FUNCTION_NAME_VAR, Factory, SdkCall,
     SdkKind,

@@ -1,6 +1,7 @@
 //! Request parameters of a boto3 call (keywords, `**dict` splats, named positionals) and SDK
 //! objects known from type annotations or parameter names.
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::by_field;
@@ -68,6 +69,7 @@ impl Env<'_> {
     pub(crate) fn positional_node<'t>(&self, args: Node<'t>, i: usize) -> Option<Node<'t>> {
         let mut cursor = args.walk();
         args.named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
             .filter(|a| {
                 !matches!(
                     a.kind(),
@@ -84,10 +86,13 @@ impl Env<'_> {
     /// The value expression of keyword argument `name`.
     pub(crate) fn keyword_node<'t>(&self, args: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut cursor = args.walk();
-        let node = args.named_children(&mut cursor).find(|a| {
-            a.kind() == "keyword_argument"
-                && by_field(*a, "name").is_some_and(|n| self.t(n) == name)
-        })?;
+        let node = args
+            .named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .find(|a| {
+                a.kind() == "keyword_argument"
+                    && by_field(*a, "name").is_some_and(|n| self.t(n) == name)
+            })?;
         by_field(node, "value")
     }
 
@@ -96,7 +101,7 @@ impl Env<'_> {
         let mut out = Vec::new();
         let mut position = 0;
         let mut cursor = args.walk();
-        for a in args.named_children(&mut cursor) {
+        for a in args.named_children(&mut cursor).filter(|n| !n.is_extra()) {
             match a.kind() {
                 "keyword_argument" => {
                     let (Some(name), Some(value)) = (by_field(a, "name"), by_field(a, "value"))
@@ -106,7 +111,7 @@ impl Env<'_> {
                     self.push_arg(&mut out, self.t(name), value);
                 }
                 "dictionary_splat" => {
-                    let Some(inner) = a.named_child(0) else {
+                    let Some(inner) = a.arg(0) else {
                         continue;
                     };
                     match inner.kind() {
@@ -164,7 +169,7 @@ impl Env<'_> {
             }
             "list" => {
                 let mut cursor = value.walk();
-                for item in value.named_children(&mut cursor) {
+                for item in value.named_children(&mut cursor).filter(|n| !n.is_extra()) {
                     if item.kind() == "dictionary" {
                         for (k, v) in self.dict(item, 0) {
                             out.push((format!("{name}[].{k}"), v));
@@ -186,7 +191,7 @@ impl Env<'_> {
     pub(crate) fn dict(&self, node: Node<'_>, depth: usize) -> Vec<(String, Arg)> {
         let mut out = Vec::new();
         let mut cursor = node.walk();
-        for pair in node.named_children(&mut cursor) {
+        for pair in node.named_children(&mut cursor).filter(|n| !n.is_extra()) {
             if pair.kind() != "pair" {
                 continue;
             }

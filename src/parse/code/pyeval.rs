@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::{MAX_DEPTH, by_field, concat, kind, text};
@@ -138,11 +139,14 @@ impl Env<'_> {
     /// Whether a call's arguments pass credentials (`aws_access_key_id=`, `aws_session_token=`).
     fn gives_credentials(&self, args: Node<'_>) -> bool {
         let mut cursor = args.walk();
-        args.named_children(&mut cursor).any(|a| {
-            a.kind() == "keyword_argument"
-                && by_field(a, "name")
-                    .is_some_and(|n| matches!(self.t(n), "aws_access_key_id" | "aws_session_token"))
-        })
+        args.named_children(&mut cursor)
+            .filter(|n| !n.is_extra())
+            .any(|a| {
+                a.kind() == "keyword_argument"
+                    && by_field(a, "name").is_some_and(|n| {
+                        matches!(self.t(n), "aws_access_key_id" | "aws_session_token")
+                    })
+            })
     }
 
     /// The SDK object an expression refers to.
@@ -154,7 +158,7 @@ impl Env<'_> {
         match kind(node) {
             "identifier" => self.lookup(self.t(node)),
             "parenthesized_expression" | "conditional_expression" | "await" => {
-                self.resolve(node.named_child(0)?, d)
+                self.resolve(node.arg(0)?, d)
             }
             "attribute" => {
                 if let Some(obj) = self.lookup(self.t(node)) {
@@ -268,14 +272,16 @@ impl Env<'_> {
                     } => {
                         if let Some(args) = args {
                             let mut cursor = args.walk();
-                            ids.extend(args.named_children(&mut cursor).map(|a| {
-                                match a.kind() {
-                                    "keyword_argument" => a
-                                        .child_by_field_name("value")
-                                        .map_or(Arg::Unknown, |v| self.eval(v, d)),
-                                    _ => self.eval(a, d),
-                                }
-                            }));
+                            ids.extend(
+                                args.named_children(&mut cursor)
+                                    .filter(|n| !n.is_extra())
+                                    .map(|a| match a.kind() {
+                                        "keyword_argument" => a
+                                            .child_by_field_name("value")
+                                            .map_or(Arg::Unknown, |v| self.eval(v, d)),
+                                        _ => self.eval(a, d),
+                                    }),
+                            );
                         }
                         Some(Obj::Resource {
                             service,
@@ -411,6 +417,7 @@ impl Env<'_> {
                 let mut cursor = node.walk();
                 let parts: Vec<Arg> = node
                     .named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
                     .map(|n| self.eval(n, d))
                     .collect();
                 concat(parts)
@@ -424,9 +431,7 @@ impl Env<'_> {
                     _ => Arg::Unknown,
                 }
             }
-            "parenthesized_expression" => node
-                .named_child(0)
-                .map_or(Arg::Unknown, |n| self.eval(n, d)),
+            "parenthesized_expression" => node.arg(0).map_or(Arg::Unknown, |n| self.eval(n, d)),
             "boolean_operator" => {
                 let left = node
                     .child_by_field_name("left")
@@ -560,7 +565,7 @@ impl Env<'_> {
     fn string(&self, node: Node<'_>, d: usize) -> Arg {
         let mut parts = Vec::new();
         let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
+        for child in node.named_children(&mut cursor).filter(|n| !n.is_extra()) {
             match child.kind() {
                 "string_content" => parts.push(Arg::Str(unescape(self.t(child)))),
                 "interpolation" => {
@@ -595,7 +600,9 @@ impl Env<'_> {
                 let args = by_field(node, "arguments")?;
                 let mut cursor = args.walk();
 
-                args.named_children(&mut cursor).next()?
+                args.named_children(&mut cursor)
+                    .filter(|n| !n.is_extra())
+                    .next()?
             }
             _ => return None,
         };

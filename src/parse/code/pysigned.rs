@@ -10,6 +10,7 @@
 //! - a durable function's `context.invoke(function_name, payload, ...)` (AWS Durable
 //!   Execution SDK for Python): `lambda:InvokeFunction`.
 
+use super::Named;
 use tree_sitter::Node;
 
 use super::pyeval::{Env, Obj};
@@ -90,6 +91,7 @@ fn last_name<'a>(env: &'a Env<'_>, function: Node<'_>) -> &'a str {
 fn all_args(env: &Env<'_>, args: Node<'_>) -> Vec<Arg> {
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
         .filter_map(|a| match a.kind() {
             "keyword_argument" => a.child_by_field_name("value").map(|v| env.eval(v, 0)),
             "comment" | "list_splat" | "dictionary_splat" => None,
@@ -144,7 +146,7 @@ pub(crate) fn construct(env: &Env<'_>, function: Node<'_>, args: Option<Node<'_>
 fn host_of(env: &Env<'_>, node: Node<'_>) -> Arg {
     match node.kind() {
         "list" | "tuple" => node
-            .named_child(0)
+            .arg(0)
             .map_or(Arg::Unknown, |first| host_of(env, first)),
         "dictionary" => env
             .dict(node, 0)

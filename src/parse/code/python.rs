@@ -5,6 +5,7 @@
 //! assigned, whatever the scope. That reads the usual handler layout (clients at module level,
 //! helpers that take them as parameters) without a full scope analysis.
 
+use super::Named;
 use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
@@ -175,7 +176,7 @@ impl<'f> Walker<'f> for Python<'f> {
             "class_definition" => self.classes = self.classes.saturating_sub(1),
             "with_item" => with_item(cx, node),
             "return_statement" => {
-                if let (Some(name), Some(value)) = (scope.function(), node.named_child(0))
+                if let (Some(name), Some(value)) = (scope.function(), node.arg(0))
                     && let Some(obj) = cx.resolve(value, 0).filter(Obj::is_sdk)
                 {
                     cx.names.insert(format!("{name}()"), obj.clone());
@@ -302,7 +303,7 @@ fn passed(cx: &Env<'_>, out: &mut Passed<Obj>, node: Node<'_>) {
     };
     let mut position = offset;
     let mut cursor = args.walk();
-    for a in args.named_children(&mut cursor) {
+    for a in args.named_children(&mut cursor).filter(|n| !n.is_extra()) {
         let (slot, value) = match a.kind() {
             "keyword_argument" => {
                 let (Some(k), Some(v)) = (by_field(a, "name"), by_field(a, "value")) else {
@@ -338,14 +339,18 @@ fn parameters(cx: &mut Env<'_>, def: Node<'_>, function: &str, learned: &Passed<
     };
     let mut cursor = params.walk();
     let first = params
-        .named_child(0)
+        .arg(0)
         .map(|p| text(cx.file, by_field(p, "name").unwrap_or(p)));
     // A method's `self` / `cls` is not among its call's arguments.
     let receiver = usize::from(matches!(first, Some("self" | "cls")));
-    for (i, p) in params.named_children(&mut cursor).enumerate() {
+    for (i, p) in params
+        .named_children(&mut cursor)
+        .filter(|n| !n.is_extra())
+        .enumerate()
+    {
         let (name, annotation) = match p.kind() {
             "identifier" => (Some(p), None),
-            "typed_parameter" => (p.named_child(0), by_field(p, "type")),
+            "typed_parameter" => (p.arg(0), by_field(p, "type")),
             "default_parameter" | "typed_default_parameter" => {
                 (by_field(p, "name"), by_field(p, "type"))
             }
@@ -436,7 +441,7 @@ fn with_item(cx: &mut Env<'_>, node: Node<'_>) {
     if value.kind() != "as_pattern" {
         return;
     }
-    let (Some(expr), Some(alias)) = (value.named_child(0), by_field(value, "alias")) else {
+    let (Some(expr), Some(alias)) = (value.arg(0), by_field(value, "alias")) else {
         return;
     };
     let key = text(cx.file, alias).to_string();
