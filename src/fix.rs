@@ -14,7 +14,8 @@
 //! functions use of it is written inline), and grants in policy resources of the template
 //! attached to the role alone are narrowed in place. Roles are left for a human, with the
 //! reason, when a function on them has incomplete needs, when the grant lives in another file
-//! or a policy shared with other roles, or when the template is generated (`cdk.out`,
+//! or a policy shared with other roles (a Terraform customer policy shared only by roles of the
+//! audited files is detached from the role instead), or when the template is generated (`cdk.out`,
 //! `.aws-sam/build`, `.serverless`; for `cdk.out` the reason names the construct and the grant
 //! call to change: the `cdk` submodule).
 
@@ -464,7 +465,11 @@ fn attempt(
                 continue;
             };
             let mut text = source.text.to_string();
-            list.sort_by_key(|e| std::cmp::Reverse(e.0));
+            // Two roles may delete the same block (an attachment both were detached from); a
+            // deletion where text is inserted goes first, so it keeps the insertion.
+            let mut seen = BTreeSet::new();
+            list.retain(|e| seen.insert(e.clone()));
+            list.sort_by_key(|e| (std::cmp::Reverse(e.0), e.1 == e.0));
             for (start, end, insert) in list.iter() {
                 text.replace_range(*start..*end, insert);
             }

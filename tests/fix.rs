@@ -625,20 +625,121 @@ fn terraform_policy_forms_are_edited_in_place() {
         diff.contains("+        Resource = [\"${aws_s3_bucket.media.arn}/originals/*\"]\n"),
         "{diff}"
     );
-    // A policy two roles share stays; the archiver's own policy is narrowed.
+    // A customer policy two roles share is detached from each (its document stays for other
+    // users), and what each role's function uses of it is written into the role's own policy.
     let (diff, outcome) = plan("tf-shared-customer-policy");
-    assert_eq!(outcome.left.len(), 3, "{diff}");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("-resource \"aws_iam_role_policy_attachment\" \"producer_shared\" {\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-resource \"aws_iam_role_policy_attachment\" \"archiver_shared\" {\n"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("-    actions   = [\"sqs:SendMessage\""),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "+    actions   = [\"sqs:SendMessage\"]\n+    resources = [aws_sqs_queue.events.arn]\n"
+        ),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        Action   = [\"sqs:DeleteMessage\", \"sqs:ReceiveMessage\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        Action   = [\"s3:PutObject\"]\n"),
+        "{diff}"
+    );
+    // The `roles` list of an `aws_iam_policy_attachment` and a role's `managed_policy_arns`:
+    // each role's item goes, and the attachment left with no role goes with it.
+    let (diff, outcome) = plan("tf-shared-policy-attachment");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert!(
+        diff.contains("-  roles      = [aws_iam_role.reader.name, aws_iam_role.writer.name]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-resource \"aws_iam_policy_attachment\" \"jobs\" {\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("-    aws_iam_policy.jobs.arn,\n"), "{diff}");
+    assert!(
+        !diff.contains("-        Action   = \"dynamodb:*\""),
+        "{diff}"
+    );
+    for action in ["dynamodb:GetItem", "dynamodb:Scan"] {
+        assert!(
+            diff.contains(&format!("+    actions   = [\"{action}\"]\n")),
+            "{action}: {diff}"
+        );
+    }
+    // Only one role of the list is fixed: the other keeps the policy.
+    let dir = fixture_copy("tf-shared-policy-attachment");
+    let outcome = fix::plan(
+        dir.path(),
+        &Default::default(),
+        &Options {
+            functions: vec!["writer".into()],
+            ..Options::default()
+        },
+    )
+    .expect("plan");
+    let diff = fix::diff(&outcome);
+    assert!(
+        diff.contains("+  roles      = [aws_iam_role.reader.name]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+    actions   = [\"sqs:SendMessage\"]\n"),
+        "{diff}"
+    );
+    // The lambda module's `attach_policy`/`policy`: both lines go, what the function uses is
+    // written as the module's `policy_statements`.
+    let (diff, outcome) = plan("tf-shared-policy-lambda-modules");
+    assert!(outcome.left.is_empty(), "{diff}");
+    assert_eq!(
+        diff.matches("-  policy        = aws_iam_policy.sensors.arn\n")
+            .count(),
+        2,
+        "{diff}"
+    );
+    assert_eq!(
+        diff.matches("-  attach_policy = true\n").count(),
+        2,
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("-    actions   = [\"dynamodb:PutItem\""),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+      actions   = [\"dynamodb:Query\"]\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+      actions   = [\"sns:Publish\"]\n"),
+        "{diff}"
+    );
+    // A shared policy an `output` exports may be attached anywhere: left, naming the output;
+    // the role's own policy is still narrowed.
+    let (diff, outcome) = plan("tf-shared-policy-exported");
+    assert_eq!(outcome.left.len(), 2, "{diff}");
     assert!(
         outcome
             .left
             .iter()
-            .all(|l| l.why.contains("other roles share")),
+            .all(|l| l.why.contains("`output \"reports_read_policy_arn\"`")),
         "{:?}",
         outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
     );
-    assert!(!diff.contains("sqs:"), "{diff}");
+    assert!(!diff.contains("aws_iam_policy.reports_read"), "{diff}");
     assert!(
-        diff.contains("+        Action   = [\"s3:PutObject\"]\n"),
+        diff.contains("+        Action   = [\"dynamodb:PutItem\"]\n"),
         "{diff}"
     );
     // Roles fix cannot edit are listed with why.

@@ -215,7 +215,11 @@ fn tf_func() -> impl Strategy<Value = TfFunc> {
         })
 }
 
-fn write_tf_app(dir: &Path, functions: &[TfFunc]) {
+/// A customer policy every role is attached to: its statements, and whether one
+/// `aws_iam_policy_attachment` lists the roles (else one `aws_iam_role_policy_attachment` each).
+type Shared = Option<(Vec<usize>, bool)>;
+
+fn write_tf_app(dir: &Path, functions: &[TfFunc], shared: &Shared) {
     let mut t = String::from(
         "resource \"aws_dynamodb_table\" \"table\" {\n  name         = \"items\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"id\"\n\n  attribute {\n    name = \"id\"\n    type = \"S\"\n  }\n}\n\nresource \"aws_sqs_queue\" \"queue\" {\n  name = \"jobs\"\n}\n\nresource \"aws_s3_bucket\" \"bucket\" {\n  bucket = \"acme-files\"\n}\n",
     );
@@ -298,6 +302,33 @@ fn write_tf_app(dir: &Path, functions: &[TfFunc]) {
         std::fs::create_dir_all(&src).expect("dir");
         std::fs::write(src.join("app.py"), code).expect("write");
     }
+    if let Some((statements, list)) = shared {
+        let items: String = statements
+            .iter()
+            .map(|s| TF_STATEMENTS[*s])
+            .map(|(a, r)| {
+                format!("      {{\n        Effect   = \"Allow\"\n        Action   = {a}\n        Resource = {r}\n      }},\n")
+            })
+            .collect();
+        t.push_str(&format!(
+            "\nresource \"aws_iam_policy\" \"shared\" {{\n  name = \"shared\"\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n{items}    ]\n  }})\n}}\n"
+        ));
+        if *list {
+            let roles: Vec<String> = (0..functions.len())
+                .map(|i| format!("aws_iam_role.fn{i}.name"))
+                .collect();
+            t.push_str(&format!(
+                "\nresource \"aws_iam_policy_attachment\" \"shared\" {{\n  name       = \"shared\"\n  policy_arn = aws_iam_policy.shared.arn\n  roles      = [{}]\n}}\n",
+                roles.join(", ")
+            ));
+        } else {
+            for i in 0..functions.len() {
+                t.push_str(&format!(
+                    "\nresource \"aws_iam_role_policy_attachment\" \"fn{i}_shared\" {{\n  role       = aws_iam_role.fn{i}.name\n  policy_arn = aws_iam_policy.shared.arn\n}}\n"
+                ));
+            }
+        }
+    }
     std::fs::write(dir.join("main.tf"), t).expect("write");
 }
 
@@ -305,13 +336,18 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     /// Terraform: every policy form fixed once is fixed for good, the needs unchanged, and
-    /// nothing is left (each role is its function's alone).
+    /// nothing is left (each role is its function's alone; a customer policy they share is
+    /// detached from each).
     #[test]
     fn terraform_fix_twice_changes_nothing_the_second_time(
-        functions in prop::collection::vec(tf_func(), 1..3)
+        functions in prop::collection::vec(tf_func(), 1..3),
+        shared in prop::option::of((
+            prop::collection::btree_set(0..TF_STATEMENTS.len(), 1..3).prop_shuffle_set(),
+            any::<bool>(),
+        )),
     ) {
         let dir = tempfile::tempdir().expect("temp");
-        write_tf_app(dir.path(), &functions);
+        write_tf_app(dir.path(), &functions, &shared);
         let before = needs(dir.path());
         let first = fix::plan(dir.path(), &Default::default(), &Options::default())
             .expect("plan");

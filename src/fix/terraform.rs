@@ -8,7 +8,10 @@
 //!
 //! A policy is edited only when it belongs to the role alone: the holder (a data source, an
 //! `aws_iam_policy`, an `aws_iam_role_policy`, the role, the module block) is referred to once
-//! in the module's files, from a holder of the role. The files are parsed with `hcl-edit`,
+//! in the module's files, from a holder of the role. A customer policy other roles share is
+//! never edited: when every reference to it is an attachment to a role of these files, the
+//! role is detached from it (`detach`) and what its functions use is added to its own
+//! policy. The files are parsed with `hcl-edit`,
 //! whose spans give the ranges the edits replace.
 
 use std::collections::BTreeSet;
@@ -324,6 +327,10 @@ pub(super) fn removals(
         let (block, _) =
             holder_at(&p.body, hit.offset).ok_or("the grant is not in a block rolefit can edit")?;
         if !exclusive(&module, role, block, 0) {
+            if let Some(detached) = detach(&module, role, block) {
+                out.extend(detached?);
+                continue;
+            }
             if kind(block) == "aws_iam_policy_attachment" {
                 return Err("the grant is a policy attached to several roles by `aws_iam_policy_attachment`: change it by hand".into());
             }
@@ -354,6 +361,9 @@ pub(super) fn shared(sources: &SourceMap, role: &Role, hit: &Hit) -> Option<Stri
     let (block, _) = holder_at(&p.body, hit.offset)?;
     if exclusive(&module, role, block, 0) {
         return None;
+    }
+    if let Some(detached) = detach(&module, role, block) {
+        return detached.err();
     }
     match kind(block) {
         "aws_iam_policy_attachment" => Some("the grant is a policy attached to several roles by `aws_iam_policy_attachment`: change it by hand".into()),
@@ -982,6 +992,9 @@ pub(super) fn addition(
         }
         None => edits.push(new_policy(&module, role, &new)?),
     }
+    for (file, r) in emptied_attachments(&module)? {
+        edits.push((file, r.start, r.end, String::new()));
+    }
     // Data sources the values read and the module lacks, at the end of the role's file.
     if !data.is_empty() {
         let text = text_of(&role.file)?;
@@ -1334,8 +1347,11 @@ fn new_policy(
                 }
                 out.push_str(&format!("}}{eol}{eol}"));
             }
+            // `terraform fmt` aligns the `=` of one-line arguments next to each other; a
+            // multi-line value (`jsonencode`) ends the group.
+            let pad = if documents { "  " } else { "" };
             out.push_str(&format!(
-                "resource \"aws_iam_role_policy\" \"{name}_least_privilege\" {{{eol}{unit}name = \"least-privilege\"{eol}{unit}role = {addr}.id{eol}"
+                "resource \"aws_iam_role_policy\" \"{name}_least_privilege\" {{{eol}{unit}name {pad}= \"least-privilege\"{eol}{unit}role {pad}= {addr}.id{eol}"
             ));
             if documents {
                 out.push_str(&format!(
@@ -1384,6 +1400,7 @@ pub(super) fn cleanup(
         let (block, arg) = holder_at(&p.body, at).ok_or("the emptied policy is not found")?;
         out.extend(delete_holder(&module, p, block, arg.as_deref())?);
     }
+    out.extend(emptied_attachments(&module)?);
     Ok(out)
 }
 
@@ -1451,4 +1468,248 @@ fn delete_holder(
             "every statement of a policy of the role goes and rolefit cannot delete where it is attached (an `inline_policy` block, the module's `policies`): delete it by hand".into(),
         ),
     }
+}
+
+/// The customer policy (`aws_iam_policy.<name>`) a grant in `block` is written in: the policy
+/// itself, or a `data "aws_iam_policy_document"` that policy alone reads.
+fn customer_policy(module: &[Parsed], block: &Block) -> Option<String> {
+    let addr = address(block)?;
+    match (block.ident.as_str(), kind(block)) {
+        ("resource", "aws_iam_policy") => Some(addr),
+        ("data", "aws_iam_policy_document") => {
+            let mut readers = Vec::new();
+            for p in module {
+                for at in references(&p.source.text, &addr) {
+                    readers.push(holder_at(&p.body, at));
+                }
+            }
+            match readers.as_slice() {
+                [Some((holder, Some(arg)))]
+                    if holder.ident.as_str() == "resource"
+                        && kind(holder) == "aws_iam_policy"
+                        && arg == "policy" =>
+                {
+                    address(holder)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The one `aws_iam_role.<name>` a text refers to.
+fn role_named(text: &str) -> Option<String> {
+    let at = text.find("aws_iam_role.")?;
+    let rest = &text[at + "aws_iam_role.".len()..];
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let addr = format!("aws_iam_role.{name}");
+    (!name.is_empty()
+        && references(text, &addr).len() == 1
+        && text.matches("aws_iam_role.").count() == 1)
+        .then_some(addr)
+}
+
+/// The lambda module (terraform-aws-modules/lambda) a `module` block calls.
+fn lambda_module(b: &Block) -> bool {
+    attr(&b.body, "source")
+        .and_then(Expression::as_str)
+        .is_some_and(|s| s.contains("terraform-aws-modules/lambda"))
+}
+
+/// The removals that detach a customer policy other roles share from this role alone, when
+/// the grant at `block` is written in one (`None` otherwise). Every place the policy is
+/// referred to must be an attachment to a role of the audited files (an
+/// `aws_iam_role_policy_attachment`, an item of an `aws_iam_policy_attachment`'s `roles`, an
+/// item of a role's `managed_policy_arns`, the lambda module's `policy`/`policies`): a
+/// reference rolefit cannot read may attach it anywhere, and the policy is then left to a
+/// human. The policy's document is never edited: the other roles keep it.
+fn detach(
+    module: &[Parsed],
+    role: &Role,
+    block: &Block,
+) -> Option<Result<Vec<(String, Removal)>, String>> {
+    let policy = customer_policy(module, block)?;
+    Some(detach_from(module, role, &policy))
+}
+
+fn detach_from(
+    module: &[Parsed],
+    role: &Role,
+    policy: &str,
+) -> Result<Vec<(String, Removal)>, String> {
+    let unknown = |what: &str| {
+        format!(
+            "the grant is in `{policy}`, which other roles share and which is also {what}: rolefit cannot tell every role it is attached to, so change it by hand"
+        )
+    };
+    let this = |addr: &str| matches!(&role.decl, Decl::Resource(r) if r == addr);
+    let mut out = Vec::new();
+    for p in module {
+        let text = &*p.source.text;
+        for at in references(text, policy) {
+            let Some((holder, arg)) = holder_at(&p.body, at) else {
+                return Err(unknown("referred to outside a block"));
+            };
+            let arg = arg.unwrap_or_default();
+            let holder_addr = address(holder).unwrap_or_default();
+            let counted = ["count", "for_each"]
+                .iter()
+                .any(|k| holder.body.has_attribute(k));
+            let value_text = |key: &str| {
+                attr(&holder.body, key)
+                    .and_then(range)
+                    .and_then(|r| text.get(r))
+                    .unwrap_or("")
+            };
+            match (holder.ident.as_str(), kind(holder), arg.as_str()) {
+                ("resource", "aws_iam_role_policy_attachment", "policy_arn") if !counted => {
+                    let Some(target) = role_named(value_text("role")) else {
+                        return Err(unknown(&format!(
+                            "attached by `{holder_addr}` to a role it does not name"
+                        )));
+                    };
+                    if this(&target) {
+                        out.push((p.source.path.clone(), whole_lines(text, range(holder))?));
+                    }
+                }
+                ("resource", "aws_iam_policy_attachment", "policy_arn") if !counted => {
+                    let Some(Expression::Array(a)) = attr(&holder.body, "roles") else {
+                        return Err(unknown(&format!(
+                            "attached by `{holder_addr}` without a `roles` list"
+                        )));
+                    };
+                    for (i, item) in a.iter().enumerate() {
+                        let item_text = range(item).and_then(|r| text.get(r)).unwrap_or("");
+                        let Some(target) = role_named(item_text) else {
+                            return Err(unknown(&format!(
+                                "attached by `{holder_addr}` to a role it does not name"
+                            )));
+                        };
+                        if this(&target) {
+                            out.push((p.source.path.clone(), list_removal(text, a, i)?));
+                        }
+                    }
+                }
+                ("resource", "aws_iam_role", "managed_policy_arns") if !counted => {
+                    if this(&holder_addr) {
+                        let Some(Expression::Array(a)) = attr(&holder.body, "managed_policy_arns")
+                        else {
+                            return Err("the role's `managed_policy_arns` is not a list".into());
+                        };
+                        let i = a
+                            .iter()
+                            .position(|x| within(x, at))
+                            .ok_or("the policy's item is not found")?;
+                        out.push((p.source.path.clone(), list_removal(text, a, i)?));
+                    }
+                }
+                ("module", _, "policy" | "policies") if lambda_module(holder) && !counted => {
+                    let ours = matches!(&role.decl, Decl::LambdaModule(m) if holder_addr == format!("module.{m}"));
+                    if ours {
+                        out.extend(module_detach(p, holder, &arg, at)?);
+                    }
+                }
+                _ => {
+                    let mut name = vec![holder.ident.as_str().to_string()];
+                    name.extend(holder.labels.iter().map(|l| format!("\"{}\"", l.as_str())));
+                    return Err(unknown(&format!("referred to from `{}`", name.join(" "))));
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "the grant is in `{policy}`, which other roles share and which rolefit cannot detach from this role: change it by hand"
+        ));
+    }
+    Ok(out)
+}
+
+/// The lambda module's attachment of a customer policy: `policy` with `attach_policy`, or an
+/// item of `policies` (with `attach_policies` when it is the only one). The module attaches
+/// `policies` by `number_of_policies` (its `iam.tf`, "List of ARNs of additional policies":
+/// `aws_iam_role_policy_attachment.additional_many` has `count = ... var.number_of_policies`;
+/// https://github.com/terraform-aws-modules/terraform-aws-lambda/blob/master/iam.tf): a list it
+/// counts is left to a human, since a removal cannot also lower the count.
+fn module_detach(
+    p: &Parsed,
+    holder: &Block,
+    arg: &str,
+    at: usize,
+) -> Result<Vec<(String, Removal)>, String> {
+    let text = &*p.source.text;
+    // The arguments' lines; arguments on lines next to each other go as one range, so the
+    // blank line above them goes too when they end the block.
+    let lines = |keys: &[&str]| -> Result<Vec<(String, Removal)>, String> {
+        let mut spans: Vec<Range<usize>> = keys
+            .iter()
+            .filter_map(|k| holder.body.get_attribute(k).and_then(range))
+            .collect();
+        spans.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in spans {
+            let next_line = |last: &Range<usize>| {
+                text.get(last.end..r.start)
+                    .is_some_and(|gap| gap.trim().is_empty() && gap.matches('\n').count() == 1)
+            };
+            match merged.last_mut() {
+                Some(last) if next_line(last) => last.end = r.end,
+                _ => merged.push(r),
+            }
+        }
+        merged
+            .into_iter()
+            .map(|r| Ok((p.source.path.clone(), whole_lines(text, Some(r))?)))
+            .collect()
+    };
+    if arg == "policy" {
+        return lines(&["policy", "attach_policy"]);
+    }
+    if holder.body.has_attribute("number_of_policies") {
+        return Err("the grant is in a customer policy other roles share, attached by the module's `policies` with `number_of_policies`: change both by hand".into());
+    }
+    let Some(Expression::Array(a)) = attr(&holder.body, "policies") else {
+        return Err("the module's `policies` is not a list rolefit can edit".into());
+    };
+    if a.len() == 1 {
+        return lines(&["policies", "attach_policies"]);
+    }
+    let i = a
+        .iter()
+        .position(|x| within(x, at))
+        .ok_or("the policy's item is not found")?;
+    Ok(vec![(p.source.path.clone(), list_removal(text, a, i)?)])
+}
+
+/// `aws_iam_policy_attachment` blocks left attaching to nobody (`roles = []` once every role
+/// was detached, no `users` or `groups`): the AWS provider refuses them ("No Users, Roles, or
+/// Groups specified for IAM Policy Attachment", `resourcePolicyAttachmentCreate` in
+/// https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/iam/policy_attachment.go),
+/// so they go.
+fn emptied_attachments(module: &[Parsed]) -> Result<Vec<(String, Removal)>, String> {
+    let mut out = Vec::new();
+    for p in module {
+        for b in p.body.blocks() {
+            if b.ident.as_str() != "resource" || kind(b) != "aws_iam_policy_attachment" {
+                continue;
+            }
+            let empty = |key: &str| match attr(&b.body, key) {
+                None => true,
+                Some(Expression::Array(a)) => a.is_empty(),
+                Some(_) => false,
+            };
+            if b.body.has_attribute("roles") && empty("roles") && empty("users") && empty("groups")
+            {
+                out.push((
+                    p.source.path.clone(),
+                    whole_lines(&p.source.text, range(b))?,
+                ));
+            }
+        }
+    }
+    Ok(out)
 }

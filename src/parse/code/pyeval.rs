@@ -600,9 +600,7 @@ impl Env<'_> {
                 let args = by_field(node, "arguments")?;
                 let mut cursor = args.walk();
 
-                args.named_children(&mut cursor)
-                    .filter(|n| !n.is_extra())
-                    .next()?
+                args.named_children(&mut cursor).find(|n| !n.is_extra())?
             }
             _ => return None,
         };
