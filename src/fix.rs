@@ -601,7 +601,9 @@ fn narrower(had: &[(String, String)], action: &str, resource: &str) -> Vec<Strin
     let mut out: Vec<String> = had
         .iter()
         .filter(|(a, r)| {
-            iam::action_matches(a, action)
+            // An action with no resource type applies to `*` alone: no ARN narrows it.
+            !crate::rules::takes_only_star(action)
+                && iam::action_matches(a, action)
                 && r != resource
                 && !r.contains('*')
                 && resource.contains('*')
@@ -1669,5 +1671,28 @@ fn statements_of(fix: Option<&Value>) -> Vec<Value> {
             None => vec![v.clone()],
         },
         None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::narrower;
+
+    #[test]
+    fn a_need_is_written_no_wider_than_the_grant_unless_it_takes_only_star() {
+        let stream = "arn:aws:kinesis:us-east-1:111122223333:stream/clicks";
+        let had = vec![("kinesis:*".to_string(), stream.to_string())];
+        // A need whose pattern is wider than the stream the template granted keeps the stream.
+        assert_eq!(
+            narrower(
+                &had,
+                "kinesis:GetRecords",
+                "arn:aws:kinesis:us-east-1:111122223333:stream/*"
+            ),
+            [stream]
+        );
+        // `kinesis:ListStreams` has no resource type: IAM evaluates it on `*` alone, and a
+        // grant on the stream's ARN never applies.
+        assert_eq!(narrower(&had, "kinesis:ListStreams", "*"), ["*"]);
     }
 }

@@ -176,6 +176,10 @@ struct Scope {
     /// one as its default, which the text refers to by the parameter, so that it still holds
     /// when the stack is deployed with another value.
     params: Vec<(String, String)>,
+    /// Names of resources written by name because a reference would close a cycle, as
+    /// (the model's value, the template's `Fn::Sub` text): the model read the parameters in
+    /// the name (`media-${Stage}`) as their defaults, and the text keeps the parameters.
+    named: Vec<(String, String)>,
 }
 
 /// Renders statements for functions of one audit. What one file declares, its parsed tree and
@@ -514,10 +518,18 @@ impl<'a> Renderer<'a> {
         } else {
             Vec::new()
         };
+        let named = if cfn_like {
+            self.tree(&file)
+                .map(|t| cyclic_names(&t, &cyclic))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         Scope {
             decls,
             cyclic,
             params,
+            named,
         }
     }
 
@@ -822,6 +834,61 @@ fn parameter_defaults(tree: &Node) -> Vec<(String, String)> {
     out
 }
 
+/// The `Fn::Sub` properties of the cyclic resources that name template parameters, as (the
+/// text with each parameter replaced by its default, as the model reads it; the `Fn::Sub`
+/// text). A resource that cannot be referred to is written by its name, and a name built from
+/// a parameter (`!Sub "uploads-${Stage}-${AWS::AccountId}"`) must keep the parameter: the
+/// default would be wrong in a stack deployed with another value.
+fn cyclic_names(tree: &Node, cyclic: &BTreeSet<String>) -> Vec<(String, String)> {
+    let defaults: BTreeMap<String, String> = tree
+        .get("Parameters")
+        .map(|p| {
+            p.entries()
+                .filter_map(|(k, v)| {
+                    let d = v.get("Default")?.as_str()?;
+                    Some((k.name.clone(), d.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for logical in cyclic {
+        let Some(props) = tree
+            .get("Resources")
+            .and_then(|r| r.get(logical))
+            .and_then(|r| r.get("Properties"))
+        else {
+            continue;
+        };
+        for (_, v) in props.entries() {
+            let Some(text) = v.get("Fn::Sub").and_then(Node::as_str) else {
+                continue;
+            };
+            let mut resolved = String::new();
+            let mut any = false;
+            let mut known = true;
+            for (placeholder, p) in pieces(text) {
+                if !placeholder {
+                    resolved.push_str(&p);
+                } else if let Some(d) = defaults.get(&p) {
+                    resolved.push_str(d);
+                    any = true;
+                } else if is_pseudo(&p) {
+                    resolved.push_str(&format!("${{{p}}}"));
+                } else {
+                    known = false;
+                }
+            }
+            if any && known && resolved.len() >= 3 {
+                out.push((resolved, text.to_string()));
+            }
+        }
+    }
+    // Longest first: a whole name wins over a part of it.
+    out.sort_by_key(|(r, _)| std::cmp::Reverse(r.len()));
+    out
+}
+
 /// Literal text with every ARN segment (between `:` and `/`) that is a parameter's default
 /// written as a reference to the parameter; whether any was.
 fn with_params(scope: &Scope, text: &str) -> (String, bool) {
@@ -888,6 +955,12 @@ fn cfn(scope: &Scope, s: &str) -> Cfn {
         };
         return Cfn::Sub(format!("{head}{}", with_params(scope, rest).0));
     }
+    let renamed = scope
+        .named
+        .iter()
+        .find(|(resolved, _)| s.contains(resolved.as_str()))
+        .map(|(resolved, text)| s.replacen(resolved.as_str(), text, 1));
+    let s = renamed.as_deref().unwrap_or(s);
     let mut text = String::new();
     let mut intrinsic = false;
     for (placeholder, p) in pieces(s) {
@@ -1336,6 +1409,10 @@ mod tests {
                 ("ClusterArn".into(), "NotGiven".into()),
                 ("Prefix".into(), "uploads".into()),
             ],
+            named: vec![(
+                "media-uploads-dev-${AWS::AccountId}".into(),
+                "media-uploads-${Stage}-${AWS::AccountId}".into(),
+            )],
         }
     }
 
@@ -1352,6 +1429,19 @@ mod tests {
         assert_eq!(
             cfn(&s, "arn:aws:s3:::${Bucket}/uploads-old/*"),
             Cfn::Sub("${Bucket.Arn}/uploads-old/*".into())
+        );
+    }
+
+    #[test]
+    fn a_name_built_from_a_parameter_keeps_the_parameter() {
+        // A bucket written by name (a reference would close a cycle) whose `BucketName` is
+        // `!Sub "media-uploads-${Stage}-${AWS::AccountId}"`: the model read `Stage` as `dev`.
+        let s = scope(&["Fn"]);
+        assert_eq!(
+            cfn(&s, "arn:aws:s3:::media-uploads-dev-${AWS::AccountId}/*"),
+            Cfn::Sub(
+                "arn:${AWS::Partition}:s3:::media-uploads-${Stage}-${AWS::AccountId}/*".into()
+            )
         );
     }
 

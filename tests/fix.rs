@@ -1039,3 +1039,35 @@ fn a_vpc_function_keeps_its_network_interface_grants() {
         "{grants:?}"
     );
 }
+
+/// The lambda module attaches `policies` by `number_of_policies`: removing an item alone would
+/// leave an index past the list's end (the plan fails), so the role is left for a human.
+#[test]
+fn counted_module_policies_are_left_for_a_human() {
+    let dir = fixture_copy("tf-lambda-module-counted-policies");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    assert!(outcome.changes.is_empty(), "{}", fix::diff(&outcome));
+    assert!(!outcome.left.is_empty());
+    assert!(
+        outcome
+            .left
+            .iter()
+            .all(|l| l.why.contains("number_of_policies")),
+        "{:?}",
+        outcome.left.iter().map(|l| &l.why).collect::<Vec<_>>()
+    );
+}
+
+/// A bucket written by name (a reference would close a cycle) keeps the parameter its name is
+/// built from, not the default the audit read.
+#[test]
+fn a_name_built_from_a_parameter_keeps_the_parameter() {
+    let dir = fixture_copy("sam-parameter-named-bucket");
+    let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
+    let after = &outcome.changes[0].after;
+    assert!(
+        after.contains("media-uploads-${Stage}-${AWS::AccountId}/*"),
+        "{after}"
+    );
+    assert!(!after.contains("media-uploads-dev-"), "{after}");
+}

@@ -405,6 +405,17 @@ fn match_hit(p: &Parsed, block: &Block, hit: &Hit) -> Result<Vec<Removal>, Strin
             .ok_or("the grant is not in a `statement` block")?;
         return whole_lines(text, range(st)).map(|r| vec![r]);
     }
+    // The lambda module attaches `policies` by `number_of_policies` (its `iam.tf`:
+    // `aws_iam_role_policy_attachment.additional_many` has `count = var.number_of_policies` and
+    // `policy_arn = var.policies[count.index]`): an item removed from the list alone leaves an
+    // index past its end, and the plan fails.
+    if block.body.has_attribute("number_of_policies")
+        && attr(&block.body, "policies")
+            .and_then(range)
+            .is_some_and(|r| r.contains(&offset))
+    {
+        return Err("the policy is attached by the module's `policies` with `number_of_policies`: remove the item and lower the count together by hand".into());
+    }
     // The innermost list or object element holding the offset.
     let mut found: Option<Vec<Removal>> = None;
     let mut err: Option<String> = None;
