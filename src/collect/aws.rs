@@ -213,6 +213,30 @@ fn api(service: &str, name: &str) -> String {
 }
 
 /// A failed call as a manifest gap.
+/// Every page of a paginated call (`$pages`, the SDK's paginator stream), each request under
+/// the shared bound: `Ok((pages read, the error that ended the reading early, if one did))`;
+/// `Err` when the bound itself is gone.
+macro_rules! read_pages {
+    ($shared:expr, $pages:expr) => {
+        async {
+            let mut pages = $pages;
+            let mut out = Vec::new();
+            loop {
+                let page = {
+                    let _permit = $shared.permit().await?;
+                    pages.next().await
+                };
+                match page {
+                    None => return anyhow::Ok((out, None)),
+                    Some(Ok(page)) => out.push(page),
+                    Some(Err(e)) => return Ok((out, Some(e))),
+                }
+            }
+        }
+        .await
+    };
+}
+
 fn gap<E>(service: &str, name: &str, function: Option<&str>, err: &SdkError<E>) -> Gap
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -376,30 +400,21 @@ async fn collect_account(
 async fn enabled_regions(shared: &Shared, config: &SdkConfig) -> anyhow::Result<Vec<String>> {
     use aws_sdk_account::types::RegionOptStatus;
     let client = aws_sdk_account::Client::new(config);
-    let mut pages = client
+    let pages = client
         .list_regions()
         .region_opt_status_contains(RegionOptStatus::Enabled)
         .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
         .into_paginator()
         .send();
-    let mut regions = Vec::new();
-    loop {
-        let page = {
-            let _permit = shared.permit().await?;
-            pages.next().await
-        };
-        let Some(page) = page else {
-            break;
-        };
-        let page = page
-            .map_err(|e| describe(&e))
-            .context("account:ListRegions (--all-regions)")?;
-        regions.extend(
-            page.regions()
-                .iter()
-                .filter_map(|r| r.region_name().map(str::to_string)),
-        );
+    let (pages, err) = read_pages!(shared, pages)?;
+    if let Some(e) = err {
+        return Err(anyhow!(describe(&e))).context("account:ListRegions (--all-regions)");
     }
+    let mut regions: Vec<String> = pages
+        .iter()
+        .flat_map(|page| page.regions())
+        .filter_map(|r| r.region_name().map(str::to_string))
+        .collect();
     regions.sort();
     Ok(regions)
 }
@@ -414,7 +429,7 @@ async fn authorization_details(
 ) -> Value {
     use aws_sdk_iam::types::EntityType;
     let client = aws_sdk_iam::Client::new(config);
-    let mut pages = client
+    let pages = client
         .get_account_authorization_details()
         .filter(EntityType::Role)
         .filter(EntityType::LocalManagedPolicy)
@@ -422,24 +437,14 @@ async fn authorization_details(
         .send();
     let mut roles = Vec::new();
     let mut policies = Vec::new();
-    loop {
-        let page = {
-            let Ok(_permit) = shared.permit().await else {
-                break;
-            };
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Ok(page)) => {
-                roles.extend(page.role_detail_list().iter().map(role_json));
-                policies.extend(page.policies().iter().map(managed_policy_json));
-            }
-            Some(Err(e)) => {
-                gaps.push(gap("iam", "GetAccountAuthorizationDetails", None, &e));
-                break;
-            }
-        }
+    // The bound's semaphore closes only when the run is over: nothing more is read then.
+    let (pages, err) = read_pages!(shared, pages).unwrap_or_default();
+    for page in &pages {
+        roles.extend(page.role_detail_list().iter().map(role_json));
+        policies.extend(page.policies().iter().map(managed_policy_json));
+    }
+    if let Some(e) = err {
+        gaps.push(gap("iam", "GetAccountAuthorizationDetails", None, &e));
     }
     counts.add(
         "iam",
@@ -479,44 +484,30 @@ async fn collect_region(
         .build();
     let client = aws_sdk_lambda::Client::from_conf(lambda_config);
 
-    let mut functions = Vec::new();
-    let mut pages = client.list_functions().into_paginator().send();
-    loop {
-        let page = {
-            let _permit = shared.permit().await?;
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Ok(page)) => functions.extend(page.functions().iter().map(function_json)),
-            Some(Err(e)) => {
-                manifest.gaps.push(gap("lambda", "ListFunctions", None, &e));
-                break;
-            }
-        }
+    let pages = client.list_functions().into_paginator().send();
+    let (pages, err) = read_pages!(shared, pages)?;
+    let functions: Vec<Value> = pages
+        .iter()
+        .flat_map(|page| page.functions())
+        .map(function_json)
+        .collect();
+    if let Some(e) = err {
+        manifest.gaps.push(gap("lambda", "ListFunctions", None, &e));
     }
     counts.add("lambda", "ListFunctions", functions.len());
     shared.update(|s| s.functions += functions.len());
 
-    let mut mappings = Vec::new();
-    let mut pages = client.list_event_source_mappings().into_paginator().send();
-    loop {
-        let page = {
-            let _permit = shared.permit().await?;
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Ok(page)) => {
-                mappings.extend(page.event_source_mappings().iter().map(mapping_json))
-            }
-            Some(Err(e)) => {
-                manifest
-                    .gaps
-                    .push(gap("lambda", "ListEventSourceMappings", None, &e));
-                break;
-            }
-        }
+    let pages = client.list_event_source_mappings().into_paginator().send();
+    let (pages, err) = read_pages!(shared, pages)?;
+    let mappings: Vec<Value> = pages
+        .iter()
+        .flat_map(|page| page.event_source_mappings())
+        .map(mapping_json)
+        .collect();
+    if let Some(e) = err {
+        manifest
+            .gaps
+            .push(gap("lambda", "ListEventSourceMappings", None, &e));
     }
     counts.add("lambda", "ListEventSourceMappings", mappings.len());
 
@@ -627,32 +618,22 @@ async fn function_reads(
         Err(e) => r.gaps.push(gap("lambda", "GetPolicy", Some(&name), &e)),
     }
 
-    let mut pages = client
+    let pages = client
         .list_function_url_configs()
         .function_name(&name)
         .into_paginator()
         .send();
-    let mut lacks_list = false;
-    loop {
-        let page = {
-            let _permit = shared.permit().await?;
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Ok(page)) => r
-                .urls
-                .extend(page.function_url_configs().iter().map(url_json)),
-            Some(Err(e)) if lacks_operation(&e) => {
-                lacks_list = true;
-                break;
-            }
-            Some(Err(e)) => {
-                r.gaps
-                    .push(gap("lambda", "ListFunctionUrlConfigs", Some(&name), &e));
-                break;
-            }
-        }
+    let (pages, err) = read_pages!(shared, pages)?;
+    r.urls.extend(
+        pages
+            .iter()
+            .flat_map(|page| page.function_url_configs())
+            .map(url_json),
+    );
+    let lacks_list = err.as_ref().is_some_and(lacks_operation);
+    if let Some(e) = err.filter(|e| !lacks_operation(e)) {
+        r.gaps
+            .push(gap("lambda", "ListFunctionUrlConfigs", Some(&name), &e));
     }
     if lacks_list {
         // The endpoint does not implement ListFunctionUrlConfigs (an emulator): the
@@ -692,33 +673,25 @@ async fn function_reads(
             .add("lambda", "ListFunctionUrlConfigs", r.urls.len());
     }
 
-    let mut pages = client
+    let pages = client
         .list_function_event_invoke_configs()
         .function_name(&name)
         .into_paginator()
         .send();
-    loop {
-        let page = {
-            let _permit = shared.permit().await?;
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Ok(page)) => r.invoke_configs.extend(
-                page.function_event_invoke_configs()
-                    .iter()
-                    .map(invoke_config_json),
-            ),
-            Some(Err(e)) => {
-                r.gaps.push(gap(
-                    "lambda",
-                    "ListFunctionEventInvokeConfigs",
-                    Some(&name),
-                    &e,
-                ));
-                break;
-            }
-        }
+    let (pages, err) = read_pages!(shared, pages)?;
+    r.invoke_configs.extend(
+        pages
+            .iter()
+            .flat_map(|page| page.function_event_invoke_configs())
+            .map(invoke_config_json),
+    );
+    if let Some(e) = err {
+        r.gaps.push(gap(
+            "lambda",
+            "ListFunctionEventInvokeConfigs",
+            Some(&name),
+            &e,
+        ));
     }
     r.counts.add(
         "lambda",
