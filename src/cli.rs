@@ -40,8 +40,9 @@ pub enum Command {
     /// Decide one IAM request offline and show which statement decides: from the input of
     /// `aws iam simulate-custom-policy --cli-input-json`, or from a function of the app.
     Simulate(SimulateArgs),
-    /// Edit CloudFormation/SAM templates (YAML, JSON) and serverless.yml so the role findings go away (least privilege
-    /// in place); exit 0 when none is left, 1 when some need a human, 2 on failure.
+    /// Edit CloudFormation/SAM templates (YAML, JSON), serverless.yml/.json and Terraform .tf files so the role
+    /// findings go away (least privilege in place); exit 0 when none is left, 1 when some need a human, 2 on
+    /// failure.
     Fix(FixArgs),
     /// Merge the JSON reports of several shards (accounts, regions, repositories) into one
     /// report: paths and function ids get each shard's label, findings are deduplicated by
