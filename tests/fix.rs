@@ -455,17 +455,25 @@ fn json_templates_are_fixed_in_place() {
     assert!(again.changes.is_empty(), "{}", fix::diff(&again));
 }
 
+/// A function's code that sends to the queue its `QUEUE_URL` names.
+const QUEUE_SENDER_PY: &str = "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\n\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n";
+
+/// A temporary app of the given files (path from the app's root, text).
+fn app(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("dir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
 /// Writes a one-function app: `template.yaml` and `src/app.py` sending to `Queue`.
 fn queue_sender(template: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp");
-    std::fs::write(dir.path().join("template.yaml"), template).expect("write");
-    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
-    std::fs::write(
-        dir.path().join("src/app.py"),
-        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\n\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
-    )
-    .expect("write");
-    dir
+    app(&[("template.yaml", template), ("src/app.py", QUEUE_SENDER_PY)])
 }
 
 /// Every statement of a role's inline policy goes: the policy written in its place keeps
@@ -772,16 +780,14 @@ fn terraform_policy_forms_are_edited_in_place() {
 /// every need granted before, so the needs and grants are unchanged.
 #[test]
 fn needs_met_by_an_alternative_stay_granted() {
-    let dir = tempfile::tempdir().expect("temp");
-    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
-    std::fs::write(
-        dir.path().join("src/app.js"),
-        "exports.handler = async (event) => {\n  console.log(event.Records.length);\n};\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("main.tf"),
-        r#"resource "aws_kinesis_stream" "clicks" {
+    let dir = app(&[
+        (
+            "src/app.js",
+            "exports.handler = async (event) => {\n  console.log(event.Records.length);\n};\n",
+        ),
+        (
+            "main.tf",
+            r#"resource "aws_kinesis_stream" "clicks" {
   name        = "clicks"
   shard_count = 1
 }
@@ -834,8 +840,8 @@ resource "aws_lambda_event_source_mapping" "clicks" {
   starting_position = "LATEST"
 }
 "#,
-    )
-    .expect("write");
+        ),
+    ]);
     let (needs, findings) = audit(dir.path());
     assert!(!findings.is_empty());
     let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
@@ -892,16 +898,11 @@ fn a_terraform_plan_is_left_for_a_human() {
 /// the reference would close a dependency cycle (role → queue → role).
 #[test]
 fn terraform_inline_policy_takes_no_reference_that_closes_a_cycle() {
-    let dir = tempfile::tempdir().expect("temp");
-    std::fs::create_dir_all(dir.path().join("src")).expect("dir");
-    std::fs::write(
-        dir.path().join("src/front.py"),
-        "import os\n\nimport boto3\n\nsqs = boto3.client(\"sqs\")\n\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ[\"QUEUE_URL\"], MessageBody=\"x\")\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("main.tf"),
-        r#"resource "aws_iam_role" "app" {
+    let dir = app(&[
+        ("src/front.py", QUEUE_SENDER_PY),
+        (
+            "main.tf",
+            r#"resource "aws_iam_role" "app" {
   name = "app"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
@@ -948,8 +949,8 @@ resource "aws_lambda_function" "front" {
   }
 }
 "#,
-    )
-    .expect("write");
+        ),
+    ]);
     let outcome = fix::plan(dir.path(), &Default::default(), &Options::default()).expect("plan");
     let diff = fix::diff(&outcome);
     assert!(outcome.left.is_empty(), "{diff}");
